@@ -1,0 +1,98 @@
+"""What every datasource offers the hub, and the engine plumbing they share.
+
+A datasource owns one database: its models, its migrations, its queries and its
+DataLoaders. The gateway only talks to it through `Datasource`, so a third backing
+system can be added without touching the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+
+from datasources.errors import DatasourceUnavailable
+from datasources.stats import instrument
+
+
+def create_engine_for(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An async engine with the per-dialect settings the hub relies on.
+
+    SQLite gets WAL (readers never block the writer), enforced foreign keys and a busy
+    timeout; its parent folder is created so the embedded default needs no setup.
+    """
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_async_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Datasource:
+    """One backing database: engine, sessions, health and disposal.
+
+    Subclasses name themselves, point at their declarative `Base`, and build the
+    per-request loaders (`loaders()`); everything else is shared.
+    """
+
+    name: str
+    base: type[DeclarativeBase]
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine = create_engine_for(url, echo=echo)
+        instrument(self.engine, self.name)
+        # One short-lived session per task: sessions are not safe across concurrent tasks.
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def check(self) -> None:
+        """Raise `DatasourceUnavailable` unless the database answers a trivial query."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError) as exc:
+            raise DatasourceUnavailable(self.name, type(exc).__name__) from exc
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

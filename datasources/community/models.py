@@ -1,0 +1,432 @@
+"""SQLAlchemy models of the community database.
+
+Members and units live on the work-unit side; here they appear only as stable codes
+(`member_code`, `unit_code`), which the hub resolves through the other datasource.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from datasources.common import NAMING_CONVENTION, str_enum, timestamp, utcnow
+
+
+class StreetKind(enum.Enum):
+    STREET = "street"  # 街道
+    TOWN = "town"  # 镇
+
+
+class RedPropertyStatus(enum.Enum):
+    NONE = "none"  # 未创建
+    CANDIDATE = "candidate"  # 创建中
+    CERTIFIED = "certified"  # 红色物业
+    REVOKED = "revoked"  # 已撤销
+
+
+class ReportStatus(enum.Enum):
+    PENDING = "pending"  # 待确认
+    CONFIRMED = "confirmed"  # 已报到
+    RETURNED = "returned"  # 已退回
+    CLOSED = "closed"  # 已迁出/关闭
+
+
+class ReportChannel(enum.Enum):
+    ONLINE = "online"  # 线上（小程序）
+    OFFLINE = "offline"  # 线下
+
+
+class Availability(enum.IntFlag):
+    """When a supporter can serve; stored as a bit set so filters stay one indexed column."""
+
+    WEEKDAY_EVENINGS = 1  # 工作日晚上
+    WEEKENDS = 2  # 周末
+    HOLIDAYS = 4  # 节假日
+    WEEKDAY_DAYTIME = 8  # 工作日白天
+    ON_CALL = 16  # 随叫随到（应急）
+
+
+class PairingStatus(enum.Enum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class PartyKind(enum.Enum):
+    UNIT = "unit"  # 单位
+    COMMUNITY = "community"  # 社区
+    PROPERTY_COMPANY = "property_company"  # 物业服务企业
+    ORGANISATION = "organisation"  # 其他组织
+
+
+class MeetingFrequency(enum.Enum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+class AgreementStatus(enum.Enum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    ENDED = "ended"
+
+
+class ProjectStatus(enum.Enum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class CategorySource(enum.Enum):
+    CHANCHENG = "chancheng"  # 禅城十类服务
+    QIANJIANG = "qianjiang"  # 潜江十类岗位
+    JUNAN = "junan"  # 莒南七类服务
+    LOCAL = "local"  # defined by the district
+
+
+class ListItemStatus(enum.Enum):
+    PENDING_REVIEW = "pending_review"  # 待审核
+    PUBLISHED = "published"  # 已发布
+    REJECTED = "rejected"  # 未通过
+    FULFILLED = "fulfilled"  # 已完成
+    WITHDRAWN = "withdrawn"  # 已撤回
+
+
+class ProviderKind(enum.Enum):
+    MEMBER = "member"
+    UNIT = "unit"
+    COMMUNITY = "community"
+    PROPERTY_COMPANY = "property_company"
+
+
+class RequesterKind(enum.Enum):
+    RESIDENT = "resident"  # 居民
+    GRID_WORKER = "grid_worker"  # 网格员代点
+    COMMUNITY = "community"  # 社区
+
+
+class CommunityBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class District(CommunityBase):
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    city: Mapped[str] = mapped_column(String(60))
+
+
+class Street(CommunityBase):
+    __tablename__ = "streets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+    kind: Mapped[StreetKind] = mapped_column(str_enum(StreetKind, "street_kind"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+
+
+class PropertyCompany(CommunityBase):
+    __tablename__ = "property_companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    red_property_status: Mapped[RedPropertyStatus] = mapped_column(
+        str_enum(RedPropertyStatus, "red_property_status"), index=True
+    )
+    has_party_branch: Mapped[bool] = mapped_column(default=False)
+    # Covered by the property-sector Party committee (物业行业党委) instead of an own branch.
+    covered_by_sector_committee: Mapped[bool] = mapped_column(default=False)
+    contact_name: Mapped[str | None] = mapped_column(String(40))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+
+
+class Community(CommunityBase):
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    households: Mapped[int] = mapped_column(default=0)
+    residents: Mapped[int] = mapped_column(default=0)
+    secretary_name: Mapped[str | None] = mapped_column(String(40))
+
+
+class Grid(CommunityBase):
+    """A grid (网格); levels follow the district's scheme, e.g. third to fifth level."""
+
+    __tablename__ = "grids"
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 6", name="level_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    level: Mapped[int]
+    secretary_name: Mapped[str | None] = mapped_column(String(40))
+
+
+class Compound(CommunityBase):
+    __tablename__ = "compounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    property_company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("property_companies.id"), index=True
+    )
+    has_owners_committee: Mapped[bool] = mapped_column(default=False)  # 业委会
+    has_owner_unit: Mapped[bool] = mapped_column(default=False)  # 产权单位
+    has_security: Mapped[bool] = mapped_column(default=False)  # 安保
+    party_branch_name: Mapped[str | None] = mapped_column(String(120))  # 小区党支部
+    households: Mapped[int] = mapped_column(default=0)
+    built_year: Mapped[int | None]
+
+
+class Building(CommunityBase):
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("compound_id", "name", name="uq_buildings_compound_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    floors: Mapped[int] = mapped_column(default=6)
+    households: Mapped[int] = mapped_column(default=0)
+
+
+class ServiceCategory(CommunityBase):
+    __tablename__ = "service_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    source: Mapped[CategorySource] = mapped_column(str_enum(CategorySource, "category_source"))
+    description: Mapped[str | None] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Report(CommunityBase):
+    """A member's report (报到) to the community where he lives."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        # One active report per member; closed and returned ones stay as history.
+        Index(
+            "uq_reports_active_member",
+            "member_code",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'confirmed')"),
+            postgresql_where=text("status IN ('pending', 'confirmed')"),
+        ),
+        Index("ix_reports_community_id_reported_on", "community_id", "reported_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_code: Mapped[str] = mapped_column(String(32), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"), index=True)
+    reported_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[ReportChannel] = mapped_column(str_enum(ReportChannel, "report_channel"))
+    status: Mapped[ReportStatus] = mapped_column(str_enum(ReportStatus, "report_status"))
+    availability: Mapped[int] = mapped_column(default=0)  # Availability bit set
+    intentions: Mapped[list[str]] = mapped_column(JSON, default=list)  # category codes
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class ReportSkill(CommunityBase):
+    """A skill a supporter declared when reporting; a row each so filters use an index."""
+
+    __tablename__ = "report_skills"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class UnitPairing(CommunityBase):
+    """A unit's Party organisation paired with a community (单位报到/结对共建)."""
+
+    __tablename__ = "unit_pairings"
+    __table_args__ = (
+        Index(
+            "uq_unit_pairings_active",
+            "unit_code",
+            "community_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[PairingStatus] = mapped_column(str_enum(PairingStatus, "pairing_status"))
+    contact_name: Mapped[str | None] = mapped_column(String(40))
+
+
+class Alliance(CommunityBase):
+    """A regional Party-building alliance (党建联盟)."""
+
+    __tablename__ = "alliances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
+    founded_on: Mapped[date] = mapped_column(Date)
+    meeting_frequency: Mapped[MeetingFrequency] = mapped_column(
+        str_enum(MeetingFrequency, "meeting_frequency")
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class AllianceParty(CommunityBase):
+    """A member party of an alliance; `rotation_order` sets the rotating chair (轮值主席)."""
+
+    __tablename__ = "alliance_parties"
+    __table_args__ = (
+        UniqueConstraint("alliance_id", "party_kind", "party_code", name="uq_alliance_party"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alliance_id: Mapped[int] = mapped_column(ForeignKey("alliances.id"), index=True)
+    party_kind: Mapped[PartyKind] = mapped_column(str_enum(PartyKind, "party_kind"))
+    party_code: Mapped[str] = mapped_column(String(32), index=True)
+    # Only organisations outside both systems carry their name here.
+    party_name: Mapped[str | None] = mapped_column(String(120))
+    rotation_order: Mapped[int] = mapped_column(default=0)
+    joined_on: Mapped[date] = mapped_column(Date)
+
+
+class CoBuildingAgreement(CommunityBase):
+    """A co-building agreement (共建协议) between a community and one or more parties."""
+
+    __tablename__ = "co_building_agreements"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="period_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(160))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    alliance_id: Mapped[int | None] = mapped_column(ForeignKey("alliances.id"), index=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[AgreementStatus] = mapped_column(str_enum(AgreementStatus, "agreement_status"))
+
+
+class AgreementParty(CommunityBase):
+    __tablename__ = "agreement_parties"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "party_kind", "party_code", name="uq_agreement_party"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("co_building_agreements.id"), index=True)
+    party_kind: Mapped[PartyKind] = mapped_column(str_enum(PartyKind, "agreement_party_kind"))
+    party_code: Mapped[str] = mapped_column(String(32), index=True)
+    party_name: Mapped[str | None] = mapped_column(String(120))
+
+
+class AgreementProject(CommunityBase):
+    """A concrete project (实事项目) an agreement commits to."""
+
+    __tablename__ = "agreement_projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("co_building_agreements.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    owner_kind: Mapped[PartyKind] = mapped_column(str_enum(PartyKind, "project_owner_kind"))
+    owner_code: Mapped[str] = mapped_column(String(32), index=True)
+    budget_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[ProjectStatus] = mapped_column(str_enum(ProjectStatus, "project_status"))
+
+
+class ResourceItem(CommunityBase):
+    """An entry of the resource list (资源清单): what a member or unit can offer."""
+
+    __tablename__ = "resource_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_categories.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str | None] = mapped_column(Text)
+    provider_kind: Mapped[ProviderKind] = mapped_column(str_enum(ProviderKind, "provider_kind"))
+    provider_code: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[ListItemStatus] = mapped_column(
+        str_enum(ListItemStatus, "resource_status"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class DemandItem(CommunityBase):
+    """An entry of the demand list (需求清单): what residents need."""
+
+    __tablename__ = "demand_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_categories.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str | None] = mapped_column(Text)
+    requester_kind: Mapped[RequesterKind] = mapped_column(
+        str_enum(RequesterKind, "requester_kind")
+    )
+    requester_name: Mapped[str] = mapped_column(String(40))
+    status: Mapped[ListItemStatus] = mapped_column(
+        str_enum(ListItemStatus, "demand_status"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class ServiceItem(CommunityBase):
+    """An entry of the service list (服务清单): what is offered to whom."""
+
+    __tablename__ = "service_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_categories.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str | None] = mapped_column(Text)
+    provider_kind: Mapped[ProviderKind] = mapped_column(
+        str_enum(ProviderKind, "service_provider_kind")
+    )
+    provider_code: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(160))  # who it is for, e.g. 独居老人
+    status: Mapped[ListItemStatus] = mapped_column(
+        str_enum(ListItemStatus, "service_status"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)

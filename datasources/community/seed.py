@@ -1,0 +1,47 @@
+"""Deterministic rows for the community database, built on the unit side's real codes.
+
+Generation is pure: `generate_community` returns every table's rows with ids assigned, in
+an order where parents come before children. Each part draws from its own PRNG (see
+`derive_rng`), so tuning one part leaves the others' data unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from datasources.community.seed_catalog import CATEGORIES
+from datasources.community.seed_lists import generate_lists
+from datasources.community.seed_partners import generate_partners
+from datasources.community.seed_places import generate_places
+from datasources.community.seed_reports import generate_pairings, generate_reports
+from datasources.seed_data import Row, TableRows, UnitSide
+
+if TYPE_CHECKING:
+    from datasources.seeding import Scale
+
+
+def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRows:
+    """All rows of the community database for `scale`, referencing `unit_side`'s codes."""
+    rows, places = generate_places(seed, scale)
+    rows["service_categories"] = category_rows()
+    category_ids = {row["code"]: row["id"] for row in rows["service_categories"]}
+    report_rows, supporters = generate_reports(seed, scale, places, unit_side, list(category_ids))
+    rows.update(report_rows)
+    pairing_rows, paired = generate_pairings(seed, places, unit_side, supporters)
+    rows.update(pairing_rows)
+    street_names = {row["id"]: row["name"] for row in rows["streets"]}
+    rows.update(generate_partners(seed, scale, places, unit_side, paired, street_names))
+    rows.update(generate_lists(seed, scale, places, supporters.by_community, paired, category_ids))
+    return rows
+
+
+def category_rows() -> list[Row]:
+    """The three sources' category sets, as data; sort_order restarts per source."""
+    rows: list[Row] = []
+    for source, entries in CATEGORIES.items():
+        for order, (code, name, description) in enumerate(entries, start=1):
+            rows.append({
+                "id": len(rows) + 1, "code": code, "name": name, "source": source,
+                "description": description, "sort_order": order, "active": True,
+            })  # fmt: skip
+    return rows

@@ -1,0 +1,211 @@
+"""Deterministic reports (member → community) and unit pairings (unit → community).
+
+Members cluster: each unit has two "home" communities where many of its staff live, and
+some communities pull far more supporters than others, as Hujing's 677 against Tiejun's 80
+did. A unit is then paired with the communities where its members actually live.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+from datasources.community.models import Availability, PairingStatus, ReportChannel, ReportStatus
+from datasources.community.seed_catalog import SKILL_CATEGORY
+from datasources.community.seed_places import CommunityPlace, Places
+from datasources.seed_data import (
+    PERIOD_END,
+    SKILLS,
+    MemberRef,
+    Row,
+    TableRows,
+    UnitRef,
+    UnitSide,
+    derive_rng,
+    person_name,
+    random_date,
+    stamp,
+    weighted_pick,
+)
+
+if TYPE_CHECKING:
+    from datasources.seeding import Scale
+
+_AVAILABILITY_ODDS = (
+    (Availability.WEEKDAY_EVENINGS, 0.45),
+    (Availability.WEEKENDS, 0.7),
+    (Availability.HOLIDAYS, 0.35),
+    (Availability.WEEKDAY_DAYTIME, 0.08),
+    (Availability.ON_CALL, 0.15),
+)
+_HOME_SHARE = 0.35  # members living in one of their unit's two home communities
+_CAMPAIGN = (date(2025, 4, 10), date(2025, 7, 31))  # the wave after the April notice
+_NOTES = ("可在晚上提供孩子教育辅导服务", "周末可参加小区巡查", "愿意担任楼长", "可提供上门义诊")
+
+
+@dataclass(frozen=True)
+class Supporters:
+    """Who reported where, as later seeders need it."""
+
+    by_community: dict[int, list[MemberRef]]  # active reports only
+    home_communities: dict[str, tuple[CommunityPlace, ...]]  # unit code -> its two homes
+
+
+def generate_reports(
+    seed: int, scale: Scale, places: Places, unit_side: UnitSide, category_codes: list[str]
+) -> tuple[TableRows, Supporters]:
+    rng = derive_rng(seed, "reports")
+    communities = places.communities
+    cum = list(accumulate(place.weight for place in communities))
+    homes = {
+        unit.code: (weighted_pick(rng, communities, cum), weighted_pick(rng, communities, cum))
+        for unit in unit_side.units
+    }
+    writer = _ReportWriter(rng, category_codes)
+    by_community: dict[int, list[MemberRef]] = {place.id: [] for place in communities}
+    for member in unit_side.members:
+        if not member.in_service:
+            continue
+        place = rng.choice(homes[member.unit_code]) if rng.random() < _HOME_SHARE else None
+        place = place or weighted_pick(rng, communities, cum)
+        if rng.random() < scale.report_rate:
+            writer.history(member, _elsewhere(rng, communities, cum, place), scale.moved_rate)
+            writer.active(member, place)
+            by_community[place.id].append(member)
+        elif rng.random() < 0.1:
+            # Moved away or was sent back, and has not reported again: shows up as non-compliant.
+            writer.closed(member, place, random_date(rng, date(2025, 3, 1), date(2025, 9, 30)))
+    rows = {"reports": writer.reports, "report_skills": writer.skills}
+    return rows, Supporters(by_community, homes)
+
+
+def _elsewhere(
+    rng: random.Random, communities: tuple[CommunityPlace, ...], cum: list[float], place: CommunityPlace
+) -> CommunityPlace:
+    if len(communities) == 1:
+        return place
+    other = weighted_pick(rng, communities, cum)
+    while other.id == place.id:
+        other = weighted_pick(rng, communities, cum)
+    return other
+
+
+class _ReportWriter:
+    """Accumulates report and report-skill rows with sequential ids."""
+
+    def __init__(self, rng: random.Random, category_codes: list[str]) -> None:
+        self.rng = rng
+        self.category_codes = category_codes
+        # Chancheng's own ten come first and are intended far more often.
+        self.category_cum = list(accumulate(3.0 if code.startswith("chancheng.") else 1.0 for code in category_codes))
+        self.reports: list[Row] = []
+        self.skills: list[Row] = []
+
+    def history(self, member: MemberRef, previous: CommunityPlace, moved_rate: float) -> None:
+        roll = self.rng.random()
+        if roll < moved_rate:
+            self.closed(member, previous, random_date(self.rng, date(2025, 3, 1), date(2025, 6, 30)))
+        elif roll < moved_rate + 0.01:
+            self._add(member, previous, random_date(self.rng, date(2025, 3, 1), date(2025, 6, 30)),
+                      ReportStatus.RETURNED, "非本社区居住，已退回")  # fmt: skip
+
+    def closed(self, member: MemberRef, place: CommunityPlace, day: date) -> None:
+        self._add(member, place, day, ReportStatus.CLOSED, "已迁出本社区")
+
+    def active(self, member: MemberRef, place: CommunityPlace) -> None:
+        rng = self.rng
+        if rng.random() < 0.08:
+            status, day = ReportStatus.PENDING, random_date(rng, date(2026, 5, 1), PERIOD_END)
+        elif self.reports and self.reports[-1]["member_code"] == member.code:
+            status, day = ReportStatus.CONFIRMED, random_date(rng, date(2025, 7, 1), PERIOD_END)
+        elif rng.random() < 0.55:
+            status, day = ReportStatus.CONFIRMED, random_date(rng, *_CAMPAIGN)
+        else:
+            status, day = ReportStatus.CONFIRMED, random_date(rng, _CAMPAIGN[1], PERIOD_END)
+        note = rng.choice(_NOTES) if rng.random() < 0.08 else None
+        report_id = self._add(member, place, day, status, note)
+        skills = list(member.skills)
+        if len(skills) < 3 and rng.random() < 0.1:
+            extra = rng.choice(SKILLS)
+            if extra not in skills:
+                skills.append(extra)
+        self.skills += [{"report_id": report_id, "skill": skill} for skill in skills]
+
+    def _add(self, member: MemberRef, place: CommunityPlace, day: date, status: ReportStatus, note: str | None) -> int:
+        rng = self.rng
+        report_id = len(self.reports) + 1
+        self.reports.append({
+            "id": report_id,
+            "member_code": member.code,
+            "community_id": place.id,
+            "building_id": weighted_pick(rng, place.building_ids, place.building_cum)
+            if place.building_ids and rng.random() < 0.97 else None,
+            "reported_on": day,
+            "channel": ReportChannel.ONLINE if rng.random() < 0.93 else ReportChannel.OFFLINE,
+            "status": status,
+            "availability": self._availability(),
+            "intentions": self._intentions(member),
+            "note": note,
+            "created_at": stamp(rng, day),
+        })  # fmt: skip
+        return report_id
+
+    def _availability(self) -> int:
+        bits = Availability(0)
+        for flag, odds in _AVAILABILITY_ODDS:
+            if self.rng.random() < odds:
+                bits |= flag
+        return int(bits or Availability.WEEKENDS)
+
+    def _intentions(self, member: MemberRef) -> list[str]:
+        rng = self.rng
+        wanted = rng.randint(1, 3)
+        codes: list[str] = []
+        if member.skills and rng.random() < 0.5:
+            codes.append(SKILL_CATEGORY.get(rng.choice(member.skills), self.category_codes[0]))
+        while len(codes) < wanted:
+            code = weighted_pick(rng, self.category_codes, self.category_cum)
+            if code not in codes:
+                codes.append(code)
+        return codes
+
+
+def generate_pairings(
+    seed: int, places: Places, unit_side: UnitSide, supporters: Supporters
+) -> tuple[TableRows, dict[int, list[UnitRef]]]:
+    """Each unit is actively paired with one or two communities, mostly its members' homes."""
+    rng = derive_rng(seed, "pairings")
+    rows: list[Row] = []
+    paired: dict[int, list[UnitRef]] = {place.id: [] for place in places.communities}
+    for unit in unit_side.units:
+        homes = list(dict.fromkeys(supporters.home_communities[unit.code]))
+        targets = homes[: 1 if rng.random() < 0.7 else 2]
+        if rng.random() < 0.12:
+            past = rng.choice(places.communities)
+            if past not in targets:
+                rows.append(_pairing_row(rng, len(rows) + 1, unit, past, ended=True))
+        for place in targets:
+            rows.append(_pairing_row(rng, len(rows) + 1, unit, place, ended=False))
+            paired[place.id].append(unit)
+    return {"unit_pairings": rows}, paired
+
+
+def _pairing_row(rng: random.Random, pairing_id: int, unit: UnitRef, place: CommunityPlace, *, ended: bool) -> Row:
+    if ended:
+        started = random_date(rng, date(2024, 3, 1), date(2024, 12, 31))
+        ended_on: date | None = random_date(rng, date(2025, 3, 1), date(2025, 6, 30))
+    else:
+        started, ended_on = random_date(rng, date(2025, 4, 15), date(2025, 9, 30)), None
+    contact = rng.choice(unit.members).name if unit.members else person_name(rng, male=True)
+    return {
+        "id": pairing_id,
+        "unit_code": unit.code,
+        "community_id": place.id,
+        "started_on": started,
+        "ended_on": ended_on,
+        "status": PairingStatus.ENDED if ended else PairingStatus.ACTIVE,
+        "contact_name": contact,
+    }

@@ -1,0 +1,15 @@
+"""The community datasource: its engine and the loaders it offers a request."""
+
+from __future__ import annotations
+
+from datasources.base import Datasource
+from datasources.community.loaders import CommunityLoaders
+from datasources.community.models import CommunityBase
+
+
+class CommunitySource(Datasource):
+    name = "community"
+    base = CommunityBase
+
+    def loaders(self) -> CommunityLoaders:
+        return CommunityLoaders(self)

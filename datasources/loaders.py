@@ -1,0 +1,122 @@
+"""Generic batch loaders: each batch is one statement in a session of its own.
+
+Strawberry dispatches every batch as a separate task, and an `AsyncSession` must not be
+shared between concurrent tasks, so each batch opens (and closes) its own session.
+Results come back in key order, `None` for keys that match nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
+from strawberry.dataloader import DataLoader
+
+from datasources.base import Datasource
+from datasources.paging import ListSpec, Page, PageArgs, page_from
+
+M = TypeVar("M", bound=DeclarativeBase)
+K = TypeVar("K", bound=Hashable)
+
+ParentKey = Hashable | None
+PageKey = tuple[ParentKey, PageArgs[Any]]
+CountKey = tuple[ParentKey, Hashable | None]
+
+
+def row_by_key(
+    source: Datasource,
+    column: InstrumentedAttribute[Any],
+    *extra_where: ColumnElement[bool],
+) -> DataLoader[Any, Any]:
+    """`<Entity>By<Key>Loader`: one row per key (`WHERE column IN (...)`)."""
+    model = column.class_
+
+    async def load(keys: list[Any]) -> list[Any]:
+        async with source.session() as session:
+            rows = await session.scalars(select(model).where(column.in_(keys), *extra_where))
+            found = {getattr(row, column.key): row for row in rows}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def rows_by_key(
+    source: Datasource,
+    column: InstrumentedAttribute[Any],
+    *order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
+) -> DataLoader[Any, list[Any]]:
+    """All rows per key, for small bounded child lists (an alliance's parties)."""
+    model = column.class_
+
+    async def load(keys: list[Any]) -> list[list[Any]]:
+        grouped: dict[Any, list[Any]] = defaultdict(list)
+        async with source.session() as session:
+            stmt = select(model).where(column.in_(keys)).order_by(*order_by)
+            for row in await session.scalars(stmt):
+                grouped[getattr(row, column.key)].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class ListLoaders(Generic[M]):
+    """Pages and totals of one list, top-level or nested under a parent column."""
+
+    def __init__(
+        self,
+        source: Datasource,
+        spec: ListSpec[M, Any],
+        parent: InstrumentedAttribute[Any] | None = None,
+    ) -> None:
+        self.source = source
+        self.spec = spec
+        self.parent = parent
+        self.pages: DataLoader[PageKey, Page[M]] = DataLoader(load_fn=self._load_pages)
+        self.counts: DataLoader[CountKey, int] = DataLoader(load_fn=self._load_counts)
+
+    async def page(self, parent_value: ParentKey, args: PageArgs[Any]) -> Page[M]:
+        return await self.pages.load((parent_value, args))
+
+    async def count(self, parent_value: ParentKey, filters: Hashable | None) -> int:
+        return await self.counts.load((parent_value, filters))
+
+    async def _load_pages(self, keys: list[PageKey]) -> list[Page[M]]:
+        results: dict[PageKey, Page[M]] = {}
+        async with self.source.session() as session:
+            for args, parents in _group_by_second(keys).items():
+                if self.parent is None:
+                    rows = list(await session.scalars(self.spec.top_level_statement(args)))
+                    results[(None, args)] = page_from(rows, args)
+                    continue
+                stmt = self.spec.nested_statement(self.parent, parents, args)
+                grouped: dict[Any, list[M]] = defaultdict(list)
+                for row in await session.scalars(stmt):
+                    grouped[getattr(row, self.parent.key)].append(row)
+                for parent_value in parents:
+                    results[(parent_value, args)] = page_from(grouped[parent_value], args)
+        return [results[key] for key in keys]
+
+    async def _load_counts(self, keys: list[CountKey]) -> list[int]:
+        results: dict[CountKey, int] = {}
+        async with self.source.session() as session:
+            for filters, parents in _group_by_second(keys).items():
+                if self.parent is None:
+                    total = await session.scalar(self.spec.count_statement(filters))
+                    results[(None, filters)] = int(total or 0)
+                    continue
+                stmt = self.spec.grouped_count_statement(self.parent, parents, filters)
+                counts = {parent: int(n) for parent, n in (await session.execute(stmt)).all()}
+                for parent_value in parents:
+                    results[(parent_value, filters)] = counts.get(parent_value, 0)
+        return [results[key] for key in keys]
+
+
+def _group_by_second(keys: Sequence[tuple[Any, Any]]) -> dict[Any, list[Any]]:
+    """Group (parent, args) keys by args, keeping each parent once, in first-seen order."""
+    grouped: dict[Any, dict[Any, None]] = defaultdict(dict)
+    for parent_value, args in keys:
+        grouped[args][parent_value] = None
+    return {args: list(parents) for args, parents in grouped.items()}

@@ -1,0 +1,104 @@
+"""The work-unit side's lists: what can be filtered and sorted, as hashable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select
+
+from datasources.filtering import contains, one_of
+from datasources.paging import ListSpec
+from datasources.units.models import (
+    Gender,
+    Member,
+    PartyBranch,
+    PoliticalStatus,
+    UnitKind,
+    UnitLevel,
+    WorkUnit,
+)
+
+
+@dataclass(frozen=True)
+class WorkUnitFilter:
+    name_contains: str | None = None
+    kinds: tuple[UnitKind, ...] | None = None
+    levels: tuple[UnitLevel, ...] | None = None
+    district_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PartyBranchFilter:
+    name_contains: str | None = None
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    name_contains: str | None = None
+    codes: tuple[str, ...] | None = None
+    political_statuses: tuple[PoliticalStatus, ...] | None = None
+    gender: Gender | None = None
+    unit_code: str | None = None
+    branch_code: str | None = None
+    in_service: bool | None = None
+
+
+def _work_unit_clauses(f: WorkUnitFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.name_contains:
+        clauses.append(contains(WorkUnit.name, f.name_contains))
+    if f.kinds is not None:
+        clauses.append(one_of(WorkUnit.kind, f.kinds))
+    if f.levels is not None:
+        clauses.append(one_of(WorkUnit.level, f.levels))
+    if f.district_name:
+        clauses.append(WorkUnit.district_name == f.district_name)
+    return clauses
+
+
+def _branch_clauses(f: PartyBranchFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.name_contains:
+        clauses.append(contains(PartyBranch.name, f.name_contains))
+    if f.unit_code is not None:
+        unit_ids = select(WorkUnit.id).where(WorkUnit.code == f.unit_code)
+        clauses.append(PartyBranch.unit_id.in_(unit_ids))
+    return clauses
+
+
+def _member_clauses(f: MemberFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.name_contains:
+        clauses.append(contains(Member.name, f.name_contains))
+    if f.codes is not None:
+        clauses.append(one_of(Member.code, f.codes))
+    if f.political_statuses is not None:
+        clauses.append(one_of(Member.political_status, f.political_statuses))
+    if f.gender is not None:
+        clauses.append(Member.gender == f.gender)
+    if f.unit_code is not None:
+        clauses.append(Member.unit_id.in_(select(WorkUnit.id).where(WorkUnit.code == f.unit_code)))
+    if f.branch_code is not None:
+        branch_ids = select(PartyBranch.id).where(PartyBranch.code == f.branch_code)
+        clauses.append(Member.branch_id.in_(branch_ids))
+    if f.in_service is not None:
+        clauses.append(Member.in_service == f.in_service)
+    return clauses
+
+
+WORK_UNITS = ListSpec(
+    WorkUnit,
+    orders={"name": WorkUnit.name, "code": WorkUnit.code},
+    filter_clauses=_work_unit_clauses,
+)
+PARTY_BRANCHES = ListSpec(
+    PartyBranch,
+    orders={"name": PartyBranch.name, "code": PartyBranch.code},
+    filter_clauses=_branch_clauses,
+)
+MEMBERS = ListSpec(
+    Member,
+    orders={"name": Member.name, "code": Member.code, "joined_party_on": Member.joined_party_on},
+    filter_clauses=_member_clauses,
+)

@@ -1,0 +1,101 @@
+"""SQLAlchemy models of the work-unit database.
+
+Nothing here references the community database: the community side knows a member only by
+`Member.code` and a unit only by `WorkUnit.code`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from datasources.common import NAMING_CONVENTION, str_enum, timestamp, utcnow
+
+
+class UnitKind(enum.Enum):
+    AGENCY = "agency"  # 机关
+    PUBLIC_INSTITUTION = "public_institution"  # 事业单位
+    STATE_ENTERPRISE = "state_enterprise"  # 国有企业
+    TWO_NEW = "two_new"  # 两新组织
+
+
+class UnitLevel(enum.Enum):
+    CITY = "city"  # 市直
+    DISTRICT = "district"  # 区直
+    TOWN = "town"  # 镇街
+
+
+class Gender(enum.Enum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class PoliticalStatus(enum.Enum):
+    FULL = "full"  # 正式党员
+    PROBATIONARY = "probationary"  # 预备党员
+    DEVELOPMENT_TARGET = "development_target"  # 发展对象
+    ACTIVIST = "activist"  # 入党积极分子
+
+
+class UnitsBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WorkUnit(UnitsBase):
+    __tablename__ = "work_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind, "unit_kind"), index=True)
+    level: Mapped[UnitLevel] = mapped_column(str_enum(UnitLevel, "unit_level"), index=True)
+    # The district the unit sits in; its members may live in any district.
+    district_name: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+    branches: Mapped[list[PartyBranch]] = relationship(back_populates="unit", lazy="raise")
+
+
+class PartyBranch(UnitsBase):
+    __tablename__ = "party_branches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("work_units.id"), index=True)
+    secretary_name: Mapped[str | None] = mapped_column(String(40))
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+    unit: Mapped[WorkUnit] = relationship(back_populates="branches", lazy="raise")
+
+
+class Member(UnitsBase):
+    __tablename__ = "members"
+    __table_args__ = (
+        Index("ix_members_unit_id_name", "unit_id", "name"),
+        Index("ix_members_branch_id_name", "branch_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The stable key the community side stores in its reports.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(40), index=True)
+    gender: Mapped[Gender] = mapped_column(str_enum(Gender, "gender"))
+    political_status: Mapped[PoliticalStatus] = mapped_column(
+        str_enum(PoliticalStatus, "political_status"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("work_units.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("party_branches.id"))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    joined_party_on: Mapped[date | None] = mapped_column(Date)
+    job_title: Mapped[str | None] = mapped_column(String(60))
+    # In service (在职); retired members report through other channels.
+    in_service: Mapped[bool] = mapped_column(default=True)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)

@@ -1,0 +1,15 @@
+"""The work-unit datasource: its engine and the loaders it offers a request."""
+
+from __future__ import annotations
+
+from datasources.base import Datasource
+from datasources.units.loaders import UnitsLoaders
+from datasources.units.models import UnitsBase
+
+
+class UnitsSource(Datasource):
+    name = "units"
+    base = UnitsBase
+
+    def loaders(self) -> UnitsLoaders:
+        return UnitsLoaders(self)

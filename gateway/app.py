@@ -1,0 +1,120 @@
+"""The Starlette application: GraphQL at /graphql, liveness at /healthz, readiness at /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from datasources.base import Datasource
+from datasources.community.source import CommunitySource
+from datasources.errors import DatasourceUnavailable
+from datasources.units.source import UnitsSource
+from gateway.settings import Settings
+from resolvers.context import HubContext
+from schema.app import build_schema
+
+logger = logging.getLogger("dualhub")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class Hub:
+    """The two datasources and the schema: what one hub process serves."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.units = UnitsSource(settings.units_database_url)
+        self.community = CommunitySource(settings.community_database_url)
+        self.schema = build_schema()
+
+    @property
+    def sources(self) -> tuple[Datasource, ...]:
+        return (self.units, self.community)
+
+    def context(self, request: Request | None = None, response: Any = None) -> HubContext:
+        return HubContext(
+            units=self.units.loaders(),
+            community=self.community.loaders(),
+            max_page_size=self.settings.max_page_size,
+            debug_sql=self.settings.debug_sql,
+            request_id=getattr(request.state, "request_id", None) if request else None,
+            request=request,
+            response=response,
+        )
+
+    async def dispose(self) -> None:
+        await asyncio.gather(*(source.dispose() for source in self.sources))
+
+
+class HubGraphQL(GraphQL[HubContext, None]):
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(hub.schema, graphql_ide="graphiql" if hub.settings.graphiql else None)
+        self.hub = hub
+
+    async def get_context(self, request: Any, response: Any) -> HubContext:
+        return self.hub.context(request, response)
+
+
+class RequestId(BaseHTTPMiddleware):
+    """Tag every request with an id (the caller's `X-Request-ID` if sane) for logs and errors."""
+
+    async def dispatch(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        request.state.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        return response
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    hub = Hub(settings or Settings())
+
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        for source in hub.sources:
+            try:
+                await asyncio.wait_for(source.check(), timeout=5)
+                checks[source.name] = "ok"
+            except (DatasourceUnavailable, TimeoutError):
+                checks[source.name] = "unavailable"
+        ready = all(state == "ok" for state in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "datasources": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await hub.dispose()
+
+    graphql = HubGraphQL(hub)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(RequestId)],
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    return app

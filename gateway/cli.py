@@ -1,0 +1,115 @@
+"""The `dualhub` command: serve, migrate, seed and print the schema."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from gateway.settings import Settings
+
+
+@click.group()
+def main() -> None:
+    """dualhub: the dual-reporting (双报到) GraphQL hub."""
+
+
+@main.command()
+def schema() -> None:
+    """Print the schema as SDL (what schema.graphql holds)."""
+    from schema.app import build_schema
+
+    click.echo(build_schema().as_str())
+
+
+@main.command()
+def migrate() -> None:
+    """Upgrade both datasources to the newest schema revision."""
+    _migrate(Settings())
+    click.echo("both datasources migrated to head", err=True)
+
+
+@main.command()
+@click.option("--scale", type=click.Choice(["demo", "district"]), default="demo", show_default=True)
+@click.option("--seed", "seed_value", type=int, default=42, show_default=True,
+              help="Random seed; the same seed gives the same data.")
+@click.option("--reset", is_flag=True, help="Delete existing rows of both databases first.")
+def seed(scale: str, seed_value: int, reset: bool) -> None:
+    """Fill both databases with generated, deterministic data."""
+    settings = Settings()
+    _migrate(settings)
+    counts = asyncio.run(_seed(settings, scale, seed_value, reset))
+    total = sum(counts.values())
+    click.echo(f"seeded {total} rows at scale {scale!r} (seed {seed_value})", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--migrate/--no-migrate", "run_migrations", default=True, show_default=True,
+              help="Upgrade both databases before serving.")
+@click.option("--demo-data/--no-demo-data", default=None,
+              help="Load the demo data set into empty databases "
+              "[default: on for the embedded SQLite default, off otherwise].")
+def serve(host: str, port: int, workers: int, run_migrations: bool, demo_data: bool | None) -> None:
+    """Serve GraphQL (with GraphiQL) at http://HOST:PORT/graphql."""
+    import uvicorn
+
+    settings = Settings()
+    if run_migrations:
+        _migrate(settings)
+    if demo_data if demo_data is not None else settings.embedded:
+        asyncio.run(_seed_if_empty(settings))
+    click.echo(f"dualhub serving GraphQL at http://{host}:{port}/graphql", err=True)
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+    )
+
+
+def _migrate(settings: Settings) -> None:
+    from migrations.runner import upgrade
+
+    upgrade("units", settings.units_database_url)
+    upgrade("community", settings.community_database_url)
+
+
+async def _seed(settings: Settings, scale: str, seed_value: int, reset: bool) -> dict[str, int]:
+    from datasources.community.source import CommunitySource
+    from datasources.seeding import SCALES, seed_all
+    from datasources.units.source import UnitsSource
+
+    units = UnitsSource(settings.units_database_url)
+    community = CommunitySource(settings.community_database_url)
+    try:
+        return await seed_all(
+            units, community, SCALES[scale], seed=seed_value, reset=reset,
+            progress=sys.stderr.isatty(),
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        await units.dispose()
+        await community.dispose()
+
+
+async def _seed_if_empty(settings: Settings) -> None:
+    from datasources.community.source import CommunitySource
+    from datasources.seeding import SCALES, is_empty, seed_all
+    from datasources.units.source import UnitsSource
+
+    units = UnitsSource(settings.units_database_url)
+    community = CommunitySource(settings.community_database_url)
+    try:
+        if await is_empty(units, community):
+            click.echo("empty databases: loading the demo data set", err=True)
+            await seed_all(units, community, SCALES["demo"], progress=sys.stderr.isatty())
+    finally:
+        await units.dispose()
+        await community.dispose()

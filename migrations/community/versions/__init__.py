@@ -1,0 +1,1 @@
+"""Revisions of the community database, applied in order by Alembic."""

@@ -1,0 +1,1 @@
+"""Revisions of the work-unit database, applied in order by Alembic."""

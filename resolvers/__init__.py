@@ -1,0 +1,1 @@
+"""The logic behind schema fields: validation, loader calls, and the joins across sides."""

@@ -1,0 +1,1 @@
+"""The GraphQL schema: strawberry types per domain area, composed in `schema.app`."""

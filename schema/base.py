@@ -1,0 +1,71 @@
+"""What every entity type shares: construction from a row and Relay node resolution."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from functools import cache
+from typing import Any, ClassVar, Self, TypeVar
+
+import strawberry
+from strawberry import relay
+from strawberry.dataloader import DataLoader
+
+from resolvers.context import HubContext
+
+Info = strawberry.Info[HubContext, None]
+
+T = TypeVar("T")
+
+
+def as_tuple(values: list[T] | None) -> tuple[T, ...] | None:
+    """GraphQL lists arrive as lists; filters must be hashable to share a batch."""
+    return None if values is None else tuple(values)
+
+
+@cache
+def _init_field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
+def from_row(cls: type[Any], row: Any) -> Any:
+    """Build a strawberry type from a model row whose attribute names match its fields."""
+    return cls(**{name: getattr(row, name) for name in _init_field_names(cls)})
+
+
+class HubNode(relay.Node):
+    """A Relay node backed by a datasource row; `node(id:)` goes through its id loader."""
+
+    # Name of the `*_by_id` loader and the side it lives on, e.g. ("units", "member_by_id").
+    loader_path: ClassVar[tuple[str, str]]
+
+    @classmethod
+    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
+        side, name = cls.loader_path
+        return getattr(getattr(info.context, side), name)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return from_row(cls, row)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_optional_row(cls, row: Any) -> Self | None:
+        return None if row is None else cls.from_row(row)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls,
+        *,
+        info: Info,
+        node_ids: Iterable[str],
+        required: bool = False,
+    ) -> list[Self | None]:
+        ids = [_as_int(node_id) for node_id in node_ids]
+        rows = await cls.id_loader(info).load_many([i for i in ids if i is not None])
+        found = {row.id: row for row in rows if row is not None}
+        return [cls.from_optional_row(found.get(i)) if i is not None else None for i in ids]
+
+
+def _as_int(node_id: str) -> int | None:
+    """Ids of this hub are positive integers; anything else simply matches nothing."""
+    return int(node_id) if node_id.isascii() and node_id.isdigit() else None

@@ -1,0 +1,81 @@
+"""GraphQL enums over the datasources' own enums, with the Chinese terms."""
+
+from __future__ import annotations
+
+import strawberry
+
+from datasources.community import models as community
+from datasources.units import models as units
+
+UnitKind = strawberry.enum(
+    units.UnitKind,
+    description="Kind of work unit (单位类型): AGENCY 机关, PUBLIC_INSTITUTION 事业单位, "
+    "STATE_ENTERPRISE 国有企业, TWO_NEW 两新组织.",
+)
+UnitLevel = strawberry.enum(
+    units.UnitLevel, description="Administrative level of a unit (单位层级): CITY 市直, "
+    "DISTRICT 区直, TOWN 镇街."
+)
+Gender = strawberry.enum(units.Gender, description="Gender (性别): MALE 男, FEMALE 女.")
+PoliticalStatus = strawberry.enum(
+    units.PoliticalStatus,
+    description="Political status (政治面貌): FULL 正式党员, PROBATIONARY 预备党员, "
+    "DEVELOPMENT_TARGET 发展对象, ACTIVIST 入党积极分子.",
+)
+StreetKind = strawberry.enum(community.StreetKind, description="街道 (STREET) or 镇 (TOWN).")
+RedPropertyStatus = strawberry.enum(
+    community.RedPropertyStatus,
+    description="Red-property status (红色物业): NONE 未创建, CANDIDATE 创建中, "
+    "CERTIFIED 红色物业, REVOKED 已撤销.",
+)
+ReportStatus = strawberry.enum(
+    community.ReportStatus,
+    description="State of a member's report (报到状态): PENDING 待确认, CONFIRMED 已报到, "
+    "RETURNED 已退回, CLOSED 已迁出.",
+)
+ReportChannel = strawberry.enum(
+    community.ReportChannel, description="How a member reported (报到方式): ONLINE 线上, OFFLINE 线下."
+)
+Availability = strawberry.enum(
+    community.Availability,
+    description="When a supporter can serve (服务时间): WEEKDAY_EVENINGS 工作日晚上, "
+    "WEEKENDS 周末, HOLIDAYS 节假日, WEEKDAY_DAYTIME 工作日白天, ON_CALL 随叫随到.",
+)
+PairingStatus = strawberry.enum(
+    community.PairingStatus, description="State of a unit pairing (结对状态): ACTIVE 结对中, ENDED 已结束."
+)
+PartyKind = strawberry.enum(
+    community.PartyKind,
+    description="Kind of party to an alliance or agreement (成员类型): UNIT 单位, COMMUNITY 社区, "
+    "PROPERTY_COMPANY 物业服务企业, ORGANISATION 其他组织.",
+)
+MeetingFrequency = strawberry.enum(
+    community.MeetingFrequency, description="How often joint meetings are held (联席会议频次)."
+)
+AgreementStatus = strawberry.enum(
+    community.AgreementStatus,
+    description="State of a co-building agreement (协议状态): DRAFT 草拟, ACTIVE 履行中, "
+    "EXPIRED 已到期, ENDED 已终止.",
+)
+ProjectStatus = strawberry.enum(
+    community.ProjectStatus,
+    description="State of a concrete project (实事项目状态): PLANNED 计划, IN_PROGRESS 推进中, "
+    "DONE 已完成, CANCELLED 已取消.",
+)
+CategorySource = strawberry.enum(
+    community.CategorySource,
+    description="Whose category set a service category comes from (分类来源): CHANCHENG 禅城十类, "
+    "QIANJIANG 潜江十岗, JUNAN 莒南七类, LOCAL 本区自定.",
+)
+ListItemStatus = strawberry.enum(
+    community.ListItemStatus,
+    description="State of a list entry (清单状态): PENDING_REVIEW 待审核, PUBLISHED 已发布, "
+    "REJECTED 未通过, FULFILLED 已完成, WITHDRAWN 已撤回.",
+)
+ProviderKind = strawberry.enum(
+    community.ProviderKind, description="Who offers a resource or service (提供方类型)."
+)
+RequesterKind = strawberry.enum(
+    community.RequesterKind,
+    description="Who raised a demand (需求来源): RESIDENT 居民, GRID_WORKER 网格员代点, COMMUNITY 社区.",
+)

@@ -1,0 +1,230 @@
+"""The three lists (三单) and the service categories they are filed under."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from datasources.community import lists
+from datasources.loaders import ListLoaders
+from schema.base import HubNode, Info, as_tuple
+from schema.enums import CategorySource, ListItemStatus, ProviderKind, RequesterKind
+from schema.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Connection,
+    Direction,
+    First,
+    OrderDirection,
+    paginate,
+)
+from schema.places import Community, Grid
+
+
+@strawberry.enum(description="How to sort list entries: newest first by default.")
+class ListItemOrder(Enum):
+    CREATED_AT = "created_at"
+    TITLE = "title"
+
+
+@strawberry.enum(description="How to sort service categories.")
+class CategoryOrder(Enum):
+    SORT_ORDER = "sort_order"
+    CODE = "code"
+
+
+@strawberry.input(description="Filters for list entries (清单筛选) of any of the three lists.")
+class ListItemFilter:
+    title_contains: str | None = strawberry.field(default=None, description="Part of the title.")
+    statuses: list[ListItemStatus] | None = strawberry.field(
+        default=None, description="Any of these states (状态)."
+    )
+    category_code: str | None = strawberry.field(
+        default=None, description="Only this service category (服务类别编码)."
+    )
+    community_code: str | None = strawberry.field(
+        default=None, description="Only this community (社区编码)."
+    )
+
+    def to_filter(self) -> lists.ListItemFilter:
+        return lists.ListItemFilter(
+            title_contains=self.title_contains,
+            statuses=as_tuple(self.statuses),
+            category_code=self.category_code,
+            community_code=self.community_code,
+        )
+
+
+@strawberry.input(description="Filters for service categories (服务类别筛选).")
+class CategoryFilter:
+    sources: list[CategorySource] | None = strawberry.field(
+        default=None, description="Only categories of these sets (分类来源)."
+    )
+    active: bool | None = strawberry.field(
+        default=True, description="Only active (true, the default) or retired (false) ones."
+    )
+
+    def to_filter(self) -> lists.CategoryFilter:
+        return lists.CategoryFilter(sources=as_tuple(self.sources), active=self.active)
+
+
+@strawberry.federation.type(
+    keys=["code"],
+    description="A service category (服务类别) or post type (岗位类型); categories are data, "
+    "seeded with the Chancheng, Qianjiang and Junan sets.",
+)
+class ServiceCategory(HubNode):
+    loader_path = ("community", "category_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable category code (类别编码).")
+    name: str = strawberry.field(description="Name (名称), e.g. 平安巡防.")
+    source: CategorySource = strawberry.field(description="Which set it belongs to (分类来源).")
+    description: str | None = strawberry.field(description="What the category covers (说明).")
+    sort_order: int = strawberry.field(description="Position within its set (排序).")
+    active: bool = strawberry.field(description="Still offered (启用).")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> ServiceCategory | None:
+        return cls.from_optional_row(await info.context.community.category_by_code.load(code))
+
+
+class _ListEntry(HubNode):
+    """Fields the three lists share."""
+
+    id: relay.NodeID[int]
+    title: str = strawberry.field(description="Title (标题).")
+    description: str | None = strawberry.field(description="Details (详情).")
+    status: ListItemStatus = strawberry.field(description="State (状态).")
+    created_at: datetime = strawberry.field(description="When it was filed (登记时间).")
+    community_id: strawberry.Private[int]
+    category_id: strawberry.Private[int]
+
+    @strawberry.field(description="The community whose list it is on (所属社区).")
+    async def community(self, info: Info) -> Community:
+        row = await info.context.community.community_by_id.load(self.community_id)
+        return Community.from_row(row)
+
+    @strawberry.field(description="Its service category (服务类别).")
+    async def category(self, info: Info) -> ServiceCategory:
+        row = await info.context.community.category_by_id.load(self.category_id)
+        return ServiceCategory.from_row(row)
+
+
+@strawberry.type(description="An entry of the resource list (资源清单): what a member or unit offers.")
+class ResourceItem(_ListEntry):
+    loader_path = ("community", "resource_item_by_id")
+
+    provider_kind: ProviderKind = strawberry.field(description="Who offers it (提供方类型).")
+    provider_code: str = strawberry.field(description="Code of the provider (提供方编码).")
+
+
+@strawberry.type(description="An entry of the demand list (需求清单): what residents need.")
+class DemandItem(_ListEntry):
+    loader_path = ("community", "demand_item_by_id")
+
+    requester_kind: RequesterKind = strawberry.field(description="Who raised it (需求来源).")
+    requester_name: str = strawberry.field(description="Name of who raised it (提出人).")
+    grid_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The grid it comes from (所属网格), if known.")
+    async def grid(self, info: Info) -> Grid | None:
+        if self.grid_id is None:
+            return None
+        return Grid.from_optional_row(await info.context.community.grid_by_id.load(self.grid_id))
+
+
+@strawberry.type(description="An entry of the service list (服务清单): what is offered to whom.")
+class ServiceItem(_ListEntry):
+    loader_path = ("community", "service_item_by_id")
+
+    provider_kind: ProviderKind = strawberry.field(description="Who provides it (提供方类型).")
+    provider_code: str = strawberry.field(description="Code of the provider (提供方编码).")
+    target: str = strawberry.field(description="Whom it serves (服务对象), e.g. 独居老人.")
+
+
+async def list_item_connection(
+    info: Info,
+    loaders: ListLoaders[Any],
+    parent: int | None,
+    node_type: type[_ListEntry],
+    *,
+    first: int,
+    after: str | None,
+    filter: ListItemFilter | None,  # noqa: A002
+    order_by: ListItemOrder | None,
+    direction: OrderDirection,
+) -> Connection[Any]:
+    return await paginate(
+        info, loaders, parent, node_type.from_row,
+        first=first, after=after, order_by=order_by or ListItemOrder.CREATED_AT,
+        direction=direction, filter=filter,
+    )
+
+
+@strawberry.type(description="Root fields of the service categories and the three lists (三单).")
+class ListsQuery:
+    @strawberry.field(description="Service categories (服务类别), public to everyone.")
+    async def service_categories(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: CategoryFilter | None = None,  # noqa: A002
+        order_by: CategoryOrder = CategoryOrder.SORT_ORDER,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[ServiceCategory]:
+        return await paginate(
+            info, info.context.community.categories, None, ServiceCategory.from_row,
+            first=first, after=after, order_by=order_by, direction=direction,
+            filter=filter or CategoryFilter(),
+        )
+
+    @strawberry.field(description="Resource list entries (资源清单) across communities.")
+    async def resource_items(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: ListItemFilter | None = None,  # noqa: A002
+        order_by: ListItemOrder = ListItemOrder.CREATED_AT,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[ResourceItem]:
+        return await paginate(
+            info, info.context.community.resource_items, None, ResourceItem.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="Demand list entries (需求清单) across communities.")
+    async def demand_items(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: ListItemFilter | None = None,  # noqa: A002
+        order_by: ListItemOrder = ListItemOrder.CREATED_AT,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[DemandItem]:
+        return await paginate(
+            info, info.context.community.demand_items, None, DemandItem.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="Service list entries (服务清单) across communities.")
+    async def service_items(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: ListItemFilter | None = None,  # noqa: A002
+        order_by: ListItemOrder = ListItemOrder.CREATED_AT,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[ServiceItem]:
+        return await paginate(
+            info, info.context.community.service_items, None, ServiceItem.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )

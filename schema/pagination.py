@@ -1,0 +1,172 @@
+"""Relay cursor connections with `totalCount`, and the page arguments every list takes."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Hashable
+from enum import Enum
+from typing import Annotated, Any, Generic, Protocol, TypeVar
+
+import strawberry
+
+from datasources.loaders import ListLoaders
+from datasources.paging import InvalidCursor, PageArgs
+from schema.base import Info
+from schema.errors import bad_input
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+
+First = Annotated[
+    int,
+    strawberry.argument(
+        description=f"Page size (每页条数): how many items to return, from 0 up to the "
+        f"server's cap (100 by default). Defaults to {DEFAULT_PAGE_SIZE}."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Return items after this cursor (游标), taken from a previous page's "
+        "`pageInfo.endCursor` or an edge's `cursor`."
+    ),
+]
+
+
+@strawberry.enum(description="Sort direction (排序方向).")
+class OrderDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+Direction = Annotated[
+    OrderDirection,
+    strawberry.argument(description="Sort direction (排序方向); ties are broken by id."),
+]
+
+
+@strawberry.type(description="Information to aid in pagination (分页信息).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow this page (是否有下一页)."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether items precede this page, i.e. it was fetched with `after`."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first edge of this page, null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last edge; pass it as `after` to fetch the next page."
+    )
+
+
+@strawberry.type(description="An edge in a connection (列表项): a node and its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque cursor of this edge (游标).")
+    node: T = strawberry.field(description="The item at the end of the edge.")
+
+
+@strawberry.type(description="A page of a list (分页列表), with its total size.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(
+        description="How many items match the filters across all pages (总数); "
+        "counted only when asked for."
+    )
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def page_args(
+    info: Info,
+    *,
+    first: int,
+    after: str | None,
+    loaders: ListLoaders[Any],
+    order: str,
+    direction: OrderDirection = OrderDirection.ASC,
+    filters: Hashable | None = None,
+) -> PageArgs[Any]:
+    """Validate the client's page arguments into a hashable `PageArgs`."""
+    cap = info.context.max_page_size
+    if not 0 <= first <= cap:
+        raise bad_input("first", f"must be between 0 and {cap} (每页最多 {cap} 条).")
+    decoded = None
+    if after is not None:
+        try:
+            decoded = loaders.spec.decode_after(after, order)
+        except InvalidCursor as exc:
+            raise bad_input("after", f"is not a cursor of this list ({exc}).") from exc
+    return PageArgs(
+        first=first,
+        order=order,
+        descending=direction is OrderDirection.DESC,
+        filters=filters,
+        after=decoded,
+    )
+
+
+async def connection(
+    loaders: ListLoaders[Any],
+    parent: Hashable | None,
+    args: PageArgs[Any],
+    node: Callable[[Any], T | Awaitable[T]],
+) -> Connection[T]:
+    """One page of `loaders`' list under `parent`, each row turned into a node by `node`."""
+    page = await loaders.page(parent, args)
+    nodes = [node(row) for row in page.rows]
+    # gather, so converters that use loaders register all keys before the batch runs
+    resolved = await asyncio.gather(*(_awaited(n) for n in nodes))
+    edges = [
+        Edge(cursor=loaders.spec.cursor_of(row, args), node=item)
+        for row, item in zip(page.rows, resolved, strict=True)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=lambda: loaders.count(parent, args.filters),
+    )
+
+
+async def _awaited(value: T | Awaitable[T]) -> T:
+    return await value if inspect.isawaitable(value) else value
+
+
+class _FilterInput(Protocol):
+    def to_filter(self) -> Hashable: ...
+
+
+async def paginate(
+    info: Info,
+    loaders: ListLoaders[Any],
+    parent: Hashable | None,
+    node: Callable[[Any], T | Awaitable[T]],
+    *,
+    first: int,
+    after: str | None,
+    order_by: Enum,
+    direction: OrderDirection = OrderDirection.ASC,
+    filter: _FilterInput | None = None,  # noqa: A002 - mirrors the GraphQL argument
+) -> Connection[T]:
+    """Validate a list field's arguments and return its page: the body of every list field."""
+    args = page_args(
+        info,
+        first=first,
+        after=after,
+        loaders=loaders,
+        order=order_by.value,
+        direction=direction,
+        filters=filter.to_filter() if filter is not None else None,
+    )
+    return await connection(loaders, parent, args, node)

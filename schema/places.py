@@ -1,0 +1,602 @@
+"""Community side places (社区侧): District, Street, Community, Grid, Compound, Building."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from datasources.community import lists
+from datasources.community.models import PartyKind as PartyKindModel
+from schema.base import HubNode, Info, as_tuple
+from schema.enums import StreetKind
+from schema.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Connection,
+    Direction,
+    First,
+    OrderDirection,
+    paginate,
+)
+
+if TYPE_CHECKING:
+    from schema.lists import DemandItem, ListItemFilter, ListItemOrder, ResourceItem, ServiceItem
+    from schema.partners import (
+        AgreementFilter,
+        AllianceMembership,
+        CoBuildingAgreement,
+        PropertyCompany,
+    )
+    from schema.reporting import Report, SupporterFilter, SupporterOrder, UnitPairing
+
+_REPORTING = "schema.reporting"
+_PARTNERS = "schema.partners"
+_LISTS = "schema.lists"
+
+
+@strawberry.enum(description="How to sort places: by name (名称) or code (编码).")
+class PlaceOrder(Enum):
+    NAME = "name"
+    CODE = "code"
+
+
+@strawberry.input(description="Filters for streets (街道筛选).")
+class StreetFilter:
+    name_contains: str | None = strawberry.field(default=None, description="Part of the name.")
+    district_code: str | None = strawberry.field(
+        default=None, description="Only streets of this district (区编码)."
+    )
+
+    def to_filter(self) -> lists.StreetFilter:
+        return lists.StreetFilter(name_contains=self.name_contains, district_code=self.district_code)
+
+
+@strawberry.input(description="Filters for communities (社区筛选).")
+class CommunityFilter:
+    name_contains: str | None = strawberry.field(default=None, description="Part of the name.")
+    codes: list[str] | None = strawberry.field(
+        default=None, description="Only communities with these codes (社区编码)."
+    )
+    street_code: str | None = strawberry.field(
+        default=None, description="Only communities of this street or town (街道编码)."
+    )
+
+    def to_filter(self) -> lists.CommunityFilter:
+        return lists.CommunityFilter(
+            name_contains=self.name_contains,
+            codes=as_tuple(self.codes),
+            street_code=self.street_code,
+        )
+
+
+@strawberry.input(description="Filters for grids (网格筛选).")
+class GridFilter:
+    name_contains: str | None = strawberry.field(default=None, description="Part of the name.")
+    levels: list[int] | None = strawberry.field(
+        default=None, description="Any of these grid levels (网格层级), e.g. 3, 4, 5."
+    )
+    top_level_only: bool = strawberry.field(
+        default=False, description="Only grids without a parent grid (顶级网格)."
+    )
+
+    def to_filter(self) -> lists.GridFilter:
+        return lists.GridFilter(
+            name_contains=self.name_contains,
+            levels=as_tuple(self.levels),
+            top_level_only=self.top_level_only,
+        )
+
+
+@strawberry.input(description="Filters for residential compounds (小区筛选).")
+class CompoundFilter:
+    name_contains: str | None = strawberry.field(default=None, description="Part of the name.")
+    grid_code: str | None = strawberry.field(
+        default=None, description="Only compounds in this grid (网格编码)."
+    )
+    property_company_code: str | None = strawberry.field(
+        default=None, description="Only compounds served by this company (物业企业编码)."
+    )
+    has_property_company: bool | None = strawberry.field(
+        default=None, description="With (true) or without (false) a property company (物业)."
+    )
+    has_party_branch: bool | None = strawberry.field(
+        default=None, description="With or without a compound Party branch (小区党支部)."
+    )
+    three_no: bool | None = strawberry.field(
+        default=None,
+        description="Only (true) or no (false) \"three-no\" compounds (三无小区): no owner "
+        "unit, no property service, no security.",
+    )
+
+    def to_filter(self) -> lists.CompoundFilter:
+        return lists.CompoundFilter(
+            name_contains=self.name_contains,
+            grid_code=self.grid_code,
+            property_company_code=self.property_company_code,
+            has_property_company=self.has_property_company,
+            has_party_branch=self.has_party_branch,
+            three_no=self.three_no,
+        )
+
+
+@strawberry.type(description="A district (区), the organisation department's whole scope.")
+class District(HubNode):
+    loader_path = ("community", "district_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable district code (区编码).")
+    name: str = strawberry.field(description="Name (区名), e.g. 禅城区.")
+    city: str = strawberry.field(description="City (市), e.g. 佛山市.")
+
+    @strawberry.field(description="Streets and towns of the district (街道/镇).")
+    async def streets(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Street]:
+        return await paginate(
+            info, info.context.community.streets_of_district, self.id, Street.from_row,
+            first=first, after=after, order_by=order_by, direction=direction,
+        )
+
+
+@strawberry.federation.type(
+    keys=["code"], description="A street (街道) or town (镇): the level above communities."
+)
+class Street(HubNode):
+    loader_path = ("community", "street_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable street code (街道编码).")
+    name: str = strawberry.field(description="Name (名称), e.g. 石湾镇街道.")
+    kind: StreetKind = strawberry.field(description="Street (街道) or town (镇).")
+    district_id: strawberry.Private[int]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Street | None:
+        return cls.from_optional_row(await info.context.community.street_by_code.load(code))
+
+    @strawberry.field(description="The district the street belongs to (所属区).")
+    async def district(self, info: Info) -> District:
+        return District.from_row(await info.context.community.district_by_id.load(self.district_id))
+
+    @strawberry.field(description="Communities of this street (社区).")
+    async def communities(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: CommunityFilter | None = None,  # noqa: A002
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Community]:
+        return await paginate(
+            info, info.context.community.communities_of_street, self.id, Community.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+
+@strawberry.federation.type(
+    keys=["code"],
+    description="A community (社区): its Party committee (社区大党委) receives members' reports "
+    "and organises them to serve.",
+)
+class Community(HubNode):
+    loader_path = ("community", "community_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable community code (社区编码).")
+    name: str = strawberry.field(description="Name (社区名称).")
+    address: str | None = strawberry.field(description="Address of the community office (地址).")
+    households: int = strawberry.field(description="Registered households (户数).")
+    residents: int = strawberry.field(description="Resident population (常住人口).")
+    secretary_name: str | None = strawberry.field(
+        description="Secretary of the community Party committee (社区党委书记)."
+    )
+    street_id: strawberry.Private[int]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Community | None:
+        return cls.from_optional_row(await info.context.community.community_by_code.load(code))
+
+    @strawberry.field(description="The street or town the community belongs to (所属街道).")
+    async def street(self, info: Info) -> Street:
+        return Street.from_row(await info.context.community.street_by_id.load(self.street_id))
+
+    @strawberry.field(description="Grids of the community (网格), all levels unless filtered.")
+    async def grids(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: GridFilter | None = None,  # noqa: A002
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Grid]:
+        return await paginate(
+            info, info.context.community.grids_of_community, self.id, Grid.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="Residential compounds of the community (小区).")
+    async def compounds(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: CompoundFilter | None = None,  # noqa: A002
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Compound]:
+        return await paginate(
+            info, info.context.community.compounds_of_community, self.id, Compound.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(
+        description="Supporters (报到党员): members who reported to this community, filterable "
+        "by skill, building, grid and availability. Active reports unless `statuses` is given."
+    )
+    async def supporters(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[SupporterFilter, strawberry.lazy(_REPORTING)] | None = None,  # noqa: A002
+        order_by: Annotated[SupporterOrder, strawberry.lazy(_REPORTING)] | None = None,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Annotated[Report, strawberry.lazy(_REPORTING)]]:
+        from schema.reporting import supporter_connection
+
+        return await supporter_connection(
+            info, "supporters_of_community", self.id, first=first, after=after,
+            filter=filter, order_by=order_by, direction=direction,
+        )
+
+    @strawberry.field(
+        description="Units whose Party organisations are paired with this community "
+        "(结对共建单位), as pairing records; active ones unless `includeEnded`."
+    )
+    async def partner_units(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        include_ended: bool = False,
+    ) -> Connection[Annotated[UnitPairing, strawberry.lazy(_REPORTING)]]:
+        from schema.reporting import pairing_connection
+
+        return await pairing_connection(
+            info, "pairings_of_community", self.id, first=first, after=after,
+            include_ended=include_ended,
+        )
+
+    @strawberry.field(description="Alliances (党建联盟) the community is a member party of.")
+    async def alliances(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[AllianceMembership, strawberry.lazy(_PARTNERS)]]:
+        from schema.partners import membership_connection
+
+        return await membership_connection(
+            info, PartyKindModel.COMMUNITY, self.code, first=first, after=after
+        )
+
+    @strawberry.field(description="Co-building agreements (共建协议) signed by this community.")
+    async def agreements(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[AgreementFilter, strawberry.lazy(_PARTNERS)] | None = None,  # noqa: A002
+    ) -> Connection[Annotated[CoBuildingAgreement, strawberry.lazy(_PARTNERS)]]:
+        from schema.partners import AgreementOrder, CoBuildingAgreement
+
+        return await paginate(
+            info, info.context.community.agreements_of_community, self.id,
+            CoBuildingAgreement.from_row, first=first, after=after,
+            order_by=AgreementOrder.SIGNED_ON, direction=OrderDirection.DESC, filter=filter,
+        )
+
+    @strawberry.field(description="The community's resource list (资源清单).")
+    async def resource_items(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,  # noqa: A002
+        order_by: Annotated[ListItemOrder, strawberry.lazy(_LISTS)] | None = None,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[Annotated[ResourceItem, strawberry.lazy(_LISTS)]]:
+        from schema.lists import ResourceItem, list_item_connection
+
+        return await list_item_connection(
+            info, info.context.community.resource_items_of_community, self.id, ResourceItem,
+            first=first, after=after,
+            filter=filter, order_by=order_by, direction=direction,
+        )
+
+    @strawberry.field(description="The community's demand list (需求清单).")
+    async def demand_items(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,  # noqa: A002
+        order_by: Annotated[ListItemOrder, strawberry.lazy(_LISTS)] | None = None,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[Annotated[DemandItem, strawberry.lazy(_LISTS)]]:
+        from schema.lists import DemandItem, list_item_connection
+
+        return await list_item_connection(
+            info, info.context.community.demand_items_of_community, self.id, DemandItem,
+            first=first, after=after,
+            filter=filter, order_by=order_by, direction=direction,
+        )
+
+    @strawberry.field(description="The community's service list (服务清单).")
+    async def service_items(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,  # noqa: A002
+        order_by: Annotated[ListItemOrder, strawberry.lazy(_LISTS)] | None = None,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[Annotated[ServiceItem, strawberry.lazy(_LISTS)]]:
+        from schema.lists import ServiceItem, list_item_connection
+
+        return await list_item_connection(
+            info, info.context.community.service_items_of_community, self.id, ServiceItem,
+            first=first, after=after,
+            filter=filter, order_by=order_by, direction=direction,
+        )
+
+
+@strawberry.federation.type(
+    keys=["code"],
+    description="A grid (网格): multi-level, e.g. third, fourth and fifth level; units' staff "
+    "and departments are assigned into grids.",
+)
+class Grid(HubNode):
+    loader_path = ("community", "grid_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable grid code (网格编码).")
+    name: str = strawberry.field(description="Name (网格名称).")
+    level: int = strawberry.field(description="Grid level (网格层级), e.g. 3 to 5.")
+    secretary_name: str | None = strawberry.field(
+        description="Secretary of the grid Party branch (网格党支部书记)."
+    )
+    community_id: strawberry.Private[int]
+    parent_id: strawberry.Private[int | None]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Grid | None:
+        return cls.from_optional_row(await info.context.community.grid_by_code.load(code))
+
+    @strawberry.field(description="The community the grid belongs to (所属社区).")
+    async def community(self, info: Info) -> Community:
+        row = await info.context.community.community_by_id.load(self.community_id)
+        return Community.from_row(row)
+
+    @strawberry.field(description="The grid one level up (上级网格), null at the top.")
+    async def parent(self, info: Info) -> Grid | None:
+        if self.parent_id is None:
+            return None
+        return Grid.from_optional_row(await info.context.community.grid_by_id.load(self.parent_id))
+
+    @strawberry.field(description="Grids one level down (下级网格).")
+    async def children(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Grid]:
+        return await paginate(
+            info, info.context.community.children_of_grid, self.id, Grid.from_row,
+            first=first, after=after, order_by=order_by, direction=direction,
+        )
+
+    @strawberry.field(description="Compounds in this grid (网格内小区).")
+    async def compounds(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Compound]:
+        return await paginate(
+            info, info.context.community.compounds_of_grid, self.id, Compound.from_row,
+            first=first, after=after, order_by=order_by, direction=direction,
+        )
+
+
+@strawberry.federation.type(
+    keys=["code"],
+    description="A residential compound (小区), with or without an owners' committee (业委会), "
+    "compound Party branch (小区党支部) and property company (物业).",
+)
+class Compound(HubNode):
+    loader_path = ("community", "compound_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable compound code (小区编码).")
+    name: str = strawberry.field(description="Name (小区名称).")
+    has_owners_committee: bool = strawberry.field(description="Has an owners' committee (业委会).")
+    has_owner_unit: bool = strawberry.field(description="Has an owner unit (产权单位).")
+    has_security: bool = strawberry.field(description="Has security service (安保).")
+    party_branch_name: str | None = strawberry.field(
+        description="Name of the compound Party branch (小区党支部), null if none."
+    )
+    households: int = strawberry.field(description="Households (户数).")
+    built_year: int | None = strawberry.field(description="Year built (建成年份).")
+    community_id: strawberry.Private[int]
+    grid_id: strawberry.Private[int | None]
+    property_company_id: strawberry.Private[int | None]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Compound | None:
+        return cls.from_optional_row(await info.context.community.compound_by_code.load(code))
+
+    @strawberry.field(
+        description="\"Three-no\" compound (三无小区): no owner unit, no property service, "
+        "no security."
+    )
+    def is_three_no(self) -> bool:
+        return self.property_company_id is None and not self.has_owner_unit and not (
+            self.has_security
+        )
+
+    @strawberry.field(description="The community the compound belongs to (所属社区).")
+    async def community(self, info: Info) -> Community:
+        row = await info.context.community.community_by_id.load(self.community_id)
+        return Community.from_row(row)
+
+    @strawberry.field(description="The grid the compound lies in (所属网格), if assigned.")
+    async def grid(self, info: Info) -> Grid | None:
+        if self.grid_id is None:
+            return None
+        return Grid.from_optional_row(await info.context.community.grid_by_id.load(self.grid_id))
+
+    @strawberry.field(description="The property company serving it (物业服务企业), null if none.")
+    async def property_company(
+        self, info: Info
+    ) -> Annotated[PropertyCompany, strawberry.lazy(_PARTNERS)] | None:
+        from schema.partners import PropertyCompany
+
+        if self.property_company_id is None:
+            return None
+        row = await info.context.community.property_company_by_id.load(self.property_company_id)
+        return PropertyCompany.from_optional_row(row)
+
+    @strawberry.field(description="Buildings of the compound (楼栋).")
+    async def buildings(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Building]:
+        return await paginate(
+            info, info.context.community.buildings_of_compound, self.id, Building.from_row,
+            first=first, after=after, order_by=order_by, direction=direction,
+        )
+
+
+@strawberry.federation.type(
+    keys=["code"], description="A building (楼栋); supporters are grouped by building."
+)
+class Building(HubNode):
+    loader_path = ("community", "building_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable building code (楼栋编码).")
+    name: str = strawberry.field(description="Name (楼栋), e.g. 3栋.")
+    floors: int = strawberry.field(description="Floors (层数).")
+    households: int = strawberry.field(description="Households (户数).")
+    compound_id: strawberry.Private[int]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Building | None:
+        return cls.from_optional_row(await info.context.community.building_by_code.load(code))
+
+    @strawberry.field(description="The compound the building belongs to (所属小区).")
+    async def compound(self, info: Info) -> Compound:
+        return Compound.from_row(await info.context.community.compound_by_id.load(self.compound_id))
+
+    @strawberry.field(description="Supporters (报到党员) living in this building.")
+    async def supporters(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[SupporterFilter, strawberry.lazy(_REPORTING)] | None = None,  # noqa: A002
+        order_by: Annotated[SupporterOrder, strawberry.lazy(_REPORTING)] | None = None,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Annotated[Report, strawberry.lazy(_REPORTING)]]:
+        from schema.reporting import supporter_connection
+
+        return await supporter_connection(
+            info, "supporters_of_building", self.id, first=first, after=after,
+            filter=filter, order_by=order_by, direction=direction,
+        )
+
+
+@strawberry.type(description="Root fields of community-side places (区/街道/社区/网格/小区).")
+class PlacesQuery:
+    @strawberry.field(description="Districts (区).")
+    async def districts(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[District]:
+        return await paginate(
+            info, info.context.community.districts, None, District.from_row,
+            first=first, after=after, order_by=PlaceOrder.NAME,
+        )
+
+    @strawberry.field(description="Streets and towns (街道/镇), filtered and sorted.")
+    async def streets(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: StreetFilter | None = None,  # noqa: A002
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Street]:
+        return await paginate(
+            info, info.context.community.streets, None, Street.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="Communities (社区), filtered and sorted.")
+    async def communities(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: CommunityFilter | None = None,  # noqa: A002
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Community]:
+        return await paginate(
+            info, info.context.community.communities, None, Community.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="One community by its code (社区编码); null if unknown.")
+    async def community(self, info: Info, code: str) -> Community | None:
+        row = await info.context.community.community_by_code.load(code)
+        return Community.from_optional_row(row)
+
+    @strawberry.field(description="One grid by its code (网格编码); null if unknown.")
+    async def grid(self, info: Info, code: str) -> Grid | None:
+        return Grid.from_optional_row(await info.context.community.grid_by_code.load(code))
+
+    @strawberry.field(description="One compound by its code (小区编码); null if unknown.")
+    async def compound(self, info: Info, code: str) -> Compound | None:
+        return Compound.from_optional_row(await info.context.community.compound_by_code.load(code))
+
+    @strawberry.field(description="Compounds (小区) across communities, e.g. all three-no ones.")
+    async def compounds(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: CompoundFilter | None = None,  # noqa: A002
+        order_by: PlaceOrder = PlaceOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Compound]:
+        return await paginate(
+            info, info.context.community.compounds, None, Compound.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )

@@ -1,0 +1,369 @@
+"""Work-unit side types (单位侧): WorkUnit, PartyBranch, Member, and their root fields."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from datasources.community.models import PartyKind as PartyKindModel
+from datasources.units import lists
+from resolvers import members as member_joins
+from resolvers import partners as partner_joins
+from schema.base import HubNode, Info, as_tuple
+from schema.enums import Gender, PoliticalStatus, UnitKind, UnitLevel
+from schema.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Connection,
+    Direction,
+    First,
+    OrderDirection,
+    paginate,
+)
+
+if TYPE_CHECKING:
+    from schema.partners import AllianceMembership, CoBuildingAgreement
+    from schema.places import Community
+    from schema.reporting import Report, UnitPairing
+
+_REPORTING = "schema.reporting"
+_PLACES = "schema.places"
+_PARTNERS = "schema.partners"
+
+
+@strawberry.enum(description="How to sort work units.")
+class WorkUnitOrder(Enum):
+    NAME = "name"
+    CODE = "code"
+
+
+@strawberry.enum(description="How to sort Party branches.")
+class PartyBranchOrder(Enum):
+    NAME = "name"
+    CODE = "code"
+
+
+@strawberry.enum(description="How to sort members.")
+class MemberOrder(Enum):
+    NAME = "name"
+    CODE = "code"
+    JOINED_PARTY_ON = "joined_party_on"
+
+
+@strawberry.input(description="Filters for work units (单位筛选); all given conditions must hold.")
+class WorkUnitFilter:
+    name_contains: str | None = strawberry.field(
+        default=None, description="Part of the unit's name (名称包含)."
+    )
+    kinds: list[UnitKind] | None = strawberry.field(
+        default=None, description="Any of these unit kinds (单位类型)."
+    )
+    levels: list[UnitLevel] | None = strawberry.field(
+        default=None, description="Any of these levels (层级)."
+    )
+    district_name: str | None = strawberry.field(
+        default=None, description="District the unit sits in (所在区), exact name."
+    )
+
+    def to_filter(self) -> lists.WorkUnitFilter:
+        return lists.WorkUnitFilter(
+            name_contains=self.name_contains,
+            kinds=as_tuple(self.kinds),
+            levels=as_tuple(self.levels),
+            district_name=self.district_name,
+        )
+
+
+@strawberry.input(description="Filters for Party branches (党支部筛选).")
+class PartyBranchFilter:
+    name_contains: str | None = strawberry.field(
+        default=None, description="Part of the branch's name (名称包含)."
+    )
+    unit_code: str | None = strawberry.field(
+        default=None, description="Only branches of the unit with this code (单位编码)."
+    )
+
+    def to_filter(self) -> lists.PartyBranchFilter:
+        return lists.PartyBranchFilter(name_contains=self.name_contains, unit_code=self.unit_code)
+
+
+@strawberry.input(description="Filters for members (党员筛选); all given conditions must hold.")
+class MemberFilter:
+    name_contains: str | None = strawberry.field(
+        default=None, description="Part of the member's name (姓名包含)."
+    )
+    codes: list[str] | None = strawberry.field(
+        default=None, description="Only members with these codes (党员编码)."
+    )
+    political_statuses: list[PoliticalStatus] | None = strawberry.field(
+        default=None, description="Any of these political statuses (政治面貌)."
+    )
+    gender: Gender | None = strawberry.field(default=None, description="Gender (性别).")
+    unit_code: str | None = strawberry.field(
+        default=None, description="Members of the unit with this code (所在单位)."
+    )
+    branch_code: str | None = strawberry.field(
+        default=None, description="Members of the branch with this code (所在支部)."
+    )
+    in_service: bool | None = strawberry.field(
+        default=None, description="In service (在职) or not."
+    )
+
+    def to_filter(self) -> lists.MemberFilter:
+        return lists.MemberFilter(
+            name_contains=self.name_contains,
+            codes=as_tuple(self.codes),
+            political_statuses=as_tuple(self.political_statuses),
+            gender=self.gender,
+            unit_code=self.unit_code,
+            branch_code=self.branch_code,
+            in_service=self.in_service,
+        )
+
+
+@strawberry.federation.type(
+    keys=["code"],
+    description="A work unit (单位): a government agency, public institution, state "
+    "enterprise or two-new organisation whose Party members report to communities.",
+)
+class WorkUnit(HubNode):
+    loader_path = ("units", "work_unit_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable unit code (单位编码), shared by both sides.")
+    name: str = strawberry.field(description="Full name of the unit (单位名称).")
+    kind: UnitKind = strawberry.field(description="Kind of unit (单位类型).")
+    level: UnitLevel = strawberry.field(description="Administrative level (层级).")
+    district_name: str = strawberry.field(
+        description="District the unit sits in (所在区); its members may live anywhere."
+    )
+    address: str | None = strawberry.field(description="Office address (办公地址).")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> WorkUnit | None:
+        return cls.from_optional_row(await info.context.units.work_unit_by_code.load(code))
+
+    @strawberry.field(description="The unit's Party branches (党支部).")
+    async def branches(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: PartyBranchFilter | None = None,  # noqa: A002
+        order_by: PartyBranchOrder = PartyBranchOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[PartyBranch]:
+        return await paginate(
+            info, info.context.units.branches_of_unit, self.id, PartyBranch.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="The unit's Party members (党员), across all its branches.")
+    async def members(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: MemberFilter | None = None,  # noqa: A002
+        order_by: MemberOrder = MemberOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Member]:
+        return await paginate(
+            info, info.context.units.members_of_unit, self.id, Member.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(
+        description="Pairings of the unit's Party organisation with communities "
+        "(单位报到/结对社区); active ones unless `includeEnded`."
+    )
+    async def paired_communities(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        include_ended: bool = False,
+    ) -> Connection[Annotated[UnitPairing, strawberry.lazy(_REPORTING)]]:
+        from schema.reporting import pairing_connection
+
+        return await pairing_connection(
+            info, "pairings_of_unit", self.code, first=first, after=after,
+            include_ended=include_ended,
+        )
+
+    @strawberry.field(description="Alliances (党建联盟) the unit is a member party of.")
+    async def alliances(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[AllianceMembership, strawberry.lazy(_PARTNERS)]]:
+        from schema.partners import membership_connection
+
+        return await membership_connection(
+            info, PartyKindModel.UNIT, self.code, first=first, after=after
+        )
+
+    @strawberry.field(description="Co-building agreements (共建协议) the unit is party to.")
+    async def agreements(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[CoBuildingAgreement, strawberry.lazy(_PARTNERS)]]:
+        from schema.partners import agreements_of_party
+
+        return await agreements_of_party(
+            info, PartyKindModel.UNIT, self.code, first=first, after=after
+        )
+
+
+@strawberry.federation.type(
+    keys=["code"], description="A Party branch (党支部) of a work unit; members belong to one."
+)
+class PartyBranch(HubNode):
+    loader_path = ("units", "branch_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="Stable branch code (支部编码).")
+    name: str = strawberry.field(description="Name of the branch (支部名称).")
+    secretary_name: str | None = strawberry.field(description="Branch secretary (支部书记).")
+    founded_on: date | None = strawberry.field(description="Date the branch was set up (成立日期).")
+    unit_id: strawberry.Private[int]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> PartyBranch | None:
+        return cls.from_optional_row(await info.context.units.branch_by_code.load(code))
+
+    @strawberry.field(description="The work unit the branch belongs to (所属单位).")
+    async def unit(self, info: Info) -> WorkUnit:
+        return WorkUnit.from_row(await info.context.units.work_unit_by_id.load(self.unit_id))
+
+    @strawberry.field(description="The branch's members (支部党员).")
+    async def members(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: MemberFilter | None = None,  # noqa: A002
+        order_by: MemberOrder = MemberOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Member]:
+        return await paginate(
+            info, info.context.units.members_of_branch, self.id, Member.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+
+@strawberry.federation.type(
+    keys=["code"],
+    description="A Party member (党员), or an activist (入党积极分子) or development target "
+    "(发展对象), as the work-unit side records him.",
+)
+class Member(HubNode):
+    loader_path = ("units", "member_by_id")
+
+    id: relay.NodeID[int]
+    code: str = strawberry.field(
+        description="Stable member code (党员编码); the community side knows members by it."
+    )
+    name: str = strawberry.field(description="Name (姓名).")
+    gender: Gender = strawberry.field(description="Gender (性别).")
+    political_status: PoliticalStatus = strawberry.field(description="Political status (政治面貌).")
+    phone: str | None = strawberry.field(description="Mobile phone (手机号码).")
+    joined_party_on: date | None = strawberry.field(description="Date joined the Party (入党日期).")
+    job_title: str | None = strawberry.field(description="Post in the unit (职务).")
+    in_service: bool = strawberry.field(description="In service at the unit (在职).")
+    skills: list[str] = strawberry.field(description="Skills the unit has on record (特长).")
+    unit_id: strawberry.Private[int]
+    branch_id: strawberry.Private[int]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Member | None:
+        return cls.from_optional_row(await info.context.units.member_by_code.load(code))
+
+    @strawberry.field(description="The member's work unit (所在单位).")
+    async def unit(self, info: Info) -> WorkUnit:
+        return WorkUnit.from_row(await info.context.units.work_unit_by_id.load(self.unit_id))
+
+    @strawberry.field(description="The member's Party branch (所在党支部).")
+    async def branch(self, info: Info) -> PartyBranch:
+        return PartyBranch.from_row(await info.context.units.branch_by_id.load(self.branch_id))
+
+    @strawberry.field(
+        description="The member's current report (报到) to his residence community, from the "
+        "community side; null if he has not reported."
+    )
+    async def report(self, info: Info) -> Annotated[Report, strawberry.lazy(_REPORTING)] | None:
+        from schema.reporting import Report
+
+        return Report.from_optional_row(await member_joins.active_report(info.context, self.code))
+
+    @strawberry.field(
+        description="The community he reported to as his residence (居住地社区), null if none."
+    )
+    async def residence_community(
+        self, info: Info
+    ) -> Annotated[Community, strawberry.lazy(_PLACES)] | None:
+        from schema.places import Community
+
+        row = await member_joins.residence_community(info.context, self.code)
+        return Community.from_optional_row(row)
+
+
+@strawberry.type(description="Root fields of the work-unit side (单位侧).")
+class UnitsQuery:
+    @strawberry.field(description="Work units (单位), filtered and sorted.")
+    async def work_units(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: WorkUnitFilter | None = None,  # noqa: A002
+        order_by: WorkUnitOrder = WorkUnitOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[WorkUnit]:
+        return await paginate(
+            info, info.context.units.work_units, None, WorkUnit.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="One work unit by its code (单位编码); null if unknown.")
+    async def work_unit(self, info: Info, code: str) -> WorkUnit | None:
+        return WorkUnit.from_optional_row(await info.context.units.work_unit_by_code.load(code))
+
+    @strawberry.field(description="Party branches (党支部), filtered and sorted.")
+    async def party_branches(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: PartyBranchFilter | None = None,  # noqa: A002
+        order_by: PartyBranchOrder = PartyBranchOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[PartyBranch]:
+        return await paginate(
+            info, info.context.units.branches, None, PartyBranch.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="One Party branch by its code (支部编码); null if unknown.")
+    async def party_branch(self, info: Info, code: str) -> PartyBranch | None:
+        return PartyBranch.from_optional_row(await info.context.units.branch_by_code.load(code))
+
+    @strawberry.field(description="Members (党员), filtered and sorted.")
+    async def members(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: MemberFilter | None = None,  # noqa: A002
+        order_by: MemberOrder = MemberOrder.NAME,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Member]:
+        return await paginate(
+            info, info.context.units.members, None, Member.from_row,
+            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+        )
+
+    @strawberry.field(description="One member by his code (党员编码); null if unknown.")
+    async def member(self, info: Info, code: str) -> Member | None:
+        return Member.from_optional_row(await info.context.units.member_by_code.load(code))

@@ -1,0 +1,40 @@
+"""A GraphQL client over the ASGI app, as a frontend would use the hub."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of a query that must succeed: any error fails the test."""
+        body = await self.raw(query, variables)
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def statements(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, int]:
+        """Statements per datasource the query ran (the app must run with debug_sql)."""
+        body = await self.raw(query, variables)
+        assert not body.get("errors"), body["errors"]
+        counts: dict[str, int] = body["extensions"]["sqlStatements"]
+        return counts
+
+    async def error(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The first error of a query that must fail."""
+        body = await self.raw(query, variables)
+        assert body.get("errors"), f"expected an error, got {body}"
+        first: dict[str, Any] = body["errors"][0]
+        return first

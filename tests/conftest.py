@@ -1,0 +1,87 @@
+"""Fixtures: seeded database pairs per backend, and a GraphQL client on the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from datasources.seeding import Scale
+from gateway.app import create_app
+from gateway.settings import Settings
+from tests.client import GraphQLClient
+from tests.databases import DatabasePair, create_pair, drop_pair, migrate_and_seed
+from tests.scales import LARGER, SMALL
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _seeded(
+    request: pytest.FixtureRequest, factory: pytest.TempPathFactory, scale: Scale
+) -> Iterator[DatabasePair]:
+    backend: str = request.param
+    pair = create_pair(backend, factory.mktemp(f"{backend}-{scale.name}"))
+    try:
+        migrate_and_seed(pair, scale)
+        yield pair
+    finally:
+        drop_pair(pair)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def small_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DatabasePair]:
+    """A small seeded pair, shared read-only by the tests of a session."""
+    yield from _seeded(request, tmp_path_factory, SMALL)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def larger_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DatabasePair]:
+    """A larger seeded pair, to show statement counts do not grow with the data."""
+    yield from _seeded(request, tmp_path_factory, LARGER)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DatabasePair]:
+    """A migrated but empty pair of the test's own, for tests that write."""
+    backend: str = request.param
+    pair = create_pair(backend, tmp_path_factory.mktemp(f"{backend}-empty"))
+    try:
+        migrate_and_seed(pair, None)
+        yield pair
+    finally:
+        drop_pair(pair)
+
+
+async def client_for(pair: DatabasePair, **overrides: object) -> AsyncIterator[GraphQLClient]:
+    settings = Settings(
+        units_database_url=pair.units_url,
+        community_database_url=pair.community_url,
+        debug_sql=True,
+        **overrides,  # type: ignore[arg-type]
+    )
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
+            yield GraphQLClient(http)
+    finally:
+        await app.state.hub.dispose()
+
+
+@pytest.fixture
+async def client(small_db: DatabasePair) -> AsyncIterator[GraphQLClient]:
+    async for c in client_for(small_db):
+        yield c
+
+
+@pytest.fixture
+async def larger_client(larger_db: DatabasePair) -> AsyncIterator[GraphQLClient]:
+    async for c in client_for(larger_db):
+        yield c

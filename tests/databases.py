@@ -1,0 +1,104 @@
+"""Test databases: a pair (units, community) per backend, migrated and seeded once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from datasources.community.source import CommunitySource
+from datasources.seeding import Scale, seed_all
+from datasources.units.source import UnitsSource
+from migrations.runner import upgrade
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "DUALHUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_POSTGRES = os.environ.get("DUALHUB_REQUIRE_POSTGRES") == "1"
+
+
+@dataclass(frozen=True)
+class DatabasePair:
+    backend: str
+    units_url: str
+    community_url: str
+
+
+async def _postgres_reachable() -> str | None:
+    engine = create_async_engine(POSTGRES_ADMIN_URL)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        await engine.dispose()
+    return None
+
+
+def require_postgres() -> None:
+    """Skip (or, when PostgreSQL is required, fail) if it cannot be reached."""
+    problem = asyncio.run(_postgres_reachable())
+    if problem is None:
+        return
+    message = f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL} ({problem})"
+    if REQUIRE_POSTGRES:
+        pytest.fail(message + " but DUALHUB_REQUIRE_POSTGRES=1")
+    pytest.skip(message)
+
+
+async def _admin(statement: str) -> None:
+    engine = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def create_pair(backend: str, tmp_dir: Path) -> DatabasePair:
+    if backend == "sqlite":
+        return DatabasePair(
+            backend,
+            f"sqlite+aiosqlite:///{tmp_dir / 'units.db'}",
+            f"sqlite+aiosqlite:///{tmp_dir / 'community.db'}",
+        )
+    require_postgres()
+    suffix = uuid.uuid4().hex[:10]
+    urls = []
+    for side in ("units", "community"):
+        name = f"dualhub_test_{suffix}_{side}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        urls.append(make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False))
+    return DatabasePair(backend, urls[0], urls[1])
+
+
+def drop_pair(pair: DatabasePair) -> None:
+    if pair.backend != "postgresql":
+        return
+    for url in (pair.units_url, pair.community_url):
+        name = make_url(url).database
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def migrate_and_seed(pair: DatabasePair, scale: Scale | None, seed: int = 7) -> None:
+    upgrade("units", pair.units_url)
+    upgrade("community", pair.community_url)
+    if scale is not None:
+        asyncio.run(_seed(pair, scale, seed))
+
+
+async def _seed(pair: DatabasePair, scale: Scale, seed: int) -> None:
+    units, community = UnitsSource(pair.units_url), CommunitySource(pair.community_url)
+    try:
+        await seed_all(units, community, scale, seed=seed, progress=False)
+    finally:
+        await units.dispose()
+        await community.dispose()

@@ -1,0 +1,89 @@
+"""The HTTP surface: GraphQL over HTTP, health and readiness, request ids, masking."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from tests.client import GraphQLClient
+from tests.conftest import client_for
+from tests.databases import DatabasePair
+
+
+async def test_healthz_and_readyz(client: GraphQLClient) -> None:
+    assert (await client.http.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.http.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["datasources"] == {"units": "ok", "community": "ok"}
+
+
+async def test_get_requests_run_queries(client: GraphQLClient) -> None:
+    response = await client.http.get(
+        "/graphql", params={"query": "{ serviceCategories(first: 1) { totalCount } }"}
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["serviceCategories"]["totalCount"] == 27
+
+
+async def test_graphiql_is_served_to_browsers(client: GraphQLClient) -> None:
+    response = await client.http.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_request_id_is_echoed(client: GraphQLClient) -> None:
+    response = await client.http.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+    response = await client.http.get("/healthz", headers={"X-Request-ID": "bad id\n"})
+    assert response.headers["X-Request-ID"] != "bad id\n"
+
+
+async def test_syntax_errors_are_coded(client: GraphQLClient) -> None:
+    error = await client.error("{ members(first: ")
+    assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    error = await client.error("{ members { noSuchField } }")
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.fixture
+async def broken_client(tmp_path: Path) -> AsyncIterator[GraphQLClient]:
+    """A hub whose databases were never migrated: every query hits a missing table."""
+    pair = DatabasePair(
+        "sqlite",
+        f"sqlite+aiosqlite:///{tmp_path / 'units.db'}",
+        f"sqlite+aiosqlite:///{tmp_path / 'community.db'}",
+    )
+    async for c in client_for(pair):
+        yield c
+
+
+async def test_unexpected_errors_are_masked_with_a_request_id(
+    broken_client: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await broken_client.http.post(
+        "/graphql",
+        json={"query": "{ members(first: 1) { totalCount } }"},
+        headers={"X-Request-ID": "trace-me"},
+    )
+    error = response.json()["errors"][0]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "trace-me"}
+    assert "members" not in error["message"] and "Traceback" not in response.text
+    assert "trace-me" in caplog.text
+
+
+async def test_readyz_reports_an_unreachable_datasource(tmp_path: Path) -> None:
+    settings = Settings(
+        units_database_url=f"sqlite+aiosqlite:///{tmp_path / 'units.db'}",
+        community_database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none",
+    )
+    app = create_app(settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://h") as h:
+        response = await h.get("/readyz")
+    await app.state.hub.dispose()
+    assert response.status_code == 503
+    assert response.json()["datasources"] == {"units": "ok", "community": "unavailable"}
