@@ -7,6 +7,7 @@ system can be added without touching the others.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,7 +35,8 @@ def create_engine_for(url: str, *, echo: bool = False) -> AsyncEngine:
     timeout; its parent folder is created so the embedded default needs no setup.
     """
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    # JSON columns hold Chinese text (skills, intentions): store it readable, not \u-escaped.
+    kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -43,6 +45,10 @@ def create_engine_for(url: str, *, echo: bool = False) -> AsyncEngine:
         return engine
     kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
     return create_async_engine(url, **kwargs)
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -36,4 +36,3 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 def timestamp() -> DateTime:
     return DateTime(timezone=True)
-

@@ -1,8 +1,8 @@
 """Errors a datasource raises, shared by every datasource package.
 
-    DatasourceError                 the base; never shown to clients verbatim
-    ├── DatasourceUnavailable       the database did not answer (health checks, readiness)
-    └── DatasourceTimeout           a statement ran past the configured time limit
+DatasourceError                 the base; never shown to clients verbatim
+├── DatasourceUnavailable       the database did not answer (health checks, readiness)
+└── DatasourceTimeout           a statement ran past the configured time limit
 """
 
 

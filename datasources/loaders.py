@@ -88,7 +88,7 @@ class ListLoaders(Generic[M]):
         async with self.source.session() as session:
             for args, parents in _group_by_second(keys).items():
                 if self.parent is None:
-                    rows = list(await session.scalars(self.spec.top_level_statement(args)))
+                    rows: list[M] = list(await session.scalars(self.spec.top_level_statement(args)))
                     results[(None, args)] = page_from(rows, args)
                     continue
                 stmt = self.spec.nested_statement(self.parent, parents, args)
@@ -104,8 +104,8 @@ class ListLoaders(Generic[M]):
         async with self.source.session() as session:
             for filters, parents in _group_by_second(keys).items():
                 if self.parent is None:
-                    total = await session.scalar(self.spec.count_statement(filters))
-                    results[(None, filters)] = int(total or 0)
+                    total: int | None = await session.scalar(self.spec.count_statement(filters))
+                    results[(None, filters)] = total or 0
                     continue
                 stmt = self.spec.grouped_count_statement(self.parent, parents, filters)
                 counts = {parent: int(n) for parent, n in (await session.execute(stmt)).all()}

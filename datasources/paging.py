@@ -55,9 +55,7 @@ class ListSpec(Generic[M, F]):
 
     model: type[M]
     orders: dict[str, InstrumentedAttribute[Any]]
-    filter_clauses: Callable[[F], Sequence[ColumnElement[bool]]] = field(
-        default=lambda _f: ()
-    )
+    filter_clauses: Callable[[F], Sequence[ColumnElement[bool]]] = field(default=lambda _f: ())
     # Always applied, e.g. "only active pairings" for a list of current partners.
     base_where: Sequence[ColumnElement[bool]] = ()
 
@@ -95,7 +93,7 @@ class ListSpec(Generic[M, F]):
             raise InvalidCursor("cursor belongs to another ordering")
         return values
 
-    def top_level_statement(self, args: PageArgs[F]) -> Select[tuple[M]]:
+    def top_level_statement(self, args: PageArgs[F]) -> Select[Any]:
         return (
             select(self.model)
             .where(*self.where(args.filters), *self.keyset(args))
@@ -127,12 +125,12 @@ class ListSpec(Generic[M, F]):
             .order_by(ranked.c[parent.key], ranked.c.page_row_number)
         )
 
-    def count_statement(self, filters: F | None) -> Select[tuple[int]]:
+    def count_statement(self, filters: F | None) -> Select[Any]:
         return select(func.count()).select_from(self.model).where(*self.where(filters))
 
     def grouped_count_statement(
         self, parent: InstrumentedAttribute[Any], parent_values: Sequence[Any], filters: F | None
-    ) -> Select[tuple[Any, int]]:
+    ) -> Select[Any]:
         return (
             select(parent, func.count())
             .where(parent.in_(parent_values), *self.where(filters))
@@ -189,6 +187,6 @@ def decode_cursor(cursor: str) -> tuple[str, tuple[Any, ...]]:
         raise InvalidCursor("malformed cursor") from exc
     if version != CURSOR_VERSION or not isinstance(order, str) or not isinstance(values, list):
         raise InvalidCursor("malformed cursor")
-    if len(values) != 2:  # noqa: PLR2004 - (sort value, id)
+    if len(values) != 2:
         raise InvalidCursor("malformed cursor")
     return order, tuple(_decode_value(v) for v in values)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Connection, MetaData, Table, delete, insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
 
 from datasources.base import Datasource
 from datasources.community.seed import generate_community
@@ -24,6 +25,14 @@ from datasources.units.seed import generate_units
 from datasources.units.source import UnitsSource
 
 CHUNK_ROWS = 5_000
+
+
+class _Progress(Protocol):
+    """The part of a tqdm bar the inserts report to."""
+
+    def set_description(self, desc: str) -> None: ...
+
+    def update(self, n: int) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,14 @@ class Scale:
     moved_rate: float = 0.05  # share of reporters with an earlier, closed report elsewhere
 
     def __post_init__(self) -> None:
-        counts = (self.units, self.members, self.streets, self.communities, self.grids, self.compounds)
+        counts = (
+            self.units,
+            self.members,
+            self.streets,
+            self.communities,
+            self.grids,
+            self.compounds,
+        )
         if min(counts) < 1:
             raise ValueError(f"scale {self.name!r}: every count must be at least 1")
         if self.communities < self.streets:
@@ -155,7 +171,9 @@ async def _clear(source: Datasource, conn: AsyncConnection) -> None:
         await conn.execute(delete(table))
 
 
-async def _insert_all(source: Datasource, session: AsyncSession, rows: TableRows, bar: tqdm[None]) -> None:
+async def _insert_all(
+    source: Datasource, session: AsyncSession, rows: TableRows, bar: _Progress
+) -> None:
     metadata = source.base.metadata
     unknown = set(rows) - set(metadata.tables)
     if unknown:

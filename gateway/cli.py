@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import click
 
+from datasources.community.source import CommunitySource
+from datasources.seeding import SCALES, is_empty, seed_all
+from datasources.units.source import UnitsSource
 from gateway.settings import Settings
 
 
@@ -32,14 +37,21 @@ def migrate() -> None:
 
 @main.command()
 @click.option("--scale", type=click.Choice(["demo", "district"]), default="demo", show_default=True)
-@click.option("--seed", "seed_value", type=int, default=42, show_default=True,
-              help="Random seed; the same seed gives the same data.")
+@click.option(
+    "--seed",
+    "seed_value",
+    type=int,
+    default=42,
+    show_default=True,
+    help="Random seed; the same seed gives the same data.",
+)
 @click.option("--reset", is_flag=True, help="Delete existing rows of both databases first.")
-def seed(scale: str, seed_value: int, reset: bool) -> None:
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def seed(scale: str, seed_value: int, reset: bool, quiet: bool) -> None:
     """Fill both databases with generated, deterministic data."""
     settings = Settings()
     _migrate(settings)
-    counts = asyncio.run(_seed(settings, scale, seed_value, reset))
+    counts = asyncio.run(_seed(settings, scale, seed_value, reset, progress=not quiet))
     total = sum(counts.values())
     click.echo(f"seeded {total} rows at scale {scale!r} (seed {seed_value})", err=True)
 
@@ -48,11 +60,19 @@ def seed(scale: str, seed_value: int, reset: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
-@click.option("--migrate/--no-migrate", "run_migrations", default=True, show_default=True,
-              help="Upgrade both databases before serving.")
-@click.option("--demo-data/--no-demo-data", default=None,
-              help="Load the demo data set into empty databases "
-              "[default: on for the embedded SQLite default, off otherwise].")
+@click.option(
+    "--migrate/--no-migrate",
+    "run_migrations",
+    default=True,
+    show_default=True,
+    help="Upgrade both databases before serving.",
+)
+@click.option(
+    "--demo-data/--no-demo-data",
+    default=None,
+    help="Load the demo data set into empty databases "
+    "[default: on for the embedded SQLite default, off otherwise].",
+)
 def serve(host: str, port: int, workers: int, run_migrations: bool, demo_data: bool | None) -> None:
     """Serve GraphQL (with GraphiQL) at http://HOST:PORT/graphql."""
     import uvicorn
@@ -80,36 +100,31 @@ def _migrate(settings: Settings) -> None:
     upgrade("community", settings.community_database_url)
 
 
-async def _seed(settings: Settings, scale: str, seed_value: int, reset: bool) -> dict[str, int]:
-    from datasources.community.source import CommunitySource
-    from datasources.seeding import SCALES, seed_all
-    from datasources.units.source import UnitsSource
-
+@asynccontextmanager
+async def _sources(settings: Settings) -> AsyncIterator[tuple[UnitsSource, CommunitySource]]:
     units = UnitsSource(settings.units_database_url)
     community = CommunitySource(settings.community_database_url)
     try:
-        return await seed_all(
-            units, community, SCALES[scale], seed=seed_value, reset=reset,
-            progress=sys.stderr.isatty(),
-        )
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+        yield units, community
     finally:
         await units.dispose()
         await community.dispose()
+
+
+async def _seed(
+    settings: Settings, scale: str, seed_value: int, reset: bool, *, progress: bool
+) -> dict[str, int]:
+    async with _sources(settings) as (units, community):
+        try:
+            return await seed_all(
+                units, community, SCALES[scale], seed=seed_value, reset=reset, progress=progress
+            )
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 async def _seed_if_empty(settings: Settings) -> None:
-    from datasources.community.source import CommunitySource
-    from datasources.seeding import SCALES, is_empty, seed_all
-    from datasources.units.source import UnitsSource
-
-    units = UnitsSource(settings.units_database_url)
-    community = CommunitySource(settings.community_database_url)
-    try:
+    async with _sources(settings) as (units, community):
         if await is_empty(units, community):
             click.echo("empty databases: loading the demo data set", err=True)
             await seed_all(units, community, SCALES["demo"], progress=sys.stderr.isatty())
-    finally:
-        await units.dispose()
-        await community.dispose()

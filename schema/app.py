@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
+
 from schema.extensions import ErrorCodes, SqlStatements
 from schema.lists import ListsQuery
 from schema.partners import PartnersQuery

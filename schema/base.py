@@ -30,7 +30,8 @@ def _init_field_names(cls: type) -> tuple[str, ...]:
 
 def from_row(cls: type[Any], row: Any) -> Any:
     """Build a strawberry type from a model row whose attribute names match its fields."""
-    return cls(**{name: getattr(row, name) for name in _init_field_names(cls)})
+    names = _init_field_names(cls)  # type: ignore[arg-type]  # classes are hashable
+    return cls(**{name: getattr(row, name) for name in names})
 
 
 class HubNode(relay.Node):

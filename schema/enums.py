@@ -1,81 +1,108 @@
-"""GraphQL enums over the datasources' own enums, with the Chinese terms."""
+"""GraphQL enums over the datasources' own enums, with the Chinese terms.
+
+`strawberry.enum` registers the GraphQL definition on the model's enum class itself, so
+the schema and the datasources share one Python type; the aliases below re-export them.
+"""
 
 from __future__ import annotations
+
+from typing import TypeAlias
 
 import strawberry
 
 from datasources.community import models as community
 from datasources.units import models as units
 
-UnitKind = strawberry.enum(
+strawberry.enum(
     units.UnitKind,
     description="Kind of work unit (单位类型): AGENCY 机关, PUBLIC_INSTITUTION 事业单位, "
     "STATE_ENTERPRISE 国有企业, TWO_NEW 两新组织.",
 )
-UnitLevel = strawberry.enum(
-    units.UnitLevel, description="Administrative level of a unit (单位层级): CITY 市直, "
-    "DISTRICT 区直, TOWN 镇街."
+strawberry.enum(
+    units.UnitLevel,
+    description="Administrative level of a unit (单位层级): CITY 市直, DISTRICT 区直, TOWN 镇街.",
 )
-Gender = strawberry.enum(units.Gender, description="Gender (性别): MALE 男, FEMALE 女.")
-PoliticalStatus = strawberry.enum(
+strawberry.enum(units.Gender, description="Gender (性别): MALE 男, FEMALE 女.")
+strawberry.enum(
     units.PoliticalStatus,
     description="Political status (政治面貌): FULL 正式党员, PROBATIONARY 预备党员, "
     "DEVELOPMENT_TARGET 发展对象, ACTIVIST 入党积极分子.",
 )
-StreetKind = strawberry.enum(community.StreetKind, description="街道 (STREET) or 镇 (TOWN).")
-RedPropertyStatus = strawberry.enum(
+strawberry.enum(community.StreetKind, description="街道 (STREET) or 镇 (TOWN).")
+strawberry.enum(
     community.RedPropertyStatus,
     description="Red-property status (红色物业): NONE 未创建, CANDIDATE 创建中, "
     "CERTIFIED 红色物业, REVOKED 已撤销.",
 )
-ReportStatus = strawberry.enum(
+strawberry.enum(
     community.ReportStatus,
     description="State of a member's report (报到状态): PENDING 待确认, CONFIRMED 已报到, "
     "RETURNED 已退回, CLOSED 已迁出.",
 )
-ReportChannel = strawberry.enum(
-    community.ReportChannel, description="How a member reported (报到方式): ONLINE 线上, OFFLINE 线下."
+strawberry.enum(
+    community.ReportChannel,
+    description="How a member reported (报到方式): ONLINE 线上, OFFLINE 线下.",
 )
-Availability = strawberry.enum(
+strawberry.enum(
     community.Availability,
     description="When a supporter can serve (服务时间): WEEKDAY_EVENINGS 工作日晚上, "
     "WEEKENDS 周末, HOLIDAYS 节假日, WEEKDAY_DAYTIME 工作日白天, ON_CALL 随叫随到.",
 )
-PairingStatus = strawberry.enum(
-    community.PairingStatus, description="State of a unit pairing (结对状态): ACTIVE 结对中, ENDED 已结束."
+strawberry.enum(
+    community.PairingStatus,
+    description="State of a unit pairing (结对状态): ACTIVE 结对中, ENDED 已结束.",
 )
-PartyKind = strawberry.enum(
+strawberry.enum(
     community.PartyKind,
     description="Kind of party to an alliance or agreement (成员类型): UNIT 单位, COMMUNITY 社区, "
     "PROPERTY_COMPANY 物业服务企业, ORGANISATION 其他组织.",
 )
-MeetingFrequency = strawberry.enum(
+strawberry.enum(
     community.MeetingFrequency, description="How often joint meetings are held (联席会议频次)."
 )
-AgreementStatus = strawberry.enum(
+strawberry.enum(
     community.AgreementStatus,
     description="State of a co-building agreement (协议状态): DRAFT 草拟, ACTIVE 履行中, "
     "EXPIRED 已到期, ENDED 已终止.",
 )
-ProjectStatus = strawberry.enum(
+strawberry.enum(
     community.ProjectStatus,
     description="State of a concrete project (实事项目状态): PLANNED 计划, IN_PROGRESS 推进中, "
     "DONE 已完成, CANCELLED 已取消.",
 )
-CategorySource = strawberry.enum(
+strawberry.enum(
     community.CategorySource,
     description="Whose category set a service category comes from (分类来源): CHANCHENG 禅城十类, "
     "QIANJIANG 潜江十岗, JUNAN 莒南七类, LOCAL 本区自定.",
 )
-ListItemStatus = strawberry.enum(
+strawberry.enum(
     community.ListItemStatus,
     description="State of a list entry (清单状态): PENDING_REVIEW 待审核, PUBLISHED 已发布, "
     "REJECTED 未通过, FULFILLED 已完成, WITHDRAWN 已撤回.",
 )
-ProviderKind = strawberry.enum(
+strawberry.enum(
     community.ProviderKind, description="Who offers a resource or service (提供方类型)."
 )
-RequesterKind = strawberry.enum(
+strawberry.enum(
     community.RequesterKind,
     description="Who raised a demand (需求来源): RESIDENT 居民, GRID_WORKER 网格员代点, COMMUNITY 社区.",
 )
+
+UnitKind: TypeAlias = units.UnitKind
+UnitLevel: TypeAlias = units.UnitLevel
+Gender: TypeAlias = units.Gender
+PoliticalStatus: TypeAlias = units.PoliticalStatus
+StreetKind: TypeAlias = community.StreetKind
+RedPropertyStatus: TypeAlias = community.RedPropertyStatus
+ReportStatus: TypeAlias = community.ReportStatus
+ReportChannel: TypeAlias = community.ReportChannel
+Availability: TypeAlias = community.Availability
+PairingStatus: TypeAlias = community.PairingStatus
+PartyKind: TypeAlias = community.PartyKind
+MeetingFrequency: TypeAlias = community.MeetingFrequency
+AgreementStatus: TypeAlias = community.AgreementStatus
+ProjectStatus: TypeAlias = community.ProjectStatus
+CategorySource: TypeAlias = community.CategorySource
+ListItemStatus: TypeAlias = community.ListItemStatus
+ProviderKind: TypeAlias = community.ProviderKind
+RequesterKind: TypeAlias = community.RequesterKind

@@ -48,14 +48,19 @@ class ErrorCodes(SchemaExtension):
 
 def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQLError:
     original = error.original_error
-    extensions = dict(error.extensions or {})
-    if isinstance(original, GraphQLError) and original.extensions.get("code"):
+    extensions: dict[str, Any] = dict(error.extensions or {})
+    if isinstance(original, GraphQLError) and (original.extensions or {}).get("code"):
         return error
     if isinstance(original, GlobalIDValueError):
-        argument = _argument_at(document, error.nodes) or "id"
-        return _with(error, f"Argument '{argument}': not a valid global ID (全局ID无效).", {
-            "code": ErrorCode.BAD_USER_INPUT.value, "argument": argument,
-        })
+        id_argument = _argument_at(document, error.nodes) or "id"
+        return _with(
+            error,
+            f"Argument '{id_argument}': not a valid global ID (全局ID无效).",
+            {
+                "code": ErrorCode.BAD_USER_INPUT.value,
+                "argument": id_argument,
+            },
+        )
     if original is None or isinstance(original, GraphQLError):
         if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
             extensions["code"] = ErrorCode.GRAPHQL_PARSE_FAILED.value
@@ -70,8 +75,10 @@ def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQ
             extensions.setdefault("code", ErrorCode.GRAPHQL_VALIDATION_FAILED.value)
         return _with(error, error.message, extensions)
     logger.error(
-        "request %s failed at %s", request_id, error.path, exc_info=(type(original), original,
-        original.__traceback__),
+        "request %s failed at %s",
+        request_id,
+        error.path,
+        exc_info=(type(original), original, original.__traceback__),
     )
     return GraphQLError(
         INTERNAL_MESSAGE,
@@ -83,8 +90,13 @@ def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQ
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
     return GraphQLError(
-        message, nodes=error.nodes, source=error.source, positions=error.positions,
-        path=error.path, original_error=None, extensions=extensions,
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
     )
 
 

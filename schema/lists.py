@@ -115,7 +115,9 @@ class _ListEntry(HubNode):
         return ServiceCategory.from_row(row)
 
 
-@strawberry.type(description="An entry of the resource list (资源清单): what a member or unit offers.")
+@strawberry.type(
+    description="An entry of the resource list (资源清单): what a member or unit offers."
+)
 class ResourceItem(_ListEntry):
     loader_path = ("community", "resource_item_by_id")
 
@@ -155,14 +157,20 @@ async def list_item_connection(
     *,
     first: int,
     after: str | None,
-    filter: ListItemFilter | None,  # noqa: A002
+    filter: ListItemFilter | None,
     order_by: ListItemOrder | None,
     direction: OrderDirection,
 ) -> Connection[Any]:
     return await paginate(
-        info, loaders, parent, node_type.from_row,
-        first=first, after=after, order_by=order_by or ListItemOrder.CREATED_AT,
-        direction=direction, filter=filter,
+        info,
+        loaders,
+        parent,
+        node_type.from_row,
+        first=first,
+        after=after,
+        order_by=order_by or ListItemOrder.CREATED_AT,
+        direction=direction,
+        filter=filter,
     )
 
 
@@ -174,13 +182,19 @@ class ListsQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: CategoryFilter | None = None,  # noqa: A002
+        filter: CategoryFilter | None = None,
         order_by: CategoryOrder = CategoryOrder.SORT_ORDER,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[ServiceCategory]:
         return await paginate(
-            info, info.context.community.categories, None, ServiceCategory.from_row,
-            first=first, after=after, order_by=order_by, direction=direction,
+            info,
+            info.context.community.categories,
+            None,
+            ServiceCategory.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
             filter=filter or CategoryFilter(),
         )
 
@@ -190,13 +204,20 @@ class ListsQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: ListItemFilter | None = None,  # noqa: A002
+        filter: ListItemFilter | None = None,
         order_by: ListItemOrder = ListItemOrder.CREATED_AT,
         direction: Direction = OrderDirection.DESC,
     ) -> Connection[ResourceItem]:
         return await paginate(
-            info, info.context.community.resource_items, None, ResourceItem.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.resource_items,
+            None,
+            ResourceItem.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="Demand list entries (需求清单) across communities.")
@@ -205,13 +226,20 @@ class ListsQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: ListItemFilter | None = None,  # noqa: A002
+        filter: ListItemFilter | None = None,
         order_by: ListItemOrder = ListItemOrder.CREATED_AT,
         direction: Direction = OrderDirection.DESC,
     ) -> Connection[DemandItem]:
         return await paginate(
-            info, info.context.community.demand_items, None, DemandItem.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.demand_items,
+            None,
+            DemandItem.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="Service list entries (服务清单) across communities.")
@@ -220,11 +248,18 @@ class ListsQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: ListItemFilter | None = None,  # noqa: A002
+        filter: ListItemFilter | None = None,
         order_by: ListItemOrder = ListItemOrder.CREATED_AT,
         direction: Direction = OrderDirection.DESC,
     ) -> Connection[ServiceItem]:
         return await paginate(
-            info, info.context.community.service_items, None, ServiceItem.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.service_items,
+            None,
+            ServiceItem.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )

@@ -157,7 +157,7 @@ async def paginate(
     after: str | None,
     order_by: Enum,
     direction: OrderDirection = OrderDirection.ASC,
-    filter: _FilterInput | None = None,  # noqa: A002 - mirrors the GraphQL argument
+    filter: _FilterInput | None = None,
 ) -> Connection[T]:
     """Validate a list field's arguments and return its page: the body of every list field."""
     args = page_args(

@@ -125,8 +125,14 @@ class PropertyCompany(HubNode):
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Compound]:
         return await paginate(
-            info, info.context.community.compounds_of_company, self.id, Compound.from_row,
-            first=first, after=after, order_by=order_by, direction=direction,
+            info,
+            info.context.community.compounds_of_company,
+            self.id,
+            Compound.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
         )
 
     @strawberry.field(description="Alliances (党建联盟) the company is a member party of.")
@@ -157,7 +163,9 @@ Party = Annotated[
 ]
 
 
-async def resolve_party(info: Info, kind: PartyKindModel, code: str, name: str | None) -> Any:
+async def resolve_party(
+    info: Info, kind: PartyKindModel, code: str, name: str | None
+) -> WorkUnit | Community | PropertyCompany | Organisation | None:
     """Turn a stored (kind, code) reference into its GraphQL type, from whichever side."""
     if kind is PartyKindModel.ORGANISATION:
         return Organisation(code=code, name=name or code)
@@ -167,7 +175,8 @@ async def resolve_party(info: Info, kind: PartyKindModel, code: str, name: str |
         PartyKindModel.COMMUNITY: Community,
         PartyKindModel.PROPERTY_COMPANY: PropertyCompany,
     }
-    return types[kind].from_optional_row(row)
+    found: WorkUnit | Community | PropertyCompany | None = types[kind].from_optional_row(row)
+    return found
 
 
 @strawberry.type(description="A party's membership of an alliance (联盟成员), with its chair turn.")
@@ -219,7 +228,9 @@ class Alliance(HubNode):
     async def street(self, info: Info) -> Street | None:
         if self.street_id is None:
             return None
-        return Street.from_optional_row(await info.context.community.street_by_id.load(self.street_id))
+        return Street.from_optional_row(
+            await info.context.community.street_by_id.load(self.street_id)
+        )
 
     @strawberry.field(description="Member parties (成员单位) in rotating-chair order.")
     async def parties(self, info: Info) -> list[Party]:
@@ -239,9 +250,14 @@ class Alliance(HubNode):
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[CoBuildingAgreement]:
         return await paginate(
-            info, info.context.community.agreements_of_alliance, self.id,
-            CoBuildingAgreement.from_row, first=first, after=after,
-            order_by=AgreementOrder.SIGNED_ON, direction=OrderDirection.DESC,
+            info,
+            info.context.community.agreements_of_alliance,
+            self.id,
+            CoBuildingAgreement.from_row,
+            first=first,
+            after=after,
+            order_by=AgreementOrder.SIGNED_ON,
+            direction=OrderDirection.DESC,
         )
 
 
@@ -315,8 +331,13 @@ async def membership_connection(
     info: Info, kind: PartyKindModel, code: str, *, first: int, after: str | None
 ) -> Connection[AllianceMembership]:
     return await paginate(
-        info, info.context.community.memberships[kind], code, AllianceMembership.from_row,
-        first=first, after=after, order_by=_MembershipOrder.JOINED_ON,
+        info,
+        info.context.community.memberships[kind],
+        code,
+        AllianceMembership.from_row,
+        first=first,
+        after=after,
+        order_by=_MembershipOrder.JOINED_ON,
     )
 
 
@@ -328,8 +349,13 @@ async def agreements_of_party(
         return CoBuildingAgreement.from_row(found)
 
     return await paginate(
-        info, info.context.community.agreements_of_party[kind], code, agreement,
-        first=first, after=after, order_by=_PartyAgreementOrder.AGREEMENT,
+        info,
+        info.context.community.agreements_of_party[kind],
+        code,
+        agreement,
+        first=first,
+        after=after,
+        order_by=_PartyAgreementOrder.AGREEMENT,
     )
 
 
@@ -349,13 +375,20 @@ class PartnersQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: PropertyCompanyFilter | None = None,  # noqa: A002
+        filter: PropertyCompanyFilter | None = None,
         order_by: PlaceOrder = PlaceOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[PropertyCompany]:
         return await paginate(
-            info, info.context.community.property_companies, None, PropertyCompany.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.property_companies,
+            None,
+            PropertyCompany.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="One property company by its code; null if unknown.")
@@ -369,13 +402,20 @@ class PartnersQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: AllianceFilter | None = None,  # noqa: A002
+        filter: AllianceFilter | None = None,
         order_by: PlaceOrder = PlaceOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Alliance]:
         return await paginate(
-            info, info.context.community.alliances, None, Alliance.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.alliances,
+            None,
+            Alliance.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="One alliance by its code (联盟编码); null if unknown.")
@@ -388,13 +428,20 @@ class PartnersQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: AgreementFilter | None = None,  # noqa: A002
+        filter: AgreementFilter | None = None,
         order_by: AgreementOrder = AgreementOrder.SIGNED_ON,
         direction: Direction = OrderDirection.DESC,
     ) -> Connection[CoBuildingAgreement]:
         return await paginate(
-            info, info.context.community.agreements, None, CoBuildingAgreement.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.agreements,
+            None,
+            CoBuildingAgreement.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="One agreement by its code (协议编号); null if unknown.")

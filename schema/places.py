@@ -51,7 +51,9 @@ class StreetFilter:
     )
 
     def to_filter(self) -> lists.StreetFilter:
-        return lists.StreetFilter(name_contains=self.name_contains, district_code=self.district_code)
+        return lists.StreetFilter(
+            name_contains=self.name_contains, district_code=self.district_code
+        )
 
 
 @strawberry.input(description="Filters for communities (社区筛选).")
@@ -107,7 +109,7 @@ class CompoundFilter:
     )
     three_no: bool | None = strawberry.field(
         default=None,
-        description="Only (true) or no (false) \"three-no\" compounds (三无小区): no owner "
+        description='Only (true) or no (false) "three-no" compounds (三无小区): no owner '
         "unit, no property service, no security.",
     )
 
@@ -141,8 +143,14 @@ class District(HubNode):
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Street]:
         return await paginate(
-            info, info.context.community.streets_of_district, self.id, Street.from_row,
-            first=first, after=after, order_by=order_by, direction=direction,
+            info,
+            info.context.community.streets_of_district,
+            self.id,
+            Street.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
         )
 
 
@@ -172,13 +180,20 @@ class Street(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: CommunityFilter | None = None,  # noqa: A002
+        filter: CommunityFilter | None = None,
         order_by: PlaceOrder = PlaceOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Community]:
         return await paginate(
-            info, info.context.community.communities_of_street, self.id, Community.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.communities_of_street,
+            self.id,
+            Community.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
 
@@ -215,13 +230,20 @@ class Community(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: GridFilter | None = None,  # noqa: A002
+        filter: GridFilter | None = None,
         order_by: PlaceOrder = PlaceOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Grid]:
         return await paginate(
-            info, info.context.community.grids_of_community, self.id, Grid.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.grids_of_community,
+            self.id,
+            Grid.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="Residential compounds of the community (小区).")
@@ -230,13 +252,20 @@ class Community(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: CompoundFilter | None = None,  # noqa: A002
+        filter: CompoundFilter | None = None,
         order_by: PlaceOrder = PlaceOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Compound]:
         return await paginate(
-            info, info.context.community.compounds_of_community, self.id, Compound.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.compounds_of_community,
+            self.id,
+            Compound.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(
@@ -248,15 +277,21 @@ class Community(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: Annotated[SupporterFilter, strawberry.lazy(_REPORTING)] | None = None,  # noqa: A002
+        filter: Annotated[SupporterFilter, strawberry.lazy(_REPORTING)] | None = None,
         order_by: Annotated[SupporterOrder, strawberry.lazy(_REPORTING)] | None = None,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Annotated[Report, strawberry.lazy(_REPORTING)]]:
         from schema.reporting import supporter_connection
 
         return await supporter_connection(
-            info, "supporters_of_community", self.id, first=first, after=after,
-            filter=filter, order_by=order_by, direction=direction,
+            info,
+            "supporters_of_community",
+            self.id,
+            first=first,
+            after=after,
+            filter=filter,
+            order_by=order_by,
+            direction=direction,
         )
 
     @strawberry.field(
@@ -273,7 +308,11 @@ class Community(HubNode):
         from schema.reporting import pairing_connection
 
         return await pairing_connection(
-            info, "pairings_of_community", self.id, first=first, after=after,
+            info,
+            "pairings_of_community",
+            self.id,
+            first=first,
+            after=after,
             include_ended=include_ended,
         )
 
@@ -293,14 +332,20 @@ class Community(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: Annotated[AgreementFilter, strawberry.lazy(_PARTNERS)] | None = None,  # noqa: A002
+        filter: Annotated[AgreementFilter, strawberry.lazy(_PARTNERS)] | None = None,
     ) -> Connection[Annotated[CoBuildingAgreement, strawberry.lazy(_PARTNERS)]]:
         from schema.partners import AgreementOrder, CoBuildingAgreement
 
         return await paginate(
-            info, info.context.community.agreements_of_community, self.id,
-            CoBuildingAgreement.from_row, first=first, after=after,
-            order_by=AgreementOrder.SIGNED_ON, direction=OrderDirection.DESC, filter=filter,
+            info,
+            info.context.community.agreements_of_community,
+            self.id,
+            CoBuildingAgreement.from_row,
+            first=first,
+            after=after,
+            order_by=AgreementOrder.SIGNED_ON,
+            direction=OrderDirection.DESC,
+            filter=filter,
         )
 
     @strawberry.field(description="The community's resource list (资源清单).")
@@ -309,16 +354,22 @@ class Community(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,  # noqa: A002
+        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,
         order_by: Annotated[ListItemOrder, strawberry.lazy(_LISTS)] | None = None,
         direction: Direction = OrderDirection.DESC,
     ) -> Connection[Annotated[ResourceItem, strawberry.lazy(_LISTS)]]:
         from schema.lists import ResourceItem, list_item_connection
 
         return await list_item_connection(
-            info, info.context.community.resource_items_of_community, self.id, ResourceItem,
-            first=first, after=after,
-            filter=filter, order_by=order_by, direction=direction,
+            info,
+            info.context.community.resource_items_of_community,
+            self.id,
+            ResourceItem,
+            first=first,
+            after=after,
+            filter=filter,
+            order_by=order_by,
+            direction=direction,
         )
 
     @strawberry.field(description="The community's demand list (需求清单).")
@@ -327,16 +378,22 @@ class Community(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,  # noqa: A002
+        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,
         order_by: Annotated[ListItemOrder, strawberry.lazy(_LISTS)] | None = None,
         direction: Direction = OrderDirection.DESC,
     ) -> Connection[Annotated[DemandItem, strawberry.lazy(_LISTS)]]:
         from schema.lists import DemandItem, list_item_connection
 
         return await list_item_connection(
-            info, info.context.community.demand_items_of_community, self.id, DemandItem,
-            first=first, after=after,
-            filter=filter, order_by=order_by, direction=direction,
+            info,
+            info.context.community.demand_items_of_community,
+            self.id,
+            DemandItem,
+            first=first,
+            after=after,
+            filter=filter,
+            order_by=order_by,
+            direction=direction,
         )
 
     @strawberry.field(description="The community's service list (服务清单).")
@@ -345,16 +402,22 @@ class Community(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,  # noqa: A002
+        filter: Annotated[ListItemFilter, strawberry.lazy(_LISTS)] | None = None,
         order_by: Annotated[ListItemOrder, strawberry.lazy(_LISTS)] | None = None,
         direction: Direction = OrderDirection.DESC,
     ) -> Connection[Annotated[ServiceItem, strawberry.lazy(_LISTS)]]:
         from schema.lists import ServiceItem, list_item_connection
 
         return await list_item_connection(
-            info, info.context.community.service_items_of_community, self.id, ServiceItem,
-            first=first, after=after,
-            filter=filter, order_by=order_by, direction=direction,
+            info,
+            info.context.community.service_items_of_community,
+            self.id,
+            ServiceItem,
+            first=first,
+            after=after,
+            filter=filter,
+            order_by=order_by,
+            direction=direction,
         )
 
 
@@ -401,8 +464,14 @@ class Grid(HubNode):
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Grid]:
         return await paginate(
-            info, info.context.community.children_of_grid, self.id, Grid.from_row,
-            first=first, after=after, order_by=order_by, direction=direction,
+            info,
+            info.context.community.children_of_grid,
+            self.id,
+            Grid.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
         )
 
     @strawberry.field(description="Compounds in this grid (网格内小区).")
@@ -415,8 +484,14 @@ class Grid(HubNode):
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Compound]:
         return await paginate(
-            info, info.context.community.compounds_of_grid, self.id, Compound.from_row,
-            first=first, after=after, order_by=order_by, direction=direction,
+            info,
+            info.context.community.compounds_of_grid,
+            self.id,
+            Compound.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
         )
 
 
@@ -448,12 +523,12 @@ class Compound(HubNode):
         return cls.from_optional_row(await info.context.community.compound_by_code.load(code))
 
     @strawberry.field(
-        description="\"Three-no\" compound (三无小区): no owner unit, no property service, "
+        description='"Three-no" compound (三无小区): no owner unit, no property service, '
         "no security."
     )
     def is_three_no(self) -> bool:
-        return self.property_company_id is None and not self.has_owner_unit and not (
-            self.has_security
+        return (
+            self.property_company_id is None and not self.has_owner_unit and not (self.has_security)
         )
 
     @strawberry.field(description="The community the compound belongs to (所属社区).")
@@ -488,8 +563,14 @@ class Compound(HubNode):
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Building]:
         return await paginate(
-            info, info.context.community.buildings_of_compound, self.id, Building.from_row,
-            first=first, after=after, order_by=order_by, direction=direction,
+            info,
+            info.context.community.buildings_of_compound,
+            self.id,
+            Building.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
         )
 
 
@@ -520,15 +601,21 @@ class Building(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: Annotated[SupporterFilter, strawberry.lazy(_REPORTING)] | None = None,  # noqa: A002
+        filter: Annotated[SupporterFilter, strawberry.lazy(_REPORTING)] | None = None,
         order_by: Annotated[SupporterOrder, strawberry.lazy(_REPORTING)] | None = None,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Annotated[Report, strawberry.lazy(_REPORTING)]]:
         from schema.reporting import supporter_connection
 
         return await supporter_connection(
-            info, "supporters_of_building", self.id, first=first, after=after,
-            filter=filter, order_by=order_by, direction=direction,
+            info,
+            "supporters_of_building",
+            self.id,
+            first=first,
+            after=after,
+            filter=filter,
+            order_by=order_by,
+            direction=direction,
         )
 
 
@@ -539,8 +626,13 @@ class PlacesQuery:
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[District]:
         return await paginate(
-            info, info.context.community.districts, None, District.from_row,
-            first=first, after=after, order_by=PlaceOrder.NAME,
+            info,
+            info.context.community.districts,
+            None,
+            District.from_row,
+            first=first,
+            after=after,
+            order_by=PlaceOrder.NAME,
         )
 
     @strawberry.field(description="Streets and towns (街道/镇), filtered and sorted.")
@@ -549,13 +641,20 @@ class PlacesQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: StreetFilter | None = None,  # noqa: A002
+        filter: StreetFilter | None = None,
         order_by: PlaceOrder = PlaceOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Street]:
         return await paginate(
-            info, info.context.community.streets, None, Street.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.streets,
+            None,
+            Street.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="Communities (社区), filtered and sorted.")
@@ -564,13 +663,20 @@ class PlacesQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: CommunityFilter | None = None,  # noqa: A002
+        filter: CommunityFilter | None = None,
         order_by: PlaceOrder = PlaceOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Community]:
         return await paginate(
-            info, info.context.community.communities, None, Community.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.communities,
+            None,
+            Community.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="One community by its code (社区编码); null if unknown.")
@@ -592,11 +698,18 @@ class PlacesQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: CompoundFilter | None = None,  # noqa: A002
+        filter: CompoundFilter | None = None,
         order_by: PlaceOrder = PlaceOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Compound]:
         return await paginate(
-            info, info.context.community.compounds, None, Compound.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.community.compounds,
+            None,
+            Compound.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )

@@ -38,7 +38,9 @@ class SupporterOrder(Enum):
     MEMBER_CODE = "member_code"
 
 
-@strawberry.input(description="Filters for supporters (报到党员筛选); all given conditions must hold.")
+@strawberry.input(
+    description="Filters for supporters (报到党员筛选); all given conditions must hold."
+)
 class SupporterFilter:
     skill: str | None = strawberry.field(
         default=None, description="Declared this skill when reporting (特长), exact match."
@@ -113,7 +115,9 @@ class Report(HubNode):
     async def member(self, info: Info) -> Annotated[Member, strawberry.lazy(_UNITS)] | None:
         from schema.units import Member
 
-        return Member.from_optional_row(await info.context.units.member_by_code.load(self.member_code))
+        return Member.from_optional_row(
+            await info.context.units.member_by_code.load(self.member_code)
+        )
 
     @strawberry.field(description="The community reported to (报到社区).")
     async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:
@@ -186,14 +190,20 @@ async def supporter_connection(
     *,
     first: int,
     after: str | None,
-    filter: SupporterFilter | None,  # noqa: A002
+    filter: SupporterFilter | None,
     order_by: SupporterOrder | None,
     direction: OrderDirection,
 ) -> Connection[Report]:
     return await paginate(
-        info, getattr(info.context.community, loaders_name), parent, Report.from_row,
-        first=first, after=after, order_by=order_by or SupporterOrder.REPORTED_ON,
-        direction=direction, filter=filter or SupporterFilter(),
+        info,
+        getattr(info.context.community, loaders_name),
+        parent,
+        Report.from_row,
+        first=first,
+        after=after,
+        order_by=order_by or SupporterOrder.REPORTED_ON,
+        direction=direction,
+        filter=filter or SupporterFilter(),
     )
 
 
@@ -222,7 +232,12 @@ async def pairing_connection(
     include_ended: bool,
 ) -> Connection[UnitPairing]:
     return await paginate(
-        info, getattr(info.context.community, loaders_name), parent, UnitPairing.from_row,
-        first=first, after=after, order_by=PairingOrder.STARTED_ON,
+        info,
+        getattr(info.context.community, loaders_name),
+        parent,
+        UnitPairing.from_row,
+        first=first,
+        after=after,
+        order_by=PairingOrder.STARTED_ON,
         filter=_PairingFilter(include_ended),
     )

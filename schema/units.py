@@ -12,7 +12,6 @@ from strawberry import relay
 from datasources.community.models import PartyKind as PartyKindModel
 from datasources.units import lists
 from resolvers import members as member_joins
-from resolvers import partners as partner_joins
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import Gender, PoliticalStatus, UnitKind, UnitLevel
 from schema.pagination import (
@@ -153,13 +152,20 @@ class WorkUnit(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: PartyBranchFilter | None = None,  # noqa: A002
+        filter: PartyBranchFilter | None = None,
         order_by: PartyBranchOrder = PartyBranchOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[PartyBranch]:
         return await paginate(
-            info, info.context.units.branches_of_unit, self.id, PartyBranch.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.units.branches_of_unit,
+            self.id,
+            PartyBranch.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="The unit's Party members (党员), across all its branches.")
@@ -168,13 +174,20 @@ class WorkUnit(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: MemberFilter | None = None,  # noqa: A002
+        filter: MemberFilter | None = None,
         order_by: MemberOrder = MemberOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Member]:
         return await paginate(
-            info, info.context.units.members_of_unit, self.id, Member.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.units.members_of_unit,
+            self.id,
+            Member.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(
@@ -191,7 +204,11 @@ class WorkUnit(HubNode):
         from schema.reporting import pairing_connection
 
         return await pairing_connection(
-            info, "pairings_of_unit", self.code, first=first, after=after,
+            info,
+            "pairings_of_unit",
+            self.code,
+            first=first,
+            after=after,
             include_ended=include_ended,
         )
 
@@ -243,13 +260,20 @@ class PartyBranch(HubNode):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: MemberFilter | None = None,  # noqa: A002
+        filter: MemberFilter | None = None,
         order_by: MemberOrder = MemberOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Member]:
         return await paginate(
-            info, info.context.units.members_of_branch, self.id, Member.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.units.members_of_branch,
+            self.id,
+            Member.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
 
@@ -317,13 +341,20 @@ class UnitsQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: WorkUnitFilter | None = None,  # noqa: A002
+        filter: WorkUnitFilter | None = None,
         order_by: WorkUnitOrder = WorkUnitOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[WorkUnit]:
         return await paginate(
-            info, info.context.units.work_units, None, WorkUnit.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.units.work_units,
+            None,
+            WorkUnit.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="One work unit by its code (单位编码); null if unknown.")
@@ -336,13 +367,20 @@ class UnitsQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: PartyBranchFilter | None = None,  # noqa: A002
+        filter: PartyBranchFilter | None = None,
         order_by: PartyBranchOrder = PartyBranchOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[PartyBranch]:
         return await paginate(
-            info, info.context.units.branches, None, PartyBranch.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.units.branches,
+            None,
+            PartyBranch.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="One Party branch by its code (支部编码); null if unknown.")
@@ -355,13 +393,20 @@ class UnitsQuery:
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        filter: MemberFilter | None = None,  # noqa: A002
+        filter: MemberFilter | None = None,
         order_by: MemberOrder = MemberOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Member]:
         return await paginate(
-            info, info.context.units.members, None, Member.from_row,
-            first=first, after=after, order_by=order_by, direction=direction, filter=filter,
+            info,
+            info.context.units.members,
+            None,
+            Member.from_row,
+            first=first,
+            after=after,
+            order_by=order_by,
+            direction=direction,
+            filter=filter,
         )
 
     @strawberry.field(description="One member by his code (党员编码); null if unknown.")

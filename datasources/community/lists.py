@@ -9,10 +9,10 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from datasources.community.models import (
+    AgreementParty,
     AgreementStatus,
     Alliance,
     AllianceParty,
-    AgreementParty,
     Building,
     CategorySource,
     CoBuildingAgreement,
@@ -305,16 +305,20 @@ def _list_item_spec(model: Any) -> ListSpec[Any, ListItemFilter]:
     )
 
 
-def _by_name(column: InstrumentedAttribute[Any], code: InstrumentedAttribute[Any]) -> dict[str, Any]:
+def _by_name(
+    column: InstrumentedAttribute[Any], code: InstrumentedAttribute[Any]
+) -> dict[str, Any]:
     return {"name": column, "code": code}
 
 
-DISTRICTS = ListSpec(
+DISTRICTS: ListSpec[District, NameFilter] = ListSpec(
     District,
     orders=_by_name(District.name, District.code),
     filter_clauses=lambda f: [contains(District.name, f.name_contains)] if f.name_contains else [],
 )
-STREETS = ListSpec(Street, orders=_by_name(Street.name, Street.code), filter_clauses=_street_clauses)
+STREETS = ListSpec(
+    Street, orders=_by_name(Street.name, Street.code), filter_clauses=_street_clauses
+)
 COMMUNITIES = ListSpec(
     Community, orders=_by_name(Community.name, Community.code), filter_clauses=_community_clauses
 )

@@ -93,9 +93,7 @@ class CommunityLoaders:
         self.compounds = ListLoaders(source, L.COMPOUNDS)
         self.compounds_of_community = ListLoaders(source, L.COMPOUNDS, Compound.community_id)
         self.compounds_of_grid = ListLoaders(source, L.COMPOUNDS, Compound.grid_id)
-        self.compounds_of_company = ListLoaders(
-            source, L.COMPOUNDS, Compound.property_company_id
-        )
+        self.compounds_of_company = ListLoaders(source, L.COMPOUNDS, Compound.property_company_id)
         self.buildings_of_compound = ListLoaders(source, L.BUILDINGS, Building.compound_id)
         self.supporters_of_community = ListLoaders(source, L.SUPPORTERS, Report.community_id)
         self.supporters_of_building = ListLoaders(source, L.SUPPORTERS, Report.building_id)

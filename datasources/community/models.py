@@ -401,9 +401,7 @@ class DemandItem(CommunityBase):
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str | None] = mapped_column(Text)
-    requester_kind: Mapped[RequesterKind] = mapped_column(
-        str_enum(RequesterKind, "requester_kind")
-    )
+    requester_kind: Mapped[RequesterKind] = mapped_column(str_enum(RequesterKind, "requester_kind"))
     requester_name: Mapped[str] = mapped_column(String(40))
     status: Mapped[ListItemStatus] = mapped_column(
         str_enum(ListItemStatus, "demand_status"), index=True

@@ -19,12 +19,24 @@ STREETS = (
         "铁军", "新城", "鄱阳", "升平", "普君", "兆祥", "同济", "嘉禾", "垂虹", "文沙", "石路",
         "莲峰",
     )),
-    ("张槎街道", StreetKind.STREET, ("智城", "大富", "莲塘", "海口", "江湾", "张槎", "上朗", "下朗", "沙口")),
-    ("南庄镇", StreetKind.TOWN, ("河畔", "紫洞", "吉利", "罗南", "南庄", "溶洲", "堤田", "杏头", "梧村")),
-    ("澜石街道", StreetKind.STREET, ("澜石", "深村", "石头", "黎涌", "金澜", "奇槎", "亨龙", "南浦")),
-    ("环市街道", StreetKind.STREET, ("环市", "朝阳", "康乐", "和平", "惠景", "华远", "季华", "建新")),
-    ("城南街道", StreetKind.STREET, ("城南", "弼塘", "东华", "庆丰", "学苑", "金泰", "隆山", "磐龙湖")),
-    ("城北街道", StreetKind.STREET, ("城北", "北胜", "福禄", "宝湖", "东门", "章华", "马家台", "文化路")),
+    ("张槎街道", StreetKind.STREET, (
+        "智城", "大富", "莲塘", "海口", "江湾", "张槎", "上朗", "下朗", "沙口",
+    )),
+    ("南庄镇", StreetKind.TOWN, (
+        "河畔", "紫洞", "吉利", "罗南", "南庄", "溶洲", "堤田", "杏头", "梧村",
+    )),
+    ("澜石街道", StreetKind.STREET, (
+        "澜石", "深村", "石头", "黎涌", "金澜", "奇槎", "亨龙", "南浦",
+    )),
+    ("环市街道", StreetKind.STREET, (
+        "环市", "朝阳", "康乐", "和平", "惠景", "华远", "季华", "建新",
+    )),
+    ("城南街道", StreetKind.STREET, (
+        "城南", "弼塘", "东华", "庆丰", "学苑", "金泰", "隆山", "磐龙湖",
+    )),
+    ("城北街道", StreetKind.STREET, (
+        "城北", "北胜", "福禄", "宝湖", "东门", "章华", "马家台", "文化路",
+    )),
 )  # fmt: skip
 
 # Compound names: commercial estates are word + word + suffix, old ones are named after the
@@ -47,7 +59,11 @@ PROPERTY_WORDS = (
     "广厦", "永安", "新景", "君悦", "汇丰", "锦绣", "福地", "新兴", "宝华", "丰泽", "天瑞",
     "金澜", "同创", "和美", "置信", "馨园", "康城", "鹏程", "悦华", "银河",
 )  # fmt: skip
-PROPERTY_FORMS = ("佛山市{}物业管理有限公司", "广东{}物业服务有限公司", "佛山市禅城区{}物业服务有限公司")
+PROPERTY_FORMS = (
+    "佛山市{}物业管理有限公司",
+    "广东{}物业服务有限公司",
+    "佛山市禅城区{}物业服务有限公司",
+)
 
 # (code, name, description) per source; sort_order follows the articles' order.
 CATEGORIES: dict[CategorySource, tuple[tuple[str, str, str], ...]] = {
@@ -89,9 +105,10 @@ CATEGORIES: dict[CategorySource, tuple[tuple[str, str, str], ...]] = {
 # Where a skill is most useful: the category a member's resource entry is filed under.
 SKILL_CATEGORY = {
     "医疗救护": "chancheng.epidemic", "法律咨询": "qianjiang.policy_promotion",
-    "心理疏导": "junan.caring", "水电维修": "junan.convenience", "文艺表演": "chancheng.culture_sports",
-    "书法": "chancheng.culture_sports", "政策宣讲": "qianjiang.policy_promotion",
-    "摄影": "chancheng.co_sharing", "计算机": "junan.education", "驾驶": "qianjiang.convenience",
+    "心理疏导": "junan.caring", "水电维修": "junan.convenience",
+    "文艺表演": "chancheng.culture_sports", "书法": "chancheng.culture_sports",
+    "政策宣讲": "qianjiang.policy_promotion", "摄影": "chancheng.co_sharing",
+    "计算机": "junan.education", "驾驶": "qianjiang.convenience",
     "调解纠纷": "qianjiang.dispute_mediation", "教育辅导": "junan.education",
     "家电维修": "junan.convenience", "理发": "junan.warm_heart", "烹饪": "chancheng.co_sharing",
     "外语翻译": "junan.education", "财务会计": "chancheng.co_governance",
@@ -101,27 +118,43 @@ SKILL_CATEGORY = {
 
 # (title, category code) of what residents ask for.
 DEMANDS = (
-    ("独居老人定期探访", "junan.elderly_children"), ("楼道杂物清理", "chancheng.clean_homes"),
-    ("加装电梯意见协调", "qianjiang.dispute_mediation"), ("留守儿童课后辅导", "junan.education"),
-    ("电动车飞线充电劝导", "chancheng.safety_patrol"), ("共享单车乱停放整治", "chancheng.civilised_travel"),
-    ("困难家庭节日慰问", "chancheng.poverty_relief"), ("小区白蚁防治", "chancheng.clean_homes"),
-    ("退休老人养老认证协助", "junan.warm_heart"), ("化粪池下水疏通", "junan.environment"),
-    ("缺少健身活动场地", "chancheng.culture_sports"), ("登革热蚊媒消杀", "chancheng.epidemic"),
-    ("业主与物业矛盾调处", "qianjiang.dispute_mediation"), ("老旧小区车棚改造", "chancheng.co_building"),
-    ("残疾人代购代办", "junan.caring"), ("垃圾分类屋设置", "junan.environment"),
-    ("占道经营劝导", "qianjiang.civilised_city"), ("居民议事会组织", "junan.self_governance"),
-)  # fmt: skip
+    ("独居老人定期探访", "junan.elderly_children"),
+    ("楼道杂物清理", "chancheng.clean_homes"),
+    ("加装电梯意见协调", "qianjiang.dispute_mediation"),
+    ("留守儿童课后辅导", "junan.education"),
+    ("电动车飞线充电劝导", "chancheng.safety_patrol"),
+    ("共享单车乱停放整治", "chancheng.civilised_travel"),
+    ("困难家庭节日慰问", "chancheng.poverty_relief"),
+    ("小区白蚁防治", "chancheng.clean_homes"),
+    ("退休老人养老认证协助", "junan.warm_heart"),
+    ("化粪池下水疏通", "junan.environment"),
+    ("缺少健身活动场地", "chancheng.culture_sports"),
+    ("登革热蚊媒消杀", "chancheng.epidemic"),
+    ("业主与物业矛盾调处", "qianjiang.dispute_mediation"),
+    ("老旧小区车棚改造", "chancheng.co_building"),
+    ("残疾人代购代办", "junan.caring"),
+    ("垃圾分类屋设置", "junan.environment"),
+    ("占道经营劝导", "qianjiang.civilised_city"),
+    ("居民议事会组织", "junan.self_governance"),
+)
 
 # (title, category code, target) of what the community offers.
 SERVICES = (
-    ("上门理发", "junan.warm_heart", "行动不便老人"), ("义诊进小区", "chancheng.epidemic", "社区居民"),
-    ("四点半课堂", "junan.education", "双职工家庭子女"), ("法律咨询微课堂", "qianjiang.policy_promotion", "社区居民"),
-    ("防诈骗宣传", "qianjiang.policy_promotion", "老年居民"), ("心理疏导热线", "junan.caring", "困难群众"),
-    ("家电义务维修", "junan.convenience", "社区居民"), ("长者饭堂助餐", "junan.elderly_children", "独居老人"),
-    ("周末环境整治", "chancheng.clean_homes", "社区居民"), ("夜间平安巡防", "chancheng.safety_patrol", "小区住户"),
-    ("书法兴趣班", "chancheng.culture_sports", "青少年"), ("政策宣讲进楼栋", "qianjiang.party_building", "楼栋居民"),
-    ("微心愿认领", "chancheng.poverty_relief", "困难家庭"), ("共享小屋开放日", "chancheng.co_sharing", "社区居民"),
-)  # fmt: skip
+    ("上门理发", "junan.warm_heart", "行动不便老人"),
+    ("义诊进小区", "chancheng.epidemic", "社区居民"),
+    ("四点半课堂", "junan.education", "双职工家庭子女"),
+    ("法律咨询微课堂", "qianjiang.policy_promotion", "社区居民"),
+    ("防诈骗宣传", "qianjiang.policy_promotion", "老年居民"),
+    ("心理疏导热线", "junan.caring", "困难群众"),
+    ("家电义务维修", "junan.convenience", "社区居民"),
+    ("长者饭堂助餐", "junan.elderly_children", "独居老人"),
+    ("周末环境整治", "chancheng.clean_homes", "社区居民"),
+    ("夜间平安巡防", "chancheng.safety_patrol", "小区住户"),
+    ("书法兴趣班", "chancheng.culture_sports", "青少年"),
+    ("政策宣讲进楼栋", "qianjiang.party_building", "楼栋居民"),
+    ("微心愿认领", "chancheng.poverty_relief", "困难家庭"),
+    ("共享小屋开放日", "chancheng.co_sharing", "社区居民"),
+)
 
 RESOURCE_TAILS = ("志愿服务", "（每周六上午）", "（晚上可约）", "上门服务", "微课堂")
 UNIT_RESOURCES = (
@@ -130,7 +163,16 @@ UNIT_RESOURCES = (
     ("结对帮扶困难家庭", "chancheng.poverty_relief"),
 )  # fmt: skip
 
-ALLIANCE_THEMES = ("陶都红", "岭南先锋", "共享家园", "红色物业", "平安共建", "文明城市", "近邻", "同心圆")
+ALLIANCE_THEMES = (
+    "陶都红",
+    "岭南先锋",
+    "共享家园",
+    "红色物业",
+    "平安共建",
+    "文明城市",
+    "近邻",
+    "同心圆",
+)
 ORGANISATIONS = (
     "佛山市陶瓷行业协会", "禅城区青年商会", "禅城区个体劳动者协会", "佛山市义工联合会禅城分会",
     "禅城区物业管理行业党委", "石湾公园管理处", "禅城区慈善会", "禅城区老年人协会",

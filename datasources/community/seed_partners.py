@@ -80,7 +80,9 @@ def _alliance_street(index: int, total: int, street_ids: tuple[int, ...]) -> int
     return street_ids[index % len(street_ids)]
 
 
-def _alliance_row(rng: random.Random, index: int, street_id: int | None, street_names: dict[int, str]) -> Row:
+def _alliance_row(
+    rng: random.Random, index: int, street_id: int | None, street_names: dict[int, str]
+) -> Row:
     theme = ALLIANCE_THEMES[(index + index // max(1, len(street_names))) % len(ALLIANCE_THEMES)]
     area = street_names[street_id] if street_id else DISTRICT_NAME
     frequency = MeetingFrequency.MONTHLY if rng.random() < 0.55 else MeetingFrequency.QUARTERLY
@@ -92,7 +94,9 @@ def _alliance_row(rng: random.Random, index: int, street_id: int | None, street_
         "street_id": street_id,
         "founded_on": random_date(rng, date(2024, 1, 1), date(2025, 9, 30)),
         "meeting_frequency": frequency,
-        "description": f"联盟单位轮流担任轮值主席，{every}召开联席会议，会商党建共建及社区服务事项。",
+        "description": (
+            f"联盟单位轮流担任轮值主席，{every}召开联席会议，会商党建共建及社区服务事项。"
+        ),
     }
 
 
@@ -119,7 +123,9 @@ def _alliance_parties(
     return [*parties, *(_Party(PartyKind.UNIT, u.code, u.name, None) for u in units), *others]
 
 
-def _units_preferring(rng: random.Random, preferred: list[UnitRef], unit_side: UnitSide, count: int) -> list[UnitRef]:
+def _units_preferring(
+    rng: random.Random, preferred: list[UnitRef], unit_side: UnitSide, count: int
+) -> list[UnitRef]:
     """`count` distinct units, taken from `preferred` first, then from all units."""
     chosen = rng.sample(preferred, min(count, len(preferred)))
     codes = {unit.code for unit in chosen}
@@ -131,7 +137,9 @@ def _units_preferring(rng: random.Random, preferred: list[UnitRef], unit_side: U
     return chosen
 
 
-def _alliance_party_rows(rng: random.Random, alliance: Row, parties: list[_Party], offset: int) -> list[Row]:
+def _alliance_party_rows(
+    rng: random.Random, alliance: Row, parties: list[_Party], offset: int
+) -> list[Row]:
     order = list(range(1, len(parties) + 1))
     rng.shuffle(order)
     latest = min(PERIOD_END, alliance["founded_on"] + timedelta(days=180))
@@ -153,7 +161,11 @@ def _agreements(
     paired: dict[int, list[UnitRef]],
     alliance_members: dict[int, list[int]],
 ) -> TableRows:
-    rows: TableRows = {"co_building_agreements": [], "agreement_parties": [], "agreement_projects": []}
+    rows: TableRows = {
+        "co_building_agreements": [],
+        "agreement_parties": [],
+        "agreement_projects": [],
+    }
     for index in range(1, scale.agreements + 1):
         place = rng.choice(places.communities)
         parties = _agreement_parties(rng, place, unit_side, paired)
@@ -186,7 +198,11 @@ def _agreement_parties(
 
 
 def _agreement_row(
-    rng: random.Random, index: int, place: CommunityPlace, parties: list[_Party], alliances: list[int]
+    rng: random.Random,
+    index: int,
+    place: CommunityPlace,
+    parties: list[_Party],
+    alliances: list[int],
 ) -> Row:
     roll = rng.random()
     if roll < 0.05:  # drafted now, to start after the generated period
@@ -206,7 +222,9 @@ def _agreement_row(
     return {
         "id": index,
         "code": f"AG{index:04d}",
-        "title": f"{place.name}与{partner}党建共建协议" if len(parties) == 1 else f"{place.name}{partner}党建共建协议",
+        "title": f"{place.name}与{partner}党建共建协议"
+        if len(parties) == 1
+        else f"{place.name}{partner}党建共建协议",
         "community_id": place.id,
         "alliance_id": rng.choice(alliances) if alliances and rng.random() < 0.6 else None,
         "signed_on": signed,
@@ -216,7 +234,9 @@ def _agreement_row(
     }
 
 
-def _project_row(rng: random.Random, project_id: int, agreement: Row, name: str, owner: _Party) -> Row:
+def _project_row(
+    rng: random.Random, project_id: int, agreement: Row, name: str, owner: _Party
+) -> Row:
     due = random_date(rng, agreement["starts_on"] + timedelta(days=30), agreement["ends_on"])
     return {
         "id": project_id,
@@ -224,16 +244,32 @@ def _project_row(rng: random.Random, project_id: int, agreement: Row, name: str,
         "name": name,
         "owner_kind": owner.kind,
         "owner_code": owner.code,
-        "budget_yuan": Decimal(0) if rng.random() < 0.2 else Decimal(rng.randrange(2_000, 300_000, 500)),
+        "budget_yuan": Decimal(0)
+        if rng.random() < 0.2
+        else Decimal(rng.randrange(2_000, 300_000, 500)),
         "due_on": due,
         "status": _project_status(rng, agreement["status"], due),
     }
 
 
-def _project_status(rng: random.Random, agreement_status: AgreementStatus, due: date) -> ProjectStatus:
+def _project_status(
+    rng: random.Random, agreement_status: AgreementStatus, due: date
+) -> ProjectStatus:
     if agreement_status is AgreementStatus.DRAFT:
         return ProjectStatus.PLANNED
     roll = rng.random()
     if due < PERIOD_END:
-        return ProjectStatus.DONE if roll < 0.8 else ProjectStatus.CANCELLED if roll < 0.88 else ProjectStatus.IN_PROGRESS
-    return ProjectStatus.IN_PROGRESS if roll < 0.6 else ProjectStatus.PLANNED if roll < 0.95 else ProjectStatus.CANCELLED
+        return (
+            ProjectStatus.DONE
+            if roll < 0.8
+            else ProjectStatus.CANCELLED
+            if roll < 0.88
+            else ProjectStatus.IN_PROGRESS
+        )
+    return (
+        ProjectStatus.IN_PROGRESS
+        if roll < 0.6
+        else ProjectStatus.PLANNED
+        if roll < 0.95
+        else ProjectStatus.CANCELLED
+    )

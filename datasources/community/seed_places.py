@@ -76,7 +76,9 @@ class Places:
 
 def generate_places(seed: int, scale: Scale) -> tuple[TableRows, Places]:
     rng = derive_rng(seed, "places")
-    rows: TableRows = {"districts": [{"id": 1, "code": "D01", "name": DISTRICT_NAME, "city": CITY_NAME}]}
+    rows: TableRows = {
+        "districts": [{"id": 1, "code": "D01", "name": DISTRICT_NAME, "city": CITY_NAME}]
+    }
     rows["streets"] = _streets(scale)
     communities = _plan_communities(rng, scale, rows["streets"])
     rows["grids"] = _grids(derive_rng(seed, "grids"), scale, communities)
@@ -95,7 +97,9 @@ def generate_places(seed: int, scale: Scale) -> tuple[TableRows, Places]:
 
 def _streets(scale: Scale) -> list[Row]:
     if scale.streets > len(STREETS):
-        raise ValueError(f"the catalogue names {len(STREETS)} streets; the scale asks for {scale.streets}")
+        raise ValueError(
+            f"the catalogue names {len(STREETS)} streets; the scale asks for {scale.streets}"
+        )
     return [
         {"id": index, "code": f"S{index:02d}", "name": name, "kind": kind, "district_id": 1}
         for index, (name, kind, _) in enumerate(STREETS[: scale.streets], start=1)
@@ -104,14 +108,22 @@ def _streets(scale: Scale) -> list[Row]:
 
 def _plan_communities(rng: random.Random, scale: Scale, streets: list[Row]) -> list[CommunityPlace]:
     catalogue = STREETS[: scale.streets]
-    per_street = split_total(scale.communities, [len(names) for _, _, names in catalogue], minimum=1)
+    per_street = split_total(
+        scale.communities, [len(names) for _, _, names in catalogue], minimum=1
+    )
     places: list[CommunityPlace] = []
     for street, (_, _, names), count in zip(streets, catalogue, per_street, strict=True):
         for position in range(count):
-            short = names[position] if position < len(names) else f"{street['name'][:2]}{chinese_ordinal(position + 1)}"
+            short = (
+                names[position]
+                if position < len(names)
+                else f"{street['name'][:2]}{chinese_ordinal(position + 1)}"
+            )
             index = len(places) + 1
             weight = rng.lognormvariate(0, 0.5)
-            places.append(CommunityPlace(index, f"C{index:03d}", f"{short}社区", short, street["id"], weight))
+            places.append(
+                CommunityPlace(index, f"C{index:03d}", f"{short}社区", short, street["id"], weight)
+            )
     return places
 
 
@@ -140,7 +152,9 @@ def _grids(rng: random.Random, scale: Scale, communities: list[CommunityPlace]) 
     return rows
 
 
-def _community_grids(rng: random.Random, place: CommunityPlace, count: int, first_id: int) -> list[Row]:
+def _community_grids(
+    rng: random.Random, place: CommunityPlace, count: int, first_id: int
+) -> list[Row]:
     top = max(1, round(count * 0.12)) if count >= 3 else 0
     micro = round(count * 0.1) if count >= 5 and rng.random() < 0.6 else 0
     middle = count - top - micro
@@ -148,7 +162,9 @@ def _community_grids(rng: random.Random, place: CommunityPlace, count: int, firs
 
     def add(name: str, level: int, parent_id: int | None) -> Row:
         grid_id = first_id + len(rows)
-        secretary = person_name(rng, male=rng.random() < 0.5) if level < 5 or rng.random() < 0.5 else None
+        secretary = (
+            person_name(rng, male=rng.random() < 0.5) if level < 5 or rng.random() < 0.5 else None
+        )
         row = {
             "id": grid_id, "code": f"G{grid_id:04d}", "name": name, "community_id": place.id,
             "parent_id": parent_id, "level": level, "secretary_name": secretary,
@@ -171,7 +187,9 @@ def _community_grids(rng: random.Random, place: CommunityPlace, count: int, firs
 def _property_companies(rng: random.Random, scale: Scale) -> list[Row]:
     names = [rng.choice(PROPERTY_FORMS).format(word) for word in PROPERTY_WORDS]
     rows: list[Row] = []
-    for index, name in enumerate(_sample_with_numbering(rng, names, scale.property_companies), start=1):
+    for index, name in enumerate(
+        _sample_with_numbering(rng, names, scale.property_companies), start=1
+    ):
         status = weighted_pick(rng, _RED_STATUSES, _RED_STATUS_CUM)
         branch_odds = {RedPropertyStatus.CERTIFIED: 0.9, RedPropertyStatus.CANDIDATE: 0.5}
         has_branch = rng.random() < branch_odds.get(status, 0.15)
@@ -189,7 +207,9 @@ def _sample_with_numbering(rng: random.Random, names: list[str], count: int) -> 
     """`count` distinct names; past the catalogue, later copies get a branch-office suffix."""
     picked = rng.sample(names, min(count, len(names)))
     for extra in range(count - len(picked)):
-        picked.append(f"{names[extra % len(names)][:-4]}第{chinese_ordinal(extra // len(names) + 2)}分公司")
+        picked.append(
+            f"{names[extra % len(names)][:-4]}第{chinese_ordinal(extra // len(names) + 2)}分公司"
+        )
     return picked
 
 
@@ -238,7 +258,11 @@ def _compounds(
     for place, count in zip(communities, counts, strict=True):
         for _ in range(count):
             kind = weighted_pick(rng, _COMPOUND_KINDS, _COMPOUND_KIND_CUM)
-            company = weighted_pick(rng, companies, company_cum) if kind == _MANAGED and companies else None
+            company = (
+                weighted_pick(rng, companies, company_cum)
+                if kind == _MANAGED and companies
+                else None
+            )
             row = _compound_row(rng, len(compounds) + 1, place, kind, company, mint)
             compounds.append(row)
             buildings += _buildings(rng, scale, row, kind, place, first_id=len(buildings) + 1)
@@ -248,10 +272,17 @@ def _compounds(
 
 
 def _compound_row(
-    rng: random.Random, compound_id: int, place: CommunityPlace, kind: str, company: Row | None, mint: _NameMint
+    rng: random.Random,
+    compound_id: int,
+    place: CommunityPlace,
+    kind: str,
+    company: Row | None,
+    mint: _NameMint,
 ) -> Row:
     managed = kind == _MANAGED
-    name = mint.take(rng, _estate_name) if managed else mint.take(rng, lambda r: _old_name(r, place))
+    name = (
+        mint.take(rng, _estate_name) if managed else mint.take(rng, lambda r: _old_name(r, place))
+    )
     branch_odds = {_MANAGED: 0.45, _UNIT_BUILT: 0.25, _THREE_NOS: 0.15}[kind]
     households = rng.randint(120, 1000) if managed else rng.randint(12, 240)
     place.households += households
@@ -262,7 +293,8 @@ def _compound_row(
         "community_id": place.id,
         "grid_id": rng.choice(place.grid_ids) if place.grid_ids and rng.random() < 0.95 else None,
         "property_company_id": company["id"] if company else None,
-        "has_owners_committee": rng.random() < {_MANAGED: 0.6, _UNIT_BUILT: 0.3, _THREE_NOS: 0.05}[kind],
+        "has_owners_committee": rng.random()
+        < {_MANAGED: 0.6, _UNIT_BUILT: 0.3, _THREE_NOS: 0.05}[kind],
         "has_owner_unit": kind == _UNIT_BUILT,
         "has_security": managed or (kind == _UNIT_BUILT and rng.random() < 0.5),
         "party_branch_name": f"{name}党支部" if rng.random() < branch_odds else None,
@@ -278,7 +310,10 @@ def _buildings(
     high_rise = kind == _MANAGED
     rows: list[Row] = []
     for number, households in enumerate(
-        split_total(compound["households"], [rng.uniform(0.7, 1.3) for _ in range(count)], minimum=1), start=1
+        split_total(
+            compound["households"], [rng.uniform(0.7, 1.3) for _ in range(count)], minimum=1
+        ),
+        start=1,
     ):
         building_id = first_id + number - 1
         rows.append({

@@ -42,6 +42,7 @@ _AVAILABILITY_ODDS = (
     (Availability.ON_CALL, 0.15),
 )
 _HOME_SHARE = 0.35  # members living in one of their unit's two home communities
+_RETURNED_SHARE = 0.01  # reporters whose first report went to the wrong community
 _CAMPAIGN = (date(2025, 4, 10), date(2025, 7, 31))  # the wave after the April notice
 _NOTES = ("可在晚上提供孩子教育辅导服务", "周末可参加小区巡查", "愿意担任楼长", "可提供上门义诊")
 
@@ -60,7 +61,7 @@ def generate_reports(
     rng = derive_rng(seed, "reports")
     communities = places.communities
     cum = list(accumulate(place.weight for place in communities))
-    homes = {
+    homes: dict[str, tuple[CommunityPlace, ...]] = {
         unit.code: (weighted_pick(rng, communities, cum), weighted_pick(rng, communities, cum))
         for unit in unit_side.units
     }
@@ -69,11 +70,14 @@ def generate_reports(
     for member in unit_side.members:
         if not member.in_service:
             continue
-        place = rng.choice(homes[member.unit_code]) if rng.random() < _HOME_SHARE else None
-        place = place or weighted_pick(rng, communities, cum)
+        place = _residence(rng, homes[member.unit_code], communities, cum)
         if rng.random() < scale.report_rate:
-            writer.history(member, _elsewhere(rng, communities, cum, place), scale.moved_rate)
-            writer.active(member, place)
+            roll = rng.random()
+            has_earlier = roll < scale.moved_rate + _RETURNED_SHARE
+            if has_earlier:
+                previous = _elsewhere(rng, communities, cum, place)
+                writer.earlier(member, previous, returned=roll >= scale.moved_rate)
+            writer.active(member, place, after_earlier=has_earlier)
             by_community[place.id].append(member)
         elif rng.random() < 0.1:
             # Moved away or was sent back, and has not reported again: shows up as non-compliant.
@@ -82,8 +86,22 @@ def generate_reports(
     return rows, Supporters(by_community, homes)
 
 
+def _residence(
+    rng: random.Random,
+    homes: tuple[CommunityPlace, ...],
+    communities: tuple[CommunityPlace, ...],
+    cum: list[float],
+) -> CommunityPlace:
+    if rng.random() < _HOME_SHARE:
+        return rng.choice(homes)
+    return weighted_pick(rng, communities, cum)
+
+
 def _elsewhere(
-    rng: random.Random, communities: tuple[CommunityPlace, ...], cum: list[float], place: CommunityPlace
+    rng: random.Random,
+    communities: tuple[CommunityPlace, ...],
+    cum: list[float],
+    place: CommunityPlace,
 ) -> CommunityPlace:
     if len(communities) == 1:
         return place
@@ -100,26 +118,29 @@ class _ReportWriter:
         self.rng = rng
         self.category_codes = category_codes
         # Chancheng's own ten come first and are intended far more often.
-        self.category_cum = list(accumulate(3.0 if code.startswith("chancheng.") else 1.0 for code in category_codes))
+        self.category_cum = list(
+            accumulate(3.0 if code.startswith("chancheng.") else 1.0 for code in category_codes)
+        )
         self.reports: list[Row] = []
         self.skills: list[Row] = []
 
-    def history(self, member: MemberRef, previous: CommunityPlace, moved_rate: float) -> None:
-        roll = self.rng.random()
-        if roll < moved_rate:
-            self.closed(member, previous, random_date(self.rng, date(2025, 3, 1), date(2025, 6, 30)))
-        elif roll < moved_rate + 0.01:
-            self._add(member, previous, random_date(self.rng, date(2025, 3, 1), date(2025, 6, 30)),
-                      ReportStatus.RETURNED, "非本社区居住，已退回")  # fmt: skip
+    def earlier(self, member: MemberRef, previous: CommunityPlace, *, returned: bool) -> None:
+        """A report before the active one: closed when he moved, or sent back as misdirected."""
+        day = random_date(self.rng, date(2025, 3, 1), date(2025, 6, 30))
+        if returned:
+            self._add(member, previous, day, ReportStatus.RETURNED, "非本社区居住，已退回")
+        else:
+            self.closed(member, previous, day)
 
     def closed(self, member: MemberRef, place: CommunityPlace, day: date) -> None:
         self._add(member, place, day, ReportStatus.CLOSED, "已迁出本社区")
 
-    def active(self, member: MemberRef, place: CommunityPlace) -> None:
+    def active(self, member: MemberRef, place: CommunityPlace, *, after_earlier: bool) -> None:
+        """The member's one pending or confirmed report, dated after any earlier one."""
         rng = self.rng
         if rng.random() < 0.08:
             status, day = ReportStatus.PENDING, random_date(rng, date(2026, 5, 1), PERIOD_END)
-        elif self.reports and self.reports[-1]["member_code"] == member.code:
+        elif after_earlier:
             status, day = ReportStatus.CONFIRMED, random_date(rng, date(2025, 7, 1), PERIOD_END)
         elif rng.random() < 0.55:
             status, day = ReportStatus.CONFIRMED, random_date(rng, *_CAMPAIGN)
@@ -134,7 +155,14 @@ class _ReportWriter:
                 skills.append(extra)
         self.skills += [{"report_id": report_id, "skill": skill} for skill in skills]
 
-    def _add(self, member: MemberRef, place: CommunityPlace, day: date, status: ReportStatus, note: str | None) -> int:
+    def _add(
+        self,
+        member: MemberRef,
+        place: CommunityPlace,
+        day: date,
+        status: ReportStatus,
+        note: str | None,
+    ) -> int:
         rng = self.rng
         report_id = len(self.reports) + 1
         self.reports.append({
@@ -193,7 +221,9 @@ def generate_pairings(
     return {"unit_pairings": rows}, paired
 
 
-def _pairing_row(rng: random.Random, pairing_id: int, unit: UnitRef, place: CommunityPlace, *, ended: bool) -> Row:
+def _pairing_row(
+    rng: random.Random, pairing_id: int, unit: UnitRef, place: CommunityPlace, *, ended: bool
+) -> Row:
     if ended:
         started = random_date(rng, date(2024, 3, 1), date(2024, 12, 31))
         ended_on: date | None = random_date(rng, date(2025, 3, 1), date(2025, 6, 30))

@@ -94,7 +94,9 @@ def _pick_templates(rng: random.Random, count: int) -> list[UnitTemplate]:
         raise ValueError(f"the unit catalogue holds {available} units; the scale asks for {count}")
     chosen: list[UnitTemplate] = []
     leftovers: list[UnitTemplate] = []
-    for kind, quota in zip(KIND_WEIGHTS, split_total(count, list(KIND_WEIGHTS.values())), strict=True):
+    for kind, quota in zip(
+        KIND_WEIGHTS, split_total(count, list(KIND_WEIGHTS.values())), strict=True
+    ):
         pool = list(pools[kind])
         rng.shuffle(pool)
         chosen += pool[:quota]
@@ -108,7 +110,8 @@ def _pick_templates(rng: random.Random, count: int) -> list[UnitTemplate]:
 def _plan_units(rng: random.Random, scale: Scale) -> list[_Unit]:
     templates = _pick_templates(rng, scale.units)
     weights = [
-        rng.lognormvariate(0, 0.6) * _SECTOR_SIZE.get(template.sector, 1.0) for template in templates
+        rng.lognormvariate(0, 0.6) * _SECTOR_SIZE.get(template.sector, 1.0)
+        for template in templates
     ]
     counts = split_total(scale.members, weights, minimum=3)
     return [

@@ -44,10 +44,15 @@ _CITY_AGENCIES = {
 }  # fmt: skip
 
 _DISTRICT_AGENCIES = {
-    "law": ("佛山市禅城区人民法院", "佛山市禅城区人民检察院", "禅城区司法局", "中共佛山市禅城区委政法委员会"),
+    "law": (
+        "佛山市禅城区人民法院", "佛山市禅城区人民检察院", "禅城区司法局",
+        "中共佛山市禅城区委政法委员会",
+    ),
     "health": ("禅城区卫生健康局",),
     "education": ("禅城区教育局",),
-    "finance": ("禅城区财政局", "禅城区审计局", "禅城区统计局", "国家税务总局佛山市禅城区税务局"),
+    "finance": (
+        "禅城区财政局", "禅城区审计局", "禅城区统计局", "国家税务总局佛山市禅城区税务局",
+    ),
     "social": (
         "禅城区民政局", "禅城区人力资源和社会保障局", "禅城区退役军人事务局", "禅城区信访局",
         "共青团佛山市禅城区委员会", "禅城区妇女联合会", "禅城区总工会", "禅城区残疾人联合会",
@@ -57,7 +62,8 @@ _DISTRICT_AGENCIES = {
     "police": ("佛山市公安局禅城分局", "禅城区应急管理局"),
     "general": (
         "中共佛山市禅城区委办公室", "禅城区人民政府办公室", "禅城区人大常委会办公室",
-        "禅城区政协办公室", "中共佛山市禅城区委组织部", "佛山市禅城区纪律检查委员会", "禅城区发展和改革局",
+        "禅城区政协办公室", "中共佛山市禅城区委组织部", "佛山市禅城区纪律检查委员会",
+        "禅城区发展和改革局",
         "禅城区住房城乡建设和水利局", "禅城区城市管理和综合执法局", "禅城区农业农村局",
         "禅城区机关事务管理局", "佛山市禅城区市场监督管理局", "佛山市生态环境局禅城分局",
         "佛山市自然资源局禅城分局",
@@ -65,14 +71,22 @@ _DISTRICT_AGENCIES = {
 }  # fmt: skip
 
 _CITY_INSTITUTIONS = {
-    "health": ("佛山市第一人民医院", "佛山市第二人民医院", "佛山市第三人民医院", "佛山市中医院", "佛山市妇幼保健院"),
-    "education": ("佛山市第一中学", "佛山市第三中学", "佛山市第十四中学", "佛山科学技术学院", "佛山职业技术学院"),
+    "health": (
+        "佛山市第一人民医院", "佛山市第二人民医院", "佛山市第三人民医院", "佛山市中医院",
+        "佛山市妇幼保健院",
+    ),
+    "education": (
+        "佛山市第一中学", "佛山市第三中学", "佛山市第十四中学", "佛山科学技术学院",
+        "佛山职业技术学院",
+    ),
     "culture": ("佛山市图书馆", "佛山市祖庙博物馆", "佛山市广播电视台"),
     "general": ("佛山市住房公积金管理中心",),
 }  # fmt: skip
 
 _DISTRICT_INSTITUTIONS = {
-    "health": ("禅城区第一人民医院", "禅城区中心医院", "禅城区妇幼保健院", "禅城区疾病预防控制中心"),
+    "health": (
+        "禅城区第一人民医院", "禅城区中心医院", "禅城区妇幼保健院", "禅城区疾病预防控制中心",
+    ),
     "culture": ("禅城区图书馆", "禅城区文化馆"),
     "law": ("佛山市禅城区公证处",),
     "social": ("禅城区社会福利中心", "禅城区社会保险基金管理中心"),
@@ -99,15 +113,38 @@ _STATE_ENTERPRISES = {
     ),
     "tech": ("中国移动佛山分公司", "中国电信佛山分公司", "中国联通佛山分公司"),
     "general": (
-        "佛山市公共交通集团有限公司", "佛山市建设发展集团有限公司", "中国邮政集团有限公司佛山市分公司",
-        "佛山市铁路投资建设集团有限公司", "中国石化广东佛山石油分公司", "佛山市投资控股集团有限公司",
+        "佛山市公共交通集团有限公司", "佛山市建设发展集团有限公司",
+        "中国邮政集团有限公司佛山市分公司", "佛山市铁路投资建设集团有限公司",
+        "中国石化广东佛山石油分公司", "佛山市投资控股集团有限公司",
     ),
 }  # fmt: skip
 
 # "Two new" organisations: private firms and social organisations with Party branches.
 _TWO_NEW_WORDS = (
-    "岭南", "华禅", "智城", "陶都", "汾江", "季华", "南风", "鸿盛", "瑞丰", "嘉信", "恒泰", "众和",
-    "盈科", "百川", "创源", "安达", "广信", "德润", "骏驰", "明德", "益民", "正和", "锦程", "远航",
+    "岭南",
+    "华禅",
+    "智城",
+    "陶都",
+    "汾江",
+    "季华",
+    "南风",
+    "鸿盛",
+    "瑞丰",
+    "嘉信",
+    "恒泰",
+    "众和",
+    "盈科",
+    "百川",
+    "创源",
+    "安达",
+    "广信",
+    "德润",
+    "骏驰",
+    "明德",
+    "益民",
+    "正和",
+    "锦程",
+    "远航",
 )
 _TWO_NEW_FORMS = (
     ("广东{}律师事务所", "law"),
@@ -132,13 +169,20 @@ def _from_groups(
     groups: dict[str, tuple[str, ...]], kind: UnitKind, level: UnitLevel
 ) -> list[UnitTemplate]:
     return [
-        UnitTemplate(name, kind, level, sector) for sector, names in groups.items() for name in names
+        UnitTemplate(name, kind, level, sector)
+        for sector, names in groups.items()
+        for name in names
     ]
 
 
 def _town_units(short: str, full: str) -> list[UnitTemplate]:
     office = "人民政府" if full.endswith("镇") else "办事处"
-    town, agency, pub, ent = UnitLevel.TOWN, UnitKind.AGENCY, UnitKind.PUBLIC_INSTITUTION, UnitKind.STATE_ENTERPRISE
+    town, agency, pub, ent = (
+        UnitLevel.TOWN,
+        UnitKind.AGENCY,
+        UnitKind.PUBLIC_INSTITUTION,
+        UnitKind.STATE_ENTERPRISE,
+    )
     return [
         UnitTemplate(f"禅城区{full}{office}", agency, town, "general"),
         UnitTemplate(f"佛山市公安局禅城分局{short}派出所", agency, town, "police"),
@@ -161,6 +205,7 @@ def _town_units(short: str, full: str) -> list[UnitTemplate]:
 def unit_pools() -> dict[UnitKind, list[UnitTemplate]]:
     """Every unit the seeder may create, grouped by kind, in a fixed order."""
     city, district = UnitLevel.CITY, UnitLevel.DISTRICT
+    public = UnitKind.PUBLIC_INSTITUTION
     templates = [
         *_from_groups(_CITY_AGENCIES, UnitKind.AGENCY, city),
         *_from_groups(_DISTRICT_AGENCIES, UnitKind.AGENCY, district),
@@ -169,9 +214,9 @@ def unit_pools() -> dict[UnitKind, list[UnitTemplate]]:
         *_from_groups(_STATE_ENTERPRISES, UnitKind.STATE_ENTERPRISE, city),
         *(tpl for short, full in TOWNS for tpl in _town_units(short, full)),
         *(
-            UnitTemplate(f"佛山市禅城区{place}{school}", UnitKind.PUBLIC_INSTITUTION, district, "education")
+            UnitTemplate(f"佛山市禅城区{place}{kind}", public, district, "education")
             for place in _SCHOOL_PLACES
-            for school in _SCHOOL_KINDS
+            for kind in _SCHOOL_KINDS
         ),
         *(
             UnitTemplate(form.format(word), UnitKind.TWO_NEW, district, sector)
@@ -195,9 +240,16 @@ BRANCH_DEPARTMENTS = {
 }  # fmt: skip
 
 JOB_TITLES = {
-    UnitKind.AGENCY: ("科员", "一级科员", "四级主任科员", "二级主任科员", "副科长", "科长", "办公室主任", "四级调研员"),
-    UnitKind.PUBLIC_INSTITUTION: ("专技人员", "助理馆员", "馆员", "工程师", "办公室主任", "副主任"),
-    UnitKind.STATE_ENTERPRISE: ("工程师", "助理工程师", "技术员", "客户经理", "班组长", "综合部主管"),
+    UnitKind.AGENCY: (
+        "科员", "一级科员", "四级主任科员", "二级主任科员", "副科长", "科长", "办公室主任",
+        "四级调研员",
+    ),
+    UnitKind.PUBLIC_INSTITUTION: (
+        "专技人员", "助理馆员", "馆员", "工程师", "办公室主任", "副主任",
+    ),
+    UnitKind.STATE_ENTERPRISE: (
+        "工程师", "助理工程师", "技术员", "客户经理", "班组长", "综合部主管",
+    ),
     UnitKind.TWO_NEW: ("业务员", "项目经理", "运营专员", "质检员", "生产主管"),
 }  # fmt: skip
 
