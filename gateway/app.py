@@ -61,7 +61,7 @@ class Hub:
 
 class HubGraphQL(GraphQL[HubContext, None]):
     def __init__(self, hub: Hub) -> None:
-        super().__init__(hub.schema, graphql_ide="graphiql" if hub.settings.graphiql else None)
+        super().__init__(hub.schema, graphql_ide="graphiql" if hub.settings.graphiql_enabled else None)
         self.hub = hub
 
     async def get_context(self, request: Any, response: Any) -> HubContext:

@@ -8,8 +8,13 @@ from graphql import GraphQLError
 
 
 class ErrorCode(StrEnum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
     BAD_USER_INPUT = "BAD_USER_INPUT"
     NOT_FOUND = "NOT_FOUND"
+    RATE_LIMITED = "RATE_LIMITED"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
@@ -21,3 +26,8 @@ def bad_input(argument: str, message: str) -> GraphQLError:
         f"Argument '{argument}': {message}",
         extensions={"code": ErrorCode.BAD_USER_INPUT.value, "argument": argument},
     )
+
+
+def coded_error(code: ErrorCode, message: str, **extensions: object) -> GraphQLError:
+    """An expected error with its code; messages may be shown to end users, so in Chinese."""
+    return GraphQLError(message, extensions={"code": code.value, **extensions})
