@@ -26,13 +26,22 @@ from sqlalchemy.orm import DeclarativeBase
 
 from datasources.errors import DatasourceUnavailable
 from datasources.stats import instrument
+from datasources.timeouts import (
+    limit_sqlite_statements,
+    postgres_connect_args,
+    raise_timeouts_as,
+)
 
 
-def create_engine_for(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine_for(
+    url: str, *, echo: bool = False, statement_timeout_seconds: float | None = None
+) -> AsyncEngine:
     """An async engine with the per-dialect settings the hub relies on.
 
     SQLite gets WAL (readers never block the writer), enforced foreign keys and a busy
     timeout; its parent folder is created so the embedded default needs no setup.
+    With `statement_timeout_seconds`, a statement running longer is stopped (see
+    `datasources.timeouts`).
     """
     parsed = make_url(url)
     # JSON columns hold Chinese text (skills, intentions): store it readable, not \u-escaped.
@@ -42,8 +51,12 @@ def create_engine_for(url: str, *, echo: bool = False) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if statement_timeout_seconds is not None:
+            limit_sqlite_statements(engine, statement_timeout_seconds)
         return engine
     kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+    if statement_timeout_seconds is not None and parsed.get_driver_name() == "asyncpg":
+        kwargs["connect_args"] = postgres_connect_args(statement_timeout_seconds)
     return create_async_engine(url, **kwargs)
 
 
@@ -70,9 +83,15 @@ class Datasource:
     name: str
     base: type[DeclarativeBase]
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, statement_timeout_seconds: float | None = None
+    ) -> None:
         self.url = url
-        self.engine = create_engine_for(url, echo=echo)
+        self.engine = create_engine_for(
+            url, echo=echo, statement_timeout_seconds=statement_timeout_seconds
+        )
+        if statement_timeout_seconds is not None:
+            raise_timeouts_as(self.engine, self.name, statement_timeout_seconds)
         instrument(self.engine, self.name)
         # One short-lived session per task: sessions are not safe across concurrent tasks.
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

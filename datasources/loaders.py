@@ -1,8 +1,9 @@
-"""Generic batch loaders: each batch is one statement in a session of its own.
+"""Generic batch loaders: each batch is one statement in a session of its own, scoped.
 
 Strawberry dispatches every batch as a separate task, and an `AsyncSession` must not be
 shared between concurrent tasks, so each batch opens (and closes) its own session.
-Results come back in key order, `None` for keys that match nothing.
+Results come back in key order, `None` for keys that match nothing. Every statement
+carries the viewer's scope (`datasources.scope`): rows outside it are simply not found.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
 from datasources.paging import ListSpec, Page, PageArgs, page_from
+from datasources.scope import Scope
 
 M = TypeVar("M", bound=DeclarativeBase)
 K = TypeVar("K", bound=Hashable)
@@ -28,15 +30,18 @@ CountKey = tuple[ParentKey, Hashable | None]
 
 def row_by_key(
     source: Datasource,
+    scope: Scope,
     column: InstrumentedAttribute[Any],
     *extra_where: ColumnElement[bool],
 ) -> DataLoader[Any, Any]:
     """`<Entity>By<Key>Loader`: one row per key (`WHERE column IN (...)`)."""
-    model = column.class_
+    model: Any = column.class_
 
     async def load(keys: list[Any]) -> list[Any]:
+        visible = await scope.where(model)
         async with source.session() as session:
-            rows = await session.scalars(select(model).where(column.in_(keys), *extra_where))
+            stmt = select(model).where(column.in_(keys), *visible, *extra_where)
+            rows = await session.scalars(stmt)
             found = {getattr(row, column.key): row for row in rows}
         return [found.get(key) for key in keys]
 
@@ -45,16 +50,18 @@ def row_by_key(
 
 def rows_by_key(
     source: Datasource,
+    scope: Scope,
     column: InstrumentedAttribute[Any],
     *order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
 ) -> DataLoader[Any, list[Any]]:
     """All rows per key, for small bounded child lists (an alliance's parties)."""
-    model = column.class_
+    model: Any = column.class_
 
     async def load(keys: list[Any]) -> list[list[Any]]:
         grouped: dict[Any, list[Any]] = defaultdict(list)
+        visible = await scope.where(model)
         async with source.session() as session:
-            stmt = select(model).where(column.in_(keys)).order_by(*order_by)
+            stmt = select(model).where(column.in_(keys), *visible).order_by(*order_by)
             for row in await session.scalars(stmt):
                 grouped[getattr(row, column.key)].append(row)
         return [grouped.get(key, []) for key in keys]
@@ -68,10 +75,12 @@ class ListLoaders(Generic[M]):
     def __init__(
         self,
         source: Datasource,
+        scope: Scope,
         spec: ListSpec[M, Any],
         parent: InstrumentedAttribute[Any] | None = None,
     ) -> None:
         self.source = source
+        self.scope = scope
         self.spec = spec
         self.parent = parent
         self.pages: DataLoader[PageKey, Page[M]] = DataLoader(load_fn=self._load_pages)
@@ -85,13 +94,15 @@ class ListLoaders(Generic[M]):
 
     async def _load_pages(self, keys: list[PageKey]) -> list[Page[M]]:
         results: dict[PageKey, Page[M]] = {}
+        visible = await self.scope.where(self.spec.model)
         async with self.source.session() as session:
             for args, parents in _group_by_second(keys).items():
                 if self.parent is None:
-                    rows: list[M] = list(await session.scalars(self.spec.top_level_statement(args)))
+                    stmt = self.spec.top_level_statement(args, visible)
+                    rows: list[M] = list(await session.scalars(stmt))
                     results[(None, args)] = page_from(rows, args)
                     continue
-                stmt = self.spec.nested_statement(self.parent, parents, args)
+                stmt = self.spec.nested_statement(self.parent, parents, args, visible)
                 grouped: dict[Any, list[M]] = defaultdict(list)
                 for row in await session.scalars(stmt):
                     grouped[getattr(row, self.parent.key)].append(row)
@@ -101,13 +112,15 @@ class ListLoaders(Generic[M]):
 
     async def _load_counts(self, keys: list[CountKey]) -> list[int]:
         results: dict[CountKey, int] = {}
+        visible = await self.scope.where(self.spec.model)
         async with self.source.session() as session:
             for filters, parents in _group_by_second(keys).items():
                 if self.parent is None:
-                    total: int | None = await session.scalar(self.spec.count_statement(filters))
+                    count = self.spec.count_statement(filters, visible)
+                    total: int | None = await session.scalar(count)
                     results[(None, filters)] = total or 0
                     continue
-                stmt = self.spec.grouped_count_statement(self.parent, parents, filters)
+                stmt = self.spec.grouped_count_statement(self.parent, parents, filters, visible)
                 counts = {parent: int(n) for parent, n in (await session.execute(stmt)).all()}
                 for parent_value in parents:
                     results[(parent_value, filters)] = counts.get(parent_value, 0)

@@ -93,10 +93,12 @@ class ListSpec(Generic[M, F]):
             raise InvalidCursor("cursor belongs to another ordering")
         return values
 
-    def top_level_statement(self, args: PageArgs[F]) -> Select[Any]:
+    def top_level_statement(
+        self, args: PageArgs[F], scope: Sequence[ColumnElement[bool]] = ()
+    ) -> Select[Any]:
         return (
             select(self.model)
-            .where(*self.where(args.filters), *self.keyset(args))
+            .where(*scope, *self.where(args.filters), *self.keyset(args))
             .order_by(*self.order_by(args))
             .limit(args.first + 1)
         )
@@ -106,6 +108,7 @@ class ListSpec(Generic[M, F]):
         parent: InstrumentedAttribute[Any],
         parent_values: Sequence[Any],
         args: PageArgs[F],
+        scope: Sequence[ColumnElement[bool]] = (),
     ) -> Select[Any]:
         """The first `args.first + 1` rows of every parent, in one statement."""
         row_number = (
@@ -115,7 +118,12 @@ class ListSpec(Generic[M, F]):
         )
         ranked = (
             select(self.model, row_number)
-            .where(parent.in_(parent_values), *self.where(args.filters), *self.keyset(args))
+            .where(
+                parent.in_(parent_values),
+                *scope,
+                *self.where(args.filters),
+                *self.keyset(args),
+            )
             .subquery("ranked")
         )
         row = aliased(self.model, ranked)
@@ -125,15 +133,21 @@ class ListSpec(Generic[M, F]):
             .order_by(ranked.c[parent.key], ranked.c.page_row_number)
         )
 
-    def count_statement(self, filters: F | None) -> Select[Any]:
-        return select(func.count()).select_from(self.model).where(*self.where(filters))
+    def count_statement(
+        self, filters: F | None, scope: Sequence[ColumnElement[bool]] = ()
+    ) -> Select[Any]:
+        return select(func.count()).select_from(self.model).where(*scope, *self.where(filters))
 
     def grouped_count_statement(
-        self, parent: InstrumentedAttribute[Any], parent_values: Sequence[Any], filters: F | None
+        self,
+        parent: InstrumentedAttribute[Any],
+        parent_values: Sequence[Any],
+        filters: F | None,
+        scope: Sequence[ColumnElement[bool]] = (),
     ) -> Select[Any]:
         return (
             select(parent, func.count())
-            .where(parent.in_(parent_values), *self.where(filters))
+            .where(parent.in_(parent_values), *scope, *self.where(filters))
             .group_by(parent)
         )
 

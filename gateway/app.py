@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,9 +22,13 @@ from strawberry.asgi import GraphQL
 from datasources.base import Datasource
 from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
+from datasources.scope import ANONYMOUS
 from datasources.units.source import UnitsSource
+from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.settings import Settings
-from resolvers.context import HubContext
+from resolvers.audit import AuditTrail
+from resolvers.context import HubContext, Sources
+from resolvers.scope import scopes_for
 from schema.app import build_schema
 
 logger = logging.getLogger("dualhub")
@@ -39,15 +44,21 @@ class Hub:
         self.units = UnitsSource(settings.units_database_url)
         self.community = CommunitySource(settings.community_database_url)
         self.schema = build_schema()
+        self.verifier = TokenVerifier(settings)
 
     @property
     def sources(self) -> tuple[Datasource, ...]:
         return (self.units, self.community)
 
     def context(self, request: Request | None = None, response: Any = None) -> HubContext:
+        viewer = request.user.viewer if request is not None else ANONYMOUS
+        units_scope, community_scope = scopes_for(viewer, self.units, self.community)
         return HubContext(
-            units=self.units.loaders(),
-            community=self.community.loaders(),
+            viewer=viewer,
+            audit=AuditTrail(),
+            sources=Sources(self.units, self.community),
+            units=self.units.loaders(units_scope),
+            community=self.community.loaders(community_scope),
             max_page_size=self.settings.max_page_size,
             debug_sql=self.settings.debug_sql,
             request_id=getattr(request.state, "request_id", None) if request else None,
@@ -61,7 +72,9 @@ class Hub:
 
 class HubGraphQL(GraphQL[HubContext, None]):
     def __init__(self, hub: Hub) -> None:
-        super().__init__(hub.schema, graphql_ide="graphiql" if hub.settings.graphiql_enabled else None)
+        super().__init__(
+            hub.schema, graphql_ide="graphiql" if hub.settings.graphiql_enabled else None
+        )
         self.hub = hub
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
@@ -113,7 +126,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        middleware=[Middleware(RequestId)],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(
+                AuthenticationMiddleware,
+                backend=BearerAuthentication(hub.verifier),
+                on_error=unauthenticated,
+            ),
+        ],
         lifespan=lifespan,
     )
     app.state.hub = hub

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import click
 
 from datasources.community.source import CommunitySource
+from datasources.scope import SCOPE_KEYS, InvalidScope, Role
 from datasources.seeding import SCALES, is_empty, seed_all
 from datasources.units.source import UnitsSource
+from gateway.auth import ConfigurationError, TokenVerifier, issue_token
 from gateway.settings import Settings
 
 
@@ -67,21 +71,31 @@ def seed(scale: str, seed_value: int, reset: bool, quiet: bool) -> None:
     show_default=True,
     help="Upgrade both databases before serving.",
 )
+@click.option("--demo", is_flag=True, help="Print one ready token per role for the demo data.")
 @click.option(
     "--demo-data/--no-demo-data",
     default=None,
     help="Load the demo data set into empty databases "
     "[default: on for the embedded SQLite default, off otherwise].",
 )
-def serve(host: str, port: int, workers: int, run_migrations: bool, demo_data: bool | None) -> None:
+def serve(
+    host: str, port: int, workers: int, run_migrations: bool, demo: bool, demo_data: bool | None
+) -> None:
     """Serve GraphQL (with GraphiQL) at http://HOST:PORT/graphql."""
     import uvicorn
 
     settings = Settings()
+    _check_configuration(settings)
     if run_migrations:
         _migrate(settings)
     if demo_data if demo_data is not None else settings.embedded:
         asyncio.run(_seed_if_empty(settings))
+    if demo:
+        if settings.production:
+            raise click.UsageError(
+                "--demo issues tokens with the embedded secret: development only"
+            )
+        asyncio.run(_print_demo_tokens(settings))
     click.echo(f"dualhub serving GraphQL at http://{host}:{port}/graphql", err=True)
     uvicorn.run(
         "gateway.app:create_app",
@@ -91,6 +105,65 @@ def serve(host: str, port: int, workers: int, run_migrations: bool, demo_data: b
         workers=workers,
         log_level=settings.log_level,
     )
+
+
+@main.command()
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role if role is not Role.ANONYMOUS]),
+)
+@click.option(
+    "--scope",
+    "scope_items",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help=f"Scope claim, repeatable; keys: {', '.join(SCOPE_KEYS)}.",
+)
+@click.option("--subject", default=None, help="Who the token is for [default: the role].")
+@click.option("--ttl", default="8h", show_default=True, help="Lifetime: 30m, 8h, 7d ...")
+def token(role: str, scope_items: tuple[str, ...], subject: str | None, ttl: str) -> None:
+    """Issue a bearer token signed with the embedded HS256 secret."""
+    scope = {}
+    for item in scope_items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--scope")
+        scope[key.strip()] = value.strip()
+    try:
+        click.echo(
+            issue_token(
+                Settings(), role=role, scope=scope, subject=subject or role, ttl=_duration(ttl)
+            )
+        )
+    except (InvalidScope, ConfigurationError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _duration(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d+)([smhd])", text.strip())
+    if not match:
+        raise click.BadParameter(f"{text!r}: use a number and s, m, h or d", param_hint="--ttl")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
+
+
+def _check_configuration(settings: Settings) -> None:
+    try:
+        TokenVerifier(settings)
+    except ConfigurationError as exc:
+        raise click.ClickException(f"refusing to start: {exc}") from exc
+
+
+async def _print_demo_tokens(settings: Settings) -> None:
+    from gateway.demo import demo_scopes, demo_tokens
+
+    async with _sources(settings) as (units, community):
+        scopes = await demo_scopes(units, community)
+    tokens = demo_tokens(settings, scopes, timedelta(hours=8))
+    click.echo("Demo tokens (8h), send as 'Authorization: Bearer <token>':", err=True)
+    for role, value in tokens.items():
+        click.echo(f"  {role.value:<17} {scopes[role]}\n    {value}", err=True)
 
 
 def _migrate(settings: Settings) -> None:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+import limits
+from pydantic import AfterValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 EMBEDDED_UNITS_URL = "sqlite+aiosqlite:///./data/units.db"
 EMBEDDED_COMMUNITY_URL = "sqlite+aiosqlite:///./data/community.db"
+
+
+def _rate(value: str | None) -> str | None:
+    """A rate such as "120/minute", checked at startup; "" means no limit."""
+    if value is None or not value.strip():
+        return None
+    limits.parse(value)  # raises ValueError: "couldn't parse rate limit string"
+    return value
+
+
+Rate = Annotated[str | None, AfterValidator(_rate)]
 
 
 class Settings(BaseSettings):
@@ -27,10 +39,56 @@ class Settings(BaseSettings):
     community_database_url: str = Field(
         EMBEDDED_COMMUNITY_URL, description="Community side database (SQLite or PostgreSQL)."
     )
+    audit_database_url: str = Field(
+        "sqlite+aiosqlite:///./data/audit.db",
+        description="The hub's own append-only audit log (SQLite or PostgreSQL).",
+    )
     debug_sql: bool = Field(
         False, description="Add extensions.sqlStatements to every GraphQL response."
     )
     max_page_size: int = Field(100, ge=1, le=1000, description="Cap on `first` for any list.")
+    # Hostile and careless input: every limit answers with a coded GraphQL error.
+    max_query_depth: int = Field(10, ge=1, description="Deepest nesting of fields in an operation.")
+    max_aliases: int = Field(30, ge=0, description="Most aliases in one document.")
+    max_tokens: int = Field(
+        2_000, ge=1, description="Most tokens (names, punctuation, values) in one document."
+    )
+    max_query_cost: int = Field(
+        50_000,
+        ge=1,
+        description="Highest estimated cost of an operation: list sizes (`first`, 20 when "
+        "absent) multiplied through nesting, summed.",
+    )
+    max_body_bytes: int = Field(
+        100 * 1024, ge=1024, description="Largest request body (HTTP 413 above)."
+    )
+    max_batch_size: int = Field(
+        10,
+        ge=0,
+        le=100,
+        description="Most operations in one batched request (a JSON array); 0: no batching.",
+    )
+    query_timeout_seconds: float = Field(
+        5.0, gt=0, description="Time limit of one datasource statement."
+    )
+    trusted_documents: str | None = Field(
+        None,
+        description="JSON manifest {sha256: document} of trusted documents (`dualhub documents build`).",
+    )
+    trusted_documents_only: bool = Field(False, description="Run only documents of the manifest.")
+    rate_limit_per_ip: Rate = Field(
+        "120/minute", description="Requests to /graphql per client IP; empty: no limit."
+    )
+    rate_limit_per_token: Rate = Field(
+        "600/minute", description="Requests to /graphql per bearer token; empty: no limit."
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis shared by all hub processes for rate limits, e.g. redis://127.0.0.1:6379/0.",
+    )
+    rate_limit_key_prefix: str = Field(
+        "dualhub", description="Prefix of the rate limit keys in Redis."
+    )
     graphiql: bool | None = Field(
         None, description="Serve the GraphiQL IDE at /graphql [default: on in development]."
     )
@@ -38,6 +96,24 @@ class Settings(BaseSettings):
         None, description="Allow schema introspection [default: on in development]."
     )
     log_level: str = Field("info", description="Log level of the hub and uvicorn.")
+    data_dir: str = Field(
+        "./data", description="Where the embedded default keeps its files (generated secret)."
+    )
+    jwt_secret: SecretStr | None = Field(
+        None,
+        description="HS256 signing secret. In development a random one is generated into "
+        "DATA_DIR/jwt-secret when unset.",
+    )
+    jwt_public_key_file: str | None = Field(
+        None, description="PEM public key (RS256/ES256) to verify tokens from an identity provider."
+    )
+    jwks_url: str | None = Field(None, description="JWKS URL of the identity provider.")
+    jwt_algorithms: list[str] = Field(
+        ["HS256", "RS256", "ES256"], description="Accepted signature algorithms."
+    )
+    jwt_issuer: str = Field("dualhub", description="Required `iss` claim.")
+    jwt_audience: str = Field("dualhub", description="Required `aud` claim.")
+    jwt_leeway_seconds: int = Field(30, ge=0, description="Clock-skew leeway for exp/nbf/iat.")
 
     @property
     def embedded(self) -> bool:

@@ -1,8 +1,8 @@
 """Run the datasources' Alembic migrations programmatically, without an alembic.ini.
 
-Each side ("units", "community") has its own history under `migrations/<side>/` and its own
-version table (`alembic_version_<side>`), so the two never mix even if both are pointed at
-one database. The `Config` is built in code: `script_location` comes from this file's
+Each side ("units", "community", and the hub's own "audit" log) has its own history under
+`migrations/<side>/` and its own version table (`alembic_version_<side>`), so they never
+mix even if several are pointed at one database. The `Config` is built in code: `script_location` comes from this file's
 folder and `sqlalchemy.url` from the caller.
 
 The side's `env.py` drives the async engine with `asyncio.run`, so the synchronous
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy import MetaData
     from sqlalchemy.engine import Connection
 
-Side = Literal["units", "community"]
+Side = Literal["units", "community", "audit"]
 SIDES: tuple[Side, ...] = get_args(Side)
 
 _ROOT = Path(__file__).resolve().parent
@@ -65,24 +65,31 @@ def version_table(side: Side) -> str:
 
 def target_metadata(side: Side) -> MetaData:
     """The models' metadata a side's migrations must produce (imported on demand)."""
-    if _validated(side) == "units":
+    validated = _validated(side)
+    if validated == "units":
         from datasources.units.models import UnitsBase
 
         return UnitsBase.metadata
+    if validated == "audit":
+        from datasources.audit.models import AuditBase
+
+        return AuditBase.metadata
     from datasources.community.models import CommunityBase
 
     return CommunityBase.metadata
 
 
 def _include_name(side: Side) -> IncludeName:
-    """Hide the other side's tables and version table from autogenerate and `check`.
+    """Hide the other sides' tables and version tables from autogenerate and `check`.
 
-    The sides are separate databases in production; this only matters when both are
+    The sides are separate databases in production; this only matters when several are
     pointed at one database (a developer's scratch PostgreSQL), where autogenerate would
     otherwise propose to drop the other side's tables.
     """
-    other: Side = "community" if side == "units" else "units"
-    foreign = frozenset(target_metadata(other).tables) | {version_table(other)}
+    others = [other for other in SIDES if other != _validated(side)]
+    foreign = frozenset(
+        name for other in others for name in (*target_metadata(other).tables, version_table(other))
+    )
 
     def include_name(name: str | None, type_: str, _parent_names: dict[str, str | None]) -> bool:
         return not (type_ == "table" and name in foreign)

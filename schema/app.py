@@ -8,19 +8,23 @@ import strawberry
 from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
+from strawberry.schema.config import StrawberryConfig
 
 from schema.extensions import ErrorCodes, SqlStatements
+from schema.limits import QueryLimits
 from schema.lists import ListsQuery
 from schema.partners import PartnersQuery
 from schema.places import PlacesQuery
+from schema.privacy import PrivacyMutation
 from schema.units import UnitsQuery
+from schema.viewer import ViewerQuery
 
 
 @strawberry.type(
     description="Root query of dualhub, the dual-reporting (双报到) hub: the work-unit side "
     "(单位侧) and the community side (社区侧) in one schema."
 )
-class Query(UnitsQuery, PlacesQuery, PartnersQuery, ListsQuery):
+class Query(ViewerQuery, UnitsQuery, PlacesQuery, PartnersQuery, ListsQuery):
     node: relay.Node | None = relay.node(
         description="Fetch any object by its global ID (全局ID); null if it does not exist."
     )
@@ -29,11 +33,26 @@ class Query(UnitsQuery, PlacesQuery, PartnersQuery, ListsQuery):
     )
 
 
+@strawberry.type(description="Root mutation of dualhub: every change is one transaction.")
+class Mutation(PrivacyMutation):
+    pass
+
+
+MAX_BATCH_OPERATIONS = 100
+
+
 @cache
 def build_schema() -> Schema:
     """The schema, built once per process (strawberry's relay fields can be bound only once).
 
     Per-deployment switches (SQL statement counts, limits) travel in the request context.
     """
-    extensions: list[type[SchemaExtension]] = [ErrorCodes, SqlStatements]
-    return Schema(query=Query, extensions=extensions, federation_version="2.5")
+    extensions: list[type[SchemaExtension]] = [ErrorCodes, QueryLimits, SqlStatements]
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        federation_version="2.5",
+        # The hard ceiling; the gateway enforces the deployment's own (DUALHUB_MAX_BATCH_SIZE).
+        config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
+    )

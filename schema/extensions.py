@@ -12,8 +12,10 @@ from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
+from datasources.errors import DatasourceTimeout
 from datasources.stats import count_statements
 from schema.errors import ErrorCode
+from schema.limits import too_many_tokens
 
 logger = logging.getLogger("dualhub.errors")
 
@@ -26,6 +28,9 @@ _COERCION = re.compile(
 _VARIABLE = re.compile(r"Variable '\$(\w+)'")
 
 INTERNAL_MESSAGE = "服务器内部错误，请稍后重试。Internal server error."
+TIMEOUT_MESSAGE = (
+    "查询超时，请缩小查询范围后重试。A datasource query ran longer than the time limit."
+)
 
 
 class ErrorCodes(SchemaExtension):
@@ -61,8 +66,18 @@ def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQ
                 "argument": id_argument,
             },
         )
+    if isinstance(original, DatasourceTimeout):
+        logger.warning("request %s: %s at %s", request_id, original, error.path)
+        return GraphQLError(
+            TIMEOUT_MESSAGE,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value, "requestId": request_id},
+        )
     if original is None or isinstance(original, GraphQLError):
         if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
+            if (too_long := too_many_tokens(error)) is not None:
+                return too_long
             extensions["code"] = ErrorCode.GRAPHQL_PARSE_FAILED.value
         elif _COERCION.search(error.message):
             extensions["code"] = ErrorCode.BAD_USER_INPUT.value

@@ -21,6 +21,7 @@ from datasources.community.models import PairingStatus as PairingStatusModel
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import Availability, PairingStatus, ReportChannel, ReportStatus
 from schema.pagination import Connection, OrderDirection, paginate
+from schema.personal import Personal
 
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
@@ -126,7 +127,10 @@ class Report(HubNode):
         row = await info.context.community.community_by_id.load(self.community_id)
         return Community.from_row(row)
 
-    @strawberry.field(description="The building he lives in (居住楼栋), if given.")
+    @strawberry.field(
+        description="The building he lives in (居住楼栋): his home, so hidden from his unit.",
+        extensions=[Personal("Report", "building", member_code="member_code", hidden=None)],
+    )
     async def building(self, info: Info) -> Annotated[Building, strawberry.lazy(_PLACES)] | None:
         from schema.places import Building
 
@@ -135,7 +139,11 @@ class Report(HubNode):
         row = await info.context.community.building_by_id.load(self.building_id)
         return Building.from_optional_row(row)
 
-    @strawberry.field(description="Skills declared when reporting (特长).")
+    @strawberry.field(
+        description="Skills declared when reporting (特长); empty for the community when he "
+        "withholds his skills.",
+        extensions=[Personal("Report", "skills", member_code="member_code", hidden=[])],
+    )
     async def skills(self, info: Info) -> list[str]:
         rows = await info.context.community.skills_of_report.load(self.id)
         return [row.skill for row in rows]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from datasources.community.models import PartyKind as PartyKindModel
+from datasources.scope import Role
 from datasources.units import lists
 from resolvers import members as member_joins
 from schema.base import HubNode, Info, as_tuple
@@ -23,13 +24,16 @@ from schema.pagination import (
     OrderDirection,
     paginate,
 )
+from schema.personal import Personal
 
 if TYPE_CHECKING:
     from schema.partners import AllianceMembership, CoBuildingAgreement
     from schema.places import Community
+    from schema.privacy import DataAccess, PrivacyPreferences
     from schema.reporting import Report, UnitPairing
 
 _REPORTING = "schema.reporting"
+_PRIVACY = "schema.privacy"
 _PLACES = "schema.places"
 _PARTNERS = "schema.partners"
 
@@ -289,20 +293,93 @@ class Member(HubNode):
     code: str = strawberry.field(
         description="Stable member code (党员编码); the community side knows members by it."
     )
-    name: str = strawberry.field(description="Name (姓名).")
     gender: Gender = strawberry.field(description="Gender (性别).")
     political_status: PoliticalStatus = strawberry.field(description="Political status (政治面貌).")
-    phone: str | None = strawberry.field(description="Mobile phone (手机号码).")
     joined_party_on: date | None = strawberry.field(description="Date joined the Party (入党日期).")
     job_title: str | None = strawberry.field(description="Post in the unit (职务).")
     in_service: bool = strawberry.field(description="In service at the unit (在职).")
-    skills: list[str] = strawberry.field(description="Skills the unit has on record (特长).")
     unit_id: strawberry.Private[int]
     branch_id: strawberry.Private[int]
+    # Personal fields (个人信息): resolved through `Personal`, which applies the role's access.
+    stored_name: strawberry.Private[str]
+    stored_phone: strawberry.Private[str | None]
+    stored_skills: strawberry.Private[list[str]]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Member:
+        return cls(
+            id=row.id,
+            code=row.code,
+            gender=row.gender,
+            political_status=row.political_status,
+            joined_party_on=row.joined_party_on,
+            job_title=row.job_title,
+            in_service=row.in_service,
+            unit_id=row.unit_id,
+            branch_id=row.branch_id,
+            stored_name=row.name,
+            stored_phone=row.phone,
+            stored_skills=list(row.skills or []),
+        )
+
+    @strawberry.field(
+        description="Name (姓名). Personal information: every read is audited.",
+        extensions=[Personal("Member", "name", member_code="code", hidden="（已隐藏）")],
+    )
+    async def name(self) -> str:
+        return self.stored_name
+
+    @strawberry.field(
+        description="Mobile phone (手机号码): in full for his unit, his community (unless he "
+        "withholds it) and himself; masked (138****1234) for the district and the auditor; "
+        "null for everyone else.",
+        extensions=[Personal("Member", "phone", member_code="code", hidden=None)],
+    )
+    async def phone(self) -> str | None:
+        return self.stored_phone
+
+    @strawberry.field(
+        description="Skills the unit has on record (特长); empty for the community when he "
+        "withholds his skills.",
+        extensions=[Personal("Member", "skills", member_code="code", hidden=[])],
+    )
+    async def skills(self) -> list[str]:
+        return self.stored_skills
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> Member | None:
         return cls.from_optional_row(await info.context.units.member_by_code.load(code))
+
+    @strawberry.field(
+        description="His privacy choices (隐私设置): seen by himself, the district and the "
+        "auditor; null for everyone else."
+    )
+    async def privacy_preferences(
+        self, info: Info
+    ) -> Annotated[PrivacyPreferences, strawberry.lazy(_PRIVACY)] | None:
+        from schema.privacy import DEFAULT_PREFERENCES, PrivacyPreferences
+
+        if not _may_see_privacy(info, self.code):
+            return None
+        row = await info.context.community.privacy_by_member_code.load(self.code)
+        if row is None:
+            return DEFAULT_PREFERENCES
+        return PrivacyPreferences(
+            share_phone_with_community=row.share_phone_with_community,
+            share_skills_with_community=row.share_skills_with_community,
+        )
+
+    @strawberry.field(
+        description="Exactly who may see what about him (个人信息可见范围): every role and "
+        "personal field, given his current choices. For himself, the district and the auditor."
+    )
+    async def data_access(
+        self, info: Info
+    ) -> list[Annotated[DataAccess, strawberry.lazy(_PRIVACY)]] | None:
+        from schema.privacy import data_access
+
+        preferences = await self.privacy_preferences(info)
+        return None if preferences is None else data_access(preferences)
 
     @strawberry.field(description="The member's work unit (所在单位).")
     async def unit(self, info: Info) -> WorkUnit:
@@ -412,3 +489,8 @@ class UnitsQuery:
     @strawberry.field(description="One member by his code (党员编码); null if unknown.")
     async def member(self, info: Info, code: str) -> Member | None:
         return Member.from_optional_row(await info.context.units.member_by_code.load(code))
+
+
+def _may_see_privacy(info: Info, member_code: str) -> bool:
+    viewer = info.context.viewer
+    return viewer.sees_everything or (viewer.role is Role.MEMBER and viewer.member == member_code)

@@ -8,11 +8,30 @@ import httpx
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    """Sends GraphQL over HTTP with a bearer token, as a signed-in frontend does."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, token: str | None = None, tokens: Any = None
+    ) -> None:
         self.http = http
+        self.token = token
+        self.tokens = tokens  # a TokenFactory, to sign in as someone else
+
+    def as_viewer(self, role: str, **scope: str) -> GraphQLClient:
+        """The same app, signed in with another role and scope."""
+        return GraphQLClient(self.http, self.tokens.issue(role, **scope), self.tokens)
+
+    def anonymous(self) -> GraphQLClient:
+        return GraphQLClient(self.http, None, self.tokens)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     async def raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=self.headers
+        )
         body: dict[str, Any] = response.json()
         return body
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from datasources.seeding import Scale
 from gateway.app import create_app
+from gateway.auth import issue_token
 from gateway.settings import Settings
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair, create_pair, drop_pair, migrate_and_seed
@@ -59,18 +61,37 @@ def empty_db(
         drop_pair(pair)
 
 
-async def client_for(pair: DatabasePair, **overrides: object) -> AsyncIterator[GraphQLClient]:
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+class TokenFactory:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def issue(self, role: str, **scope: str) -> str:
+        return issue_token(
+            self.settings, role=role, scope=scope, subject=f"test-{role}", ttl=timedelta(hours=1)
+        )
+
+
+async def client_for(
+    pair: DatabasePair, role: str | None = "district", **overrides: object
+) -> AsyncIterator[GraphQLClient]:
+    """A client on a fresh app over `pair`, signed in as `role` (district: sees everything)."""
     settings = Settings(
         units_database_url=pair.units_url,
         community_database_url=pair.community_url,
         debug_sql=True,
+        jwt_secret=TEST_SECRET,
         **overrides,  # type: ignore[arg-type]
     )
+    tokens = TokenFactory(settings)
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
-            yield GraphQLClient(http)
+            token = tokens.issue(role, district="D01") if role == "district" else None
+            yield GraphQLClient(http, token, tokens)
     finally:
         await app.state.hub.dispose()
 

@@ -1,4 +1,8 @@
-"""Test databases: a pair (units, community) per backend, migrated and seeded once."""
+"""Test databases: a pair (units, community) per backend, migrated and seeded once.
+
+`create_pair` also makes the hub's own audit database (`audit_url`); it is migrated with
+the pair and never seeded.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ class DatabasePair:
     backend: str
     units_url: str
     community_url: str
+    # The hub's audit log; None for pairs built by hand without one.
+    audit_url: str | None = None
 
 
 async def _postgres_reachable() -> str | None:
@@ -69,21 +75,24 @@ def create_pair(backend: str, tmp_dir: Path) -> DatabasePair:
             backend,
             f"sqlite+aiosqlite:///{tmp_dir / 'units.db'}",
             f"sqlite+aiosqlite:///{tmp_dir / 'community.db'}",
+            f"sqlite+aiosqlite:///{tmp_dir / 'audit.db'}",
         )
     require_postgres()
     suffix = uuid.uuid4().hex[:10]
     urls = []
-    for side in ("units", "community"):
+    for side in ("units", "community", "audit"):
         name = f"dualhub_test_{suffix}_{side}"
         asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
         urls.append(make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False))
-    return DatabasePair(backend, urls[0], urls[1])
+    return DatabasePair(backend, urls[0], urls[1], urls[2])
 
 
 def drop_pair(pair: DatabasePair) -> None:
     if pair.backend != "postgresql":
         return
-    for url in (pair.units_url, pair.community_url):
+    for url in (pair.units_url, pair.community_url, pair.audit_url):
+        if url is None:
+            continue
         name = make_url(url).database
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -91,6 +100,8 @@ def drop_pair(pair: DatabasePair) -> None:
 def migrate_and_seed(pair: DatabasePair, scale: Scale | None, seed: int = 7) -> None:
     upgrade("units", pair.units_url)
     upgrade("community", pair.community_url)
+    if pair.audit_url is not None:
+        upgrade("audit", pair.audit_url)
     if scale is not None:
         asyncio.run(_seed(pair, scale, seed))
 

@@ -31,7 +31,7 @@ POSTGRES_URL = os.environ.get(
     "DUALHUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_POSTGRES = os.environ.get("DUALHUB_REQUIRE_POSTGRES") == "1"
-HEAD = "0001"
+HEADS = {"units": "0001", "community": "0002", "audit": "0001"}
 
 T = TypeVar("T")
 
@@ -161,7 +161,7 @@ async def test_upgrade_builds_the_models_schema(side: Side, database_url: str) -
 
     await runner.upgrade_async(side, database_url)
 
-    assert await runner.current_async(side, database_url) == HEAD
+    assert await runner.current_async(side, database_url) == HEADS[side]
     assert await runner.check_async(side, database_url) == []
 
 
@@ -189,7 +189,7 @@ async def test_upgrade_creates_every_check_and_partial_index(side: Side, databas
 
     # Every enum column is a CHECKed VARCHAR, so each side has CHECKs to find.
     assert any(table.check_names for table in reflected.values())
-    assert partial_indexes == {"units": 0, "community": 2}[side]
+    assert partial_indexes == {"units": 0, "community": 2, "audit": 0}[side]
 
 
 @pytest.mark.parametrize("side", runner.SIDES)
@@ -204,7 +204,7 @@ async def test_downgrade_to_base_removes_every_table(side: Side, database_url: s
 
     # The history replays cleanly on the emptied database.
     await runner.upgrade_async(side, database_url)
-    assert await runner.current_async(side, database_url) == HEAD
+    assert await runner.current_async(side, database_url) == HEADS[side]
     assert await runner.check_async(side, database_url) == []
 
 
@@ -215,7 +215,7 @@ def test_sync_api_round_trip_without_an_event_loop(tmp_path: Path) -> None:
     for side in runner.SIDES:
         url = sqlite_url(tmp_path, f"{side}.db")
         runner.upgrade(side, url)
-        assert runner.current(side, url) == HEAD
+        assert runner.current(side, url) == HEADS[side]
         assert runner.check(side, url) == []
         runner.downgrade(side, url, "base")
         assert runner.current(side, url) is None
@@ -226,7 +226,7 @@ def test_sides_keep_separate_version_tables_in_a_shared_database(tmp_path: Path)
     for side in runner.SIDES:
         runner.upgrade(side, url)
     for side in runner.SIDES:
-        assert runner.current(side, url) == HEAD
+        assert runner.current(side, url) == HEADS[side]
         # The other side's tables are not reported as extraneous.
         assert runner.check(side, url) == []
 
@@ -235,7 +235,7 @@ async def test_both_sides_can_migrate_concurrently(tmp_path: Path) -> None:
     urls = {side: sqlite_url(tmp_path, f"{side}.db") for side in runner.SIDES}
     await asyncio.gather(*(runner.upgrade_async(side, url) for side, url in urls.items()))
     for side, url in urls.items():
-        assert await runner.current_async(side, url) == HEAD
+        assert await runner.current_async(side, url) == HEADS[side]
         assert await runner.check_async(side, url) == []
 
 

@@ -24,6 +24,7 @@ from datasources.community.models import (
     ListItemStatus,
     PairingStatus,
     PartyKind,
+    PrivacyPreference,
     PropertyCompany,
     RedPropertyStatus,
     Report,
@@ -39,6 +40,13 @@ from datasources.filtering import contains, one_of
 from datasources.paging import ListSpec
 
 ACTIVE_REPORT_STATUSES = (ReportStatus.PENDING, ReportStatus.CONFIRMED)
+
+
+def skills_withheld() -> Select[Any]:
+    """Members who chose not to share their skills with the community."""
+    return select(PrivacyPreference.member_code).where(
+        PrivacyPreference.share_skills_with_community.is_(False)
+    )
 
 
 def _ids_by_code(model: Any, code: str) -> Select[tuple[int]]:
@@ -221,6 +229,8 @@ def _supporter_clauses(f: SupporterFilter) -> list[ColumnElement[bool]]:
     if f.skill is not None:
         with_skill = select(ReportSkill.report_id).where(ReportSkill.skill == f.skill)
         clauses.append(Report.id.in_(with_skill))
+        # A member who withholds his skills must not be found by them either.
+        clauses.append(Report.member_code.not_in(skills_withheld()))
     if f.building_code is not None:
         clauses.append(Report.building_id.in_(_ids_by_code(Building, f.building_code)))
     if f.compound_code is not None:

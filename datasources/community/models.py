@@ -428,3 +428,18 @@ class ServiceItem(CommunityBase):
         str_enum(ListItemStatus, "service_status"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class PrivacyPreference(CommunityBase):
+    """What a member chose to withhold from the community side (optional fields only).
+
+    Kept on the community side because it governs what this side shows and matches:
+    withheld skills also drop him from skill searches, not only from the screen.
+    """
+
+    __tablename__ = "privacy_preferences"
+
+    member_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    share_phone_with_community: Mapped[bool] = mapped_column(default=True)
+    share_skills_with_community: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow, onupdate=utcnow)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datasources.base import Datasource
 from datasources.community.loaders import CommunityLoaders
 from datasources.community.models import CommunityBase
+from datasources.scope import Scope
 
 
 class CommunitySource(Datasource):
     name = "community"
     base = CommunityBase
 
-    def loaders(self) -> CommunityLoaders:
-        return CommunityLoaders(self)
+    def loaders(self, scope: Scope) -> CommunityLoaders:
+        return CommunityLoaders(self, scope)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datasources.base import Datasource
+from datasources.scope import Scope
 from datasources.units.loaders import UnitsLoaders
 from datasources.units.models import UnitsBase
 
@@ -11,5 +12,5 @@ class UnitsSource(Datasource):
     name = "units"
     base = UnitsBase
 
-    def loaders(self) -> UnitsLoaders:
-        return UnitsLoaders(self)
+    def loaders(self, scope: Scope) -> UnitsLoaders:
+        return UnitsLoaders(self, scope)

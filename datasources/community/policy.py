@@ -1,0 +1,255 @@
+"""Who sees which rows of the community database. Default: nothing.
+
+Public without a token: districts, streets, communities and service categories. Places
+(grids, compounds, buildings) and property companies: any signed-in role. Reports: the
+community they were made to (a grid secretary only his grid or compound), the member's
+own unit, the member himself. Pairings, alliances, agreements and list entries: the
+parties to them. The district organisation department and the auditor see everything
+(one deployment serves one district).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, or_, select
+
+from datasources.community.lists import ACTIVE_REPORT_STATUSES, skills_withheld
+from datasources.community.models import (
+    AgreementParty,
+    AgreementProject,
+    Alliance,
+    AllianceParty,
+    Building,
+    CoBuildingAgreement,
+    Community,
+    Compound,
+    DemandItem,
+    District,
+    Grid,
+    ListItemStatus,
+    PartyKind,
+    PrivacyPreference,
+    PropertyCompany,
+    ProviderKind,
+    Report,
+    ReportSkill,
+    ResourceItem,
+    ServiceCategory,
+    ServiceItem,
+    Street,
+    UnitPairing,
+)
+from datasources.scope import CrossSideFacts, Role, Viewer
+
+DENY: list[ColumnElement[bool]] = [false()]
+PUBLIC = (District, Street, Community, ServiceCategory)
+SIGNED_IN = (Grid, Compound, Building, PropertyCompany)
+
+
+async def visible(
+    model: type[Any], viewer: Viewer, facts: CrossSideFacts
+) -> list[ColumnElement[bool]]:
+    if viewer.sees_everything or model in PUBLIC:
+        return []
+    if viewer.role is Role.ANONYMOUS:
+        return DENY
+    if model in SIGNED_IN:
+        return []
+    rule = _RULES.get(model)
+    return await rule(viewer, facts) if rule else DENY
+
+
+def own_community(viewer: Viewer) -> Select[Any]:
+    return select(Community.id).where(Community.code == viewer.community)
+
+
+def _grid_buildings(viewer: Viewer) -> Select[Any]:
+    """Buildings a grid or compound secretary looks after (his grid and the grids below)."""
+    compounds = select(Compound.id).where(Compound.community_id.in_(own_community(viewer)))
+    if viewer.compound is not None:
+        compounds = compounds.where(Compound.code == viewer.compound)
+    else:
+        top = select(Grid.id).where(Grid.code == viewer.grid)
+        second = select(Grid.id).where(Grid.parent_id.in_(top))
+        third = select(Grid.id).where(Grid.parent_id.in_(second))
+        compounds = compounds.where(
+            or_(
+                Compound.grid_id.in_(top), Compound.grid_id.in_(second), Compound.grid_id.in_(third)
+            )
+        )
+    return select(Building.id).where(Building.compound_id.in_(compounds))
+
+
+async def _reports(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    if viewer.role is Role.COMMUNITY:
+        return [Report.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.GRID_SECRETARY:
+        return [Report.building_id.in_(_grid_buildings(viewer))]
+    if viewer.role is Role.UNIT_BRANCH:
+        return [Report.member_code.in_(await facts.members_of_viewer_unit())]
+    if viewer.role is Role.MEMBER:
+        return [Report.member_code == viewer.member]
+    return DENY
+
+
+async def _report_skills(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    reports = select(Report.id).where(*await _reports(viewer, facts))
+    clauses: list[ColumnElement[bool]] = [ReportSkill.report_id.in_(reports)]
+    if viewer.is_community_side:
+        withheld = select(Report.id).where(Report.member_code.in_(skills_withheld()))
+        clauses.append(ReportSkill.report_id.not_in(withheld))
+    return clauses
+
+
+def _party(viewer: Viewer) -> tuple[PartyKind, str] | None:
+    """The viewer as a party to alliances and agreements, if his role is one."""
+    if viewer.is_community_side and viewer.community:
+        return PartyKind.COMMUNITY, viewer.community
+    if viewer.role is Role.UNIT_BRANCH and viewer.unit:
+        return PartyKind.UNIT, viewer.unit
+    if viewer.role is Role.PROPERTY_COMPANY and viewer.company:
+        return PartyKind.PROPERTY_COMPANY, viewer.company
+    return None
+
+
+async def _pairings(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    if viewer.is_community_side:
+        return [UnitPairing.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.UNIT_BRANCH:
+        return [UnitPairing.unit_code == viewer.unit]
+    return DENY
+
+
+def _alliance_ids(viewer: Viewer) -> Select[Any] | None:
+    party = _party(viewer)
+    if party is None:
+        return None
+    kind, code = party
+    return select(AllianceParty.alliance_id).where(
+        AllianceParty.party_kind == kind, AllianceParty.party_code == code
+    )
+
+
+async def _alliances(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    ids = _alliance_ids(viewer)
+    return DENY if ids is None else [Alliance.id.in_(ids)]
+
+
+async def _alliance_parties(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    ids = _alliance_ids(viewer)
+    return DENY if ids is None else [AllianceParty.alliance_id.in_(ids)]
+
+
+def _agreement_ids(viewer: Viewer) -> Select[Any] | None:
+    party = _party(viewer)
+    if party is None:
+        return None
+    kind, code = party
+    as_party = select(AgreementParty.agreement_id).where(
+        AgreementParty.party_kind == kind, AgreementParty.party_code == code
+    )
+    as_owner = select(AgreementProject.agreement_id).where(
+        AgreementProject.owner_kind == kind, AgreementProject.owner_code == code
+    )
+    ids = select(CoBuildingAgreement.id).where(
+        or_(CoBuildingAgreement.id.in_(as_party), CoBuildingAgreement.id.in_(as_owner))
+    )
+    if viewer.is_community_side:
+        ids = select(CoBuildingAgreement.id).where(
+            or_(
+                CoBuildingAgreement.community_id.in_(own_community(viewer)),
+                CoBuildingAgreement.id.in_(as_party),
+            )
+        )
+    return ids
+
+
+async def _agreements(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    ids = _agreement_ids(viewer)
+    return DENY if ids is None else [CoBuildingAgreement.id.in_(ids)]
+
+
+async def _agreement_children(viewer: Viewer, model: Any) -> list[ColumnElement[bool]]:
+    ids = _agreement_ids(viewer)
+    return DENY if ids is None else [model.agreement_id.in_(ids)]
+
+
+def _member_community(viewer: Viewer) -> Select[Any]:
+    return select(Report.community_id).where(
+        Report.member_code == viewer.member, Report.status.in_(ACTIVE_REPORT_STATUSES)
+    )
+
+
+def _offers(model: Any) -> Any:
+    """Resource and service lists: the community, the provider, and published ones nearby."""
+
+    async def rule(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+        published = model.status == ListItemStatus.PUBLISHED
+        if viewer.is_community_side:
+            return [model.community_id.in_(own_community(viewer))]
+        providers = {
+            Role.UNIT_BRANCH: (ProviderKind.UNIT, viewer.unit),
+            Role.PROPERTY_COMPANY: (ProviderKind.PROPERTY_COMPANY, viewer.company),
+            Role.MEMBER: (ProviderKind.MEMBER, viewer.member),
+        }
+        if viewer.role in providers:
+            kind, code = providers[viewer.role]
+            own = (model.provider_kind == kind) & (model.provider_code == code)
+            if viewer.role is Role.MEMBER:
+                nearby = published & model.community_id.in_(_member_community(viewer))
+                return [or_(own, nearby)]
+            return [own]
+        if viewer.role is Role.RESIDENT:
+            return [published, model.community_id.in_(own_community(viewer))]
+        return DENY
+
+    return rule
+
+
+async def _demands(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    if viewer.is_community_side:
+        return [DemandItem.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.MEMBER:
+        published = DemandItem.status == ListItemStatus.PUBLISHED
+        return [published, DemandItem.community_id.in_(_member_community(viewer))]
+    return DENY
+
+
+async def _privacy(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    if viewer.role is Role.MEMBER:
+        return [PrivacyPreference.member_code == viewer.member]
+    if viewer.is_community_side:
+        return [PrivacyPreference.member_code.in_(await facts.members_reported_to_viewer())]
+    return DENY
+
+
+async def _projects(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    return await _agreement_children(viewer, AgreementProject)
+
+
+async def _agreement_parties(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    return await _agreement_children(viewer, AgreementParty)
+
+
+_RULES: dict[type[Any], Any] = {
+    Report: _reports,
+    ReportSkill: _report_skills,
+    UnitPairing: _pairings,
+    Alliance: _alliances,
+    AllianceParty: _alliance_parties,
+    CoBuildingAgreement: _agreements,
+    AgreementParty: _agreement_parties,
+    AgreementProject: _projects,
+    ResourceItem: _offers(ResourceItem),
+    ServiceItem: _offers(ServiceItem),
+    DemandItem: _demands,
+    PrivacyPreference: _privacy,
+}
+
+
+def community_reports(viewer: Viewer) -> ColumnElement[bool]:
+    """Active reports a community-side viewer may see: the statement behind his facts."""
+    if viewer.role is Role.GRID_SECRETARY:
+        return Report.building_id.in_(_grid_buildings(viewer))
+    return Report.community_id.in_(own_community(viewer))

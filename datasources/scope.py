@@ -1,0 +1,143 @@
+"""Who is reading: the viewer, and how each datasource narrows its queries to him.
+
+Scope lives where data is read. Every loader asks its datasource's policy for the WHERE
+clauses of the viewer before it runs a statement, so a new field or path (nested lists,
+`node`, `_entities`, `totalCount`, filters) cannot see more than the policy allows. A model
+without a rule is invisible: the policies deny by default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement
+
+
+class Role(enum.Enum):
+    DISTRICT = "district"  # 区委组织部
+    UNIT_BRANCH = "unit_branch"  # 单位党支部 (or the unit's Party committee without branch)
+    COMMUNITY = "community"  # 社区党委
+    GRID_SECRETARY = "grid_secretary"  # 网格/小区党支部书记
+    MEMBER = "member"  # 党员
+    RESIDENT = "resident"  # 居民
+    PROPERTY_COMPANY = "property_company"  # 物业服务企业
+    AUDITOR = "auditor"  # 审计（只读）
+    ANONYMOUS = "anonymous"  # no token: public data only
+
+
+# The scope claims each role must carry (any one of a tuple's alternatives for the last).
+REQUIRED_SCOPE: dict[Role, tuple[str | tuple[str, ...], ...]] = {
+    Role.DISTRICT: ("district",),
+    Role.UNIT_BRANCH: ("unit",),
+    Role.COMMUNITY: ("community",),
+    Role.GRID_SECRETARY: ("community", ("grid", "compound")),
+    Role.MEMBER: ("member",),
+    Role.RESIDENT: ("community",),
+    Role.PROPERTY_COMPANY: ("company",),
+    Role.AUDITOR: (),
+    Role.ANONYMOUS: (),
+}
+SCOPE_KEYS = ("district", "unit", "branch", "community", "grid", "compound", "member",
+              "household", "company")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The authenticated caller: a role and the codes that bound what it may see."""
+
+    role: Role
+    subject: str = "anonymous"
+    district: str | None = None
+    unit: str | None = None
+    branch: str | None = None
+    community: str | None = None
+    grid: str | None = None
+    compound: str | None = None
+    member: str | None = None
+    household: str | None = None
+    company: str | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        """The district organisation department and the auditor read the whole district."""
+        return self.role in (Role.DISTRICT, Role.AUDITOR)
+
+    @property
+    def is_community_side(self) -> bool:
+        return self.role in (Role.COMMUNITY, Role.GRID_SECRETARY)
+
+    def scope_claims(self) -> dict[str, str]:
+        return {key: value for key in SCOPE_KEYS if (value := getattr(self, key)) is not None}
+
+
+ANONYMOUS = Viewer(Role.ANONYMOUS)
+
+
+class InvalidScope(ValueError):
+    """Claims that do not give a role the codes it needs."""
+
+
+def viewer_from_claims(role: str, scope: dict[str, Any], subject: str) -> Viewer:
+    try:
+        parsed = Role(role)
+    except ValueError as exc:
+        raise InvalidScope(f"unknown role {role!r}") from exc
+    if parsed is Role.ANONYMOUS:
+        raise InvalidScope("a token cannot carry the anonymous role")
+    unknown = set(scope) - set(SCOPE_KEYS)
+    if unknown:
+        raise InvalidScope(f"unknown scope keys {sorted(unknown)}")
+    if not all(isinstance(value, str) and value for value in scope.values()):
+        raise InvalidScope("scope values must be non-empty strings")
+    for need in REQUIRED_SCOPE[parsed]:
+        options = need if isinstance(need, tuple) else (need,)
+        if not any(scope.get(key) for key in options):
+            raise InvalidScope(f"role {role} needs scope {' or '.join(options)}")
+    return Viewer(parsed, subject=subject, **scope)
+
+
+class CrossSideFacts(Protocol):
+    """Facts one side needs from the other to scope its queries, fetched once per request.
+
+    The hub implements this with both datasources; a datasource only sees the protocol.
+    """
+
+    async def members_of_viewer_unit(self) -> Sequence[str]:
+        """Codes of the members a unit viewer is responsible for (unit side)."""
+        ...
+
+    async def members_reported_to_viewer(self) -> Sequence[str]:
+        """Codes of members with an active report the community viewer may see."""
+        ...
+
+
+Rule = Callable[[type[Any], Viewer, CrossSideFacts], Awaitable[list[ColumnElement[bool]]]]
+
+
+class Scope:
+    """A viewer bound to one datasource's policy: what loaders call before each statement."""
+
+    def __init__(self, rule: Rule, viewer: Viewer, facts: CrossSideFacts) -> None:
+        self.rule = rule
+        self.viewer = viewer
+        self.facts = facts
+
+    async def where(self, model: type[Any]) -> list[ColumnElement[bool]]:
+        return await self.rule(model, self.viewer, self.facts)
+
+
+class Once:
+    """Compute an async value at most once, even when concurrent tasks ask together."""
+
+    def __init__(self, compute: Callable[[], Awaitable[Any]]) -> None:
+        self._compute = compute
+        self._task: asyncio.Future[Any] | None = None
+
+    async def get(self) -> Any:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._compute())
+        return await self._task

@@ -1,0 +1,168 @@
+"""Authentication: bearer JWTs turned into a `Viewer`, once per request.
+
+Embedded default: HS256 with a secret from settings (generated into the data folder in
+development). Production: RS256/ES256 verified against a PEM public key or a JWKS URL.
+Issuer, audience and expiry are always checked, with a clock-skew leeway. No token means
+the anonymous viewer (public data only); a bad token is refused with UNAUTHENTICATED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    AuthenticationError,
+    BaseUser,
+)
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+
+from datasources.scope import ANONYMOUS, InvalidScope, Viewer, viewer_from_claims
+from gateway.settings import Settings
+from schema.errors import ErrorCode
+
+SECRET_FILE = "jwt-secret"  # noqa: S105 - a file name, not a secret
+
+
+class ConfigurationError(RuntimeError):
+    """Settings that would make the hub unsafe or unusable; it refuses to start."""
+
+
+class ViewerUser(BaseUser):
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.viewer is not ANONYMOUS
+
+    @property
+    def display_name(self) -> str:
+        return self.viewer.subject
+
+
+def signing_secret(settings: Settings) -> str | None:
+    """The HS256 secret: configured, or in development generated once into the data folder."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    if settings.production:
+        return None
+    path = Path(settings.data_dir) / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.secret = signing_secret(settings)
+        self.public_key = (
+            Path(settings.jwt_public_key_file).read_text(encoding="utf-8")
+            if settings.jwt_public_key_file
+            else None
+        )
+        self.jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        if self.secret is None and self.public_key is None and self.jwks is None:
+            raise ConfigurationError(
+                "production mode needs DUALHUB_JWT_SECRET, DUALHUB_JWT_PUBLIC_KEY_FILE or "
+                "DUALHUB_JWKS_URL to verify tokens"
+            )
+
+    async def decode(self, token: str) -> dict[str, Any]:
+        header = jwt.get_unverified_header(token)
+        algorithm = header.get("alg")
+        if algorithm not in self.settings.jwt_algorithms:
+            raise jwt.InvalidAlgorithmError(f"algorithm {algorithm!r} not accepted")
+        key = await self._key_for(token, algorithm)
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key=key,
+            algorithms=[algorithm],
+            audience=self.settings.jwt_audience,
+            issuer=self.settings.jwt_issuer,
+            leeway=self.settings.jwt_leeway_seconds,
+            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+        )
+        return claims
+
+    async def _key_for(self, token: str, algorithm: str) -> Any:
+        if algorithm.startswith("HS"):
+            if self.secret is None:
+                raise jwt.InvalidKeyError("no shared secret configured")
+            return self.secret
+        if self.jwks is not None:
+            signing_key = await asyncio.to_thread(self.jwks.get_signing_key_from_jwt, token)
+            return signing_key.key
+        if self.public_key is None:
+            raise jwt.InvalidKeyError("no public key configured")
+        return self.public_key
+
+
+def issue_token(
+    settings: Settings, *, role: str, scope: dict[str, str], subject: str, ttl: timedelta
+) -> str:
+    """Sign a token with the embedded HS256 secret (the `dualhub token` command)."""
+    viewer_from_claims(role, scope, subject)  # refuse to issue what would be refused
+    secret = signing_secret(settings)
+    if secret is None:
+        raise ConfigurationError("no HS256 secret: tokens come from your identity provider")
+    now = datetime.now(UTC)
+    claims = {
+        "sub": subject,
+        "role": role,
+        "scope": scope,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+class BearerAuthentication(AuthenticationBackend):
+    def __init__(self, verifier: TokenVerifier) -> None:
+        self.verifier = verifier
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
+        header = conn.headers.get("authorization")
+        if not header:
+            return AuthCredentials(), ViewerUser(ANONYMOUS)
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("Authorization header is not 'Bearer <token>'")
+        try:
+            claims = await self.verifier.decode(token.strip())
+            scope = claims.get("scope") or {}
+            if not isinstance(scope, dict):
+                raise InvalidScope("scope must be an object")
+            viewer = viewer_from_claims(str(claims.get("role")), scope, str(claims["sub"]))
+        except (jwt.PyJWTError, InvalidScope) as exc:
+            raise AuthenticationError(str(exc)) from exc
+        return AuthCredentials(["authenticated", viewer.role.value]), ViewerUser(viewer)
+
+
+def unauthenticated(_conn: HTTPConnection, exc: Exception) -> JSONResponse:
+    """401 in the GraphQL response shape, so clients handle it like any other error."""
+    return JSONResponse(
+        {
+            "data": None,
+            "errors": [
+                {
+                    "message": f"身份验证失败，请重新登录。Authentication failed: {exc}",
+                    "extensions": {"code": ErrorCode.UNAUTHENTICATED.value},
+                }
+            ],
+        },
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )

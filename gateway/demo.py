@@ -1,0 +1,74 @@
+"""Ready-made viewers for the demo data: one realistic scope per role, read from the data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from datasources.community.lists import ACTIVE_REPORT_STATUSES
+from datasources.community.models import Community, District, Grid, PropertyCompany, Report
+from datasources.community.source import CommunitySource
+from datasources.scope import Role
+from datasources.units.models import Member, PartyBranch, WorkUnit
+from datasources.units.source import UnitsSource
+from gateway.auth import issue_token
+from gateway.settings import Settings
+
+
+async def demo_scopes(units: UnitsSource, community: CommunitySource) -> dict[Role, dict[str, str]]:
+    """A scope per role that shows something: the busiest community, a unit with reporters."""
+    async with community.session() as session:
+        district = await session.scalar(select(District.code).order_by(District.id))
+        busiest = await session.scalar(
+            select(Community.code)
+            .join(Report, Report.community_id == Community.id)
+            .where(Report.status.in_(ACTIVE_REPORT_STATUSES))
+            .group_by(Community.code)
+            .order_by(func.count().desc(), Community.code)
+        )
+        grid = await session.scalar(
+            select(Grid.code)
+            .join(Community, Grid.community_id == Community.id)
+            .where(Community.code == busiest, Grid.parent_id.is_(None))
+            .order_by(Grid.code)
+        )
+        member = await session.scalar(
+            select(Report.member_code)
+            .join(Community, Report.community_id == Community.id)
+            .where(Community.code == busiest, Report.status.in_(ACTIVE_REPORT_STATUSES))
+            .order_by(Report.member_code)
+        )
+        company = await session.scalar(select(PropertyCompany.code).order_by(PropertyCompany.id))
+    async with units.session() as session:
+        unit, branch = (
+            await session.execute(
+                select(WorkUnit.code, PartyBranch.code)
+                .join(Member, Member.unit_id == WorkUnit.id)
+                .join(PartyBranch, Member.branch_id == PartyBranch.id)
+                .where(Member.code == member)
+            )
+        ).one()
+    if not all((district, busiest, grid, member, company)):
+        raise LookupError("the databases hold no demo data: run `dualhub seed` first")
+    return {
+        Role.DISTRICT: {"district": str(district)},
+        Role.UNIT_BRANCH: {"unit": unit, "branch": branch},
+        Role.COMMUNITY: {"community": str(busiest)},
+        Role.GRID_SECRETARY: {"community": str(busiest), "grid": str(grid)},
+        Role.MEMBER: {"member": str(member)},
+        Role.RESIDENT: {"community": str(busiest), "household": "1栋-101"},
+        Role.PROPERTY_COMPANY: {"company": str(company)},
+        Role.AUDITOR: {},
+    }
+
+
+def demo_tokens(
+    settings: Settings, scopes: dict[Role, dict[str, str]], ttl: timedelta
+) -> dict[Role, str]:
+    return {
+        role: issue_token(
+            settings, role=role.value, scope=scope, subject=f"demo-{role.value}", ttl=ttl
+        )
+        for role, scope in scopes.items()
+    }

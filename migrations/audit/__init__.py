@@ -1,0 +1,1 @@
+"""Alembic environment and revisions of the audit database (the hub's own log)."""

@@ -1,0 +1,1 @@
+"""Revisions of the audit database, applied in order by Alembic."""

@@ -1,0 +1,93 @@
+"""Personal fields (PIPL): who sees which, fully, masked or not at all.
+
+One table drives three things: what the API returns, what the member is told about who
+sees what (`Member.dataAccess`), and the matrix in docs/access.md. Rows a role may not see
+at all are already filtered by the datasource policies; this decides fields of rows it
+does see. The member's own choices (phone and skills withheld from the community) turn a
+community role's FULL into HIDDEN.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from datasources.scope import Role, Viewer
+
+
+class Access(enum.Enum):
+    FULL = "full"
+    MASKED = "masked"  # e.g. 138****1234
+    HIDDEN = "hidden"
+
+
+class Withholdable(enum.Enum):
+    """Optional fields a member may withhold from the community side."""
+
+    PHONE = "phone"
+    SKILLS = "skills"
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    type_name: str
+    field: str
+    description: str
+    access: dict[Role, Access]
+    withholdable: Withholdable | None = None
+
+
+_ALL_FULL = {Role.DISTRICT: Access.FULL, Role.AUDITOR: Access.FULL, Role.MEMBER: Access.FULL}
+
+PERSONAL_FIELDS: tuple[PersonalField, ...] = (
+    PersonalField(
+        "Member", "name", "姓名",
+        {**_ALL_FULL, Role.UNIT_BRANCH: Access.FULL, Role.COMMUNITY: Access.FULL,
+         Role.GRID_SECRETARY: Access.FULL},
+    ),
+    PersonalField(
+        "Member", "phone", "手机号码",
+        {Role.DISTRICT: Access.MASKED, Role.AUDITOR: Access.MASKED, Role.MEMBER: Access.FULL,
+         Role.UNIT_BRANCH: Access.FULL, Role.COMMUNITY: Access.FULL,
+         Role.GRID_SECRETARY: Access.FULL},
+        Withholdable.PHONE,
+    ),
+    PersonalField(
+        "Member", "skills", "特长",
+        {**_ALL_FULL, Role.UNIT_BRANCH: Access.FULL, Role.COMMUNITY: Access.FULL,
+         Role.GRID_SECRETARY: Access.FULL},
+        Withholdable.SKILLS,
+    ),
+    PersonalField(
+        "Report", "building", "居住楼栋（家庭住址）",
+        {**_ALL_FULL, Role.UNIT_BRANCH: Access.HIDDEN, Role.COMMUNITY: Access.FULL,
+         Role.GRID_SECRETARY: Access.FULL},
+    ),
+    PersonalField(
+        "Report", "skills", "报到时填报的特长",
+        {**_ALL_FULL, Role.UNIT_BRANCH: Access.FULL, Role.COMMUNITY: Access.FULL,
+         Role.GRID_SECRETARY: Access.FULL},
+        Withholdable.SKILLS,
+    ),
+)  # fmt: skip
+
+BY_KEY = {(f.type_name, f.field): f for f in PERSONAL_FIELDS}
+
+
+def access_for(
+    viewer: Viewer, field: PersonalField, withheld: frozenset[Withholdable], *, own: bool
+) -> Access:
+    """What `viewer` gets of `field` of one member, given what that member withheld."""
+    if own:
+        return Access.FULL
+    access = field.access.get(viewer.role, Access.HIDDEN)
+    if access is Access.FULL and viewer.is_community_side and field.withholdable in withheld:
+        return Access.HIDDEN
+    return access
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: enough to recognise a number, not enough to call it."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"

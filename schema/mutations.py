@@ -1,0 +1,24 @@
+"""What every mutation shares: typed user errors in the payload (expected failures)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+
+@strawberry.enum(description="Why a mutation refused its input (业务错误代码).")
+class UserErrorCode(Enum):
+    INVALID_INPUT = "invalid_input"
+
+
+@strawberry.type(
+    description="An expected business failure (业务错误): nothing was changed. The message "
+    "is in Chinese and may be shown to the user as it is."
+)
+class UserError:
+    code: UserErrorCode = strawberry.field(description="Machine-readable reason (错误代码).")
+    message: str = strawberry.field(description="What went wrong, for the user (错误信息).")
+    field: str | None = strawberry.field(
+        description="The input field at fault, as a path like `input.shareSkills`, if any."
+    )

@@ -1,0 +1,144 @@
+"""Ground truth for access tests, read straight from the databases with plain SQL.
+
+The access tests compare what the API shows each role with what these facts say it should
+see; the facts are computed here independently of the policies under test.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.databases import DatabasePair
+
+ACTIVE = ("pending", "confirmed")
+
+
+@dataclass
+class World:
+    member_unit: dict[str, str] = field(default_factory=dict)
+    member_branch: dict[str, str] = field(default_factory=dict)
+    branch_unit: dict[str, str] = field(default_factory=dict)
+    active_report: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    building_grid: dict[str, str | None] = field(default_factory=dict)
+    building_compound: dict[str, str] = field(default_factory=dict)
+    grid_parent: dict[str, str | None] = field(default_factory=dict)
+    pairings: list[tuple[str, str]] = field(default_factory=list)  # (unit, community)
+    alliance_parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+
+    # -- who is in whose scope -------------------------------------------------------
+    def members_of_unit(self, unit: str) -> set[str]:
+        return {m for m, u in self.member_unit.items() if u == unit}
+
+    def members_of_branch(self, branch: str) -> set[str]:
+        return {m for m, b in self.member_branch.items() if b == branch}
+
+    def reported_to(self, community: str) -> set[str]:
+        return {m for m, (c, _b) in self.active_report.items() if c == community}
+
+    def grid_subtree(self, grid: str) -> set[str]:
+        found = {grid}
+        changed = True
+        while changed:
+            changed = False
+            for child, parent in self.grid_parent.items():
+                if parent in found and child not in found:
+                    found.add(child)
+                    changed = True
+        return found
+
+    def reported_in_grid(self, grid: str) -> set[str]:
+        grids = self.grid_subtree(grid)
+        return {
+            m
+            for m, (_c, building) in self.active_report.items()
+            if building is not None and self.building_grid.get(building) in grids
+        }
+
+    # -- picking realistic viewers -----------------------------------------------------
+    def busiest_community(self) -> str:
+        counts: dict[str, int] = defaultdict(int)
+        for community, _building in self.active_report.values():
+            counts[community] += 1
+        return max(sorted(counts), key=lambda c: counts[c])
+
+    def other_community(self, community: str) -> str:
+        return sorted({c for c, _ in self.active_report.values()} - {community})[0]
+
+    def unit_with_reporters(self) -> str:
+        units = sorted({self.member_unit[m] for m in self.active_report})
+        return max(units, key=lambda u: len(self.members_of_unit(u) & set(self.active_report)))
+
+    def grid_with_reporters(self, community: str) -> str:
+        candidates = [
+            g
+            for g in sorted(self.grid_parent)
+            if self.reported_in_grid(g) & self.reported_to(community)
+        ]
+        return max(candidates, key=lambda g: len(self.reported_in_grid(g)))
+
+
+async def load_world(pair: DatabasePair) -> World:
+    world = World()
+    for url, loader in ((pair.units_url, _load_units), (pair.community_url, _load_community)):
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                await conn.run_sync(loader, world)
+        finally:
+            await engine.dispose()
+    return world
+
+
+def _load_units(conn: Connection, world: World) -> None:
+    for member, unit, branch in conn.execute(
+        text(
+            "SELECT m.code, u.code, b.code FROM members m "
+            "JOIN work_units u ON u.id = m.unit_id JOIN party_branches b ON b.id = m.branch_id"
+        )
+    ):
+        world.member_unit[member] = unit
+        world.member_branch[member] = branch
+        world.branch_unit[branch] = unit
+
+
+def _load_community(conn: Connection, world: World) -> None:
+    rows = conn.execute(
+        text(
+            "SELECT r.member_code, c.code, b.code FROM reports r "
+            "JOIN communities c ON c.id = r.community_id "
+            "LEFT JOIN buildings b ON b.id = r.building_id "
+            "WHERE r.status IN ('pending', 'confirmed')"
+        )
+    )
+    for member, community, building in rows:
+        world.active_report[member] = (community, building)
+    for building, compound, grid in conn.execute(
+        text(
+            "SELECT b.code, cp.code, g.code FROM buildings b "
+            "JOIN compounds cp ON cp.id = b.compound_id LEFT JOIN grids g ON g.id = cp.grid_id"
+        )
+    ):
+        world.building_grid[building] = grid
+        world.building_compound[building] = compound
+    for grid, parent in conn.execute(
+        text("SELECT g.code, p.code FROM grids g LEFT JOIN grids p ON p.id = g.parent_id")
+    ):
+        world.grid_parent[grid] = parent
+    for unit, community in conn.execute(
+        text(
+            "SELECT p.unit_code, c.code FROM unit_pairings p "
+            "JOIN communities c ON c.id = p.community_id WHERE p.status = 'active'"
+        )
+    ):
+        world.pairings.append((unit, community))
+    for alliance, kind, code in conn.execute(
+        text(
+            "SELECT a.code, p.party_kind, p.party_code FROM alliance_parties p "
+            "JOIN alliances a ON a.id = p.alliance_id"
+        )
+    ):
+        world.alliance_parties.setdefault(alliance, set()).add((kind, code))
