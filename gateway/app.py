@@ -17,14 +17,15 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
+from datasources.audit.source import AuditSource
 from datasources.base import Datasource
 from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
 from datasources.scope import ANONYMOUS
 from datasources.units.source import UnitsSource
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
+from gateway.guards import GuardedGraphQL, Guards
 from gateway.settings import Settings
 from resolvers.audit import AuditTrail
 from resolvers.context import HubContext, Sources
@@ -41,41 +42,50 @@ class Hub:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.units = UnitsSource(settings.units_database_url)
-        self.community = CommunitySource(settings.community_database_url)
+        timeout = settings.query_timeout_seconds
+        self.units = UnitsSource(settings.units_database_url, statement_timeout_seconds=timeout)
+        self.community = CommunitySource(
+            settings.community_database_url, statement_timeout_seconds=timeout
+        )
+        self.audit_log = AuditSource(settings.audit_database_url, statement_timeout_seconds=timeout)
+        self.guards = Guards.from_settings(settings)
         self.schema = build_schema()
         self.verifier = TokenVerifier(settings)
 
     @property
     def sources(self) -> tuple[Datasource, ...]:
-        return (self.units, self.community)
+        return (self.units, self.community, self.audit_log)
 
     def context(self, request: Request | None = None, response: Any = None) -> HubContext:
         viewer = request.user.viewer if request is not None else ANONYMOUS
-        units_scope, community_scope = scopes_for(viewer, self.units, self.community)
+        scopes = scopes_for(viewer, self.units, self.community)
         return HubContext(
             viewer=viewer,
             audit=AuditTrail(),
-            sources=Sources(self.units, self.community),
-            units=self.units.loaders(units_scope),
-            community=self.community.loaders(community_scope),
+            sources=Sources(self.units, self.community, self.audit_log),
+            units=self.units.loaders(scopes.units),
+            community=self.community.loaders(scopes.community),
+            audit_log=self.audit_log.loaders(scopes.audit),
             max_page_size=self.settings.max_page_size,
             debug_sql=self.settings.debug_sql,
             request_id=getattr(request.state, "request_id", None) if request else None,
             request=request,
             response=response,
+            limits=self.guards.limits,
         )
 
     async def dispose(self) -> None:
         await asyncio.gather(*(source.dispose() for source in self.sources))
+        await self.guards.close()
 
 
-class HubGraphQL(GraphQL[HubContext, None]):
+class HubGraphQL(GuardedGraphQL):
     def __init__(self, hub: Hub) -> None:
         super().__init__(
             hub.schema, graphql_ide="graphiql" if hub.settings.graphiql_enabled else None
         )
         self.hub = hub
+        self.guards = hub.guards
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
         return self.hub.context(request, response)
@@ -128,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(RequestId),
+            *hub.guards.middleware(),
             Middleware(
                 AuthenticationMiddleware,
                 backend=BearerAuthentication(hub.verifier),

@@ -32,6 +32,35 @@ def schema() -> None:
     click.echo(build_schema().as_str())
 
 
+@main.group()
+def documents() -> None:
+    """Trusted documents (persisted queries) of the frontends."""
+
+
+@documents.command("build")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Manifest to write, for DUALHUB_TRUSTED_DOCUMENTS.",
+)
+def build_documents(files: tuple[str, ...], out: str) -> None:
+    """Write the manifest {sha256: document} of the frontends' .graphql FILES.
+
+    Each file is one document, hashed exactly as the frontend sends it; each must be
+    valid against the schema.
+    """
+    from gateway.documents import build_manifest, schema_errors, write_manifest
+
+    problems = [f"{name}: {error}" for name in files for error in schema_errors(name)]
+    if problems:
+        raise click.ClickException("invalid documents:\n" + "\n".join(problems))
+    manifest = build_manifest(files)
+    write_manifest(manifest, out)
+    click.echo(f"{len(manifest)} trusted documents written to {out}", err=True)
+
+
 @main.command()
 def migrate() -> None:
     """Upgrade both datasources to the newest schema revision."""
@@ -171,6 +200,7 @@ def _migrate(settings: Settings) -> None:
 
     upgrade("units", settings.units_database_url)
     upgrade("community", settings.community_database_url)
+    upgrade("audit", settings.audit_database_url)
 
 
 @asynccontextmanager

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, parse, validate
 
 from schema.errors import ErrorCode
 
@@ -60,13 +60,29 @@ def load_manifest(path: str | Path) -> dict[str, str]:
     return manifest
 
 
-def build_manifest(paths: Iterable[Path]) -> dict[str, str]:
+def build_manifest(paths: Iterable[str | Path]) -> dict[str, str]:
     """The manifest of these files: each file's text is one document, as the frontend sends it."""
     manifest: dict[str, str] = {}
     for path in paths:
-        text = path.read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
         manifest[document_hash(text)] = text
     return dict(sorted(manifest.items()))
+
+
+def write_manifest(manifest: Mapping[str, str], path: str | Path) -> None:
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def schema_errors(path: str | Path) -> list[str]:
+    """Why the document in `path` would fail against the hub's schema (none: it is valid)."""
+    from schema.app import build_schema
+
+    try:
+        document = parse(Path(path).read_text(encoding="utf-8"))
+    except GraphQLError as error:
+        return [error.message]
+    return [error.message for error in validate(build_schema()._schema, document)]
 
 
 class TrustedDocuments:
@@ -97,8 +113,7 @@ class TrustedDocuments:
             return self._lookup(named)
         if document_hash(query) != named:
             raise GraphQLError(
-                "持久化查询的哈希与查询内容不符。"
-                "The provided sha256Hash does not match the query.",
+                "持久化查询的哈希与查询内容不符。The provided sha256Hash does not match the query.",
                 extensions={"code": ErrorCode.BAD_USER_INPUT.value},
             )
         if self.trusted_only:

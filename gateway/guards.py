@@ -1,119 +1,195 @@
-"""HTTP-level refusals shaped like GraphQL responses, and the request body size limit.
+"""Hostile and careless input: every limit of a hub process, built from its settings.
 
-A client talking GraphQL reads `errors[].extensions.code` whatever the HTTP status, so a
-request refused before it reaches GraphQL (too large, too many, too often) still gets a
-body of the form `{"errors": [{"message": ..., "extensions": {"code": ...}}]}`.
+Before GraphQL (HTTP status, GraphQL-shaped body):
+* requests per IP and per token: `gateway.ratelimit.RateLimit`, /graphql only (429);
+* request body size: `gateway.body_limit.BodySizeLimit` (413);
+* operations per batch: `GuardedGraphQL` below (400).
+
+In GraphQL (HTTP 200, `errors[].extensions.code`):
+* trusted documents and APQ: `GuardedGraphQL` below, with `gateway.documents`;
+* tokens, depth, aliases, cost, introspection: `schema.limits.QueryLimits`, reading the
+  `RequestLimits` the gateway puts in each request's context;
+* statement time: the datasources' engines (`datasources.timeouts`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from graphql import GraphQLError
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.types import ExecutionResult
 
+from gateway.body_limit import BodySizeLimit
+from gateway.documents import TrustedDocuments, load_manifest
+from gateway.ratelimit import RateLimit, RateLimits
+from gateway.refusals import Refused, refusal
+from gateway.settings import Settings
+from resolvers.context import HubContext
 from schema.errors import ErrorCode
+from schema.limits import RequestLimits
 
-DEFAULT_MAX_BODY_BYTES = 100 * 1024
-
-
-def error_body(code: ErrorCode, message: str, **extensions: Any) -> dict[str, Any]:
-    return {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}
-
-
-def refusal(
-    status: int,
-    code: ErrorCode,
-    message: str,
-    *,
-    headers: Mapping[str, str] | None = None,
-    **extensions: Any,
-) -> JSONResponse:
-    """An HTTP error response with a GraphQL-shaped body."""
-    return JSONResponse(
-        error_body(code, message, **extensions), status_code=status, headers=headers
-    )
+if TYPE_CHECKING:
+    from cross_web import AsyncHTTPRequestAdapter
+    from strawberry.http.base import BaseRequestProtocol
 
 
-class Refused(Exception):
-    """Raised inside the GraphQL view to answer with `response` instead."""
+@dataclass
+class Guards:
+    """The limits of one hub process (one app), from its settings."""
 
-    def __init__(self, response: JSONResponse) -> None:
-        super().__init__(bytes(response.body).decode())
-        self.response = response
+    limits: RequestLimits
+    documents: TrustedDocuments
+    rate_limits: RateLimits
+    max_batch_size: int
+    max_body_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Guards:
+        manifest = load_manifest(settings.trusted_documents) if settings.trusted_documents else {}
+        return cls(
+            limits=RequestLimits(
+                max_depth=settings.max_query_depth,
+                max_aliases=settings.max_aliases,
+                max_tokens=settings.max_tokens,
+                max_cost=settings.max_query_cost,
+                introspection=settings.introspection_enabled,
+            ),
+            documents=TrustedDocuments(manifest, trusted_only=settings.trusted_documents_only),
+            rate_limits=RateLimits(
+                settings.rate_limit_per_ip,
+                settings.rate_limit_per_token,
+                redis_url=settings.redis_url,
+                key_prefix=settings.rate_limit_key_prefix,
+            ),
+            max_batch_size=settings.max_batch_size,
+            max_body_bytes=settings.max_body_bytes,
+        )
+
+    def middleware(self) -> list[Middleware]:
+        """Outermost first: count the request before reading its body."""
+        return [
+            Middleware(RateLimit, limits=self.rate_limits),
+            Middleware(BodySizeLimit, max_bytes=self.max_body_bytes),
+        ]
+
+    async def close(self) -> None:
+        await self.rate_limits.close()
 
 
-def body_too_large(limit: int) -> JSONResponse:
-    return refusal(
-        413,
-        ErrorCode.QUERY_TOO_COMPLEX,
-        f"请求体过大，请精简查询或变量。The request body exceeds the limit of {limit:,} bytes.",
-        limit=limit,
-    )
+@dataclass
+class NamedRequestData(GraphQLRequestData):
+    """A request that names its document (`documentId`) instead of sending it."""
+
+    document_id: Any = None
 
 
-class BodySizeLimit:
-    """Refuse request bodies over `max_bytes` with 413, before the application reads them.
+class GuardedGraphQL(GraphQL[HubContext, None]):
+    """strawberry's ASGI view with batch limits and trusted documents."""
 
-    A declared `Content-Length` over the limit is refused at once; otherwise the body is
-    read here, up to the limit (so a chunked or lying upload is cut off too), and replayed
-    to the application. Pure ASGI: nothing is buffered beyond `max_bytes`.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
+    guards: Guards
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await body_too_large(self.max_bytes)(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                # The client went away: let the application see it as usual.
-                await self.app(scope, _replay([message], receive), send)
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await body_too_large(self.max_bytes)(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay([whole], receive), send)
+        try:
+            await super().__call__(scope, receive, send)
+        except Refused as refused:
+            await refused.response(scope, receive, send)
 
+    def _validate_batch_request(
+        self, request_data: list[Any], protocol: GraphQLRequestProtocol
+    ) -> None:
+        limit = self.guards.max_batch_size
+        if limit == 0:
+            raise Refused(
+                refusal(
+                    400,
+                    ErrorCode.BAD_USER_INPUT,
+                    "此服务不接受批量请求，请每次发送一个操作。"
+                    "Batching is not enabled: send one operation per request.",
+                )
+            )
+        if not request_data or not all(isinstance(item, dict) for item in request_data):
+            raise Refused(
+                refusal(
+                    400,
+                    ErrorCode.BAD_USER_INPUT,
+                    "批量请求须为非空的操作列表。"
+                    "A batch must be a non-empty JSON array of operation objects.",
+                )
+            )
+        if len(request_data) > limit:
+            raise Refused(
+                refusal(
+                    400,
+                    ErrorCode.QUERY_TOO_COMPLEX,
+                    "批量请求包含的操作过多。"
+                    f"A batch of {len(request_data)} operations exceeds the limit of {limit}.",
+                    operations=len(request_data),
+                    limit=limit,
+                )
+            )
+        super()._validate_batch_request(request_data, protocol)
 
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET naming a persisted document has no `query` either, but wants JSON.
+        params = request.query_params
+        named = "extensions" in params or "documentId" in params
+        return not named and super().should_render_graphql_ide(request)
 
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        items = parsed if isinstance(parsed, list) else [parsed]
+        if all(item.query is not None for item in items):
+            return parsed
+        # A request without a query may name its document by `documentId`, a field
+        # strawberry does not keep: read it from the payload (only then, so rarely).
+        raw: Any
+        if request.method == "GET":
+            raw = dict(request.query_params)
+        else:
+            raw = self.decode_json(await request.get_body())
+        raws = raw if isinstance(raw, list) else [raw]
+        named = [
+            NamedRequestData(**vars(item), document_id=payload.get("documentId"))
+            if item.query is None and isinstance(payload, dict)
+            else item
+            for item, payload in zip(items, raws, strict=True)
+        ]
+        return named if isinstance(parsed, list) else named[0]
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replay
-
-
-def json_dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: HubContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            query = self.guards.documents.resolve(
+                request_data.query,
+                request_data.extensions,
+                getattr(request_data, "document_id", None),
+            )
+        except GraphQLError as error:
+            return ExecutionResult(data=None, errors=[error])
+        if query is not request_data.query:
+            request_data = dataclasses.replace(request_data, query=query)
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )

@@ -28,7 +28,7 @@ from limits.storage import storage_from_string
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.guards import refusal
+from gateway.refusals import refusal
 from schema.errors import ErrorCode
 
 logger = logging.getLogger("dualhub.ratelimit")
@@ -66,13 +66,15 @@ class RateLimits:
         self.storage: Storage
         if redis_url:
             uri = redis_url if redis_url.startswith("async+") else f"async+{redis_url}"
-            self.storage = storage_from_string(
+            storage = storage_from_string(
                 uri,
                 key_prefix=key_prefix,
                 wrap_exceptions=True,
                 connect_timeout=REDIS_TIMEOUT_SECONDS,
                 stream_timeout=REDIS_TIMEOUT_SECONDS,
             )
+            assert isinstance(storage, Storage), f"{uri} is not an async storage"
+            self.storage = storage
         else:
             self.storage = MemoryStorage()
         self.limiter = MovingWindowRateLimiter(self.storage)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from datasources.audit.loaders import AuditLoaders
+from datasources.audit.source import AuditSource
 from datasources.community.loaders import CommunityLoaders
 from datasources.community.source import CommunitySource
 from datasources.scope import Viewer
 from datasources.units.loaders import UnitsLoaders
 from datasources.units.source import UnitsSource
 from resolvers.audit import AuditTrail
+
+if TYPE_CHECKING:
+    from schema.limits import RequestLimits
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class Sources:
 
     units: UnitsSource
     community: CommunitySource
+    audit: AuditSource
 
 
 @dataclass
@@ -34,8 +40,10 @@ class HubContext:
     sources: Sources
     units: UnitsLoaders
     community: CommunityLoaders
+    audit_log: AuditLoaders
     max_page_size: int = 100
     request_id: str | None = None
     debug_sql: bool = False
     request: Any = None
     response: Any = None
+    limits: RequestLimits | None = None  # what the request may ask (schema.limits)

@@ -8,10 +8,11 @@ is one statement, run at most once per request and only when a query needs it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
+from datasources.audit.policy import visible as audit_visible
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import Report
 from datasources.community.policy import community_reports
@@ -57,9 +58,17 @@ class HubFacts:
             return list(await session.scalars(statement))
 
 
-def scopes_for(
-    viewer: Viewer, units: UnitsSource, community: CommunitySource
-) -> tuple[Scope, Scope]:
-    """The viewer's scope on each side, sharing one set of facts."""
+class Scopes(NamedTuple):
+    units: Scope
+    community: Scope
+    audit: Scope
+
+
+def scopes_for(viewer: Viewer, units: UnitsSource, community: CommunitySource) -> Scopes:
+    """The viewer's scope on each datasource, sharing one set of facts."""
     facts = HubFacts(viewer, units, community)
-    return Scope(units_visible, viewer, facts), Scope(community_visible, viewer, facts)
+    return Scopes(
+        Scope(units_visible, viewer, facts),
+        Scope(community_visible, viewer, facts),
+        Scope(audit_visible, viewer, facts),
+    )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
 from strawberry.schema.config import StrawberryConfig
 
+from schema.audit import AuditQuery, AuditRecorder
 from schema.extensions import ErrorCodes, SqlStatements
 from schema.limits import QueryLimits
 from schema.lists import ListsQuery
@@ -24,7 +27,7 @@ from schema.viewer import ViewerQuery
     description="Root query of dualhub, the dual-reporting (双报到) hub: the work-unit side "
     "(单位侧) and the community side (社区侧) in one schema."
 )
-class Query(ViewerQuery, UnitsQuery, PlacesQuery, PartnersQuery, ListsQuery):
+class Query(ViewerQuery, AuditQuery, UnitsQuery, PlacesQuery, PartnersQuery, ListsQuery):
     node: relay.Node | None = relay.node(
         description="Fetch any object by its global ID (全局ID); null if it does not exist."
     )
@@ -41,14 +44,26 @@ class Mutation(PrivacyMutation):
 MAX_BATCH_OPERATIONS = 100
 
 
+class HubSchema(Schema):
+    """Client mistakes are not server errors: `ErrorCodes` logs the unexpected ones, with
+    traceback and request id, so strawberry's log line per error is left out."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        return None
+
+
 @cache
-def build_schema() -> Schema:
+def build_schema() -> HubSchema:
     """The schema, built once per process (strawberry's relay fields can be bound only once).
 
     Per-deployment switches (SQL statement counts, limits) travel in the request context.
     """
-    extensions: list[type[SchemaExtension]] = [ErrorCodes, QueryLimits, SqlStatements]
-    return Schema(
+    # Order matters: hooks exit in reverse, so the audit insert runs inside the statement
+    # count, and error coding sees everything.
+    extensions: list[type[SchemaExtension]] = [
+        ErrorCodes, QueryLimits, SqlStatements, AuditRecorder,
+    ]  # fmt: skip
+    return HubSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

@@ -155,7 +155,7 @@ class CostEstimator:
             if isinstance(default, int) and not isinstance(default, bool):
                 return max(default, 0)
             return self.default_page_size
-        if is_list_type(get_nullable_type(definition.type)):  # type: ignore[arg-type]
+        if is_list_type(get_nullable_type(definition.type)):
             lengths = [
                 len(value)
                 for argument in node.arguments or ()

@@ -15,7 +15,7 @@ from strawberry.relay.types import GlobalIDValueError
 from datasources.errors import DatasourceTimeout
 from datasources.stats import count_statements
 from schema.errors import ErrorCode
-from schema.limits import too_many_tokens
+from schema.limits import too_large_document
 
 logger = logging.getLogger("dualhub.errors")
 
@@ -75,9 +75,9 @@ def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQ
             extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value, "requestId": request_id},
         )
     if original is None or isinstance(original, GraphQLError):
+        if (too_large := too_large_document(error)) is not None:
+            return too_large
         if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
-            if (too_long := too_many_tokens(error)) is not None:
-                return too_long
             extensions["code"] = ErrorCode.GRAPHQL_PARSE_FAILED.value
         elif _COERCION.search(error.message):
             extensions["code"] = ErrorCode.BAD_USER_INPUT.value
@@ -145,7 +145,8 @@ class SqlStatements(SchemaExtension):
     """Count each datasource's SQL statements for the request (`DUALHUB_DEBUG_SQL=1`).
 
     The count covers every statement the request caused, including DataLoader batches,
-    and is returned as `extensions.sqlStatements = {"units": n, "community": m}`.
+    and is returned as `extensions.sqlStatements = {"units": n, "community": m, "audit": k}`
+    (the audit log's one insert per request that read personal fields or changed data).
     """
 
     def on_operation(self) -> Iterator[None]:
@@ -160,4 +161,4 @@ class SqlStatements(SchemaExtension):
         counter = getattr(self, "_counter", None)
         if counter is None:
             return {}
-        return {"sqlStatements": {"units": counter["units"], "community": counter["community"]}}
+        return {"sqlStatements": {name: counter[name] for name in ("units", "community", "audit")}}

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from graphql import ASTValidationRule, GraphQLError, ValidationContext
+from graphql import ASTValidationRule, FieldNode, GraphQLError, ValidationContext
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
 from schema.cost import DEFAULT_MAX_COST, cost_rule
 from schema.errors import ErrorCode
 
-TOO_MANY_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
+_TOO_MANY_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
+_NESTED_TOO_DEEPLY = re.compile(r"Document is nested too deeply")
 _ALIASES_FOUND = re.compile(r"^(\d+) aliases found")
 _OPERATION = re.compile(r"^'(.*)' exceeds maximum operation depth")
 
@@ -74,17 +75,28 @@ class QueryLimits(SchemaExtension):
         yield
 
 
-def too_many_tokens(error: GraphQLError) -> GraphQLError | None:
-    """The coded error for graphql-core's token limit, or None if `error` is another one."""
-    match = TOO_MANY_TOKENS.search(error.message)
-    if match is None:
-        return None
-    limit = int(match.group(1))
+def too_large_document(error: GraphQLError) -> GraphQLError | None:
+    """The coded error for graphql-core's own guards, or None if `error` is another one.
+
+    The parser stops at the token limit and at documents nested too deeply for it;
+    validation stops when fragments nest too deeply ("Validation aborted.").
+    """
+    if (match := _TOO_MANY_TOKENS.search(error.message)) is not None:
+        limit = int(match.group(1))
+        message = f"查询过长，请精简查询。The document has more than {limit:,} tokens, the limit."
+        return _at(error, message, limit=limit)
+    if _NESTED_TOO_DEEPLY.search(error.message) or error.message == "Validation aborted.":
+        message = "查询过于复杂，请减少嵌套层级。The document is nested too deeply."
+        return _at(error, message)
+    return None
+
+
+def _at(error: GraphQLError, message: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(
-        f"查询过长，请精简查询。The document has more than {limit:,} tokens, the limit.",
+        message,
         source=error.source,
         positions=error.positions,
-        extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value, "limit": limit},
+        extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value, **extensions},
     )
 
 
@@ -101,7 +113,8 @@ class NoIntrospection(NoSchemaIntrospectionCustomRule):
         if self.reported:
             return
         self.reported = True
-        field = error.nodes[0].name.value if error.nodes else "__schema"  # type: ignore[attr-defined]
+        node = error.nodes[0] if error.nodes else None
+        field = node.name.value if isinstance(node, FieldNode) else "__schema"
         super().report_error(
             GraphQLError(
                 "此服务已关闭内省查询（introspection）。"

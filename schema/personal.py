@@ -39,7 +39,7 @@ class Personal(FieldExtension):
         value = await next_(source, info, **kwargs)
         if value is not None and access is Access.MASKED:
             value = _MASKS[self.spec.field](value)
-        ctx.audit.read(self.spec.type_name, source.id, self.spec.field)
+        ctx.audit.read("Member", member_code, f"{self.spec.type_name}.{self.spec.field}")
         return value
 
 

@@ -78,9 +78,11 @@ async def client_for(
     pair: DatabasePair, role: str | None = "district", **overrides: object
 ) -> AsyncIterator[GraphQLClient]:
     """A client on a fresh app over `pair`, signed in as `role` (district: sees everything)."""
+    assert pair.audit_url is not None, "the hub needs its audit database too"
     settings = Settings(
         units_database_url=pair.units_url,
         community_database_url=pair.community_url,
+        audit_database_url=pair.audit_url,
         debug_sql=True,
         jwt_secret=TEST_SECRET,
         **overrides,  # type: ignore[arg-type]

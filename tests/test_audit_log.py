@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Executable, delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -283,7 +283,7 @@ async def test_pages_follow_cursors_newest_first(audit: AuditSource) -> None:
 
 async def test_rows_added_meanwhile_do_not_shift_pages(audit: AuditSource) -> None:
     await audit.record([event(minute) for minute in range(4)])
-    args = PageArgs(2, "occurred_at", descending=True)
+    args: PageArgs[AuditEventFilter] = PageArgs(2, "occurred_at", descending=True)
     first = await loaders_for(audit).events.page(None, args)
     after = AUDIT_EVENTS.decode_after(AUDIT_EVENTS.cursor_of(first.rows[-1], args), "occurred_at")
 
@@ -355,7 +355,7 @@ async def test_reading_is_counted_under_the_audit_source(audit: AuditSource) -> 
 
 # --- append-only -----------------------------------------------------------------------
 
-CHANGES = {
+CHANGES: dict[str, Callable[[], Executable]] = {
     "update": lambda: update(AuditEventRow).values(subject="someone-else"),
     "update-one": lambda: update(AuditEventRow).where(AuditEventRow.id == 1).values(role="x"),
     "delete": lambda: delete(AuditEventRow),

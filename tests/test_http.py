@@ -19,7 +19,7 @@ async def test_healthz_and_readyz(client: GraphQLClient) -> None:
     assert (await client.http.get("/healthz")).json() == {"status": "ok"}
     ready = await client.http.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["datasources"] == {"units": "ok", "community": "ok"}
+    assert ready.json()["datasources"] == {"units": "ok", "community": "ok", "audit": "ok"}
 
 
 async def test_get_requests_run_queries(client: GraphQLClient) -> None:
@@ -57,6 +57,7 @@ async def broken_client(tmp_path: Path) -> AsyncIterator[GraphQLClient]:
         "sqlite",
         f"sqlite+aiosqlite:///{tmp_path / 'units.db'}",
         f"sqlite+aiosqlite:///{tmp_path / 'community.db'}",
+        f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}",
     )
     async for c in client_for(pair):
         yield c
@@ -81,10 +82,15 @@ async def test_readyz_reports_an_unreachable_datasource(tmp_path: Path) -> None:
     settings = Settings(
         units_database_url=f"sqlite+aiosqlite:///{tmp_path / 'units.db'}",
         community_database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none",
+        audit_database_url=f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}",
     )
     app = create_app(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://h") as h:
         response = await h.get("/readyz")
     await app.state.hub.dispose()
     assert response.status_code == 503
-    assert response.json()["datasources"] == {"units": "ok", "community": "unavailable"}
+    assert response.json()["datasources"] == {
+        "units": "ok",
+        "community": "unavailable",
+        "audit": "ok",
+    }

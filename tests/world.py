@@ -28,6 +28,13 @@ class World:
     grid_parent: dict[str, str | None] = field(default_factory=dict)
     pairings: list[tuple[str, str]] = field(default_factory=list)  # (unit, community)
     alliance_parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    # agreement code -> (community, parties and project owners as (kind, code))
+    agreements: dict[str, tuple[str, set[tuple[str, str]], set[tuple[str, str]]]] = field(
+        default_factory=dict
+    )
+    # (list table, community, provider kind, provider code, status)
+    items: list[tuple[str, str, str | None, str | None, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
 
     # -- who is in whose scope -------------------------------------------------------
     def members_of_unit(self, unit: str) -> set[str]:
@@ -94,6 +101,7 @@ async def load_world(pair: DatabasePair) -> World:
 
 
 def _load_units(conn: Connection, world: World) -> None:
+    world.counts["work_units"] = conn.execute(text("SELECT count(*) FROM work_units")).scalar_one()
     for member, unit, branch in conn.execute(
         text(
             "SELECT m.code, u.code, b.code FROM members m "
@@ -142,3 +150,41 @@ def _load_community(conn: Connection, world: World) -> None:
         )
     ):
         world.alliance_parties.setdefault(alliance, set()).add((kind, code))
+    for code, community in conn.execute(
+        text(
+            "SELECT a.code, c.code FROM co_building_agreements a "
+            "JOIN communities c ON c.id = a.community_id"
+        )
+    ):
+        world.agreements[code] = (community, set(), set())
+    for code, kind, party in conn.execute(
+        text(
+            "SELECT a.code, p.party_kind, p.party_code FROM agreement_parties p "
+            "JOIN co_building_agreements a ON a.id = p.agreement_id"
+        )
+    ):
+        world.agreements[code][1].add((kind, party))
+    for code, kind, owner in conn.execute(
+        text(
+            "SELECT a.code, p.owner_kind, p.owner_code FROM agreement_projects p "
+            "JOIN co_building_agreements a ON a.id = p.agreement_id"
+        )
+    ):
+        world.agreements[code][2].add((kind, owner))
+    for table in ("resource_items", "service_items"):
+        for community, kind, provider, status in conn.execute(
+            text(
+                f"SELECT c.code, i.provider_kind, i.provider_code, i.status FROM {table} i "  # noqa: S608
+                "JOIN communities c ON c.id = i.community_id"
+            )
+        ):
+            world.items.append((table, community, kind, provider, status))
+    for community, status in conn.execute(
+        text(
+            "SELECT c.code, i.status FROM demand_items i "
+            "JOIN communities c ON c.id = i.community_id"
+        )
+    ):
+        world.items.append(("demand_items", community, None, None, status))
+    for table in ("compounds", "property_companies", "communities", "service_categories"):
+        world.counts[table] = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608

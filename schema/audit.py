@@ -1,0 +1,126 @@
+"""The audit log (审计日志): recorded at the end of each request, read by district and auditor."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime
+from enum import Enum
+from typing import TypeAlias
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.extensions import SchemaExtension
+from strawberry.scalars import JSON
+
+from datasources.audit import lists
+from datasources.audit.events import AuditKind as AuditKindModel
+from resolvers.context import HubContext
+from schema.base import HubNode, Info
+from schema.errors import ErrorCode
+from schema.extensions import INTERNAL_MESSAGE
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, OrderDirection, paginate
+
+logger = logging.getLogger("dualhub.audit")
+
+strawberry.enum(
+    AuditKindModel,
+    name="AuditKind",
+    description="What an audit event records (审计类型): READ_PERSONAL 读取个人信息, "
+    "MUTATION 数据变更, DENIED 越权尝试.",
+)
+AuditKind: TypeAlias = AuditKindModel
+
+
+class AuditRecorder(SchemaExtension):
+    """Write what the request did to the audit log: one insert, after it has resolved."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, HubContext):
+            return
+        events = context.audit.events(
+            context.viewer,
+            operation_name=self.execution_context.operation_name,
+            request_id=context.request_id,
+        )
+        try:
+            await context.sources.audit.record(events)
+        except Exception:
+            # A read that could not be audited must not reach the client.
+            logger.exception("request %s: audit log write failed", context.request_id)
+            result = self.execution_context.result
+            if result is not None:
+                result.data = None
+                result.errors = [
+                    GraphQLError(
+                        INTERNAL_MESSAGE,
+                        extensions={
+                            "code": ErrorCode.INTERNAL_SERVER_ERROR.value,
+                            "requestId": context.request_id,
+                        },
+                    )
+                ]
+
+
+@strawberry.input(description="Filters for the audit log (审计日志筛选).")
+class AuditEventFilter:
+    subject: str | None = strawberry.field(default=None, description="Who (用户标识).")
+    role: str | None = strawberry.field(default=None, description="Role, e.g. community.")
+    kind: AuditKind | None = strawberry.field(default=None, description="What kind of event.")
+    target_type: str | None = strawberry.field(default=None, description="e.g. Member.")
+    target_id: str | None = strawberry.field(default=None, description="Id of a target.")
+    operation_name: str | None = strawberry.field(default=None, description="GraphQL operation.")
+    since: datetime | None = strawberry.field(default=None, description="From (inclusive).")
+    until: datetime | None = strawberry.field(default=None, description="Until (exclusive).")
+
+    def to_filter(self) -> lists.AuditEventFilter:
+        return lists.AuditEventFilter(
+            subject=self.subject, role=self.role, kind=self.kind, target_type=self.target_type,
+            target_id=self.target_id, operation_name=self.operation_name, since=self.since,
+            until=self.until,
+        )  # fmt: skip
+
+
+@strawberry.type(description="One audit event (审计记录): append-only, nobody can change it.")
+class AuditEvent(HubNode):
+    loader_path = ("audit_log", "event_by_id")
+
+    id: relay.NodeID[int]
+    occurred_at: datetime = strawberry.field(description="When (时间).")
+    request_id: str | None = strawberry.field(description="Request id, as in the server log.")
+    subject: str = strawberry.field(description="Who (用户标识).")
+    role: str = strawberry.field(description="His role (角色).")
+    scope: JSON = strawberry.field(description="His scope claims (权限范围).")
+    operation_name: str | None = strawberry.field(description="GraphQL operation name.")
+    kind: AuditKind = strawberry.field(description="What kind of event (审计类型).")
+    target_type: str = strawberry.field(description="Type of the targets, e.g. Member.")
+    target_ids: list[str] = strawberry.field(description="Ids of the targets (对象).")
+    fields: list[str] = strawberry.field(description="Personal fields read (读取字段).")
+    detail: JSON | None = strawberry.field(description="What changed, for mutations (详情).")
+
+
+class _AuditOrder(Enum):
+    OCCURRED_AT = "occurred_at"
+
+
+@strawberry.type(description="Root fields of the audit log (审计日志).")
+class AuditQuery:
+    @strawberry.field(
+        description="The audit log, newest first: for the district organisation department and "
+        "the auditor; empty for everyone else."
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: AuditEventFilter | None = None,
+    ) -> Connection[AuditEvent]:
+        return await paginate(
+            info, info.context.audit_log.events, None, AuditEvent.from_row,
+            first=first, after=after, order_by=_AuditOrder.OCCURRED_AT,
+            direction=OrderDirection.DESC, filter=filter,
+        )  # fmt: skip

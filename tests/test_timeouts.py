@@ -1,0 +1,87 @@
+"""The time limit on datasource statements (`DUALHUB_QUERY_TIMEOUT_SECONDS`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from datasources.errors import DatasourceTimeout
+from datasources.units.source import UnitsSource
+from tests.conftest import client_for
+from tests.databases import POSTGRES_ADMIN_URL, DatabasePair, require_postgres
+
+# Statements that run for seconds unless stopped.
+SLOW = {
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1e9) "
+    "SELECT count(*) FROM n",
+    "postgresql": "SELECT pg_sleep(5)",
+}
+LIMIT = 0.3
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        require_postgres()
+        return POSTGRES_ADMIN_URL
+    return f"sqlite+aiosqlite:///{tmp_path / 'slow.db'}"
+
+
+async def test_a_slow_statement_is_stopped(url: str) -> None:
+    source = UnitsSource(url, statement_timeout_seconds=LIMIT)
+    backend = source.dialect
+    try:
+        started = time.monotonic()
+        async with source.session() as session:
+            with pytest.raises(DatasourceTimeout) as raised:
+                await session.execute(text(SLOW[backend]))
+        elapsed = time.monotonic() - started
+        assert LIMIT <= elapsed < LIMIT + 1.5
+        assert raised.value.source == "units"
+        # The connection went back to the pool in working order; quick statements pass.
+        async with source.session() as session:
+            assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+    finally:
+        await source.dispose()
+
+
+async def test_quick_statements_are_not_affected(url: str) -> None:
+    source = UnitsSource(url, statement_timeout_seconds=LIMIT)
+    try:
+        for _ in range(3):  # the clock restarts with every statement
+            async with source.session() as session:
+                await session.execute(text("SELECT 1"))
+                await asyncio.sleep(LIMIT / 2)  # idle time between statements does not count
+                await session.execute(text("SELECT 2"))
+    finally:
+        await source.dispose()
+
+
+async def test_without_a_limit_nothing_is_stopped(tmp_path: Path) -> None:
+    source = UnitsSource(f"sqlite+aiosqlite:///{tmp_path / 'free.db'}")
+    try:
+        async with source.session() as session:
+            query = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2e5) SELECT count(*) FROM n"
+            assert (await session.execute(text(query))).scalar_one() == 200_000
+    finally:
+        await source.dispose()
+
+
+@pytest.mark.parametrize("small_db", ["sqlite"], indirect=True)
+async def test_a_timed_out_query_reaches_the_client_coded(small_db: DatabasePair) -> None:
+    # A limit of a microsecond stops any statement that does real work; the default
+    # (5 s) lets the same query through.
+    query = "{ members(first: 100) { totalCount edges { node { name } } } }"
+    async for client in client_for(small_db, query_timeout_seconds=1e-6):
+        response = await client.http.post(
+            "/graphql", json={"query": query}, headers={**client.headers, "X-Request-ID": "slow-1"}
+        )
+        error = response.json()["errors"][0]
+        assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "requestId": "slow-1"}
+        assert error["message"].startswith("查询超时")
+    async for client in client_for(small_db):
+        assert (await client.query(query))["members"]["totalCount"] == 120
