@@ -14,6 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.audit import AuditQuery, AuditRecorder
 from schema.extensions import ErrorCodes, SqlStatements
+from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
 from schema.lists import ListsQuery
 from schema.partners import PartnersQuery
@@ -61,7 +62,7 @@ def build_schema() -> HubSchema:
     # Order matters: hooks exit in reverse, so the audit insert runs inside the statement
     # count, and error coding sees everything.
     extensions: list[type[SchemaExtension]] = [
-        ErrorCodes, QueryLimits, SqlStatements, AuditRecorder,
+        ErrorCodes, QueryLimits, RejectNulCharacters, SqlStatements, AuditRecorder,
     ]  # fmt: skip
     return HubSchema(
         query=Query,

@@ -120,6 +120,7 @@ class PrivacyMutation:
     ) -> UpdatePrivacyPreferencesPayload:
         viewer = info.context.viewer
         if viewer.role is not Role.MEMBER or viewer.member is None:
+            info.context.audit.denied("updatePrivacyPreferences", "Member", [])
             raise coded_error(ErrorCode.FORBIDDEN, "只有党员本人可以修改自己的隐私设置。")
         if input.share_phone_with_community is None and input.share_skills_with_community is None:
             error = UserError(
