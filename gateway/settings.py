@@ -48,7 +48,12 @@ class Settings(BaseSettings):
     )
     max_page_size: int = Field(100, ge=1, le=1000, description="Cap on `first` for any list.")
     # Hostile and careless input: every limit answers with a coded GraphQL error.
-    max_query_depth: int = Field(10, ge=1, description="Deepest nesting of fields in an operation.")
+    max_query_depth: int = Field(
+        15,
+        ge=1,
+        description="Deepest nesting of fields in an operation. Relay's edges and node count "
+        "as levels, so a list inside a list is already 5 deep.",
+    )
     max_aliases: int = Field(30, ge=0, description="Most aliases in one document.")
     max_tokens: int = Field(
         2_000, ge=1, description="Most tokens (names, punctuation, values) in one document."

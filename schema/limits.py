@@ -37,7 +37,7 @@ _OPERATION = re.compile(r"^'(.*)' exceeds maximum operation depth")
 class RequestLimits:
     """What one request may ask of the schema; the defaults are the settings' defaults."""
 
-    max_depth: int = 10
+    max_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 2_000
     max_cost: int = DEFAULT_MAX_COST

@@ -39,21 +39,34 @@ def code_of(body: dict[str, Any]) -> str:
 AT_DEPTH_10 = """{ workUnits(first: 1) { edges { node { branches(first: 1) { edges { node {
   members(first: 1) { edges { node { report { reportedOn } } } } } } } } } } }"""
 AT_DEPTH_11 = AT_DEPTH_10.replace("report { reportedOn }", "report { community { name } }")
+AT_DEPTH_15 = AT_DEPTH_10.replace(
+    "report { reportedOn }",
+    "report { community { street { district { streets(first: 1) { edges { cursor } } } } } }",
+)
+AT_DEPTH_16 = AT_DEPTH_15.replace("edges { cursor }", "edges { node { name } }")
 
 
 async def test_depth_limit(hub: GraphQLClient) -> None:
-    await hub.query(AT_DEPTH_10)
-    error = await hub.error(AT_DEPTH_11)
-    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "limit": 10}
+    await hub.query(AT_DEPTH_15)
+    error = await hub.error(AT_DEPTH_16)
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "limit": 15}
     assert error["message"].startswith("查询过于复杂，请减少嵌套层级。")
-    assert "limit of 10" in error["message"]
+    assert "limit of 15" in error["message"]
+
+
+async def test_depth_limit_is_configurable(small_db: DatabasePair) -> None:
+    async for strict in client_for(small_db, max_query_depth=10):
+        await strict.query(AT_DEPTH_10)
+        assert (await strict.error(AT_DEPTH_11))["extensions"]["limit"] == 10
 
 
 async def test_depth_limit_follows_fragments(hub: GraphQLClient) -> None:
     query = """{ workUnits(first: 1) { edges { node { ...Unit } } } }
     fragment Unit on WorkUnit { branches(first: 1) { edges { node { ...Branch } } } }
     fragment Branch on PartyBranch {
-      members(first: 1) { edges { node { report { community { name } } } } } }"""
+      members(first: 1) { edges { node { report { community { ...Street } } } } } }
+    fragment Street on Community { street { district { streets(first: 1) {
+      edges { node { name } } } } } }"""
     assert code_of(await hub.raw(query)) == "QUERY_TOO_COMPLEX"
 
 
