@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.client import GraphQLClient
@@ -74,3 +76,50 @@ async def test_larger_data_really_is_larger(
     larger = await larger_client.query(query)
     assert larger["members"]["totalCount"] > 3 * small["members"]["totalCount"]
     assert larger["communities"]["totalCount"] > small["communities"]["totalCount"]
+
+
+SCOPED = """
+{ members(first: 50) { edges { node { name unit { name } branch { name }
+    report { reportedOn community { name } building { name } skills } } } }
+  communities(first: 40) { edges { node { supporters(first: 50) { totalCount edges { node {
+    member { name } } } } } } } }
+"""
+
+
+@pytest.mark.parametrize(
+    ("role", "scope_of", "expected"),
+    [
+        # One fact lookup per request (the community's supporters), plus the members'
+        # privacy choices, which a community viewer's personal fields consult.
+        ("community", lambda codes: {"community": codes["community"]},
+         {"units": 4, "community": 10, "audit": 1}),
+        # One fact lookup per request (the unit's members) on the units side.
+        ("unit_branch", lambda codes: {"unit": codes["unit"]},
+         {"units": 5, "community": 7, "audit": 1}),
+    ],
+    ids=["community", "unit"],
+)  # fmt: skip
+async def test_scoped_viewers_add_one_fact_lookup_not_one_per_row(
+    client: GraphQLClient,
+    larger_client: GraphQLClient,
+    role: str,
+    scope_of: Any,
+    expected: dict[str, int],
+) -> None:
+    counts = []
+    for hub in (client, larger_client):
+        codes = await _busiest(hub)
+        counts.append(await hub.as_viewer(role, **scope_of(codes)).statements(SCOPED))
+    assert counts == [expected, expected]
+
+
+async def _busiest(hub: GraphQLClient) -> dict[str, str]:
+    """The community with most supporters, and the unit of one of them."""
+    data = await hub.query(
+        """{ communities(first: 100) { edges { node { code supporters(first: 1) {
+             totalCount edges { node { member { unit { code } } } } } } } } }"""
+    )
+    best = max(data["communities"]["edges"], key=lambda e: e["node"]["supporters"]["totalCount"])
+    node = best["node"]
+    return {"community": node["code"],
+            "unit": node["supporters"]["edges"][0]["node"]["member"]["unit"]["code"]}  # fmt: skip
