@@ -25,6 +25,7 @@ M = TypeVar("M", bound=DeclarativeBase)
 F = TypeVar("F", bound=Hashable)
 
 CURSOR_VERSION = "k1"
+MAX_ID = 2**63 - 1  # BIGINT range: larger integers would fail in the database driver
 
 
 class InvalidCursor(ValueError):
@@ -88,9 +89,18 @@ class ListSpec(Generic[M, F]):
         return encode_cursor(args.order, (sort_value, row.id))  # type: ignore[attr-defined]
 
     def decode_after(self, cursor: str, order: str) -> tuple[Any, ...]:
+        """The cursor's (sort value, id), checked so a forged one never reaches the database."""
         cursor_order, values = decode_cursor(cursor)
         if cursor_order != order:
             raise InvalidCursor("cursor belongs to another ordering")
+        sort_value, row_id = values
+        if type(row_id) is not int or not 0 < row_id < MAX_ID:
+            raise InvalidCursor("cursor names no row")
+        expected = self.sort_column(order).type.python_type
+        if type(sort_value) is not expected:
+            raise InvalidCursor("cursor value does not fit the ordering")
+        if isinstance(sort_value, int) and not -MAX_ID < sort_value < MAX_ID:
+            raise InvalidCursor("cursor value out of range")
         return values
 
     def top_level_statement(
@@ -181,7 +191,10 @@ def _decode_value(value: Any) -> Any:
             "n": Decimal,
         }
         if kind in decoders and isinstance(raw, str):
-            return decoders[kind](raw)
+            try:
+                return decoders[kind](raw)
+            except (ValueError, ArithmeticError) as exc:
+                raise InvalidCursor("malformed value in cursor") from exc
         raise InvalidCursor("unknown value in cursor")
     if isinstance(value, str | int | float | bool) or value is None:
         return value

@@ -139,7 +139,7 @@ async def _prepare(source: Datasource, conn: AsyncConnection, *, reset: bool) ->
     if filled:
         raise ValueError(
             f"the {source.name} database already holds data (e.g. table {filled[0]!r}); "
-            "seed an empty database or pass reset=True to replace its contents"
+            "seed an empty database, or reset it to replace its contents (dualhub seed --reset)"
         )
 
 

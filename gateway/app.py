@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
         ],
         middleware=[
+            *_cors(hub.settings),
             Middleware(RequestId),
             *hub.guards.middleware(),
             Middleware(
@@ -149,3 +151,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.hub = hub
     return app
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """Browser frontends on other origins (Apollo, urql, Relay) need CORS; preflights are
+    answered before rate limits and authentication see them."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID",
+                           "Apollo-Require-Preflight"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    ]  # fmt: skip

@@ -63,9 +63,9 @@ def build_documents(files: tuple[str, ...], out: str) -> None:
 
 @main.command()
 def migrate() -> None:
-    """Upgrade both datasources to the newest schema revision."""
+    """Upgrade every datasource (units, community, audit) to its newest revision."""
     _migrate(Settings())
-    click.echo("both datasources migrated to head", err=True)
+    click.echo("units, community and audit databases migrated to head", err=True)
 
 
 @main.command()

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         "development",
         description="development: GraphiQL, introspection, generated signing secret, demo "
         "tokens. production: refuses to start without keys; GraphiQL and introspection off "
-        "unless enabled; errors masked.",
+        "unless enabled. Unexpected errors are masked in both modes.",
     )
     units_database_url: str = Field(
         EMBEDDED_UNITS_URL, description="Work-unit side database (SQLite or PostgreSQL)."
@@ -100,7 +100,15 @@ class Settings(BaseSettings):
     introspection: bool | None = Field(
         None, description="Allow schema introspection [default: on in development]."
     )
-    log_level: str = Field("info", description="Log level of the hub and uvicorn.")
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
+        "info", description="Log level of the hub and uvicorn."
+    )
+    cors_allow_origins: list[str] | None = Field(
+        None,
+        description="Origins browsers may call the hub from (CORS), e.g. "
+        '["https://dashboard.example.cn"]. Default: any origin in development, none in '
+        "production. Tokens travel in the Authorization header, never in cookies.",
+    )
     data_dir: str = Field(
         "./data", description="Where the embedded default keeps its files (generated secret)."
     )
@@ -137,3 +145,9 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.introspection if self.introspection is not None else not self.production
+
+    @property
+    def cors_origins(self) -> list[str]:
+        if self.cors_allow_origins is not None:
+            return self.cors_allow_origins
+        return [] if self.production else ["*"]

@@ -69,6 +69,11 @@ PERSONAL_FIELDS: tuple[PersonalField, ...] = (
          Role.GRID_SECRETARY: Access.FULL},
         Withholdable.SKILLS,
     ),
+    PersonalField(
+        "DemandItem", "requesterName", "提出需求的居民姓名",
+        {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.COMMUNITY: Access.FULL,
+         Role.GRID_SECRETARY: Access.FULL},
+    ),
 )  # fmt: skip
 
 BY_KEY = {(f.type_name, f.field): f for f in PERSONAL_FIELDS}
@@ -84,6 +89,11 @@ def access_for(
     if access is Access.FULL and viewer.is_community_side and field.withholdable in withheld:
         return Access.HIDDEN
     return access
+
+
+def mask_name(name: str) -> str:
+    """张** : the surname, so a volunteer knows whom to greet, not who it is."""
+    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 def mask_phone(phone: str) -> str:

@@ -48,7 +48,8 @@ class ErrorCodes(SchemaExtension):
             return
         request_id = _request_id(self.execution_context.context)
         document = self.execution_context.graphql_document
-        result.errors = [_coded(error, document, request_id) for error in result.errors]
+        coded = [_coded(error, document, request_id) for error in result.errors]
+        result.errors = _unique(coded)
 
 
 def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQLError:
@@ -162,3 +163,15 @@ class SqlStatements(SchemaExtension):
         if counter is None:
             return {}
         return {"sqlStatements": {name: counter[name] for name in ("units", "community", "audit")}}
+
+
+def _unique(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """One error per message, code and path: a limit broken in four places is one problem."""
+    seen: set[tuple[str, object, tuple[object, ...]]] = set()
+    unique = []
+    for error in errors:
+        key = (error.message, (error.extensions or {}).get("code"), tuple(error.path or ()))
+        if key not in seen:
+            seen.add(key)
+            unique.append(error)
+    return unique

@@ -22,6 +22,7 @@ from schema.pagination import (
     OrderDirection,
     paginate,
 )
+from schema.personal import Personal
 from schema.places import Community, Grid
 
 
@@ -130,8 +131,19 @@ class DemandItem(_ListEntry):
     loader_path = ("community", "demand_item_by_id")
 
     requester_kind: RequesterKind = strawberry.field(description="Who raised it (需求来源).")
-    requester_name: str = strawberry.field(description="Name of who raised it (提出人).")
+    requester_name: strawberry.Private[str]  # personal: read through requesterName
     grid_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        name="requesterName",
+        description="Name of who raised it (提出人): in full for the community, the surname "
+        "only (张**) for members who may take it on.",
+        extensions=[
+            Personal("DemandItem", "requesterName", hidden="**", subject=("DemandItem", "id"))
+        ],
+    )
+    async def requester_name_as_seen(self) -> str:
+        return self.requester_name
 
     @strawberry.field(description="The grid it comes from (所属网格), if known.")
     async def grid(self, info: Info) -> Grid | None:

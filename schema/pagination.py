@@ -47,7 +47,10 @@ Direction = Annotated[
 ]
 
 
-@strawberry.type(description="Information to aid in pagination (分页信息).")
+@strawberry.federation.type(
+    shareable=True,  # other subgraphs define the same Relay type
+    description="Information to aid in pagination (分页信息).",
+)
 class PageInfo:
     has_next_page: bool = strawberry.field(
         description="Whether more items follow this page (是否有下一页)."

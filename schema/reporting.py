@@ -74,7 +74,9 @@ class SupporterFilter:
             compound_code=self.compound_code,
             grid_code=self.grid_code,
             availability_mask=mask,
-            statuses=tuple(self.statuses) if self.statuses else lists.ACTIVE_REPORT_STATUSES,
+            statuses=(
+                lists.ACTIVE_REPORT_STATUSES if self.statuses is None else tuple(self.statuses)
+            ),
             member_codes=as_tuple(self.member_codes),
         )
 

@@ -54,7 +54,6 @@ class PartyBranchOrder(Enum):
 class MemberOrder(Enum):
     NAME = "name"
     CODE = "code"
-    JOINED_PARTY_ON = "joined_party_on"
 
 
 @strawberry.input(description="Filters for work units (单位筛选); all given conditions must hold.")

@@ -146,3 +146,23 @@ async def test_unknown_enum_value_is_bad_input_naming_the_argument(client: Graph
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["argument"] == "k"
+
+
+async def test_forged_cursors_are_bad_input_never_server_errors(client: GraphQLClient) -> None:
+    from datasources.paging import encode_cursor
+
+    forged = [
+        encode_cursor("name", ("张三", 2**70)),  # id beyond any integer column
+        encode_cursor("name", ("张三", -1)),
+        encode_cursor("name", (12345, 1)),  # wrong type for a name
+        encode_cursor("name", ("张三", "1")),
+        encode_cursor("name", (None, 1)),
+        encode_cursor("name", (True, 1)),
+        "WyJrMSIsIm5hbWUiLFt7ImQiOiJub3QtYS1kYXRlIn0sMV1d",  # {"d": "not-a-date"}
+    ]
+    for cursor in forged:
+        error = await client.error(
+            "query($a: String) { members(after: $a) { totalCount } }", {"a": cursor}
+        )
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", cursor
+        assert error["extensions"]["argument"] == "after"

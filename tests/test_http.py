@@ -94,3 +94,28 @@ async def test_readyz_reports_an_unreachable_datasource(tmp_path: Path) -> None:
         "community": "unavailable",
         "audit": "ok",
     }
+
+
+async def test_browsers_on_other_origins_may_call_in_development(client: GraphQLClient) -> None:
+    preflight = await client.http.options(
+        "/graphql",
+        headers={
+            "Origin": "https://dashboard.example.cn",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] in ("*", "https://dashboard.example.cn")
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+
+
+def test_production_allows_only_configured_origins() -> None:
+    assert Settings(env="production").cors_origins == []
+    configured = Settings(env="production", cors_allow_origins=["https://a.example.cn"])
+    assert configured.cors_origins == ["https://a.example.cn"]
+
+
+def test_log_level_is_checked_at_startup() -> None:
+    with pytest.raises(ValueError, match="log_level"):
+        Settings(log_level="verbose")  # type: ignore[arg-type]

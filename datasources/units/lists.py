@@ -99,6 +99,6 @@ PARTY_BRANCHES = ListSpec(
 )
 MEMBERS = ListSpec(
     Member,
-    orders={"name": Member.name, "code": Member.code, "joined_party_on": Member.joined_party_on},
+    orders={"name": Member.name, "code": Member.code},
     filter_clauses=_member_clauses,
 )
