@@ -13,7 +13,7 @@ from gateway.app import create_app
 from gateway.auth import issue_token
 from gateway.settings import Settings
 from tests.client import GraphQLClient
-from tests.databases import DatabasePair, create_pair, drop_pair, migrate_and_seed
+from tests.databases import DatabasePair, seeded_pair
 from tests.scales import LARGER, SMALL
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -22,13 +22,8 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def _seeded(
     request: pytest.FixtureRequest, factory: pytest.TempPathFactory, scale: Scale
 ) -> Iterator[DatabasePair]:
-    backend: str = request.param
-    pair = create_pair(backend, factory.mktemp(f"{backend}-{scale.name}"))
-    try:
-        migrate_and_seed(pair, scale)
+    with seeded_pair(request.param, factory, scale, scale.name) as pair:
         yield pair
-    finally:
-        drop_pair(pair)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -52,13 +47,8 @@ def empty_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DatabasePair]:
     """A migrated but empty pair of the test's own, for tests that write."""
-    backend: str = request.param
-    pair = create_pair(backend, tmp_path_factory.mktemp(f"{backend}-empty"))
-    try:
-        migrate_and_seed(pair, None)
+    with seeded_pair(request.param, tmp_path_factory, None, "empty") as pair:
         yield pair
-    finally:
-        drop_pair(pair)
 
 
 TEST_SECRET = "test-secret-" + "x" * 40

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,3 +115,16 @@ async def _seed(pair: DatabasePair, scale: Scale, seed: int) -> None:
     finally:
         await units.dispose()
         await community.dispose()
+
+
+@contextmanager
+def seeded_pair(
+    backend: str, factory: pytest.TempPathFactory, scale: Scale | None, label: str
+) -> Iterator[DatabasePair]:
+    """A migrated (and, given a scale, seeded) pair of its own, dropped afterwards."""
+    pair = create_pair(backend, factory.mktemp(f"{backend}-{label}"))
+    try:
+        migrate_and_seed(pair, scale)
+        yield pair
+    finally:
+        drop_pair(pair)

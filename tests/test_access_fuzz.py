@@ -22,7 +22,7 @@ from hypothesis_graphql import nodes, queries
 from schema.app import build_schema
 from tests.client import GraphQLClient
 from tests.conftest import client_for
-from tests.databases import DatabasePair, create_pair, migrate_and_seed
+from tests.databases import DatabasePair, seeded_pair
 from tests.scales import SMALL
 from tests.test_access import matrix
 from tests.world import World, load_world
@@ -82,11 +82,10 @@ class Runner:
 
 
 @pytest.fixture(scope="module")
-def fuzz_db(tmp_path_factory: pytest.TempPathFactory) -> DatabasePair:
+def fuzz_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabasePair]:
     """SQLite only: the policies are the same SQL on PostgreSQL, tested there elsewhere."""
-    pair = create_pair("sqlite", tmp_path_factory.mktemp("fuzz"))
-    migrate_and_seed(pair, SMALL)
-    return pair
+    with seeded_pair("sqlite", tmp_path_factory, SMALL, "fuzz") as pair:
+        yield pair
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from datasources.scope import Role, Viewer
 from resolvers.personal import BY_KEY, Withholdable, access_for
 from tests.client import GraphQLClient
 from tests.conftest import BACKENDS, client_for
-from tests.databases import DatabasePair, create_pair, drop_pair, migrate_and_seed
+from tests.databases import DatabasePair, seeded_pair
 from tests.scales import SMALL
 from tests.test_access import Case, matrix, visible_supporters
 from tests.world import World, load_world
@@ -127,13 +127,9 @@ def matrix_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DatabasePair]:
     """The small data set, plus rows that give every scoped cell's viewer something."""
-    pair = create_pair(request.param, tmp_path_factory.mktemp(f"{request.param}-matrix"))
-    try:
-        migrate_and_seed(pair, SMALL)
+    with seeded_pair(request.param, tmp_path_factory, SMALL, "matrix") as pair:
         asyncio.run(_cover_every_cell(pair))
         yield pair
-    finally:
-        drop_pair(pair)
 
 
 async def _cover_every_cell(pair: DatabasePair) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.client import GraphQLClient
 from tests.conftest import BACKENDS, client_for
-from tests.databases import DatabasePair, create_pair, drop_pair, migrate_and_seed
+from tests.databases import DatabasePair, seeded_pair
 from tests.scales import SMALL
 
 EVENTS = """query($f: AuditEventFilter) { auditEvents(first: 50, filter: $f) {
@@ -21,12 +21,8 @@ def fresh_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DatabasePair]:
     """Seeded databases of its own, so the audit log holds only this test's requests."""
-    pair = create_pair(request.param, tmp_path_factory.mktemp(f"{request.param}-audit"))
-    try:
-        migrate_and_seed(pair, SMALL)
+    with seeded_pair(request.param, tmp_path_factory, SMALL, "audit") as pair:
         yield pair
-    finally:
-        drop_pair(pair)
 
 
 @pytest.fixture

@@ -131,14 +131,14 @@ def _alliance_ids(viewer: Viewer) -> Select[Any] | None:
     )
 
 
-async def _alliances(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
-    ids = _alliance_ids(viewer)
-    return DENY if ids is None else [Alliance.id.in_(ids)]
+def _within(ids_of: Any, column: Any) -> Any:
+    """Rows whose `column` is among the ids `ids_of(viewer)` selects; none without any."""
 
+    async def rule(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+        ids = ids_of(viewer)
+        return DENY if ids is None else [column.in_(ids)]
 
-async def _alliance_parties(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
-    ids = _alliance_ids(viewer)
-    return DENY if ids is None else [AllianceParty.alliance_id.in_(ids)]
+    return rule
 
 
 def _agreement_ids(viewer: Viewer) -> Select[Any] | None:
@@ -163,16 +163,6 @@ def _agreement_ids(viewer: Viewer) -> Select[Any] | None:
             )
         )
     return ids
-
-
-async def _agreements(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
-    ids = _agreement_ids(viewer)
-    return DENY if ids is None else [CoBuildingAgreement.id.in_(ids)]
-
-
-async def _agreement_children(viewer: Viewer, model: Any) -> list[ColumnElement[bool]]:
-    ids = _agreement_ids(viewer)
-    return DENY if ids is None else [model.agreement_id.in_(ids)]
 
 
 def _member_community(viewer: Viewer) -> Select[Any]:
@@ -224,23 +214,15 @@ async def _privacy(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[
     return DENY
 
 
-async def _projects(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
-    return await _agreement_children(viewer, AgreementProject)
-
-
-async def _agreement_parties(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
-    return await _agreement_children(viewer, AgreementParty)
-
-
 _RULES: dict[type[Any], Any] = {
     Report: _reports,
     ReportSkill: _report_skills,
     UnitPairing: _pairings,
-    Alliance: _alliances,
-    AllianceParty: _alliance_parties,
-    CoBuildingAgreement: _agreements,
-    AgreementParty: _agreement_parties,
-    AgreementProject: _projects,
+    Alliance: _within(_alliance_ids, Alliance.id),
+    AllianceParty: _within(_alliance_ids, AllianceParty.alliance_id),
+    CoBuildingAgreement: _within(_agreement_ids, CoBuildingAgreement.id),
+    AgreementParty: _within(_agreement_ids, AgreementParty.agreement_id),
+    AgreementProject: _within(_agreement_ids, AgreementProject.agreement_id),
     ResourceItem: _offers(ResourceItem),
     ServiceItem: _offers(ServiceItem),
     DemandItem: _demands,
