@@ -53,6 +53,7 @@ def rows_by_key(
     scope: Scope,
     column: InstrumentedAttribute[Any],
     *order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> DataLoader[Any, list[Any]]:
     """All rows per key, for small bounded child lists (an alliance's parties)."""
     model: Any = column.class_
@@ -61,7 +62,7 @@ def rows_by_key(
         grouped: dict[Any, list[Any]] = defaultdict(list)
         visible = await scope.where(model)
         async with source.session() as session:
-            stmt = select(model).where(column.in_(keys), *visible).order_by(*order_by)
+            stmt = select(model).where(column.in_(keys), *visible, *where).order_by(*order_by)
             for row in await session.scalars(stmt):
                 grouped[getattr(row, column.key)].append(row)
         return [grouped.get(key, []) for key in keys]

@@ -20,6 +20,7 @@ from schema.lists import ListsQuery
 from schema.partners import PartnersQuery
 from schema.places import PlacesQuery
 from schema.privacy import PrivacyMutation
+from schema.reporting_mutations import ReportingMutation
 from schema.units import UnitsQuery
 from schema.viewer import ViewerQuery
 
@@ -38,7 +39,7 @@ class Query(ViewerQuery, AuditQuery, UnitsQuery, PlacesQuery, PartnersQuery, Lis
 
 
 @strawberry.type(description="Root mutation of dualhub: every change is one transaction.")
-class Mutation(PrivacyMutation):
+class Mutation(PrivacyMutation, ReportingMutation):
     pass
 
 

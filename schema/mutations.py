@@ -6,10 +6,16 @@ from enum import Enum
 
 import strawberry
 
+from resolvers.workflow import Refusal
+
 
 @strawberry.enum(description="Why a mutation refused its input (业务错误代码).")
 class UserErrorCode(Enum):
     INVALID_INPUT = "invalid_input"
+    NOT_FOUND = "not_found"
+    INVALID_STATE = "invalid_state"
+    DUPLICATE = "duplicate"
+    NOT_IN_SERVICE = "not_in_service"
 
 
 @strawberry.type(
@@ -22,3 +28,7 @@ class UserError:
     field: str | None = strawberry.field(
         description="The input field at fault, as a path like `input.shareSkills`, if any."
     )
+
+
+def user_error(refusal: Refusal) -> UserError:
+    return UserError(code=UserErrorCode[refusal.code], message=refusal.message, field=refusal.field)

@@ -26,6 +26,7 @@ from schema.personal import Personal
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
     from schema.places import Building, Community
+    from schema.reporting_mutations import StateEvent
     from schema.units import Member, WorkUnit
 
 _UNITS = "schema.units"
@@ -149,6 +150,21 @@ class Report(HubNode):
     async def skills(self, info: Info) -> list[str]:
         rows = await info.context.community.skills_of_report.load(self.id)
         return [row.skill for row in rows]
+
+    @strawberry.field(description="Every state change of the report, oldest first (报到记录).")
+    async def history(
+        self, info: Info
+    ) -> list[Annotated[StateEvent, strawberry.lazy("schema.reporting_mutations")]]:
+        from schema.reporting_mutations import StateEvent
+
+        rows = await info.context.community.history_of_report.load(self.id)
+        return [
+            StateEvent(
+                from_state=r.from_state, to_state=r.to_state, actor_subject=r.actor_subject,
+                actor_role=r.actor_role, note=r.note, occurred_at=r.occurred_at,
+            )
+            for r in rows
+        ]  # fmt: skip
 
     @strawberry.field(description="When he can serve (服务时间).")
     def availability(self) -> list[Availability]:

@@ -76,7 +76,8 @@ class Runner:
     def close(self) -> None:
         # Work a failed request abandoned (sibling fields) must finish before engines go.
         pending = asyncio.all_tasks(self.loop)
-        self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        if pending:  # gather() of nothing would look for a current loop, which this is not
+            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self.loop.run_until_complete(self._clients.aclose())
         self.loop.close()
 

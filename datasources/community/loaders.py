@@ -24,6 +24,7 @@ from datasources.community.models import (
     ResourceItem,
     ServiceCategory,
     ServiceItem,
+    StateEvent,
     Street,
     UnitPairing,
 )
@@ -42,6 +43,10 @@ class CommunityLoaders:
             source, scope, Report.member_code, Report.status.in_(L.ACTIVE_REPORT_STATUSES)
         )
         self.privacy_by_member_code = row_by_key(source, scope, PrivacyPreference.member_code)
+        self.history_of_report = rows_by_key(
+            source, scope, StateEvent.entity_id, StateEvent.id,
+            where=(StateEvent.entity_type == "Report",),
+        )  # fmt: skip
         self.skills_of_report = rows_by_key(source, scope, ReportSkill.report_id, ReportSkill.skill)
         self.parties_of_alliance = rows_by_key(
             source, scope, AllianceParty.alliance_id, AllianceParty.rotation_order, AllianceParty.id

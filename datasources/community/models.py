@@ -443,3 +443,36 @@ class PrivacyPreference(CommunityBase):
     share_phone_with_community: Mapped[bool] = mapped_column(default=True)
     share_skills_with_community: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow, onupdate=utcnow)
+
+
+class StateEvent(CommunityBase):
+    """One state change of a workflow entity (报到、订单、活动…): who, when, from, to, why.
+
+    Append-only: entities are never hard-deleted, they move to a final state, and this is
+    the trail that later appraisal relies on. `entity_type` names the model.
+    """
+
+    __tablename__ = "state_events"
+    __table_args__ = (Index("ix_state_events_entity", "entity_type", "entity_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int]
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor_subject: Mapped[str] = mapped_column(String(120))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class IdempotencyKey(CommunityBase):
+    """A creating mutation's client key: a retried request gets the first result back."""
+
+    __tablename__ = "idempotency_keys"
+
+    subject: Mapped[str] = mapped_column(String(120), primary_key=True)
+    mutation: Mapped[str] = mapped_column(String(60), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    result_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)

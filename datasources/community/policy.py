@@ -37,6 +37,7 @@ from datasources.community.models import (
     ResourceItem,
     ServiceCategory,
     ServiceItem,
+    StateEvent,
     Street,
     UnitPairing,
 )
@@ -214,7 +215,14 @@ async def _privacy(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[
     return DENY
 
 
+async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """A workflow entity's history is visible to whoever may see the entity."""
+    reports = select(Report.id).where(*await _reports(viewer, facts))
+    return [StateEvent.entity_type == "Report", StateEvent.entity_id.in_(reports)]
+
+
 _RULES: dict[type[Any], Any] = {
+    StateEvent: _state_events,
     Report: _reports,
     ReportSkill: _report_skills,
     UnitPairing: _pairings,

@@ -1,0 +1,157 @@
+"""The reporting workflow (报到): a member reports, the community confirms or returns it.
+
+A member has at most one active (pending or confirmed) report: reporting to a new
+community closes the old one in the same transaction, so the history stays complete.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from datasources.community.lists import ACTIVE_REPORT_STATUSES
+from datasources.community.models import (
+    Building,
+    Community,
+    Compound,
+    Report,
+    ReportChannel,
+    ReportSkill,
+    ReportStatus,
+    ServiceCategory,
+)
+from datasources.scope import Role
+from resolvers.context import HubContext
+from resolvers.workflow import Refusal, earlier_result, record, remember, today_in_china
+
+REPORT = "Report"
+STATUS_NAMES = {
+    ReportStatus.PENDING: "待确认",
+    ReportStatus.CONFIRMED: "已报到",
+    ReportStatus.RETURNED: "已退回",
+    ReportStatus.CLOSED: "已迁出",
+}
+
+
+async def report_to_community(
+    ctx: HubContext,
+    *,
+    community_code: str,
+    building_code: str | None,
+    skills: list[str],
+    availability: int,
+    intentions: list[str],
+    note: str | None,
+    key: str | None,
+) -> Report:
+    viewer = ctx.viewer
+    member = await ctx.units.member_by_code.load(viewer.member)
+    if member is None:
+        raise Refusal("NOT_FOUND", "单位侧没有您的党员信息，请联系所在党支部。")
+    if not member.in_service:
+        raise Refusal("NOT_IN_SERVICE", "在职党员方可报到；您的单位记录显示您不在职。")
+    try:
+        return await _report(ctx, community_code, building_code, skills, availability,
+                             intentions, note, key)  # fmt: skip
+    except IntegrityError as exc:
+        # A concurrent report of the same member won the one-active-report index.
+        raise Refusal("DUPLICATE", "您有一份报到正在处理，请稍后刷新查看。") from exc
+
+
+async def _report(
+    ctx: HubContext,
+    community_code: str,
+    building_code: str | None,
+    skills: list[str],
+    availability: int,
+    intentions: list[str],
+    note: str | None,
+    key: str | None,
+) -> Report:
+    viewer = ctx.viewer
+    async with ctx.sources.community.transaction() as session:
+        earlier = await earlier_result(session, viewer, "reportToCommunity", key)
+        if earlier is not None:
+            return await session.get(Report, earlier)  # type: ignore[return-value]
+        community = await session.scalar(select(Community).where(Community.code == community_code))
+        if community is None:
+            raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
+        building_id = await _building_in(session, community.id, building_code)
+        await _check_categories(session, intentions)
+        active = await session.scalar(
+            select(Report)
+            .where(Report.member_code == viewer.member, Report.status.in_(ACTIVE_REPORT_STATUSES))
+            .with_for_update()
+        )
+        if active is not None and active.community_id == community.id:
+            raise Refusal("DUPLICATE", "您已向该社区报到，无需重复报到。", "input.communityCode")
+        if active is not None:
+            previous = active.status
+            active.status = ReportStatus.CLOSED
+            record(session, viewer, REPORT, active.id, previous.value, "closed",
+                   f"迁往{community.name}")  # fmt: skip
+            await session.flush()  # the old report leaves the one-active index first
+        report = Report(
+            member_code=viewer.member, community_id=community.id, building_id=building_id,
+            reported_on=today_in_china(), channel=ReportChannel.ONLINE,
+            status=ReportStatus.PENDING, availability=availability, intentions=intentions,
+            note=note,
+        )  # fmt: skip
+        session.add(report)
+        await session.flush()
+        session.add_all(ReportSkill(report_id=report.id, skill=s) for s in dict.fromkeys(skills))
+        record(session, viewer, REPORT, report.id, None, ReportStatus.PENDING.value, note)
+        remember(session, viewer, "reportToCommunity", key, report.id)
+    return report
+
+
+async def decide_report(
+    ctx: HubContext, report_id: int, *, confirm: bool, reason: str | None
+) -> Report:
+    """The community confirms a pending report, or returns it with a reason."""
+    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+        raise PermissionError("only the community reviews reports")
+    in_scope = await ctx.community.report_by_id.load(report_id) is not None
+    target = ReportStatus.CONFIRMED if confirm else ReportStatus.RETURNED
+    async with ctx.sources.community.transaction() as session:
+        report = await session.get(Report, report_id, with_for_update=True)
+        if report is None:
+            raise Refusal("NOT_FOUND", "未找到该报到记录。", "input.reportId")
+        if not in_scope:
+            raise PermissionError("the report belongs to another community")
+        if report.status is not ReportStatus.PENDING:
+            verb = "确认" if confirm else "退回"
+            raise Refusal(
+                "INVALID_STATE",
+                f"该报到当前为「{STATUS_NAMES[report.status]}」，只有待确认的报到可以{verb}。",
+            )
+        report.status = target
+        record(session, ctx.viewer, REPORT, report.id, ReportStatus.PENDING.value,
+               target.value, reason)  # fmt: skip
+    return report
+
+
+async def _building_in(session: object, community_id: int, code: str | None) -> int | None:
+    if code is None:
+        return None
+    building_id: int | None = await session.scalar(  # type: ignore[attr-defined]
+        select(Building.id)
+        .join(Compound, Building.compound_id == Compound.id)
+        .where(Building.code == code, Compound.community_id == community_id)
+    )
+    if building_id is None:
+        raise Refusal("NOT_FOUND", "该社区没有这个楼栋。", "input.buildingCode")
+    return building_id
+
+
+async def _check_categories(session: object, codes: list[str]) -> None:
+    if not codes:
+        return
+    known = set(
+        await session.scalars(  # type: ignore[attr-defined]
+            select(ServiceCategory.code).where(ServiceCategory.code.in_(codes))
+        )
+    )
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise Refusal("NOT_FOUND", f"未知的服务类别：{'、'.join(unknown)}。", "input.intentions")

@@ -1,0 +1,80 @@
+"""What every workflow mutation shares: refusals as data, history, idempotency keys.
+
+Business rules raise `Refusal` for expected failures (invalid state, duplicate, unknown
+code); the GraphQL layer turns it into a typed `userErrors` entry. A refusal raised inside
+the mutation's transaction rolls everything back: nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from datasources.community.models import IdempotencyKey, StateEvent
+from datasources.scope import Viewer
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+class Refusal(Exception):
+    """An expected business failure: a code for clients, a message for users (Chinese)."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def today_in_china() -> date:
+    """Dates of record are China Standard Time, whatever the server's zone."""
+    return datetime.now(CHINA).date()
+
+
+def record(
+    session: AsyncSession,
+    viewer: Viewer,
+    entity_type: str,
+    entity_id: int,
+    from_state: str | None,
+    to_state: str,
+    note: str | None = None,
+) -> None:
+    session.add(
+        StateEvent(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            from_state=from_state,
+            to_state=to_state,
+            actor_subject=viewer.subject,
+            actor_role=viewer.role.value,
+            note=note,
+        )
+    )
+
+
+async def earlier_result(
+    session: AsyncSession, viewer: Viewer, mutation: str, key: str | None
+) -> int | None:
+    """The id a retried request created the first time, if this key was seen."""
+    if key is None:
+        return None
+    return await session.scalar(
+        select(IdempotencyKey.result_id).where(
+            IdempotencyKey.subject == viewer.subject,
+            IdempotencyKey.mutation == mutation,
+            IdempotencyKey.key == key,
+        )
+    )
+
+
+def remember(
+    session: AsyncSession, viewer: Viewer, mutation: str, key: str | None, result_id: int
+) -> None:
+    if key is not None:
+        session.add(
+            IdempotencyKey(subject=viewer.subject, mutation=mutation, key=key, result_id=result_id)
+        )

@@ -1,0 +1,264 @@
+"""The reporting workflow (报到) end to end, as a member and a community use it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.client import GraphQLClient
+from tests.conftest import BACKENDS, client_for
+from tests.databases import DatabasePair, seeded_pair
+from tests.scales import LARGER
+
+REPORT = """mutation($input: ReportToCommunityInput!) { reportToCommunity(input: $input) {
+  clientMutationId userErrors { code message field }
+  report { id status reportedOn community { code } building { code } skills availability
+           history { fromState toState actorRole note } } } }"""
+CONFIRM = """mutation($input: ReviewReportInput!) { confirmReport(input: $input) {
+  userErrors { code message field } report { id status history { fromState toState } } } }"""
+RETURN = CONFIRM.replace("confirmReport", "returnReport")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def workflow_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DatabasePair]:
+    # The larger data set: every test takes members who have not reported yet.
+    with seeded_pair(request.param, tmp_path_factory, LARGER, "reporting") as pair:
+        yield pair
+
+
+@pytest.fixture(scope="module")
+def taken(workflow_db: DatabasePair) -> set[str]:
+    """Members already used by a test on this database."""
+    return set()
+
+
+@pytest.fixture
+async def hub(workflow_db: DatabasePair, taken: set[str]) -> AsyncIterator[GraphQLClient]:
+    async for client in client_for(workflow_db, rate_limit_per_ip="", rate_limit_per_token=""):
+        client.taken = taken  # type: ignore[attr-defined]
+        yield client
+
+
+async def _unreported(hub: GraphQLClient) -> str:
+    """An in-service member with no active report yet, different on every call."""
+    taken: set[str] = hub.taken  # type: ignore[attr-defined]
+    query = """query($after: String) { members(first: 100, after: $after, filter: {inService: true})
+      { pageInfo { hasNextPage endCursor } edges { node { code report { id } } } } }"""
+    after = None
+    while True:
+        page = (await hub.query(query, {"after": after}))["members"]
+        for edge in page["edges"]:
+            code = edge["node"]["code"]
+            if edge["node"]["report"] is None and code not in taken:
+                taken.add(code)
+                return str(code)
+        if not page["pageInfo"]["hasNextPage"]:
+            raise AssertionError("the seeded data ran out of unreported members")
+        after = page["pageInfo"]["endCursor"]
+
+
+async def _a_building(hub: GraphQLClient, community: str) -> str:
+    data = await hub.query(
+        """query($c: String!) { community(code: $c) { compounds(first: 1) { edges { node {
+             buildings(first: 1) { edges { node { code } } } } } } } }""",
+        {"c": community},
+    )
+    return str(
+        data["community"]["compounds"]["edges"][0]["node"]["buildings"]["edges"][0]["node"]["code"]
+    )
+
+
+def _report_input(community: str, **extra: Any) -> dict[str, Any]:
+    return {"input": {"communityCode": community, **extra}}
+
+
+async def test_report_confirm_and_the_full_trail(hub: GraphQLClient) -> None:
+    member = await _unreported(hub)
+    building = await _a_building(hub, "C001")
+    me = hub.as_viewer("member", member=member)
+    result = await me.query(REPORT, _report_input(
+        "C001", buildingCode=building, skills=["书法", "书法", "摄影"],
+        availability=["WEEKENDS", "WEEKDAY_EVENINGS"], intentions=["chancheng.epidemic"],
+        note="周末可参加巡防",
+    ))  # fmt: skip
+    payload = result["reportToCommunity"]
+    assert payload["userErrors"] == []
+    report = payload["report"]
+    assert report["status"] == "PENDING"
+    assert report["community"]["code"] == "C001"
+    assert report["building"]["code"] == building
+    assert report["skills"] == ["书法", "摄影"]
+    assert set(report["availability"]) == {"WEEKENDS", "WEEKDAY_EVENINGS"}
+    assert report["history"] == [
+        {"fromState": None, "toState": "pending", "actorRole": "member", "note": "周末可参加巡防"}
+    ]
+    committee = hub.as_viewer("community", community="C001")
+    confirmed = (await committee.query(CONFIRM, {"input": {"reportId": report["id"]}}))[
+        "confirmReport"
+    ]
+    assert confirmed["userErrors"] == []
+    assert confirmed["report"]["status"] == "CONFIRMED"
+    assert confirmed["report"]["history"][-1] == {"fromState": "pending", "toState": "confirmed"}
+    seen = await hub.query(
+        "query($m: String!) { member(code: $m) { residenceCommunity { code } } }", {"m": member}
+    )
+    assert seen["member"]["residenceCommunity"]["code"] == "C001"
+    # Invalid transition: the error names the current state, and nothing changes.
+    again = (await committee.query(CONFIRM, {"input": {"reportId": report["id"]}}))["confirmReport"]
+    assert again["report"] is None
+    assert again["userErrors"][0]["code"] == "INVALID_STATE"
+    assert "已报到" in again["userErrors"][0]["message"]
+    returned = await committee.query(RETURN, {"input": {"reportId": report["id"], "reason": "x"}})
+    assert returned["returnReport"]["userErrors"][0]["code"] == "INVALID_STATE"
+
+
+async def test_returning_needs_a_reason(hub: GraphQLClient) -> None:
+    member = await _unreported(hub)
+    me = hub.as_viewer("member", member=member)
+    report = (await me.query(REPORT, _report_input("C002")))["reportToCommunity"]["report"]
+    committee = hub.as_viewer("community", community="C002")
+    no_reason = await committee.query(RETURN, {"input": {"reportId": report["id"]}})
+    assert no_reason["returnReport"]["userErrors"][0] == {
+        "code": "INVALID_INPUT",
+        "message": "退回报到须说明原因。",
+        "field": "input.reason",
+    }
+    done = await committee.query(
+        RETURN, {"input": {"reportId": report["id"], "reason": "楼栋信息有误，请重新填报"}}
+    )
+    assert done["returnReport"]["report"]["status"] == "RETURNED"
+    # A returned report is not active: he may report again.
+    again = await me.query(REPORT, _report_input("C002"))
+    assert again["reportToCommunity"]["userErrors"] == []
+
+
+async def test_moving_closes_the_old_report(hub: GraphQLClient) -> None:
+    member = await _unreported(hub)
+    me = hub.as_viewer("member", member=member)
+    first = (await me.query(REPORT, _report_input("C001")))["reportToCommunity"]["report"]
+    await hub.as_viewer("community", community="C001").query(
+        CONFIRM, {"input": {"reportId": first["id"]}}
+    )
+    moved = (await me.query(REPORT, _report_input("C003")))["reportToCommunity"]
+    assert moved["userErrors"] == []
+    assert moved["report"]["community"]["code"] == "C003"
+    old = await me.query(
+        "query($id: ID!) { node(id: $id) { ... on Report { status history { toState note } } } }",
+        {"id": first["id"]},
+    )
+    assert old["node"]["status"] == "CLOSED"
+    assert old["node"]["history"][-1]["toState"] == "closed"
+    assert old["node"]["history"][-1]["note"].startswith("迁往")
+    mine = await me.query("{ me { report { community { code } } residenceCommunity { code } } }")
+    assert mine["me"]["report"]["community"]["code"] == "C003"
+
+
+async def test_reporting_twice_to_the_same_community_is_refused(hub: GraphQLClient) -> None:
+    member = await _unreported(hub)
+    me = hub.as_viewer("member", member=member)
+    await me.query(REPORT, _report_input("C001"))
+    twice = (await me.query(REPORT, _report_input("C001")))["reportToCommunity"]
+    assert twice["report"] is None
+    assert twice["userErrors"][0]["code"] == "DUPLICATE"
+    assert twice["userErrors"][0]["field"] == "input.communityCode"
+
+
+async def test_a_retried_request_returns_the_first_result(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    member = await _unreported(hub)
+    mine = "SELECT count(*) FROM reports WHERE member_code = :m"
+    before = await _count(workflow_db, mine, m=member)  # earlier moves leave closed ones
+    me = hub.as_viewer("member", member=member)
+    variables = _report_input("C002", clientMutationId="phone-retry-1")
+    first = (await me.query(REPORT, variables))["reportToCommunity"]
+    second = (await me.query(REPORT, variables))["reportToCommunity"]
+    assert second["userErrors"] == []
+    assert second["report"]["id"] == first["report"]["id"]
+    assert second["clientMutationId"] == "phone-retry-1"
+    assert await _count(workflow_db, mine, m=member) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"buildingCode": "NO-SUCH-BUILDING"}, "input.buildingCode"),
+        ({"intentions": ["chancheng.epidemic", "no.such.category"]}, "input.intentions"),
+    ],
+)
+async def test_bad_references_change_nothing(
+    hub: GraphQLClient, workflow_db: DatabasePair, extra: dict[str, Any], field: str
+) -> None:
+    member = await _unreported(hub)
+    before = await _count(workflow_db, "SELECT count(*) FROM reports")
+    events = await _count(workflow_db, "SELECT count(*) FROM state_events")
+    result = await hub.as_viewer("member", member=member).query(
+        REPORT, _report_input("C001", **extra)
+    )
+    error = result["reportToCommunity"]["userErrors"][0]
+    assert (error["code"], error["field"]) == ("NOT_FOUND", field)
+    assert await _count(workflow_db, "SELECT count(*) FROM reports") == before
+    assert await _count(workflow_db, "SELECT count(*) FROM state_events") == events
+
+
+async def test_only_the_own_community_may_review(hub: GraphQLClient) -> None:
+    member = await _unreported(hub)
+    report = (await hub.as_viewer("member", member=member).query(REPORT, _report_input("C001")))[
+        "reportToCommunity"
+    ]["report"]
+    for role, scope in [("community", {"community": "C002"}), ("unit_branch", {"unit": "U0001"}),
+                        ("member", {"member": member}), ("district", {"district": "D01"})]:  # fmt: skip
+        error = await hub.as_viewer(role, **scope).error(
+            CONFIRM, {"input": {"reportId": report["id"]}}
+        )
+        assert error["extensions"]["code"] == "FORBIDDEN", role
+    refused = await hub.as_viewer("community", community="C001").error(
+        REPORT, _report_input("C001")
+    )
+    assert refused["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_members_out_of_service_cannot_report(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    member = await _unreported(hub)
+    engine = create_async_engine(workflow_db.units_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE members SET in_service = false WHERE code = :m"),
+                           {"m": member})  # fmt: skip
+    await engine.dispose()
+    result = await hub.as_viewer("member", member=member).query(REPORT, _report_input("C001"))
+    assert result["reportToCommunity"]["userErrors"][0]["code"] == "NOT_IN_SERVICE"
+
+
+async def test_concurrent_reports_leave_one_active_report(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    member = await _unreported(hub)
+    me = hub.as_viewer("member", member=member)
+    bodies = await asyncio.gather(
+        *(me.raw(REPORT, _report_input(code)) for code in ("C001", "C002", "C003"))
+    )
+    assert all(not body.get("errors") for body in bodies), bodies
+    active = await _count(
+        workflow_db,
+        "SELECT count(*) FROM reports WHERE member_code = :m AND status IN ('pending', 'confirmed')",
+        m=member,
+    )
+    assert active == 1
+
+
+async def _count(pair: DatabasePair, sql: str, **params: str) -> int:
+    engine = create_async_engine(pair.community_url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text(sql), params)).scalar_one())
+    finally:
+        await engine.dispose()
