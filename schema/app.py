@@ -17,6 +17,7 @@ from schema.extensions import ErrorCodes, SqlStatements
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
 from schema.lists import ListsQuery
+from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
 from schema.places import PlacesQuery
 from schema.privacy import PrivacyMutation
@@ -39,7 +40,7 @@ class Query(ViewerQuery, AuditQuery, UnitsQuery, PlacesQuery, PartnersQuery, Lis
 
 
 @strawberry.type(description="Root mutation of dualhub: every change is one transaction.")
-class Mutation(PrivacyMutation, ReportingMutation):
+class Mutation(PrivacyMutation, ReportingMutation, PairingMutation):
     pass
 
 

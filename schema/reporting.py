@@ -20,13 +20,13 @@ from datasources.community.models import Availability as AvailabilityFlag
 from datasources.community.models import PairingStatus as PairingStatusModel
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import Availability, PairingStatus, ReportChannel, ReportStatus
+from schema.history import StateEvent, history
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.personal import Personal
 
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
     from schema.places import Building, Community
-    from schema.reporting_mutations import StateEvent
     from schema.units import Member, WorkUnit
 
 _UNITS = "schema.units"
@@ -152,19 +152,8 @@ class Report(HubNode):
         return [row.skill for row in rows]
 
     @strawberry.field(description="Every state change of the report, oldest first (报到记录).")
-    async def history(
-        self, info: Info
-    ) -> list[Annotated[StateEvent, strawberry.lazy("schema.reporting_mutations")]]:
-        from schema.reporting_mutations import StateEvent
-
-        rows = await info.context.community.history_of_report.load(self.id)
-        return [
-            StateEvent(
-                from_state=r.from_state, to_state=r.to_state, actor_subject=r.actor_subject,
-                actor_role=r.actor_role, note=r.note, occurred_at=r.occurred_at,
-            )
-            for r in rows
-        ]  # fmt: skip
+    async def history(self, info: Info) -> list[StateEvent]:
+        return await history(info, "Report", self.id)
 
     @strawberry.field(description="When he can serve (服务时间).")
     def availability(self) -> list[Availability]:
@@ -193,6 +182,10 @@ class UnitPairing(HubNode):
     status: PairingStatus = strawberry.field(description="Active or ended (结对状态).")
     contact_name: str | None = strawberry.field(description="Unit's liaison (联络人).")
     community_id: strawberry.Private[int]
+
+    @strawberry.field(description="Every state change of the pairing, oldest first (结对记录).")
+    async def history(self, info: Info) -> list[StateEvent]:
+        return await history(info, "UnitPairing", self.id)
 
     @strawberry.field(description="The unit, from the work-unit side (结对单位).")
     async def unit(self, info: Info) -> Annotated[WorkUnit, strawberry.lazy(_UNITS)] | None:

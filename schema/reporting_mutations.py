@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import reduce
 from operator import or_
 from typing import Annotated
@@ -17,16 +16,6 @@ from schema.enums import Availability
 from schema.errors import ErrorCode, coded_error
 from schema.mutations import UserError, user_error
 from schema.reporting import Report
-
-
-@strawberry.type(description="One state change in a workflow (状态变更记录): who, when, from, to.")
-class StateEvent:
-    from_state: str | None = strawberry.field(description="State before, null on creation.")
-    to_state: str = strawberry.field(description="State after (状态).")
-    actor_subject: str = strawberry.field(description="Who changed it (操作人).")
-    actor_role: str = strawberry.field(description="In which role (角色).")
-    note: str | None = strawberry.field(description="Reason or note given (说明).")
-    occurred_at: datetime = strawberry.field(description="When (时间).")
 
 
 @strawberry.input(description="A member reports to the community where he lives (党员报到).")

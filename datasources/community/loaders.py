@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
 from datasources.base import Datasource
 from datasources.community import lists as L
 from datasources.community.models import (
@@ -43,10 +47,8 @@ class CommunityLoaders:
             source, scope, Report.member_code, Report.status.in_(L.ACTIVE_REPORT_STATUSES)
         )
         self.privacy_by_member_code = row_by_key(source, scope, PrivacyPreference.member_code)
-        self.history_of_report = rows_by_key(
-            source, scope, StateEvent.entity_id, StateEvent.id,
-            where=(StateEvent.entity_type == "Report",),
-        )  # fmt: skip
+        self._source, self._scope = source, scope
+        self._history: dict[str, DataLoader[int, list[Any]]] = {}
         self.skills_of_report = rows_by_key(source, scope, ReportSkill.report_id, ReportSkill.skill)
         self.parties_of_alliance = rows_by_key(
             source, scope, AllianceParty.alliance_id, AllianceParty.rotation_order, AllianceParty.id
@@ -147,3 +149,12 @@ class CommunityLoaders:
             )
             for kind in PartyKind
         }
+
+    def history_of(self, entity_type: str) -> DataLoader[int, list[Any]]:
+        """State events of one kind of workflow entity, oldest first, by entity id."""
+        if entity_type not in self._history:
+            self._history[entity_type] = rows_by_key(
+                self._source, self._scope, StateEvent.entity_id, StateEvent.id,
+                where=(StateEvent.entity_type == entity_type,),
+            )  # fmt: skip
+        return self._history[entity_type]

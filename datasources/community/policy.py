@@ -217,8 +217,18 @@ async def _privacy(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[
 
 async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """A workflow entity's history is visible to whoever may see the entity."""
-    reports = select(Report.id).where(*await _reports(viewer, facts))
-    return [StateEvent.entity_type == "Report", StateEvent.entity_id.in_(reports)]
+    visible_ids = {
+        "Report": select(Report.id).where(*await _reports(viewer, facts)),
+        "UnitPairing": select(UnitPairing.id).where(*await _pairings(viewer, facts)),
+    }
+    return [
+        or_(
+            *(
+                (StateEvent.entity_type == entity_type) & StateEvent.entity_id.in_(ids)
+                for entity_type, ids in visible_ids.items()
+            )
+        )
+    ]
 
 
 _RULES: dict[type[Any], Any] = {
