@@ -20,6 +20,7 @@ from schema.lists import ListsQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
 from schema.places import PlacesQuery
+from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.reporting_mutations import ReportingMutation
 from schema.units import UnitsQuery
@@ -40,7 +41,7 @@ class Query(ViewerQuery, AuditQuery, UnitsQuery, PlacesQuery, PartnersQuery, Lis
 
 
 @strawberry.type(description="Root mutation of dualhub: every change is one transaction.")
-class Mutation(PrivacyMutation, ReportingMutation, PairingMutation):
+class Mutation(PrivacyMutation, ReportingMutation, PairingMutation, PostsMutation):
     pass
 
 

@@ -87,6 +87,13 @@ strawberry.enum(
     community.RequesterKind,
     description="Who raised a demand (需求来源): RESIDENT 居民, GRID_WORKER 网格员代点, COMMUNITY 社区.",
 )
+strawberry.enum(
+    community.PostStatus, description="State of a post (岗位状态): OPEN 招募中, CLOSED 已关闭."
+)
+strawberry.enum(
+    community.PostClaimStatus,
+    description="State of a claim of a post (认领状态): ACTIVE 已认领, RELEASED 已退出.",
+)
 
 UnitKind: TypeAlias = units.UnitKind
 UnitLevel: TypeAlias = units.UnitLevel
@@ -106,3 +113,5 @@ CategorySource: TypeAlias = community.CategorySource
 ListItemStatus: TypeAlias = community.ListItemStatus
 ProviderKind: TypeAlias = community.ProviderKind
 RequesterKind: TypeAlias = community.RequesterKind
+PostStatus: TypeAlias = community.PostStatus
+PostClaimStatus: TypeAlias = community.PostClaimStatus

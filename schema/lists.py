@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from datasources.community import lists
 from datasources.loaders import ListLoaders
+from resolvers.matching import Candidate, Demand, suggest
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import CategorySource, ListItemStatus, ProviderKind, RequesterKind
+from schema.errors import bad_input
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -24,6 +26,9 @@ from schema.pagination import (
 )
 from schema.personal import Personal
 from schema.places import Community, Grid
+
+if TYPE_CHECKING:
+    from schema.reporting import Report
 
 
 @strawberry.enum(description="How to sort list entries: newest first by default.")
@@ -94,8 +99,11 @@ class ServiceCategory(HubNode):
         return cls.from_optional_row(await info.context.community.category_by_code.load(code))
 
 
-class _ListEntry(HubNode):
-    """Fields the three lists share."""
+@strawberry.interface(
+    description="An entry of one of the three lists (三单): resources, demands or services."
+)
+class ListEntry(HubNode):
+    """Fields the three lists share (a GraphQL interface, so clients can query them alike)."""
 
     id: relay.NodeID[int]
     title: str = strawberry.field(description="Title (标题).")
@@ -119,7 +127,7 @@ class _ListEntry(HubNode):
 @strawberry.type(
     description="An entry of the resource list (资源清单): what a member or unit offers."
 )
-class ResourceItem(_ListEntry):
+class ResourceItem(ListEntry):
     loader_path = ("community", "resource_item_by_id")
 
     provider_kind: ProviderKind = strawberry.field(description="Who offers it (提供方类型).")
@@ -127,7 +135,7 @@ class ResourceItem(_ListEntry):
 
 
 @strawberry.type(description="An entry of the demand list (需求清单): what residents need.")
-class DemandItem(_ListEntry):
+class DemandItem(ListEntry):
     loader_path = ("community", "demand_item_by_id")
 
     requester_kind: RequesterKind = strawberry.field(description="Who raised it (需求来源).")
@@ -145,6 +153,34 @@ class DemandItem(_ListEntry):
     async def requester_name_as_seen(self) -> str:
         return self.requester_name
 
+    @strawberry.field(
+        description="Supporters who could take it on (推荐党员), best first, each with the "
+        "reasons: service intention in its category, skills named in it, living in the same "
+        "or a neighbouring grid, free at off hours. For the community side; empty for others."
+    )
+    async def suggested_supporters(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description="How many suggestions, at most the page cap.")
+        ] = 10,
+    ) -> list[SupporterSuggestion]:
+        from schema.reporting import Report
+
+        ctx = info.context
+        if not (ctx.viewer.is_community_side or ctx.viewer.sees_everything):
+            return []
+        if not 0 <= first <= ctx.max_page_size:
+            raise bad_input("first", f"must be between 0 and {ctx.max_page_size}.")
+        demand, candidates = await _matching_facts(info, self)
+        return [
+            SupporterSuggestion(
+                supporter=Report.from_row(s.candidate.payload), score=s.score,
+                reasons=list(s.reasons),
+            )
+            for s in suggest(demand, candidates, first)
+        ]  # fmt: skip
+
     @strawberry.field(description="The grid it comes from (所属网格), if known.")
     async def grid(self, info: Info) -> Grid | None:
         if self.grid_id is None:
@@ -152,8 +188,40 @@ class DemandItem(_ListEntry):
         return Grid.from_optional_row(await info.context.community.grid_by_id.load(self.grid_id))
 
 
+@strawberry.type(description="A supporter suggested for a demand (推荐党员), and why.")
+class SupporterSuggestion:
+    supporter: Annotated[Report, strawberry.lazy("schema.reporting")] = strawberry.field(
+        description="The supporter's report (报到党员)."
+    )
+    score: int = strawberry.field(description="How well he fits (匹配度); higher is better.")
+    reasons: list[str] = strawberry.field(description="Why he fits (推荐理由), in Chinese.")
+
+
+async def _matching_facts(info: Info, item: DemandItem) -> tuple[Demand, list[Candidate]]:
+    community = info.context.community
+    rows = await community.candidates_by_community.load(item.community_id)
+    skills = await community.skills_of_report.load_many([report.id for report, _g, _p in rows])
+    category = await community.category_by_id.load(item.category_id)
+    grid = await community.grid_by_id.load(item.grid_id) if item.grid_id is not None else None
+    demand = Demand(
+        category_code=category.code, category_name=category.name,
+        text=f"{item.title} {item.description or ''}", grid_id=item.grid_id,
+        parent_grid_id=grid.parent_id if grid is not None else None,
+    )  # fmt: skip
+    candidates: list[Candidate] = [
+        Candidate(
+            report_id=report.id, member_code=report.member_code, grid_id=grid_id,
+            parent_grid_id=parent_id, availability=report.availability,
+            intentions=tuple(report.intentions or ()), skills=tuple(s.skill for s in found),
+            payload=report,
+        )
+        for (report, grid_id, parent_id), found in zip(rows, skills, strict=True)
+    ]  # fmt: skip
+    return demand, candidates
+
+
 @strawberry.type(description="An entry of the service list (服务清单): what is offered to whom.")
-class ServiceItem(_ListEntry):
+class ServiceItem(ListEntry):
     loader_path = ("community", "service_item_by_id")
 
     provider_kind: ProviderKind = strawberry.field(description="Who provides it (提供方类型).")
@@ -165,7 +233,7 @@ async def list_item_connection(
     info: Info,
     loaders: ListLoaders[Any],
     parent: int | None,
-    node_type: type[_ListEntry],
+    node_type: type[ListEntry],
     *,
     first: int,
     after: str | None,

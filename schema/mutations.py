@@ -16,6 +16,8 @@ class UserErrorCode(Enum):
     INVALID_STATE = "invalid_state"
     DUPLICATE = "duplicate"
     NOT_IN_SERVICE = "not_in_service"
+    FULL = "full"
+    NOT_REPORTED = "not_reported"
 
 
 @strawberry.type(

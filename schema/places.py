@@ -30,9 +30,11 @@ if TYPE_CHECKING:
         CoBuildingAgreement,
         PropertyCompany,
     )
+    from schema.posts import Post, PostCoverage, PostFilter
     from schema.reporting import Report, SupporterFilter, SupporterOrder, UnitPairing
 
 _REPORTING = "schema.reporting"
+_POSTS = "schema.posts"
 _PARTNERS = "schema.partners"
 _LISTS = "schema.lists"
 
@@ -419,6 +421,29 @@ class Community(HubNode):
             order_by=order_by,
             direction=direction,
         )
+
+    @strawberry.field(description="Posts (岗位) the community published, newest first.")
+    async def posts(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[PostFilter, strawberry.lazy(_POSTS)] | None = None,
+    ) -> Connection[Annotated[Post, strawberry.lazy(_POSTS)]]:
+        from schema.posts import community_posts
+
+        return await community_posts(info, self.id, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="Post coverage by service category (岗位覆盖): open posts, places and "
+        "places taken per category."
+    )
+    async def post_coverage(
+        self, info: Info
+    ) -> list[Annotated[PostCoverage, strawberry.lazy(_POSTS)]]:
+        from schema.posts import post_coverage
+
+        return await post_coverage(info, self.id)
 
 
 @strawberry.federation.type(

@@ -29,6 +29,7 @@ from schema.personal import Personal
 if TYPE_CHECKING:
     from schema.partners import AllianceMembership, CoBuildingAgreement
     from schema.places import Community
+    from schema.posts import PostClaim
     from schema.privacy import DataAccess, PrivacyPreferences
     from schema.reporting import Report, UnitPairing
 
@@ -36,6 +37,7 @@ _REPORTING = "schema.reporting"
 _PRIVACY = "schema.privacy"
 _PLACES = "schema.places"
 _PARTNERS = "schema.partners"
+_POSTS = "schema.posts"
 
 
 @strawberry.enum(description="How to sort work units.")
@@ -407,6 +409,24 @@ class Member(HubNode):
 
         row = await member_joins.residence_community(info.context, self.code)
         return Community.from_optional_row(row)
+
+    @strawberry.field(
+        description="Posts he claimed (岗位认领), newest first; active ones by default."
+    )
+    async def post_claims(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        include_released: Annotated[
+            bool, strawberry.argument(description="Also list released claims (已退出).")
+        ] = False,
+    ) -> Connection[Annotated[PostClaim, strawberry.lazy(_POSTS)]]:
+        from schema.posts import member_claims
+
+        return await member_claims(
+            info, self.code, first=first, after=after, include_released=include_released
+        )
 
 
 @strawberry.type(description="Root fields of the work-unit side (单位侧).")

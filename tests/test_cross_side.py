@@ -216,3 +216,16 @@ async def test_federation_entities_resolve_by_code(client: GraphQLClient) -> Non
     assert entities["_entities"] == [member, None]
     sdl = (await client.query("{ _service { sdl } }"))["_service"]["sdl"]
     assert 'type Member implements Node @key(fields: "code")' in sdl
+
+
+async def test_the_three_lists_share_their_fields(client: GraphQLClient) -> None:
+    fields = "title description status createdAt community { code } category { code name }"
+    data = await client.query(
+        f"""{{ resourceItems(first: 2) {{ edges {{ node {{ {fields} providerKind }} }} }}
+              demandItems(first: 2) {{ edges {{ node {{ {fields} requesterName }} }} }}
+              serviceItems(first: 2) {{ edges {{ node {{ {fields} target }} }} }} }}"""
+    )
+    for name in ("resourceItems", "demandItems", "serviceItems"):
+        nodes = [edge["node"] for edge in data[name]["edges"]]
+        assert nodes, name
+        assert all(node["title"] and node["category"]["name"] for node in nodes), name

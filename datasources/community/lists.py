@@ -24,6 +24,10 @@ from datasources.community.models import (
     ListItemStatus,
     PairingStatus,
     PartyKind,
+    Post,
+    PostClaim,
+    PostClaimStatus,
+    PostStatus,
     PrivacyPreference,
     PropertyCompany,
     RedPropertyStatus,
@@ -140,6 +144,21 @@ class AgreementFilter:
 class CategoryFilter:
     sources: tuple[CategorySource, ...] | None = None
     active: bool | None = True
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    """Posts (岗位) of a community: by state and service category."""
+
+    statuses: tuple[PostStatus, ...] | None = None
+    category_code: str | None = None
+
+
+@dataclass(frozen=True)
+class PostClaimFilter:
+    """Claims (认领) of a post or a member: active ones unless other states are asked for."""
+
+    statuses: tuple[PostClaimStatus, ...] | None = (PostClaimStatus.ACTIVE,)
 
 
 @dataclass(frozen=True)
@@ -297,6 +316,19 @@ def _category_clauses(f: CategoryFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def _post_clauses(f: PostFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.statuses is not None:
+        clauses.append(one_of(Post.status, f.statuses))
+    if f.category_code is not None:
+        clauses.append(Post.category_id.in_(_ids_by_code(ServiceCategory, f.category_code)))
+    return clauses
+
+
+def _post_claim_clauses(f: PostClaimFilter) -> list[ColumnElement[bool]]:
+    return [] if f.statuses is None else [one_of(PostClaim.status, f.statuses)]
+
+
 def _list_item_spec(model: Any) -> ListSpec[Any, ListItemFilter]:
     def clauses(f: ListItemFilter) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -366,6 +398,12 @@ CATEGORIES = ListSpec(
     ServiceCategory,
     orders={"sort_order": ServiceCategory.sort_order, "code": ServiceCategory.code},
     filter_clauses=_category_clauses,
+)
+POSTS = ListSpec(
+    Post, orders={"created_at": Post.created_at, "code": Post.code}, filter_clauses=_post_clauses
+)
+POST_CLAIMS = ListSpec(
+    PostClaim, orders={"claimed_at": PostClaim.claimed_at}, filter_clauses=_post_claim_clauses
 )
 RESOURCE_ITEMS = _list_item_spec(ResourceItem)
 DEMAND_ITEMS = _list_item_spec(DemandItem)

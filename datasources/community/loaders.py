@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
 from datasources.community import lists as L
+from datasources.community.candidates import candidates_by_community
 from datasources.community.models import (
     AgreementParty,
     AgreementProject,
@@ -21,6 +25,10 @@ from datasources.community.models import (
     District,
     Grid,
     PartyKind,
+    Post,
+    PostClaim,
+    PostClaimStatus,
+    PostStatus,
     PrivacyPreference,
     PropertyCompany,
     Report,
@@ -36,6 +44,16 @@ from datasources.loaders import ListLoaders, row_by_key, rows_by_key
 from datasources.scope import Scope
 
 
+@dataclass(frozen=True)
+class CoverageRow:
+    """One service category of a community's open posts: how many, places and takers."""
+
+    category_id: int
+    posts: int
+    capacity: int
+    claimed: int
+
+
 class CommunityLoaders:
     """Every loader a request may use on the community database; built fresh per request."""
 
@@ -48,6 +66,8 @@ class CommunityLoaders:
         )
         self.privacy_by_member_code = row_by_key(source, scope, PrivacyPreference.member_code)
         self._source, self._scope = source, scope
+        self._posts(source, scope)
+        self.candidates_by_community = candidates_by_community(source, scope)
         self._history: dict[str, DataLoader[int, list[Any]]] = {}
         self.skills_of_report = rows_by_key(source, scope, ReportSkill.report_id, ReportSkill.skill)
         self.parties_of_alliance = rows_by_key(
@@ -149,6 +169,60 @@ class CommunityLoaders:
             )
             for kind in PartyKind
         }
+
+    def _posts(self, source: Datasource, scope: Scope) -> None:
+        self.post_by_id = row_by_key(source, scope, Post.id)
+        self.post_by_code = row_by_key(source, scope, Post.code)
+        self.post_claim_by_id = row_by_key(source, scope, PostClaim.id)
+        self.posts_of_community = ListLoaders(source, scope, L.POSTS, Post.community_id)
+        self.claims_of_post = ListLoaders(source, scope, L.POST_CLAIMS, PostClaim.post_id)
+        self.claims_of_member = ListLoaders(source, scope, L.POST_CLAIMS, PostClaim.member_code)
+        self.claimed_count_of_post: DataLoader[int, int] = DataLoader(load_fn=self._claimed_counts)
+        self.post_coverage_of_community: DataLoader[int, list[CoverageRow]] = DataLoader(
+            load_fn=self._coverage
+        )
+
+    async def _claimed_counts(self, post_ids: list[int]) -> list[int]:
+        """Active claims per post: a figure of the post, not a list of claimants, so it is
+        counted for any post the viewer may see, whoever made the claims."""
+        stmt = (
+            select(PostClaim.post_id, func.count())
+            .where(PostClaim.post_id.in_(post_ids), PostClaim.status == PostClaimStatus.ACTIVE)
+            .group_by(PostClaim.post_id)
+        )
+        async with self._source.session() as session:
+            counts = {post_id: int(n) for post_id, n in (await session.execute(stmt)).all()}
+        return [counts.get(post_id, 0) for post_id in post_ids]
+
+    async def _coverage(self, community_ids: list[int]) -> list[list[CoverageRow]]:
+        """Open posts per community and category, with their active claims: one statement."""
+        claimed = (
+            select(PostClaim.post_id, func.count().label("n"))
+            .where(PostClaim.status == PostClaimStatus.ACTIVE)
+            .group_by(PostClaim.post_id)
+            .subquery("claimed")
+        )
+        visible = await self._scope.where(Post)
+        stmt = (
+            select(
+                Post.community_id,
+                Post.category_id,
+                func.count(Post.id),
+                func.sum(Post.capacity),
+                func.coalesce(func.sum(claimed.c.n), 0),
+            )
+            .outerjoin(claimed, claimed.c.post_id == Post.id)
+            .where(Post.community_id.in_(community_ids), Post.status == PostStatus.OPEN, *visible)
+            .group_by(Post.community_id, Post.category_id)
+            .order_by(Post.community_id, Post.category_id)
+        )
+        grouped: dict[int, list[CoverageRow]] = defaultdict(list)
+        async with self._source.session() as session:
+            for community_id, category_id, posts, capacity, taken in await session.execute(stmt):
+                grouped[community_id].append(
+                    CoverageRow(category_id, int(posts), int(capacity), int(taken))
+                )
+        return [grouped.get(community_id, []) for community_id in community_ids]
 
     def history_of(self, entity_type: str) -> DataLoader[int, list[Any]]:
         """State events of one kind of workflow entity, oldest first, by entity id."""

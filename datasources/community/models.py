@@ -476,3 +476,59 @@ class IdempotencyKey(CommunityBase):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     result_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class PostStatus(enum.Enum):
+    OPEN = "open"  # 招募中
+    CLOSED = "closed"  # 已关闭
+
+
+class PostClaimStatus(enum.Enum):
+    ACTIVE = "active"  # 已认领
+    RELEASED = "released"  # 已退出
+
+
+class Post(CommunityBase):
+    """A post (岗位) a community publishes in a service category, for members to claim."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("ends_on >= starts_on", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_categories.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str | None] = mapped_column(Text)
+    capacity: Mapped[int]
+    status: Mapped[PostStatus] = mapped_column(str_enum(PostStatus, "post_status"), index=True)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class PostClaim(CommunityBase):
+    """A member's claim (认领) of a post; released claims stay as history."""
+
+    __tablename__ = "post_claims"
+    __table_args__ = (
+        # One active claim per member and post.
+        Index(
+            "uq_post_claims_active_member",
+            "post_id",
+            "member_code",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    member_code: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[PostClaimStatus] = mapped_column(str_enum(PostClaimStatus, "post_claim_status"))
+    claimed_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(timestamp())

@@ -4,8 +4,9 @@ Public without a token: districts, streets, communities and service categories. 
 (grids, compounds, buildings) and property companies: any signed-in role. Reports: the
 community they were made to (a grid secretary only his grid or compound), the member's
 own unit, the member himself. Pairings, alliances, agreements and list entries: the
-parties to them. The district organisation department and the auditor see everything
-(one deployment serves one district).
+parties to them. Posts: open ones are public, also without a token; closed ones and
+claims for the post's community, the claimant and his unit. The district organisation
+department and the auditor see everything (one deployment serves one district).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from datasources.community.models import (
     Grid,
     ListItemStatus,
     PartyKind,
+    Post,
+    PostClaim,
+    PostStatus,
     PrivacyPreference,
     PropertyCompany,
     ProviderKind,
@@ -46,6 +50,9 @@ from datasources.scope import CrossSideFacts, Role, Viewer
 DENY: list[ColumnElement[bool]] = [false()]
 PUBLIC = (District, Street, Community, ServiceCategory)
 SIGNED_IN = (Grid, Compound, Building, PropertyCompany)
+# Rows anyone may read without a token, beyond the public models.
+OPEN_POSTS = Post.status == PostStatus.OPEN
+ANONYMOUS_ROWS: dict[type[Any], list[ColumnElement[bool]]] = {Post: [OPEN_POSTS]}
 
 
 async def visible(
@@ -54,7 +61,7 @@ async def visible(
     if viewer.sees_everything or model in PUBLIC:
         return []
     if viewer.role is Role.ANONYMOUS:
-        return DENY
+        return ANONYMOUS_ROWS.get(model, DENY)
     if model in SIGNED_IN:
         return []
     rule = _RULES.get(model)
@@ -215,11 +222,36 @@ async def _privacy(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[
     return DENY
 
 
+async def _post_claims(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Claims (认领): the post's community, the member himself, his unit."""
+    if viewer.is_community_side:
+        posts = select(Post.id).where(Post.community_id.in_(own_community(viewer)))
+        return [PostClaim.post_id.in_(posts)]
+    if viewer.role is Role.MEMBER:
+        return [PostClaim.member_code == viewer.member]
+    if viewer.role is Role.UNIT_BRANCH:
+        return [PostClaim.member_code.in_(await facts.members_of_viewer_unit())]
+    return DENY
+
+
+async def _posts(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Posts (岗位): open ones are public; closed ones for their community, and for whoever
+    may see a claim of them (the claimant, his unit)."""
+    if viewer.is_community_side:
+        return [or_(OPEN_POSTS, Post.community_id.in_(own_community(viewer)))]
+    if viewer.role in (Role.MEMBER, Role.UNIT_BRANCH):
+        claimed = select(PostClaim.post_id).where(*await _post_claims(viewer, facts))
+        return [or_(OPEN_POSTS, Post.id.in_(claimed))]
+    return [OPEN_POSTS]
+
+
 async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """A workflow entity's history is visible to whoever may see the entity."""
     visible_ids = {
         "Report": select(Report.id).where(*await _reports(viewer, facts)),
         "UnitPairing": select(UnitPairing.id).where(*await _pairings(viewer, facts)),
+        "Post": select(Post.id).where(*await _posts(viewer, facts)),
+        "PostClaim": select(PostClaim.id).where(*await _post_claims(viewer, facts)),
     }
     return [
         or_(
@@ -245,6 +277,8 @@ _RULES: dict[type[Any], Any] = {
     ServiceItem: _offers(ServiceItem),
     DemandItem: _demands,
     PrivacyPreference: _privacy,
+    Post: _posts,
+    PostClaim: _post_claims,
 }
 
 

@@ -1,0 +1,210 @@
+"""The posts workflow (岗位认领): a community publishes posts, members claim and release them.
+
+A post has a capacity (名额) that is never exceeded, also under concurrent claims: the
+claim transaction locks the post row first (PostgreSQL `SELECT ... FOR UPDATE`; on SQLite a
+no-op write on the post, which takes the database's single write lock), and only then counts
+the active claims. Concurrent claims of one post therefore run one after the other.
+A member holds at most one active claim per post (a partial unique index backs this).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from datasources.common import utcnow
+from datasources.community.lists import ACTIVE_REPORT_STATUSES
+from datasources.community.models import (
+    Community,
+    Post,
+    PostClaim,
+    PostClaimStatus,
+    PostStatus,
+    Report,
+    ServiceCategory,
+)
+from datasources.scope import Role
+from resolvers.context import HubContext
+from resolvers.workflow import Refusal, earlier_result, record, remember
+
+POST = "Post"
+CLAIM = "PostClaim"
+POST_STATUS_NAMES = {PostStatus.OPEN: "招募中", PostStatus.CLOSED: "已关闭"}
+CLAIM_STATUS_NAMES = {PostClaimStatus.ACTIVE: "已认领", PostClaimStatus.RELEASED: "已退出"}
+
+
+def _may_manage(ctx: HubContext, community_code: str) -> bool:
+    """The community itself, or a grid secretary of that community."""
+    viewer = ctx.viewer
+    return (
+        viewer.role in (Role.COMMUNITY, Role.GRID_SECRETARY) and viewer.community == community_code
+    )
+
+
+async def publish(
+    ctx: HubContext,
+    *,
+    community_code: str,
+    category_code: str,
+    title: str,
+    description: str | None,
+    capacity: int,
+    starts_on: date | None,
+    ends_on: date | None,
+    key: str | None,
+) -> Post:
+    """Publish a post (发布岗位): the community, or a grid secretary for his community."""
+    if not _may_manage(ctx, community_code):
+        raise PermissionError("only the community publishes its posts")
+    if not title.strip():
+        raise Refusal("INVALID_INPUT", "请填写岗位名称。", "input.title")
+    if capacity <= 0:
+        raise Refusal("INVALID_INPUT", "岗位名额须大于零。", "input.capacity")
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        raise Refusal("INVALID_INPUT", "结束日期不能早于开始日期。", "input.endsOn")
+    viewer = ctx.viewer
+    async with ctx.sources.community.transaction() as session:
+        earlier = await earlier_result(session, viewer, "publishPost", key)
+        if earlier is not None:
+            return await session.get(Post, earlier)  # type: ignore[return-value]
+        community_id = await session.scalar(
+            select(Community.id).where(Community.code == community_code)
+        )
+        if community_id is None:
+            raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
+        category_id = await session.scalar(
+            select(ServiceCategory.id).where(ServiceCategory.code == category_code)
+        )
+        if category_id is None:
+            raise Refusal("NOT_FOUND", f"未知的服务类别：{category_code}。", "input.categoryCode")
+        post = Post(
+            code=f"P{uuid4().hex[:12].upper()}", community_id=community_id,
+            category_id=category_id, title=title.strip(), description=description,
+            capacity=capacity, status=PostStatus.OPEN, starts_on=starts_on, ends_on=ends_on,
+        )  # fmt: skip
+        session.add(post)
+        await session.flush()
+        record(session, viewer, POST, post.id, None, PostStatus.OPEN.value)
+        remember(session, viewer, "publishPost", key, post.id)
+    return post
+
+
+async def close(ctx: HubContext, post_id: int, reason: str | None) -> Post:
+    """Close an open post (关闭岗位): no new claims; existing claims stay as they are."""
+    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+        raise PermissionError("only the community closes its posts")
+    async with ctx.sources.community.transaction() as session:
+        post = await session.get(Post, post_id, with_for_update=True)
+        if post is None:
+            raise Refusal("NOT_FOUND", "未找到该岗位。", "input.postId")
+        code = await session.scalar(select(Community.code).where(Community.id == post.community_id))
+        if code is None or not _may_manage(ctx, code):
+            raise PermissionError("the post belongs to another community")
+        if post.status is not PostStatus.OPEN:
+            raise Refusal(
+                "INVALID_STATE",
+                f"该岗位当前为「{POST_STATUS_NAMES[post.status]}」，只有招募中的岗位可以关闭。",
+            )
+        post.status = PostStatus.CLOSED
+        record(session, ctx.viewer, POST, post.id, PostStatus.OPEN.value,
+               PostStatus.CLOSED.value, reason)  # fmt: skip
+    return post
+
+
+async def claim(ctx: HubContext, post_id: int, key: str | None) -> PostClaim:
+    """Claim a post (认领岗位): a member with an active report to the post's community."""
+    if ctx.viewer.role is not Role.MEMBER or ctx.viewer.member is None:
+        raise PermissionError("only a member claims posts")
+    try:
+        return await _claim(ctx, ctx.viewer.member, post_id, key)
+    except IntegrityError as exc:
+        # A concurrent claim of the same member won the one-active-claim index.
+        raise Refusal("DUPLICATE", "您已认领该岗位，无需重复认领。", "input.postId") from exc
+
+
+async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) -> PostClaim:
+    viewer = ctx.viewer
+    async with ctx.sources.community.transaction() as session:
+        await _lock_post(session, post_id)
+        earlier = await earlier_result(session, viewer, "claimPost", key)
+        if earlier is not None:
+            return await session.get(PostClaim, earlier)  # type: ignore[return-value]
+        post = await session.get(Post, post_id, with_for_update=True)
+        if post is None:
+            raise Refusal("NOT_FOUND", "未找到该岗位。", "input.postId")
+        reported = await session.scalar(
+            select(Report.id).where(
+                Report.member_code == member,
+                Report.community_id == post.community_id,
+                Report.status.in_(ACTIVE_REPORT_STATUSES),
+            )
+        )
+        if reported is None:
+            raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.postId")
+        if post.status is not PostStatus.OPEN:
+            raise Refusal(
+                "INVALID_STATE",
+                f"该岗位当前为「{POST_STATUS_NAMES[post.status]}」，不能认领。",
+                "input.postId",
+            )
+        active = PostClaim.status == PostClaimStatus.ACTIVE
+        mine = await session.scalar(
+            select(PostClaim.id).where(
+                PostClaim.post_id == post.id, PostClaim.member_code == member, active
+            )
+        )
+        if mine is not None:
+            raise Refusal("DUPLICATE", "您已认领该岗位，无需重复认领。", "input.postId")
+        taken = await session.scalar(
+            select(func.count()).select_from(PostClaim).where(PostClaim.post_id == post.id, active)
+        )
+        if (taken or 0) >= post.capacity:
+            raise Refusal("FULL", "该岗位名额已满", "input.postId")
+        row = PostClaim(post_id=post.id, member_code=member, status=PostClaimStatus.ACTIVE)
+        session.add(row)
+        await session.flush()
+        record(session, viewer, CLAIM, row.id, None, PostClaimStatus.ACTIVE.value)
+        remember(session, viewer, "claimPost", key, row.id)
+    return row
+
+
+async def _lock_post(session: AsyncSession, post_id: int) -> None:
+    """Serialise claims of one post before anything is read.
+
+    PostgreSQL locks the row with `SELECT ... FOR UPDATE` (the caller's `get`). SQLite has
+    no row locks, and its driver starts the transaction only at the first write, so reads
+    before it see no consistent snapshot: a no-op UPDATE as the first statement takes the
+    database's write lock (waiting up to the busy timeout), and every read after it sees
+    the claims committed before.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        no_op = update(Post).where(Post.id == post_id).values(id=Post.id)
+        await session.execute(no_op.execution_options(synchronize_session=False))
+
+
+async def release(ctx: HubContext, claim_id: int, reason: str | None) -> PostClaim:
+    """Release one's own active claim (退出岗位)."""
+    viewer = ctx.viewer
+    if viewer.role is not Role.MEMBER or viewer.member is None:
+        raise PermissionError("only the member releases his claims")
+    async with ctx.sources.community.transaction() as session:
+        row = await session.get(PostClaim, claim_id, with_for_update=True)
+        if row is None:
+            raise Refusal("NOT_FOUND", "未找到该认领记录。", "input.claimId")
+        if row.member_code != viewer.member:
+            raise PermissionError("the claim is another member's")
+        if row.status is not PostClaimStatus.ACTIVE:
+            raise Refusal(
+                "INVALID_STATE",
+                f"该认领当前为「{CLAIM_STATUS_NAMES[row.status]}」，只有已认领的岗位可以退出。",
+            )
+        row.status = PostClaimStatus.RELEASED
+        row.released_at = utcnow()
+        record(session, viewer, CLAIM, row.id, PostClaimStatus.ACTIVE.value,
+               PostClaimStatus.RELEASED.value, reason)  # fmt: skip
+    return row
