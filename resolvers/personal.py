@@ -74,6 +74,11 @@ PERSONAL_FIELDS: tuple[PersonalField, ...] = (
         {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.COMMUNITY: Access.FULL,
          Role.GRID_SECRETARY: Access.FULL},
     ),
+    PersonalField(
+        "MicroWish", "beneficiaryName", "微心愿的心愿人（居民）姓名",
+        {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.COMMUNITY: Access.FULL,
+         Role.GRID_SECRETARY: Access.FULL},
+    ),
 )  # fmt: skip
 
 BY_KEY = {(f.type_name, f.field): f for f in PERSONAL_FIELDS}

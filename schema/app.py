@@ -16,6 +16,7 @@ from schema.audit import AuditQuery, AuditRecorder
 from schema.extensions import ErrorCodes, SqlStatements
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
+from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
@@ -25,6 +26,7 @@ from schema.privacy import PrivacyMutation
 from schema.reporting_mutations import ReportingMutation
 from schema.units import UnitsQuery
 from schema.viewer import ViewerQuery
+from schema.wishes import WishesMutation
 
 
 @strawberry.type(
@@ -41,7 +43,14 @@ class Query(ViewerQuery, AuditQuery, UnitsQuery, PlacesQuery, PartnersQuery, Lis
 
 
 @strawberry.type(description="Root mutation of dualhub: every change is one transaction.")
-class Mutation(PrivacyMutation, ReportingMutation, PairingMutation, PostsMutation):
+class Mutation(
+    PrivacyMutation,
+    ReportingMutation,
+    PairingMutation,
+    PostsMutation,
+    ListsMutation,
+    WishesMutation,
+):
     pass
 
 

@@ -91,6 +91,11 @@ strawberry.enum(
     community.PostStatus, description="State of a post (岗位状态): OPEN 招募中, CLOSED 已关闭."
 )
 strawberry.enum(
+    community.MicroWishStatus,
+    description="State of a micro-wish (微心愿状态): PUBLISHED 待认领, CLAIMED 已认领, "
+    "FULFILLED 已实现, CONFIRMED 已确认, WITHDRAWN 已撤回.",
+)
+strawberry.enum(
     community.PostClaimStatus,
     description="State of a claim of a post (认领状态): ACTIVE 已认领, RELEASED 已退出.",
 )
@@ -115,3 +120,4 @@ ProviderKind: TypeAlias = community.ProviderKind
 RequesterKind: TypeAlias = community.RequesterKind
 PostStatus: TypeAlias = community.PostStatus
 PostClaimStatus: TypeAlias = community.PostClaimStatus
+MicroWishStatus: TypeAlias = community.MicroWishStatus

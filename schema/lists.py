@@ -15,6 +15,7 @@ from resolvers.matching import Candidate, Demand, suggest
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import CategorySource, ListItemStatus, ProviderKind, RequesterKind
 from schema.errors import bad_input
+from schema.history import StateEvent, history
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -122,6 +123,14 @@ class ListEntry(HubNode):
     async def category(self, info: Info) -> ServiceCategory:
         row = await info.context.community.category_by_id.load(self.category_id)
         return ServiceCategory.from_row(row)
+
+    @strawberry.field(
+        description="Every state change of the entry, oldest first (条目记录): offered or "
+        "raised, reviewed, converted, withdrawn."
+    )
+    async def history(self, info: Info) -> list[StateEvent]:
+        # The state events' entity type is the list type's name (ResourceItem, ...).
+        return await history(info, type(self).__name__, self.id)
 
 
 @strawberry.type(

@@ -18,6 +18,8 @@ class UserErrorCode(Enum):
     NOT_IN_SERVICE = "not_in_service"
     FULL = "full"
     NOT_REPORTED = "not_reported"
+    NOT_PAIRED = "not_paired"
+    ALREADY_CLAIMED = "already_claimed"
 
 
 @strawberry.type(

@@ -11,7 +11,11 @@ from datasources.scope import Role
 from resolvers.personal import BY_KEY, Access, Withholdable, access_for, mask_name, mask_phone
 from schema.base import Info
 
-MASKS: dict[str, Callable[[Any], Any]] = {"phone": mask_phone, "requesterName": mask_name}
+MASKS: dict[str, Callable[[Any], Any]] = {
+    "phone": mask_phone,
+    "requesterName": mask_name,
+    "beneficiaryName": mask_name,
+}
 
 
 class Personal(FieldExtension):

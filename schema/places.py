@@ -32,11 +32,13 @@ if TYPE_CHECKING:
     )
     from schema.posts import Post, PostCoverage, PostFilter
     from schema.reporting import Report, SupporterFilter, SupporterOrder, UnitPairing
+    from schema.wishes import MicroWish, MicroWishFilter
 
 _REPORTING = "schema.reporting"
 _POSTS = "schema.posts"
 _PARTNERS = "schema.partners"
 _LISTS = "schema.lists"
+_WISHES = "schema.wishes"
 
 
 @strawberry.enum(description="How to sort places: by name (名称) or code (编码).")
@@ -444,6 +446,21 @@ class Community(HubNode):
         from schema.posts import post_coverage
 
         return await post_coverage(info, self.id)
+
+    @strawberry.field(
+        description="Micro-wishes (微心愿) the community published, newest first: published "
+        "ones for anyone, all of them for the community itself."
+    )
+    async def micro_wishes(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[MicroWishFilter, strawberry.lazy(_WISHES)] | None = None,
+    ) -> Connection[Annotated[MicroWish, strawberry.lazy(_WISHES)]]:
+        from schema.wishes import community_wishes
+
+        return await community_wishes(info, self.id, first=first, after=after, filter=filter)
 
 
 @strawberry.federation.type(

@@ -32,12 +32,14 @@ if TYPE_CHECKING:
     from schema.posts import PostClaim
     from schema.privacy import DataAccess, PrivacyPreferences
     from schema.reporting import Report, UnitPairing
+    from schema.wishes import MicroWish
 
 _REPORTING = "schema.reporting"
 _PRIVACY = "schema.privacy"
 _PLACES = "schema.places"
 _PARTNERS = "schema.partners"
 _POSTS = "schema.posts"
+_WISHES = "schema.wishes"
 
 
 @strawberry.enum(description="How to sort work units.")
@@ -427,6 +429,17 @@ class Member(HubNode):
         return await member_claims(
             info, self.code, first=first, after=after, include_released=include_released
         )
+
+    @strawberry.field(
+        description="Micro-wishes he claimed (认领的微心愿), latest claim first; seen by "
+        "himself, and by the wishes' communities."
+    )
+    async def micro_wishes(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[MicroWish, strawberry.lazy(_WISHES)]]:
+        from schema.wishes import member_wishes
+
+        return await member_wishes(info, self.code, first=first, after=after)
 
 
 @strawberry.type(description="Root fields of the work-unit side (单位侧).")

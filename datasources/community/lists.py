@@ -22,6 +22,8 @@ from datasources.community.models import (
     District,
     Grid,
     ListItemStatus,
+    MicroWish,
+    MicroWishStatus,
     PairingStatus,
     PartyKind,
     Post,
@@ -152,6 +154,13 @@ class PostFilter:
 
     statuses: tuple[PostStatus, ...] | None = None
     category_code: str | None = None
+
+
+@dataclass(frozen=True)
+class MicroWishFilter:
+    """Micro-wishes (微心愿): by state."""
+
+    statuses: tuple[MicroWishStatus, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +338,10 @@ def _post_claim_clauses(f: PostClaimFilter) -> list[ColumnElement[bool]]:
     return [] if f.statuses is None else [one_of(PostClaim.status, f.statuses)]
 
 
+def _micro_wish_clauses(f: MicroWishFilter) -> list[ColumnElement[bool]]:
+    return [] if f.statuses is None else [one_of(MicroWish.status, f.statuses)]
+
+
 def _list_item_spec(model: Any) -> ListSpec[Any, ListItemFilter]:
     def clauses(f: ListItemFilter) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -404,6 +417,11 @@ POSTS = ListSpec(
 )
 POST_CLAIMS = ListSpec(
     PostClaim, orders={"claimed_at": PostClaim.claimed_at}, filter_clauses=_post_claim_clauses
+)
+MICRO_WISHES = ListSpec(
+    MicroWish,
+    orders={"created_at": MicroWish.created_at, "claimed_at": MicroWish.claimed_at},
+    filter_clauses=_micro_wish_clauses,
 )
 RESOURCE_ITEMS = _list_item_spec(ResourceItem)
 DEMAND_ITEMS = _list_item_spec(DemandItem)

@@ -24,6 +24,7 @@ from datasources.community.models import (
     DemandItem,
     District,
     Grid,
+    MicroWish,
     PartyKind,
     Post,
     PostClaim,
@@ -67,6 +68,7 @@ class CommunityLoaders:
         self.privacy_by_member_code = row_by_key(source, scope, PrivacyPreference.member_code)
         self._source, self._scope = source, scope
         self._posts(source, scope)
+        self._micro_wishes(source, scope)
         self.candidates_by_community = candidates_by_community(source, scope)
         self._history: dict[str, DataLoader[int, list[Any]]] = {}
         self.skills_of_report = rows_by_key(source, scope, ReportSkill.report_id, ReportSkill.skill)
@@ -180,6 +182,15 @@ class CommunityLoaders:
         self.claimed_count_of_post: DataLoader[int, int] = DataLoader(load_fn=self._claimed_counts)
         self.post_coverage_of_community: DataLoader[int, list[CoverageRow]] = DataLoader(
             load_fn=self._coverage
+        )
+
+    def _micro_wishes(self, source: Datasource, scope: Scope) -> None:
+        self.micro_wish_by_id = row_by_key(source, scope, MicroWish.id)
+        self.micro_wishes_of_community = ListLoaders(
+            source, scope, L.MICRO_WISHES, MicroWish.community_id
+        )
+        self.micro_wishes_of_member = ListLoaders(
+            source, scope, L.MICRO_WISHES, MicroWish.claimed_by
         )
 
     async def _claimed_counts(self, post_ids: list[int]) -> list[int]:

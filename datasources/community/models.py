@@ -532,3 +532,34 @@ class PostClaim(CommunityBase):
     status: Mapped[PostClaimStatus] = mapped_column(str_enum(PostClaimStatus, "post_claim_status"))
     claimed_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(timestamp())
+
+
+class MicroWishStatus(enum.Enum):
+    PUBLISHED = "published"  # 待认领
+    CLAIMED = "claimed"  # 已认领
+    FULFILLED = "fulfilled"  # 已实现
+    CONFIRMED = "confirmed"  # 已确认
+    WITHDRAWN = "withdrawn"  # 已撤回
+
+
+class MicroWish(CommunityBase):
+    """A micro-wish (微心愿) a community publishes for a resident in need; exactly one member
+    claims it, fulfils it, and the community confirms. Withdrawn wishes stay as history."""
+
+    __tablename__ = "micro_wishes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("service_categories.id"))
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str | None] = mapped_column(Text)
+    beneficiary_name: Mapped[str] = mapped_column(String(60))  # personal: masked for members
+    status: Mapped[MicroWishStatus] = mapped_column(
+        str_enum(MicroWishStatus, "micro_wish_status"), index=True
+    )
+    claimed_by: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(timestamp())
+    fulfilled_at: Mapped[datetime | None] = mapped_column(timestamp())
+    confirmed_at: Mapped[datetime | None] = mapped_column(timestamp())
+    fulfilment_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)

@@ -5,7 +5,8 @@ Public without a token: districts, streets, communities and service categories. 
 community they were made to (a grid secretary only his grid or compound), the member's
 own unit, the member himself. Pairings, alliances, agreements and list entries: the
 parties to them. Posts: open ones are public, also without a token; closed ones and
-claims for the post's community, the claimant and his unit. The district organisation
+claims for the post's community, the claimant and his unit. Micro-wishes: published ones
+are public, also without a token; all of a community for it; claimed ones for the claimant. The district organisation
 department and the auditor see everything (one deployment serves one district).
 """
 
@@ -29,6 +30,8 @@ from datasources.community.models import (
     District,
     Grid,
     ListItemStatus,
+    MicroWish,
+    MicroWishStatus,
     PartyKind,
     Post,
     PostClaim,
@@ -52,7 +55,11 @@ PUBLIC = (District, Street, Community, ServiceCategory)
 SIGNED_IN = (Grid, Compound, Building, PropertyCompany)
 # Rows anyone may read without a token, beyond the public models.
 OPEN_POSTS = Post.status == PostStatus.OPEN
-ANONYMOUS_ROWS: dict[type[Any], list[ColumnElement[bool]]] = {Post: [OPEN_POSTS]}
+PUBLISHED_WISHES = MicroWish.status == MicroWishStatus.PUBLISHED
+ANONYMOUS_ROWS: dict[type[Any], list[ColumnElement[bool]]] = {
+    Post: [OPEN_POSTS],
+    MicroWish: [PUBLISHED_WISHES],
+}
 
 
 async def visible(
@@ -245,6 +252,16 @@ async def _posts(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bo
     return [OPEN_POSTS]
 
 
+async def _micro_wishes(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Micro-wishes (微心愿): published ones are public; all of a community for its community
+    roles; the ones a member claimed for that member."""
+    if viewer.is_community_side:
+        return [or_(PUBLISHED_WISHES, MicroWish.community_id.in_(own_community(viewer)))]
+    if viewer.role is Role.MEMBER:
+        return [or_(PUBLISHED_WISHES, MicroWish.claimed_by == viewer.member)]
+    return [PUBLISHED_WISHES]
+
+
 async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """A workflow entity's history is visible to whoever may see the entity."""
     visible_ids = {
@@ -252,6 +269,10 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
         "UnitPairing": select(UnitPairing.id).where(*await _pairings(viewer, facts)),
         "Post": select(Post.id).where(*await _posts(viewer, facts)),
         "PostClaim": select(PostClaim.id).where(*await _post_claims(viewer, facts)),
+        "MicroWish": select(MicroWish.id).where(*await _micro_wishes(viewer, facts)),
+        "ResourceItem": select(ResourceItem.id).where(*await _offers(ResourceItem)(viewer, facts)),
+        "DemandItem": select(DemandItem.id).where(*await _demands(viewer, facts)),
+        "ServiceItem": select(ServiceItem.id).where(*await _offers(ServiceItem)(viewer, facts)),
     }
     return [
         or_(
@@ -279,6 +300,7 @@ _RULES: dict[type[Any], Any] = {
     PrivacyPreference: _privacy,
     Post: _posts,
     PostClaim: _post_claims,
+    MicroWish: _micro_wishes,
 }
 
 

@@ -1,0 +1,206 @@
+"""Micro-wishes (微心愿): a community publishes a wish for a resident in need, exactly one
+member claims it, fulfils it, and the community confirms; or the community withdraws it.
+
+Exactly one claim, also under concurrent claims: the claim transaction locks the wish row
+first (PostgreSQL `SELECT ... FOR UPDATE`; on SQLite a no-op write on the wish, which takes
+the database's single write lock), and only then reads its state. The later claims then
+find it claimed and are refused with `ALREADY_CLAIMED`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from datasources.common import utcnow
+from datasources.community.lists import ACTIVE_REPORT_STATUSES
+from datasources.community.models import (
+    Community,
+    MicroWish,
+    MicroWishStatus,
+    Report,
+    ServiceCategory,
+)
+from datasources.scope import Role
+from resolvers.context import HubContext
+from resolvers.workflow import Refusal, earlier_result, record, remember
+
+WISH = "MicroWish"
+STATUS_NAMES = {
+    MicroWishStatus.PUBLISHED: "待认领",
+    MicroWishStatus.CLAIMED: "已认领",
+    MicroWishStatus.FULFILLED: "已实现",
+    MicroWishStatus.CONFIRMED: "已确认",
+    MicroWishStatus.WITHDRAWN: "已撤回",
+}
+NOT_FOUND = "未找到该微心愿。"
+
+
+def _may_manage(ctx: HubContext, community_code: str) -> bool:
+    """The community itself, or a grid secretary of that community."""
+    viewer = ctx.viewer
+    return (
+        viewer.role in (Role.COMMUNITY, Role.GRID_SECRETARY) and viewer.community == community_code
+    )
+
+
+def _invalid_state(wish: MicroWish, allowed: str) -> Refusal:
+    return Refusal(
+        "INVALID_STATE",
+        f"该微心愿当前为「{STATUS_NAMES[wish.status]}」，{allowed}",
+        "input.wishId",
+    )
+
+
+async def publish(
+    ctx: HubContext,
+    *,
+    community_code: str,
+    category_code: str | None,
+    title: str,
+    description: str | None,
+    beneficiary_name: str,
+    key: str | None,
+) -> MicroWish:
+    """Publish a wish (发布微心愿): the community, or a grid secretary for his community."""
+    if not _may_manage(ctx, community_code):
+        raise PermissionError("only the community publishes its micro-wishes")
+    if not title.strip():
+        raise Refusal("INVALID_INPUT", "请填写心愿内容。", "input.title")
+    if not beneficiary_name.strip():
+        raise Refusal("INVALID_INPUT", "请填写心愿人姓名。", "input.beneficiaryName")
+    viewer = ctx.viewer
+    async with ctx.sources.community.transaction() as session:
+        earlier = await earlier_result(session, viewer, "publishMicroWish", key)
+        if earlier is not None:
+            return await session.get(MicroWish, earlier)  # type: ignore[return-value]
+        community_id = await session.scalar(
+            select(Community.id).where(Community.code == community_code)
+        )
+        if community_id is None:
+            raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
+        category_id = None
+        if category_code is not None:
+            category_id = await session.scalar(
+                select(ServiceCategory.id).where(ServiceCategory.code == category_code)
+            )
+            if category_id is None:
+                raise Refusal(
+                    "NOT_FOUND", f"未知的服务类别：{category_code}。", "input.categoryCode"
+                )
+        wish = MicroWish(
+            community_id=community_id, category_id=category_id, title=title.strip(),
+            description=description, beneficiary_name=beneficiary_name.strip(),
+            status=MicroWishStatus.PUBLISHED,
+        )  # fmt: skip
+        session.add(wish)
+        await session.flush()
+        record(session, viewer, WISH, wish.id, None, MicroWishStatus.PUBLISHED.value)
+        remember(session, viewer, "publishMicroWish", key, wish.id)
+    return wish
+
+
+async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
+    """Claim a wish (认领微心愿): a member with an active report to the wish's community."""
+    viewer = ctx.viewer
+    member = viewer.member
+    if viewer.role is not Role.MEMBER or member is None:
+        raise PermissionError("only a member claims micro-wishes")
+    async with ctx.sources.community.transaction() as session:
+        await _lock_wish(session, wish_id)
+        earlier = await earlier_result(session, viewer, "claimMicroWish", key)
+        if earlier is not None:
+            return await session.get(MicroWish, earlier)  # type: ignore[return-value]
+        wish = await session.get(MicroWish, wish_id, with_for_update=True)
+        if wish is None:
+            raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")
+        reported = await session.scalar(
+            select(Report.id).where(
+                Report.member_code == member,
+                Report.community_id == wish.community_id,
+                Report.status.in_(ACTIVE_REPORT_STATUSES),
+            )
+        )
+        if reported is None:
+            raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.wishId")
+        if wish.status is MicroWishStatus.CLAIMED:
+            raise Refusal("ALREADY_CLAIMED", "该微心愿已被认领。", "input.wishId")
+        if wish.status is not MicroWishStatus.PUBLISHED:
+            raise _invalid_state(wish, "不能认领。")
+        wish.status = MicroWishStatus.CLAIMED
+        wish.claimed_by = member
+        wish.claimed_at = utcnow()
+        record(session, viewer, WISH, wish.id, MicroWishStatus.PUBLISHED.value,
+               MicroWishStatus.CLAIMED.value)  # fmt: skip
+        remember(session, viewer, "claimMicroWish", key, wish.id)
+    return wish
+
+
+async def _lock_wish(session: AsyncSession, wish_id: int) -> None:
+    """Serialise claims of one wish before anything is read (see `resolvers.posts`)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        no_op = update(MicroWish).where(MicroWish.id == wish_id).values(id=MicroWish.id)
+        await session.execute(no_op.execution_options(synchronize_session=False))
+
+
+async def fulfil(ctx: HubContext, wish_id: int, note: str) -> MicroWish:
+    """Fulfil a claimed wish (完成微心愿): the member who claimed it, with a note."""
+    viewer = ctx.viewer
+    if viewer.role is not Role.MEMBER or viewer.member is None:
+        raise PermissionError("only the claiming member fulfils a micro-wish")
+    if not note.strip():
+        raise Refusal("INVALID_INPUT", "请填写完成情况。", "input.note")
+    async with ctx.sources.community.transaction() as session:
+        wish = await session.get(MicroWish, wish_id, with_for_update=True)
+        if wish is None:
+            raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")
+        if wish.claimed_by is not None and wish.claimed_by != viewer.member:
+            raise PermissionError("the wish was claimed by another member")
+        if wish.status is not MicroWishStatus.CLAIMED:
+            raise _invalid_state(wish, "只有已认领的微心愿可以完成。")
+        wish.status = MicroWishStatus.FULFILLED
+        wish.fulfilled_at = utcnow()
+        wish.fulfilment_note = note.strip()
+        record(session, viewer, WISH, wish.id, MicroWishStatus.CLAIMED.value,
+               MicroWishStatus.FULFILLED.value, wish.fulfilment_note)  # fmt: skip
+    return wish
+
+
+async def _managed(ctx: HubContext, session: AsyncSession, wish_id: int) -> MicroWish:
+    """The wish, locked, if the viewer manages its community."""
+    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+        raise PermissionError("only the community manages its micro-wishes")
+    wish = await session.get(MicroWish, wish_id, with_for_update=True)
+    if wish is None:
+        raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")
+    code = await session.scalar(select(Community.code).where(Community.id == wish.community_id))
+    if code is None or not _may_manage(ctx, code):
+        raise PermissionError("the wish belongs to another community")
+    return wish
+
+
+async def confirm(ctx: HubContext, wish_id: int, note: str | None) -> MicroWish:
+    """Confirm a fulfilled wish (确认微心愿): its community."""
+    async with ctx.sources.community.transaction() as session:
+        wish = await _managed(ctx, session, wish_id)
+        if wish.status is not MicroWishStatus.FULFILLED:
+            raise _invalid_state(wish, "只有已实现的微心愿可以确认。")
+        wish.status = MicroWishStatus.CONFIRMED
+        wish.confirmed_at = utcnow()
+        record(session, ctx.viewer, WISH, wish.id, MicroWishStatus.FULFILLED.value,
+               MicroWishStatus.CONFIRMED.value, note)  # fmt: skip
+    return wish
+
+
+async def withdraw(ctx: HubContext, wish_id: int, reason: str | None) -> MicroWish:
+    """Withdraw a wish not yet fulfilled (撤回微心愿): its community. Nothing is deleted."""
+    async with ctx.sources.community.transaction() as session:
+        wish = await _managed(ctx, session, wish_id)
+        before = wish.status
+        if before not in (MicroWishStatus.PUBLISHED, MicroWishStatus.CLAIMED):
+            raise _invalid_state(wish, "只有待认领或已认领的微心愿可以撤回。")
+        wish.status = MicroWishStatus.WITHDRAWN
+        record(session, ctx.viewer, WISH, wish.id, before.value,
+               MicroWishStatus.WITHDRAWN.value, reason)  # fmt: skip
+    return wish

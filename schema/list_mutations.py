@@ -1,0 +1,314 @@
+"""Mutations of the three lists (三单): offer, raise, review, convert, withdraw.
+
+Orders (订单) are not built yet: a published demand is converted into a service item only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from resolvers import lists
+from resolvers.workflow import Refusal
+from schema.base import Info
+from schema.enums import ProviderKind
+from schema.errors import ErrorCode, coded_error
+from schema.lists import DemandItem, ListEntry, ResourceItem, ServiceItem
+from schema.mutations import UserError, user_error
+
+_KEY = "Idempotency key: retrying with the same key returns the first result."
+_ECHO = "Echoed back in the payload."
+_NODE_TYPES: dict[str, type[ListEntry]] = {
+    lists.RESOURCE: ResourceItem,
+    lists.DEMAND: DemandItem,
+    lists.SERVICE: ServiceItem,
+}
+
+
+@strawberry.input(
+    description="Offer a resource to a community's list (提供资源): a member reported there "
+    "or a unit paired with it."
+)
+class OfferResourceInput:
+    community_code: str = strawberry.field(description="The community (社区编码).")
+    category_code: str = strawberry.field(description="Its service category (服务类别编码).")
+    title: str = strawberry.field(description="Title (资源名称).")
+    description: str | None = strawberry.field(default=None, description="Details (详情).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
+
+
+@strawberry.input(
+    description="Raise a demand on a community's list (提出需求): a resident, a grid "
+    "secretary on behalf of a resident (网格员代点), or the community."
+)
+class RaiseDemandInput:
+    community_code: str = strawberry.field(description="The community (社区编码).")
+    category_code: str = strawberry.field(description="Its service category (服务类别编码).")
+    title: str = strawberry.field(description="Title (需求名称).")
+    description: str | None = strawberry.field(default=None, description="Details (详情).")
+    requester_name: str | None = strawberry.field(
+        default=None,
+        description="The resident who needs it (提出人); required unless the community raises "
+        "it, then its name by default.",
+    )
+    grid_code: str | None = strawberry.field(
+        default=None, description="The grid it comes from (所属网格编码), of that community."
+    )
+    client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
+
+
+@strawberry.input(description="Review a pending resource or demand (审核清单条目).")
+class ReviewListEntryInput:
+    entry_id: relay.GlobalID = strawberry.field(
+        description="The entry (条目ID): a ResourceItem or a DemandItem."
+    )
+    approve: bool = strawberry.field(description="True publishes it (通过), false rejects it.")
+    reason: str | None = strawberry.field(
+        default=None, description="Why (审核意见); required to reject."
+    )
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(
+    description="Turn a published demand into a service item (需求转服务); orders (订单) "
+    "are not built yet."
+)
+class ConvertDemandToServiceInput:
+    demand_id: relay.GlobalID = strawberry.field(description="The demand (需求ID).")
+    provider_kind: ProviderKind = strawberry.field(
+        description="Who provides the service (提供方类型): MEMBER or UNIT."
+    )
+    provider_code: str = strawberry.field(
+        description="The member (reported to the community) or unit (paired with it) code."
+    )
+    target: str = strawberry.field(description="Whom it serves (服务对象), e.g. 独居老人.")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
+
+
+@strawberry.input(description="Withdraw a pending or published entry (撤回清单条目).")
+class WithdrawListEntryInput:
+    entry_id: relay.GlobalID = strawberry.field(
+        description="The entry (条目ID): a ResourceItem, DemandItem or ServiceItem."
+    )
+    reason: str | None = strawberry.field(default=None, description="Why (撤回原因).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.type(description="Result of offering a resource (提供资源).")
+class ResourceItemPayload:
+    resource_item: ResourceItem | None = strawberry.field(
+        description="The resource entry; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+    )
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of raising a demand (提出需求).")
+class DemandItemPayload:
+    demand_item: DemandItem | None = strawberry.field(
+        description="The demand entry; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+    )
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of reviewing or withdrawing a list entry (审核、撤回).")
+class ListEntryPayload:
+    entry: ListEntry | None = strawberry.field(description="The entry; null when refused.")
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+    )
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of converting a demand into a service item (需求转服务).")
+class ConvertDemandToServicePayload:
+    demand_item: DemandItem | None = strawberry.field(
+        description="The demand, now fulfilled (已完成); null when refused."
+    )
+    service_item: ServiceItem | None = strawberry.field(
+        description="The new published service item (服务清单条目); null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+    )
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+def _entry_of(global_id: relay.GlobalID, allowed: tuple[str, ...]) -> tuple[str, int] | None:
+    if global_id.type_name not in allowed or not global_id.node_id.isdigit():
+        return None
+    return global_id.type_name, int(global_id.node_id)
+
+
+def _entry_refused(refusal: Refusal, key: str | None) -> ListEntryPayload:
+    return ListEntryPayload(entry=None, user_errors=[user_error(refusal)], client_mutation_id=key)
+
+
+_NO_ENTRY = Refusal("NOT_FOUND", "未找到该清单条目。", "input.entryId")
+
+
+@strawberry.type(description="Mutations of the three lists (三单).")
+class ListsMutation:
+    @strawberry.mutation(
+        description="Offer a resource (提供资源), pending review: a member with an active "
+        "report to the community (else NOT_REPORTED) or a unit actively paired with it "
+        "(else NOT_PAIRED)."
+    )
+    async def offer_resource(
+        self,
+        info: Info,
+        input: Annotated[OfferResourceInput, strawberry.argument(description="The resource.")],
+    ) -> ResourceItemPayload:
+        ctx = info.context
+        key = input.client_mutation_id
+        try:
+            row = await lists.offer(
+                ctx, community_code=input.community_code, category_code=input.category_code,
+                title=input.title, description=input.description, key=key,
+            )  # fmt: skip
+        except Refusal as refusal:
+            return ResourceItemPayload(
+                resource_item=None, user_errors=[user_error(refusal)], client_mutation_id=key
+            )
+        except PermissionError as exc:
+            ctx.audit.denied("offerResource", lists.RESOURCE, [])
+            raise coded_error(ErrorCode.FORBIDDEN, "只有党员或单位可以提供资源。") from exc
+        ctx.audit.mutation("offerResource", lists.RESOURCE, [str(row.id)],
+                           community=input.community_code)  # fmt: skip
+        return ResourceItemPayload(
+            resource_item=ResourceItem.from_row(row), user_errors=[], client_mutation_id=key
+        )
+
+    @strawberry.mutation(
+        description="Raise a demand (提出需求), pending review: a resident of the community, "
+        "a grid secretary of it on behalf of a resident (网格员代点), or the community."
+    )
+    async def raise_demand(
+        self,
+        info: Info,
+        input: Annotated[RaiseDemandInput, strawberry.argument(description="The demand.")],
+    ) -> DemandItemPayload:
+        ctx = info.context
+        key = input.client_mutation_id
+        try:
+            row = await lists.raise_demand(
+                ctx, community_code=input.community_code, category_code=input.category_code,
+                title=input.title, description=input.description,
+                requester_name=input.requester_name, grid_code=input.grid_code, key=key,
+            )  # fmt: skip
+        except Refusal as refusal:
+            return DemandItemPayload(
+                demand_item=None, user_errors=[user_error(refusal)], client_mutation_id=key
+            )
+        except PermissionError as exc:
+            ctx.audit.denied("raiseDemand", lists.DEMAND, [])
+            raise coded_error(ErrorCode.FORBIDDEN, "只能在本社区提出需求。") from exc
+        ctx.audit.mutation("raiseDemand", lists.DEMAND, [str(row.id)],
+                           community=input.community_code)  # fmt: skip
+        return DemandItemPayload(
+            demand_item=DemandItem.from_row(row), user_errors=[], client_mutation_id=key
+        )
+
+    @strawberry.mutation(
+        description="Review a pending resource or demand (审核): the entry's community or a "
+        "grid secretary of it publishes or rejects it (a reason is required to reject)."
+    )
+    async def review_list_entry(
+        self,
+        info: Info,
+        input: Annotated[ReviewListEntryInput, strawberry.argument(description="The review.")],
+    ) -> ListEntryPayload:
+        ctx = info.context
+        key = input.client_mutation_id
+        entry = _entry_of(input.entry_id, (lists.RESOURCE, lists.DEMAND))
+        if entry is None:
+            return _entry_refused(_NO_ENTRY, key)
+        entity_type, entry_id = entry
+        try:
+            row = await lists.review(ctx, entity_type, entry_id, input.approve, input.reason)
+        except Refusal as refusal:
+            return _entry_refused(refusal, key)
+        except PermissionError as exc:
+            ctx.audit.denied("reviewListEntry", entity_type, [str(entry_id)])
+            raise coded_error(ErrorCode.FORBIDDEN, "只有条目所属社区可以审核。") from exc
+        ctx.audit.mutation("reviewListEntry", entity_type, [str(row.id)],
+                           approve=input.approve, reason=input.reason)  # fmt: skip
+        node = _NODE_TYPES[entity_type].from_row(row)
+        return ListEntryPayload(entry=node, user_errors=[], client_mutation_id=key)
+
+    @strawberry.mutation(
+        description="Turn a published demand into a published service item (需求转服务) and "
+        "mark the demand fulfilled, in one transaction: the demand's community. The provider "
+        "must be a member reported there (else NOT_REPORTED) or a paired unit (else "
+        "NOT_PAIRED). Orders (订单) are not built yet."
+    )
+    async def convert_demand_to_service(
+        self,
+        info: Info,
+        input: Annotated[
+            ConvertDemandToServiceInput, strawberry.argument(description="The conversion.")
+        ],
+    ) -> ConvertDemandToServicePayload:
+        ctx = info.context
+        key = input.client_mutation_id
+
+        def refused(refusal: Refusal) -> ConvertDemandToServicePayload:
+            return ConvertDemandToServicePayload(
+                demand_item=None, service_item=None, user_errors=[user_error(refusal)],
+                client_mutation_id=key,
+            )  # fmt: skip
+
+        entry = _entry_of(input.demand_id, (lists.DEMAND,))
+        if entry is None:
+            return refused(Refusal("NOT_FOUND", "未找到该需求。", "input.demandId"))
+        demand_id = entry[1]
+        try:
+            demand, service = await lists.convert(
+                ctx, demand_id, provider_kind=input.provider_kind,
+                provider_code=input.provider_code, target=input.target, key=key,
+            )  # fmt: skip
+        except Refusal as refusal:
+            return refused(refusal)
+        except PermissionError as exc:
+            ctx.audit.denied("convertDemandToService", lists.DEMAND, [str(demand_id)])
+            raise coded_error(ErrorCode.FORBIDDEN, "只有需求所属社区可以转为服务。") from exc
+        ctx.audit.mutation("convertDemandToService", lists.SERVICE, [str(service.id)],
+                           demand=str(demand.id))  # fmt: skip
+        return ConvertDemandToServicePayload(
+            demand_item=DemandItem.from_row(demand), service_item=ServiceItem.from_row(service),
+            user_errors=[], client_mutation_id=key,
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Withdraw a pending or published entry (撤回); never deleted: the "
+        "provider of a resource, the community for demands and service items."
+    )
+    async def withdraw_list_entry(
+        self,
+        info: Info,
+        input: Annotated[WithdrawListEntryInput, strawberry.argument(description="The entry.")],
+    ) -> ListEntryPayload:
+        ctx = info.context
+        key = input.client_mutation_id
+        entry = _entry_of(input.entry_id, tuple(_NODE_TYPES))
+        if entry is None:
+            return _entry_refused(_NO_ENTRY, key)
+        entity_type, entry_id = entry
+        try:
+            row = await lists.withdraw(ctx, entity_type, entry_id, input.reason)
+        except Refusal as refusal:
+            return _entry_refused(refusal, key)
+        except PermissionError as exc:
+            ctx.audit.denied("withdrawListEntry", entity_type, [str(entry_id)])
+            raise coded_error(ErrorCode.FORBIDDEN, "只有条目的提供方或所属社区可以撤回。") from exc
+        ctx.audit.mutation("withdrawListEntry", entity_type, [str(row.id)],
+                           reason=input.reason)  # fmt: skip
+        node = _NODE_TYPES[entity_type].from_row(row)
+        return ListEntryPayload(entry=node, user_errors=[], client_mutation_id=key)
