@@ -45,6 +45,8 @@ async def report_to_community(
     key: str | None,
 ) -> Report:
     viewer = ctx.viewer
+    if viewer.member is None:
+        raise PermissionError("only a member reports, for himself")
     member = await ctx.units.member_by_code.load(viewer.member)
     if member is None:
         raise Refusal("NOT_FOUND", "单位侧没有您的党员信息，请联系所在党支部。")

@@ -14,9 +14,8 @@ from resolvers import lists
 from resolvers.workflow import Refusal
 from schema.base import Info
 from schema.enums import ProviderKind
-from schema.errors import ErrorCode, coded_error
 from schema.lists import DemandItem, ListEntry, ResourceItem, ServiceItem
-from schema.mutations import UserError, user_error
+from schema.mutations import UserError, as_user_error, attempt, node_id_of
 
 _KEY = "Idempotency key: retrying with the same key returns the first result."
 _ECHO = "Echoed back in the payload."
@@ -142,13 +141,14 @@ class ConvertDemandToServicePayload:
 
 
 def _entry_of(global_id: relay.GlobalID, allowed: tuple[str, ...]) -> tuple[str, int] | None:
-    if global_id.type_name not in allowed or not global_id.node_id.isdigit():
-        return None
-    return global_id.type_name, int(global_id.node_id)
+    node_id = node_id_of(global_id, *allowed)
+    return None if node_id is None else (global_id.type_name, node_id)
 
 
-def _entry_refused(refusal: Refusal, key: str | None) -> ListEntryPayload:
-    return ListEntryPayload(entry=None, user_errors=[user_error(refusal)], client_mutation_id=key)
+def _entry_refused(refusal: Refusal | UserError, key: str | None) -> ListEntryPayload:
+    return ListEntryPayload(
+        entry=None, user_errors=[as_user_error(refusal)], client_mutation_id=key
+    )
 
 
 _NO_ENTRY = Refusal("NOT_FOUND", "未找到该清单条目。", "input.entryId")
@@ -168,18 +168,25 @@ class ListsMutation:
     ) -> ResourceItemPayload:
         ctx = info.context
         key = input.client_mutation_id
-        try:
-            row = await lists.offer(
-                ctx, community_code=input.community_code, category_code=input.category_code,
-                title=input.title, description=input.description, key=key,
-            )  # fmt: skip
-        except Refusal as refusal:
+        row = await attempt(
+            info,
+            "offerResource",
+            lists.RESOURCE,
+            [],
+            lists.offer(
+                ctx,
+                community_code=input.community_code,
+                category_code=input.category_code,
+                title=input.title,
+                description=input.description,
+                key=key,
+            ),
+            forbidden="只有党员或单位可以提供资源。",
+        )
+        if isinstance(row, UserError):
             return ResourceItemPayload(
-                resource_item=None, user_errors=[user_error(refusal)], client_mutation_id=key
+                resource_item=None, user_errors=[row], client_mutation_id=key
             )
-        except PermissionError as exc:
-            ctx.audit.denied("offerResource", lists.RESOURCE, [])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有党员或单位可以提供资源。") from exc
         ctx.audit.mutation("offerResource", lists.RESOURCE, [str(row.id)],
                            community=input.community_code)  # fmt: skip
         return ResourceItemPayload(
@@ -197,19 +204,25 @@ class ListsMutation:
     ) -> DemandItemPayload:
         ctx = info.context
         key = input.client_mutation_id
-        try:
-            row = await lists.raise_demand(
-                ctx, community_code=input.community_code, category_code=input.category_code,
-                title=input.title, description=input.description,
-                requester_name=input.requester_name, grid_code=input.grid_code, key=key,
-            )  # fmt: skip
-        except Refusal as refusal:
-            return DemandItemPayload(
-                demand_item=None, user_errors=[user_error(refusal)], client_mutation_id=key
-            )
-        except PermissionError as exc:
-            ctx.audit.denied("raiseDemand", lists.DEMAND, [])
-            raise coded_error(ErrorCode.FORBIDDEN, "只能在本社区提出需求。") from exc
+        row = await attempt(
+            info,
+            "raiseDemand",
+            lists.DEMAND,
+            [],
+            lists.raise_demand(
+                ctx,
+                community_code=input.community_code,
+                category_code=input.category_code,
+                title=input.title,
+                description=input.description,
+                requester_name=input.requester_name,
+                grid_code=input.grid_code,
+                key=key,
+            ),
+            forbidden="只能在本社区提出需求。",
+        )
+        if isinstance(row, UserError):
+            return DemandItemPayload(demand_item=None, user_errors=[row], client_mutation_id=key)
         ctx.audit.mutation("raiseDemand", lists.DEMAND, [str(row.id)],
                            community=input.community_code)  # fmt: skip
         return DemandItemPayload(
@@ -231,13 +244,16 @@ class ListsMutation:
         if entry is None:
             return _entry_refused(_NO_ENTRY, key)
         entity_type, entry_id = entry
-        try:
-            row = await lists.review(ctx, entity_type, entry_id, input.approve, input.reason)
-        except Refusal as refusal:
-            return _entry_refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("reviewListEntry", entity_type, [str(entry_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有条目所属社区可以审核。") from exc
+        row = await attempt(
+            info,
+            "reviewListEntry",
+            entity_type,
+            [str(entry_id)],
+            lists.review(ctx, entity_type, entry_id, input.approve, input.reason),
+            forbidden="只有条目所属社区可以审核。",
+        )
+        if isinstance(row, UserError):
+            return _entry_refused(row, key)
         ctx.audit.mutation("reviewListEntry", entity_type, [str(row.id)],
                            approve=input.approve, reason=input.reason)  # fmt: skip
         node = _NODE_TYPES[entity_type].from_row(row)
@@ -259,9 +275,9 @@ class ListsMutation:
         ctx = info.context
         key = input.client_mutation_id
 
-        def refused(refusal: Refusal) -> ConvertDemandToServicePayload:
+        def refused(refusal: Refusal | UserError) -> ConvertDemandToServicePayload:
             return ConvertDemandToServicePayload(
-                demand_item=None, service_item=None, user_errors=[user_error(refusal)],
+                demand_item=None, service_item=None, user_errors=[as_user_error(refusal)],
                 client_mutation_id=key,
             )  # fmt: skip
 
@@ -269,16 +285,17 @@ class ListsMutation:
         if entry is None:
             return refused(Refusal("NOT_FOUND", "未找到该需求。", "input.demandId"))
         demand_id = entry[1]
-        try:
-            demand, service = await lists.convert(
+        converted = await attempt(
+            info, "convertDemandToService", lists.DEMAND, [str(demand_id)],
+            lists.convert(
                 ctx, demand_id, provider_kind=input.provider_kind,
                 provider_code=input.provider_code, target=input.target, key=key,
-            )  # fmt: skip
-        except Refusal as refusal:
-            return refused(refusal)
-        except PermissionError as exc:
-            ctx.audit.denied("convertDemandToService", lists.DEMAND, [str(demand_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有需求所属社区可以转为服务。") from exc
+            ),
+            forbidden="只有需求所属社区可以转为服务。",
+        )  # fmt: skip
+        if isinstance(converted, UserError):
+            return refused(converted)
+        demand, service = converted
         ctx.audit.mutation("convertDemandToService", lists.SERVICE, [str(service.id)],
                            demand=str(demand.id))  # fmt: skip
         return ConvertDemandToServicePayload(
@@ -301,13 +318,16 @@ class ListsMutation:
         if entry is None:
             return _entry_refused(_NO_ENTRY, key)
         entity_type, entry_id = entry
-        try:
-            row = await lists.withdraw(ctx, entity_type, entry_id, input.reason)
-        except Refusal as refusal:
-            return _entry_refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("withdrawListEntry", entity_type, [str(entry_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有条目的提供方或所属社区可以撤回。") from exc
+        row = await attempt(
+            info,
+            "withdrawListEntry",
+            entity_type,
+            [str(entry_id)],
+            lists.withdraw(ctx, entity_type, entry_id, input.reason),
+            forbidden="只有条目的提供方或所属社区可以撤回。",
+        )
+        if isinstance(row, UserError):
+            return _entry_refused(row, key)
         ctx.audit.mutation("withdrawListEntry", entity_type, [str(row.id)],
                            reason=input.reason)  # fmt: skip
         node = _NODE_TYPES[entity_type].from_row(row)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
+from strawberry import relay
 
 from resolvers.workflow import Refusal
+from schema.base import Info
+from schema.errors import ErrorCode, coded_error
+
+T = TypeVar("T")
 
 
 @strawberry.enum(description="Why a mutation refused its input (业务错误代码).")
@@ -36,3 +43,34 @@ class UserError:
 
 def user_error(refusal: Refusal) -> UserError:
     return UserError(code=UserErrorCode[refusal.code], message=refusal.message, field=refusal.field)
+
+
+def as_user_error(error: Refusal | UserError) -> UserError:
+    return error if isinstance(error, UserError) else user_error(error)
+
+
+def node_id_of(global_id: relay.GlobalID, *type_names: str) -> int | None:
+    """The row id behind a global ID of one of `type_names`; None (a user error) otherwise."""
+    if global_id.type_name not in type_names or not global_id.node_id.isdigit():
+        return None
+    return int(global_id.node_id)
+
+
+async def attempt(
+    info: Info,
+    mutation: str,
+    entity_type: str,
+    targets: list[str],
+    action: Awaitable[T],
+    *,
+    forbidden: str,
+) -> T | UserError:
+    """Run a workflow rule as a mutation does: an expected refusal becomes a user error in
+    the payload; an action outside the viewer's scope is refused (FORBIDDEN) and audited."""
+    try:
+        return await action
+    except Refusal as refusal:
+        return user_error(refusal)
+    except PermissionError as exc:
+        info.context.audit.denied(mutation, entity_type, targets)
+        raise coded_error(ErrorCode.FORBIDDEN, forbidden) from exc

@@ -10,8 +10,7 @@ from strawberry import relay
 from resolvers import pairing
 from resolvers.workflow import Refusal
 from schema.base import Info
-from schema.errors import ErrorCode, coded_error
-from schema.mutations import UserError, user_error
+from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.reporting import UnitPairing
 
 
@@ -41,8 +40,10 @@ class PairingPayload:
     client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
 
 
-def _refused(refusal: Refusal, key: str | None) -> PairingPayload:
-    return PairingPayload(pairing=None, user_errors=[user_error(refusal)], client_mutation_id=key)
+def _refused(refusal: Refusal | UserError, key: str | None) -> PairingPayload:
+    return PairingPayload(
+        pairing=None, user_errors=[as_user_error(refusal)], client_mutation_id=key
+    )
 
 
 @strawberry.type(description="Mutations of unit pairing (结对共建).")
@@ -56,16 +57,22 @@ class PairingMutation:
         input: Annotated[PairUnitInput, strawberry.argument(description="The pairing.")],
     ) -> PairingPayload:
         ctx = info.context
-        try:
-            row = await pairing.pair(
-                ctx, unit_code=input.unit_code, community_code=input.community_code,
-                contact=input.contact_name, key=input.client_mutation_id,
-            )  # fmt: skip
-        except Refusal as refusal:
-            return _refused(refusal, input.client_mutation_id)
-        except PermissionError as exc:
-            ctx.audit.denied("pairUnit", "UnitPairing", [])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有该社区或该单位可以发起结对。") from exc
+        row = await attempt(
+            info,
+            "pairUnit",
+            "UnitPairing",
+            [],
+            pairing.pair(
+                ctx,
+                unit_code=input.unit_code,
+                community_code=input.community_code,
+                contact=input.contact_name,
+                key=input.client_mutation_id,
+            ),
+            forbidden="只有该社区或该单位可以发起结对。",
+        )
+        if isinstance(row, UserError):
+            return _refused(row, input.client_mutation_id)
         ctx.audit.mutation("pairUnit", "UnitPairing", [str(row.id)], unit=input.unit_code,
                            community=input.community_code)  # fmt: skip
         return PairingPayload(
@@ -83,16 +90,19 @@ class PairingMutation:
         key = input.client_mutation_id
         if not input.reason.strip():
             return _refused(Refusal("INVALID_INPUT", "结束结对须说明原因。", "input.reason"), key)
-        node = input.pairing_id
-        if node.type_name != "UnitPairing" or not node.node_id.isdigit():
+        pairing_id = node_id_of(input.pairing_id, "UnitPairing")
+        if pairing_id is None:
             return _refused(Refusal("NOT_FOUND", "未找到该结对记录。", "input.pairingId"), key)
-        try:
-            row = await pairing.end(ctx, int(node.node_id), input.reason)
-        except Refusal as refusal:
-            return _refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("endPairing", "UnitPairing", [node.node_id])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有结对双方可以结束结对。") from exc
+        row = await attempt(
+            info,
+            "endPairing",
+            "UnitPairing",
+            [str(pairing_id)],
+            pairing.end(ctx, pairing_id, input.reason),
+            forbidden="只有结对双方可以结束结对。",
+        )
+        if isinstance(row, UserError):
+            return _refused(row, key)
         ctx.audit.mutation("endPairing", "UnitPairing", [str(row.id)], reason=input.reason)
         return PairingPayload(
             pairing=UnitPairing.from_row(row), user_errors=[], client_mutation_id=key

@@ -19,9 +19,8 @@ from resolvers import posts
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
 from schema.enums import PostClaimStatus, PostStatus
-from schema.errors import ErrorCode, coded_error
 from schema.history import StateEvent, history
-from schema.mutations import UserError, user_error
+from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -291,18 +290,14 @@ class PostClaimPayload:
     client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
 
 
-def _post_refused(refusal: Refusal, key: str | None) -> PostPayload:
-    return PostPayload(post=None, user_errors=[user_error(refusal)], client_mutation_id=key)
+def _post_refused(refusal: Refusal | UserError, key: str | None) -> PostPayload:
+    return PostPayload(post=None, user_errors=[as_user_error(refusal)], client_mutation_id=key)
 
 
-def _claim_refused(refusal: Refusal, key: str | None) -> PostClaimPayload:
-    return PostClaimPayload(claim=None, user_errors=[user_error(refusal)], client_mutation_id=key)
-
-
-def _id_of(global_id: relay.GlobalID, type_name: str) -> int | None:
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
-        return None
-    return int(global_id.node_id)
+def _claim_refused(refusal: Refusal | UserError, key: str | None) -> PostClaimPayload:
+    return PostClaimPayload(
+        claim=None, user_errors=[as_user_error(refusal)], client_mutation_id=key
+    )
 
 
 @strawberry.type(description="Mutations of the posts workflow (岗位认领).")
@@ -318,17 +313,26 @@ class PostsMutation:
     ) -> PostPayload:
         ctx = info.context
         key = input.client_mutation_id
-        try:
-            row = await posts.publish(
-                ctx, community_code=input.community_code, category_code=input.category_code,
-                title=input.title, description=input.description, capacity=input.capacity,
-                starts_on=input.starts_on, ends_on=input.ends_on, key=key,
-            )  # fmt: skip
-        except Refusal as refusal:
-            return _post_refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("publishPost", "Post", [])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有本社区可以发布岗位。") from exc
+        row = await attempt(
+            info,
+            "publishPost",
+            "Post",
+            [],
+            posts.publish(
+                ctx,
+                community_code=input.community_code,
+                category_code=input.category_code,
+                title=input.title,
+                description=input.description,
+                capacity=input.capacity,
+                starts_on=input.starts_on,
+                ends_on=input.ends_on,
+                key=key,
+            ),
+            forbidden="只有本社区可以发布岗位。",
+        )
+        if isinstance(row, UserError):
+            return _post_refused(row, key)
         ctx.audit.mutation("publishPost", "Post", [str(row.id)], community=input.community_code)
         return PostPayload(post=Post.from_row(row), user_errors=[], client_mutation_id=key)
 
@@ -340,16 +344,19 @@ class PostsMutation:
     ) -> PostPayload:
         ctx = info.context
         key = input.client_mutation_id
-        post_id = _id_of(input.post_id, "Post")
+        post_id = node_id_of(input.post_id, "Post")
         if post_id is None:
             return _post_refused(Refusal("NOT_FOUND", "未找到该岗位。", "input.postId"), key)
-        try:
-            row = await posts.close(ctx, post_id, input.reason)
-        except Refusal as refusal:
-            return _post_refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("closePost", "Post", [str(post_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有发布岗位的社区可以关闭岗位。") from exc
+        row = await attempt(
+            info,
+            "closePost",
+            "Post",
+            [str(post_id)],
+            posts.close(ctx, post_id, input.reason),
+            forbidden="只有发布岗位的社区可以关闭岗位。",
+        )
+        if isinstance(row, UserError):
+            return _post_refused(row, key)
         ctx.audit.mutation("closePost", "Post", [str(row.id)], reason=input.reason)
         return PostPayload(post=Post.from_row(row), user_errors=[], client_mutation_id=key)
 
@@ -365,16 +372,19 @@ class PostsMutation:
     ) -> PostClaimPayload:
         ctx = info.context
         key = input.client_mutation_id
-        post_id = _id_of(input.post_id, "Post")
+        post_id = node_id_of(input.post_id, "Post")
         if post_id is None:
             return _claim_refused(Refusal("NOT_FOUND", "未找到该岗位。", "input.postId"), key)
-        try:
-            row = await posts.claim(ctx, post_id, key)
-        except Refusal as refusal:
-            return _claim_refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("claimPost", "PostClaim", [])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有党员本人可以认领岗位。") from exc
+        row = await attempt(
+            info,
+            "claimPost",
+            "PostClaim",
+            [],
+            posts.claim(ctx, post_id, key),
+            forbidden="只有党员本人可以认领岗位。",
+        )
+        if isinstance(row, UserError):
+            return _claim_refused(row, key)
         ctx.audit.mutation("claimPost", "PostClaim", [str(row.id)], post=str(post_id))
         return PostClaimPayload(
             claim=PostClaim.from_row(row), user_errors=[], client_mutation_id=key
@@ -388,17 +398,20 @@ class PostsMutation:
     ) -> PostClaimPayload:
         ctx = info.context
         key = input.client_mutation_id
-        claim_id = _id_of(input.claim_id, "PostClaim")
+        claim_id = node_id_of(input.claim_id, "PostClaim")
         if claim_id is None:
             refusal = Refusal("NOT_FOUND", "未找到该认领记录。", "input.claimId")
             return _claim_refused(refusal, key)
-        try:
-            row = await posts.release(ctx, claim_id, input.reason)
-        except Refusal as refusal:
-            return _claim_refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("releasePost", "PostClaim", [str(claim_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只能退出本人认领的岗位。") from exc
+        row = await attempt(
+            info,
+            "releasePost",
+            "PostClaim",
+            [str(claim_id)],
+            posts.release(ctx, claim_id, input.reason),
+            forbidden="只能退出本人认领的岗位。",
+        )
+        if isinstance(row, UserError):
+            return _claim_refused(row, key)
         ctx.audit.mutation("releasePost", "PostClaim", [str(row.id)], reason=input.reason)
         return PostClaimPayload(
             claim=PostClaim.from_row(row), user_errors=[], client_mutation_id=key

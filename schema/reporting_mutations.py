@@ -13,8 +13,7 @@ from resolvers import reporting
 from resolvers.workflow import Refusal
 from schema.base import Info
 from schema.enums import Availability
-from schema.errors import ErrorCode, coded_error
-from schema.mutations import UserError, user_error
+from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.reporting import Report
 
 
@@ -62,8 +61,8 @@ def _payload(report: object, key: str | None) -> ReportPayload:
     return ReportPayload(report=Report.from_row(report), user_errors=[], client_mutation_id=key)
 
 
-def _refused(refusal: Refusal, key: str | None) -> ReportPayload:
-    return ReportPayload(report=None, user_errors=[user_error(refusal)], client_mutation_id=key)
+def _refused(refusal: Refusal | UserError, key: str | None) -> ReportPayload:
+    return ReportPayload(report=None, user_errors=[as_user_error(refusal)], client_mutation_id=key)
 
 
 @strawberry.type(description="Mutations of the reporting workflow (报到).")
@@ -78,11 +77,9 @@ class ReportingMutation:
         input: Annotated[ReportToCommunityInput, strawberry.argument(description="The report.")],
     ) -> ReportPayload:
         ctx = info.context
-        if ctx.viewer.member is None:
-            ctx.audit.denied("reportToCommunity", "Report", [])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有党员本人可以报到。")
-        try:
-            report = await reporting.report_to_community(
+        report = await attempt(
+            info, "reportToCommunity", "Report", [],
+            reporting.report_to_community(
                 ctx,
                 community_code=input.community_code,
                 building_code=input.building_code,
@@ -91,9 +88,11 @@ class ReportingMutation:
                 intentions=input.intentions,
                 note=input.note,
                 key=input.client_mutation_id,
-            )
-        except Refusal as refusal:
-            return _refused(refusal, input.client_mutation_id)
+            ),
+            forbidden="只有党员本人可以报到。",
+        )  # fmt: skip
+        if isinstance(report, UserError):
+            return _refused(report, input.client_mutation_id)
         ctx.audit.mutation("reportToCommunity", "Report", [str(report.id)],
                            community=input.community_code)  # fmt: skip
         return _payload(report, input.client_mutation_id)
@@ -121,15 +120,18 @@ class ReportingMutation:
 async def _review(info: Info, input: ReviewReportInput, *, confirm: bool) -> ReportPayload:
     ctx = info.context
     name = "confirmReport" if confirm else "returnReport"
-    if input.report_id.type_name != "Report" or not input.report_id.node_id.isdigit():
+    report_id = node_id_of(input.report_id, "Report")
+    if report_id is None:
         return _refused(Refusal("NOT_FOUND", "未找到该报到记录。", "input.reportId"), None)
-    report_id = int(input.report_id.node_id)
-    try:
-        report = await reporting.decide_report(ctx, report_id, confirm=confirm, reason=input.reason)
-    except Refusal as refusal:
-        return _refused(refusal, input.client_mutation_id)
-    except PermissionError as exc:
-        ctx.audit.denied(name, "Report", [str(report_id)])
-        raise coded_error(ErrorCode.FORBIDDEN, "只能审核报到到本社区（本网格）的党员。") from exc
+    report = await attempt(
+        info,
+        name,
+        "Report",
+        [str(report_id)],
+        reporting.decide_report(ctx, report_id, confirm=confirm, reason=input.reason),
+        forbidden="只能审核报到到本社区（本网格）的党员。",
+    )
+    if isinstance(report, UserError):
+        return _refused(report, input.client_mutation_id)
     ctx.audit.mutation(name, "Report", [str(report.id)], reason=input.reason)
     return _payload(report, input.client_mutation_id)

@@ -20,9 +20,8 @@ from resolvers import wishes
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
 from schema.enums import MicroWishStatus
-from schema.errors import ErrorCode, coded_error
 from schema.history import StateEvent, history
-from schema.mutations import UserError, user_error
+from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import (
     Connection,
     OrderDirection,
@@ -216,8 +215,8 @@ class MicroWishPayload:
     client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
 
 
-def _refused(refusal: Refusal, key: str | None) -> MicroWishPayload:
-    return MicroWishPayload(micro_wish=None, user_errors=[user_error(refusal)],
+def _refused(refusal: Refusal | UserError, key: str | None) -> MicroWishPayload:
+    return MicroWishPayload(micro_wish=None, user_errors=[as_user_error(refusal)],
                             client_mutation_id=key)  # fmt: skip
 
 
@@ -227,12 +226,6 @@ def _done(
     wish = MicroWish.from_row(row)
     info.context.audit.mutation(mutation, "MicroWish", [str(wish.id)], **detail)
     return MicroWishPayload(micro_wish=wish, user_errors=[], client_mutation_id=key)
-
-
-def _wish_id(global_id: relay.GlobalID) -> int | None:
-    if global_id.type_name != "MicroWish" or not global_id.node_id.isdigit():
-        return None
-    return int(global_id.node_id)
 
 
 def _unknown(key: str | None) -> MicroWishPayload:
@@ -252,17 +245,24 @@ class WishesMutation:
     ) -> MicroWishPayload:
         ctx = info.context
         key = input.client_mutation_id
-        try:
-            row = await wishes.publish(
-                ctx, community_code=input.community_code, category_code=input.category_code,
-                title=input.title, description=input.description,
-                beneficiary_name=input.beneficiary_name, key=key,
-            )  # fmt: skip
-        except Refusal as refusal:
-            return _refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("publishMicroWish", "MicroWish", [])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有本社区可以发布微心愿。") from exc
+        row = await attempt(
+            info,
+            "publishMicroWish",
+            "MicroWish",
+            [],
+            wishes.publish(
+                ctx,
+                community_code=input.community_code,
+                category_code=input.category_code,
+                title=input.title,
+                description=input.description,
+                beneficiary_name=input.beneficiary_name,
+                key=key,
+            ),
+            forbidden="只有本社区可以发布微心愿。",
+        )
+        if isinstance(row, UserError):
+            return _refused(row, key)
         return _done(info, row, "publishMicroWish", key, community=input.community_code)
 
     @strawberry.mutation(
@@ -278,16 +278,19 @@ class WishesMutation:
     ) -> MicroWishPayload:
         ctx = info.context
         key = input.client_mutation_id
-        wish_id = _wish_id(input.wish_id)
+        wish_id = node_id_of(input.wish_id, "MicroWish")
         if wish_id is None:
             return _unknown(key)
-        try:
-            row = await wishes.claim(ctx, wish_id, key)
-        except Refusal as refusal:
-            return _refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("claimMicroWish", "MicroWish", [str(wish_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有党员本人可以认领微心愿。") from exc
+        row = await attempt(
+            info,
+            "claimMicroWish",
+            "MicroWish",
+            [str(wish_id)],
+            wishes.claim(ctx, wish_id, key),
+            forbidden="只有党员本人可以认领微心愿。",
+        )
+        if isinstance(row, UserError):
+            return _refused(row, key)
         return _done(info, row, "claimMicroWish", key)
 
     @strawberry.mutation(
@@ -301,16 +304,19 @@ class WishesMutation:
     ) -> MicroWishPayload:
         ctx = info.context
         key = input.client_mutation_id
-        wish_id = _wish_id(input.wish_id)
+        wish_id = node_id_of(input.wish_id, "MicroWish")
         if wish_id is None:
             return _unknown(key)
-        try:
-            row = await wishes.fulfil(ctx, wish_id, input.note)
-        except Refusal as refusal:
-            return _refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("fulfilMicroWish", "MicroWish", [str(wish_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有认领的党员可以完成微心愿。") from exc
+        row = await attempt(
+            info,
+            "fulfilMicroWish",
+            "MicroWish",
+            [str(wish_id)],
+            wishes.fulfil(ctx, wish_id, input.note),
+            forbidden="只有认领的党员可以完成微心愿。",
+        )
+        if isinstance(row, UserError):
+            return _refused(row, key)
         return _done(info, row, "fulfilMicroWish", key)
 
     @strawberry.mutation(description="Confirm a fulfilled micro-wish (确认微心愿): its community.")
@@ -321,16 +327,19 @@ class WishesMutation:
     ) -> MicroWishPayload:
         ctx = info.context
         key = input.client_mutation_id
-        wish_id = _wish_id(input.wish_id)
+        wish_id = node_id_of(input.wish_id, "MicroWish")
         if wish_id is None:
             return _unknown(key)
-        try:
-            row = await wishes.confirm(ctx, wish_id, input.note)
-        except Refusal as refusal:
-            return _refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("confirmMicroWish", "MicroWish", [str(wish_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有发布微心愿的社区可以确认。") from exc
+        row = await attempt(
+            info,
+            "confirmMicroWish",
+            "MicroWish",
+            [str(wish_id)],
+            wishes.confirm(ctx, wish_id, input.note),
+            forbidden="只有发布微心愿的社区可以确认。",
+        )
+        if isinstance(row, UserError):
+            return _refused(row, key)
         return _done(info, row, "confirmMicroWish", key, note=input.note)
 
     @strawberry.mutation(
@@ -344,14 +353,17 @@ class WishesMutation:
     ) -> MicroWishPayload:
         ctx = info.context
         key = input.client_mutation_id
-        wish_id = _wish_id(input.wish_id)
+        wish_id = node_id_of(input.wish_id, "MicroWish")
         if wish_id is None:
             return _unknown(key)
-        try:
-            row = await wishes.withdraw(ctx, wish_id, input.reason)
-        except Refusal as refusal:
-            return _refused(refusal, key)
-        except PermissionError as exc:
-            ctx.audit.denied("withdrawMicroWish", "MicroWish", [str(wish_id)])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有发布微心愿的社区可以撤回。") from exc
+        row = await attempt(
+            info,
+            "withdrawMicroWish",
+            "MicroWish",
+            [str(wish_id)],
+            wishes.withdraw(ctx, wish_id, input.reason),
+            forbidden="只有发布微心愿的社区可以撤回。",
+        )
+        if isinstance(row, UserError):
+            return _refused(row, key)
         return _done(info, row, "withdrawMicroWish", key, reason=input.reason)
