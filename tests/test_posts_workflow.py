@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.client import GraphQLClient
-from tests.conftest import BACKENDS, client_for
-from tests.databases import DatabasePair, seeded_pair
-from tests.scales import LARGER
+from tests.databases import DatabasePair
+from tests.workflow import count, supporters, workflow_fixtures
 
 CATEGORY = "chancheng.epidemic"
 OTHER_CATEGORY = "chancheng.safety_patrol"
@@ -33,40 +29,7 @@ RELEASE = """mutation($input: ReleasePostInput!) { releasePost(input: $input) {
   claim { id status releasedAt post { claimedCount } history { fromState toState note } } } }"""
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def posts_db(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[DatabasePair]:
-    with seeded_pair(request.param, tmp_path_factory, LARGER, "posts") as pair:
-        yield pair
-
-
-@pytest.fixture(scope="module")
-def taken(posts_db: DatabasePair) -> set[str]:
-    """Members already used by a test on this database."""
-    return set()
-
-
-@pytest.fixture
-async def hub(posts_db: DatabasePair, taken: set[str]) -> AsyncIterator[GraphQLClient]:
-    async for client in client_for(posts_db, rate_limit_per_ip="", rate_limit_per_token=""):
-        client.taken = taken  # type: ignore[attr-defined]
-        yield client
-
-
-async def _supporters(hub: GraphQLClient, community: str, n: int) -> list[str]:
-    """`n` members with an active report to `community`, not used by another test yet."""
-    taken: set[str] = hub.taken  # type: ignore[attr-defined]
-    data = await hub.query(
-        """query($c: String!) { community(code: $c) { supporters(first: 100) {
-             edges { node { memberCode } } } } }""",
-        {"c": community},
-    )
-    codes = [e["node"]["memberCode"] for e in data["community"]["supporters"]["edges"]]
-    free = [code for code in codes if code not in taken][:n]
-    assert len(free) == n, "the seeded data ran out of supporters"
-    taken.update(free)
-    return free
+workflow_db, hub = workflow_fixtures("posts")
 
 
 async def _publish(hub: GraphQLClient, community: str, **extra: Any) -> dict[str, Any]:
@@ -105,7 +68,7 @@ async def test_publish_claim_release_and_the_full_trail(hub: GraphQLClient) -> N
     assert post["history"] == [
         {"fromState": None, "toState": "open", "actorRole": "community", "note": None}
     ]
-    [member] = await _supporters(hub, "C001", 1)
+    [member] = await supporters(hub, "C001", 1)
     claimed = await _claim(hub, member, post["id"])
     assert claimed["userErrors"] == []
     claim = claimed["claim"]
@@ -149,28 +112,28 @@ async def test_publish_claim_release_and_the_full_trail(hub: GraphQLClient) -> N
 
 
 async def test_every_invalid_step_is_a_user_error_and_changes_nothing(
-    hub: GraphQLClient, posts_db: DatabasePair
+    hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
     post = await _publish(hub, "C002", capacity=1)
-    first, second = await _supporters(hub, "C002", 2)
+    first, second = await supporters(hub, "C002", 2)
     claim = (await _claim(hub, first, post["id"]))["claim"]
 
     twice = await _claim(hub, first, post["id"])
     assert twice["claim"] is None
     assert twice["userErrors"][0]["code"] == "DUPLICATE"
 
-    claims_before = await _count(posts_db, "SELECT count(*) FROM post_claims")
-    events_before = await _count(posts_db, "SELECT count(*) FROM state_events")
+    claims_before = await count(workflow_db, "SELECT count(*) FROM post_claims")
+    events_before = await count(workflow_db, "SELECT count(*) FROM state_events")
     full = await _claim(hub, second, post["id"])
     assert full["claim"] is None
     assert full["userErrors"] == [
         {"code": "FULL", "message": "该岗位名额已满", "field": "input.postId"}
     ]
-    assert await _count(posts_db, "SELECT count(*) FROM post_claims") == claims_before
-    assert await _count(posts_db, "SELECT count(*) FROM state_events") == events_before
+    assert await count(workflow_db, "SELECT count(*) FROM post_claims") == claims_before
+    assert await count(workflow_db, "SELECT count(*) FROM state_events") == events_before
 
     # A member reported elsewhere must report to this community first.
-    [elsewhere] = await _supporters(hub, "C003", 1)
+    [elsewhere] = await supporters(hub, "C003", 1)
     not_here = await _claim(hub, elsewhere, post["id"])
     assert not_here["userErrors"][0]["code"] == "NOT_REPORTED"
     assert not_here["userErrors"][0]["message"] == "请先向该社区报到。"
@@ -208,19 +171,19 @@ async def test_every_invalid_step_is_a_user_error_and_changes_nothing(
     ],
 )
 async def test_bad_post_input_changes_nothing(
-    hub: GraphQLClient, posts_db: DatabasePair, extra: dict[str, Any], code: str, field: str
+    hub: GraphQLClient, workflow_db: DatabasePair, extra: dict[str, Any], code: str, field: str
 ) -> None:
-    before = await _count(posts_db, "SELECT count(*) FROM posts")
+    before = await count(workflow_db, "SELECT count(*) FROM posts")
     fields = {"communityCode": "C001", "categoryCode": CATEGORY, "title": "岗", "capacity": 1,
               **extra}  # fmt: skip
     result = await hub.as_viewer("community", community="C001").query(PUBLISH, {"input": fields})
     error = result["publishPost"]["userErrors"][0]
     assert (error["code"], error["field"]) == (code, field)
-    assert await _count(posts_db, "SELECT count(*) FROM posts") == before
+    assert await count(workflow_db, "SELECT count(*) FROM posts") == before
 
 
 async def test_only_the_own_community_manages_and_only_members_claim(hub: GraphQLClient) -> None:
-    [member] = await _supporters(hub, "C001", 1)
+    [member] = await supporters(hub, "C001", 1)
     fields = {"communityCode": "C001", "categoryCode": CATEGORY, "title": "岗", "capacity": 1}
     outsiders = [("community", {"community": "C002"}), ("unit_branch", {"unit": "U0001"}),
                  ("member", {"member": member}), ("district", {"district": "D01"}),
@@ -249,7 +212,7 @@ async def test_only_the_own_community_manages_and_only_members_claim(hub: GraphQ
         assert error["extensions"]["code"] == "FORBIDDEN", role
 
     claim = (await _claim(hub, member, post_id))["claim"]
-    [other] = await _supporters(hub, "C001", 1)
+    [other] = await supporters(hub, "C001", 1)
     error = await hub.as_viewer("member", member=other).error(
         RELEASE, {"input": {"claimId": claim["id"]}}
     )
@@ -262,20 +225,20 @@ async def test_only_the_own_community_manages_and_only_members_claim(hub: GraphQ
 
 
 async def test_retried_publish_and_claim_return_the_first_result(
-    hub: GraphQLClient, posts_db: DatabasePair
+    hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
     committee = hub.as_viewer("community", community="C003")
     fields = {"communityCode": "C003", "categoryCode": CATEGORY, "title": "重试岗", "capacity": 5,
               "clientMutationId": "posts-publish-retry-1"}  # fmt: skip
-    before = await _count(posts_db, "SELECT count(*) FROM posts")
+    before = await count(workflow_db, "SELECT count(*) FROM posts")
     first = (await committee.query(PUBLISH, {"input": fields}))["publishPost"]
     second = (await committee.query(PUBLISH, {"input": fields}))["publishPost"]
     assert second["userErrors"] == []
     assert second["post"]["id"] == first["post"]["id"]
     assert second["clientMutationId"] == "posts-publish-retry-1"
-    assert await _count(posts_db, "SELECT count(*) FROM posts") == before + 1
+    assert await count(workflow_db, "SELECT count(*) FROM posts") == before + 1
 
-    [member] = await _supporters(hub, "C003", 1)
+    [member] = await supporters(hub, "C003", 1)
     key = {"clientMutationId": f"posts-claim-retry-{member}"}
     claimed = await _claim(hub, member, first["post"]["id"], **key)
     retried = await _claim(hub, member, first["post"]["id"], **key)
@@ -289,7 +252,7 @@ async def test_anonymous_sees_open_posts_but_no_claims(hub: GraphQLClient) -> No
     closed_post = await _publish(hub, "C002", title="已关闭岗位")
     committee = hub.as_viewer("community", community="C002")
     await committee.query(CLOSE, {"input": {"postId": closed_post["id"]}})
-    [member] = await _supporters(hub, "C002", 1)
+    [member] = await supporters(hub, "C002", 1)
     claim = (await _claim(hub, member, open_post["id"]))["claim"]
 
     query = """query($claim: ID!) {
@@ -335,7 +298,7 @@ async def test_post_coverage_figures_are_exact(hub: GraphQLClient) -> None:
     await hub.as_viewer("community", community="C003").query(
         CLOSE, {"input": {"postId": closed["id"]}}
     )
-    m1, m2, m3 = await _supporters(hub, "C003", 3)
+    m1, m2, m3 = await supporters(hub, "C003", 3)
     await _claim(hub, m1, a["id"])
     released = (await _claim(hub, m2, a["id"]))["claim"]
     await _release(hub, m2, released["id"])
@@ -374,10 +337,10 @@ async def test_claimed_counts_and_coverage_do_not_add_statements_per_post(
 
 
 async def test_concurrent_claims_never_exceed_the_capacity(
-    hub: GraphQLClient, posts_db: DatabasePair
+    hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
     post = await _publish(hub, "C001", capacity=3, title="并发岗")
-    members = await _supporters(hub, "C001", 10)
+    members = await supporters(hub, "C001", 10)
     bodies = await asyncio.gather(
         *(
             hub.as_viewer("member", member=m).raw(CLAIM, {"input": {"postId": post["id"]}})
@@ -390,9 +353,9 @@ async def test_concurrent_claims_never_exceed_the_capacity(
     codes = [e["code"] for p in payloads for e in p["userErrors"]]
     assert len(won) == 3
     assert codes == ["FULL"] * 7
-    post_id = int(post["id"] and await _post_db_id(posts_db, post["code"]))
-    active = await _count(
-        posts_db,
+    post_id = int(post["id"] and await _post_db_id(workflow_db, post["code"]))
+    active = await count(
+        workflow_db,
         "SELECT count(*) FROM post_claims WHERE post_id = :p AND status = 'active'",
         p=post_id,
     )
@@ -400,13 +363,4 @@ async def test_concurrent_claims_never_exceed_the_capacity(
 
 
 async def _post_db_id(pair: DatabasePair, code: str) -> int:
-    return await _count(pair, "SELECT id FROM posts WHERE code = :c", c=code)
-
-
-async def _count(pair: DatabasePair, sql: str, **params: Any) -> int:
-    engine = create_async_engine(pair.community_url)
-    try:
-        async with engine.connect() as conn:
-            return int((await conn.execute(text(sql), params)).scalar_one())
-    finally:
-        await engine.dispose()
+    return await count(pair, "SELECT id FROM posts WHERE code = :c", c=code)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -11,9 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.client import GraphQLClient
-from tests.conftest import BACKENDS, client_for
-from tests.databases import DatabasePair, seeded_pair
-from tests.scales import LARGER
+from tests.databases import DatabasePair
+from tests.workflow import count, taken, workflow_fixtures
 
 REPORT = """mutation($input: ReportToCommunityInput!) { reportToCommunity(input: $input) {
   clientMutationId userErrors { code message field }
@@ -24,31 +22,12 @@ CONFIRM = """mutation($input: ReviewReportInput!) { confirmReport(input: $input)
 RETURN = CONFIRM.replace("confirmReport", "returnReport")
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def workflow_db(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[DatabasePair]:
-    # The larger data set: every test takes members who have not reported yet.
-    with seeded_pair(request.param, tmp_path_factory, LARGER, "reporting") as pair:
-        yield pair
-
-
-@pytest.fixture(scope="module")
-def taken(workflow_db: DatabasePair) -> set[str]:
-    """Members already used by a test on this database."""
-    return set()
-
-
-@pytest.fixture
-async def hub(workflow_db: DatabasePair, taken: set[str]) -> AsyncIterator[GraphQLClient]:
-    async for client in client_for(workflow_db, rate_limit_per_ip="", rate_limit_per_token=""):
-        client.taken = taken  # type: ignore[attr-defined]
-        yield client
+workflow_db, hub = workflow_fixtures("reporting")
 
 
 async def _unreported(hub: GraphQLClient) -> str:
     """An in-service member with no active report yet, different on every call."""
-    taken: set[str] = hub.taken  # type: ignore[attr-defined]
+    used = taken(hub)
     query = """query($after: String) { members(first: 100, after: $after, filter: {inService: true})
       { pageInfo { hasNextPage endCursor } edges { node { code report { id } } } } }"""
     after = None
@@ -56,8 +35,8 @@ async def _unreported(hub: GraphQLClient) -> str:
         page = (await hub.query(query, {"after": after}))["members"]
         for edge in page["edges"]:
             code = edge["node"]["code"]
-            if edge["node"]["report"] is None and code not in taken:
-                taken.add(code)
+            if edge["node"]["report"] is None and code not in used:
+                used.add(code)
                 return str(code)
         if not page["pageInfo"]["hasNextPage"]:
             raise AssertionError("the seeded data ran out of unreported members")
@@ -175,7 +154,7 @@ async def test_a_retried_request_returns_the_first_result(
 ) -> None:
     member = await _unreported(hub)
     mine = "SELECT count(*) FROM reports WHERE member_code = :m"
-    before = await _count(workflow_db, mine, m=member)  # earlier moves leave closed ones
+    before = await count(workflow_db, mine, m=member)  # earlier moves leave closed ones
     me = hub.as_viewer("member", member=member)
     variables = _report_input("C002", clientMutationId="phone-retry-1")
     first = (await me.query(REPORT, variables))["reportToCommunity"]
@@ -183,7 +162,7 @@ async def test_a_retried_request_returns_the_first_result(
     assert second["userErrors"] == []
     assert second["report"]["id"] == first["report"]["id"]
     assert second["clientMutationId"] == "phone-retry-1"
-    assert await _count(workflow_db, mine, m=member) == before + 1
+    assert await count(workflow_db, mine, m=member) == before + 1
 
 
 @pytest.mark.parametrize(
@@ -197,15 +176,15 @@ async def test_bad_references_change_nothing(
     hub: GraphQLClient, workflow_db: DatabasePair, extra: dict[str, Any], field: str
 ) -> None:
     member = await _unreported(hub)
-    before = await _count(workflow_db, "SELECT count(*) FROM reports")
-    events = await _count(workflow_db, "SELECT count(*) FROM state_events")
+    before = await count(workflow_db, "SELECT count(*) FROM reports")
+    events = await count(workflow_db, "SELECT count(*) FROM state_events")
     result = await hub.as_viewer("member", member=member).query(
         REPORT, _report_input("C001", **extra)
     )
     error = result["reportToCommunity"]["userErrors"][0]
     assert (error["code"], error["field"]) == ("NOT_FOUND", field)
-    assert await _count(workflow_db, "SELECT count(*) FROM reports") == before
-    assert await _count(workflow_db, "SELECT count(*) FROM state_events") == events
+    assert await count(workflow_db, "SELECT count(*) FROM reports") == before
+    assert await count(workflow_db, "SELECT count(*) FROM state_events") == events
 
 
 async def test_only_the_own_community_may_review(hub: GraphQLClient) -> None:
@@ -247,18 +226,9 @@ async def test_concurrent_reports_leave_one_active_report(
         *(me.raw(REPORT, _report_input(code)) for code in ("C001", "C002", "C003"))
     )
     assert all(not body.get("errors") for body in bodies), bodies
-    active = await _count(
+    active = await count(
         workflow_db,
         "SELECT count(*) FROM reports WHERE member_code = :m AND status IN ('pending', 'confirmed')",
         m=member,
     )
     assert active == 1
-
-
-async def _count(pair: DatabasePair, sql: str, **params: str) -> int:
-    engine = create_async_engine(pair.community_url)
-    try:
-        async with engine.connect() as conn:
-            return int((await conn.execute(text(sql), params)).scalar_one())
-    finally:
-        await engine.dispose()

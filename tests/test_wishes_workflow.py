@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from tests.client import GraphQLClient
-from tests.conftest import BACKENDS, client_for
-from tests.databases import DatabasePair, seeded_pair
-from tests.scales import LARGER
+from tests.databases import DatabasePair
+from tests.workflow import count, supporters, workflow_fixtures
 
 CATEGORY = "chancheng.epidemic"
 WISH_FIELDS = """id title status beneficiaryName claimedByCode claimedAt fulfilledAt confirmedAt
@@ -33,40 +27,7 @@ MUTATIONS = {"fulfil": (FULFIL, "fulfilMicroWish"), "confirm": (CONFIRM, "confir
              "withdraw": (WITHDRAW, "withdrawMicroWish")}  # fmt: skip
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def wishes_db(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[DatabasePair]:
-    with seeded_pair(request.param, tmp_path_factory, LARGER, "wishes") as pair:
-        yield pair
-
-
-@pytest.fixture(scope="module")
-def taken(wishes_db: DatabasePair) -> set[str]:
-    """Members already used by a test on this database."""
-    return set()
-
-
-@pytest.fixture
-async def hub(wishes_db: DatabasePair, taken: set[str]) -> AsyncIterator[GraphQLClient]:
-    async for client in client_for(wishes_db, rate_limit_per_ip="", rate_limit_per_token=""):
-        client.taken = taken  # type: ignore[attr-defined]
-        yield client
-
-
-async def _supporters(hub: GraphQLClient, community: str, n: int) -> list[str]:
-    """`n` members with an active report to `community`, not used by another test yet."""
-    taken: set[str] = hub.taken  # type: ignore[attr-defined]
-    data = await hub.query(
-        """query($c: String!) { community(code: $c) { supporters(first: 100) {
-             edges { node { memberCode } } } } }""",
-        {"c": community},
-    )
-    codes = [e["node"]["memberCode"] for e in data["community"]["supporters"]["edges"]]
-    free = [code for code in codes if code not in taken][:n]
-    assert len(free) == n, "the seeded data ran out of supporters"
-    taken.update(free)
-    return free
+workflow_db, hub = workflow_fixtures("wishes")
 
 
 async def _publish(hub: GraphQLClient, community: str, **extra: Any) -> dict[str, Any]:
@@ -105,7 +66,7 @@ async def test_publish_claim_fulfil_confirm_and_the_full_trail(hub: GraphQLClien
     assert wish["history"] == [
         {"fromState": None, "toState": "published", "actorRole": "community", "note": None}
     ]
-    [member] = await _supporters(hub, "C001", 1)
+    [member] = await supporters(hub, "C001", 1)
     claimed = await _claim(hub, member, wish["id"])
     assert claimed["userErrors"] == []
     got = claimed["microWish"]
@@ -154,11 +115,11 @@ async def test_publish_claim_fulfil_confirm_and_the_full_trail(hub: GraphQLClien
 
 
 async def test_every_invalid_step_is_a_user_error_and_changes_nothing(
-    hub: GraphQLClient, wishes_db: DatabasePair
+    hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
     committee = hub.as_viewer("community", community="C002")
     wish = await _publish(hub, "C002")
-    first, second = await _supporters(hub, "C002", 2)
+    first, second = await supporters(hub, "C002", 2)
     me = hub.as_viewer("member", member=first)
 
     # Not claimed yet: neither fulfilled nor confirmed.
@@ -170,18 +131,18 @@ async def test_every_invalid_step_is_a_user_error_and_changes_nothing(
     assert "待认领" in confirm_early["userErrors"][0]["message"]
 
     assert (await _claim(hub, first, wish["id"]))["userErrors"] == []
-    wishes_before = await _count(
-        wishes_db, "SELECT count(*) FROM micro_wishes WHERE status = 'claimed'"
+    wishes_before = await count(
+        workflow_db, "SELECT count(*) FROM micro_wishes WHERE status = 'claimed'"
     )
-    events_before = await _count(wishes_db, "SELECT count(*) FROM state_events")
+    events_before = await count(workflow_db, "SELECT count(*) FROM state_events")
     again = await _claim(hub, second, wish["id"])
     assert again["microWish"] is None
     assert again["userErrors"] == [
         {"code": "ALREADY_CLAIMED", "message": "该微心愿已被认领。", "field": "input.wishId"}
     ]
-    assert await _count(wishes_db, "SELECT count(*) FROM state_events") == events_before
+    assert await count(workflow_db, "SELECT count(*) FROM state_events") == events_before
     assert (
-        await _count(wishes_db, "SELECT count(*) FROM micro_wishes WHERE status = 'claimed'")
+        await count(workflow_db, "SELECT count(*) FROM micro_wishes WHERE status = 'claimed'")
         == wishes_before
     )
 
@@ -189,7 +150,7 @@ async def test_every_invalid_step_is_a_user_error_and_changes_nothing(
     assert blank["userErrors"][0]["code"] == "INVALID_INPUT"
     assert blank["userErrors"][0]["field"] == "input.note"
 
-    [elsewhere] = await _supporters(hub, "C003", 1)
+    [elsewhere] = await supporters(hub, "C003", 1)
     other_wish = await _publish(hub, "C002", title="一套棉被")
     not_here = await _claim(hub, elsewhere, other_wish["id"])
     assert not_here["userErrors"][0]["code"] == "NOT_REPORTED"
@@ -228,7 +189,7 @@ async def test_every_invalid_step_is_a_user_error_and_changes_nothing(
 
 
 async def test_out_of_scope_is_forbidden(hub: GraphQLClient) -> None:
-    [member, other] = await _supporters(hub, "C001", 2)
+    [member, other] = await supporters(hub, "C001", 2)
     fields = {"communityCode": "C001", "title": "愿望", "beneficiaryName": "赵六"}
     outsiders = [("community", {"community": "C002"}), ("unit_branch", {"unit": "U0001"}),
                  ("member", {"member": member}), ("district", {"district": "D01"}),
@@ -272,20 +233,20 @@ async def test_out_of_scope_is_forbidden(hub: GraphQLClient) -> None:
 
 
 async def test_retried_publish_and_claim_return_the_first_result(
-    hub: GraphQLClient, wishes_db: DatabasePair
+    hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
     committee = hub.as_viewer("community", community="C003")
     fields = {"communityCode": "C003", "title": "重试心愿", "beneficiaryName": "钱七",
               "clientMutationId": "wishes-publish-retry-1"}  # fmt: skip
-    before = await _count(wishes_db, "SELECT count(*) FROM micro_wishes")
+    before = await count(workflow_db, "SELECT count(*) FROM micro_wishes")
     first = (await committee.query(PUBLISH, {"input": fields}))["publishMicroWish"]
     second = (await committee.query(PUBLISH, {"input": fields}))["publishMicroWish"]
     assert second["userErrors"] == []
     assert second["microWish"]["id"] == first["microWish"]["id"]
     assert second["clientMutationId"] == "wishes-publish-retry-1"
-    assert await _count(wishes_db, "SELECT count(*) FROM micro_wishes") == before + 1
+    assert await count(workflow_db, "SELECT count(*) FROM micro_wishes") == before + 1
 
-    [member] = await _supporters(hub, "C003", 1)
+    [member] = await supporters(hub, "C003", 1)
     key = {"clientMutationId": f"wishes-claim-retry-{member}"}
     claimed = await _claim(hub, member, first["microWish"]["id"], **key)
     retried = await _claim(hub, member, first["microWish"]["id"], **key)
@@ -299,7 +260,7 @@ async def test_retried_publish_and_claim_return_the_first_result(
 async def test_anonymous_sees_published_wishes_only(hub: GraphQLClient) -> None:
     published = await _publish(hub, "C003", title="公开心愿", beneficiaryName="孙八")
     claimed = await _publish(hub, "C003", title="已认领心愿")
-    [member] = await _supporters(hub, "C003", 1)
+    [member] = await supporters(hub, "C003", 1)
     assert (await _claim(hub, member, claimed["id"]))["userErrors"] == []
 
     query = """{ community(code: "C003") { microWishes(first: 100) { edges { node {
@@ -334,10 +295,10 @@ async def test_anonymous_sees_published_wishes_only(hub: GraphQLClient) -> None:
 
 
 async def test_concurrent_claims_have_exactly_one_winner(
-    hub: GraphQLClient, wishes_db: DatabasePair
+    hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
     wish = await _publish(hub, "C001", title="并发心愿")
-    members = await _supporters(hub, "C001", 6)
+    members = await supporters(hub, "C001", 6)
     bodies = await asyncio.gather(
         *(
             hub.as_viewer("member", member=m).raw(CLAIM, {"input": {"wishId": wish["id"]}})
@@ -351,26 +312,17 @@ async def test_concurrent_claims_have_exactly_one_winner(
     assert len(won) == 1
     assert codes == ["ALREADY_CLAIMED"] * 5
     winner = won[0]["microWish"]["claimedByCode"]
-    rows = await _count(
-        wishes_db,
+    rows = await count(
+        workflow_db,
         "SELECT count(*) FROM micro_wishes WHERE claimed_by = :m AND status = 'claimed'",
         m=winner,
     )
     assert rows == 1
-    events = await _count(
-        wishes_db,
+    events = await count(
+        workflow_db,
         "SELECT count(*) FROM state_events WHERE entity_type = 'MicroWish'"
         " AND entity_id = (SELECT id FROM micro_wishes WHERE title = :t)"
         " AND to_state = 'claimed'",
         t="并发心愿",
     )
     assert events == 1
-
-
-async def _count(pair: DatabasePair, sql: str, **params: Any) -> int:
-    engine = create_async_engine(pair.community_url)
-    try:
-        async with engine.connect() as conn:
-            return int((await conn.execute(text(sql), params)).scalar_one())
-    finally:
-        await engine.dispose()
