@@ -36,3 +36,12 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 def timestamp() -> DateTime:
     return DateTime(timezone=True)
+
+
+class AppraisalGrade(enum.Enum):
+    """A year's evaluation grade (评价等次), on both sides (community and organisation)."""
+
+    EXCELLENT = "excellent"  # 优秀
+    QUALIFIED = "qualified"  # 合格
+    BASICALLY_QUALIFIED = "basically_qualified"  # 基本合格
+    UNQUALIFIED = "unqualified"  # 不合格

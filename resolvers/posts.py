@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import utcnow
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
@@ -29,20 +28,19 @@ from datasources.community.models import (
 )
 from datasources.scope import Role
 from resolvers.context import HubContext
-from resolvers.workflow import Refusal, earlier_result, record, remember
+from resolvers.workflow import (
+    Refusal,
+    earlier_result,
+    manages_community,
+    record,
+    remember,
+    write_lock,
+)
 
 POST = "Post"
 CLAIM = "PostClaim"
 POST_STATUS_NAMES = {PostStatus.OPEN: "招募中", PostStatus.CLOSED: "已关闭"}
 CLAIM_STATUS_NAMES = {PostClaimStatus.ACTIVE: "已认领", PostClaimStatus.RELEASED: "已退出"}
-
-
-def _may_manage(ctx: HubContext, community_code: str) -> bool:
-    """The community itself, or a grid secretary of that community."""
-    viewer = ctx.viewer
-    return (
-        viewer.role in (Role.COMMUNITY, Role.GRID_SECRETARY) and viewer.community == community_code
-    )
 
 
 async def publish(
@@ -58,7 +56,7 @@ async def publish(
     key: str | None,
 ) -> Post:
     """Publish a post (发布岗位): the community, or a grid secretary for his community."""
-    if not _may_manage(ctx, community_code):
+    if not manages_community(ctx.viewer, community_code):
         raise PermissionError("only the community publishes its posts")
     if not title.strip():
         raise Refusal("INVALID_INPUT", "请填写岗位名称。", "input.title")
@@ -102,7 +100,7 @@ async def close(ctx: HubContext, post_id: int, reason: str | None) -> Post:
         if post is None:
             raise Refusal("NOT_FOUND", "未找到该岗位。", "input.postId")
         code = await session.scalar(select(Community.code).where(Community.id == post.community_id))
-        if code is None or not _may_manage(ctx, code):
+        if code is None or not manages_community(ctx.viewer, code):
             raise PermissionError("the post belongs to another community")
         if post.status is not PostStatus.OPEN:
             raise Refusal(
@@ -129,7 +127,7 @@ async def claim(ctx: HubContext, post_id: int, key: str | None) -> PostClaim:
 async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) -> PostClaim:
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
-        await _lock_post(session, post_id)
+        await write_lock(session, Post, post_id)
         earlier = await earlier_result(session, viewer, "claimPost", key)
         if earlier is not None:
             return await session.get(PostClaim, earlier)  # type: ignore[return-value]
@@ -170,21 +168,6 @@ async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) ->
         record(session, viewer, CLAIM, row.id, None, PostClaimStatus.ACTIVE.value)
         remember(session, viewer, "claimPost", key, row.id)
     return row
-
-
-async def _lock_post(session: AsyncSession, post_id: int) -> None:
-    """Serialise claims of one post before anything is read.
-
-    PostgreSQL locks the row with `SELECT ... FOR UPDATE` (the caller's `get`). SQLite has
-    no row locks, and its driver starts the transaction only at the first write, so reads
-    before it see no consistent snapshot: a no-op UPDATE as the first statement takes the
-    database's write lock (waiting up to the busy timeout), and every read after it sees
-    the claims committed before.
-    """
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        no_op = update(Post).where(Post.id == post_id).values(id=Post.id)
-        await session.execute(no_op.execution_options(synchronize_session=False))
 
 
 async def release(ctx: HubContext, claim_id: int, reason: str | None) -> PostClaim:

@@ -9,7 +9,7 @@ find it claimed and are refused with `ALREADY_CLAIMED`.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import utcnow
@@ -23,7 +23,14 @@ from datasources.community.models import (
 )
 from datasources.scope import Role
 from resolvers.context import HubContext
-from resolvers.workflow import Refusal, earlier_result, record, remember
+from resolvers.workflow import (
+    Refusal,
+    earlier_result,
+    manages_community,
+    record,
+    remember,
+    write_lock,
+)
 
 WISH = "MicroWish"
 STATUS_NAMES = {
@@ -34,14 +41,6 @@ STATUS_NAMES = {
     MicroWishStatus.WITHDRAWN: "已撤回",
 }
 NOT_FOUND = "未找到该微心愿。"
-
-
-def _may_manage(ctx: HubContext, community_code: str) -> bool:
-    """The community itself, or a grid secretary of that community."""
-    viewer = ctx.viewer
-    return (
-        viewer.role in (Role.COMMUNITY, Role.GRID_SECRETARY) and viewer.community == community_code
-    )
 
 
 def _invalid_state(wish: MicroWish, allowed: str) -> Refusal:
@@ -63,7 +62,7 @@ async def publish(
     key: str | None,
 ) -> MicroWish:
     """Publish a wish (发布微心愿): the community, or a grid secretary for his community."""
-    if not _may_manage(ctx, community_code):
+    if not manages_community(ctx.viewer, community_code):
         raise PermissionError("only the community publishes its micro-wishes")
     if not title.strip():
         raise Refusal("INVALID_INPUT", "请填写心愿内容。", "input.title")
@@ -107,7 +106,7 @@ async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
     if viewer.role is not Role.MEMBER or member is None:
         raise PermissionError("only a member claims micro-wishes")
     async with ctx.sources.community.transaction() as session:
-        await _lock_wish(session, wish_id)
+        await write_lock(session, MicroWish, wish_id)
         earlier = await earlier_result(session, viewer, "claimMicroWish", key)
         if earlier is not None:
             return await session.get(MicroWish, earlier)  # type: ignore[return-value]
@@ -134,14 +133,6 @@ async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
                MicroWishStatus.CLAIMED.value)  # fmt: skip
         remember(session, viewer, "claimMicroWish", key, wish.id)
     return wish
-
-
-async def _lock_wish(session: AsyncSession, wish_id: int) -> None:
-    """Serialise claims of one wish before anything is read (see `resolvers.posts`)."""
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        no_op = update(MicroWish).where(MicroWish.id == wish_id).values(id=MicroWish.id)
-        await session.execute(no_op.execution_options(synchronize_session=False))
 
 
 async def fulfil(ctx: HubContext, wish_id: int, note: str) -> MicroWish:
@@ -175,7 +166,7 @@ async def _managed(ctx: HubContext, session: AsyncSession, wish_id: int) -> Micr
     if wish is None:
         raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")
     code = await session.scalar(select(Community.code).where(Community.id == wish.community_id))
-    if code is None or not _may_manage(ctx, code):
+    if code is None or not manages_community(ctx.viewer, code):
         raise PermissionError("the wish belongs to another community")
     return wish
 

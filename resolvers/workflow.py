@@ -8,13 +8,14 @@ the mutation's transaction rolls everything back: nothing is half-written.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.community.models import IdempotencyKey, StateEvent
-from datasources.scope import Viewer
+from datasources.scope import Role, Viewer
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -27,6 +28,31 @@ class Refusal(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+def manages_community(viewer: Viewer, community_code: str | None) -> bool:
+    """The community itself, or a grid secretary of that community."""
+    return (
+        viewer.role in (Role.COMMUNITY, Role.GRID_SECRETARY)
+        and community_code is not None
+        and viewer.community == community_code
+    )
+
+
+async def write_lock(session: AsyncSession, model: Any, row_id: Any) -> None:
+    """Serialise writers of one row before anything is read.
+
+    PostgreSQL locks the row with `SELECT ... FOR UPDATE` (the caller's
+    `session.get(..., with_for_update=True)`). SQLite has no row locks, and its driver
+    starts the transaction only at the first write, so reads before it see no consistent
+    snapshot: a no-op UPDATE as the first statement takes the database's write lock
+    (waiting up to the busy timeout), and every read after it sees what was committed.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    (key,) = model.__table__.primary_key.columns
+    no_op = update(model).where(key == row_id).values({key.name: key})
+    await session.execute(no_op.execution_options(synchronize_session=False))
 
 
 def today_in_china() -> date:

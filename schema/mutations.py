@@ -27,6 +27,11 @@ class UserErrorCode(Enum):
     NOT_REPORTED = "not_reported"
     NOT_PAIRED = "not_paired"
     ALREADY_CLAIMED = "already_claimed"
+    INSUFFICIENT_POINTS = "insufficient_points"
+    OUT_OF_STOCK = "out_of_stock"
+    OUTSIDE_WINDOW = "outside_window"
+    INVALID_CODE = "invalid_code"
+    NOT_A_MEMBER = "not_a_member"
 
 
 @strawberry.type(

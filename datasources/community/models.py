@@ -229,6 +229,8 @@ class ServiceCategory(CommunityBase):
     description: Mapped[str | None] = mapped_column(Text)
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # How long an order (点单) of this category may take before it is overdue (超时).
+    order_due_hours: Mapped[int] = mapped_column(default=72, server_default=text("72"))
 
 
 class Report(CommunityBase):
@@ -563,3 +565,14 @@ class MicroWish(CommunityBase):
     confirmed_at: Mapped[datetime | None] = mapped_column(timestamp())
     fulfilment_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+# The operations models live in their own modules; importing them here registers their
+# tables on `CommunityBase.metadata` for migrations and seeding.
+from datasources.community import (  # noqa: E402,F401
+    activity_models,
+    evaluation_models,
+    group_models,
+    order_models,
+    points_models,
+)

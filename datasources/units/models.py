@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, MetaData, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from datasources.common import NAMING_CONVENTION, str_enum, timestamp, utcnow
+from datasources.common import NAMING_CONVENTION, AppraisalGrade, str_enum, timestamp, utcnow
 
 
 class UnitKind(enum.Enum):
@@ -99,3 +99,33 @@ class Member(UnitsBase):
     in_service: Mapped[bool] = mapped_column(default=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class OrganisationEvaluation(UnitsBase):
+    """The unit branch's organisation evaluation (组织评价) of a member for a year.
+
+    A revision supersedes the earlier row (`superseded_at` set), which stays as history.
+    """
+
+    __tablename__ = "organisation_evaluations"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        Index(
+            "uq_organisation_evaluations_current",
+            "member_id",
+            "year",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("party_branches.id"), index=True)
+    year: Mapped[int]
+    grade: Mapped[AppraisalGrade] = mapped_column(str_enum(AppraisalGrade, "organisation_grade"))
+    comment: Mapped[str] = mapped_column(Text)
+    evaluator_subject: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column(timestamp())
