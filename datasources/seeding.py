@@ -22,6 +22,7 @@ from datasources.community.seed import generate_community
 from datasources.community.source import CommunitySource
 from datasources.seed_data import TableRows
 from datasources.units.seed import generate_units
+from datasources.units.seed_evaluations import generate_unit_evaluations
 from datasources.units.source import UnitsSource
 
 CHUNK_ROWS = 5_000
@@ -54,6 +55,9 @@ class Scale:
     report_rate: float  # share of members that have reported
     list_items_per_community: int  # per list: resources, demands and services each
     moved_rate: float = 0.05  # share of reporters with an earlier, closed report elsewhere
+    # The size of the seeded year of operations: its ledger and service records (orders,
+    # activity signups, micro-wishes, points entries, redemptions) come to about 1.1 times it.
+    operations: int = 400
 
     def __post_init__(self) -> None:
         counts = (
@@ -71,6 +75,8 @@ class Scale:
         for low, high in (self.branches_per_unit, self.buildings_per_compound):
             if not 1 <= low <= high:
                 raise ValueError(f"scale {self.name!r}: ranges must satisfy 1 <= min <= max")
+        if self.operations < 0:
+            raise ValueError(f"scale {self.name!r}: operations must not be negative")
         if not (0 <= self.report_rate <= 1 and 0 <= self.moved_rate <= 0.5):
             raise ValueError(f"scale {self.name!r}: rates must be shares between 0 and 1")
 
@@ -80,13 +86,13 @@ SCALES: dict[str, Scale] = {
         name="demo", units=30, branches_per_unit=(1, 3), members=1_500,
         streets=2, communities=6, grids=60, compounds=90, buildings_per_compound=(2, 10),
         property_companies=10, alliances=2, agreements=12,
-        report_rate=0.9, list_items_per_community=10,
+        report_rate=0.9, list_items_per_community=10, operations=20_000,
     ),
     "district": Scale(
         name="district", units=300, branches_per_unit=(1, 4), members=20_000,
         streets=8, communities=40, grids=600, compounds=1_500, buildings_per_compound=(4, 16),
         property_companies=60, alliances=11, agreements=130,
-        report_rate=0.9, list_items_per_community=30,
+        report_rate=0.9, list_items_per_community=30, operations=910_000,
     ),
 }  # fmt: skip
 
@@ -124,6 +130,7 @@ async def seed_all(
             await _prepare(source, await session.connection(), reset=reset)
         unit_rows, unit_side = generate_units(seed, scale)
         plan = [unit_rows, generate_community(seed, scale, unit_side)]
+        unit_rows.update(generate_unit_evaluations(seed, unit_rows, plan[1]))
         total = sum(len(rows) for side in plan for rows in side.values())
         with tqdm(total=total, unit="row", disable=not progress, file=sys.stderr) as bar:
             for (source, session), rows in zip(sessions, plan, strict=True):

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 
 from datasources.community.seed_catalog import CATEGORIES
 from datasources.community.seed_lists import generate_lists
+from datasources.community.seed_partner_ops import generate_partner_ops
 from datasources.community.seed_partners import generate_partners
 from datasources.community.seed_places import generate_places
 from datasources.community.seed_reports import generate_pairings, generate_reports
+from datasources.community.seed_year import generate_year
 from datasources.seed_data import Row, TableRows, UnitSide
 
 if TYPE_CHECKING:
@@ -31,7 +33,9 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(pairing_rows)
     street_names = {row["id"]: row["name"] for row in rows["streets"]}
     rows.update(generate_partners(seed, scale, places, unit_side, paired, street_names))
+    rows.update(generate_partner_ops(seed, rows))
     rows.update(generate_lists(seed, scale, places, supporters.by_community, paired, category_ids))
+    rows.update(generate_year(seed, scale, places.communities, rows, unit_side, category_ids))
     return rows
 
 

@@ -1,0 +1,91 @@
+"""Seeded organisation evaluations (组织评价) of the year 2025, on the unit side.
+
+Each branch evaluates its members in service early in 2026, reading what the community
+side recorded: a member who had not reported by the end of 2025, or never served that
+year, is rated at most "basically qualified" (Chancheng's rule); otherwise the community's
+grade mostly carries over. A few evaluations were revised, the earlier row superseded.
+Generated after the community side, from its rows (the seeder sees both databases; the
+hub's resolvers would join them the same way).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+
+from datasources.common import AppraisalGrade
+from datasources.community.evaluation_models import EvaluationKind, EvaluationStatus
+from datasources.community.models import ReportStatus
+from datasources.community.points_models import PointsKind
+from datasources.seed_data import CHINA_TZ, Row, TableRows, derive_rng
+
+EVALUATION_YEAR = 2025
+_YEAR_END = datetime(EVALUATION_YEAR + 1, 1, 1, tzinfo=CHINA_TZ).astimezone(UTC)
+_OPENS = datetime.combine(date(2026, 1, 10), time(9), tzinfo=CHINA_TZ).astimezone(UTC)
+_COMMENTS = {
+    AppraisalGrade.EXCELLENT: "工作表现突出，社区服务积极，评为优秀",
+    AppraisalGrade.QUALIFIED: "履行党员义务，按要求参加社区服务",
+    AppraisalGrade.BASICALLY_QUALIFIED: "未按要求到社区报到或参加社区服务次数不足",
+    AppraisalGrade.UNQUALIFIED: "长期不参加组织生活和社区服务",
+}
+
+
+def generate_unit_evaluations(seed: int, unit_rows: TableRows, community: TableRows) -> TableRows:
+    rng = derive_rng(seed, "organisation-evaluations")
+    branch_codes = {row["id"]: row["code"] for row in unit_rows["party_branches"]}
+    reported = {
+        row["member_code"]
+        for row in community["reports"]
+        if row["status"] in (ReportStatus.CONFIRMED, ReportStatus.CLOSED)
+        and row["reported_on"] < date(EVALUATION_YEAR + 1, 1, 1)
+    }
+    served: Counter[str] = Counter(
+        row["member_code"]
+        for row in community["points_entries"]
+        if row["kind"] is PointsKind.EARN and row["occurred_at"] < _YEAR_END
+    )
+    community_grade = {
+        row["member_code"]: row["grade"]
+        for row in community["member_evaluations"]
+        if row["kind"] is EvaluationKind.COMMUNITY and row["status"] is EvaluationStatus.ACTIVE
+    }
+    rows: list[Row] = []
+    for member in unit_rows["members"]:
+        if not member["in_service"]:
+            continue
+        code = member["code"]
+        if code not in reported or served[code] == 0:
+            grade = (
+                AppraisalGrade.UNQUALIFIED
+                if rng.random() < 0.1
+                else AppraisalGrade.BASICALLY_QUALIFIED
+            )
+        else:
+            grade = community_grade.get(code, AppraisalGrade.QUALIFIED)
+            if grade is AppraisalGrade.UNQUALIFIED:
+                grade = AppraisalGrade.BASICALLY_QUALIFIED
+            elif grade is AppraisalGrade.QUALIFIED and rng.random() < 0.08:
+                grade = AppraisalGrade.EXCELLENT
+        subject = f"branch:{branch_codes[member['branch_id']]}"
+        created = _OPENS + timedelta(seconds=rng.randrange(60 * 24 * 3600))
+        if rng.random() < 0.02:
+            revised = created + timedelta(days=rng.randint(1, 14))
+            rows.append(_row(len(rows) + 1, member, grade, subject, created, superseded=revised))
+            created = revised
+        rows.append(_row(len(rows) + 1, member, grade, subject, created, superseded=None))
+    return {"organisation_evaluations": rows}
+
+
+def _row(
+    row_id: int,
+    member: Row,
+    grade: AppraisalGrade,
+    subject: str,
+    created: datetime,
+    superseded: datetime | None,
+) -> Row:
+    return {
+        "id": row_id, "member_id": member["id"], "branch_id": member["branch_id"],
+        "year": EVALUATION_YEAR, "grade": grade, "comment": _COMMENTS[grade],
+        "evaluator_subject": subject, "created_at": created, "superseded_at": superseded,
+    }  # fmt: skip

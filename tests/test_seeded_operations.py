@@ -1,0 +1,302 @@
+"""The seeded year of operations obeys the workflows: checked as SQL on a seeded database.
+
+Each query counts the rows that break a rule, so a failure names the rule and how often.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from datasources.community import seed_operations
+from datasources.community.seed_serving import NOW
+from datasources.seeding import SCALES
+from resolvers.points import DEFAULT_RULES
+from tests.conftest import BACKENDS
+from tests.databases import DatabasePair, seeded_pair
+from tests.scales import LARGER, SMALL
+
+# Small, with enough activity per member that redemptions, refunds and waitlists occur.
+BUSY = replace(SMALL, name="busy", operations=1_500)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def busy_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DatabasePair]:
+    with seeded_pair(request.param, tmp_path_factory, BUSY, "busy") as pair:
+        yield pair
+
+
+async def _rows(url: str, sql: str, **params: Any) -> list[Any]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            wanted = {key: value for key, value in params.items() if f":{key}" in sql}
+            return list((await conn.execute(text(sql), wanted)).all())
+    finally:
+        await engine.dispose()
+
+
+async def _one(url: str, sql: str, **params: Any) -> int:
+    [(value,)] = await _rows(url, sql, **params)
+    return int(value or 0)
+
+
+async def _broken(pair: DatabasePair, checks: dict[str, str], **params: Any) -> dict[str, int]:
+    """Each named check's count of offending rows, only those above zero."""
+    found = {name: await _one(pair.community_url, sql, **params) for name, sql in checks.items()}
+    return {name: count for name, count in found.items() if count}
+
+
+async def test_every_operations_table_is_filled(busy_db: DatabasePair) -> None:
+    for table in (
+        "service_orders", "activities", "activity_signups", "activity_check_in_codes",
+        "micro_wishes", "points_accounts", "points_entries", "merchants", "mall_items",
+        "redemptions", "building_groups", "building_group_buildings", "building_group_members",
+        "household_assignments", "member_evaluations",
+    ):  # fmt: skip
+        assert await _one(busy_db.community_url, f"SELECT count(*) FROM {table}"), table  # noqa: S608
+    assert await _one(busy_db.units_url, "SELECT count(*) FROM organisation_evaluations")
+    # Refunds and waitlists occur at this size, so their checks below are not vacuous.
+    assert await _one(
+        busy_db.community_url, "SELECT count(*) FROM points_entries WHERE kind = 'reverse'"
+    )
+    assert await _one(
+        busy_db.community_url,
+        "SELECT count(*) FROM activity_signups WHERE promoted_at IS NOT NULL OR status = 'waitlisted'",
+    )
+
+
+async def test_orders_follow_the_workflow(busy_db: DatabasePair) -> None:
+    assert await _broken(busy_db, {
+        "timestamps out of order": """SELECT count(*) FROM service_orders WHERE
+            dispatched_at < ordered_at OR accepted_at < dispatched_at
+            OR closed_at < accepted_at OR rated_at < closed_at OR confirmed_at < closed_at
+            OR cancelled_at < ordered_at OR escalated_at < due_at""",
+        "rated without being closed": """SELECT count(*) FROM service_orders
+            WHERE (rated_at IS NOT NULL OR rating IS NOT NULL) AND closed_at IS NULL""",
+        "status without its timestamp": """SELECT count(*) FROM service_orders WHERE
+            (status = 'rated' AND (rated_at IS NULL OR rating IS NULL))
+            OR (status = 'confirmed' AND confirmed_at IS NULL)
+            OR (status = 'closed' AND (closed_at IS NULL OR rated_at IS NOT NULL))
+            OR (status = 'accepted' AND (accepted_at IS NULL OR closed_at IS NOT NULL))
+            OR (status = 'dispatched' AND (dispatched_at IS NULL OR accepted_at IS NOT NULL))
+            OR (status = 'ordered' AND dispatched_at IS NOT NULL)
+            OR (status = 'cancelled' AND cancelled_at IS NULL)""",
+        "taken but nobody serves": """SELECT count(*) FROM service_orders WHERE
+            accepted_at IS NOT NULL AND (member_code IS NULL OR taker_code IS NULL)""",
+        "server never reported to the community": """SELECT count(*) FROM service_orders o
+            WHERE o.member_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reports r
+              WHERE r.member_code = o.member_code AND r.community_id = o.community_id
+              AND r.status IN ('confirmed', 'closed') AND r.reported_on <= o.dispatched_at)""",
+        "unit without an active pairing": """SELECT count(*) FROM service_orders o
+            WHERE o.taker_kind = 'unit' AND NOT EXISTS (SELECT 1 FROM unit_pairings p
+              WHERE p.unit_code = o.taker_code AND p.community_id = o.community_id
+              AND p.status = 'active' AND p.started_on <= o.dispatched_at)""",
+        "completed without exactly one earn": """SELECT count(*) FROM service_orders o
+            WHERE o.status IN ('rated', 'confirmed') AND 1 != (SELECT count(*) FROM points_entries e
+              WHERE e.source_type = 'ServiceOrder' AND e.source_id = o.id AND e.kind = 'earn'
+              AND e.action = 'order_completed' AND e.member_code = o.member_code
+              AND e.points = :order_points)""",
+        "points for an order not completed": """SELECT count(*) FROM points_entries e
+            JOIN service_orders o ON o.id = e.source_id WHERE e.source_type = 'ServiceOrder'
+            AND o.status NOT IN ('rated', 'confirmed')""",
+        "earned before completion": """SELECT count(*) FROM points_entries e
+            JOIN service_orders o ON o.id = e.source_id WHERE e.source_type = 'ServiceOrder'
+            AND e.occurred_at < COALESCE(o.rated_at, o.confirmed_at)""",
+    }, order_points=DEFAULT_RULES["order_completed"].points) == {}  # fmt: skip
+    # Units' orders are served by the unit's own members (a unit-side fact).
+    units = await _rows(
+        busy_db.units_url,
+        """SELECT m.code, u.code FROM members m
+        JOIN work_units u ON u.id = m.unit_id""",
+    )
+    unit_of = dict(units)
+    served = await _rows(
+        busy_db.community_url,
+        """SELECT taker_code, member_code
+        FROM service_orders WHERE taker_kind = 'unit' AND member_code IS NOT NULL""",
+    )
+    assert served, "no order went to a paired unit"
+    assert all(unit_of[member] == unit for unit, member in served)
+
+
+async def test_activities_respect_capacity_window_and_points(busy_db: DatabasePair) -> None:
+    assert await _broken(busy_db, {
+        "more places held than the capacity": """SELECT count(*) FROM activities a WHERE
+            a.capacity < (SELECT count(*) FROM activity_signups s WHERE s.activity_id = a.id
+              AND s.status IN ('registered', 'attended', 'certified'))""",
+        "waitlisted while a place was free": """SELECT count(*) FROM activities a WHERE
+            EXISTS (SELECT 1 FROM activity_signups s WHERE s.activity_id = a.id
+              AND s.status = 'waitlisted') AND a.capacity > (SELECT count(*)
+              FROM activity_signups s WHERE s.activity_id = a.id
+              AND s.status IN ('registered', 'attended', 'certified', 'absent'))""",
+        "check-in outside the window": """SELECT count(*) FROM activity_signups s
+            JOIN activities a ON a.id = s.activity_id WHERE s.checked_in_at IS NOT NULL
+            AND (s.checked_in_at < a.starts_at OR s.checked_in_at > a.ends_at)""",
+        "attended without a check-in": """SELECT count(*) FROM activity_signups
+            WHERE status IN ('attended', 'certified') AND checked_in_at IS NULL""",
+        "signed up after the start": """SELECT count(*) FROM activity_signups s
+            JOIN activities a ON a.id = s.activity_id WHERE s.signed_up_at > a.starts_at""",
+        "certified activity with uncertified attendance": """SELECT count(*)
+            FROM activity_signups s JOIN activities a ON a.id = s.activity_id
+            WHERE a.status = 'certified' AND s.status IN ('attended', 'registered')""",
+        "certified signup without exactly one earn": """SELECT count(*)
+            FROM activity_signups s JOIN activities a ON a.id = s.activity_id
+            WHERE s.status = 'certified' AND 1 != (SELECT count(*) FROM points_entries e
+              WHERE e.source_type = 'ActivitySignup' AND e.source_id = s.id
+              AND e.kind = 'earn' AND e.member_code = s.member_code
+              AND e.points = a.points_per_attendance)""",
+        "points for a signup not certified": """SELECT count(*) FROM points_entries e
+            JOIN activity_signups s ON s.id = e.source_id
+            WHERE e.source_type = 'ActivitySignup' AND s.status != 'certified'""",
+        "signup by a member never reported there": """SELECT count(*)
+            FROM activity_signups s JOIN activities a ON a.id = s.activity_id
+            WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.member_code = s.member_code
+              AND r.community_id = a.community_id AND r.status IN ('confirmed', 'closed'))""",
+    }) == {}  # fmt: skip
+
+
+async def test_wishes_earn_once_when_confirmed(busy_db: DatabasePair) -> None:
+    assert await _broken(busy_db, {
+        "confirmed wish without exactly one earn": """SELECT count(*) FROM micro_wishes w
+            WHERE w.status = 'confirmed' AND 1 != (SELECT count(*) FROM points_entries e
+              WHERE e.source_type = 'MicroWish' AND e.source_id = w.id AND e.kind = 'earn'
+              AND e.action = 'wish_fulfilled' AND e.member_code = w.claimed_by
+              AND e.points = :wish_points)""",
+        "points for a wish not confirmed": """SELECT count(*) FROM points_entries e
+            JOIN micro_wishes w ON w.id = e.source_id
+            WHERE e.source_type = 'MicroWish' AND w.status != 'confirmed'""",
+        "wish steps out of order": """SELECT count(*) FROM micro_wishes WHERE
+            claimed_at < created_at OR fulfilled_at < claimed_at OR confirmed_at < fulfilled_at
+            OR (status IN ('claimed', 'fulfilled', 'confirmed') AND claimed_by IS NULL)""",
+    }, wish_points=DEFAULT_RULES["wish_fulfilled"].points) == {}  # fmt: skip
+
+
+async def test_balances_never_go_negative(busy_db: DatabasePair) -> None:
+    url = busy_db.community_url
+    lowest = await _one(
+        url,
+        """SELECT min(running) FROM (SELECT sum(points) OVER
+        (PARTITION BY member_code ORDER BY occurred_at, id) AS running FROM points_entries) t""",
+    )
+    assert lowest >= 0
+    # The ledger's ids follow time, and every member with entries has an account.
+    assert await _broken(busy_db, {
+        "ids out of time order": """SELECT count(*) FROM points_entries a
+            JOIN points_entries b ON b.id = a.id + 1 WHERE b.occurred_at < a.occurred_at""",
+        "entries without an account": """SELECT count(DISTINCT member_code) FROM points_entries
+            WHERE member_code NOT IN (SELECT member_code FROM points_accounts)""",
+        "earn not positive or spend not negative": """SELECT count(*) FROM points_entries
+            WHERE (kind = 'earn' AND points <= 0) OR (kind = 'spend' AND points >= 0)""",
+    }) == {}  # fmt: skip
+    balances = dict(
+        await _rows(url, "SELECT member_code, sum(points) FROM points_entries GROUP BY member_code")
+    )
+    assert balances
+    assert min(balances.values()) >= 0
+    assert sum(balances.values()) == await _one(url, "SELECT sum(points) FROM points_entries")
+
+
+async def test_redemptions_match_their_entries_and_stock(busy_db: DatabasePair) -> None:
+    assert await _broken(busy_db, {
+        "spend entry does not match": """SELECT count(*) FROM redemptions r
+            JOIN points_entries e ON e.id = r.spend_entry_id WHERE e.kind != 'spend'
+            OR e.points != -r.points OR e.member_code != r.member_code
+            OR e.source_type != 'Redemption' OR e.source_id != r.id
+            OR e.occurred_at != r.redeemed_at""",
+        "price times quantity": """SELECT count(*) FROM redemptions r
+            JOIN mall_items i ON i.id = r.item_id WHERE r.points != i.price_points * r.quantity""",
+        "refund without its reversal": """SELECT count(*) FROM redemptions r
+            LEFT JOIN points_entries e ON e.id = r.refund_entry_id
+            WHERE (r.status = 'refunded') != (e.id IS NOT NULL)
+            OR (e.id IS NOT NULL AND (e.kind != 'reverse' OR e.points != r.points
+                OR e.reverses_id != r.spend_entry_id OR r.refunded_at IS NULL))""",
+        "spend entries without a redemption": """SELECT count(*) FROM points_entries e
+            WHERE e.kind = 'spend' AND NOT EXISTS
+            (SELECT 1 FROM redemptions r WHERE r.spend_entry_id = e.id)""",
+        "negative stock": "SELECT count(*) FROM mall_items WHERE stock < 0",
+        "collected and refunded": """SELECT count(*) FROM redemptions
+            WHERE collected_at IS NOT NULL AND refunded_at IS NOT NULL""",
+    }) == {}  # fmt: skip
+
+
+async def test_groups_assignments_and_evaluations(busy_db: DatabasePair) -> None:
+    assert await _broken(busy_db, {
+        "group without one leader and one vice-leader": """SELECT count(*)
+            FROM building_groups g WHERE g.status = 'active' AND (
+              1 != (SELECT count(*) FROM building_group_members m WHERE m.group_id = g.id
+                    AND m.status = 'active' AND m.role = 'leader')
+              OR 1 != (SELECT count(*) FROM building_group_members m WHERE m.group_id = g.id
+                    AND m.status = 'active' AND m.role = 'vice_leader'))""",
+        "group member not reported to the community": """SELECT count(*)
+            FROM building_group_members m JOIN building_groups g ON g.id = m.group_id
+            WHERE m.status = 'active' AND NOT EXISTS (SELECT 1 FROM reports r
+              WHERE r.member_code = m.member_code AND r.community_id = g.community_id
+              AND r.status = 'confirmed')""",
+        "assignment outside the group's buildings": """SELECT count(*)
+            FROM household_assignments h WHERE h.group_id IS NOT NULL AND NOT EXISTS
+            (SELECT 1 FROM building_group_buildings b
+             WHERE b.group_id = h.group_id AND b.building_id = h.building_id)""",
+        "evaluated by a community he never reported to": """SELECT count(*)
+            FROM member_evaluations e WHERE NOT EXISTS (SELECT 1 FROM reports r
+              WHERE r.member_code = e.member_code AND r.community_id = e.community_id
+              AND r.status = 'confirmed')""",
+        "superseded without its revision": """SELECT count(*) FROM member_evaluations e
+            WHERE e.status = 'superseded' AND NOT EXISTS (SELECT 1 FROM member_evaluations n
+              WHERE n.member_code = e.member_code AND n.year = e.year AND n.kind = e.kind
+              AND n.status = 'active' AND n.created_at >= e.superseded_at)""",
+    }) == {}  # fmt: skip
+    kinds = {
+        kind
+        for (kind,) in await _rows(
+            busy_db.community_url, "SELECT DISTINCT kind FROM member_evaluations"
+        )
+    }
+    assert {"self", "community"} <= kinds
+    # On the unit side: members who never reported are not rated qualified or above.
+    reported = {code for (code,) in await _rows(busy_db.community_url,
+        "SELECT member_code FROM reports WHERE status IN ('confirmed', 'closed')")}  # fmt: skip
+    graded = await _rows(
+        busy_db.units_url,
+        """SELECT m.code, e.grade FROM organisation_evaluations e
+        JOIN members m ON m.id = e.member_id WHERE e.superseded_at IS NULL AND e.year = 2025""",
+    )
+    assert graded
+    assert all(
+        grade in ("basically_qualified", "unqualified")
+        for code, grade in graded
+        if code not in reported
+    )
+
+
+async def test_nothing_is_recorded_after_the_end_of_the_period(busy_db: DatabasePair) -> None:
+    now = NOW.strftime("%Y-%m-%d %H:%M:%S")
+    last = {
+        name: await _rows(busy_db.community_url, f"SELECT max({column}) FROM {name}")  # noqa: S608
+        for name, column in (
+            ("points_entries", "occurred_at"), ("service_orders", "rated_at"),
+            ("service_orders", "confirmed_at"), ("redemptions", "redeemed_at"),
+            ("activity_signups", "signed_up_at"), ("activity_signups", "checked_in_at"),
+        )
+    }  # fmt: skip
+    for name, [(value,)] in last.items():
+        assert str(value)[:19] <= now, name
+
+
+def test_seeded_point_values_are_the_default_rules() -> None:
+    assert DEFAULT_RULES["order_completed"].points == seed_operations.ORDER_POINTS
+    assert DEFAULT_RULES["wish_fulfilled"].points == seed_operations.WISH_POINTS
+
+
+def test_scales_size_the_year_of_operations() -> None:
+    assert SCALES["district"].operations == 910_000  # about 1,000,000 records
+    assert SCALES["demo"].operations <= 30_000
+    assert SMALL.operations <= 500
+    assert LARGER.operations <= 500
