@@ -1,0 +1,465 @@
+"""Activities (活动): publish, sign up (with a waitlist), check in by a code shown at the
+venue, record hours, certify (which grants points); or cancel.
+
+Capacity is never exceeded, also under concurrent signups: a signup (and a cancellation,
+which may promote a waitlisted member) locks the activity row first (PostgreSQL
+`SELECT ... FOR UPDATE`; on SQLite a no-op write that takes the database's write lock),
+and only then counts the signups that hold a place. The waitlist is ordered by signup
+time; a cancelled registration promotes its head in the same transaction.
+
+The check-in code is six random digits (`secrets`), returned once by `issueCheckInCode`;
+only its SHA-256 digest is stored, with an expiry of 15 minutes capped at the end of the
+check-in window (from 30 minutes before the start to the end of the activity).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from datasources.common import utcnow
+from datasources.community.activity_models import (
+    PLACE_HOLDING,
+    Activity,
+    ActivityCheckInCode,
+    ActivitySignup,
+    ActivityStatus,
+    SignupStatus,
+)
+from datasources.community.models import Community
+from datasources.scope import Role
+from resolvers import points
+from resolvers.context import HubContext
+from resolvers.workflow import (
+    CHINA,
+    Refusal,
+    category_id_of,
+    community_id_of,
+    earlier_result,
+    is_supporter,
+    manages_community,
+    record,
+    remember,
+    write_lock,
+)
+
+ACTIVITY = "Activity"
+SIGNUP = "ActivitySignup"
+POINTS_ACTION = "activity_attended"
+CHECK_IN_OPENS = timedelta(minutes=30)  # before starts_at
+CODE_LIFETIME = timedelta(minutes=15)
+MAX_HOURS = Decimal(24)
+PROMOTION_NOTE = "候补递补"
+
+ACTIVITY_NAMES = {
+    ActivityStatus.PUBLISHED: "已发布",
+    ActivityStatus.CERTIFIED: "已认定",
+    ActivityStatus.CANCELLED: "已取消",
+}
+SIGNUP_NAMES = {
+    SignupStatus.REGISTERED: "已报名",
+    SignupStatus.WAITLISTED: "候补",
+    SignupStatus.CANCELLED: "已取消",
+    SignupStatus.ATTENDED: "已签到",
+    SignupStatus.CERTIFIED: "已认定",
+    SignupStatus.ABSENT: "缺席",
+}
+NOT_FOUND = "未找到该活动。"
+SIGNUP_NOT_FOUND = "未找到该报名记录。"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Timestamps are stored in UTC; SQLite returns them without a zone. A client's time
+    without an offset is taken as China Standard Time (the time of record)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _from_client(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=CHINA)
+    return moment.astimezone(UTC)
+
+
+def digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def window_of(activity: Activity) -> tuple[datetime, datetime]:
+    """The check-in window (签到时段): 30 minutes before the start until the end."""
+    return as_utc(activity.starts_at) - CHECK_IN_OPENS, as_utc(activity.ends_at)
+
+
+def default_hours(activity: Activity) -> Decimal:
+    """The activity's duration in hours, rounded to half an hour, between 0.5 and 24."""
+    seconds = (as_utc(activity.ends_at) - as_utc(activity.starts_at)).total_seconds()
+    halves = (Decimal(seconds) / Decimal(1800)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return min(MAX_HOURS, max(Decimal("0.5"), halves / 2)).quantize(Decimal("0.1"))
+
+
+def _activity_state(activity: Activity, allowed: str) -> Refusal:
+    return Refusal(
+        "INVALID_STATE",
+        f"该活动当前为「{ACTIVITY_NAMES[activity.status]}」，{allowed}",
+        "input.activityId",
+    )
+
+
+def _signup_state(signup: ActivitySignup, allowed: str, field: str = "input.signupId") -> Refusal:
+    return Refusal(
+        "INVALID_STATE", f"该报名当前为「{SIGNUP_NAMES[signup.status]}」，{allowed}", field
+    )
+
+
+async def _community_code(session: AsyncSession, community_id: int) -> str | None:
+    return await session.scalar(select(Community.code).where(Community.id == community_id))
+
+
+async def _managed(ctx: HubContext, session: AsyncSession, activity_id: int) -> Activity:
+    """The activity, locked, if the viewer manages its community."""
+    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+        raise PermissionError("only the community manages its activities")
+    await write_lock(session, Activity, activity_id)
+    activity = await session.get(Activity, activity_id, with_for_update=True)
+    if activity is None:
+        raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")
+    if not manages_community(ctx.viewer, await _community_code(session, activity.community_id)):
+        raise PermissionError("the activity belongs to another community")
+    return activity
+
+
+async def publish(
+    ctx: HubContext,
+    *,
+    community_code: str,
+    category_code: str,
+    title: str,
+    place: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    points_per_attendance: int | None,
+    description: str | None,
+    key: str | None,
+) -> Activity:
+    """Publish an activity (发布活动): the community, or a grid secretary for his community."""
+    viewer = ctx.viewer
+    if not manages_community(viewer, community_code):
+        raise PermissionError("only the community publishes its activities")
+    if not title.strip():
+        raise Refusal("INVALID_INPUT", "请填写活动名称。", "input.title")
+    if not place.strip():
+        raise Refusal("INVALID_INPUT", "请填写活动地点。", "input.place")
+    starts, ends = _from_client(starts_at), _from_client(ends_at)
+    if ends <= starts:
+        raise Refusal("INVALID_INPUT", "结束时间必须晚于开始时间。", "input.endsAt")
+    if capacity <= 0:
+        raise Refusal("INVALID_INPUT", "报名名额必须大于 0。", "input.capacity")
+    if points_per_attendance is not None and points_per_attendance < 0:
+        raise Refusal("INVALID_INPUT", "参加积分不能为负数。", "input.pointsPerAttendance")
+    async with ctx.sources.community.transaction() as session:
+        earlier = await earlier_result(session, viewer, "publishActivity", key)
+        if earlier is not None:
+            return await session.get(Activity, earlier)  # type: ignore[return-value]
+        community_id = await community_id_of(session, community_code)
+        category_id = await category_id_of(session, category_code)
+        if points_per_attendance is None:
+            points_per_attendance = await points.rule_points(session, POINTS_ACTION)
+        activity = Activity(
+            community_id=community_id, category_id=category_id, title=title.strip(),
+            description=description, place=place.strip(), starts_at=starts, ends_at=ends,
+            capacity=capacity, points_per_attendance=points_per_attendance,
+            status=ActivityStatus.PUBLISHED,
+        )  # fmt: skip
+        session.add(activity)
+        await session.flush()
+        record(session, viewer, ACTIVITY, activity.id, None, ActivityStatus.PUBLISHED.value)
+        remember(session, viewer, "publishActivity", key, activity.id)
+    return activity
+
+
+async def cancel_activity(ctx: HubContext, activity_id: int, reason: str | None) -> Activity:
+    """Cancel an activity (取消活动) not yet certified: its community. Signups keep their
+    state; each live one's history notes the cancellation."""
+    async with ctx.sources.community.transaction() as session:
+        activity = await _managed(ctx, session, activity_id)
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise _activity_state(activity, "只有已发布的活动可以取消。")
+        activity.status = ActivityStatus.CANCELLED
+        activity.cancelled_at = utcnow()
+        record(session, ctx.viewer, ACTIVITY, activity.id, ActivityStatus.PUBLISHED.value,
+               ActivityStatus.CANCELLED.value, reason)  # fmt: skip
+        live = await session.scalars(
+            select(ActivitySignup).where(
+                ActivitySignup.activity_id == activity.id,
+                ActivitySignup.status != SignupStatus.CANCELLED,
+            )
+        )
+        note = f"活动已取消：{reason}" if reason else "活动已取消"
+        for signup in live:
+            state = signup.status.value
+            record(session, ctx.viewer, SIGNUP, signup.id, state, state, note)
+    return activity
+
+
+async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> ActivitySignup:
+    """Sign up (报名): a member reported to the activity's community; a place while any is
+    left, else the waitlist (候补)."""
+    viewer = ctx.viewer
+    member = viewer.member
+    if viewer.role is not Role.MEMBER or member is None:
+        raise PermissionError("only a member signs up for activities")
+    async with ctx.sources.community.transaction() as session:
+        await write_lock(session, Activity, activity_id)
+        earlier = await earlier_result(session, viewer, "signUpForActivity", key)
+        if earlier is not None:
+            return await session.get(ActivitySignup, earlier)  # type: ignore[return-value]
+        activity = await session.get(Activity, activity_id, with_for_update=True)
+        if activity is None:
+            raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")
+        if not await is_supporter(session, member, activity.community_id):
+            raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.activityId")
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise _activity_state(activity, "不能报名。")
+        if utcnow() >= as_utc(activity.ends_at):
+            raise Refusal("INVALID_STATE", "该活动已结束，不能报名。", "input.activityId")
+        existing = await session.scalar(
+            select(ActivitySignup.id).where(
+                ActivitySignup.activity_id == activity.id,
+                ActivitySignup.member_code == member,
+                ActivitySignup.status != SignupStatus.CANCELLED,
+            )
+        )
+        if existing is not None:
+            raise Refusal("DUPLICATE", "您已报名该活动。", "input.activityId")
+        taken = await _places_taken(session, activity.id)
+        status = SignupStatus.REGISTERED if taken < activity.capacity else SignupStatus.WAITLISTED
+        signup = ActivitySignup(activity_id=activity.id, member_code=member, status=status)
+        session.add(signup)
+        await session.flush()
+        record(session, viewer, SIGNUP, signup.id, None, status.value)
+        remember(session, viewer, "signUpForActivity", key, signup.id)
+    return signup
+
+
+async def _places_taken(session: AsyncSession, activity_id: int) -> int:
+    taken = await session.scalar(
+        select(func.count()).where(
+            ActivitySignup.activity_id == activity_id, ActivitySignup.status.in_(PLACE_HOLDING)
+        )
+    )
+    return int(taken or 0)
+
+
+async def cancel_signup(ctx: HubContext, signup_id: int, reason: str | None) -> ActivitySignup:
+    """Cancel one's signup (取消报名) before the activity starts; a cancelled place goes to
+    the earliest waitlisted member (候补递补) in the same transaction."""
+    viewer = ctx.viewer
+    if viewer.role is not Role.MEMBER or viewer.member is None:
+        raise PermissionError("only the member cancels his signup")
+    async with ctx.sources.community.transaction() as session:
+        found = await session.scalar(
+            select(ActivitySignup.activity_id).where(ActivitySignup.id == signup_id)
+        )
+        if found is None:
+            raise Refusal("NOT_FOUND", SIGNUP_NOT_FOUND, "input.signupId")
+        await write_lock(session, Activity, found)
+        activity = await session.get(Activity, found, with_for_update=True)
+        signup = await session.get(
+            ActivitySignup, signup_id, with_for_update=True, populate_existing=True
+        )
+        if activity is None or signup is None:
+            raise Refusal("NOT_FOUND", SIGNUP_NOT_FOUND, "input.signupId")
+        if signup.member_code != viewer.member:
+            raise PermissionError("the signup is another member's")
+        before = signup.status
+        if before not in (SignupStatus.REGISTERED, SignupStatus.WAITLISTED):
+            raise _signup_state(signup, "不能取消。")
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise _activity_state(activity, "不能取消报名。")
+        if utcnow() >= as_utc(activity.starts_at):
+            raise Refusal("INVALID_STATE", "活动已开始，不能取消报名。", "input.signupId")
+        signup.status = SignupStatus.CANCELLED
+        signup.cancelled_at = utcnow()
+        record(session, viewer, SIGNUP, signup.id, before.value, SignupStatus.CANCELLED.value,
+               reason)  # fmt: skip
+        await session.flush()
+        if before is SignupStatus.REGISTERED:
+            await _promote(ctx, session, activity)
+    return signup
+
+
+async def _promote(ctx: HubContext, session: AsyncSession, activity: Activity) -> None:
+    """Give freed places to the waitlist, earliest signup first."""
+    free = activity.capacity - await _places_taken(session, activity.id)
+    if free <= 0:
+        return
+    waiting = await session.scalars(
+        select(ActivitySignup)
+        .where(
+            ActivitySignup.activity_id == activity.id,
+            ActivitySignup.status == SignupStatus.WAITLISTED,
+        )
+        .order_by(ActivitySignup.signed_up_at, ActivitySignup.id)
+        .limit(free)
+    )
+    for signup in waiting:
+        signup.status = SignupStatus.REGISTERED
+        signup.promoted_at = utcnow()
+        record(session, ctx.viewer, SIGNUP, signup.id, SignupStatus.WAITLISTED.value,
+               SignupStatus.REGISTERED.value, PROMOTION_NOTE)  # fmt: skip
+
+
+def _inside_window(activity: Activity, now: datetime, field: str) -> None:
+    opens, closes = window_of(activity)
+    if not opens <= now <= closes:
+        raise Refusal(
+            "OUTSIDE_WINDOW",
+            "不在签到时段内：活动开始前 30 分钟至活动结束可以签到。",
+            field,
+        )
+
+
+async def issue_code(ctx: HubContext, activity_id: int) -> tuple[Activity, str, datetime]:
+    """A fresh check-in code (签到码) for the venue: its community, inside the window.
+    Returns the code once; only its digest is kept."""
+    async with ctx.sources.community.transaction() as session:
+        activity = await _managed(ctx, session, activity_id)
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise _activity_state(activity, "不能生成签到码。")
+        now = utcnow()
+        _inside_window(activity, now, "input.activityId")
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        expires = min(now + CODE_LIFETIME, as_utc(activity.ends_at))
+        session.add(
+            ActivityCheckInCode(
+                activity_id=activity.id, code_digest=digest(code), issued_by=ctx.viewer.subject,
+                issued_at=now, expires_at=expires,
+            )
+        )  # fmt: skip
+        until = expires.astimezone(CHINA).strftime("%H:%M")
+        state = activity.status.value
+        record(session, ctx.viewer, ACTIVITY, activity.id, state, state,
+               f"生成签到码，有效至 {until}")  # fmt: skip
+    return activity, code, expires
+
+
+async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySignup:
+    """Check in at the venue (签到) with the code shown there: a registered member, inside
+    the check-in window."""
+    viewer = ctx.viewer
+    if viewer.role is not Role.MEMBER or viewer.member is None:
+        raise PermissionError("only a member checks in")
+    async with ctx.sources.community.transaction() as session:
+        await write_lock(session, Activity, activity_id)  # SQLite: one check-in at a time
+        activity = await session.get(Activity, activity_id)
+        if activity is None:
+            raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")
+        signup = await session.scalar(
+            select(ActivitySignup)
+            .where(
+                ActivitySignup.activity_id == activity.id,
+                ActivitySignup.member_code == viewer.member,
+                ActivitySignup.status != SignupStatus.CANCELLED,
+            )
+            .with_for_update()
+        )
+        if signup is None:
+            raise Refusal("INVALID_STATE", "您未报名该活动，不能签到。", "input.activityId")
+        if signup.status is not SignupStatus.REGISTERED:
+            raise _signup_state(signup, "只有已报名的党员可以签到。", "input.activityId")
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise _activity_state(activity, "不能签到。")
+        now = utcnow()
+        _inside_window(activity, now, "input.activityId")
+        valid = await session.scalar(
+            select(ActivityCheckInCode.id).where(
+                ActivityCheckInCode.activity_id == activity.id,
+                ActivityCheckInCode.code_digest == digest(code.strip()),
+                ActivityCheckInCode.expires_at > now,
+            )
+        )
+        if valid is None:
+            raise Refusal("INVALID_CODE", "签到码错误或已过期。", "input.code")
+        signup.status = SignupStatus.ATTENDED
+        signup.checked_in_at = now
+        record(session, viewer, SIGNUP, signup.id, SignupStatus.REGISTERED.value,
+               SignupStatus.ATTENDED.value)  # fmt: skip
+    return signup
+
+
+async def record_hours(ctx: HubContext, signup_id: int, hours: Decimal) -> ActivitySignup:
+    """Record the hours of an attended signup (记录时长): its activity's community."""
+    if not Decimal(0) < hours <= MAX_HOURS:
+        raise Refusal("INVALID_INPUT", "时长须大于 0 且不超过 24 小时。", "input.hours")
+    if hours != hours.quantize(Decimal("0.1")):
+        raise Refusal("INVALID_INPUT", "时长最多保留一位小数。", "input.hours")
+    async with ctx.sources.community.transaction() as session:
+        activity_id = await session.scalar(
+            select(ActivitySignup.activity_id).where(ActivitySignup.id == signup_id)
+        )
+        if activity_id is None:
+            raise Refusal("NOT_FOUND", SIGNUP_NOT_FOUND, "input.signupId")
+        activity = await _managed(ctx, session, activity_id)
+        signup = await session.get(
+            ActivitySignup, signup_id, with_for_update=True, populate_existing=True
+        )
+        if signup is None:
+            raise Refusal("NOT_FOUND", SIGNUP_NOT_FOUND, "input.signupId")
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise _activity_state(activity, "不能再记录时长。")
+        if signup.status is not SignupStatus.ATTENDED:
+            raise _signup_state(signup, "只有已签到的报名可以记录时长。")
+        signup.hours = hours
+        state = signup.status.value
+        record(session, ctx.viewer, SIGNUP, signup.id, state, state, f"记录时长 {hours} 小时")
+    return signup
+
+
+async def certify(ctx: HubContext, activity_id: int, note: str | None) -> Activity:
+    """Certify an activity after it ended (认定活动): its community. Attendees are certified
+    and earn the activity's points; registered members who never checked in are absent."""
+    async with ctx.sources.community.transaction() as session:
+        activity = await _managed(ctx, session, activity_id)
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise _activity_state(activity, "不能认定。")
+        now = utcnow()
+        if now < as_utc(activity.ends_at):
+            raise _activity_state(activity, "活动结束后才能认定。")
+        signups = await session.scalars(
+            select(ActivitySignup)
+            .where(
+                ActivitySignup.activity_id == activity.id,
+                ActivitySignup.status.in_((SignupStatus.ATTENDED, SignupStatus.REGISTERED)),
+            )
+            .order_by(ActivitySignup.id)
+        )
+        hours = default_hours(activity)
+        for signup in list(signups):
+            if signup.status is SignupStatus.REGISTERED:
+                signup.status = SignupStatus.ABSENT
+                record(session, ctx.viewer, SIGNUP, signup.id, SignupStatus.REGISTERED.value,
+                       SignupStatus.ABSENT.value)  # fmt: skip
+                continue
+            signup.status = SignupStatus.CERTIFIED
+            signup.certified_at = now
+            if signup.hours is None:
+                signup.hours = hours
+            record(session, ctx.viewer, SIGNUP, signup.id, SignupStatus.ATTENDED.value,
+                   SignupStatus.CERTIFIED.value, note)  # fmt: skip
+            await points.earn(
+                session, ctx.viewer, member_code=signup.member_code,
+                points=activity.points_per_attendance, source_type=SIGNUP, source_id=signup.id,
+                community_id=activity.community_id, action=POINTS_ACTION,
+            )  # fmt: skip
+        activity.status = ActivityStatus.CERTIFIED
+        activity.certified_at = now
+        record(session, ctx.viewer, ACTIVITY, activity.id, ActivityStatus.PUBLISHED.value,
+               ActivityStatus.CERTIFIED.value, note)  # fmt: skip
+    return activity
