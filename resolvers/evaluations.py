@@ -1,0 +1,378 @@
+"""Evaluations (三评, workflow 8): the community evaluates a member for a year, on up to three
+levels (building group leader, grid branch, community committee); the member writes his
+self-evaluation; his unit branch records the organisation evaluation on the unit side and
+acknowledges (签收) the community's evaluation.
+
+Years are China Standard Time years: an evaluation may be written for this year or an
+earlier one, never for a year still to come. A revision never updates a row in place: the
+active row of the same (member, year, level) is marked superseded (已被修订, with the time)
+and a new active row is written, both recorded as state events; on the unit side the
+earlier organisation evaluation gets `superseded_at`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from datasources.common import AppraisalGrade, utcnow
+from datasources.community.evaluation_models import (
+    EvaluationKind,
+    EvaluationStatus,
+    MemberEvaluation,
+)
+from datasources.community.group_models import (
+    BuildingGroup,
+    BuildingGroupMember,
+    GroupRole,
+    GroupStatus,
+    MembershipStatus,
+)
+from datasources.community.lists import ACTIVE_REPORT_STATUSES
+from datasources.community.models import Building, Community, Report, ReportStatus, StateEvent
+from datasources.community.policy import _grid_buildings
+from datasources.scope import Role, Viewer
+from datasources.units.models import Member, OrganisationEvaluation
+from datasources.units.policy import unit_members
+from resolvers.context import HubContext
+from resolvers.workflow import (
+    CHINA,
+    Refusal,
+    earlier_result,
+    record,
+    remember,
+    today_in_china,
+    write_lock,
+)
+
+EVALUATION = "MemberEvaluation"
+NOT_FOUND = "未找到该评价。"
+KIND_NAMES = {
+    EvaluationKind.SELF: "党员自评",
+    EvaluationKind.GROUP: "党小组评价",
+    EvaluationKind.GRID_BRANCH: "网格党支部评价",
+    EvaluationKind.COMMUNITY: "社区党委评价",
+}
+# Reports that tie a member to a community for a year's evaluation: current or closed.
+EVALUABLE_REPORTS = (*ACTIVE_REPORT_STATUSES, ReportStatus.CLOSED)
+
+
+def _year(year: int | None) -> int:
+    """The evaluated year: this year in China when omitted; never a year still to come."""
+    this_year = today_in_china().year
+    if year is None:
+        return this_year
+    if not 2000 <= year <= this_year:
+        raise Refusal("INVALID_INPUT", f"评价年度须在2000至{this_year}年之间。", "input.year")
+    return year
+
+
+def _comment(comment: str) -> str:
+    if not comment.strip():
+        raise Refusal("INVALID_INPUT", "请填写评语。", "input.comment")
+    return comment.strip()
+
+
+async def _report_for_year(
+    session: AsyncSession, member_code: str, community_id: int, year: int
+) -> Report | None:
+    """The member's current or closed report to the community, made by the end of `year`
+    and not closed before it began (China time)."""
+    year_start = datetime(year, 1, 1, tzinfo=CHINA)
+    closed_before = (
+        select(StateEvent.id)
+        .where(
+            StateEvent.entity_type == "Report",
+            StateEvent.entity_id == Report.id,
+            StateEvent.to_state == ReportStatus.CLOSED.value,
+            StateEvent.occurred_at < year_start,
+        )
+        .exists()
+    )
+    report: Report | None = await session.scalar(
+        select(Report)
+        .where(
+            Report.member_code == member_code,
+            Report.community_id == community_id,
+            Report.status.in_(EVALUABLE_REPORTS),
+            Report.reported_on <= date(year, 12, 31),
+            ~closed_before,
+        )
+        .order_by(Report.reported_on.desc(), Report.id.desc())
+        .limit(1)
+    )
+    return report
+
+
+async def _write(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    member_code: str,
+    year: int,
+    kind: EvaluationKind,
+    community_id: int,
+    grade: AppraisalGrade | None,
+    comment: str,
+) -> MemberEvaluation:
+    """Supersede the active row of (member, year, kind), if any, and write the new one."""
+    earlier = await session.scalar(
+        select(MemberEvaluation)
+        .where(
+            MemberEvaluation.member_code == member_code,
+            MemberEvaluation.year == year,
+            MemberEvaluation.kind == kind,
+            MemberEvaluation.status == EvaluationStatus.ACTIVE,
+        )
+        .with_for_update()
+    )
+    if earlier is not None:
+        earlier.status = EvaluationStatus.SUPERSEDED
+        earlier.superseded_at = utcnow()
+        record(session, viewer, EVALUATION, earlier.id, EvaluationStatus.ACTIVE.value,
+               EvaluationStatus.SUPERSEDED.value, "已被新的评价修订")  # fmt: skip
+        await session.flush()  # the partial unique index allows one active row
+    row = MemberEvaluation(
+        member_code=member_code, year=year, kind=kind, community_id=community_id, grade=grade,
+        comment=comment, status=EvaluationStatus.ACTIVE, evaluator_subject=viewer.subject,
+        evaluator_role=viewer.role.value,
+    )  # fmt: skip
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # PostgreSQL: a concurrent first evaluation won
+        raise Refusal(
+            "DUPLICATE", "该评价刚由他人同时填写，请刷新后再修订。", "input.memberCode"
+        ) from exc
+    note = None if earlier is None else f"修订第{earlier.id}号评价"
+    record(session, viewer, EVALUATION, row.id, None, EvaluationStatus.ACTIVE.value, note)
+    return row
+
+
+async def _lock_writers(session: AsyncSession) -> None:
+    """Serialise evaluation writers on SQLite (its database write lock, taken by a no-op
+    update that matches no row); PostgreSQL locks the superseded row instead."""
+    await write_lock(session, MemberEvaluation, 0)
+
+
+async def evaluate(
+    ctx: HubContext,
+    *,
+    member_code: str,
+    year: int | None,
+    grade: AppraisalGrade,
+    comment: str,
+    level: EvaluationKind,
+    key: str | None,
+) -> MemberEvaluation:
+    """Evaluate a member (评价党员) on one level: COMMUNITY by the community committee,
+    GRID_BRANCH by a grid secretary of the member's grid, GROUP by his group's leader."""
+    viewer = ctx.viewer
+    allowed = {
+        EvaluationKind.COMMUNITY: viewer.role is Role.COMMUNITY,
+        EvaluationKind.GRID_BRANCH: viewer.role is Role.GRID_SECRETARY,
+        EvaluationKind.GROUP: viewer.role is Role.MEMBER and viewer.member is not None,
+    }
+    if not allowed.get(level, False):
+        raise PermissionError(f"{viewer.role.value} may not write a {level.value} evaluation")
+    evaluated_year = _year(year)
+    text = _comment(comment)
+    mutation = "evaluateMember"
+    async with ctx.sources.community.transaction() as session:
+        await _lock_writers(session)
+        earlier = await earlier_result(session, viewer, mutation, key)
+        if earlier is not None:
+            return await session.get(MemberEvaluation, earlier)  # type: ignore[return-value]
+        if level is EvaluationKind.GROUP:
+            community_id = await _led_group_community(session, viewer, member_code)
+        else:
+            found = await session.scalar(
+                select(Community.id).where(Community.code == viewer.community)
+            )
+            if found is None:
+                raise PermissionError("the viewer's community does not exist")
+            community_id = found
+            report = await _report_for_year(session, member_code, community_id, evaluated_year)
+            if report is None:
+                raise Refusal("NOT_REPORTED", "该党员当年未向本社区报到，不能评价。",
+                              "input.memberCode")  # fmt: skip
+            if level is EvaluationKind.GRID_BRANCH:
+                in_grid = await session.scalar(
+                    select(Building.id).where(
+                        Building.id == report.building_id,
+                        Building.id.in_(_grid_buildings(viewer)),
+                    )
+                )
+                if in_grid is None:
+                    raise PermissionError("the member does not live in the secretary's grid")
+        row = await _write(
+            session, viewer, member_code=member_code, year=evaluated_year, kind=level,
+            community_id=community_id, grade=grade, comment=text,
+        )  # fmt: skip
+        remember(session, viewer, mutation, key, row.id)
+    return row
+
+
+async def _led_group_community(session: AsyncSession, viewer: Viewer, member_code: str) -> int:
+    """The community of the active group the viewer leads and the member belongs to."""
+    led = (
+        select(BuildingGroupMember.group_id)
+        .where(
+            BuildingGroupMember.member_code == viewer.member,
+            BuildingGroupMember.role == GroupRole.LEADER,
+            BuildingGroupMember.status == MembershipStatus.ACTIVE,
+        )
+        .scalar_subquery()
+    )
+    community_id = await session.scalar(
+        select(BuildingGroup.community_id)
+        .join(BuildingGroupMember, BuildingGroupMember.group_id == BuildingGroup.id)
+        .where(
+            BuildingGroup.id == led,
+            BuildingGroup.status == GroupStatus.ACTIVE,
+            BuildingGroupMember.member_code == member_code,
+            BuildingGroupMember.status == MembershipStatus.ACTIVE,
+        )
+    )
+    if community_id is None:
+        raise PermissionError("only the leader of the member's building group evaluates him")
+    return int(community_id)
+
+
+async def write_self(
+    ctx: HubContext,
+    *,
+    member_code: str | None,
+    year: int | None,
+    grade: AppraisalGrade | None,
+    comment: str,
+    key: str | None,
+) -> MemberEvaluation:
+    """Write a self-evaluation (党员自评): the member himself, for a year he reported in."""
+    viewer = ctx.viewer
+    member = viewer.member
+    if viewer.role is not Role.MEMBER or member is None:
+        raise PermissionError("only a member writes his self-evaluation")
+    if member_code is not None and member_code != member:
+        raise PermissionError("a member evaluates only himself")
+    evaluated_year = _year(year)
+    text = _comment(comment)
+    mutation = "writeSelfEvaluation"
+    async with ctx.sources.community.transaction() as session:
+        await _lock_writers(session)
+        earlier = await earlier_result(session, viewer, mutation, key)
+        if earlier is not None:
+            return await session.get(MemberEvaluation, earlier)  # type: ignore[return-value]
+        community_id = await session.scalar(
+            select(Report.community_id)
+            .where(
+                Report.member_code == member,
+                Report.status.in_(EVALUABLE_REPORTS),
+                Report.reported_on <= date(evaluated_year, 12, 31),
+            )
+            .order_by(Report.status.in_(ACTIVE_REPORT_STATUSES).desc(), Report.id.desc())
+            .limit(1)
+        )
+        if community_id is None:
+            raise Refusal("NOT_REPORTED", "请先向居住社区报到。", "input.year")
+        row = await _write(
+            session, viewer, member_code=member, year=evaluated_year, kind=EvaluationKind.SELF,
+            community_id=community_id, grade=grade, comment=text,
+        )  # fmt: skip
+        remember(session, viewer, mutation, key, row.id)
+    return row
+
+
+async def _unit_member(ctx: HubContext, session: AsyncSession, member_code: str) -> Member:
+    """The member, if the unit viewer answers for him (his unit, or his branch)."""
+    viewer = ctx.viewer
+    if viewer.role is not Role.UNIT_BRANCH or viewer.unit is None:
+        raise PermissionError("only the member's unit branch")
+    member = await session.scalar(select(Member).where(Member.code == member_code))
+    if member is None:
+        raise Refusal("NOT_FOUND", "未找到该党员。", "input.memberCode")
+    ours = await session.scalar(
+        select(Member.id).where(Member.id == member.id, unit_members(viewer))
+    )
+    if ours is None:
+        raise PermissionError("the member belongs to another unit or branch")
+    return member
+
+
+async def record_organisation(
+    ctx: HubContext,
+    *,
+    member_code: str,
+    year: int | None,
+    grade: AppraisalGrade,
+    comment: str,
+    key: str | None,
+) -> OrganisationEvaluation:
+    """Record the organisation evaluation (组织评价) on the unit side: the member's unit
+    branch. The idempotency key is kept on the community side, written after the unit
+    side commits (the two databases share no transaction)."""
+    viewer = ctx.viewer
+    if viewer.role is not Role.UNIT_BRANCH:
+        raise PermissionError("only the member's unit branch records the organisation evaluation")
+    evaluated_year = _year(year)
+    text = _comment(comment)
+    mutation = "recordOrganisationEvaluation"
+    async with ctx.sources.community.transaction() as keys:
+        earlier = await earlier_result(keys, viewer, mutation, key)
+        async with ctx.sources.units.transaction() as session:
+            if earlier is not None:
+                return await session.get(OrganisationEvaluation, earlier)  # type: ignore[return-value]
+            member = await _unit_member(ctx, session, member_code)
+            await write_lock(session, Member, member.id)
+            current = await session.scalar(
+                select(OrganisationEvaluation)
+                .where(
+                    OrganisationEvaluation.member_id == member.id,
+                    OrganisationEvaluation.year == evaluated_year,
+                    OrganisationEvaluation.superseded_at.is_(None),
+                )
+                .with_for_update()
+            )
+            if current is not None:
+                current.superseded_at = utcnow()
+                await session.flush()
+            row = OrganisationEvaluation(
+                member_id=member.id, branch_id=member.branch_id, year=evaluated_year,
+                grade=grade, comment=text, evaluator_subject=viewer.subject,
+            )  # fmt: skip
+            session.add(row)
+            await session.flush()
+        remember(keys, viewer, mutation, key, row.id)
+    return row
+
+
+async def acknowledge(ctx: HubContext, evaluation_id: int) -> MemberEvaluation:
+    """Acknowledge (签收) the community's evaluation of a member: his unit branch, once."""
+    viewer = ctx.viewer
+    if viewer.role is not Role.UNIT_BRANCH:
+        raise PermissionError("only the member's unit branch acknowledges")
+    async with ctx.sources.community.transaction() as session:
+        await write_lock(session, MemberEvaluation, evaluation_id)
+        row = await session.get(MemberEvaluation, evaluation_id, with_for_update=True)
+        if row is None:
+            raise Refusal("NOT_FOUND", NOT_FOUND, "input.evaluationId")
+        async with ctx.sources.units.session() as units:
+            await _unit_member(ctx, units, row.member_code)
+        if row.kind is not EvaluationKind.COMMUNITY:
+            raise Refusal("INVALID_STATE", f"该评价为「{KIND_NAMES[row.kind]}」，只有社区党委评价需要签收。",
+                          "input.evaluationId")  # fmt: skip
+        if row.acknowledged_at is not None:
+            raise Refusal("INVALID_STATE", "该评价当前为「已签收」，不能重复签收。",
+                          "input.evaluationId")  # fmt: skip
+        if row.status is not EvaluationStatus.ACTIVE:
+            raise Refusal("INVALID_STATE", "该评价当前为「已被修订」，请签收修订后的评价。",
+                          "input.evaluationId")  # fmt: skip
+        row.acknowledged_at = utcnow()
+        row.acknowledged_by = viewer.subject
+        row.acknowledged_unit_code = viewer.unit
+        record(session, viewer, EVALUATION, row.id, EvaluationStatus.ACTIVE.value,
+               "acknowledged", viewer.unit)  # fmt: skip
+    return row
