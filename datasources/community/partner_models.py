@@ -1,0 +1,369 @@
+"""Partner operations (红色物业 / 党建联盟 / 共建协议) as working records.
+
+Red property: service contracts of companies for compounds (one active per compound),
+the community's commitments a company signs, residents' ratings (one per household and
+period), the community's and the compound branch's scores against criteria that are data,
+the yearly result (rank, subsidy or award, amounts as data), and four-party linkage
+meetings (四方联动) with action items tracked to done.
+
+Alliances: the rotating chair schedule (轮值主席) and joint meetings (联席会议) with
+agenda, minutes, decisions and attendance. Agreements and their projects live in
+`models.py`; their changes are kept as history (state events).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    false,
+    literal,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from datasources.common import str_enum, timestamp, utcnow
+from datasources.community.models import (
+    AgreementStatus,
+    CoBuildingAgreement,
+    CommunityBase,
+    RedPropertyStatus,
+)
+
+
+class ContractStatus(enum.Enum):
+    ACTIVE = "active"  # 履约中
+    ENDED = "ended"  # 已终止/到期
+
+
+class PropertyScorer(enum.Enum):
+    COMMUNITY = "community"  # 社区评分
+    BRANCH = "branch"  # 小区党支部评分
+
+
+class LinkageParty(enum.Enum):
+    COMMUNITY = "community"  # 社区
+    GRID_BRANCH = "grid_branch"  # 网格/小区党支部
+    OWNERS_COMMITTEE = "owners_committee"  # 业委会
+    PROPERTY_COMPANY = "property_company"  # 物业企业
+
+
+class ActionItemStatus(enum.Enum):
+    OPEN = "open"  # 待办
+    DONE = "done"  # 已完成
+
+
+class AllianceMeetingStatus(enum.Enum):
+    SCHEDULED = "scheduled"  # 已召集
+    HELD = "held"  # 已召开
+
+
+class PropertyContract(CommunityBase):
+    """A company serves a compound for a period (物业服务合同); one active per compound."""
+
+    __tablename__ = "property_contracts"
+    __table_args__ = (
+        Index(
+            "uq_property_contracts_active_compound",
+            "compound_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        CheckConstraint("ends_on >= starts_on", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("property_companies.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[ContractStatus] = mapped_column(str_enum(ContractStatus, "contract_status"))
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class PropertyCommitment(CommunityBase):
+    """A company signed a community's red-property commitments (承诺书) for a year."""
+
+    __tablename__ = "property_commitments"
+    __table_args__ = (
+        UniqueConstraint("company_id", "community_id", "year", name="uq_property_commitment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("property_companies.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    year: Mapped[int]
+    signed_on: Mapped[date] = mapped_column(Date)
+    commitments: Mapped[str] = mapped_column(Text)
+
+
+class PropertyCriterion(CommunityBase):
+    """One scoring criterion (评分细则) of a year, scored by the community or the branch."""
+
+    __tablename__ = "property_criteria"
+    __table_args__ = (UniqueConstraint("year", "code", name="uq_property_criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    scorer: Mapped[PropertyScorer] = mapped_column(str_enum(PropertyScorer, "property_scorer"))
+    max_score: Mapped[int]
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class PropertyAwardTier(CommunityBase):
+    """What a yearly total earns (奖补档次): a minimum total, a name and an amount."""
+
+    __tablename__ = "property_award_tiers"
+    __table_args__ = (UniqueConstraint("year", "name", name="uq_property_award_tier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    name: Mapped[str] = mapped_column(String(60))
+    min_total: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    amount_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    passes: Mapped[bool] = mapped_column(default=True)  # counts as passing the evaluation
+
+
+class PropertyRating(CommunityBase):
+    """A household's rating of its compound's property service (居民评价) for a period."""
+
+    __tablename__ = "property_ratings"
+    __table_args__ = (
+        UniqueConstraint("compound_id", "household", "period", name="uq_property_rating"),
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+        Index("ix_property_ratings_company_period", "company_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("property_companies.id"))
+    household: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(16))  # e.g. 2026 or 2026-Q4
+    stars: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class PropertyScore(CommunityBase):
+    """A score of a company in a compound against one criterion (社区/党支部评分).
+
+    A revision (更正) is a new row with the next `revision` that `supersedes` the current
+    one; rows are never updated, and only a score nothing supersedes counts."""
+
+    __tablename__ = "property_scores"
+    __table_args__ = (
+        UniqueConstraint(
+            "compound_id", "company_id", "criterion_id", "revision", name="uq_property_score"
+        ),
+        Index("ix_property_scores_company", "company_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("property_companies.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("property_criteria.id"), index=True)
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    comment: Mapped[str | None] = mapped_column(Text)
+    scored_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # The score this one corrects (更正); at most one revision supersedes a score.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("property_scores.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was revised (更正原因)
+
+
+class PropertyYearResult(CommunityBase):
+    """A company's yearly result (年度考评结果): scores, rank, tier and amount."""
+
+    __tablename__ = "property_year_results"
+    __table_args__ = (UniqueConstraint("company_id", "year", name="uq_property_year_result"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("property_companies.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    resident_score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    community_score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    branch_score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    total: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    rank: Mapped[int]
+    passed: Mapped[bool]
+    tier_name: Mapped[str | None] = mapped_column(String(60))
+    amount_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class LinkageMeeting(CommunityBase):
+    """A four-party linkage meeting (四方联动会议) of one compound."""
+
+    __tablename__ = "linkage_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    agenda: Mapped[str] = mapped_column(Text)
+    attendees: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    decisions: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class LinkageActionItem(CommunityBase):
+    """An action item of a linkage meeting (会议事项), with an owner and due date."""
+
+    __tablename__ = "linkage_action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("linkage_meetings.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_party: Mapped[LinkageParty] = mapped_column(str_enum(LinkageParty, "linkage_party"))
+    owner_name: Mapped[str] = mapped_column(String(60))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[ActionItemStatus] = mapped_column(
+        str_enum(ActionItemStatus, "action_item_status")
+    )
+    done_on: Mapped[date | None] = mapped_column(Date)
+    done_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AllianceChairTerm(CommunityBase):
+    """One turn of the rotating chair (轮值主席任期) of an alliance."""
+
+    __tablename__ = "alliance_chair_terms"
+    __table_args__ = (UniqueConstraint("alliance_id", "starts_on", name="uq_alliance_chair_term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alliance_id: Mapped[int] = mapped_column(ForeignKey("alliances.id"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("alliance_parties.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+class AllianceMeeting(CommunityBase):
+    """A joint meeting (联席会议) of an alliance, called by one of its parties."""
+
+    __tablename__ = "alliance_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alliance_id: Mapped[int] = mapped_column(ForeignKey("alliances.id"), index=True)
+    convened_by_id: Mapped[int] = mapped_column(ForeignKey("alliance_parties.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    agenda: Mapped[str] = mapped_column(Text)
+    minutes: Mapped[str | None] = mapped_column(Text)
+    decisions: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[AllianceMeetingStatus] = mapped_column(
+        str_enum(AllianceMeetingStatus, "alliance_meeting_status")
+    )
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class AllianceMeetingAttendance(CommunityBase):
+    """Whether a member party attended a joint meeting (出席情况)."""
+
+    __tablename__ = "alliance_meeting_attendance"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("alliance_meetings.id"), primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("alliance_parties.id"), primary_key=True)
+    present: Mapped[bool]
+    representative: Mapped[str | None] = mapped_column(String(60))
+
+
+# --- agreements: the state a reader sees ------------------------------------------------------
+
+
+def effective_agreement_status(
+    status: AgreementStatus, starts_on: date, ends_on: date, today: date
+) -> AgreementStatus:
+    """An agreement's state as of `today` (China time), computed at read; rows are not
+    rewritten: a draft or active agreement whose period has ended reads EXPIRED (已到期), a
+    draft whose period has begun reads ACTIVE. Ended and expired stay as stored."""
+    if status in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE) and ends_on < today:
+        return AgreementStatus.EXPIRED
+    if status is AgreementStatus.DRAFT and starts_on <= today:
+        return AgreementStatus.ACTIVE
+    return status
+
+
+def effective_agreement_status_sql(today: date) -> ColumnElement[AgreementStatus]:
+    """`effective_agreement_status` as an SQL expression (for filters)."""
+    agreement = CoBuildingAgreement
+    typed = agreement.status.type
+    running = agreement.status.in_([AgreementStatus.DRAFT, AgreementStatus.ACTIVE])
+    return case(
+        (running & (agreement.ends_on < today), literal(AgreementStatus.EXPIRED, typed)),
+        (
+            (agreement.status == AgreementStatus.DRAFT) & (agreement.starts_on <= today),
+            literal(AgreementStatus.ACTIVE, typed),
+        ),
+        else_=agreement.status,
+    )
+
+
+def agreement_status_in(statuses: tuple[AgreementStatus, ...], today: date) -> ColumnElement[bool]:
+    """Agreements whose effective state (as of `today`) is one of `statuses`."""
+    if not statuses:
+        return false()
+    return effective_agreement_status_sql(today).in_(statuses)
+
+
+# --- red property: the criteria and the status they give ----------------------------------
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """The three red-property criteria of a company and their state (创建标准)."""
+
+    party_organisation: bool
+    commitments_signed: bool
+    evaluation_passed: bool
+    evaluation_year: int | None
+
+    @property
+    def met(self) -> bool:
+        return self.party_organisation and self.commitments_signed and self.evaluation_passed
+
+
+def criteria_from(
+    *, has_party_branch: bool, covered_by_sector_committee: bool,
+    commitment_years: Iterable[int], latest_year: int | None, latest_passed: bool,
+    this_year: int,
+) -> Criteria:  # fmt: skip
+    """The criteria from the facts: a Party organisation (own branch or the sector
+    committee), commitments signed for the latest evaluated year (or, before any, this
+    year) or later, and that evaluation passed. The workflow, the reader and the seed use it."""
+    year = latest_year if latest_year is not None else this_year
+    return Criteria(
+        party_organisation=bool(has_party_branch or covered_by_sector_committee),
+        commitments_signed=any(y >= year for y in commitment_years),
+        evaluation_passed=bool(latest_year is not None and latest_passed),
+        evaluation_year=latest_year,
+    )
+
+
+def status_by_criteria(criteria: Criteria, before: RedPropertyStatus) -> RedPropertyStatus:
+    """Earned when all criteria are met, lost (REVOKED) when a certified company no longer
+    meets them; CANDIDATE once it has begun (organisation or commitments)."""
+    if criteria.met:
+        return RedPropertyStatus.CERTIFIED
+    if before in (RedPropertyStatus.CERTIFIED, RedPropertyStatus.REVOKED):
+        return RedPropertyStatus.REVOKED
+    if criteria.party_organisation or criteria.commitments_signed:
+        return RedPropertyStatus.CANDIDATE
+    return before

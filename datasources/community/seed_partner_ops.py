@@ -1,0 +1,333 @@
+"""Deterministic partner operations on top of the generated places and alliances.
+
+- Red property: the year's criteria and award tiers (data); one active contract for every
+  compound served (some with an ended earlier contract of another company); commitments
+  of companies with a Party organisation; 2025's residents' ratings and community and
+  branch scores, and the 2025 result computed from them as `closePropertyYear` would; each
+  company's red-property status then follows from its criteria (`status_by_criteria`).
+- Four-party linkage meetings for a share of the served compounds, with action items done,
+  open and overdue.
+- Alliances: a quarterly rotating chair from founding to the end of the period, in the
+  parties' rotation order, and held joint meetings with minutes and attendance.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from datasources.community.models import RedPropertyStatus
+from datasources.community.partner_models import (
+    ActionItemStatus,
+    AllianceMeetingStatus,
+    ContractStatus,
+    LinkageParty,
+    PropertyScorer,
+    criteria_from,
+    status_by_criteria,
+)
+from datasources.seed_data import (
+    CHINA_TZ,
+    PERIOD_END,
+    Row,
+    TableRows,
+    derive_rng,
+    person_name,
+    random_date,
+)
+
+EVALUATED_YEAR = 2025
+CRITERIA = (  # code, name, scorer, max score; community 40 + branch 40 + residents 20 = 100
+    ("service.standard", "服务标准落实（保洁、绿化、维修响应）", PropertyScorer.COMMUNITY, 15),
+    ("safety", "消防与治安安全管理", PropertyScorer.COMMUNITY, 10),
+    ("fees.transparent", "收费公开透明", PropertyScorer.COMMUNITY, 5),
+    ("governance", "参与社区治理与四方联动", PropertyScorer.COMMUNITY, 10),
+    ("party.building", "党建工作开展（党员亮身份、主题党日）", PropertyScorer.BRANCH, 15),
+    ("volunteer", "党员志愿服务与便民服务", PropertyScorer.BRANCH, 10),
+    ("complaints", "业主诉求办理与回访", PropertyScorer.BRANCH, 10),
+    ("commitments", "承诺事项兑现", PropertyScorer.BRANCH, 5),
+)
+TIERS = (  # name, minimum total, amount in yuan, passes
+    ("示范红色物业奖励", Decimal(90), Decimal(500_000), True),
+    ("红色物业奖补", Decimal(80), Decimal(200_000), True),
+    ("考评合格", Decimal(60), Decimal(0), True),
+)
+AGENDAS = (
+    "小区公共收益使用公示",
+    "电动车充电桩加装与消防通道整治",
+    "老旧管网改造施工协调",
+    "垃圾分类投放点调整",
+    "业主诉求集中回应",
+    "小区停车秩序整治",
+)
+ACTIONS = (
+    ("清理消防通道堆放杂物", LinkageParty.PROPERTY_COMPANY),
+    ("张贴公共收益收支明细", LinkageParty.PROPERTY_COMPANY),
+    ("组织党员志愿者入户宣传", LinkageParty.GRID_BRANCH),
+    ("征集业主意见并形成方案", LinkageParty.OWNERS_COMMITTEE),
+    ("协调职能部门现场办公", LinkageParty.COMMUNITY),
+)
+MEETING_TOPICS = (
+    "通报上季度共建项目进展，会商下季度实事项目",
+    "研究辖区老旧小区改造中的党建共建事项",
+    "交流成员单位资源清单，对接社区需求清单",
+    "部署联盟成员单位志愿服务活动",
+)
+_CENT = Decimal("0.01")
+
+
+def _at(day: date) -> datetime:
+    """A fixed time of `day` (10:00 China time), so reseeding gives identical rows."""
+    return datetime.combine(day, time(10), tzinfo=CHINA_TZ).astimezone(UTC)
+
+
+def generate_partner_ops(seed: int, rows: TableRows) -> TableRows:
+    rng = derive_rng(seed, "partner_ops")
+    out: TableRows = {}
+    out["property_criteria"] = [
+        {"id": len(CRITERIA) * y + i + 1, "year": year, "code": code, "name": name,
+         "scorer": scorer, "max_score": top, "sort_order": i + 1}
+        for y, year in enumerate((EVALUATED_YEAR, EVALUATED_YEAR + 1))
+        for i, (code, name, scorer, top) in enumerate(CRITERIA)
+    ]  # fmt: skip
+    out["property_award_tiers"] = [
+        {"id": len(TIERS) * y + i + 1, "year": year, "name": name, "min_total": low,
+         "amount_yuan": amount, "passes": passes}
+        for y, year in enumerate((EVALUATED_YEAR, EVALUATED_YEAR + 1))
+        for i, (name, low, amount, passes) in enumerate(TIERS)
+    ]  # fmt: skip
+    served = [c for c in rows["compounds"] if c["property_company_id"] is not None]
+    companies = rows["property_companies"]
+    out["property_contracts"] = _contracts(rng, served, companies)
+    out["property_commitments"] = _commitments(rng, served, companies)
+    out["property_ratings"], out["property_scores"] = _ratings_and_scores(
+        rng, served, out["property_criteria"]
+    )
+    out["property_year_results"] = _results(out, companies)
+    _red_statuses(out, companies)
+    out["linkage_meetings"], out["linkage_action_items"] = _linkage(rng, served)
+    out["alliance_chair_terms"] = _chair_terms(rows["alliances"], rows["alliance_parties"])
+    out["alliance_meetings"], out["alliance_meeting_attendance"] = _alliance_meetings(
+        rng, rows["alliances"], rows["alliance_parties"]
+    )
+    return out
+
+
+def _red_statuses(out: TableRows, companies: list[Row]) -> None:
+    """Each company's status follows its seeded criteria, as `reassess` would have set it
+    step by step (so no company is seeded as REVOKED: none lost a status it earned here)."""
+    years: dict[int, list[int]] = defaultdict(list)
+    for commitment in out["property_commitments"]:
+        years[commitment["company_id"]].append(commitment["year"])
+    latest = {r["company_id"]: r for r in out["property_year_results"]}
+    for company in companies:
+        result = latest.get(company["id"])
+        criteria = criteria_from(
+            has_party_branch=company["has_party_branch"],
+            covered_by_sector_committee=company["covered_by_sector_committee"],
+            commitment_years=years[company["id"]],
+            latest_year=None if result is None else result["year"],
+            latest_passed=bool(result and result["passed"]),
+            this_year=PERIOD_END.year,
+        )
+        company["red_property_status"] = status_by_criteria(criteria, RedPropertyStatus.NONE)
+
+
+def _contracts(rng: random.Random, served: list[Row], companies: list[Row]) -> list[Row]:
+    contracts: list[Row] = []
+    for compound in served:
+        starts = random_date(rng, date(2021, 1, 1), date(2025, 6, 30))
+        if len(companies) > 1 and rng.random() < 0.2:  # an earlier company, contract ended
+            others = [c["id"] for c in companies if c["id"] != compound["property_company_id"]]
+            earlier = starts - timedelta(days=365 * 3)
+            contracts.append({
+                "id": len(contracts) + 1, "compound_id": compound["id"],
+                "company_id": rng.choice(others), "starts_on": earlier,
+                "ends_on": starts - timedelta(days=1), "status": ContractStatus.ENDED,
+                "ended_on": starts - timedelta(days=1), "created_at": _at(earlier),
+            })  # fmt: skip
+        contracts.append({
+            "id": len(contracts) + 1, "compound_id": compound["id"],
+            "company_id": compound["property_company_id"], "starts_on": starts,
+            "ends_on": max(starts + timedelta(days=365 * 3 - 1), PERIOD_END + timedelta(days=90)),
+            "status": ContractStatus.ACTIVE, "ended_on": None, "created_at": _at(starts),
+        })  # fmt: skip
+    return contracts
+
+
+def _commitments(rng: random.Random, served: list[Row], companies: list[Row]) -> list[Row]:
+    organised = {
+        c["id"] for c in companies if c["has_party_branch"] or c["covered_by_sector_committee"]
+    }
+    pairs = sorted({(c["property_company_id"], c["community_id"]) for c in served})
+    commitments: list[Row] = []
+    for company_id, community_id in pairs:
+        if company_id not in organised or rng.random() < 0.25:
+            continue
+        for year in (EVALUATED_YEAR, EVALUATED_YEAR + 1):
+            commitments.append({
+                "id": len(commitments) + 1, "company_id": company_id,
+                "community_id": community_id, "year": year,
+                "signed_on": random_date(rng, date(year, 1, 5), date(year, 3, 31)),
+                "commitments": "亮身份、亮承诺；参与四方联动；收费公开；诉求限时办结。",
+            })  # fmt: skip
+    return commitments
+
+
+def _ratings_and_scores(
+    rng: random.Random, served: list[Row], criteria: list[Row]
+) -> tuple[list[Row], list[Row]]:
+    ratings: list[Row] = []
+    scores: list[Row] = []
+    year_criteria = [c for c in criteria if c["year"] == EVALUATED_YEAR]
+    for compound in served:
+        quality = rng.uniform(0.55, 0.98)  # how well the company serves this compound
+        for n in range(rng.randint(3, 8)):
+            stars = max(1, min(5, round(quality * 5 + rng.uniform(-1.2, 0.8))))
+            ratings.append({
+                "id": len(ratings) + 1, "compound_id": compound["id"],
+                "company_id": compound["property_company_id"],
+                "household": f"{rng.randint(1, 12)}-{rng.randint(1, 18)}{n:02d}",
+                "period": str(EVALUATED_YEAR), "stars": stars, "comment": None,
+                "created_at": _at(date(EVALUATED_YEAR, 12, 1) + timedelta(days=n)),
+            })  # fmt: skip
+        for criterion in year_criteria:
+            if criterion["scorer"] is PropertyScorer.BRANCH and not compound["party_branch_name"]:
+                continue
+            points = Decimal(criterion["max_score"]) * Decimal(str(round(quality, 2)))
+            scores.append({
+                "id": len(scores) + 1, "compound_id": compound["id"],
+                "company_id": compound["property_company_id"], "criterion_id": criterion["id"],
+                "score": points.quantize(Decimal("0.5")), "comment": None,
+                "scored_by": "seed", "created_at": _at(date(EVALUATED_YEAR, 12, 20)),
+            })  # fmt: skip
+    return ratings, scores
+
+
+def _results(out: TableRows, companies: list[Row]) -> list[Row]:
+    """2025's result, computed as `resolvers.property.close_year` does."""
+    stars: dict[int, list[int]] = defaultdict(list)
+    for rating in out["property_ratings"]:
+        stars[rating["company_id"]].append(rating["stars"])
+    scorer = {c["id"]: c["scorer"] for c in out["property_criteria"]}
+    per_criterion: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    for score in out["property_scores"]:
+        per_criterion[(score["company_id"], score["criterion_id"])].append(score["score"])
+    parts: dict[int, dict[PropertyScorer, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for (company_id, criterion_id), values in per_criterion.items():
+        parts[company_id][scorer[criterion_id]] += sum(values, Decimal(0)) / len(values)
+    totals = {}
+    for company in companies:
+        cid = company["id"]
+        if cid not in stars and cid not in parts:
+            continue
+        resident = _q(Decimal(sum(stars[cid])) / len(stars[cid]) / 5 * 20) if stars[cid] else 0
+        community = _q(parts[cid][PropertyScorer.COMMUNITY])
+        branch = _q(parts[cid][PropertyScorer.BRANCH])
+        totals[cid] = (Decimal(resident), community, branch, company["code"])
+    ranked = sorted(totals, key=lambda cid: (-sum(totals[cid][:3], Decimal(0)), totals[cid][3]))
+    results: list[Row] = []
+    for rank, cid in enumerate(ranked, start=1):
+        resident, community, branch, _ = totals[cid]
+        total = resident + community + branch
+        tier = next((t for t in TIERS if total >= t[1]), None)
+        results.append({
+            "id": rank, "company_id": cid, "year": EVALUATED_YEAR, "resident_score": resident,
+            "community_score": community, "branch_score": branch, "total": total,
+            "rank": rank, "passed": bool(tier and tier[3]),
+            "tier_name": tier[0] if tier else None,
+            "amount_yuan": tier[2] if tier else Decimal(0),
+            "created_at": _at(date(EVALUATED_YEAR + 1, 1, 15)),
+        })  # fmt: skip
+    return results
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _linkage(rng: random.Random, served: list[Row]) -> tuple[list[Row], list[Row]]:
+    meetings: list[Row] = []
+    items: list[Row] = []
+    for compound in served:
+        if rng.random() >= 0.35:
+            continue
+        held = random_date(rng, date(2025, 9, 1), PERIOD_END)
+        meetings.append({
+            "id": len(meetings) + 1, "compound_id": compound["id"], "held_on": held,
+            "agenda": rng.choice(AGENDAS),
+            "attendees": [
+                {"party": party.value, "name": person_name(rng, male=rng.random() < 0.5)}
+                for party in LinkageParty
+            ],
+            "decisions": "会议议定事项明确责任方和完成时限，由社区跟踪督办。",
+            "created_at": _at(held),
+        })  # fmt: skip
+        for description, owner in rng.sample(ACTIONS, rng.randint(1, 3)):
+            due = held + timedelta(days=rng.randint(10, 60))
+            done = due < PERIOD_END and rng.random() < 0.7
+            items.append({
+                "id": len(items) + 1, "meeting_id": meetings[-1]["id"],
+                "description": description, "owner_party": owner,
+                "owner_name": person_name(rng, male=rng.random() < 0.5), "due_on": due,
+                "status": ActionItemStatus.DONE if done else ActionItemStatus.OPEN,
+                "done_on": due - timedelta(days=rng.randint(0, 9)) if done else None,
+                "done_note": "已按期办结。" if done else None,
+            })  # fmt: skip
+    return meetings, items
+
+
+def _chair_terms(alliances: list[Row], parties: list[Row]) -> list[Row]:
+    members: dict[int, list[Row]] = defaultdict(list)
+    for party in parties:
+        members[party["alliance_id"]].append(party)
+    terms: list[Row] = []
+    for alliance in alliances:
+        order = sorted(members[alliance["id"]], key=lambda p: (p["rotation_order"], p["id"]))
+        if not order:
+            continue
+        start = date(
+            alliance["founded_on"].year, (alliance["founded_on"].month - 1) // 3 * 3 + 1, 1
+        )
+        turn = 0
+        while start <= PERIOD_END:
+            month = start.month + 3
+            end = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1) - timedelta(days=1)
+            terms.append({
+                "id": len(terms) + 1, "alliance_id": alliance["id"],
+                "membership_id": order[turn % len(order)]["id"], "starts_on": start,
+                "ends_on": end,
+            })  # fmt: skip
+            start, turn = end + timedelta(days=1), turn + 1
+    return terms
+
+
+def _alliance_meetings(
+    rng: random.Random, alliances: list[Row], parties: list[Row]
+) -> tuple[list[Row], list[Row]]:
+    members: dict[int, list[Row]] = defaultdict(list)
+    for party in parties:
+        members[party["alliance_id"]].append(party)
+    meetings: list[Row] = []
+    attendance: list[Row] = []
+    for alliance in alliances:
+        for _ in range(rng.randint(2, 4)):
+            held = random_date(rng, max(alliance["founded_on"], date(2025, 1, 1)), PERIOD_END)
+            meetings.append({
+                "id": len(meetings) + 1, "alliance_id": alliance["id"],
+                "convened_by_id": rng.choice(members[alliance["id"]])["id"], "held_on": held,
+                "agenda": rng.choice(MEETING_TOPICS),
+                "minutes": "各成员单位通报共建进展，围绕议题逐项会商。",
+                "decisions": "形成共建事项清单，明确牵头单位和完成时限。",
+                "status": AllianceMeetingStatus.HELD, "created_at": _at(held),
+            })  # fmt: skip
+            for party in members[alliance["id"]]:
+                present = rng.random() < 0.85
+                attendance.append({
+                    "meeting_id": meetings[-1]["id"], "membership_id": party["id"],
+                    "present": present,
+                    "representative": person_name(rng, male=rng.random() < 0.5) if present else None,
+                })  # fmt: skip
+    return meetings, attendance

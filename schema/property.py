@@ -1,0 +1,821 @@
+"""Red property (红色物业) as a working feature: contracts, the status and its criteria,
+residents' ratings, community and branch scores, the yearly ranking with awards, and
+four-party linkage meetings (四方联动) with action items tracked to done."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
+
+import strawberry
+from strawberry import relay
+from strawberry.dataloader import DataLoader
+
+from datasources.community import partner_models as pm
+from resolvers import property as rules
+from resolvers.workflow import Refusal, today_in_china
+from schema.base import HubNode, Info
+from schema.enums import RedPropertyStatus
+from schema.history import StateEvent, history
+from schema.mutations import UserError, as_user_error, attempt, node_id_of
+
+if TYPE_CHECKING:
+    from schema.partners import PropertyCompany
+    from schema.places import Compound
+
+_PARTNERS = "schema.partners"
+_PLACES = "schema.places"
+_KEY = "Idempotency key: retrying with the same key returns the first result."
+_ECHO = "Echoed back."
+T = TypeVar("T")
+
+strawberry.enum(
+    pm.ContractStatus,
+    description="State of a property service contract (合同状态): ACTIVE 履约中, ENDED 已终止.",
+)
+strawberry.enum(
+    pm.PropertyScorer,
+    description="Who scores a criterion (评分主体): COMMUNITY 社区, BRANCH 小区党支部.",
+)
+strawberry.enum(
+    pm.LinkageParty,
+    description="The four parties of linkage (四方): COMMUNITY 社区, GRID_BRANCH 网格/小区党支部, "
+    "OWNERS_COMMITTEE 业委会, PROPERTY_COMPANY 物业企业.",
+)
+strawberry.enum(
+    pm.ActionItemStatus, description="State of an action item (事项状态): OPEN 待办, DONE 已办结."
+)
+
+ContractStatus: TypeAlias = pm.ContractStatus
+PropertyScorer: TypeAlias = pm.PropertyScorer
+LinkageParty: TypeAlias = pm.LinkageParty
+ActionItemStatus: TypeAlias = pm.ActionItemStatus
+
+
+def _partners(info: Info) -> Any:
+    return info.context.community.partners
+
+
+async def _company(info: Info, company_id: int) -> Any:
+    from schema.partners import PropertyCompany
+
+    row = await info.context.community.property_company_by_id.load(company_id)
+    return PropertyCompany.from_optional_row(row)
+
+
+async def _compound(info: Info, compound_id: int) -> Any:
+    from schema.places import Compound
+
+    return Compound.from_optional_row(await info.context.community.compound_by_id.load(compound_id))
+
+
+@strawberry.type(
+    description="A property service contract (物业服务合同): a company serves a compound for a "
+    "period; at most one active contract per compound."
+)
+class PropertyContract(HubNode):
+    loader_path = ("community", "property_contract_by_id")
+
+    id: relay.NodeID[int]
+    starts_on: date = strawberry.field(description="Start of service (开始日期).")
+    ends_on: date = strawberry.field(description="End of the contract period (结束日期).")
+    status: ContractStatus = strawberry.field(description="Its state (合同状态).")
+    ended_on: date | None = strawberry.field(description="When it was ended (终止日期), if so.")
+    compound_id: strawberry.Private[int]
+    company_id: strawberry.Private[int]
+
+    @classmethod
+    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
+        loader: DataLoader[int, Any] = _partners(info).contract_by_id
+        return loader
+
+    @strawberry.field(description="The compound served (服务小区).")
+    async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
+        found: Compound | None = await _compound(info, self.compound_id)
+        return found
+
+    @strawberry.field(description="The company serving it (物业企业).")
+    async def company(
+        self, info: Info
+    ) -> Annotated[PropertyCompany, strawberry.lazy(_PARTNERS)] | None:
+        found: PropertyCompany | None = await _company(info, self.company_id)
+        return found
+
+    @strawberry.field(description="Every state change, oldest first (合同记录).")
+    async def history(self, info: Info) -> list[StateEvent]:
+        return await history(info, rules.CONTRACT, self.id)
+
+
+@strawberry.type(
+    description="The red-property criteria of a company and their state (红色物业创建标准): "
+    "status is earned when all three are met and lost when one no longer is."
+)
+class RedPropertyCriteria:
+    status: RedPropertyStatus = strawberry.field(description="Current status (红色物业状态).")
+    has_party_branch: bool = strawberry.field(description="Has its own Party branch (党支部).")
+    covered_by_sector_committee: bool = strawberry.field(
+        description="Covered by the property-sector Party committee (行业党委覆盖)."
+    )
+    party_organisation: bool = strawberry.field(
+        description="Criterion 1 met: a branch or sector-committee coverage (党组织覆盖)."
+    )
+    commitment_years: list[int] = strawberry.field(
+        description="Years it signed a community's commitments (签订承诺书年度)."
+    )
+    commitments_signed: bool = strawberry.field(
+        description="Criterion 2 met: commitments signed for the evaluated year or later "
+        "(签订承诺书)."
+    )
+    evaluation_year: int | None = strawberry.field(
+        description="The latest closed evaluation year (最近考评年度), null if none."
+    )
+    evaluation_passed: bool = strawberry.field(
+        description="Criterion 3 met: passed that year's evaluation (考评合格)."
+    )
+    met: bool = strawberry.field(description="All three criteria met (全部达标).")
+
+
+async def criteria_of(info: Info, company: Any) -> RedPropertyCriteria:
+    """A company's criteria, from batched facts (two statements for a page of companies)."""
+    facts = await _partners(info).facts_of_company.load(company.id)
+    state = pm.criteria_from(
+        has_party_branch=company.has_party_branch,
+        covered_by_sector_committee=company.covered_by_sector_committee,
+        commitment_years=facts.commitment_years, latest_year=facts.latest_year,
+        latest_passed=facts.latest_passed, this_year=today_in_china().year,
+    )  # fmt: skip
+    return RedPropertyCriteria(
+        status=company.red_property_status, has_party_branch=company.has_party_branch,
+        covered_by_sector_committee=company.covered_by_sector_committee,
+        party_organisation=state.party_organisation,
+        commitment_years=list(facts.commitment_years),
+        commitments_signed=state.commitments_signed, evaluation_year=state.evaluation_year,
+        evaluation_passed=state.evaluation_passed, met=state.met,
+    )  # fmt: skip
+
+
+@strawberry.type(
+    description="A company's yearly result (年度考评结果): residents', community and branch "
+    "scores, total, rank, and the award tier with its amount."
+)
+class PropertyYearResult:
+    year: int = strawberry.field(description="Evaluation year (考评年度).")
+    rank: int = strawberry.field(description="Rank among the companies evaluated (排名), 1 best.")
+    resident_score: Decimal = strawberry.field(
+        description="Residents' part: average stars / 5 x 20 (居民评价得分)."
+    )
+    community_score: Decimal = strawberry.field(
+        description="Community criteria, averaged over compounds (社区评分)."
+    )
+    branch_score: Decimal = strawberry.field(
+        description="Compound branch criteria, averaged over compounds (党支部评分)."
+    )
+    total: Decimal = strawberry.field(description="Total score (总分).")
+    passed: bool = strawberry.field(description="Passed the evaluation (考评合格).")
+    tier_name: str | None = strawberry.field(
+        description="Award or subsidy tier reached (奖补档次), null if none."
+    )
+    amount_yuan: Decimal = strawberry.field(description="Subsidy or award in yuan (奖补金额).")
+    company_id: strawberry.Private[int]
+
+    @strawberry.field(description="The company (物业企业).")
+    async def company(
+        self, info: Info
+    ) -> Annotated[PropertyCompany, strawberry.lazy(_PARTNERS)] | None:
+        found: PropertyCompany | None = await _company(info, self.company_id)
+        return found
+
+
+def _result(row: Any) -> PropertyYearResult:
+    return PropertyYearResult(
+        year=row.year, rank=row.rank, resident_score=row.resident_score,
+        community_score=row.community_score, branch_score=row.branch_score, total=row.total,
+        passed=row.passed, tier_name=row.tier_name, amount_yuan=row.amount_yuan,
+        company_id=row.company_id,
+    )  # fmt: skip
+
+
+@strawberry.type(description="A scoring criterion of a year (评分细则), as data.")
+class PropertyCriterion:
+    code: str = strawberry.field(description="Criterion code (细则编码).")
+    name: str = strawberry.field(description="What is scored (评分内容).")
+    scorer: PropertyScorer = strawberry.field(description="Who scores it (评分主体).")
+    max_score: int = strawberry.field(description="Highest score (满分).")
+
+
+@strawberry.type(description="An award or subsidy tier of a year (奖补档次), as data.")
+class PropertyAwardTier:
+    name: str = strawberry.field(description="Tier name (档次名称).")
+    min_total: Decimal = strawberry.field(description="Lowest total that reaches it (最低总分).")
+    amount_yuan: Decimal = strawberry.field(description="Amount in yuan (奖补金额).")
+    passes: bool = strawberry.field(description="Reaching it passes the evaluation (视为合格).")
+
+
+@strawberry.type(description="A household's rating of its compound's property service (居民评价).")
+class PropertyRating:
+    period: str = strawberry.field(description="Rating period (评价期), e.g. 2026 or 2026-Q4.")
+    stars: int = strawberry.field(description="1 to 5 stars (星级).")
+    comment: str | None = strawberry.field(description="Comment (评价意见).")
+    household: str = strawberry.field(description="The household that rated (户).")
+    compound_id: strawberry.Private[int]
+
+    @strawberry.field(description="The compound rated (小区).")
+    async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
+        found: Compound | None = await _compound(info, self.compound_id)
+        return found
+
+
+@strawberry.type(
+    description="A score against one criterion (评分记录); a revision (更正) supersedes the "
+    "earlier score, which is kept."
+)
+class PropertyScore:
+    criterion_code: str = strawberry.field(description="The criterion (细则编码).")
+    score: Decimal = strawberry.field(description="Score given (得分).")
+    comment: str | None = strawberry.field(description="Remark (评分说明).")
+    revision: int = strawberry.field(
+        default=1, description="1 for the first score, then one more per revision (更正次序)."
+    )
+    reason: str | None = strawberry.field(
+        default=None, description="Why it was revised (更正原因); null for a first score."
+    )
+    score_id: strawberry.Private[int] = 0
+
+    @strawberry.field(description="Scored and superseded, oldest first (评分记录).")
+    async def history(self, info: Info) -> list[StateEvent]:
+        return await history(info, rules.SCORE, self.score_id)
+
+
+def _score(criterion_code: str, row: Any) -> PropertyScore:
+    return PropertyScore(
+        criterion_code=criterion_code, score=row.score, comment=row.comment,
+        revision=row.revision, reason=row.reason, score_id=row.id,
+    )  # fmt: skip
+
+
+@strawberry.type(description="Someone at a four-party meeting (参会人员).")
+class LinkageAttendee:
+    party: LinkageParty = strawberry.field(description="Which of the four parties (所属方).")
+    name: str = strawberry.field(description="Name or office (姓名/职务).")
+
+
+@strawberry.type(
+    description="An action item of a linkage meeting (会议事项): owner, due date, tracked to done."
+)
+class LinkageActionItem(HubNode):
+    loader_path = ("community", "linkage_action_item_by_id")
+
+    id: relay.NodeID[int]
+    description: str = strawberry.field(description="What is to be done (事项内容).")
+    owner_party: LinkageParty = strawberry.field(description="The party responsible (责任方).")
+    owner_name: str = strawberry.field(description="The person responsible (责任人).")
+    due_on: date = strawberry.field(description="Due date (完成时限).")
+    status: ActionItemStatus = strawberry.field(description="Its state (事项状态).")
+    done_on: date | None = strawberry.field(description="When it was done (办结日期).")
+    done_note: str | None = strawberry.field(description="How it was done (办结情况).")
+    meeting_id: strawberry.Private[int]
+
+    @classmethod
+    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
+        loader: DataLoader[int, Any] = _partners(info).action_item_by_id
+        return loader
+
+    @strawberry.field(description="Open and past its due date, China time (逾期).")
+    def overdue(self) -> bool:
+        return self.status is pm.ActionItemStatus.OPEN and self.due_on < today_in_china()
+
+    @strawberry.field(description="Every state change, oldest first (事项记录).")
+    async def history(self, info: Info) -> list[StateEvent]:
+        return await history(info, rules.ACTION_ITEM, self.id)
+
+
+@strawberry.type(
+    description="A four-party linkage meeting (四方联动会议) of a compound: community, grid/"
+    "compound branch, owners' committee and property company."
+)
+class LinkageMeeting(HubNode):
+    loader_path = ("community", "linkage_meeting_by_id")
+
+    id: relay.NodeID[int]
+    held_on: date = strawberry.field(description="Date held (会议日期).")
+    agenda: str = strawberry.field(description="Agenda (议题).")
+    decisions: str | None = strawberry.field(description="Decisions taken (会议决定).")
+    compound_id: strawberry.Private[int]
+    attendee_rows: strawberry.Private[list[dict[str, str]]]
+
+    @classmethod
+    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
+        loader: DataLoader[int, Any] = _partners(info).linkage_meeting_by_id
+        return loader
+
+    @classmethod
+    def from_row(cls, row: Any) -> LinkageMeeting:
+        return cls(id=row.id, held_on=row.held_on, agenda=row.agenda, decisions=row.decisions,
+                   compound_id=row.compound_id, attendee_rows=row.attendees)  # fmt: skip
+
+    @strawberry.field(description="Who attended, by party (参会人员).")
+    def attendees(self) -> list[LinkageAttendee]:
+        return [
+            LinkageAttendee(party=pm.LinkageParty(a["party"]), name=a["name"])
+            for a in self.attendee_rows
+        ]
+
+    @strawberry.field(description="The compound (小区).")
+    async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
+        found: Compound | None = await _compound(info, self.compound_id)
+        return found
+
+    @strawberry.field(description="Action items (会议事项), by due date.")
+    async def action_items(self, info: Info) -> list[LinkageActionItem]:
+        rows = await _partners(info).action_items_of_meeting.load(self.id)
+        return [LinkageActionItem.from_row(row) for row in rows]
+
+    @strawberry.field(description="Every state change, oldest first (会议记录).")
+    async def history(self, info: Info) -> list[StateEvent]:
+        return await history(info, rules.MEETING, self.id)
+
+
+# --- fields other types delegate to ----------------------------------------------------------
+
+
+async def contracts_of_compound(info: Info, compound_id: int) -> list[PropertyContract]:
+    rows = await _partners(info).contracts_of_compound.load(compound_id)
+    return [PropertyContract.from_row(row) for row in rows]
+
+
+async def contracts_of_company(info: Info, company_id: int) -> list[PropertyContract]:
+    rows = await _partners(info).contracts_of_company.load(company_id)
+    return [PropertyContract.from_row(row) for row in rows]
+
+
+async def results_of_company(info: Info, company_id: int) -> list[PropertyYearResult]:
+    return [_result(row) for row in await _partners(info).results_of_company.load(company_id)]
+
+
+async def meetings_of_compound(info: Info, compound_id: int) -> list[LinkageMeeting]:
+    rows = await _partners(info).linkage_meetings_of_compound.load(compound_id)
+    return [LinkageMeeting.from_row(row) for row in rows]
+
+
+@strawberry.type(description="Root fields of red property (红色物业).")
+class PropertyQuery:
+    @strawberry.field(
+        description="The yearly ranking of property companies (物业企业年度排名), best first, "
+        "with who qualifies for a subsidy or award (奖补); empty before the year is closed."
+    )
+    async def property_ranking(
+        self, info: Info, year: Annotated[int, strawberry.argument(description="Year (年度).")]
+    ) -> list[PropertyYearResult]:
+        return [_result(row) for row in await _partners(info).results_of_year.load(year)]
+
+    @strawberry.field(description="The scoring criteria of a year (评分细则), as data.")
+    async def property_criteria(
+        self, info: Info, year: Annotated[int, strawberry.argument(description="Year (年度).")]
+    ) -> list[PropertyCriterion]:
+        rows = await _partners(info).criteria_of_year.load(year)
+        return [
+            PropertyCriterion(code=r.code, name=r.name, scorer=r.scorer, max_score=r.max_score)
+            for r in rows
+        ]
+
+    @strawberry.field(description="The award and subsidy tiers of a year (奖补档次), as data.")
+    async def property_award_tiers(
+        self, info: Info, year: Annotated[int, strawberry.argument(description="Year (年度).")]
+    ) -> list[PropertyAwardTier]:
+        rows = await _partners(info).tiers_of_year.load(year)
+        return [
+            PropertyAwardTier(
+                name=r.name, min_total=r.min_total, amount_yuan=r.amount_yuan, passes=r.passes
+            )
+            for r in rows
+        ]
+
+
+# --- mutations -------------------------------------------------------------------------------
+
+
+@strawberry.input(description="Sign a property service contract for a compound (签订物业合同).")
+class SignPropertyContractInput:
+    compound_code: str = strawberry.field(description="The compound (小区编码).")
+    company_code: str = strawberry.field(description="The company (企业编码).")
+    starts_on: date = strawberry.field(description="Start of service (开始日期).")
+    ends_on: date = strawberry.field(description="End of the period (结束日期).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
+
+
+@strawberry.input(description="End an active property service contract (终止物业合同).")
+class EndPropertyContractInput:
+    contract_id: relay.GlobalID = strawberry.field(description="The contract (合同ID).")
+    ended_on: date | None = strawberry.field(default=None, description="End date; today if none.")
+    reason: str | None = strawberry.field(default=None, description="Why (终止原因).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Record a company's Party organisation (党组织覆盖).")
+class SetPropertyPartyCoverageInput:
+    company_code: str = strawberry.field(description="The company (企业编码).")
+    has_party_branch: bool = strawberry.field(description="Has its own Party branch (党支部).")
+    covered_by_sector_committee: bool = strawberry.field(
+        description="Covered by the property-sector Party committee (行业党委覆盖)."
+    )
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Sign a community's red-property commitments (签订承诺书).")
+class SignPropertyCommitmentsInput:
+    company_code: str = strawberry.field(description="The company itself (企业编码).")
+    community_code: str = strawberry.field(description="The community (社区编码).")
+    year: int = strawberry.field(description="Year the commitments are for (年度).")
+    commitments: str = strawberry.field(description="What the company commits to (承诺内容).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Rate the compound's property service (居民评价物业).")
+class RatePropertyServiceInput:
+    compound_code: str = strawberry.field(description="The resident's compound (小区编码).")
+    period: str = strawberry.field(description="Rating period (评价期), e.g. 2026 or 2026-Q4.")
+    stars: int = strawberry.field(description="1 to 5 stars (星级).")
+    comment: str | None = strawberry.field(default=None, description="Comment (评价意见).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Score the company serving a compound on a criterion (评分).")
+class ScorePropertyServiceInput:
+    compound_code: str = strawberry.field(description="The compound (小区编码).")
+    year: int = strawberry.field(description="Evaluation year (考评年度).")
+    criterion_code: str = strawberry.field(description="The criterion (细则编码).")
+    score: Decimal = strawberry.field(description="Score, 0 to the criterion's maximum (得分).")
+    comment: str | None = strawberry.field(default=None, description="Remark (评分说明).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Revise a score while the year is open (更正评分).")
+class RevisePropertyScoreInput:
+    compound_code: str = strawberry.field(description="The compound (小区编码).")
+    year: int = strawberry.field(description="Evaluation year (考评年度).")
+    criterion_code: str = strawberry.field(description="The criterion (细则编码).")
+    score: Decimal = strawberry.field(description="New score, 0 to the maximum (得分).")
+    reason: str = strawberry.field(description="Why it is revised (更正原因).")
+    comment: str | None = strawberry.field(default=None, description="Remark (评分说明).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Close a year's property evaluation (年度考评).")
+class ClosePropertyYearInput:
+    year: int = strawberry.field(description="Evaluation year (考评年度).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="An attendee of a linkage meeting (参会人员).")
+class LinkageAttendeeInput:
+    party: LinkageParty = strawberry.field(description="Which of the four parties (所属方).")
+    name: str = strawberry.field(description="Name or office (姓名/职务).")
+
+
+@strawberry.input(description="An action item decided at a linkage meeting (会议事项).")
+class LinkageActionItemInput:
+    description: str = strawberry.field(description="What is to be done (事项内容).")
+    owner_party: LinkageParty = strawberry.field(description="The party responsible (责任方).")
+    owner_name: str = strawberry.field(description="The person responsible (责任人).")
+    due_on: date = strawberry.field(description="Due date (完成时限).")
+
+
+@strawberry.input(description="Record a four-party linkage meeting (四方联动会议).")
+class HoldLinkageMeetingInput:
+    compound_code: str = strawberry.field(description="The compound (小区编码).")
+    held_on: date = strawberry.field(description="Date held (会议日期).")
+    agenda: str = strawberry.field(description="Agenda (议题).")
+    attendees: list[LinkageAttendeeInput] = strawberry.field(
+        description="Attendees; all four parties must be present (参会人员)."
+    )
+    decisions: str | None = strawberry.field(default=None, description="Decisions (会议决定).")
+    action_items: list[LinkageActionItemInput] = strawberry.field(
+        default_factory=list, description="Action items with owners and due dates (会议事项)."
+    )
+    client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
+
+
+@strawberry.input(description="Mark a linkage action item done (事项办结).")
+class CompleteLinkageActionItemInput:
+    action_item_id: relay.GlobalID = strawberry.field(description="The item (事项ID).")
+    note: str = strawberry.field(description="How it was done (办结情况), required.")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+def _payload_errors() -> Any:
+    return strawberry.field(
+        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+    )
+
+
+@strawberry.type(description="Result of a contract mutation (物业合同操作结果).")
+class PropertyContractPayload:
+    contract: PropertyContract | None = strawberry.field(
+        description="The contract; null if refused."
+    )
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of a red-property criteria mutation (红色物业操作结果).")
+class PropertyCompanyPayload:
+    company: Annotated[PropertyCompany, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
+        description="The company, with its status; null if refused."
+    )
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of a rating (居民评价结果).")
+class PropertyRatingPayload:
+    rating: PropertyRating | None = strawberry.field(description="The rating; null if refused.")
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of a score (评分结果).")
+class PropertyScorePayload:
+    score: PropertyScore | None = strawberry.field(description="The score; null if refused.")
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of closing a year (年度考评结果).")
+class ClosePropertyYearPayload:
+    ranking: list[PropertyYearResult] | None = strawberry.field(
+        description="The ranking, best first; null if refused."
+    )
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of recording a linkage meeting (四方联动会议结果).")
+class LinkageMeetingPayload:
+    meeting: LinkageMeeting | None = strawberry.field(description="The meeting; null if refused.")
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+@strawberry.type(description="Result of an action-item mutation (事项办结结果).")
+class LinkageActionItemPayload:
+    action_item: LinkageActionItem | None = strawberry.field(
+        description="The item; null if refused."
+    )
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+
+
+async def _run(
+    info: Info, mutation: str, entity: str, targets: list[str], action: Awaitable[T],
+    forbidden: str, ok: Callable[[T], Any], fail: Callable[[UserError], Any],
+) -> Any:  # fmt: skip
+    result = await attempt(info, mutation, entity, targets, action, forbidden=forbidden)
+    if isinstance(result, UserError):
+        return fail(result)
+    info.context.audit.mutation(mutation, entity, targets or [str(getattr(result, "id", ""))])
+    return ok(result)
+
+
+def _refused(refusal: Refusal) -> UserError:
+    return as_user_error(refusal)
+
+
+@strawberry.type(description="Mutations of red property (红色物业).")
+class PropertyMutation:
+    @strawberry.mutation(
+        description="Sign a property service contract (签订物业合同): the compound's community. "
+        "A compound has at most one active contract: a second is refused (DUPLICATE)."
+    )
+    async def sign_property_contract(
+        self, info: Info,
+        input: Annotated[SignPropertyContractInput, strawberry.argument(description="The contract.")],
+    ) -> PropertyContractPayload:  # fmt: skip
+        key = input.client_mutation_id
+        action = rules.sign_contract(
+            info.context, compound_code=input.compound_code, company_code=input.company_code,
+            starts_on=input.starts_on, ends_on=input.ends_on, key=key,
+        )  # fmt: skip
+        payload: PropertyContractPayload = await _run(
+            info, "signPropertyContract", "PropertyContract", [], action,
+            "只有小区所在社区可以签订物业合同。",
+            lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row),
+                                                user_errors=[], client_mutation_id=key),
+            lambda e: PropertyContractPayload(contract=None, user_errors=[e],
+                                              client_mutation_id=key),
+        )  # fmt: skip
+        return payload
+
+    @strawberry.mutation(
+        description="End an active contract (终止物业合同): the compound's community; the "
+        "compound is then without property service until a new contract."
+    )
+    async def end_property_contract(
+        self, info: Info,
+        input: Annotated[EndPropertyContractInput, strawberry.argument(description="The contract.")],
+    ) -> PropertyContractPayload:  # fmt: skip
+        key = input.client_mutation_id
+        contract_id = node_id_of(input.contract_id, "PropertyContract")
+        if contract_id is None:
+            error = _refused(Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId"))
+            return PropertyContractPayload(contract=None, user_errors=[error],
+                                           client_mutation_id=key)  # fmt: skip
+        action = rules.end_contract(info.context, contract_id, input.ended_on, input.reason)
+        payload: PropertyContractPayload = await _run(
+            info, "endPropertyContract", "PropertyContract", [str(contract_id)], action,
+            "只有小区所在社区可以终止物业合同。",
+            lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row),
+                                                user_errors=[], client_mutation_id=key),
+            lambda e: PropertyContractPayload(contract=None, user_errors=[e],
+                                              client_mutation_id=key),
+        )  # fmt: skip
+        return payload
+
+    @strawberry.mutation(
+        description="Record a company's Party organisation (党组织覆盖): the district. The "
+        "red-property status is reassessed."
+    )
+    async def set_property_party_coverage(
+        self, info: Info,
+        input: Annotated[SetPropertyPartyCoverageInput, strawberry.argument(description="The facts.")],
+    ) -> PropertyCompanyPayload:  # fmt: skip
+        return await _company_mutation(
+            info, "setPropertyPartyCoverage", input.client_mutation_id,
+            rules.set_party_coverage(info.context, input.company_code, input.has_party_branch,
+                                     input.covered_by_sector_committee),
+            "只有区委组织部可以登记物业企业党组织覆盖情况。",
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Sign a community's red-property commitments for a year (签订承诺书): the "
+        "company itself, where it serves a compound (NOT_IN_SERVICE otherwise); once per "
+        "community and year (DUPLICATE)."
+    )
+    async def sign_property_commitments(
+        self, info: Info,
+        input: Annotated[SignPropertyCommitmentsInput, strawberry.argument(description="The commitments.")],
+    ) -> PropertyCompanyPayload:  # fmt: skip
+        return await _company_mutation(
+            info, "signPropertyCommitments", input.client_mutation_id,
+            rules.sign_commitments(info.context, company_code=input.company_code,
+                                   community_code=input.community_code, year=input.year,
+                                   text=input.commitments),
+            "只有物业企业本身可以签订承诺书。",
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Rate the compound's property service (居民评价): a resident household of "
+        "the compound's community, once per period (DUPLICATE the second time)."
+    )
+    async def rate_property_service(
+        self, info: Info,
+        input: Annotated[RatePropertyServiceInput, strawberry.argument(description="The rating.")],
+    ) -> PropertyRatingPayload:  # fmt: skip
+        key = input.client_mutation_id
+        action = rules.rate(info.context, compound_code=input.compound_code, period=input.period,
+                            stars=input.stars, comment=input.comment)  # fmt: skip
+        payload: PropertyRatingPayload = await _run(
+            info, "ratePropertyService", "PropertyRating", [input.compound_code], action,
+            "只有本社区居民可以评价小区物业服务。",
+            lambda row: PropertyRatingPayload(
+                rating=PropertyRating(period=row.period, stars=row.stars, comment=row.comment,
+                                      household=row.household, compound_id=row.compound_id),
+                user_errors=[], client_mutation_id=key),
+            lambda e: PropertyRatingPayload(rating=None, user_errors=[e], client_mutation_id=key),
+        )  # fmt: skip
+        return payload
+
+    @strawberry.mutation(
+        description="Score the company serving a compound on a criterion of the year (评分): "
+        "the community for community criteria, the compound's branch secretary for branch "
+        "criteria; once per criterion (DUPLICATE)."
+    )
+    async def score_property_service(
+        self, info: Info,
+        input: Annotated[ScorePropertyServiceInput, strawberry.argument(description="The score.")],
+    ) -> PropertyScorePayload:  # fmt: skip
+        key = input.client_mutation_id
+        action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
+                             criterion_code=input.criterion_code, points=input.score,
+                             comment=input.comment)  # fmt: skip
+        payload: PropertyScorePayload = await _run(
+            info, "scorePropertyService", "PropertyScore", [input.compound_code], action,
+            "只有小区所在社区或小区党支部可以评分。",
+            lambda row: PropertyScorePayload(
+                score=_score(input.criterion_code, row), user_errors=[], client_mutation_id=key),
+            lambda e: PropertyScorePayload(score=None, user_errors=[e], client_mutation_id=key),
+        )  # fmt: skip
+        return payload
+
+    @strawberry.mutation(
+        description="Revise a score (更正评分): the scorer of that criterion, while the year "
+        "is open; a new score supersedes the current one, which is kept as history; "
+        "NOT_FOUND if nothing was scored."
+    )
+    async def revise_property_score(
+        self, info: Info,
+        input: Annotated[RevisePropertyScoreInput, strawberry.argument(description="The revision.")],
+    ) -> PropertyScorePayload:  # fmt: skip
+        key = input.client_mutation_id
+        action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
+                             criterion_code=input.criterion_code, points=input.score,
+                             comment=input.comment, revise_reason=input.reason)  # fmt: skip
+        payload: PropertyScorePayload = await _run(
+            info, "revisePropertyScore", "PropertyScore", [input.compound_code], action,
+            "只有原评分方可以更正评分。",
+            lambda row: PropertyScorePayload(
+                score=_score(input.criterion_code, row), user_errors=[], client_mutation_id=key),
+            lambda e: PropertyScorePayload(score=None, user_errors=[e], client_mutation_id=key),
+        )  # fmt: skip
+        return payload
+
+    @strawberry.mutation(
+        description="Close a year's evaluation (年度考评): the district. Ranks the companies, "
+        "assigns the award tiers (data) and reassesses red-property status; once a year."
+    )
+    async def close_property_year(
+        self, info: Info,
+        input: Annotated[ClosePropertyYearInput, strawberry.argument(description="The year.")],
+    ) -> ClosePropertyYearPayload:  # fmt: skip
+        key = input.client_mutation_id
+        payload: ClosePropertyYearPayload = await _run(
+            info, "closePropertyYear", "PropertyYearResult", [str(input.year)],
+            rules.close_year(info.context, input.year), "只有区委组织部可以完成年度考评。",
+            lambda rows: ClosePropertyYearPayload(ranking=[_result(r) for r in rows],
+                                                  user_errors=[], client_mutation_id=key),
+            lambda e: ClosePropertyYearPayload(ranking=None, user_errors=[e],
+                                               client_mutation_id=key),
+        )  # fmt: skip
+        return payload
+
+    @strawberry.mutation(
+        description="Record a four-party linkage meeting (四方联动会议) of a compound: the "
+        "community or its grid secretary; all four parties attend; action items are tracked."
+    )
+    async def hold_linkage_meeting(
+        self, info: Info,
+        input: Annotated[HoldLinkageMeetingInput, strawberry.argument(description="The meeting.")],
+    ) -> LinkageMeetingPayload:  # fmt: skip
+        key = input.client_mutation_id
+        items = [
+            rules.ActionItemDraft(
+                description=i.description,
+                owner_party=i.owner_party,
+                owner_name=i.owner_name,
+                due_on=i.due_on,
+            )
+            for i in input.action_items
+        ]
+        action = rules.hold_linkage_meeting(
+            info.context, compound_code=input.compound_code, held_on=input.held_on,
+            agenda=input.agenda, attendees=[(a.party, a.name) for a in input.attendees],
+            decisions=input.decisions, items=items, key=key,
+        )  # fmt: skip
+        payload: LinkageMeetingPayload = await _run(
+            info, "holdLinkageMeeting", "LinkageMeeting", [], action,
+            "只有小区所在社区可以记录四方联动会议。",
+            lambda row: LinkageMeetingPayload(meeting=LinkageMeeting.from_row(row),
+                                              user_errors=[], client_mutation_id=key),
+            lambda e: LinkageMeetingPayload(meeting=None, user_errors=[e], client_mutation_id=key),
+        )  # fmt: skip
+        return payload
+
+    @strawberry.mutation(
+        description="Mark an action item done (事项办结): the community, its grid secretary, "
+        "or the serving company for items the property company owns; once (INVALID_STATE)."
+    )
+    async def complete_linkage_action_item(
+        self, info: Info,
+        input: Annotated[CompleteLinkageActionItemInput, strawberry.argument(description="The item.")],
+    ) -> LinkageActionItemPayload:  # fmt: skip
+        key = input.client_mutation_id
+        item_id = node_id_of(input.action_item_id, "LinkageActionItem")
+        if item_id is None:
+            error = _refused(Refusal("NOT_FOUND", "未找到该事项。", "input.actionItemId"))
+            return LinkageActionItemPayload(action_item=None, user_errors=[error],
+                                            client_mutation_id=key)  # fmt: skip
+        payload: LinkageActionItemPayload = await _run(
+            info, "completeLinkageActionItem", "LinkageActionItem", [str(item_id)],
+            rules.complete_action_item(info.context, item_id, input.note),
+            "只有社区或责任物业企业可以办结该事项。",
+            lambda row: LinkageActionItemPayload(action_item=LinkageActionItem.from_row(row),
+                                                 user_errors=[], client_mutation_id=key),
+            lambda e: LinkageActionItemPayload(action_item=None, user_errors=[e],
+                                               client_mutation_id=key),
+        )  # fmt: skip
+        return payload
+
+
+async def _company_mutation(
+    info: Info, mutation: str, key: str | None, action: Awaitable[Any], forbidden: str
+) -> PropertyCompanyPayload:
+    from schema.partners import PropertyCompany
+
+    payload: PropertyCompanyPayload = await _run(
+        info, mutation, "PropertyCompany", [], action, forbidden,
+        lambda row: PropertyCompanyPayload(company=PropertyCompany.from_row(row), user_errors=[],
+                                           client_mutation_id=key),
+        lambda e: PropertyCompanyPayload(company=None, user_errors=[e], client_mutation_id=key),
+    )  # fmt: skip
+    return payload
