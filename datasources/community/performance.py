@@ -1,0 +1,680 @@
+"""Year figures of members' service on the community side (8小时以外表现), aggregated by
+the database.
+
+Every figure is one grouped statement over all the members a batch asks for (a page of a
+connection, a branch), never one per member; each statement carries the viewer's scope
+clauses for every model it reads, exactly as the loaders do, so an aggregate counts only
+rows the viewer could list. Years are calendar years in China Standard Time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from datasources.base import Datasource
+from datasources.community.activity_models import Activity, ActivitySignup, SignupStatus
+from datasources.community.evaluation_models import EvaluationStatus, MemberEvaluation
+from datasources.community.models import (
+    Community,
+    DemandItem,
+    ListItemStatus,
+    MicroWish,
+    MicroWishStatus,
+    Post,
+    PostClaim,
+    Report,
+    ReportStatus,
+    StateEvent,
+    UnitPairing,
+)
+from datasources.community.order_models import (
+    COMPLETED_ORDER_STATUSES,
+    OPEN_ORDER_STATUSES,
+    ServiceOrder,
+    TakerKind,
+)
+from datasources.community.points_models import PointsEntry, PointsKind
+from datasources.scope import Scope
+
+CHINA = ZoneInfo("Asia/Shanghai")
+ATTENDED = (SignupStatus.ATTENDED, SignupStatus.CERTIFIED)
+FULFILLED_WISHES = (MicroWishStatus.FULFILLED, MicroWishStatus.CONFIRMED)
+# Reports that count as "reported" (已报到): confirmed, or confirmed and later closed (moved).
+REPORTED = (ReportStatus.CONFIRMED, ReportStatus.CLOSED)
+# Above this many members a batch reads the whole (scoped) table grouped by member and keeps
+# the asked ones, instead of an IN list longer than the drivers' parameter limits.
+MAX_IN_LIST = 2000
+
+MemberYear = tuple[str, int]
+
+
+def year_window(year: int) -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) of `year` in China Standard Time, as UTC instants."""
+    start = datetime(year, 1, 1, tzinfo=CHINA).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(UTC)
+    return start, end
+
+
+def china_month(column: Any, dialect: str) -> ColumnElement[int]:
+    """The month (1-12) of a timestamp in China Standard Time, computed by the database."""
+    if dialect == "postgresql":
+        return cast(func.extract("month", func.timezone("Asia/Shanghai", column)), Integer)
+    return cast(func.strftime("%m", column, "+8 hours"), Integer)
+
+
+def joined(kind: str, stmt: Select[Any]) -> Select[Any]:
+    """A statement over signups also reads their activity (its date and visibility)."""
+    if kind == "activities":
+        return stmt.join(Activity, Activity.id == ActivitySignup.activity_id)
+    return stmt
+
+
+def _num(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: int
+    community_id: int
+    community_code: str
+    community_name: str
+    reported_on: date
+    status: ReportStatus
+
+
+@dataclass(frozen=True)
+class ServiceTotals:
+    """Count and hours of one record type; rating figures for orders."""
+
+    count: int = 0
+    hours: Decimal = Decimal(0)
+    rated: int = 0
+    average_rating: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PointsTotals:
+    earned: int = 0
+    spent: int = 0  # positive: points spent in the mall
+    reversed: int = 0  # signed sum of reversals (冲正)
+    expired: int = 0  # positive
+    balance: int = 0  # at the end of the year
+    entries: int = 0  # ledger entries of the year
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    id: int
+    kind: str
+    grade: Any
+    comment: str
+    community_id: int
+    created_at: datetime
+
+
+@dataclass
+class MemberFigures:
+    """Everything the community side knows about one member's year."""
+
+    reports: list[ReportRow] = field(default_factory=list)
+    orders: ServiceTotals = ServiceTotals()
+    activities: ServiceTotals = ServiceTotals()
+    posts: int = 0
+    wishes: int = 0
+    points: PointsTotals = PointsTotals()
+    evaluations: list[EvaluationRow] = field(default_factory=list)
+
+
+Where = Callable[[int], Awaitable[list[ColumnElement[bool]]]]
+
+
+class CommunityPerformance:
+    """Per-request loaders of year figures, keyed by (member code, year)."""
+
+    def __init__(self, source: Datasource, scope: Scope) -> None:
+        self.source = source
+        self.scope = scope
+        self.reports: DataLoader[MemberYear, list[ReportRow]] = DataLoader(self._reports)
+        self.orders: DataLoader[MemberYear, ServiceTotals] = DataLoader(self._orders)
+        self.activities: DataLoader[MemberYear, ServiceTotals] = DataLoader(self._activities)
+        self.posts: DataLoader[MemberYear, int] = DataLoader(self._posts)
+        self.wishes: DataLoader[MemberYear, int] = DataLoader(self._wishes)
+        self.points: DataLoader[MemberYear, PointsTotals] = DataLoader(self._points)
+        self.evaluations: DataLoader[MemberYear, list[EvaluationRow]] = DataLoader(
+            self._evaluations
+        )
+        # All seven figures of a member at once, in one session: what a page asks for.
+        self.figures: DataLoader[MemberYear, MemberFigures] = DataLoader(self._figures)
+        # The records behind each figure (ids), loaded only when a client asks for them.
+        self.record_ids: dict[str, DataLoader[MemberYear, list[int]]] = {
+            kind: DataLoader(self._ids_loader(kind)) for kind in RECORD_KINDS
+        }
+
+    # -- the WHERE clauses of each record type, shared by figures and record ids --------
+
+    async def where(self, kind: str, year: int) -> tuple[Any, Any, list[ColumnElement[bool]]]:
+        """(model, member-code column, clauses) of the records of `kind` counted in `year`."""
+        start, end = year_window(year)
+        scope = self.scope.where
+        if kind == "orders":
+            done = func.coalesce(ServiceOrder.closed_at, ServiceOrder.confirmed_at)
+            return (
+                ServiceOrder,
+                ServiceOrder.member_code,
+                [
+                    ServiceOrder.status.in_(COMPLETED_ORDER_STATUSES),
+                    done >= start,
+                    done < end,
+                    *await scope(ServiceOrder),
+                ],
+            )
+        if kind == "activities":
+            # Clauses on both tables: statements join Activity (see `joined`), which lets
+            # the database drive from the members' signups rather than the year's activities.
+            return (
+                ActivitySignup,
+                ActivitySignup.member_code,
+                [
+                    ActivitySignup.status.in_(ATTENDED),
+                    Activity.starts_at >= start,
+                    Activity.starts_at < end,
+                    *await scope(Activity),
+                    *await scope(ActivitySignup),
+                ],
+            )
+        if kind == "posts":
+            return (
+                PostClaim,
+                PostClaim.member_code,
+                [
+                    PostClaim.claimed_at < end,
+                    or_(PostClaim.released_at.is_(None), PostClaim.released_at >= start),
+                    *await scope(PostClaim),
+                ],
+            )
+        if kind == "wishes":
+            return (
+                MicroWish,
+                MicroWish.claimed_by,
+                [
+                    MicroWish.status.in_(FULFILLED_WISHES),
+                    MicroWish.fulfilled_at >= start,
+                    MicroWish.fulfilled_at < end,
+                    *await scope(MicroWish),
+                ],
+            )
+        if kind == "points":
+            return (
+                PointsEntry,
+                PointsEntry.member_code,
+                [
+                    PointsEntry.occurred_at >= start,
+                    PointsEntry.occurred_at < end,
+                    *await scope(PointsEntry),
+                ],
+            )
+        if kind == "reports":
+            return Report, Report.member_code, await self._report_where(year)
+        if kind == "evaluations":
+            return (
+                MemberEvaluation,
+                MemberEvaluation.member_code,
+                [
+                    MemberEvaluation.year == year,
+                    MemberEvaluation.status == EvaluationStatus.ACTIVE,
+                    *await scope(MemberEvaluation),
+                ],
+            )
+        raise ValueError(kind)
+
+    async def _report_where(self, year: int) -> list[ColumnElement[bool]]:
+        """Reports that make a member "reported" in `year`: confirmed (or later closed) on
+        or before 31 December, and not closed before the year began."""
+        start, _end = year_window(year)
+        closed_before = select(StateEvent.entity_id).where(
+            StateEvent.entity_type == "Report",
+            StateEvent.to_state == ReportStatus.CLOSED.value,
+            StateEvent.occurred_at < start,
+        )
+        return [
+            Report.status.in_(REPORTED),
+            Report.reported_on <= date(year, 12, 31),
+            Report.id.not_in(closed_before),
+            *await self.scope.where(Report),
+        ]
+
+    # -- batching ------------------------------------------------------------------------
+
+    def _session(self, shared: AsyncSession | None) -> AbstractAsyncContextManager[AsyncSession]:
+        return nullcontext(shared) if shared is not None else self.source.session()
+
+    async def _figures(self, keys: list[MemberYear]) -> list[MemberFigures]:
+        """Every figure of the keys' members: still one statement per record type, run one
+        after the other in a single session (cheaper than seven connections)."""
+        async with self.source.session() as session:
+            reports = await self._reports(keys, session)
+            orders = await self._orders(keys, session)
+            activities = await self._activities(keys, session)
+            posts = await self._posts(keys, session)
+            wishes = await self._wishes(keys, session)
+            points = await self._points(keys, session)
+            evaluations = await self._evaluations(keys, session)
+        return [
+            MemberFigures(*values)
+            for values in zip(
+                reports, orders, activities, posts, wishes, points, evaluations, strict=True
+            )
+        ]
+
+    async def _batched(
+        self,
+        keys: list[MemberYear],
+        kind: str,
+        build: Callable[[Any, list[ColumnElement[bool]]], Select[Any]],
+        collect: Callable[[list[Any]], dict[str, Any]],
+        empty: Callable[[], Any],
+        shared: AsyncSession | None = None,
+    ) -> list[Any]:
+        """One statement per year among the keys (in practice one), for all their members;
+        in the `shared` session when given (the figures loader runs all kinds in one)."""
+        by_year: dict[int, list[str]] = defaultdict(list)
+        for code, year in keys:
+            by_year[year].append(code)
+        results: dict[MemberYear, Any] = {}
+        async with self._session(shared) as session:
+            for year, codes in by_year.items():
+                _model, column, clauses = await self.where(kind, year)
+                if len(set(codes)) <= MAX_IN_LIST:
+                    clauses = [column.in_(sorted(set(codes))), *clauses]
+                else:
+                    clauses = [column.is_not(None), *clauses]
+                rows = list((await session.execute(joined(kind, build(column, clauses)))).all())
+                found = collect(rows)
+                for code in codes:
+                    results[(code, year)] = found.get(code, empty())
+        return [results[key] for key in keys]
+
+    async def _reports(
+        self, keys: list[MemberYear], shared: AsyncSession | None = None
+    ) -> list[list[ReportRow]]:
+        def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+            return (
+                select(
+                    column,
+                    Report.id,
+                    Report.community_id,
+                    Community.code,
+                    Community.name,
+                    Report.reported_on,
+                    Report.status,
+                )
+                .join(Community, Community.id == Report.community_id)
+                .where(*clauses)
+                .order_by(Report.reported_on, Report.id)
+            )
+
+        def collect(rows: list[Any]) -> dict[str, Any]:
+            grouped: dict[str, list[ReportRow]] = defaultdict(list)
+            for code, *rest in rows:
+                grouped[code].append(ReportRow(*rest))
+            return grouped
+
+        return await self._batched(keys, "reports", build, collect, list, shared)
+
+    async def _orders(
+        self, keys: list[MemberYear], shared: AsyncSession | None = None
+    ) -> list[ServiceTotals]:
+        def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+            return (
+                select(
+                    column,
+                    func.count(),
+                    func.sum(ServiceOrder.hours),
+                    func.count(ServiceOrder.rating),
+                    func.avg(ServiceOrder.rating),
+                )
+                .where(*clauses)
+                .group_by(column)
+            )
+
+        def collect(rows: list[Any]) -> dict[str, Any]:
+            return {
+                code: ServiceTotals(
+                    int(n),
+                    _num(hours),
+                    int(rated),
+                    None if avg is None else _num(avg).quantize(Decimal("0.01")),
+                )
+                for code, n, hours, rated, avg in rows
+            }
+
+        return await self._batched(keys, "orders", build, collect, ServiceTotals, shared)
+
+    async def _activities(
+        self, keys: list[MemberYear], shared: AsyncSession | None = None
+    ) -> list[ServiceTotals]:
+        def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+            return (
+                select(column, func.count(), func.sum(ActivitySignup.hours))
+                .where(*clauses)
+                .group_by(column)
+            )
+
+        def collect(rows: list[Any]) -> dict[str, Any]:
+            return {code: ServiceTotals(int(n), _num(hours)) for code, n, hours in rows}
+
+        return await self._batched(keys, "activities", build, collect, ServiceTotals, shared)
+
+    def _counter(
+        self, kind: str
+    ) -> Callable[[list[MemberYear], AsyncSession | None], Awaitable[list[int]]]:
+        async def load(keys: list[MemberYear], shared: AsyncSession | None = None) -> list[int]:
+            def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+                return select(column, func.count()).where(*clauses).group_by(column)
+
+            def collect(rows: list[Any]) -> dict[str, Any]:
+                return {code: int(n) for code, n in rows}
+
+            return await self._batched(keys, kind, build, collect, int, shared)
+
+        return load
+
+    async def _posts(self, keys: list[MemberYear], shared: AsyncSession | None = None) -> list[int]:
+        return await self._counter("posts")(keys, shared)
+
+    async def _wishes(
+        self, keys: list[MemberYear], shared: AsyncSession | None = None
+    ) -> list[int]:
+        return await self._counter("wishes")(keys, shared)
+
+    async def _points(
+        self, keys: list[MemberYear], shared: AsyncSession | None = None
+    ) -> list[PointsTotals]:
+        by_year: dict[int, list[str]] = defaultdict(list)
+        for code, year in keys:
+            by_year[year].append(code)
+        results: dict[MemberYear, PointsTotals] = {}
+        async with self._session(shared) as session:
+            for year, codes in by_year.items():
+                start, end = year_window(year)
+                column = PointsEntry.member_code
+                in_year = PointsEntry.occurred_at >= start
+
+                def kind_sum(kind: PointsKind, in_year: Any = in_year) -> Any:
+                    hit = and_(PointsEntry.kind == kind, in_year)
+                    return func.coalesce(func.sum(case((hit, PointsEntry.points), else_=0)), 0)
+
+                members = (
+                    column.in_(sorted(set(codes)))
+                    if len(set(codes)) <= MAX_IN_LIST
+                    else column.is_not(None)
+                )
+                stmt = (
+                    select(
+                        column,
+                        kind_sum(PointsKind.EARN),
+                        kind_sum(PointsKind.SPEND),
+                        kind_sum(PointsKind.REVERSE),
+                        kind_sum(PointsKind.EXPIRE),
+                        func.coalesce(func.sum(PointsEntry.points), 0),
+                        func.coalesce(func.sum(case((in_year, 1), else_=0)), 0),
+                    )
+                    .where(
+                        members, PointsEntry.occurred_at < end, *await self.scope.where(PointsEntry)
+                    )
+                    .group_by(column)
+                )
+                found = {
+                    code: PointsTotals(int(e), -int(s), int(r), -int(x), int(b), int(n))
+                    for code, e, s, r, x, b, n in (await session.execute(stmt)).all()
+                }
+                for code in codes:
+                    results[(code, year)] = found.get(code, PointsTotals())
+        return [results[key] for key in keys]
+
+    async def _evaluations(
+        self, keys: list[MemberYear], shared: AsyncSession | None = None
+    ) -> list[list[EvaluationRow]]:
+        def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+            e = MemberEvaluation
+            return (
+                select(column, e.id, e.kind, e.grade, e.comment, e.community_id, e.created_at)
+                .where(*clauses)
+                .order_by(e.id)
+            )
+
+        def collect(rows: list[Any]) -> dict[str, Any]:
+            grouped: dict[str, list[EvaluationRow]] = defaultdict(list)
+            for code, id_, kind, grade, comment, community_id, created in rows:
+                grouped[code].append(
+                    EvaluationRow(id_, kind.value, grade, comment, community_id, created)
+                )
+            return grouped
+
+        return await self._batched(keys, "evaluations", build, collect, list, shared)
+
+    def _ids_loader(self, kind: str) -> Callable[[list[MemberYear]], Awaitable[list[list[int]]]]:
+        async def load(keys: list[MemberYear]) -> list[list[int]]:
+            def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+                model = column.class_
+                return select(column, model.id).where(*clauses).order_by(model.id)
+
+            def collect(rows: list[Any]) -> dict[str, Any]:
+                grouped: dict[str, list[int]] = defaultdict(list)
+                for code, id_ in rows:
+                    grouped[code].append(int(id_))
+                return grouped
+
+            return await self._batched(keys, kind, build, collect, list)
+
+        return load
+
+    # -- community and district figures ----------------------------------------------------
+
+    async def _service_union(self, year: int, community_id: int | None) -> Any:
+        """Completed orders and attended activities of `year` as one subquery: kind,
+        community, category, month (China time), member code, hours."""
+        dialect = self.source.dialect
+        _m, _c, order_where = await self.where("orders", year)
+        done = func.coalesce(ServiceOrder.closed_at, ServiceOrder.confirmed_at)
+        orders = select(
+            literal("orders").label("kind"),
+            ServiceOrder.community_id.label("community_id"),
+            ServiceOrder.category_id.label("category_id"),
+            china_month(done, dialect).label("month"),
+            ServiceOrder.member_code.label("member_code"),
+            ServiceOrder.hours.label("hours"),
+        ).where(ServiceOrder.member_code.is_not(None), *order_where)
+        _m, _c, signup_where = await self.where("activities", year)
+        activities = (
+            select(
+                literal("activities").label("kind"),
+                Activity.community_id.label("community_id"),
+                Activity.category_id.label("category_id"),
+                china_month(Activity.starts_at, dialect).label("month"),
+                ActivitySignup.member_code.label("member_code"),
+                ActivitySignup.hours.label("hours"),
+            )
+            .join(Activity, Activity.id == ActivitySignup.activity_id)
+            .where(*signup_where)
+        )
+        if community_id is not None:
+            orders = orders.where(ServiceOrder.community_id == community_id)
+            activities = activities.where(Activity.community_id == community_id)
+        return union_all(orders, activities).subquery()
+
+    async def service_by(
+        self, year: int, community_id: int | None, by: str
+    ) -> list[tuple[str, int, int, Decimal]]:
+        """(kind, key, count, hours) of completed orders and attended activities in `year`,
+        grouped by `by` (category_id, month or community_id); in one community or the
+        whole district the viewer sees."""
+        both = await self._service_union(year, community_id)
+        key = both.c[by]
+        stmt = (
+            select(both.c.kind, key, func.count(), func.sum(both.c.hours))
+            .group_by(both.c.kind, key)
+            .order_by(both.c.kind, key)
+        )
+        async with self.source.session() as session:
+            rows = (await session.execute(stmt)).all()
+        return [(k, int(g), int(n), _num(h)) for k, g, n, h in rows]
+
+    async def member_hours(
+        self, year: int, community_id: int | None, limit: int | None = None
+    ) -> list[tuple[str, int, Decimal]]:
+        """(member code, services, hours) per member from orders and activities, most
+        hours first; in one community or the whole visible district."""
+        both = await self._service_union(year, community_id)
+        hours = func.coalesce(func.sum(both.c.hours), 0)
+        stmt = (
+            select(both.c.member_code, func.count(), hours)
+            .group_by(both.c.member_code)
+            .order_by(hours.desc(), both.c.member_code)
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        async with self.source.session() as session:
+            rows = (await session.execute(stmt)).all()
+        return [(code, int(n), _num(h)) for code, n, h in rows]
+
+    async def supporters(self, year: int, community_id: int) -> list[str]:
+        """Members reported to the community in `year` (its supporters, 报到党员)."""
+        stmt = (
+            select(Report.member_code)
+            .where(Report.community_id == community_id, *await self._report_where(year))
+            .distinct()
+        )
+        async with self.source.session() as session:
+            return list(await session.scalars(stmt))
+
+    async def posts_by_category(self, year: int, community_id: int) -> list[tuple[int, int, int]]:
+        """(category id, posts, claims held in the year) of the community's posts."""
+        _m, _c, claim_where = await self.where("posts", year)
+        held = (
+            select(PostClaim.post_id, func.count().label("claims"))
+            .where(*claim_where)
+            .group_by(PostClaim.post_id)
+            .subquery()
+        )
+        stmt = (
+            select(Post.category_id, func.count(Post.id), func.coalesce(func.sum(held.c.claims), 0))
+            .outerjoin(held, held.c.post_id == Post.id)
+            .where(Post.community_id == community_id, *await self.scope.where(Post))
+            .group_by(Post.category_id)
+            .order_by(Post.category_id)
+        )
+        async with self.source.session() as session:
+            rows = (await session.execute(stmt)).all()
+        return [(int(c), int(p), int(n)) for c, p, n in rows]
+
+    async def unit_work(self, year: int, community_id: int) -> list[tuple[str, bool, int, Decimal]]:
+        """Paired units (结对单位): (unit code, pairing active, orders completed, hours)."""
+        pairings = select(UnitPairing.unit_code, UnitPairing.status).where(
+            UnitPairing.community_id == community_id,
+            UnitPairing.started_on <= date(year, 12, 31),
+            or_(UnitPairing.ended_on.is_(None), UnitPairing.ended_on >= date(year, 1, 1)),
+            *await self.scope.where(UnitPairing),
+        )
+        _m, _c, order_where = await self.where("orders", year)
+        orders = (
+            select(ServiceOrder.taker_code, func.count(), func.sum(ServiceOrder.hours))
+            .where(
+                ServiceOrder.community_id == community_id,
+                ServiceOrder.taker_kind == TakerKind.UNIT,
+                *order_where,
+            )
+            .group_by(ServiceOrder.taker_code)
+        )
+        async with self.source.session() as session:
+            paired: dict[str, bool] = {
+                str(code): status.value == "active"
+                for code, status in await session.execute(pairings)
+            }
+            done: dict[str, tuple[int, Decimal]] = {
+                str(code): (int(n), _num(h)) for code, n, h in await session.execute(orders)
+            }
+        codes = sorted(set(paired) | set(done))
+        return [(c, paired.get(c, False), *done.get(c, (0, Decimal(0)))) for c in codes]
+
+    async def reports_by_community(
+        self, year: int, deadline: date | None
+    ) -> list[tuple[int, int, int]]:
+        """(community id, members reported, reported by the deadline) in `year`; a member
+        counts once, at his first report of the year."""
+        first = (
+            select(Report.member_code, func.min(Report.reported_on).label("first_on"))
+            .where(*await self._report_where(year))
+            .group_by(Report.member_code)
+            .subquery()
+        )
+        latest = (
+            select(Report.member_code, func.max(Report.community_id).label("community_id"))
+            .where(Report.status == ReportStatus.CONFIRMED, *await self._report_where(year))
+            .group_by(Report.member_code)
+            .subquery()
+        )
+        on_time = (
+            func.sum(case((first.c.first_on <= deadline, 1), else_=0))
+            if deadline is not None
+            else func.count()
+        )
+        stmt = (
+            select(latest.c.community_id, func.count(), on_time)
+            .join(first, first.c.member_code == latest.c.member_code)
+            .group_by(latest.c.community_id)
+        )
+        async with self.source.session() as session:
+            rows = (await session.execute(stmt)).all()
+        return [(int(c), int(n), int(t or 0)) for c, n, t in rows]
+
+    async def open_demands(self, limit: int) -> list[tuple[int, int, int]]:
+        """(community id, open demands, open orders), most open business first."""
+        demands = select(
+            DemandItem.community_id.label("community_id"),
+            literal(1).label("demand"),
+            literal(0).label("order"),
+        ).where(DemandItem.status == ListItemStatus.PUBLISHED, *await self.scope.where(DemandItem))
+        orders = select(
+            ServiceOrder.community_id.label("community_id"),
+            literal(0).label("demand"),
+            literal(1).label("order"),
+        ).where(ServiceOrder.status.in_(OPEN_ORDER_STATUSES), *await self.scope.where(ServiceOrder))
+        both = union_all(demands, orders).subquery()
+        total = func.sum(both.c.demand) + func.sum(both.c.order)
+        stmt = (
+            select(both.c.community_id, func.sum(both.c.demand), func.sum(both.c.order))
+            .group_by(both.c.community_id)
+            .order_by(total.desc(), both.c.community_id)
+            .limit(limit)
+        )
+        async with self.source.session() as session:
+            rows = (await session.execute(stmt)).all()
+        return [(int(c), int(d), int(o)) for c, d, o in rows]
+
+
+RECORD_KINDS = ("reports", "orders", "activities", "posts", "wishes", "points", "evaluations")

@@ -1,0 +1,341 @@
+"""Year summaries of a community's supporters (社区报到党员汇总) and the district dashboard
+(区级看板) of reporting and service."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers import performance_places as places
+from schema.base import Info
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
+from schema.performance import (
+    AppraisalPolicy,
+    PerformanceSummary,
+    Year,
+    _check_year,
+    list_connection,
+    policy_from_row,
+    summary_type,
+)
+
+if TYPE_CHECKING:
+    from schema.lists import ServiceCategory
+    from schema.places import Community
+    from schema.units import Member, PartyBranch, WorkUnit
+
+_PLACES = "schema.places"
+_UNITS = "schema.units"
+_LISTS = "schema.lists"
+Top = Annotated[int, strawberry.argument(description="How many to list (列出条数), at most 100.")]
+
+
+@strawberry.type(description="Service of one category, month or community (服务统计).")
+class ServiceBucket:
+    orders: int = strawberry.field(description="Orders completed (完成点单).")
+    order_hours: float = strawberry.field(description="Hours of those orders (点单时长).")
+    attendances: int = strawberry.field(description="Activity attendances (参加活动人次).")
+    activity_hours: float = strawberry.field(description="Hours of those (活动时长).")
+    hours: float = strawberry.field(description="All hours (合计时长).")
+
+
+@strawberry.type(description="Service in one category (分类服务统计).")
+class CategoryService(ServiceBucket):
+    category_id: strawberry.Private[int]
+
+    @strawberry.field(description="The service category (服务类别).")
+    async def category(
+        self, info: Info
+    ) -> Annotated[ServiceCategory, strawberry.lazy(_LISTS)] | None:
+        from schema.lists import ServiceCategory
+
+        row = await info.context.community.category_by_id.load(self.category_id)
+        return ServiceCategory.from_optional_row(row)
+
+
+@strawberry.type(description="Service in one month (月度服务统计), China time.")
+class MonthService(ServiceBucket):
+    month: int = strawberry.field(description="The month, 1-12 (月份).")
+
+
+@strawberry.type(description="Service in one community (社区服务统计).")
+class CommunityService(ServiceBucket):
+    rank: int = strawberry.field(description="Rank by hours (按时长排名), 1 first.")
+    community_id: strawberry.Private[int]
+
+    @strawberry.field(description="The community (社区).")
+    async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:
+        from schema.places import Community
+
+        row = await info.context.community.community_by_id.load(self.community_id)
+        return Community.from_row(row)
+
+
+def _bucket_fields(b: places.ServiceBucket) -> dict[str, float | int]:
+    return {
+        "orders": b.orders,
+        "order_hours": float(b.order_hours),
+        "attendances": b.attendances,
+        "activity_hours": float(b.activity_hours),
+        "hours": float(b.hours),
+    }
+
+
+@strawberry.type(description="A supporter's service in the community (党员服务排行).")
+class SupporterService:
+    member_code: str = strawberry.field(description="The member's code (党员编码).")
+    services: int = strawberry.field(description="Orders and attendances (服务次数).")
+    hours: float = strawberry.field(description="Hours (服务时长).")
+
+    @strawberry.field(description="The member, if the viewer may see him (党员).")
+    async def member(self, info: Info) -> Annotated[Member, strawberry.lazy(_UNITS)] | None:
+        from schema.units import Member
+
+        return Member.from_optional_row(
+            await info.context.units.member_by_code.load(self.member_code)
+        )
+
+
+@strawberry.type(description="Posts of one category and how many are held (岗位认领).")
+class PostFill:
+    posts: int = strawberry.field(description="Posts (岗位数).")
+    claims_held: int = strawberry.field(description="Claims held in the year (认领人次).")
+    category_id: strawberry.Private[int]
+
+    @strawberry.field(description="The service category (服务类别).")
+    async def category(
+        self, info: Info
+    ) -> Annotated[ServiceCategory, strawberry.lazy(_LISTS)] | None:
+        from schema.lists import ServiceCategory
+
+        row = await info.context.community.category_by_id.load(self.category_id)
+        return ServiceCategory.from_optional_row(row)
+
+
+@strawberry.type(description="A unit paired with the community and what it did (结对单位).")
+class PairedUnitWork:
+    unit_code: str = strawberry.field(description="The unit's code (单位编码).")
+    pairing_active: bool = strawberry.field(description="Paired now (结对中).")
+    orders_completed: int = strawberry.field(
+        description="Orders the unit took and completed in the year (单位完成点单)."
+    )
+    hours: float = strawberry.field(description="Hours of those orders (时长).")
+
+    @strawberry.field(description="The unit (单位).")
+    async def unit(self, info: Info) -> Annotated[WorkUnit, strawberry.lazy(_UNITS)] | None:
+        from schema.units import WorkUnit
+
+        row = await info.context.units.work_unit_by_code.load(self.unit_code)
+        return WorkUnit.from_optional_row(row)
+
+
+@strawberry.type(
+    description="A community's supporters in a year (社区报到党员年度汇总): only records "
+    "the viewer may see."
+)
+class SupporterSummary:
+    year: int = strawberry.field(description="The year (年度).")
+    supporters: int = strawberry.field(description="Members reported here (报到党员).")
+    active: int = strawberry.field(
+        description="Of them, those who served here in the year (活跃党员)."
+    )
+    orders: int = strawberry.field(description="Orders completed by members (完成点单).")
+    hours: float = strawberry.field(description="Hours of orders and activities (服务时长).")
+    by_category: list[CategoryService] = strawberry.field(description="By category (按类别).")
+    by_month: list[MonthService] = strawberry.field(description="By month (按月份).")
+    top_supporters: list[SupporterService] = strawberry.field(
+        description="Supporters with the most hours here (服务时长前列)."
+    )
+    posts_by_category: list[PostFill] = strawberry.field(
+        description="Posts and claims held per category (岗位认领情况)."
+    )
+    paired_units: list[PairedUnitWork] = strawberry.field(
+        description="Units paired in the year and the orders they completed (结对单位)."
+    )
+
+
+def _categories(items: list[places.ServiceBucket]) -> list[CategoryService]:
+    return [CategoryService(category_id=b.key, **_bucket_fields(b)) for b in items]  # type: ignore[arg-type]
+
+
+def _months(items: list[places.ServiceBucket]) -> list[MonthService]:
+    return [MonthService(month=b.key, **_bucket_fields(b)) for b in items]  # type: ignore[arg-type]
+
+
+async def supporter_summary(info: Info, community_id: int, year: int, top: int) -> SupporterSummary:
+    """`Community.supporterSummary(year)`: delegates here from schema/places.py."""
+    _check_year(year)
+    top = max(0, min(top, 100))
+    s = await places.supporter_summary(info.context, community_id, year, top)
+    return SupporterSummary(
+        year=year,
+        supporters=s.supporters,
+        active=s.active,
+        orders=s.orders,
+        hours=float(s.hours),
+        by_category=_categories(s.by_category),
+        by_month=_months(s.by_month),
+        top_supporters=[
+            SupporterService(member_code=c, services=n, hours=float(h)) for c, n, h in s.top
+        ],
+        posts_by_category=[PostFill(category_id=c, posts=p, claims_held=n) for c, p, n in s.posts],
+        paired_units=[
+            PairedUnitWork(unit_code=c, pairing_active=a, orders_completed=n, hours=float(h))
+            for c, a, n, h in s.units
+        ],
+    )
+
+
+@strawberry.type(description="Reporting of one unit's members (单位报到情况), ranked.")
+class UnitReporting:
+    rank: int = strawberry.field(description="Rank by reporting rate (报到率排名), 1 first.")
+    members: int = strawberry.field(description="Members the policy covers (应报到).")
+    reported: int = strawberry.field(description="Reported (已报到).")
+    on_time: int = strawberry.field(description="Reported by the deadline (按时报到).")
+    compliant: int = strawberry.field(description="Meeting every rule (达标).")
+    rate: float = strawberry.field(description="Reporting rate (报到率), 0-1.")
+    unit_id: strawberry.Private[int]
+
+    @strawberry.field(description="The unit (单位).")
+    async def unit(self, info: Info) -> Annotated[WorkUnit, strawberry.lazy(_UNITS)]:
+        from schema.units import WorkUnit
+
+        return WorkUnit.from_row(await info.context.units.work_unit_by_id.load(self.unit_id))
+
+
+@strawberry.type(description="Members reported to one community (社区报到情况).")
+class CommunityReporting:
+    reported: int = strawberry.field(description="Members reported here (报到党员).")
+    on_time: int = strawberry.field(description="Of them, by the deadline (按时报到).")
+    community_id: strawberry.Private[int]
+
+    @strawberry.field(description="The community (社区).")
+    async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:
+        from schema.places import Community
+
+        row = await info.context.community.community_by_id.load(self.community_id)
+        return Community.from_row(row)
+
+
+@strawberry.type(description="A branch's red-flag standing (红旗党支部资格).")
+class BranchStanding:
+    eligible: bool = strawberry.field(description="Eligible for the red-flag title (符合).")
+    reason: str = strawberry.field(description="Why (原因).")
+    members: int = strawberry.field(description="Members covered (党员数).")
+    branch_id: strawberry.Private[int]
+
+    @strawberry.field(description="The branch (党支部).")
+    async def branch(self, info: Info) -> Annotated[PartyBranch, strawberry.lazy(_UNITS)]:
+        from schema.units import PartyBranch
+
+        return PartyBranch.from_row(await info.context.units.branch_by_id.load(self.branch_id))
+
+
+@strawberry.type(description="A community's open business (待办需求).")
+class OpenDemands:
+    open_demands: int = strawberry.field(description="Published demands (待认领需求).")
+    open_orders: int = strawberry.field(description="Orders not yet served (未完成点单).")
+    community_id: strawberry.Private[int]
+
+    @strawberry.field(description="The community (社区).")
+    async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:
+        from schema.places import Community
+
+        row = await info.context.community.community_by_id.load(self.community_id)
+        return Community.from_row(row)
+
+
+@strawberry.type(
+    description="The district's year (区级年度看板): reporting, service, rankings and "
+    "red-flag standing, over what the viewer may see."
+)
+class DistrictDashboard:
+    year: int = strawberry.field(description="The year (年度).")
+    policy: AppraisalPolicy | None = strawberry.field(description="The policy (评议规则).")
+    summary: PerformanceSummary = strawberry.field(description="All members together (全区汇总).")
+    reporting_by_unit: list[UnitReporting] = strawberry.field(
+        description="Reporting rate by unit, best first (单位报到率排名)."
+    )
+    reporting_by_community: list[CommunityReporting] = strawberry.field(
+        description="Members reported by community, most first (社区报到人数)."
+    )
+    community_ranking: list[CommunityService] = strawberry.field(
+        description="Communities by hours served, most first (社区服务排名)."
+    )
+    service_by_category: list[CategoryService] = strawberry.field(
+        description="Service by category (按类别)."
+    )
+    service_by_month: list[MonthService] = strawberry.field(
+        description="Service by month (按月份)."
+    )
+    most_open_demands: list[OpenDemands] = strawberry.field(
+        description="Communities with the most open demands and orders (待办最多的社区)."
+    )
+    standings: strawberry.Private[list[BranchStanding]]
+
+    @strawberry.field(description="Branches eligible for the red-flag title (红旗党支部候选).")
+    def red_flag_branches(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[BranchStanding]:
+        eligible = [s for s in self.standings if s.eligible]
+        return list_connection(info, eligible, first, after)
+
+    @strawberry.field(description="Branches that lost it, with the reason (失去资格的支部).")
+    def ineligible_branches(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[BranchStanding]:
+        lost = [s for s in self.standings if not s.eligible]
+        return list_connection(info, lost, first, after)
+
+
+@strawberry.type(description="Root field of the district dashboard (区级看板).")
+class DistrictDashboardQuery:
+    @strawberry.field(
+        description="The district's year (区级年度看板): reporting rate by unit and by "
+        "community, rankings, service by category and month, red-flag-eligible branches, "
+        "communities with the most open demands. Figures cover what the viewer may see."
+    )
+    async def district(self, info: Info, year: Year, top: Top = 10) -> DistrictDashboard:
+        _check_year(year)
+        d = await places.district_dashboard(info.context, year, max(0, min(top, 100)))
+        return DistrictDashboard(
+            year=year,
+            policy=None if d.summary.policy is None else policy_from_row(d.summary.policy),
+            summary=summary_type(d.summary),
+            reporting_by_unit=[
+                UnitReporting(
+                    rank=i + 1,
+                    members=u.members,
+                    reported=u.reported,
+                    on_time=u.on_time,
+                    compliant=u.compliant,
+                    rate=u.rate,
+                    unit_id=u.unit_id,
+                )
+                for i, u in enumerate(d.units)
+            ],
+            reporting_by_community=[
+                CommunityReporting(community_id=c, reported=n, on_time=t)
+                for c, n, t in d.communities
+            ],
+            community_ranking=[
+                CommunityService(rank=i + 1, community_id=b.key, **_bucket_fields(b))  # type: ignore[arg-type]
+                for i, b in enumerate(d.community_service)
+            ],
+            service_by_category=_categories(d.by_category),
+            service_by_month=_months(d.by_month),
+            most_open_demands=[
+                OpenDemands(community_id=c, open_demands=n, open_orders=o)
+                for c, n, o in d.open_demands
+            ],
+            standings=[
+                BranchStanding(
+                    eligible=b.summary.red_flag_eligible,
+                    reason=b.summary.red_flag_reason,
+                    members=len(b.summary.covered),
+                    branch_id=b.branch_id,
+                )
+                for b in d.branches
+            ],
+        )
