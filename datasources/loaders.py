@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
@@ -134,3 +134,40 @@ def _group_by_second(keys: Sequence[tuple[Any, Any]]) -> dict[Any, list[Any]]:
     for parent_value, args in keys:
         grouped[args][parent_value] = None
     return {args: list(parents) for args, parents in grouped.items()}
+
+
+class LazyLoaderGroups:
+    """Loaders built on first use, a group at a time.
+
+    A subclass names its builder methods in `GROUPS`; each sets some loader attributes from
+    `(source, scope)`. The first time an attribute is missing, the group that sets it is
+    built, so a request pays only for the loaders it uses. Which group sets which attribute
+    is learnt once per class, by building every group on a throwaway instance.
+    """
+
+    GROUPS: ClassVar[tuple[str, ...]] = ()
+    _group_of: ClassVar[dict[str, str] | None] = None
+    _source: Datasource
+    _scope: Scope
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        group = self._attribute_groups().get(name)
+        if group is None:
+            raise AttributeError(name)
+        getattr(self, group)(self._source, self._scope)
+        return self.__dict__[name]
+
+    def _attribute_groups(self) -> dict[str, str]:
+        cls = type(self)
+        if cls._group_of is None:
+            probe = object.__new__(cls)
+            probe.__dict__.update(self.__dict__)
+            found: dict[str, str] = {}
+            for group in cls.GROUPS:
+                before = set(probe.__dict__)
+                getattr(probe, group)(self._source, self._scope)
+                found.update(dict.fromkeys(set(probe.__dict__) - before, group))
+            cls._group_of = found
+        return cls._group_of

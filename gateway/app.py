@@ -25,6 +25,7 @@ from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
 from datasources.scope import ANONYMOUS
 from datasources.units.source import UnitsSource
+from gateway import reports
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
 from gateway.settings import Settings
@@ -136,6 +137,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            # Appraisal spreadsheets (评议台账), same bearer token and scope as GraphQL.
+            Route("/reports/{kind}/{file}", reports.download, methods=["GET"]),
         ],
         middleware=[
             *_cors(hub.settings),

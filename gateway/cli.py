@@ -7,7 +7,8 @@ import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from datasources.seeding import SCALES, is_empty, seed_all
 from datasources.units.source import UnitsSource
 from gateway.auth import ConfigurationError, TokenVerifier, issue_token
 from gateway.settings import Settings
+
+if TYPE_CHECKING:
+    from resolvers.points_admin import Expiry
 
 
 @click.group()
@@ -59,6 +63,28 @@ def build_documents(files: tuple[str, ...], out: str) -> None:
     manifest = build_manifest(files)
     write_manifest(manifest, out)
     click.echo(f"{len(manifest)} trusted documents written to {out}", err=True)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["branch", "unit", "community"]))
+@click.option("--code", required=True, help="Code of the branch, unit or community (编码).")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The year (年度).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def report(kind: str, code: str, year: int, fmt: str, out: str) -> None:
+    """Write the appraisal spreadsheet (评议台账) of a branch, unit or community: one row per
+    member, headers in Chinese, the unmet rules spelled out. Reads as the district."""
+    from gateway.reports import ReportNotFound, export_as_district
+
+    try:
+        body = asyncio.run(export_as_district(Settings(), kind, code, year, fmt))
+    except ReportNotFound as exc:
+        raise click.ClickException(f"unknown {kind}: {code}") from exc
+    with open(out, "wb") as handle:
+        handle.write(body)
+    click.echo(f"{kind} {code} {year}: {len(body)} bytes written to {out}", err=True)
 
 
 @main.command()
@@ -167,6 +193,34 @@ def token(role: str, scope_items: tuple[str, ...], subject: str | None, ttl: str
         )
     except (InvalidScope, ConfigurationError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def points() -> None:
+    """Points (积分) maintenance."""
+
+
+@points.command("expire")
+@click.option(
+    "--before",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Points earned before this day (China time) and still unspent expire.",
+)
+def expire_points(before: datetime) -> None:
+    """Expire every member's unspent points earned before --before (FIFO); idempotent."""
+    settings = Settings()
+    result = asyncio.run(_expire_points(settings, before.date()))
+    click.echo(f"expired {result.points} points of {result.members} members "
+               f"(earned before {before.date().isoformat()})")  # fmt: skip
+
+
+async def _expire_points(settings: Settings, before: date) -> Expiry:
+    from datasources.scope import Viewer
+    from resolvers.points_admin import expire
+
+    async with _sources(settings) as (_units, community), community.transaction() as session:
+        return await expire(session, Viewer(Role.DISTRICT, subject="cli:points-expire"), before)
 
 
 def _duration(text: str) -> timedelta:

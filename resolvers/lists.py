@@ -4,9 +4,9 @@ Members and units offer resources (资源清单) to a community; residents, grid
 behalf of a resident (网格员代点) or the community itself raise demands (需求清单). Both
 start as pending_review; the community (or a grid secretary of it) reviews them into
 published or rejected. A published demand is turned into a published service item (服务清单)
-with a named provider, and the demand becomes fulfilled, in one transaction. Orders (订单)
-are not built yet: conversion makes service items only. Entries are never deleted: their
-creator withdraws them.
+with a named provider, and the demand becomes fulfilled, in one transaction; or into an
+order (订单, resolvers/orders.py, through the same `managed_demand`, `check_convertible` and
+`mark_converted`). Entries are never deleted: their creator withdraws them.
 """
 
 from __future__ import annotations
@@ -15,24 +15,28 @@ from typing import Any
 
 from sqlalchemy import select
 
-from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
     Community,
     DemandItem,
     Grid,
     ListItemStatus,
-    PairingStatus,
     ProviderKind,
-    Report,
     RequesterKind,
     ResourceItem,
-    ServiceCategory,
     ServiceItem,
-    UnitPairing,
 )
-from datasources.scope import Role
+from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
-from resolvers.workflow import Refusal, earlier_result, record, remember
+from resolvers.workflow import (
+    Refusal,
+    category_id_of,
+    community_id_of,
+    earlier_result,
+    is_paired,
+    is_supporter,
+    record,
+    remember,
+)
 
 RESOURCE = "ResourceItem"
 DEMAND = "DemandItem"
@@ -53,44 +57,6 @@ def _community_side_of(ctx: HubContext, community_code: str) -> bool:
     """The community itself, or a grid secretary of that community."""
     viewer = ctx.viewer
     return viewer.is_community_side and viewer.community == community_code
-
-
-async def _community_id(session: Any, code: str) -> int:
-    community_id = await session.scalar(select(Community.id).where(Community.code == code))
-    if community_id is None:
-        raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
-    return int(community_id)
-
-
-async def _category_id(session: Any, code: str) -> int:
-    category_id = await session.scalar(
-        select(ServiceCategory.id).where(ServiceCategory.code == code)
-    )
-    if category_id is None:
-        raise Refusal("NOT_FOUND", f"未知的服务类别：{code}。", "input.categoryCode")
-    return int(category_id)
-
-
-async def _is_supporter(session: Any, member: str, community_id: int) -> bool:
-    found = await session.scalar(
-        select(Report.id).where(
-            Report.member_code == member,
-            Report.community_id == community_id,
-            Report.status.in_(ACTIVE_REPORT_STATUSES),
-        )
-    )
-    return found is not None
-
-
-async def _is_paired(session: Any, unit: str, community_id: int) -> bool:
-    found = await session.scalar(
-        select(UnitPairing.id).where(
-            UnitPairing.unit_code == unit,
-            UnitPairing.community_id == community_id,
-            UnitPairing.status == PairingStatus.ACTIVE,
-        )
-    )
-    return found is not None
 
 
 def _title(title: str) -> str:
@@ -121,11 +87,11 @@ async def offer(
         earlier = await earlier_result(session, viewer, "offerResource", key)
         if earlier is not None:
             return await session.get(ResourceItem, earlier)  # type: ignore[return-value]
-        community_id = await _community_id(session, community_code)
-        category_id = await _category_id(session, category_code)
-        if kind is ProviderKind.MEMBER and not await _is_supporter(session, code, community_id):
+        community_id = await community_id_of(session, community_code)
+        category_id = await category_id_of(session, category_code)
+        if kind is ProviderKind.MEMBER and not await is_supporter(session, code, community_id):
             raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.communityCode")
-        if kind is ProviderKind.UNIT and not await _is_paired(session, code, community_id):
+        if kind is ProviderKind.UNIT and not await is_paired(session, code, community_id):
             raise Refusal("NOT_PAIRED", "本单位尚未与该社区结对共建。", "input.communityCode")
         row = ResourceItem(
             community_id=community_id, category_id=category_id, title=clean_title,
@@ -171,8 +137,8 @@ async def raise_demand(
         earlier = await earlier_result(session, viewer, "raiseDemand", key)
         if earlier is not None:
             return await session.get(DemandItem, earlier)  # type: ignore[return-value]
-        community_id = await _community_id(session, community_code)
-        category_id = await _category_id(session, category_code)
+        community_id = await community_id_of(session, community_code)
+        category_id = await category_id_of(session, category_code)
         grid_id = None
         if grid_code is not None:
             grid_id = await session.scalar(
@@ -234,6 +200,27 @@ async def review(
     return row
 
 
+async def managed_demand(ctx: HubContext, session: Any, demand_id: int) -> DemandItem:
+    """The demand, locked, if the viewer is its community (or a grid secretary of it)."""
+    demand, code = await _entry_for_update(session, DEMAND, demand_id, "input.demandId")
+    if not _community_side_of(ctx, code):
+        raise PermissionError("the demand is on another community's list")
+    return demand  # type: ignore[no-any-return]
+
+
+def check_convertible(demand: DemandItem, into: str) -> None:
+    """Only a published demand is converted (into a service item or an order)."""
+    if demand.status is not ListItemStatus.PUBLISHED:
+        raise _invalid_state(DEMAND, demand.status, f"只有已发布的需求可以转为{into}。")
+
+
+def mark_converted(session: Any, viewer: Viewer, demand: DemandItem, note: str) -> None:
+    """The demand is converted (转化): fulfilled, with its history."""
+    demand.status = ListItemStatus.FULFILLED
+    record(session, viewer, DEMAND, demand.id, ListItemStatus.PUBLISHED.value,
+           ListItemStatus.FULFILLED.value, note)  # fmt: skip
+
+
 async def convert(
     ctx: HubContext,
     demand_id: int,
@@ -244,7 +231,7 @@ async def convert(
     key: str | None,
 ) -> tuple[DemandItem, ServiceItem]:
     """Turn a published demand into a published service item (需求转服务); the demand is
-    fulfilled. Orders (订单) do not exist yet."""
+    fulfilled. `resolvers.orders.from_demand` converts into an order instead."""
     viewer = ctx.viewer
     if not viewer.is_community_side:
         raise PermissionError("only the community converts its demands")
@@ -253,19 +240,16 @@ async def convert(
     if not target.strip():
         raise Refusal("INVALID_INPUT", "请填写服务对象。", "input.target")
     async with ctx.sources.community.transaction() as session:
-        demand, code = await _entry_for_update(session, DEMAND, demand_id, "input.demandId")
-        if not _community_side_of(ctx, code):
-            raise PermissionError("the demand is on another community's list")
+        demand = await managed_demand(ctx, session, demand_id)
         earlier = await earlier_result(session, viewer, "convertDemandToService", key)
         if earlier is not None:
             return demand, await session.get(ServiceItem, earlier)  # type: ignore[return-value]
-        if demand.status is not ListItemStatus.PUBLISHED:
-            raise _invalid_state(DEMAND, demand.status, "只有已发布的需求可以转为服务。")
-        if provider_kind is ProviderKind.MEMBER and not await _is_supporter(
+        check_convertible(demand, "服务")
+        if provider_kind is ProviderKind.MEMBER and not await is_supporter(
             session, provider_code, demand.community_id
         ):
             raise Refusal("NOT_REPORTED", "该党员未向本社区报到。", "input.providerCode")
-        if provider_kind is ProviderKind.UNIT and not await _is_paired(
+        if provider_kind is ProviderKind.UNIT and not await is_paired(
             session, provider_code, demand.community_id
         ):
             raise Refusal("NOT_PAIRED", "该单位未与本社区结对共建。", "input.providerCode")
@@ -279,9 +263,7 @@ async def convert(
         await session.flush()
         note = f"由需求 {demand.id} 转化"
         record(session, viewer, SERVICE, service.id, None, ListItemStatus.PUBLISHED.value, note)
-        demand.status = ListItemStatus.FULFILLED
-        record(session, viewer, DEMAND, demand.id, ListItemStatus.PUBLISHED.value,
-               ListItemStatus.FULFILLED.value, f"转为服务 {service.id}")  # fmt: skip
+        mark_converted(session, viewer, demand, f"转为服务 {service.id}")
         remember(session, viewer, "convertDemandToService", key, service.id)
     return demand, service
 

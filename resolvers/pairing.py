@@ -3,13 +3,19 @@ and either side can end it. One active pairing per unit and community."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from datasources.community.models import Community, PairingStatus, UnitPairing
+from datasources.community.models import PairingStatus, UnitPairing
 from datasources.scope import Role
 from resolvers.context import HubContext
-from resolvers.workflow import Refusal, earlier_result, record, remember, today_in_china
+from resolvers.workflow import (
+    Refusal,
+    community_id_of,
+    earlier_result,
+    record,
+    remember,
+    today_in_china,
+)
 
 PAIRING = "UnitPairing"
 
@@ -31,11 +37,7 @@ async def pair(
             earlier = await earlier_result(session, viewer, "pairUnit", key)
             if earlier is not None:
                 return await session.get(UnitPairing, earlier)  # type: ignore[return-value]
-            community_id = await session.scalar(
-                select(Community.id).where(Community.code == community_code)
-            )
-            if community_id is None:
-                raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
+            community_id = await community_id_of(session, community_code)
             pairing = UnitPairing(
                 unit_code=unit_code, community_id=community_id, started_on=today_in_china(),
                 status=PairingStatus.ACTIVE, contact_name=contact,

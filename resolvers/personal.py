@@ -79,6 +79,12 @@ PERSONAL_FIELDS: tuple[PersonalField, ...] = (
         {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.COMMUNITY: Access.FULL,
          Role.GRID_SECRETARY: Access.FULL},
     ),
+    PersonalField(
+        "ServiceOrder", "beneficiaryName", "代点单的服务对象（居民）姓名",
+        {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.UNIT_BRANCH: Access.MASKED,
+         Role.COMMUNITY: Access.FULL, Role.GRID_SECRETARY: Access.FULL,
+         Role.RESIDENT: Access.FULL},
+    ),
 )  # fmt: skip
 
 BY_KEY = {(f.type_name, f.field): f for f in PERSONAL_FIELDS}

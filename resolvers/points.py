@@ -110,6 +110,8 @@ async def spend(
     """Take points from the member's balance; `INSUFFICIENT_POINTS` if it would go negative.
 
     Locks the account first: call it before reading anything the spend depends on."""
+    if points <= 0:
+        raise Refusal("INVALID_INPUT", "消费积分须为正数。")
     await lock_account(session, member_code)
     available = await balance(session, member_code)
     if points > available:

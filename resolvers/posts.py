@@ -16,21 +16,21 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from datasources.common import utcnow
-from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
     Community,
     Post,
     PostClaim,
     PostClaimStatus,
     PostStatus,
-    Report,
-    ServiceCategory,
 )
 from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    category_id_of,
+    community_id_of,
     earlier_result,
+    is_supporter,
     manages_community,
     record,
     remember,
@@ -69,16 +69,8 @@ async def publish(
         earlier = await earlier_result(session, viewer, "publishPost", key)
         if earlier is not None:
             return await session.get(Post, earlier)  # type: ignore[return-value]
-        community_id = await session.scalar(
-            select(Community.id).where(Community.code == community_code)
-        )
-        if community_id is None:
-            raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
-        category_id = await session.scalar(
-            select(ServiceCategory.id).where(ServiceCategory.code == category_code)
-        )
-        if category_id is None:
-            raise Refusal("NOT_FOUND", f"未知的服务类别：{category_code}。", "input.categoryCode")
+        community_id = await community_id_of(session, community_code)
+        category_id = await category_id_of(session, category_code)
         post = Post(
             code=f"P{uuid4().hex[:12].upper()}", community_id=community_id,
             category_id=category_id, title=title.strip(), description=description,
@@ -134,14 +126,7 @@ async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) ->
         post = await session.get(Post, post_id, with_for_update=True)
         if post is None:
             raise Refusal("NOT_FOUND", "未找到该岗位。", "input.postId")
-        reported = await session.scalar(
-            select(Report.id).where(
-                Report.member_code == member,
-                Report.community_id == post.community_id,
-                Report.status.in_(ACTIVE_REPORT_STATUSES),
-            )
-        )
-        if reported is None:
+        if not await is_supporter(session, member, post.community_id):
             raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.postId")
         if post.status is not PostStatus.OPEN:
             raise Refusal(

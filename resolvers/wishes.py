@@ -13,19 +13,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import utcnow
-from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
     Community,
     MicroWish,
     MicroWishStatus,
-    Report,
-    ServiceCategory,
 )
 from datasources.scope import Role
+from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    category_id_of,
+    community_id_of,
     earlier_result,
+    is_supporter,
     manages_community,
     record,
     remember,
@@ -73,20 +74,10 @@ async def publish(
         earlier = await earlier_result(session, viewer, "publishMicroWish", key)
         if earlier is not None:
             return await session.get(MicroWish, earlier)  # type: ignore[return-value]
-        community_id = await session.scalar(
-            select(Community.id).where(Community.code == community_code)
-        )
-        if community_id is None:
-            raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
+        community_id = await community_id_of(session, community_code)
         category_id = None
         if category_code is not None:
-            category_id = await session.scalar(
-                select(ServiceCategory.id).where(ServiceCategory.code == category_code)
-            )
-            if category_id is None:
-                raise Refusal(
-                    "NOT_FOUND", f"未知的服务类别：{category_code}。", "input.categoryCode"
-                )
+            category_id = await category_id_of(session, category_code)
         wish = MicroWish(
             community_id=community_id, category_id=category_id, title=title.strip(),
             description=description, beneficiary_name=beneficiary_name.strip(),
@@ -113,14 +104,7 @@ async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
         wish = await session.get(MicroWish, wish_id, with_for_update=True)
         if wish is None:
             raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")
-        reported = await session.scalar(
-            select(Report.id).where(
-                Report.member_code == member,
-                Report.community_id == wish.community_id,
-                Report.status.in_(ACTIVE_REPORT_STATUSES),
-            )
-        )
-        if reported is None:
+        if not await is_supporter(session, member, wish.community_id):
             raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.wishId")
         if wish.status is MicroWishStatus.CLAIMED:
             raise Refusal("ALREADY_CLAIMED", "该微心愿已被认领。", "input.wishId")
@@ -172,7 +156,8 @@ async def _managed(ctx: HubContext, session: AsyncSession, wish_id: int) -> Micr
 
 
 async def confirm(ctx: HubContext, wish_id: int, note: str | None) -> MicroWish:
-    """Confirm a fulfilled wish (确认微心愿): its community."""
+    """Confirm a fulfilled wish (确认微心愿): its community; the member who fulfilled it
+    earns the "wish_fulfilled" points (积分) in the same transaction."""
     async with ctx.sources.community.transaction() as session:
         wish = await _managed(ctx, session, wish_id)
         if wish.status is not MicroWishStatus.FULFILLED:
@@ -181,6 +166,14 @@ async def confirm(ctx: HubContext, wish_id: int, note: str | None) -> MicroWish:
         wish.confirmed_at = utcnow()
         record(session, ctx.viewer, WISH, wish.id, MicroWishStatus.FULFILLED.value,
                MicroWishStatus.CONFIRMED.value, note)  # fmt: skip
+        if wish.claimed_by is not None:
+            # The member who fulfilled it earns the rule's points, in the same transaction.
+            await points.earn(
+                session, ctx.viewer, member_code=wish.claimed_by,
+                points=await points.rule_points(session, "wish_fulfilled"),
+                source_type=WISH, source_id=wish.id, community_id=wish.community_id,
+                action="wish_fulfilled", note=f"实现微心愿：{wish.title}",
+            )  # fmt: skip
     return wish
 
 

@@ -14,7 +14,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datasources.community.models import IdempotencyKey, StateEvent
+from datasources.community.lists import ACTIVE_REPORT_STATUSES
+from datasources.community.models import (
+    Community,
+    IdempotencyKey,
+    PairingStatus,
+    Report,
+    ServiceCategory,
+    StateEvent,
+    UnitPairing,
+)
 from datasources.scope import Role, Viewer
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -53,6 +62,52 @@ async def write_lock(session: AsyncSession, model: Any, row_id: Any) -> None:
     (key,) = model.__table__.primary_key.columns
     no_op = update(model).where(key == row_id).values({key.name: key})
     await session.execute(no_op.execution_options(synchronize_session=False))
+
+
+async def community_id_of(
+    session: AsyncSession, code: str, field: str = "input.communityCode"
+) -> int:
+    """The community's row id; NOT_FOUND (a user error) for an unknown code."""
+    community_id = await session.scalar(select(Community.id).where(Community.code == code))
+    if community_id is None:
+        raise Refusal("NOT_FOUND", "未找到该社区。", field)
+    return int(community_id)
+
+
+async def category_id_of(
+    session: AsyncSession, code: str, field: str = "input.categoryCode"
+) -> int:
+    """The service category's row id; NOT_FOUND (a user error) for an unknown code."""
+    category_id = await session.scalar(
+        select(ServiceCategory.id).where(ServiceCategory.code == code)
+    )
+    if category_id is None:
+        raise Refusal("NOT_FOUND", f"未知的服务类别：{code}。", field)
+    return int(category_id)
+
+
+async def is_supporter(session: AsyncSession, member: str, community_id: int) -> bool:
+    """Whether the member has an active report (报到) to the community."""
+    found = await session.scalar(
+        select(Report.id).where(
+            Report.member_code == member,
+            Report.community_id == community_id,
+            Report.status.in_(ACTIVE_REPORT_STATUSES),
+        )
+    )
+    return found is not None
+
+
+async def is_paired(session: AsyncSession, unit: str, community_id: int) -> bool:
+    """Whether the unit has an active pairing (结对) with the community."""
+    found = await session.scalar(
+        select(UnitPairing.id).where(
+            UnitPairing.unit_code == unit,
+            UnitPairing.community_id == community_id,
+            UnitPairing.status == PairingStatus.ACTIVE,
+        )
+    )
+    return found is not None
 
 
 def today_in_china() -> date:

@@ -12,17 +12,27 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
 from strawberry.schema.config import StrawberryConfig
 
+from schema.activities import ActivitiesMutation
+from schema.alliances import AlliancesMutation
 from schema.audit import AuditQuery, AuditRecorder
+from schema.evaluations import EvaluationsMutation
 from schema.extensions import ErrorCodes, SqlStatements
+from schema.groups import GroupsMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
+from schema.mall import MallMutation, MallQuery
+from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
+from schema.performance import PerformanceMutation, PerformanceQuery
+from schema.performance_places import DistrictDashboardQuery
 from schema.places import PlacesQuery
+from schema.points import PointsMutation, PointsQuery
 from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
+from schema.property import PropertyMutation, PropertyQuery
 from schema.reporting_mutations import ReportingMutation
 from schema.units import UnitsQuery
 from schema.viewer import ViewerQuery
@@ -33,7 +43,20 @@ from schema.wishes import WishesMutation
     description="Root query of dualhub, the dual-reporting (双报到) hub: the work-unit side "
     "(单位侧) and the community side (社区侧) in one schema."
 )
-class Query(ViewerQuery, AuditQuery, UnitsQuery, PlacesQuery, PartnersQuery, ListsQuery):
+class Query(
+    ViewerQuery,
+    AuditQuery,
+    UnitsQuery,
+    PlacesQuery,
+    PartnersQuery,
+    ListsQuery,
+    OrdersQuery,
+    PropertyQuery,
+    PointsQuery,
+    MallQuery,
+    PerformanceQuery,
+    DistrictDashboardQuery,
+):
     node: relay.Node | None = relay.node(
         description="Fetch any object by its global ID (全局ID); null if it does not exist."
     )
@@ -50,6 +73,15 @@ class Mutation(
     PostsMutation,
     ListsMutation,
     WishesMutation,
+    EvaluationsMutation,
+    GroupsMutation,
+    ActivitiesMutation,
+    OrdersMutation,
+    PropertyMutation,
+    AlliancesMutation,
+    PointsMutation,
+    MallMutation,
+    PerformanceMutation,
 ):
     pass
 

@@ -10,7 +10,9 @@ from typing import TypeAlias
 
 import strawberry
 
+from datasources import common
 from datasources.community import models as community
+from datasources.community import order_models as orders
 from datasources.units import models as units
 
 strawberry.enum(
@@ -23,6 +25,11 @@ strawberry.enum(
     description="Administrative level of a unit (单位层级): CITY 市直, DISTRICT 区直, TOWN 镇街.",
 )
 strawberry.enum(units.Gender, description="Gender (性别): MALE 男, FEMALE 女.")
+strawberry.enum(
+    common.AppraisalGrade,
+    description="A year's evaluation grade (评价等次), on both sides: EXCELLENT 优秀, QUALIFIED "
+    "合格, BASICALLY_QUALIFIED 基本合格, UNQUALIFIED 不合格.",
+)
 strawberry.enum(
     units.PoliticalStatus,
     description="Political status (政治面貌): FULL 正式党员, PROBATIONARY 预备党员, "
@@ -99,6 +106,16 @@ strawberry.enum(
     community.PostClaimStatus,
     description="State of a claim of a post (认领状态): ACTIVE 已认领, RELEASED 已退出.",
 )
+strawberry.enum(
+    orders.OrderStatus,
+    description="State of a service order (订单状态): ORDERED 待派单, DISPATCHED 已派单, "
+    "ACCEPTED 已接单, CLOSED 已结单, RATED 已评价, CONFIRMED 已确认 (社区代为确认), "
+    "CANCELLED 已取消.",
+)
+strawberry.enum(
+    orders.TakerKind,
+    description="Who an order is dispatched to (接单方): MEMBER 党员, UNIT 结对单位.",
+)
 
 UnitKind: TypeAlias = units.UnitKind
 UnitLevel: TypeAlias = units.UnitLevel
@@ -121,3 +138,6 @@ RequesterKind: TypeAlias = community.RequesterKind
 PostStatus: TypeAlias = community.PostStatus
 PostClaimStatus: TypeAlias = community.PostClaimStatus
 MicroWishStatus: TypeAlias = community.MicroWishStatus
+AppraisalGrade: TypeAlias = common.AppraisalGrade
+OrderStatus: TypeAlias = orders.OrderStatus
+TakerKind: TypeAlias = orders.TakerKind

@@ -1,6 +1,7 @@
 """Mutations of the three lists (三单): offer, raise, review, convert, withdraw.
 
-Orders (订单) are not built yet: a published demand is converted into a service item only.
+A published demand is converted into a service item here, or into an order by
+`convertDemandToOrder` (schema/orders.py).
 """
 
 from __future__ import annotations
@@ -263,7 +264,7 @@ class ListsMutation:
         description="Turn a published demand into a published service item (需求转服务) and "
         "mark the demand fulfilled, in one transaction: the demand's community. The provider "
         "must be a member reported there (else NOT_REPORTED) or a paired unit (else "
-        "NOT_PAIRED). Orders (订单) are not built yet."
+        "NOT_PAIRED). convertDemandToOrder turns it into an order (订单) instead."
     )
     async def convert_demand_to_service(
         self,

@@ -94,6 +94,10 @@ class ServiceCategory(HubNode):
     description: str | None = strawberry.field(description="What the category covers (说明).")
     sort_order: int = strawberry.field(description="Position within its set (排序).")
     active: bool = strawberry.field(description="Still offered (启用).")
+    order_due_hours: int = strawberry.field(
+        description="Hours an order (点单) of this category may take before it is overdue "
+        "(办结时限，小时)."
+    )
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> ServiceCategory | None:

@@ -6,9 +6,10 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Hashable
 from enum import Enum
-from typing import Annotated, Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar, cast
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from datasources.loaders import ListLoaders
 from datasources.paging import InvalidCursor, PageArgs
@@ -120,12 +121,28 @@ async def connection(
     parent: Hashable | None,
     args: PageArgs[Any],
     node: Callable[[Any], T | Awaitable[T]],
+    *,
+    with_total: bool = False,
 ) -> Connection[T]:
-    """One page of `loaders`' list under `parent`, each row turned into a node by `node`."""
-    page = await loaders.page(parent, args)
+    """One page of `loaders`' list under `parent`, each row turned into a node by `node`.
+
+    With `with_total`, the count is queued together with the page, so the totals of many
+    parents land in the same batch as their pages do (one statement, not one per tick).
+    """
+    total = loaders.counts.load((parent, args.filters)) if with_total else None
+    try:
+        page = await loaders.page(parent, args)
+    except BaseException:
+        if total is not None:  # let the count finish: no statement outlives the request
+            await asyncio.gather(total, return_exceptions=True)
+        raise
     nodes = [node(row) for row in page.rows]
-    # gather, so converters that use loaders register all keys before the batch runs
-    resolved = await asyncio.gather(*(_awaited(n) for n in nodes))
+    # gather, so converters that use loaders register all keys before the batch runs; a
+    # page of plain nodes (the usual `from_row`) needs no task per node.
+    if any(inspect.isawaitable(n) for n in nodes):
+        resolved: list[T] = list(await asyncio.gather(*(_awaited(n) for n in nodes)))
+    else:
+        resolved = cast(list[T], nodes)
     edges = [
         Edge(cursor=loaders.spec.cursor_of(row, args), node=item)
         for row, item in zip(page.rows, resolved, strict=True)
@@ -138,8 +155,25 @@ async def connection(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        count=lambda: loaders.count(parent, args.filters),
+        count=(lambda: _shared(total)) if total else lambda: loaders.count(parent, args.filters),
     )
+
+
+async def _shared(total: Awaitable[int]) -> int:
+    return await total
+
+
+def _asks_for_total(info: Info) -> bool:
+    """Whether the connection's own selection (or a fragment on it) names `totalCount`."""
+    pending = list(info.selected_fields[0].selections) if info.selected_fields else []
+    while pending:
+        selection = pending.pop()
+        if isinstance(selection, SelectedField):
+            if selection.name == "totalCount":
+                return True
+            continue  # a field's own subselection belongs to another list
+        pending.extend(selection.selections)  # fragment spreads and inline fragments
+    return False
 
 
 async def _awaited(value: T | Awaitable[T]) -> T:
@@ -172,4 +206,4 @@ async def paginate(
         direction=direction,
         filters=filter.to_filter() if filter is not None else None,
     )
-    return await connection(loaders, parent, args, node)
+    return await connection(loaders, parent, args, node, with_total=_asks_for_total(info))

@@ -7,14 +7,16 @@ import asyncio
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
 
 from datasources.community import lists
 from datasources.community.models import PartyKind as PartyKindModel
+from datasources.community.partner_models import effective_agreement_status
 from resolvers.partners import party_row
+from resolvers.workflow import today_in_china
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import (
     AgreementStatus,
@@ -34,6 +36,15 @@ from schema.pagination import (
 )
 from schema.places import Community, Compound, PlaceOrder, Street
 from schema.units import WorkUnit
+
+if TYPE_CHECKING:
+    from schema.alliances import AllianceChairTerm, AllianceMeeting
+    from schema.history import StateEvent
+    from schema.property import PropertyContract, PropertyYearResult, RedPropertyCriteria
+
+_PROPERTY = "schema.property"
+_ALLIANCES = "schema.alliances"
+_HISTORY = "schema.history"
 
 
 @strawberry.input(description="Filters for property companies (物业企业筛选).")
@@ -80,6 +91,7 @@ class AgreementFilter:
             statuses=as_tuple(self.statuses),
             community_code=self.community_code,
             alliance_code=self.alliance_code,
+            today=today_in_china(),
         )
 
 
@@ -143,6 +155,44 @@ class PropertyCompany(HubNode):
             info, PartyKindModel.PROPERTY_COMPANY, self.code, first=first, after=after
         )
 
+    @strawberry.field(
+        description="Its red-property criteria and their state (红色物业创建标准): Party "
+        "organisation, commitments signed, the latest year's evaluation passed."
+    )
+    async def red_property_criteria(
+        self, info: Info
+    ) -> Annotated[RedPropertyCriteria, strawberry.lazy(_PROPERTY)]:
+        from schema.property import criteria_of
+
+        return await criteria_of(info, self)
+
+    @strawberry.field(
+        description="Its service contracts (物业服务合同), newest first: those the viewer may "
+        "read (the compounds' communities, the company itself, residents)."
+    )
+    async def contracts(
+        self, info: Info
+    ) -> list[Annotated[PropertyContract, strawberry.lazy(_PROPERTY)]]:
+        from schema.property import contracts_of_company
+
+        return await contracts_of_company(info, self.id)
+
+    @strawberry.field(description="Its yearly evaluation results (年度考评结果), newest first.")
+    async def year_results(
+        self, info: Info
+    ) -> list[Annotated[PropertyYearResult, strawberry.lazy(_PROPERTY)]]:
+        from schema.property import results_of_company
+
+        return await results_of_company(info, self.id)
+
+    @strawberry.field(
+        description="Changes of its red-property status, oldest first (红色物业状态记录)."
+    )
+    async def history(self, info: Info) -> list[Annotated[StateEvent, strawberry.lazy(_HISTORY)]]:
+        from schema.history import history
+
+        return await history(info, "PropertyCompany", self.id)
+
 
 @strawberry.type(
     description="An organisation outside both systems (其他组织), e.g. a social organisation "
@@ -190,8 +240,18 @@ class AllianceMembership(HubNode):
         description="Its turn in the rotating chair (轮值主席顺序), 1 first."
     )
     joined_on: date = strawberry.field(description="Date it joined (加入日期).")
+    left_on: date | None = strawberry.field(
+        description="Date it left (退出日期), China time; null while a member."
+    )
+    left_reason: str | None = strawberry.field(description="Why it left (退出原因).")
     party_name: strawberry.Private[str | None]
     alliance_id: strawberry.Private[int]
+
+    @strawberry.field(description="Joining and leaving, oldest first (成员变动记录).")
+    async def history(self, info: Info) -> list[Annotated[StateEvent, strawberry.lazy(_HISTORY)]]:
+        from schema.history import history
+
+        return await history(info, "AllianceParty", self.id)
 
     @strawberry.field(description="The alliance (党建联盟).")
     async def alliance(self, info: Info) -> Alliance:
@@ -245,6 +305,22 @@ class Alliance(HubNode):
         rows = await info.context.community.parties_of_alliance.load(self.id)
         return [AllianceMembership.from_row(row) for row in rows]
 
+    @strawberry.field(description="The rotating chair schedule (轮值主席安排), by start date.")
+    async def chair_schedule(
+        self, info: Info
+    ) -> list[Annotated[AllianceChairTerm, strawberry.lazy(_ALLIANCES)]]:
+        from schema.alliances import chair_schedule
+
+        return await chair_schedule(info, self.id)
+
+    @strawberry.field(description="Joint meetings (联席会议), newest first.")
+    async def meetings(
+        self, info: Info
+    ) -> list[Annotated[AllianceMeeting, strawberry.lazy(_ALLIANCES)]]:
+        from schema.alliances import meetings_of_alliance
+
+        return await meetings_of_alliance(info, self.id)
+
     @strawberry.field(description="Co-building agreements signed under this alliance (共建协议).")
     async def agreements(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
@@ -278,6 +354,18 @@ class AgreementProject(HubNode):
     async def owner(self, info: Info) -> Party | None:
         return await resolve_party(info, self.owner_kind, self.owner_code, None)
 
+    @strawberry.field(description="Still owed and past its due date, China time (逾期).")
+    def overdue(self) -> bool:
+        from schema.alliances import is_overdue
+
+        return is_overdue(self)
+
+    @strawberry.field(description="Every state change, oldest first (项目记录).")
+    async def history(self, info: Info) -> list[Annotated[StateEvent, strawberry.lazy(_HISTORY)]]:
+        from schema.history import history
+
+        return await history(info, "AgreementProject", self.id)
+
 
 @strawberry.federation.type(
     keys=["code"],
@@ -293,9 +381,27 @@ class CoBuildingAgreement(HubNode):
     signed_on: date = strawberry.field(description="Date signed (签订日期).")
     starts_on: date = strawberry.field(description="Start of the period (开始日期).")
     ends_on: date = strawberry.field(description="End of the period (结束日期).")
-    status: AgreementStatus = strawberry.field(description="State (协议状态).")
+    status_stored: strawberry.Private[AgreementStatus]
     community_id: strawberry.Private[int]
     alliance_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=row.id, code=row.code, title=row.title, signed_on=row.signed_on,
+            starts_on=row.starts_on, ends_on=row.ends_on, status_stored=row.status,
+            community_id=row.community_id, alliance_id=row.alliance_id,
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="State as of today, China time (协议状态): an agreement whose period has "
+        "ended reads EXPIRED (已到期) and a draft whose period has begun reads ACTIVE, "
+        "computed at read; ENDED once the community ended it."
+    )
+    def status(self) -> AgreementStatus:
+        return effective_agreement_status(
+            self.status_stored, self.starts_on, self.ends_on, today_in_china()
+        )
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> CoBuildingAgreement | None:
@@ -325,6 +431,14 @@ class CoBuildingAgreement(HubNode):
     async def projects(self, info: Info) -> list[AgreementProject]:
         rows = await info.context.community.projects_of_agreement.load(self.id)
         return [AgreementProject.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Every state change (signed, renewed, ended), oldest first (协议记录)."
+    )
+    async def history(self, info: Info) -> list[Annotated[StateEvent, strawberry.lazy(_HISTORY)]]:
+        from schema.history import history
+
+        return await history(info, "CoBuildingAgreement", self.id)
 
 
 async def membership_connection(

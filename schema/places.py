@@ -23,14 +23,22 @@ from schema.pagination import (
 )
 
 if TYPE_CHECKING:
+    from schema.activities import Activity, ActivityFilter
+    from schema.alliances import PartyContribution
+    from schema.evaluations import EvaluationFilter, MemberEvaluation
+    from schema.groups import BuildingGroup, BuildingGroupFilter, HouseholdAssignment
     from schema.lists import DemandItem, ListItemFilter, ListItemOrder, ResourceItem, ServiceItem
+    from schema.orders import ServiceOrder, ServiceOrderFilter, ServiceOrderOrder
     from schema.partners import (
         AgreementFilter,
+        AgreementProject,
         AllianceMembership,
         CoBuildingAgreement,
         PropertyCompany,
     )
+    from schema.performance_places import SupporterSummary
     from schema.posts import Post, PostCoverage, PostFilter
+    from schema.property import LinkageMeeting, PropertyContract
     from schema.reporting import Report, SupporterFilter, SupporterOrder, UnitPairing
     from schema.wishes import MicroWish, MicroWishFilter
 
@@ -39,6 +47,12 @@ _POSTS = "schema.posts"
 _PARTNERS = "schema.partners"
 _LISTS = "schema.lists"
 _WISHES = "schema.wishes"
+_EVALUATIONS = "schema.evaluations"
+_GROUPS = "schema.groups"
+_PROPERTY = "schema.property"
+_ALLIANCES = "schema.alliances"
+_ACTIVITIES = "schema.activities"
+_ORDERS = "schema.orders"
 
 
 @strawberry.enum(description="How to sort places: by name (名称) or code (编码).")
@@ -462,6 +476,121 @@ class Community(HubNode):
 
         return await community_wishes(info, self.id, first=first, after=after, filter=filter)
 
+    @strawberry.field(
+        description="The community's supporters in a year (报到党员年度汇总): supporters, "
+        "active ones, hours and orders by category and month, top supporters, posts filled "
+        "per category, paired units and what they did."
+    )
+    async def supporter_summary(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(description="The year (年度), China time.")],
+        top: Annotated[
+            int, strawberry.argument(description="How many top supporters (前几名), at most 100.")
+        ] = 10,
+    ) -> Annotated[SupporterSummary, strawberry.lazy("schema.performance_places")]:
+        from schema.performance_places import supporter_summary
+
+        return await supporter_summary(info, self.id, year, top)
+
+    @strawberry.field(
+        description="Active evaluations of members (社区评价) written in this community, "
+        "newest first: the committee's, the grid branches' and the group leaders' views "
+        "and self-evaluations; for the community's roles, the district and the auditor."
+    )
+    async def evaluations(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[EvaluationFilter, strawberry.lazy(_EVALUATIONS)] | None = None,
+    ) -> Connection[Annotated[MemberEvaluation, strawberry.lazy(_EVALUATIONS)]]:
+        from schema.evaluations import community_evaluations
+
+        return await community_evaluations(info, self.id, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="Building groups (楼栋党小组) of the community by name, active ones unless "
+        "filtered; for the community's roles (a member sees his own group)."
+    )
+    async def building_groups(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[BuildingGroupFilter, strawberry.lazy(_GROUPS)] | None = None,
+    ) -> Connection[Annotated[BuildingGroup, strawberry.lazy(_GROUPS)]]:
+        from schema.groups import community_groups
+
+        return await community_groups(info, self.id, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="Partners' contributions through the community's co-building agreements "
+        "(共建贡献): per project owner, projects done, owed and overdue, with budgets."
+    )
+    async def partner_contributions(
+        self, info: Info
+    ) -> list[Annotated[PartyContribution, strawberry.lazy(_ALLIANCES)]]:
+        from schema.alliances import community_contributions
+
+        return await community_contributions(info, self.id)
+
+    @strawberry.field(
+        description="Overdue projects (逾期实事项目) of the community's agreements: planned or in "
+        "progress and past their due date."
+    )
+    async def overdue_projects(
+        self, info: Info
+    ) -> list[Annotated[AgreementProject, strawberry.lazy(_PARTNERS)]]:
+        from schema.alliances import community_overdue_projects
+
+        return await community_overdue_projects(info, self.id)
+
+    @strawberry.field(
+        description="Activities (活动) of the community, by start time: published and "
+        "certified ones for any signed-in viewer, cancelled ones for the community itself. "
+        "`filter: {thisWeek: true}` gives this week's (本周活动)."
+    )
+    async def activities(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[
+            Annotated[ActivityFilter, strawberry.lazy(_ACTIVITIES)] | None,
+            strawberry.argument(description="By state and start time, e.g. this week (本周)."),
+        ] = None,
+    ) -> Connection[Annotated[Activity, strawberry.lazy(_ACTIVITIES)]]:
+        from schema.activities import community_activities
+
+        return await community_activities(info, self.id, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="Service orders (服务订单) of the community, newest first; e.g. "
+        "`filter: {overdue: true}` for its overdue orders (超时订单). Seen by the community "
+        "side and the district."
+    )
+    async def orders(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[ServiceOrderFilter, strawberry.lazy(_ORDERS)] | None = None,
+        order_by: Annotated[ServiceOrderOrder, strawberry.lazy(_ORDERS)] | None = None,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[Annotated[ServiceOrder, strawberry.lazy(_ORDERS)]]:
+        from schema.orders import community_orders
+
+        return await community_orders(
+            info,
+            self.id,
+            first=first,
+            after=after,
+            filter=filter,
+            order_by=order_by,
+            direction=direction,
+        )
+
 
 @strawberry.federation.type(
     keys=["code"],
@@ -615,6 +744,25 @@ class Compound(HubNode):
             direction=direction,
         )
 
+    @strawberry.field(
+        description="Property service contracts of the compound (物业服务合同), newest first; "
+        "at most one active."
+    )
+    async def property_contracts(
+        self, info: Info
+    ) -> list[Annotated[PropertyContract, strawberry.lazy(_PROPERTY)]]:
+        from schema.property import contracts_of_compound
+
+        return await contracts_of_compound(info, self.id)
+
+    @strawberry.field(description="Four-party linkage meetings (四方联动会议), newest first.")
+    async def linkage_meetings(
+        self, info: Info
+    ) -> list[Annotated[LinkageMeeting, strawberry.lazy(_PROPERTY)]]:
+        from schema.property import meetings_of_compound
+
+        return await meetings_of_compound(info, self.id)
+
 
 @strawberry.federation.type(
     keys=["code"], description="A building (楼栋); supporters are grouped by building."
@@ -659,6 +807,21 @@ class Building(HubNode):
             order_by=order_by,
             direction=direction,
         )
+
+    @strawberry.field(
+        description="Household assignments (包干到层/到户) in this building, by floor; ended "
+        "ones only when asked."
+    )
+    async def assignments(
+        self,
+        info: Info,
+        include_ended: Annotated[
+            bool, strawberry.argument(description="Also list ended assignments (已结束).")
+        ] = False,
+    ) -> list[Annotated[HouseholdAssignment, strawberry.lazy(_GROUPS)]]:
+        from schema.groups import building_assignments
+
+        return await building_assignments(info, self.id, include_ended)
 
 
 @strawberry.type(description="Root fields of community-side places (区/街道/社区/网格/小区).")

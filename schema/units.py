@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,19 +28,35 @@ from schema.pagination import (
 from schema.personal import Personal
 
 if TYPE_CHECKING:
-    from schema.partners import AllianceMembership, CoBuildingAgreement
+    from schema.activities import ActivitySignup, ActivitySignupFilter
+    from schema.alliances import PartyContribution
+    from schema.evaluations import MemberYearEvaluations
+    from schema.groups import BuildingGroupMember, HouseholdAssignment
+    from schema.orders import ServiceOrder, ServiceOrderFilter, ServiceOrderOrder
+    from schema.partners import AgreementProject, AllianceMembership, CoBuildingAgreement
+    from schema.performance import MemberPerformance, PerformanceSummary
     from schema.places import Community
+    from schema.points import MemberPoints
     from schema.posts import PostClaim
     from schema.privacy import DataAccess, PrivacyPreferences
     from schema.reporting import Report, UnitPairing
+    from schema.timeline import TimelineEntry, TimelineFilter
     from schema.wishes import MicroWish
 
 _REPORTING = "schema.reporting"
 _PRIVACY = "schema.privacy"
 _PLACES = "schema.places"
 _PARTNERS = "schema.partners"
+_ALLIANCES = "schema.alliances"
 _POSTS = "schema.posts"
+_TIMELINE = "schema.timeline"
 _WISHES = "schema.wishes"
+_PERFORMANCE = "schema.performance"
+_POINTS = "schema.points"
+_EVALUATIONS = "schema.evaluations"
+_GROUPS = "schema.groups"
+_ACTIVITIES = "schema.activities"
+_ORDERS = "schema.orders"
 
 
 @strawberry.enum(description="How to sort work units.")
@@ -185,7 +202,9 @@ class WorkUnit(HubNode):
         order_by: MemberOrder = MemberOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Member]:
-        return await paginate(
+        from schema.performance import preload_performance
+
+        page = await paginate(
             info,
             info.context.units.members_of_unit,
             self.id,
@@ -196,6 +215,8 @@ class WorkUnit(HubNode):
             direction=direction,
             filter=filter,
         )
+        await preload_performance(info, [edge.node for edge in page.edges])
+        return page
 
     @strawberry.field(
         description="Pairings of the unit's Party organisation with communities "
@@ -239,6 +260,66 @@ class WorkUnit(HubNode):
             info, PartyKindModel.UNIT, self.code, first=first, after=after
         )
 
+    @strawberry.field(
+        description="The unit's year against the appraisal policy (单位年度汇总), across all "
+        "its branches."
+    )
+    async def performance_summary(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(description="The year (年度), China time.")],
+    ) -> Annotated[PerformanceSummary, strawberry.lazy(_PERFORMANCE)]:
+        from schema.performance import unit_summary
+
+        return await unit_summary(info, self.id, year)
+
+    @strawberry.field(
+        description="Projects the unit still owes under its agreements (待完成实事项目): planned "
+        "or in progress, by due date; see `overdue` on each."
+    )
+    async def owed_projects(
+        self, info: Info
+    ) -> list[Annotated[AgreementProject, strawberry.lazy(_PARTNERS)]]:
+        from schema.alliances import owed_projects
+
+        return await owed_projects(info, PartyKindModel.UNIT, self.code)
+
+    @strawberry.field(
+        description="The unit's record through co-building agreements (共建贡献): projects "
+        "done, owed and overdue, with budgets; part of its performance record."
+    )
+    async def agreement_contribution(
+        self, info: Info
+    ) -> Annotated[PartyContribution, strawberry.lazy(_ALLIANCES)]:
+        from schema.alliances import contribution_of
+
+        return await contribution_of(info, PartyKindModel.UNIT, self.code)
+
+    @strawberry.field(
+        description="Service orders (服务订单) the unit took through its pairing (dispatched "
+        "to the unit), newest first; seen by the unit, the orders' communities, the district."
+    )
+    async def orders(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[ServiceOrderFilter, strawberry.lazy(_ORDERS)] | None = None,
+        order_by: Annotated[ServiceOrderOrder, strawberry.lazy(_ORDERS)] | None = None,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[Annotated[ServiceOrder, strawberry.lazy(_ORDERS)]]:
+        from schema.orders import unit_orders
+
+        return await unit_orders(
+            info,
+            self.code,
+            first=first,
+            after=after,
+            filter=filter,
+            order_by=order_by,
+            direction=direction,
+        )
+
 
 @strawberry.federation.type(
     keys=["code"], description="A Party branch (党支部) of a work unit; members belong to one."
@@ -271,7 +352,9 @@ class PartyBranch(HubNode):
         order_by: MemberOrder = MemberOrder.NAME,
         direction: Direction = OrderDirection.ASC,
     ) -> Connection[Member]:
-        return await paginate(
+        from schema.performance import preload_performance
+
+        page = await paginate(
             info,
             info.context.units.members_of_branch,
             self.id,
@@ -282,6 +365,22 @@ class PartyBranch(HubNode):
             direction=direction,
             filter=filter,
         )
+        await preload_performance(info, [edge.node for edge in page.edges])
+        return page
+
+    @strawberry.field(
+        description="The branch's year against the appraisal policy (支部年度汇总): members, "
+        "reported, compliant, the non-compliant with their unmet rules, hours, red-flag "
+        "eligibility."
+    )
+    async def performance_summary(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(description="The year (年度), China time.")],
+    ) -> Annotated[PerformanceSummary, strawberry.lazy(_PERFORMANCE)]:
+        from schema.performance import branch_summary
+
+        return await branch_summary(info, self.id, year)
 
 
 @strawberry.federation.type(
@@ -440,6 +539,127 @@ class Member(HubNode):
         from schema.wishes import member_wishes
 
         return await member_wishes(info, self.code, first=first, after=after)
+
+    @strawberry.field(
+        description="His evaluations for a year (年度三评): self, group, grid branch, "
+        "community and organisation; each null when not written or not visible."
+    )
+    async def evaluations(
+        self,
+        info: Info,
+        year: Annotated[
+            int | None,
+            strawberry.argument(description="The year (年度); this year in China by default."),
+        ] = None,
+    ) -> Annotated[MemberYearEvaluations, strawberry.lazy(_EVALUATIONS)]:
+        from schema.evaluations import member_evaluations
+
+        return await member_evaluations(info, self.code, self.id, year)
+
+    @strawberry.field(
+        description="His place in a building group (所在楼栋党小组): the group and his role; "
+        "null when in none or not visible."
+    )
+    async def building_group(
+        self, info: Info
+    ) -> Annotated[BuildingGroupMember, strawberry.lazy(_GROUPS)] | None:
+        from schema.groups import member_group
+
+        return await member_group(info, self.code)
+
+    @strawberry.field(description="His active household assignments (包干到层/到户).")
+    async def assignments(
+        self, info: Info
+    ) -> list[Annotated[HouseholdAssignment, strawberry.lazy(_GROUPS)]]:
+        from schema.groups import member_assignments
+
+        return await member_assignments(info, self.code)
+
+    @strawberry.field(
+        description="His activity signups (活动报名), latest first, with the activity, hours, "
+        "state and points; seen by himself, his unit's branch and the activities' "
+        "communities."
+    )
+    async def activity_signups(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[
+            Annotated[ActivitySignupFilter, strawberry.lazy(_ACTIVITIES)] | None,
+            strawberry.argument(description="Only signups in these states (报名状态)."),
+        ] = None,
+    ) -> Connection[Annotated[ActivitySignup, strawberry.lazy(_ACTIVITIES)]]:
+        from schema.activities import member_signups
+
+        return await member_signups(info, self.code, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="Service orders (服务订单) he serves or served, newest first; seen by "
+        "himself, his unit, the orders' communities and the district."
+    )
+    async def orders(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[ServiceOrderFilter, strawberry.lazy(_ORDERS)] | None = None,
+        order_by: Annotated[ServiceOrderOrder, strawberry.lazy(_ORDERS)] | None = None,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[Annotated[ServiceOrder, strawberry.lazy(_ORDERS)]]:
+        from schema.orders import member_orders
+
+        return await member_orders(
+            info,
+            self.code,
+            first=first,
+            after=after,
+            filter=filter,
+            order_by=order_by,
+            direction=direction,
+        )
+
+    @strawberry.field(
+        description="His service timeline (服务纪实): every order, activity, post, wish and "
+        "points entry, newest first; each viewer sees the records he may see."
+    )
+    async def timeline(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[TimelineFilter, strawberry.lazy(_TIMELINE)] | None = None,
+    ) -> Connection[Annotated[TimelineEntry, strawberry.lazy(_TIMELINE)]]:
+        from schema.timeline import member_timeline
+
+        return await member_timeline(info, self.code, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="His year outside working hours (8小时以外表现) across both sides, with "
+        "compliance against the year's appraisal policy; every figure counts only records "
+        "the viewer may see, and lists them.",
+        graphql_type=Annotated["MemberPerformance", strawberry.lazy(_PERFORMANCE)],
+    )
+    def performance(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(description="The year (年度), China time.")],
+    ) -> MemberPerformance | Awaitable[MemberPerformance]:
+        # Sync: a page that preloaded the figures (see `members`) costs no awaitable per
+        # member; otherwise this returns an awaitable, which graphql-core awaits.
+        from schema.performance import member_performance
+
+        return member_performance(info, self, year)
+
+    @strawberry.field(
+        description="His points (积分): balance, totals and ledger. Seen by himself, his unit "
+        "branch, the community he reported to (its entries), the district and the auditor; "
+        "null for everyone else."
+    )
+    async def points(self, info: Info) -> Annotated[MemberPoints, strawberry.lazy(_POINTS)] | None:
+        from schema.points import member_points
+
+        return await member_points(info, self.code)
 
 
 @strawberry.type(description="Root fields of the work-unit side (单位侧).")

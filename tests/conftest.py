@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from datetime import timedelta
 
 import httpx
@@ -66,7 +66,7 @@ class TokenFactory:
 
 async def client_for(
     pair: DatabasePair, role: str | None = "district", **overrides: object
-) -> AsyncIterator[GraphQLClient]:
+) -> AsyncGenerator[GraphQLClient]:
     """A client on a fresh app over `pair`, signed in as `role` (district: sees everything)."""
     assert pair.audit_url is not None, "the hub needs its audit database too"
     settings = Settings(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import cast
 
 import pytest
 
@@ -56,7 +57,7 @@ async def test_reading_personal_fields_leaves_one_event_per_field_set(hub: Graph
     assert event["operationName"] == "Supporters"
     assert event["requestId"] == "audit-me"
     assert event["targetType"] == "Member"
-    assert sorted(event["targetIds"]) == codes  # type: ignore[arg-type]
+    assert sorted(cast(list[str], event["targetIds"])) == codes
     assert event["fields"] == ["Member.name", "Member.phone"]
 
 

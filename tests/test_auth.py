@@ -83,7 +83,7 @@ async def test_valid_token_sets_the_viewer(small_db: DatabasePair) -> None:
         ("scope missing", "Bearer " + jwt.encode(_claims(scope={}), TEST_SECRET, "HS256")),
         ("unknown scope key", "Bearer " + jwt.encode(
             _claims(scope={"community": "C001", "planet": "mars"}), TEST_SECRET, "HS256")),
-        ("alg none", "Bearer " + jwt.encode(_claims(), None, "none")),
+        ("alg none", "Bearer " + jwt.encode(_claims(), None, "none")),  # type: ignore[arg-type]
     ],
 )  # fmt: skip
 async def test_bad_tokens_are_unauthenticated(

@@ -118,4 +118,4 @@ def test_production_allows_only_configured_origins() -> None:
 
 def test_log_level_is_checked_at_startup() -> None:
     with pytest.raises(ValueError, match="log_level"):
-        Settings(log_level="verbose")  # type: ignore[arg-type]
+        Settings(log_level="verbose")

@@ -347,7 +347,7 @@ async def test_out_of_scope_callers_are_forbidden(
     pending = (await _raise(committee, "C001"))["demandItem"]
     assert (await _review(committee, pending["id"], True))["userErrors"] == []
     other = (await _raise(committee, "C001"))["demandItem"]
-    before = (await _counts(lists_db), await _statuses(lists_db))
+    snapshot = (await _counts(lists_db), await _statuses(lists_db))
     convert = {"demandId": pending["id"], "providerKind": "MEMBER", "providerCode": member,
                "target": "居民"}  # fmt: skip
     for role, scope in [("community", {"community": "C002"}), ("member", {"member": member}),
@@ -360,7 +360,7 @@ async def test_out_of_scope_callers_are_forbidden(
         assert error["extensions"]["code"] == "FORBIDDEN", role
         error = await viewer.error(WITHDRAW, {"input": {"entryId": other["id"]}})
         assert error["extensions"]["code"] == "FORBIDDEN", role
-    assert (await _counts(lists_db), await _statuses(lists_db)) == before
+    assert (await _counts(lists_db), await _statuses(lists_db)) == snapshot
 
     # A service item cannot be reviewed; a wrong id type is not found.
     wrong = await _review(committee, "UG9zdDox", True)

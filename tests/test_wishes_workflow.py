@@ -86,6 +86,16 @@ async def test_publish_claim_fulfil_confirm_and_the_full_trail(hub: GraphQLClien
     assert confirmed["userErrors"] == []
     assert confirmed["microWish"]["status"] == "CONFIRMED"
     assert confirmed["microWish"]["confirmedAt"] is not None
+    # Confirming grants the member who fulfilled it the "wish_fulfilled" points (积分).
+    earned = await me.query(
+        """query($m: String!) { member(code: $m) { points { balance entries(filter: {kinds: [EARN]})
+             { edges { node { points action sourceType community { code } } } } } } }""",
+        {"m": member},
+    )
+    entries = [e["node"] for e in earned["member"]["points"]["entries"]["edges"]]
+    assert {"points": 5, "action": "wish_fulfilled", "sourceType": "MicroWish",
+            "community": {"code": "C001"}} in entries  # fmt: skip
+    assert earned["member"]["points"]["balance"] >= 5
 
     seen = await committee.query(
         """query($id: ID!) { node(id: $id) { ... on MicroWish { status beneficiaryName

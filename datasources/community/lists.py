@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, select
@@ -42,6 +43,7 @@ from datasources.community.models import (
     Street,
     UnitPairing,
 )
+from datasources.community.partner_models import agreement_status_in
 from datasources.filtering import contains, one_of
 from datasources.paging import ListSpec
 
@@ -140,6 +142,7 @@ class AgreementFilter:
     statuses: tuple[AgreementStatus, ...] | None = None
     community_code: str | None = None
     alliance_code: str | None = None
+    today: date | None = None  # China date the effective state is read at (None: stored)
 
 
 @dataclass(frozen=True)
@@ -305,7 +308,9 @@ def _agreement_clauses(f: AgreementFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if f.title_contains:
         clauses.append(contains(CoBuildingAgreement.title, f.title_contains))
-    if f.statuses is not None:
+    if f.statuses is not None and f.today is not None:
+        clauses.append(agreement_status_in(f.statuses, f.today))
+    elif f.statuses is not None:
         clauses.append(one_of(CoBuildingAgreement.status, f.statuses))
     if f.community_code is not None:
         communities = _ids_by_code(Community, f.community_code)
@@ -433,7 +438,7 @@ def memberships_of(kind: PartyKind) -> ListSpec[AllianceParty, None]:
     return ListSpec(
         AllianceParty,
         orders={"joined_on": AllianceParty.joined_on},
-        base_where=(AllianceParty.party_kind == kind,),
+        base_where=(AllianceParty.party_kind == kind, AllianceParty.left_on.is_(None)),
     )
 
 

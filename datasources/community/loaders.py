@@ -41,7 +41,11 @@ from datasources.community.models import (
     Street,
     UnitPairing,
 )
-from datasources.loaders import ListLoaders, row_by_key, rows_by_key
+from datasources.community.order_lists import SERVICE_ORDERS, UNIT_ORDERS
+from datasources.community.order_models import ServiceOrder
+from datasources.community.performance import CommunityPerformance
+from datasources.community.timeline import TIMELINE_LIST, TimelineEntry
+from datasources.loaders import LazyLoaderGroups, ListLoaders, row_by_key, rows_by_key
 from datasources.scope import Scope
 
 
@@ -55,26 +59,41 @@ class CoverageRow:
     claimed: int
 
 
-class CommunityLoaders:
+class CommunityLoaders(LazyLoaderGroups):
     """Every loader a request may use on the community database; built fresh per request."""
 
+    # Loader groups, built on first use: a request touches a few of the ~200 loaders, and
+    # building them all took milliseconds per request. See `LazyLoaderGroups`.
+    GROUPS = (
+        "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
+        "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
+        "_operations_read",
+    )  # fmt: skip
+
     def __init__(self, source: Datasource, scope: Scope) -> None:
-        self._by_id(source, scope)
-        self._by_code(source, scope)
-        self._lists(source, scope)
+        self._source, self._scope = source, scope
+        self._history: dict[str, DataLoader[int, list[Any]]] = {}
+
+    def _reports(self, source: Datasource, scope: Scope) -> None:
         self.active_report_by_member_code = row_by_key(
             source, scope, Report.member_code, Report.status.in_(L.ACTIVE_REPORT_STATUSES)
         )
         self.privacy_by_member_code = row_by_key(source, scope, PrivacyPreference.member_code)
-        self._source, self._scope = source, scope
-        self._posts(source, scope)
-        self._micro_wishes(source, scope)
-        self.candidates_by_community = candidates_by_community(source, scope)
-        self._history: dict[str, DataLoader[int, list[Any]]] = {}
         self.skills_of_report = rows_by_key(source, scope, ReportSkill.report_id, ReportSkill.skill)
-        self.parties_of_alliance = rows_by_key(
-            source, scope, AllianceParty.alliance_id, AllianceParty.rotation_order, AllianceParty.id
+        self.candidates_by_community = candidates_by_community(source, scope)
+
+    def _operations_read(self, source: Datasource, scope: Scope) -> None:
+        # Year figures of members' service (8小时以外表现), datasources.community.performance.
+        self.performance = CommunityPerformance(source, scope)
+        self.timeline_of_member = ListLoaders(
+            source, scope, TIMELINE_LIST, TimelineEntry.member_code
         )
+
+    def _partners_read(self, source: Datasource, scope: Scope) -> None:
+        self.parties_of_alliance = rows_by_key(
+            source, scope, AllianceParty.alliance_id, AllianceParty.rotation_order,
+            AllianceParty.id, where=(AllianceParty.left_on.is_(None),),
+        )  # fmt: skip
         self.parties_of_agreement = rows_by_key(
             source, scope, AgreementParty.agreement_id, AgreementParty.id
         )
@@ -184,6 +203,32 @@ class CommunityLoaders:
             load_fn=self._coverage
         )
 
+    def _activities(self, source: Datasource, scope: Scope) -> None:
+        """Activities (活动), their signups (报名) and the figures per activity."""
+        from datasources.community import activity_lists as A
+        from datasources.community.activity_models import Activity, ActivitySignup
+
+        self.activity_by_id = row_by_key(source, scope, Activity.id)
+        self.activity_signup_by_id = row_by_key(source, scope, ActivitySignup.id)
+        self.activities_of_community = ListLoaders(
+            source, scope, A.ACTIVITIES, Activity.community_id
+        )
+        self.signups_of_activity = ListLoaders(source, scope, A.SIGNUPS, ActivitySignup.activity_id)
+        self.signups_of_member = ListLoaders(source, scope, A.SIGNUPS, ActivitySignup.member_code)
+        self.signup_counts_of_activity = A.signup_counts(source)
+        self.points_of_signup = A.signup_points(source)
+
+    def _orders(self, source: Datasource, scope: Scope) -> None:
+        self.order_by_id = row_by_key(source, scope, ServiceOrder.id)
+        self.orders_of_community = ListLoaders(
+            source, scope, SERVICE_ORDERS, ServiceOrder.community_id
+        )
+        self.orders_of_member = ListLoaders(source, scope, SERVICE_ORDERS, ServiceOrder.member_code)
+        self.orders_of_unit = ListLoaders(source, scope, UNIT_ORDERS, ServiceOrder.taker_code)
+        self.orders_of_subject = ListLoaders(
+            source, scope, SERVICE_ORDERS, ServiceOrder.ordered_by_subject
+        )
+
     def _micro_wishes(self, source: Datasource, scope: Scope) -> None:
         self.micro_wish_by_id = row_by_key(source, scope, MicroWish.id)
         self.micro_wishes_of_community = ListLoaders(
@@ -192,6 +237,28 @@ class CommunityLoaders:
         self.micro_wishes_of_member = ListLoaders(
             source, scope, L.MICRO_WISHES, MicroWish.claimed_by
         )
+
+    def _evaluations_and_groups(self, source: Datasource, scope: Scope) -> None:
+        """Evaluations (三评), building groups and household assignments."""
+        from datasources.community.evaluations_groups import EvaluationGroupLoaders
+
+        self.evaluations_groups = EvaluationGroupLoaders(source, scope)
+
+    def _points(self, source: Datasource, scope: Scope) -> None:
+        """Points (积分): ledger entries, balances, merchants, items and redemptions."""
+        from datasources.community.points_lists import PointsLoaders
+
+        self.points = PointsLoaders(source, scope)
+        self.points_entry_by_id = self.points.entry_by_id
+        self.merchant_by_id = self.points.merchant_by_id
+        self.mall_item_by_id = self.points.item_by_id
+        self.redemption_by_id = self.points.redemption_by_id
+
+    def _partner_ops(self, source: Datasource, scope: Scope) -> None:
+        """Red property, alliance meetings and agreement projects (partner operations)."""
+        from datasources.community.partner_loaders import PartnerLoaders
+
+        self.partners = PartnerLoaders(source, scope)
 
     async def _claimed_counts(self, post_ids: list[int]) -> list[int]:
         """Active claims per post: a figure of the post, not a list of claimants, so it is

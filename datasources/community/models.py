@@ -327,6 +327,9 @@ class AllianceParty(CommunityBase):
     party_name: Mapped[str | None] = mapped_column(String(120))
     rotation_order: Mapped[int] = mapped_column(default=0)
     joined_on: Mapped[date] = mapped_column(Date)
+    # Set when the party leaves (退出日期, China time); rows are kept, reads skip them.
+    left_on: Mapped[date | None] = mapped_column(Date)
+    left_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class CoBuildingAgreement(CommunityBase):
@@ -574,5 +577,6 @@ from datasources.community import (  # noqa: E402,F401
     evaluation_models,
     group_models,
     order_models,
+    partner_models,
     points_models,
 )

@@ -6,7 +6,11 @@ community they were made to (a grid secretary only his grid or compound), the me
 own unit, the member himself. Pairings, alliances, agreements and list entries: the
 parties to them. Posts: open ones are public, also without a token; closed ones and
 claims for the post's community, the claimant and his unit. Micro-wishes: published ones
-are public, also without a token; all of a community for it; claimed ones for the claimant. The district organisation
+are public, also without a token; all of a community for it; claimed ones for the claimant. Service
+orders: their community, the resident who placed them, the member they were dispatched to or
+who serves them, his unit, and the unit they were dispatched to. Activities: published and
+certified ones for any signed-in viewer, cancelled ones for their community; signups for the
+activity's community, the member and his unit. The district organisation
 department and the auditor see everything (one deployment serves one district).
 """
 
@@ -16,6 +20,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
 
+from datasources.community.activity_models import Activity, ActivitySignup, ActivityStatus
+from datasources.community.evaluation_models import EvaluationKind, MemberEvaluation
+from datasources.community.group_models import (
+    AssigneeKind,
+    BuildingGroup,
+    BuildingGroupBuilding,
+    BuildingGroupMember,
+    GroupRole,
+    HouseholdAssignment,
+    MembershipStatus,
+)
 from datasources.community.lists import ACTIVE_REPORT_STATUSES, skills_withheld
 from datasources.community.models import (
     AgreementParty,
@@ -48,6 +63,8 @@ from datasources.community.models import (
     Street,
     UnitPairing,
 )
+from datasources.community.order_models import ServiceOrder, TakerKind
+from datasources.community.timeline import SOURCES, TimelineEntry
 from datasources.scope import CrossSideFacts, Role, Viewer
 
 DENY: list[ColumnElement[bool]] = [false()]
@@ -79,8 +96,8 @@ def own_community(viewer: Viewer) -> Select[Any]:
     return select(Community.id).where(Community.code == viewer.community)
 
 
-def _grid_buildings(viewer: Viewer) -> Select[Any]:
-    """Buildings a grid or compound secretary looks after (his grid and the grids below)."""
+def _grid_compounds(viewer: Viewer) -> Select[Any]:
+    """Compounds a grid or compound secretary looks after (his grid and the grids below)."""
     compounds = select(Compound.id).where(Compound.community_id.in_(own_community(viewer)))
     if viewer.compound is not None:
         compounds = compounds.where(Compound.code == viewer.compound)
@@ -93,7 +110,12 @@ def _grid_buildings(viewer: Viewer) -> Select[Any]:
                 Compound.grid_id.in_(top), Compound.grid_id.in_(second), Compound.grid_id.in_(third)
             )
         )
-    return select(Building.id).where(Building.compound_id.in_(compounds))
+    return compounds
+
+
+def _grid_buildings(viewer: Viewer) -> Select[Any]:
+    """Buildings a grid or compound secretary looks after (his grid and the grids below)."""
+    return select(Building.id).where(Building.compound_id.in_(_grid_compounds(viewer)))
 
 
 async def _reports(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
@@ -142,7 +164,9 @@ def _alliance_ids(viewer: Viewer) -> Select[Any] | None:
         return None
     kind, code = party
     return select(AllianceParty.alliance_id).where(
-        AllianceParty.party_kind == kind, AllianceParty.party_code == code
+        AllianceParty.party_kind == kind,
+        AllianceParty.party_code == code,
+        AllianceParty.left_on.is_(None),
     )
 
 
@@ -252,14 +276,141 @@ async def _posts(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bo
     return [OPEN_POSTS]
 
 
-async def _micro_wishes(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+async def _micro_wishes(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """Micro-wishes (微心愿): published ones are public; all of a community for its community
-    roles; the ones a member claimed for that member."""
+    roles; the ones a member claimed for that member and for his unit (appraisal evidence)."""
     if viewer.is_community_side:
         return [or_(PUBLISHED_WISHES, MicroWish.community_id.in_(own_community(viewer)))]
     if viewer.role is Role.MEMBER:
         return [or_(PUBLISHED_WISHES, MicroWish.claimed_by == viewer.member)]
+    if viewer.role is Role.UNIT_BRANCH:
+        claimed = MicroWish.claimed_by.in_(await facts.members_of_viewer_unit())
+        return [or_(PUBLISHED_WISHES, claimed)]
     return [PUBLISHED_WISHES]
+
+
+OPEN_ACTIVITIES = Activity.status.in_((ActivityStatus.PUBLISHED, ActivityStatus.CERTIFIED))
+
+
+async def _activities(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Activities (活动): published and certified ones for any signed-in viewer; cancelled
+    ones for their community's roles."""
+    if viewer.is_community_side:
+        return [or_(OPEN_ACTIVITIES, Activity.community_id.in_(own_community(viewer)))]
+    return [OPEN_ACTIVITIES]
+
+
+async def _signups(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Signups (活动报名): the activity's community roles, the member himself, his unit."""
+    if viewer.is_community_side:
+        ours = select(Activity.id).where(Activity.community_id.in_(own_community(viewer)))
+        return [ActivitySignup.activity_id.in_(ours)]
+    if viewer.role is Role.MEMBER:
+        return [ActivitySignup.member_code == viewer.member]
+    if viewer.role is Role.UNIT_BRANCH:
+        return [ActivitySignup.member_code.in_(await facts.members_of_viewer_unit())]
+    return DENY
+
+
+def _groups_of_member(viewer: Viewer) -> Select[Any]:
+    """The building group a member is in now (one active membership at most)."""
+    return select(BuildingGroupMember.group_id).where(
+        BuildingGroupMember.member_code == viewer.member,
+        BuildingGroupMember.status == MembershipStatus.ACTIVE,
+    )
+
+
+async def _evaluations(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Evaluations (三评): the evaluating community's roles; the member himself; a group
+    leader the group evaluations of his group's members; the member's unit the community
+    and self ones."""
+    if viewer.is_community_side:
+        return [MemberEvaluation.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.MEMBER:
+        led = select(BuildingGroupMember.group_id).where(
+            BuildingGroupMember.member_code == viewer.member,
+            BuildingGroupMember.role == GroupRole.LEADER,
+            BuildingGroupMember.status == MembershipStatus.ACTIVE,
+        )
+        his_group = select(BuildingGroupMember.member_code).where(
+            BuildingGroupMember.group_id.in_(led),
+            BuildingGroupMember.status == MembershipStatus.ACTIVE,
+        )
+        group_views = (MemberEvaluation.kind == EvaluationKind.GROUP) & (
+            MemberEvaluation.member_code.in_(his_group)
+        )
+        return [or_(MemberEvaluation.member_code == viewer.member, group_views)]
+    if viewer.role is Role.UNIT_BRANCH:
+        return [
+            MemberEvaluation.kind.in_((EvaluationKind.COMMUNITY, EvaluationKind.SELF)),
+            MemberEvaluation.member_code.in_(await facts.members_of_viewer_unit()),
+        ]
+    return DENY
+
+
+async def _building_groups(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Building groups (楼栋党小组): the community's roles; a member his own group."""
+    if viewer.is_community_side:
+        return [BuildingGroup.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.MEMBER:
+        return [BuildingGroup.id.in_(_groups_of_member(viewer))]
+    return DENY
+
+
+async def _group_buildings(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    groups = select(BuildingGroup.id).where(*await _building_groups(viewer, facts))
+    return [BuildingGroupBuilding.group_id.in_(groups)]
+
+
+async def _group_members(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Group rosters: whoever sees the group; a member also his own past memberships."""
+    groups = select(BuildingGroup.id).where(*await _building_groups(viewer, facts))
+    if viewer.role is Role.MEMBER:
+        mine = BuildingGroupMember.member_code == viewer.member
+        return [or_(mine, BuildingGroupMember.group_id.in_(groups))]
+    return [BuildingGroupMember.group_id.in_(groups)]
+
+
+async def _assignments(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Household assignments (包干到户): the community (a grid secretary his grid's
+    buildings); the assignee himself; a member those of his group."""
+    if viewer.role is Role.COMMUNITY:
+        return [HouseholdAssignment.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.GRID_SECRETARY:
+        return [HouseholdAssignment.building_id.in_(_grid_buildings(viewer))]
+    if viewer.role is Role.MEMBER:
+        mine = (HouseholdAssignment.assignee_kind == AssigneeKind.MEMBER) & (
+            HouseholdAssignment.assignee_code == viewer.member
+        )
+        return [or_(mine, HouseholdAssignment.group_id.in_(_groups_of_member(viewer)))]
+    if viewer.role is Role.RESIDENT:
+        return [
+            HouseholdAssignment.assignee_kind == AssigneeKind.RESIDENT,
+            HouseholdAssignment.assignee_code == viewer.subject,
+        ]
+    return DENY
+
+
+async def _service_orders(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Service orders (服务订单): the community's for its community roles; the resident's
+    own; a member those dispatched to him or served by him; a unit branch those dispatched
+    to its unit or served by its members."""
+    if viewer.is_community_side:
+        return [ServiceOrder.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.RESIDENT:
+        return [ServiceOrder.ordered_by_subject == viewer.subject]
+    if viewer.role is Role.MEMBER:
+        to_him = (ServiceOrder.taker_kind == TakerKind.MEMBER) & (
+            ServiceOrder.taker_code == viewer.member
+        )
+        return [or_(to_him, ServiceOrder.member_code == viewer.member)]
+    if viewer.role is Role.UNIT_BRANCH:
+        to_unit = (ServiceOrder.taker_kind == TakerKind.UNIT) & (
+            ServiceOrder.taker_code == viewer.unit
+        )
+        served = ServiceOrder.member_code.in_(await facts.members_of_viewer_unit())
+        return [or_(to_unit, served)]
+    return DENY
 
 
 async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
@@ -270,10 +421,27 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
         "Post": select(Post.id).where(*await _posts(viewer, facts)),
         "PostClaim": select(PostClaim.id).where(*await _post_claims(viewer, facts)),
         "MicroWish": select(MicroWish.id).where(*await _micro_wishes(viewer, facts)),
+        "ServiceOrder": select(ServiceOrder.id).where(*await _service_orders(viewer, facts)),
+        "MemberEvaluation": select(MemberEvaluation.id).where(*await _evaluations(viewer, facts)),
+        "BuildingGroup": select(BuildingGroup.id).where(*await _building_groups(viewer, facts)),
+        "BuildingGroupMember": select(BuildingGroupMember.id).where(
+            *await _group_members(viewer, facts)
+        ),
+        "HouseholdAssignment": select(HouseholdAssignment.id).where(
+            *await _assignments(viewer, facts)
+        ),
+        "Activity": select(Activity.id).where(*await _activities(viewer, facts)),
+        "ActivitySignup": select(ActivitySignup.id).where(*await _signups(viewer, facts)),
         "ResourceItem": select(ResourceItem.id).where(*await _offers(ResourceItem)(viewer, facts)),
         "DemandItem": select(DemandItem.id).where(*await _demands(viewer, facts)),
         "ServiceItem": select(ServiceItem.id).where(*await _offers(ServiceItem)(viewer, facts)),
     }
+    from datasources.community.partner_policy import partner_events
+
+    visible_ids.update(await partner_events(viewer, facts))
+    from datasources.community.points_policy import points_events
+
+    visible_ids.update(await points_events(viewer, facts))
     return [
         or_(
             *(
@@ -284,7 +452,24 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
     ]
 
 
+async def _timeline(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """A timeline entry is visible exactly when the record behind it is."""
+    branches = []
+    for kind, model in SOURCES.items():
+        same_kind = TimelineEntry.kind == kind.value
+        clauses = await visible(model, viewer, facts)
+        if clauses == DENY:
+            continue
+        if not clauses:
+            branches.append(same_kind)
+            continue
+        ids = select(model.id).where(*clauses)
+        branches.append(same_kind & TimelineEntry.record_id.in_(ids))
+    return [or_(*branches)] if branches else DENY
+
+
 _RULES: dict[type[Any], Any] = {
+    TimelineEntry: _timeline,
     StateEvent: _state_events,
     Report: _reports,
     ReportSkill: _report_skills,
@@ -301,7 +486,26 @@ _RULES: dict[type[Any], Any] = {
     Post: _posts,
     PostClaim: _post_claims,
     MicroWish: _micro_wishes,
+    ServiceOrder: _service_orders,
+    MemberEvaluation: _evaluations,
+    BuildingGroup: _building_groups,
+    BuildingGroupBuilding: _group_buildings,
+    BuildingGroupMember: _group_members,
+    HouseholdAssignment: _assignments,
+    Activity: _activities,
+    ActivitySignup: _signups,
 }
+
+
+# Partner operations (红色物业, 党建联盟, 共建协议): their rules live in their own module.
+from datasources.community.partner_policy import PARTNER_RULES  # noqa: E402
+
+_RULES.update(PARTNER_RULES)
+
+# Points and the points mall (积分/积分商城): their rules live in their own module.
+from datasources.community.points_policy import POINTS_RULES  # noqa: E402
+
+_RULES.update(POINTS_RULES)
 
 
 def community_reports(viewer: Viewer) -> ColumnElement[bool]:

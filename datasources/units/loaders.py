@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
 from datasources.base import Datasource
 from datasources.loaders import ListLoaders, row_by_key
 from datasources.scope import Scope
 from datasources.units.lists import MEMBERS, PARTY_BRANCHES, WORK_UNITS
-from datasources.units.models import Member, PartyBranch, WorkUnit
+from datasources.units.models import Member, OrganisationEvaluation, PartyBranch, WorkUnit
+from datasources.units.performance import UnitsPerformance
+
+MemberYear = tuple[int, int]
 
 
 class UnitsLoaders:
@@ -19,6 +28,7 @@ class UnitsLoaders:
         self.branch_by_code = row_by_key(source, scope, PartyBranch.code)
         self.member_by_id = row_by_key(source, scope, Member.id)
         self.member_by_code = row_by_key(source, scope, Member.code)
+        self.performance = UnitsPerformance(source, scope)  # appraisal policy, members
 
         self.work_units = ListLoaders(source, scope, WORK_UNITS)
         self.branches = ListLoaders(source, scope, PARTY_BRANCHES)
@@ -26,3 +36,30 @@ class UnitsLoaders:
         self.members = ListLoaders(source, scope, MEMBERS)
         self.members_of_unit = ListLoaders(source, scope, MEMBERS, Member.unit_id)
         self.members_of_branch = ListLoaders(source, scope, MEMBERS, Member.branch_id)
+        self._organisation_evaluations(source, scope)
+
+    def _organisation_evaluations(self, source: Datasource, scope: Scope) -> None:
+        """Organisation evaluations (组织评价): by id, and every revision of a member's year."""
+        self.organisation_evaluation_by_id = row_by_key(source, scope, OrganisationEvaluation.id)
+        self._source, self._scope = source, scope
+        self.organisation_evaluations_of_member_year: DataLoader[MemberYear, list[Any]] = (
+            DataLoader(load_fn=self._member_years)
+        )
+
+    async def _member_years(self, keys: list[MemberYear]) -> list[list[Any]]:
+        """Revisions per (member id, year), newest first: one statement for all keys."""
+        visible = await self._scope.where(OrganisationEvaluation)
+        stmt = (
+            select(OrganisationEvaluation)
+            .where(
+                OrganisationEvaluation.member_id.in_(sorted({member for member, _ in keys})),
+                OrganisationEvaluation.year.in_(sorted({year for _, year in keys})),
+                *visible,
+            )
+            .order_by(OrganisationEvaluation.created_at.desc(), OrganisationEvaluation.id.desc())
+        )
+        grouped: dict[MemberYear, list[Any]] = defaultdict(list)
+        async with self._source.session() as session:
+            for row in await session.scalars(stmt):
+                grouped[(row.member_id, row.year)].append(row)
+        return [grouped.get(key, []) for key in keys]

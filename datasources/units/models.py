@@ -8,8 +8,20 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, MetaData, String, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from datasources.common import NAMING_CONVENTION, AppraisalGrade, str_enum, timestamp, utcnow
@@ -129,3 +141,40 @@ class OrganisationEvaluation(UnitsBase):
     evaluator_subject: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(timestamp())
+
+
+class AppraisalPolicy(UnitsBase):
+    """The year-end appraisal policy (民主评议规则) the district organisation department sets:
+    data, not code. A change appends a new version; earlier versions stay as history.
+
+    `district_code` is '' for the policy of every district; a district's own policy wins.
+    """
+
+    __tablename__ = "appraisal_policies"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint("min_services >= 0", name="min_services_non_negative"),
+        CheckConstraint("min_hours >= 0", name="min_hours_non_negative"),
+        Index("uq_appraisal_policies_version", "year", "district_code", "version", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    district_code: Mapped[str] = mapped_column(String(32), default="")
+    version: Mapped[int] = mapped_column(default=1)
+    # Reports made after this date (China Standard Time) are late (逾期报到).
+    reporting_deadline: Mapped[date] = mapped_column(Date)
+    min_services: Mapped[int] = mapped_column(default=0)  # 年度最少服务次数
+    min_hours: Mapped[Decimal] = mapped_column(Numeric(6, 1), default=Decimal(0))  # 年度最少时长
+    count_orders: Mapped[bool] = mapped_column(default=True)  # 点单服务
+    count_activities: Mapped[bool] = mapped_column(default=True)  # 活动
+    count_posts: Mapped[bool] = mapped_column(default=True)  # 岗位
+    count_wishes: Mapped[bool] = mapped_column(default=True)  # 微心愿
+    ceiling_grade: Mapped[AppraisalGrade] = mapped_column(
+        str_enum(AppraisalGrade, "policy_ceiling_grade")
+    )
+    include_activists: Mapped[bool] = mapped_column(default=False)  # 入党积极分子
+    include_development_targets: Mapped[bool] = mapped_column(default=False)  # 发展对象
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)

@@ -2,7 +2,8 @@
 
 Organisations (units, branches) are not personal data: every signed-in role may read
 them. Members are: a unit sees its own (a branch only its branch), a community its
-supporters, a member himself, the district and the auditor everyone.
+supporters, a member himself, the district and the auditor everyone. Organisation
+evaluations: the member's unit (branch) and the member himself.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, select
 
 from datasources.scope import CrossSideFacts, Role, Viewer
-from datasources.units.models import Member, PartyBranch, WorkUnit
+from datasources.units.models import (
+    AppraisalPolicy,
+    Member,
+    OrganisationEvaluation,
+    PartyBranch,
+    WorkUnit,
+)
 
 DENY: list[ColumnElement[bool]] = [false()]
 
@@ -24,10 +31,12 @@ async def visible(
         return []
     if viewer.role is Role.ANONYMOUS:
         return DENY
-    if model in (WorkUnit, PartyBranch):
+    if model in (WorkUnit, PartyBranch, AppraisalPolicy):  # appraisal rules are public data
         return []
     if model is Member:
         return await _members(viewer, facts)
+    if model is OrganisationEvaluation:
+        return _organisation_evaluations(viewer)
     return DENY
 
 
@@ -38,6 +47,17 @@ async def _members(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[
         return [Member.code.in_(await facts.members_reported_to_viewer())]
     if viewer.role is Role.MEMBER:
         return [Member.code == viewer.member]
+    return DENY
+
+
+def _organisation_evaluations(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """Organisation evaluations (组织评价): the unit branch that answers for the member,
+    and the member himself (the district and the auditor read all)."""
+    if viewer.role is Role.UNIT_BRANCH:
+        return [OrganisationEvaluation.member_id.in_(select(Member.id).where(unit_members(viewer)))]
+    if viewer.role is Role.MEMBER:
+        own = select(Member.id).where(Member.code == viewer.member)
+        return [OrganisationEvaluation.member_id.in_(own)]
     return DENY
 
 

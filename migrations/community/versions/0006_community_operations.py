@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-23 21:58:02.529598
+Create Date: 2026-11-23 22:42:20.888213
 """
 
 from __future__ import annotations
@@ -34,6 +34,48 @@ def upgrade() -> None:
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('member_code', name=op.f('pk_points_accounts'))
     )
+    op.create_table('property_award_tiers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('min_total', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('amount_yuan', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('passes', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_property_award_tiers')),
+    sa.UniqueConstraint('year', 'name', name='uq_property_award_tier')
+    )
+    op.create_table('property_criteria',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('scorer', sa.Enum('community', 'branch', name='property_scorer', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('max_score', sa.Integer(), nullable=False),
+    sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_property_criteria')),
+    sa.UniqueConstraint('year', 'code', name='uq_property_criterion')
+    )
+    op.create_table('property_year_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('resident_score', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('community_score', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('branch_score', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('total', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('passed', sa.Boolean(), nullable=False),
+    sa.Column('tier_name', sa.String(length=60), nullable=True),
+    sa.Column('amount_yuan', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['property_companies.id'], name=op.f('fk_property_year_results_company_id_property_companies')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_property_year_results')),
+    sa.UniqueConstraint('company_id', 'year', name='uq_property_year_result')
+    )
+    with op.batch_alter_table('property_year_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_property_year_results_company_id'), ['company_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_property_year_results_year'), ['year'], unique=False)
+
     op.create_table('activities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -138,6 +180,22 @@ def upgrade() -> None:
         batch_op.create_index('ix_points_entries_member_time', ['member_code', 'occurred_at', 'id'], unique=False)
         batch_op.create_index('uq_points_entries_earned_source', ['member_code', 'source_type', 'source_id'], unique=True, sqlite_where=sa.text("kind = 'earn'"), postgresql_where=sa.text("kind = 'earn'"))
 
+    op.create_table('property_commitments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('signed_on', sa.Date(), nullable=False),
+    sa.Column('commitments', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_property_commitments_community_id_communities')),
+    sa.ForeignKeyConstraint(['company_id'], ['property_companies.id'], name=op.f('fk_property_commitments_company_id_property_companies')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_property_commitments')),
+    sa.UniqueConstraint('company_id', 'community_id', 'year', name='uq_property_commitment')
+    )
+    with op.batch_alter_table('property_commitments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_property_commitments_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_property_commitments_company_id'), ['company_id'], unique=False)
+
     op.create_table('activity_check_in_codes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -170,6 +228,37 @@ def upgrade() -> None:
         batch_op.create_index('ix_activity_signups_activity_status', ['activity_id', 'status', 'signed_up_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_signups_member_code'), ['member_code'], unique=False)
         batch_op.create_index('uq_activity_signups_live_member', ['activity_id', 'member_code'], unique=True, sqlite_where=sa.text("status != 'cancelled'"), postgresql_where=sa.text("status != 'cancelled'"))
+
+    op.create_table('alliance_chair_terms',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alliance_id', sa.Integer(), nullable=False),
+    sa.Column('membership_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['alliance_id'], ['alliances.id'], name=op.f('fk_alliance_chair_terms_alliance_id_alliances')),
+    sa.ForeignKeyConstraint(['membership_id'], ['alliance_parties.id'], name=op.f('fk_alliance_chair_terms_membership_id_alliance_parties')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alliance_chair_terms')),
+    sa.UniqueConstraint('alliance_id', 'starts_on', name='uq_alliance_chair_term')
+    )
+    with op.batch_alter_table('alliance_chair_terms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alliance_chair_terms_alliance_id'), ['alliance_id'], unique=False)
+
+    op.create_table('alliance_meetings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alliance_id', sa.Integer(), nullable=False),
+    sa.Column('convened_by_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('agenda', sa.Text(), nullable=False),
+    sa.Column('minutes', sa.Text(), nullable=True),
+    sa.Column('decisions', sa.Text(), nullable=True),
+    sa.Column('status', sa.Enum('scheduled', 'held', name='alliance_meeting_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['alliance_id'], ['alliances.id'], name=op.f('fk_alliance_meetings_alliance_id_alliances')),
+    sa.ForeignKeyConstraint(['convened_by_id'], ['alliance_parties.id'], name=op.f('fk_alliance_meetings_convened_by_id_alliance_parties')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alliance_meetings'))
+    )
+    with op.batch_alter_table('alliance_meetings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alliance_meetings_alliance_id'), ['alliance_id'], unique=False)
 
     op.create_table('building_group_members',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -205,6 +294,90 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('mall_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mall_items_merchant_id'), ['merchant_id'], unique=False)
+
+    op.create_table('alliance_meeting_attendance',
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('membership_id', sa.Integer(), nullable=False),
+    sa.Column('present', sa.Boolean(), nullable=False),
+    sa.Column('representative', sa.String(length=60), nullable=True),
+    sa.ForeignKeyConstraint(['meeting_id'], ['alliance_meetings.id'], name=op.f('fk_alliance_meeting_attendance_meeting_id_alliance_meetings')),
+    sa.ForeignKeyConstraint(['membership_id'], ['alliance_parties.id'], name=op.f('fk_alliance_meeting_attendance_membership_id_alliance_parties')),
+    sa.PrimaryKeyConstraint('meeting_id', 'membership_id', name=op.f('pk_alliance_meeting_attendance'))
+    )
+    op.create_table('linkage_meetings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('compound_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('agenda', sa.Text(), nullable=False),
+    sa.Column('attendees', sa.JSON(), nullable=False),
+    sa.Column('decisions', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_linkage_meetings_compound_id_compounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_linkage_meetings'))
+    )
+    with op.batch_alter_table('linkage_meetings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_linkage_meetings_compound_id'), ['compound_id'], unique=False)
+
+    op.create_table('property_contracts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('compound_id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('active', 'ended', name='contract_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_property_contracts_period')),
+    sa.ForeignKeyConstraint(['company_id'], ['property_companies.id'], name=op.f('fk_property_contracts_company_id_property_companies')),
+    sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_property_contracts_compound_id_compounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_property_contracts'))
+    )
+    with op.batch_alter_table('property_contracts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_property_contracts_company_id'), ['company_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_property_contracts_compound_id'), ['compound_id'], unique=False)
+        batch_op.create_index('uq_property_contracts_active_compound', ['compound_id'], unique=True, sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
+
+    op.create_table('property_ratings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('compound_id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('household', sa.String(length=40), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('stars', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('stars BETWEEN 1 AND 5', name=op.f('ck_property_ratings_stars_range')),
+    sa.ForeignKeyConstraint(['company_id'], ['property_companies.id'], name=op.f('fk_property_ratings_company_id_property_companies')),
+    sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_property_ratings_compound_id_compounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_property_ratings')),
+    sa.UniqueConstraint('compound_id', 'household', 'period', name='uq_property_rating')
+    )
+    with op.batch_alter_table('property_ratings', schema=None) as batch_op:
+        batch_op.create_index('ix_property_ratings_company_period', ['company_id', 'period'], unique=False)
+
+    op.create_table('property_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('compound_id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('scored_by', sa.String(length=120), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revision', sa.Integer(), server_default=sa.text('1'), nullable=False),
+    sa.Column('supersedes_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['company_id'], ['property_companies.id'], name=op.f('fk_property_scores_company_id_property_companies')),
+    sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_property_scores_compound_id_compounds')),
+    sa.ForeignKeyConstraint(['criterion_id'], ['property_criteria.id'], name=op.f('fk_property_scores_criterion_id_property_criteria')),
+    sa.ForeignKeyConstraint(['supersedes_id'], ['property_scores.id'], name=op.f('fk_property_scores_supersedes_id_property_scores')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_property_scores')),
+    sa.UniqueConstraint('compound_id', 'company_id', 'criterion_id', 'revision', name='uq_property_score'),
+    sa.UniqueConstraint('supersedes_id', name=op.f('uq_property_scores_supersedes_id'))
+    )
+    with op.batch_alter_table('property_scores', schema=None) as batch_op:
+        batch_op.create_index('ix_property_scores_company', ['company_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_property_scores_criterion_id'), ['criterion_id'], unique=False)
 
     op.create_table('redemptions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -262,6 +435,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_household_assignments_building_id'), ['building_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_assignments_community_id'), ['community_id'], unique=False)
 
+    op.create_table('linkage_action_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('owner_party', sa.Enum('community', 'grid_branch', 'owners_committee', 'property_company', name='linkage_party', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('owner_name', sa.String(length=60), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'done', name='action_item_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('done_on', sa.Date(), nullable=True),
+    sa.Column('done_note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['meeting_id'], ['linkage_meetings.id'], name=op.f('fk_linkage_action_items_meeting_id_linkage_meetings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_linkage_action_items'))
+    )
+    with op.batch_alter_table('linkage_action_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_linkage_action_items_meeting_id'), ['meeting_id'], unique=False)
+
     op.create_table('service_orders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -308,6 +497,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_service_orders_ordered_by_subject'), ['ordered_by_subject'], unique=False)
         batch_op.create_index('ix_service_orders_taker', ['taker_kind', 'taker_code'], unique=False)
 
+    with op.batch_alter_table('alliance_parties', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('left_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('left_reason', sa.Text(), nullable=True))
+
     with op.batch_alter_table('service_categories', schema=None) as batch_op:
         batch_op.add_column(sa.Column('order_due_hours', sa.Integer(), server_default=sa.text('(72)'), nullable=False))
 
@@ -316,6 +509,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('service_categories', schema=None) as batch_op:
         batch_op.drop_column('order_due_hours')
+
+    with op.batch_alter_table('alliance_parties', schema=None) as batch_op:
+        batch_op.drop_column('left_reason')
+        batch_op.drop_column('left_on')
 
     with op.batch_alter_table('service_orders', schema=None) as batch_op:
         batch_op.drop_index('ix_service_orders_taker')
@@ -326,6 +523,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_service_orders_category_id'))
 
     op.drop_table('service_orders')
+    with op.batch_alter_table('linkage_action_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_linkage_action_items_meeting_id'))
+
+    op.drop_table('linkage_action_items')
     with op.batch_alter_table('household_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_assignments_community_id'))
         batch_op.drop_index(batch_op.f('ix_household_assignments_building_id'))
@@ -341,6 +542,26 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_redemptions_item_id'))
 
     op.drop_table('redemptions')
+    with op.batch_alter_table('property_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_property_scores_criterion_id'))
+        batch_op.drop_index('ix_property_scores_company')
+
+    op.drop_table('property_scores')
+    with op.batch_alter_table('property_ratings', schema=None) as batch_op:
+        batch_op.drop_index('ix_property_ratings_company_period')
+
+    op.drop_table('property_ratings')
+    with op.batch_alter_table('property_contracts', schema=None) as batch_op:
+        batch_op.drop_index('uq_property_contracts_active_compound', sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
+        batch_op.drop_index(batch_op.f('ix_property_contracts_compound_id'))
+        batch_op.drop_index(batch_op.f('ix_property_contracts_company_id'))
+
+    op.drop_table('property_contracts')
+    with op.batch_alter_table('linkage_meetings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_linkage_meetings_compound_id'))
+
+    op.drop_table('linkage_meetings')
+    op.drop_table('alliance_meeting_attendance')
     with op.batch_alter_table('mall_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mall_items_merchant_id'))
 
@@ -351,6 +572,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_building_group_members_group_id'))
 
     op.drop_table('building_group_members')
+    with op.batch_alter_table('alliance_meetings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alliance_meetings_alliance_id'))
+
+    op.drop_table('alliance_meetings')
+    with op.batch_alter_table('alliance_chair_terms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alliance_chair_terms_alliance_id'))
+
+    op.drop_table('alliance_chair_terms')
     with op.batch_alter_table('activity_signups', schema=None) as batch_op:
         batch_op.drop_index('uq_activity_signups_live_member', sqlite_where=sa.text("status != 'cancelled'"), postgresql_where=sa.text("status != 'cancelled'"))
         batch_op.drop_index(batch_op.f('ix_activity_signups_member_code'))
@@ -361,6 +590,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_activity_check_in_codes_activity_id'))
 
     op.drop_table('activity_check_in_codes')
+    with op.batch_alter_table('property_commitments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_property_commitments_company_id'))
+        batch_op.drop_index(batch_op.f('ix_property_commitments_community_id'))
+
+    op.drop_table('property_commitments')
     with op.batch_alter_table('points_entries', schema=None) as batch_op:
         batch_op.drop_index('uq_points_entries_earned_source', sqlite_where=sa.text("kind = 'earn'"), postgresql_where=sa.text("kind = 'earn'"))
         batch_op.drop_index('ix_points_entries_member_time')
@@ -386,5 +620,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_activities_category_id'))
 
     op.drop_table('activities')
+    with op.batch_alter_table('property_year_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_property_year_results_year'))
+        batch_op.drop_index(batch_op.f('ix_property_year_results_company_id'))
+
+    op.drop_table('property_year_results')
+    op.drop_table('property_criteria')
+    op.drop_table('property_award_tiers')
     op.drop_table('points_accounts')
     op.drop_table('point_rules')

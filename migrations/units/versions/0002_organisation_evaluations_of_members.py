@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 21:57:57.137082
+Create Date: 2026-11-23 22:07:49.939845
 """
 
 from __future__ import annotations
@@ -20,6 +20,32 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('appraisal_policies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('district_code', sa.String(length=32), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('reporting_deadline', sa.Date(), nullable=False),
+    sa.Column('min_services', sa.Integer(), nullable=False),
+    sa.Column('min_hours', sa.Numeric(precision=6, scale=1), nullable=False),
+    sa.Column('count_orders', sa.Boolean(), nullable=False),
+    sa.Column('count_activities', sa.Boolean(), nullable=False),
+    sa.Column('count_posts', sa.Boolean(), nullable=False),
+    sa.Column('count_wishes', sa.Boolean(), nullable=False),
+    sa.Column('ceiling_grade', sa.Enum('excellent', 'qualified', 'basically_qualified', 'unqualified', name='policy_ceiling_grade', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('include_activists', sa.Boolean(), nullable=False),
+    sa.Column('include_development_targets', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('updated_by', sa.String(length=120), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('min_hours >= 0', name=op.f('ck_appraisal_policies_min_hours_non_negative')),
+    sa.CheckConstraint('min_services >= 0', name=op.f('ck_appraisal_policies_min_services_non_negative')),
+    sa.CheckConstraint('year BETWEEN 2000 AND 2100', name=op.f('ck_appraisal_policies_year_range')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appraisal_policies'))
+    )
+    with op.batch_alter_table('appraisal_policies', schema=None) as batch_op:
+        batch_op.create_index('uq_appraisal_policies_version', ['year', 'district_code', 'version'], unique=True)
+
     op.create_table('organisation_evaluations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -47,3 +73,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_organisation_evaluations_branch_id'))
 
     op.drop_table('organisation_evaluations')
+    with op.batch_alter_table('appraisal_policies', schema=None) as batch_op:
+        batch_op.drop_index('uq_appraisal_policies_version')
+
+    op.drop_table('appraisal_policies')
