@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import DateTime, Dialect, Enum, TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -34,8 +35,35 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
-def timestamp() -> DateTime:
-    return DateTime(timezone=True)
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant, stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps `timestamptz` itself. SQLite has no time zones: SQLAlchemy writes the
+    clock reading and drops the offset, and reads it back naive. So values are converted to
+    UTC before they are written or compared (a +08:00 bound would otherwise be compared as
+    if it were UTC), and naive values read back are marked UTC, which is what they are.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None and value.utcoffset() is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value  # type: ignore[no-any-return]
+
+
+def timestamp() -> UtcDateTime:
+    return UtcDateTime()
 
 
 class AppraisalGrade(enum.Enum):
