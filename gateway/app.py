@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -91,6 +92,11 @@ class HubGraphQL(GuardedGraphQL):
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
         return self.hub.context(request, response)
+
+    def encode_json(self, data: object) -> bytes:
+        """Responses as compact UTF-8 JSON, Chinese text as is; orjson is several times faster
+        than `json.dumps` on a page of 500 members' figures."""
+        return orjson.dumps(data)
 
 
 class RequestId(BaseHTTPMiddleware):

@@ -243,7 +243,9 @@ async def figures_of(ctx: HubContext, code: str, year: int) -> MemberFigures:
     return await ctx.community.performance.figures.load((code, year))
 
 
-def _performance(member: Any, year: int, figures: MemberFigures, policy: Any) -> Performance:
+def _performance(
+    ctx: HubContext, member: Any, year: int, figures: MemberFigures, policy: Any
+) -> Performance:
     performance = Performance(
         member_id=member.id,
         member_code=member.code,
@@ -256,7 +258,22 @@ def _performance(member: Any, year: int, figures: MemberFigures, policy: Any) ->
         policy=policy,
         extra={"row": member},
     )
-    performance.compliance = judge(performance)
+    # Judged once per request: the summary and the member's own field share the result,
+    # as long as it was judged from the same figures and policy (the loaders' cached ones).
+    judged = ctx.community.performance.judged
+    key = (performance.member_code, year)
+    known: Performance | None = judged.get(key)
+    if (
+        known is not None
+        and known.figures is figures
+        and known.policy is policy
+        and known.political_status is performance.political_status
+    ):
+        performance.compliance = known.compliance
+        performance._counted = known._counted
+    else:
+        performance.compliance = judge(performance)
+        judged[key] = performance
     return performance
 
 
@@ -265,7 +282,7 @@ async def member_performance(ctx: HubContext, member: Any, year: int) -> Perform
     # Both loads register their keys before either is awaited, so a page still batches.
     figures = ctx.community.performance.figures.load((member.code, year))
     policy = ctx.units.performance.policy.load((year, ctx.viewer.district))
-    return _performance(member, year, await figures, await policy)
+    return _performance(ctx, member, year, await figures, await policy)
 
 
 _PENDING: Any = object()
@@ -289,7 +306,7 @@ def loaded_performance(ctx: HubContext, member: Any, year: int) -> Performance |
     policy = _loaded(ctx.units.performance.policy, (year, ctx.viewer.district))
     if policy is _PENDING:
         return None
-    return _performance(member, year, figures, policy)
+    return _performance(ctx, member, year, figures, policy)
 
 
 async def preload(ctx: HubContext, members: Sequence[Any], year: int) -> None:
@@ -310,7 +327,7 @@ async def performances(ctx: HubContext, members: Sequence[Any], year: int) -> li
     figures, policy = await asyncio.gather(
         loader.load_many([(m.code, year) for m in members]), policy_for(ctx, year)
     )
-    return [_performance(m, year, f, policy) for m, f in zip(members, figures, strict=True)]
+    return [_performance(ctx, m, year, f, policy) for m, f in zip(members, figures, strict=True)]
 
 
 @dataclass

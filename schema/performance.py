@@ -203,17 +203,26 @@ class RuleCheck:
     actual: float = strawberry.field(
         description="The member's figure (实际): 1/0 reported, days late, services or hours."
     )
-    detail: str = strawberry.field(description="The figures behind it, in Chinese (说明).")
+    # The Chinese detail is formatted only when a client asks for it (a branch's
+    # non-compliant list builds a thousand checks, most asked only for `rule`).
+    source: strawberry.Private[perf.RuleResult]
+
+    @strawberry.field(description="The figures behind it, in Chinese (说明).")
+    def detail(self) -> str:
+        return self.source.detail
+
+
+_RULES = {rule: AppraisalRule(rule.value) for rule in perf.Rule}
 
 
 def _check(result: perf.RuleResult) -> RuleCheck:
     return RuleCheck(
-        rule=AppraisalRule(result.rule.value),
+        rule=_RULES[result.rule],
         name=result.name,
         met=result.met,
         required=_float(result.required),
         actual=_float(result.actual),
-        detail=result.detail,
+        source=result,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -28,6 +29,21 @@ async def test_get_requests_run_queries(client: GraphQLClient) -> None:
     )
     assert response.status_code == 200
     assert response.json()["data"]["serviceCategories"]["totalCount"] == 27
+
+
+async def test_responses_are_compact_utf8_json(client: GraphQLClient) -> None:
+    """Chinese text travels as UTF-8, not as \\u escapes; the JSON is compact."""
+    response = await client.http.get(
+        "/graphql", params={"query": "{ serviceCategories(first: 1) { edges { node { name } } } }"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.content.decode("utf-8")
+    name = json.loads(body)["data"]["serviceCategories"]["edges"][0]["node"]["name"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in name)
+    assert name in body
+    assert "\\u" not in body
+    assert body == json.dumps(json.loads(body), ensure_ascii=False, separators=(",", ":"))
 
 
 async def test_graphiql_is_served_to_browsers(client: GraphQLClient) -> None:

@@ -173,6 +173,9 @@ class CommunityPerformance:
         self.record_ids: dict[str, DataLoader[MemberYear, list[int]]] = {
             kind: DataLoader(self._ids_loader(kind)) for kind in RECORD_KINDS
         }
+        # What the hub judged from these figures (compliance, resolvers.performance), kept
+        # for the request: a branch summary and its members' `performance` share it.
+        self.judged: dict[MemberYear, Any] = {}
 
     # -- the WHERE clauses of each record type, shared by figures and record ids --------
 
