@@ -44,6 +44,7 @@ from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    community_id_of,
     earlier_result,
     manages_community,
     record,
@@ -459,11 +460,7 @@ async def sign_agreement(
         earlier = await earlier_result(session, viewer, "signAgreement", key)
         if earlier is not None:
             return await session.get(CoBuildingAgreement, earlier)  # type: ignore[return-value]
-        community_id = await session.scalar(
-            select(Community.id).where(Community.code == community_code)
-        )
-        if community_id is None:
-            raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
+        community_id = await community_id_of(session, community_code)
         for index, party in enumerate(parties):
             model: Any = {
                 PartyKind.COMMUNITY: Community,

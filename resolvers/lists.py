@@ -34,6 +34,7 @@ from resolvers.workflow import (
     earlier_result,
     is_paired,
     is_supporter,
+    manages_community,
     record,
     remember,
 )
@@ -51,12 +52,6 @@ STATUS_NAMES = {
 }
 _NOUNS = {RESOURCE: "资源", DEMAND: "需求", SERVICE: "服务"}
 _WITHDRAWABLE = (ListItemStatus.PENDING_REVIEW, ListItemStatus.PUBLISHED)
-
-
-def _community_side_of(ctx: HubContext, community_code: str) -> bool:
-    """The community itself, or a grid secretary of that community."""
-    viewer = ctx.viewer
-    return viewer.is_community_side and viewer.community == community_code
 
 
 def _title(title: str) -> str:
@@ -187,7 +182,7 @@ async def review(
         raise PermissionError("only the community reviews its lists")
     async with ctx.sources.community.transaction() as session:
         row, code = await _entry_for_update(session, entity_type, entry_id)
-        if not _community_side_of(ctx, code):
+        if not manages_community(ctx.viewer, code):
             raise PermissionError("the entry is on another community's list")
         if row.status is not ListItemStatus.PENDING_REVIEW:
             raise _invalid_state(entity_type, row.status, "只有待审核的条目可以审核。")
@@ -203,7 +198,7 @@ async def review(
 async def managed_demand(ctx: HubContext, session: Any, demand_id: int) -> DemandItem:
     """The demand, locked, if the viewer is its community (or a grid secretary of it)."""
     demand, code = await _entry_for_update(session, DEMAND, demand_id, "input.demandId")
-    if not _community_side_of(ctx, code):
+    if not manages_community(ctx.viewer, code):
         raise PermissionError("the demand is on another community's list")
     return demand  # type: ignore[no-any-return]
 
@@ -280,7 +275,7 @@ def _is_creator(ctx: HubContext, entity_type: str, row: Any, community_code: str
         }
         role, code = own[row.provider_kind]
         return viewer.role is role and code is not None and code == row.provider_code
-    return _community_side_of(ctx, community_code)
+    return manages_community(ctx.viewer, community_code)
 
 
 async def withdraw(ctx: HubContext, entity_type: str, entry_id: int, reason: str | None) -> Any:

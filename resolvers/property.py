@@ -52,6 +52,7 @@ from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    community_id_of,
     earlier_result,
     manages_community,
     record,
@@ -247,11 +248,7 @@ async def sign_commitments(
     async with ctx.sources.community.transaction() as session:
         company = await _company(session, company_code)
         await write_lock(session, PropertyCompany, company.id)
-        community_id = await session.scalar(
-            select(Community.id).where(Community.code == community_code)
-        )
-        if community_id is None:
-            raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
+        community_id = await community_id_of(session, community_code)
         serves = await session.scalar(
             select(func.count(PropertyContract.id))
             .join(Compound, Compound.id == PropertyContract.compound_id)

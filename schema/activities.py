@@ -25,6 +25,8 @@ from resolvers.activities import as_utc
 from resolvers.workflow import CHINA, Refusal, today_in_china
 from schema.base import HubNode, Info
 from schema.history import StateEvent, history
+from schema.mutations import ECHO_DESCRIPTION as _ECHO
+from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -305,8 +307,6 @@ async def member_signups(
 
 # --- mutations -------------------------------------------------------------------------
 
-_KEY = "Idempotency key: retrying with the same key returns the first result."
-_ECHO = "Echoed back."
 _ACTIVITY_ID = "The activity (活动ID)."
 _SIGNUP_ID = "The signup (报名ID)."
 

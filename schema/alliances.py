@@ -22,6 +22,8 @@ from resolvers.workflow import Refusal, today_in_china
 from schema.base import HubNode, Info
 from schema.enums import PartyKind, ProjectStatus
 from schema.history import StateEvent, history
+from schema.mutations import ECHO_DESCRIPTION as _ECHO
+from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, attempt, node_id_of, user_error
 
 if TYPE_CHECKING:
@@ -34,8 +36,6 @@ if TYPE_CHECKING:
     )
 
 _PARTNERS = "schema.partners"
-_KEY = "Idempotency key: retrying with the same key returns the first result."
-_ECHO = "Echoed back."
 T = TypeVar("T")
 
 strawberry.enum(

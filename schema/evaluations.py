@@ -26,6 +26,8 @@ from resolvers.workflow import CHINA, Refusal, today_in_china
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import AppraisalGrade
 from schema.history import StateEvent, history
+from schema.mutations import ECHO_DESCRIPTION as _ECHO
+from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.places import Community
@@ -291,8 +293,6 @@ async def community_evaluations(
 
 # --- mutations -------------------------------------------------------------------------
 
-_KEY = "Idempotency key: retrying with the same key returns the first result."
-_ECHO = "Echoed back."
 _YEAR = "The evaluated year (评价年度); this year in China when omitted, never a later one."
 
 

@@ -23,6 +23,8 @@ from resolvers import groups
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, as_tuple
 from schema.history import StateEvent, history
+from schema.mutations import ECHO_DESCRIPTION as _ECHO
+from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.places import Building, Community
@@ -254,8 +256,6 @@ async def member_assignments(info: Info, member_code: str) -> list[HouseholdAssi
 
 # --- mutations -------------------------------------------------------------------------
 
-_KEY = "Idempotency key: retrying with the same key returns the first result."
-_ECHO = "Echoed back."
 _REFUSED = "Why it was refused (业务错误); empty on success. Nothing changed then."
 
 

@@ -21,6 +21,8 @@ from resolvers import mall
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
 from schema.history import StateEvent, history
+from schema.mutations import ECHO_DESCRIPTION as _ECHO
+from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -312,8 +314,6 @@ class MallQuery:
 
 # --- mutations -------------------------------------------------------------------------
 
-_KEY = "Idempotency key: retrying with the same key returns the first result."
-_ECHO = "Echoed back."
 _ERRORS = "Why it was refused (业务错误); empty on success. Nothing changed then."
 
 

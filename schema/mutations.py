@@ -15,6 +15,10 @@ from schema.errors import ErrorCode, coded_error
 
 T = TypeVar("T")
 
+# Descriptions of `clientMutationId` on creating mutations (a key) and on the others (echo).
+KEY_DESCRIPTION = "Idempotency key: retrying with the same key returns the first result."
+ECHO_DESCRIPTION = "Echoed back."
+
 
 @strawberry.enum(description="Why a mutation refused its input (业务错误代码).")
 class UserErrorCode(Enum):

@@ -23,6 +23,8 @@ from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import OrderStatus, TakerKind
 from schema.history import StateEvent, history
+from schema.mutations import ECHO_DESCRIPTION as _ECHO
+from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -253,8 +255,6 @@ class OrdersQuery:
 
 # --- mutations -------------------------------------------------------------------------
 
-_KEY = "Idempotency key: retrying with the same key returns the first result."
-_ECHO = "Echoed back."
 _ORDER_ID = "The order (订单ID)."
 
 

@@ -23,6 +23,7 @@ from resolvers import points_admin
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
 from schema.history import StateEvent, history
+from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -255,8 +256,6 @@ def _rule(row: points_models.PointRule, is_default: bool) -> PointRule:
 
 
 # --- mutations -------------------------------------------------------------------------
-
-_ECHO = "Echoed back."
 
 
 @strawberry.input(description="Set how many points an action earns (设置积分规则).")

@@ -20,6 +20,7 @@ from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
 from schema.enums import PostClaimStatus, PostStatus
 from schema.history import StateEvent, history
+from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -236,8 +237,6 @@ async def member_claims(
 
 
 # --- mutations -------------------------------------------------------------------------
-
-_KEY = "Idempotency key: retrying with the same key returns the first result."
 
 
 @strawberry.input(description="Publish a post of the community (发布岗位).")

@@ -21,6 +21,8 @@ from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
 from schema.enums import MicroWishStatus
 from schema.history import StateEvent, history
+from schema.mutations import ECHO_DESCRIPTION as _ECHO
+from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.pagination import (
     Connection,
@@ -162,9 +164,6 @@ async def member_wishes(
 
 
 # --- mutations -------------------------------------------------------------------------
-
-_KEY = "Idempotency key: retrying with the same key returns the first result."
-_ECHO = "Echoed back."
 
 
 @strawberry.input(description="Publish a micro-wish of the community (发布微心愿).")
