@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import statistics
 import tempfile
 import time
@@ -43,6 +42,7 @@ from datasources.community.performance import year_window
 from datasources.community.source import CommunitySource
 from datasources.seeding import SCALES, Scale, seed_all
 from datasources.units.source import UnitsSource
+from gateway import heap
 from gateway.app import create_app
 from gateway.auth import issue_token
 from gateway.settings import Settings
@@ -51,6 +51,12 @@ from migrations.runner import upgrade
 SECRET = "bench-secret-" + "x" * 40
 BRANCH_SIZE = 500
 
+MEMBERS_PAGE = """members(first: $first) { edges { node { code performance(year: $year) {
+      reporting { reportedOn onTime daysLate }
+      orders { count hours averageRating } activities { count hours }
+      posts { count } wishes { count } points { earned spent reversed balance }
+      totalServices totalHours compliance { compliant } appraisalCeiling } } } }"""
+
 BRANCH_QUERY = """query($code: String!, $year: Int!, $first: Int!) {
   partyBranch(code: $code) {
     performanceSummary(year: $year) {
@@ -58,11 +64,14 @@ BRANCH_QUERY = """query($code: String!, $year: Int!, $first: Int!) {
       redFlagReason
       nonCompliant(first: $first) { edges { node { member { code } unmetRules { rule } } } }
     }
-    members(first: $first) { edges { node { code performance(year: $year) {
-      reporting { reportedOn onTime daysLate }
-      orders { count hours averageRating } activities { count hours }
-      posts { count } wishes { count } points { earned spent reversed balance }
-      totalServices totalHours compliance { compliant } appraisalCeiling } } } } } }"""
+    MEMBERS_PAGE } }""".replace("MEMBERS_PAGE", MEMBERS_PAGE)
+
+# The same query with the members' page asked twice: the second copy is served from the
+# request's loaders (the same statements run, checked), so the difference between the two
+# is what the GraphQL layer alone costs for 500 members' figures.
+BRANCH_QUERY_TWICE = BRANCH_QUERY.replace(
+    MEMBERS_PAGE, f"{MEMBERS_PAGE}\n    again: {MEMBERS_PAGE}"
+)
 
 COMMUNITY_QUERY = """query($code: String!, $year: Int!) {
   community(code: $code) { supporterSummary(year: $year) {
@@ -434,6 +443,30 @@ async def timed(run: Callable[[], Awaitable[Any]], runs: int) -> tuple[list[floa
     return samples, result
 
 
+async def graphql_layer(
+    post: Callable[..., Awaitable[httpx.Response]], variables: dict[str, Any], runs: int
+) -> tuple[float, float]:
+    """(median extra latency of one more copy of the members' page, of the whole query with
+    two copies). Runs alternate between the two queries, so drift cancels out; both run
+    the same statements (checked through `extensions.sqlStatements`)."""
+    counts = []
+    for query in (BRANCH_QUERY, BRANCH_QUERY_TWICE):
+        body = (await post(query, **variables)).json()
+        assert not body.get("errors"), body["errors"]
+        counts.append(body["extensions"]["sqlStatements"])
+    assert counts[0] == counts[1], counts
+    extra, twice = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await post(BRANCH_QUERY, **variables)
+        middle = time.perf_counter()
+        await post(BRANCH_QUERY_TWICE, **variables)
+        ended = time.perf_counter()
+        extra.append((ended - middle - (middle - started)) * 1000)
+        twice.append((ended - middle) * 1000)
+    return statistics.median(extra), statistics.median(twice)
+
+
 def line(name: str, hub: list[float], sql: list[float]) -> str:
     median_hub, median_sql = statistics.median(hub), statistics.median(sql)
     return (
@@ -470,42 +503,53 @@ async def main(
         rate_limit_per_ip="",
         rate_limit_per_token="",
         query_timeout_seconds=60,
+        debug_sql=True,
     )
     token = issue_token(
         settings, role="district", scope={"district": "bench"}, subject="bench",
         ttl=timedelta(hours=2),
     )  # fmt: skip
     app = create_app(settings)
-    # What a long-running server does after start-up: move the schema, models and pools
-    # out of the collector's way, so full collections do not walk them on every request.
-    if freeze:
-        gc.collect()
-        gc.freeze()
+    if freeze:  # what a server does once started (`dualhub serve`): see gateway/heap.py
+        heap.settle(settings.gc_threshold)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://hub", timeout=600
     ) as http:
 
-        async def graphql(query: str, **variables: Any) -> dict[str, Any]:
-            response = await http.post(
+        async def post(query: str, **variables: Any) -> httpx.Response:
+            """The hub's latency: until the whole response has arrived (the client's JSON
+            parsing is not timed)."""
+            return await http.post(
                 "/graphql", json={"query": query, "variables": variables}, headers=headers
             )
+
+        def data_of(response: httpx.Response) -> dict[str, Any]:
             body = response.json()
             assert not body.get("errors"), body["errors"]
             data: dict[str, Any] = body["data"]
             return data
 
+        async def graphql(query: str, **variables: Any) -> dict[str, Any]:
+            return data_of(await post(query, **variables))
+
         print(f"year {year}; branch {branch_code} ({size} members); community "
               f"{community_code}; {runs} runs each (district: {max(3, runs // 4)})")  # fmt: skip
-        hub_b, got = await timed(
-            lambda: graphql(BRANCH_QUERY, code=branch_code, year=year, first=size), runs
-        )
+        branch = {"code": branch_code, "year": year, "first": size}
+        hub_b, got = await timed(lambda: post(BRANCH_QUERY, **branch), runs)
+        got = data_of(got)
         sql_b, want = await timed(lambda: baseline_branch(units, community, branch_id, year), runs)
         summary = got["partyBranch"]["performanceSummary"]
         assert len(got["partyBranch"]["members"]["edges"]) == size
         assert (summary["members"], summary["compliant"]) == (want["members"], want["compliant"])
         assert abs(summary["hours"] - want["hours"]) < 0.01, (summary["hours"], want["hours"])
         print(line("branch", hub_b, sql_b))
+        once, twice = await graphql_layer(post, branch, runs)
+        print(
+            f"{'':<10} of which the GraphQL layer serving the {size} members' figures "
+            f"(no statement): {once:.1f} ms = {once / statistics.median(sql_b):.2f}x the SQL "
+            f"median (two copies of the page: {twice:.1f} ms)"
+        )
 
         hub_c, got = await timed(
             lambda: graphql(COMMUNITY_QUERY, code=community_code, year=year), runs

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         '["https://dashboard.example.cn"]. Default: any origin in development, none in '
         "production. Tokens travel in the Authorization header, never in cookies.",
     )
+    gc_threshold: int = Field(
+        50_000,
+        ge=0,
+        description="First-generation threshold of Python's garbage collector once the hub "
+        "has started (see gateway/heap.py); 0 keeps CPython's default of 700.",
+    )
     data_dir: str = Field(
         "./data", description="Where the embedded default keeps its files (generated secret)."
     )
