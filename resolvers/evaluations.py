@@ -312,19 +312,18 @@ async def record_organisation(
     key: str | None,
 ) -> OrganisationEvaluation:
     """Record the organisation evaluation (组织评价) on the unit side: the member's unit
-    branch. The idempotency key is kept on the community side, written after the unit
-    side commits (the two databases share no transaction)."""
+    branch. The idempotency key is the row's `client_key`, on the same side, so the
+    evaluation and its key commit together."""
     viewer = ctx.viewer
     if viewer.role is not Role.UNIT_BRANCH:
         raise PermissionError("only the member's unit branch records the organisation evaluation")
     evaluated_year = _year(year)
     text = _comment(comment)
-    mutation = "recordOrganisationEvaluation"
-    async with ctx.sources.community.transaction() as keys:
-        earlier = await earlier_result(keys, viewer, mutation, key)
+    try:
         async with ctx.sources.units.transaction() as session:
+            earlier = await _organisation_by_key(session, viewer.subject, key)
             if earlier is not None:
-                return await session.get(OrganisationEvaluation, earlier)  # type: ignore[return-value]
+                return earlier
             member = await _unit_member(ctx, session, member_code)
             await write_lock(session, Member, member.id)
             current = await session.scalar(
@@ -341,12 +340,36 @@ async def record_organisation(
                 await session.flush()
             row = OrganisationEvaluation(
                 member_id=member.id, branch_id=member.branch_id, year=evaluated_year,
-                grade=grade, comment=text, evaluator_subject=viewer.subject,
+                grade=grade, comment=text, evaluator_subject=viewer.subject, client_key=key,
             )  # fmt: skip
             session.add(row)
             await session.flush()
-        remember(keys, viewer, mutation, key, row.id)
-    return row
+        return row
+    except IntegrityError as exc:
+        # PostgreSQL: a concurrent request won (the same retried one, or another writer);
+        # this one's transaction is rolled back.
+        async with ctx.sources.units.session() as session:
+            earlier = await _organisation_by_key(session, viewer.subject, key)
+        if earlier is not None:
+            return earlier
+        raise Refusal(
+            "DUPLICATE", "该组织评价刚由他人同时填写，请刷新后再修订。", "input.memberCode"
+        ) from exc
+
+
+async def _organisation_by_key(
+    session: AsyncSession, subject: str, key: str | None
+) -> OrganisationEvaluation | None:
+    """The evaluation a retried request created the first time, if this key was seen."""
+    if key is None:
+        return None
+    found: OrganisationEvaluation | None = await session.scalar(
+        select(OrganisationEvaluation).where(
+            OrganisationEvaluation.evaluator_subject == subject,
+            OrganisationEvaluation.client_key == key,
+        )
+    )
+    return found
 
 
 async def acknowledge(ctx: HubContext, evaluation_id: int) -> MemberEvaluation:

@@ -378,6 +378,30 @@ async def test_retried_evaluation_returns_the_first_result(
     assert await count(workflow_db, "SELECT count(*) FROM member_evaluations") == before + 1
 
 
+async def test_retried_organisation_evaluation_commits_with_its_key_on_the_unit_side(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    [member] = await _placed(hub, "C002", 1)
+    branch = hub.as_viewer("unit_branch", unit=member["unit"], branch=member["branch"])
+    key = f"organisation-retry-{member['code']}"
+    given = {"memberCode": member["code"], "grade": "QUALIFIED", "comment": "合格",
+             "clientMutationId": key}  # fmt: skip
+    rows = "SELECT count(*) FROM organisation_evaluations WHERE client_key = :k"
+    # Four copies of one request at once (a client retrying), then one more later.
+    bodies = await asyncio.gather(*(branch.raw(ORGANISATION, {"input": given}) for _ in range(4)))
+    assert all(not body.get("errors") for body in bodies), bodies
+    payloads = [body["data"]["recordOrganisationEvaluation"] for body in bodies]
+    later = (await branch.query(ORGANISATION, {"input": given}))["recordOrganisationEvaluation"]
+    ids = {p["organisationEvaluation"]["id"] for p in [*payloads, later]}
+    assert len(ids) == 1, payloads
+    assert all(p["userErrors"] == [] and p["clientMutationId"] == key for p in payloads)
+    assert await count(workflow_db, rows, side="units", k=key) == 1
+    # The key lives with the evaluation: none is written to the community side.
+    assert (
+        await count(workflow_db, "SELECT count(*) FROM idempotency_keys WHERE key = :k", k=key) == 0
+    )
+
+
 async def test_member_evaluations_do_not_add_statements_per_member(hub: GraphQLClient) -> None:
     query = """query($n: Int!, $y: Int) { members(first: $n) { edges { node { code
                  evaluations(year: $y) { communityEvaluation { grade revisions { grade } }

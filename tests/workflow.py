@@ -59,9 +59,10 @@ async def supporters(hub: GraphQLClient, community: str, n: int) -> list[str]:
     return free
 
 
-async def count(pair: DatabasePair, sql: str, **params: Any) -> int:
-    """One number from the community database, read past the API (to prove nothing changed)."""
-    engine = create_async_engine(pair.community_url)
+async def count(pair: DatabasePair, sql: str, *, side: str = "community", **params: Any) -> int:
+    """One number from the community (or `side="units"`) database, read past the API (to
+    prove nothing changed)."""
+    engine = create_async_engine(pair.units_url if side == "units" else pair.community_url)
     try:
         async with engine.connect() as conn:
             return int((await conn.execute(text(sql), params)).scalar_one())

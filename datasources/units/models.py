@@ -117,6 +117,8 @@ class OrganisationEvaluation(UnitsBase):
     """The unit branch's organisation evaluation (组织评价) of a member for a year.
 
     A revision supersedes the earlier row (`superseded_at` set), which stays as history.
+    `client_key` is the writer's `clientMutationId`: kept with the row, on the side it is
+    written to, so a retried request finds its first result in the same transaction.
     """
 
     __tablename__ = "organisation_evaluations"
@@ -130,6 +132,14 @@ class OrganisationEvaluation(UnitsBase):
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
         ),
+        Index(
+            "uq_organisation_evaluations_client_key",
+            "evaluator_subject",
+            "client_key",
+            unique=True,
+            sqlite_where=text("client_key IS NOT NULL"),
+            postgresql_where=text("client_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +149,7 @@ class OrganisationEvaluation(UnitsBase):
     grade: Mapped[AppraisalGrade] = mapped_column(str_enum(AppraisalGrade, "organisation_grade"))
     comment: Mapped[str] = mapped_column(Text)
     evaluator_subject: Mapped[str] = mapped_column(String(120))
+    client_key: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(timestamp())
 
