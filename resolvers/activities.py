@@ -53,6 +53,9 @@ SIGNUP = "ActivitySignup"
 POINTS_ACTION = "activity_attended"
 CHECK_IN_OPENS = timedelta(minutes=30)  # before starts_at
 CODE_LIFETIME = timedelta(minutes=15)
+# Wrong check-in codes a member may enter per issued code: 5 guesses of 1,000,000.
+MAX_CHECK_IN_FAILURES = 5
+LOCKED_OUT = "签到码错误次数过多，请活动组织方生成新的签到码后再试。"
 MAX_HOURS = Decimal(24)
 PROMOTION_NOTE = "候补递补"
 
@@ -378,6 +381,9 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
             raise _activity_state(activity, "不能签到。")
         now = utcnow()
         _inside_window(activity, now, "input.activityId")
+        failures = await _failures_since_latest_code(session, signup)
+        if failures >= MAX_CHECK_IN_FAILURES:
+            raise Refusal("TOO_MANY_ATTEMPTS", LOCKED_OUT, "input.code")
         valid = await session.scalar(
             select(ActivityCheckInCode.id).where(
                 ActivityCheckInCode.activity_id == activity.id,
@@ -386,12 +392,40 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
             )
         )
         if valid is None:
-            raise Refusal("INVALID_CODE", "签到码错误或已过期。", "input.code")
-        signup.status = SignupStatus.ATTENDED
-        signup.checked_in_at = now
-        record(session, viewer, SIGNUP, signup.id, SignupStatus.REGISTERED.value,
-               SignupStatus.ATTENDED.value)  # fmt: skip
+            # The one refusal that changes something: the wrong guess is counted (and
+            # committed), or guessing six digits would be free.
+            signup.check_in_failures = failures + 1
+            signup.check_in_failed_at = now
+            left = MAX_CHECK_IN_FAILURES - signup.check_in_failures
+            wrong = Refusal(
+                "INVALID_CODE" if left else "TOO_MANY_ATTEMPTS",
+                f"签到码错误或已过期，还可尝试 {left} 次。" if left else LOCKED_OUT,
+                "input.code",
+            )
+        else:
+            wrong = None
+            signup.status = SignupStatus.ATTENDED
+            signup.checked_in_at = now
+            signup.check_in_failures = 0
+            record(session, viewer, SIGNUP, signup.id, SignupStatus.REGISTERED.value,
+                   SignupStatus.ATTENDED.value)  # fmt: skip
+    if wrong is not None:
+        raise wrong
     return signup
+
+
+async def _failures_since_latest_code(session: AsyncSession, signup: ActivitySignup) -> int:
+    """Wrong codes the member entered since the activity's latest code was issued."""
+    if not signup.check_in_failures or signup.check_in_failed_at is None:
+        return 0
+    latest = await session.scalar(
+        select(func.max(ActivityCheckInCode.issued_at)).where(
+            ActivityCheckInCode.activity_id == signup.activity_id
+        )
+    )
+    if latest is not None and as_utc(latest) > as_utc(signup.check_in_failed_at):
+        return 0
+    return signup.check_in_failures
 
 
 async def record_hours(ctx: HubContext, signup_id: int, hours: Decimal) -> ActivitySignup:

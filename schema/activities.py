@@ -583,7 +583,10 @@ class ActivitiesMutation:
     @strawberry.mutation(
         description="Check in at the venue (活动签到): a registered member, with the code "
         "shown there, inside the check-in window (else OUTSIDE_WINDOW). A wrong or expired "
-        "code is INVALID_CODE; a waitlisted or unregistered member gets INVALID_STATE."
+        "code is INVALID_CODE; the fifth wrong one since the latest code was issued, and "
+        "every attempt after it until a new code is issued, TOO_MANY_ATTEMPTS (the wrong "
+        "guesses are counted even though nothing else changes). A waitlisted or "
+        "unregistered member gets INVALID_STATE."
     )
     async def check_in(
         self,

@@ -35,6 +35,7 @@ class UserErrorCode(Enum):
     OUT_OF_STOCK = "out_of_stock"
     OUTSIDE_WINDOW = "outside_window"
     INVALID_CODE = "invalid_code"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
     NOT_A_MEMBER = "not_a_member"
 
 

@@ -166,7 +166,11 @@ async def test_publish_sign_up_waitlist_promote_check_in_record_certify(
     wrong = "000000" if code != "000000" else "111111"
     bad = await _check_in(hub, m2, a, wrong)
     assert bad["userErrors"] == [
-        {"code": "INVALID_CODE", "message": "签到码错误或已过期。", "field": "input.code"}
+        {
+            "code": "INVALID_CODE",
+            "message": "签到码错误或已过期，还可尝试 4 次。",
+            "field": "input.code",
+        }
     ]
     waitlisted = await _check_in(hub, m4, a, code)
     assert _codes(waitlisted) == ["INVALID_STATE"]
@@ -301,6 +305,37 @@ async def test_time_windows(hub: GraphQLClient, clock: Any) -> None:
     # The past activity can be certified at once (nobody attended: nothing earned).
     certified = await _run(committee, CERTIFY, "certifyActivity", activityId=past["id"])
     assert certified["userErrors"] == []
+
+
+async def test_wrong_check_in_codes_are_limited_per_issued_code(
+    hub: GraphQLClient, workflow_db: DatabasePair, clock: Any
+) -> None:
+    committee = hub.as_viewer("community", community="C002")
+    running = await _publish(hub, "C002", starts_in=-timedelta(minutes=5),
+                             lasts=timedelta(hours=2))  # fmt: skip
+    [member] = await supporters(hub, "C002", 1)
+    assert (await _sign_up(hub, member, running["id"]))["userErrors"] == []
+    code = (await _run(committee, ISSUE, "issueCheckInCode", activityId=running["id"]))["code"]
+    wrong = [f"{(int(code) + i) % 1_000_000:06d}" for i in range(1, 6)]
+    failures = "SELECT check_in_failures FROM activity_signups WHERE member_code = :m"
+
+    for left, guess in zip((4, 3, 2, 1), wrong, strict=False):
+        refused = await _check_in(hub, member, running["id"], guess)
+        assert refused["userErrors"][0]["code"] == "INVALID_CODE"
+        assert f"还可尝试 {left} 次" in refused["userErrors"][0]["message"]
+    fifth = await _check_in(hub, member, running["id"], wrong[4])
+    assert _codes(fifth) == ["TOO_MANY_ATTEMPTS"]
+    # Locked out for this code, even with the right one; the guesses were counted.
+    assert _codes(await _check_in(hub, member, running["id"], code)) == ["TOO_MANY_ATTEMPTS"]
+    assert await count(workflow_db, failures, m=member) == 5
+
+    # The organiser issues a new code: the count starts again and the member checks in.
+    clock(timedelta(seconds=1))
+    fresh = await _run(committee, ISSUE, "issueCheckInCode", activityId=running["id"])
+    checked = await _check_in(hub, member, running["id"], fresh["code"])
+    assert checked["userErrors"] == []
+    assert checked["signup"]["status"] == "ATTENDED"
+    assert await count(workflow_db, failures, m=member) == 0
 
 
 async def test_invalid_input_duplicates_and_cancellation(

@@ -89,6 +89,10 @@ class ActivitySignup(CommunityBase):
     promoted_at: Mapped[datetime | None] = mapped_column(timestamp())
     cancelled_at: Mapped[datetime | None] = mapped_column(timestamp())
     checked_in_at: Mapped[datetime | None] = mapped_column(timestamp())
+    # Wrong check-in codes entered since the activity's latest code was issued (a guess
+    # limit: six digits are few); a fresh code starts the count again.
+    check_in_failures: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    check_in_failed_at: Mapped[datetime | None] = mapped_column(timestamp())
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     certified_at: Mapped[datetime | None] = mapped_column(timestamp())
 
