@@ -38,7 +38,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from datasources.community.performance import year_window
+from datasources.common import year_window
 from datasources.community.source import CommunitySource
 from datasources.seeding import SCALES, Scale, seed_all
 from datasources.units.source import UnitsSource

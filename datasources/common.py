@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Dialect, Enum, TypeDecorator
 
@@ -16,6 +17,24 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# China Standard Time: the time of record for dates, years and deadlines.
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def year_window(year: int) -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) of `year` in China Standard Time, as UTC instants."""
+    start = datetime(year, 1, 1, tzinfo=CHINA).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(UTC)
+    return start, end
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An instant in UTC; a naive one is taken as UTC (how the databases keep them)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def utcnow() -> datetime:

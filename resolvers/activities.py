@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datasources.common import utcnow
+from datasources.common import CHINA, as_utc, utcnow
 from datasources.community.activity_models import (
     PLACE_HOLDING,
     Activity,
@@ -36,7 +36,6 @@ from datasources.scope import Role
 from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
-    CHINA,
     Refusal,
     category_id_of,
     community_id_of,
@@ -74,14 +73,6 @@ SIGNUP_NAMES = {
 }
 NOT_FOUND = "未找到该活动。"
 SIGNUP_NOT_FOUND = "未找到该报名记录。"
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Timestamps are stored in UTC; SQLite returns them without a zone. A client's time
-    without an offset is taken as China Standard Time (the time of record)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _from_client(moment: datetime) -> datetime:

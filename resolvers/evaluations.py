@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datasources.common import AppraisalGrade, utcnow
+from datasources.common import CHINA, AppraisalGrade, utcnow
 from datasources.community.evaluation_models import (
     EvaluationKind,
     EvaluationStatus,
@@ -39,7 +39,6 @@ from datasources.units.models import Member, OrganisationEvaluation
 from datasources.units.policy import unit_members
 from resolvers.context import HubContext
 from resolvers.workflow import (
-    CHINA,
     Refusal,
     earlier_result,
     record,

@@ -12,13 +12,13 @@ so points are granted once (the ledger's unique earned-source index is the backs
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datasources.common import utcnow
+from datasources.common import as_utc, utcnow
 from datasources.community.models import Community, DemandItem, RequesterKind, ServiceCategory
 from datasources.community.order_models import (
     OPEN_ORDER_STATUSES,
@@ -31,9 +31,9 @@ from datasources.units.models import Member, WorkUnit
 from resolvers import lists
 from resolvers.context import HubContext
 from resolvers.points import earn, rule_points
-from resolvers.reporting import _building_in
 from resolvers.workflow import (
     Refusal,
+    building_id_in,
     community_id_of,
     earlier_result,
     is_paired,
@@ -64,11 +64,6 @@ def _invalid_state(order: ServiceOrder, allowed: str) -> Refusal:
     return Refusal(
         "INVALID_STATE", f"该订单当前为「{STATUS_NAMES[order.status]}」，{allowed}", _FIELD
     )
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes (stored in UTC); PostgreSQL aware ones."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def is_overdue(status: OrderStatus, due_at: datetime, now: datetime | None = None) -> bool:
@@ -120,7 +115,7 @@ async def place(
             return await session.get(ServiceOrder, earlier)  # type: ignore[return-value]
         community_id = await community_id_of(session, community_code)
         category = await _category(session, category_code)
-        building_id = await _building_in(session, community_id, building_code)
+        building_id = await building_id_in(session, community_id, building_code)
         now = utcnow()
         order = ServiceOrder(
             community_id=community_id, category_id=category.id, building_id=building_id,

@@ -22,13 +22,14 @@ from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from datasources.common import CHINA
 from datasources.community.models import Community
 from datasources.community.points_models import PointRule, PointsAccount, PointsEntry, PointsKind
 from datasources.community.points_policy import RULE_EVENTS_ID
 from datasources.scope import Role, Viewer
 from resolvers import points
 from resolvers.context import HubContext
-from resolvers.workflow import CHINA, Refusal, manages_community, record
+from resolvers.workflow import Refusal, manages_community, record
 
 RULE = "PointRule"
 ENTRY = "PointsEntry"

@@ -11,9 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
-    Building,
     Community,
-    Compound,
     Report,
     ReportChannel,
     ReportSkill,
@@ -22,7 +20,14 @@ from datasources.community.models import (
 )
 from datasources.scope import Role
 from resolvers.context import HubContext
-from resolvers.workflow import Refusal, earlier_result, record, remember, today_in_china
+from resolvers.workflow import (
+    Refusal,
+    building_id_in,
+    earlier_result,
+    record,
+    remember,
+    today_in_china,
+)
 
 REPORT = "Report"
 STATUS_NAMES = {
@@ -78,7 +83,7 @@ async def _report(
         community = await session.scalar(select(Community).where(Community.code == community_code))
         if community is None:
             raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
-        building_id = await _building_in(session, community.id, building_code)
+        building_id = await building_id_in(session, community.id, building_code)
         await _check_categories(session, intentions)
         active = await session.scalar(
             select(Report)
@@ -131,19 +136,6 @@ async def decide_report(
         record(session, ctx.viewer, REPORT, report.id, ReportStatus.PENDING.value,
                target.value, reason)  # fmt: skip
     return report
-
-
-async def _building_in(session: object, community_id: int, code: str | None) -> int | None:
-    if code is None:
-        return None
-    building_id: int | None = await session.scalar(  # type: ignore[attr-defined]
-        select(Building.id)
-        .join(Compound, Building.compound_id == Compound.id)
-        .where(Building.code == code, Compound.community_id == community_id)
-    )
-    if building_id is None:
-        raise Refusal("NOT_FOUND", "该社区没有这个楼栋。", "input.buildingCode")
-    return building_id
 
 
 async def _check_categories(session: object, codes: list[str]) -> None:

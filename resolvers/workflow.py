@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datasources.common import CHINA
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
+    Building,
     Community,
+    Compound,
     IdempotencyKey,
     PairingStatus,
     Report,
@@ -25,8 +27,6 @@ from datasources.community.models import (
     UnitPairing,
 )
 from datasources.scope import Role, Viewer
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class Refusal(Exception):
@@ -72,6 +72,21 @@ async def community_id_of(
     if community_id is None:
         raise Refusal("NOT_FOUND", "未找到该社区。", field)
     return int(community_id)
+
+
+async def building_id_in(session: AsyncSession, community_id: int, code: str | None) -> int | None:
+    """The row id of a building of the community (None without a code); NOT_FOUND (a user
+    error) for a building elsewhere or unknown."""
+    if code is None:
+        return None
+    building_id: int | None = await session.scalar(
+        select(Building.id)
+        .join(Compound, Building.compound_id == Compound.id)
+        .where(Building.code == code, Compound.community_id == community_id)
+    )
+    if building_id is None:
+        raise Refusal("NOT_FOUND", "该社区没有这个楼栋。", "input.buildingCode")
+    return building_id
 
 
 async def category_id_of(

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from strawberry import relay
 
+from datasources.common import CHINA, as_utc
 from datasources.community import activity_lists, activity_models
 from resolvers import activities
-from resolvers.activities import as_utc
-from resolvers.workflow import CHINA, Refusal, today_in_china
+from resolvers.workflow import Refusal, today_in_china
 from schema.base import HubNode, Info
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO

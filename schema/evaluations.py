@@ -19,10 +19,11 @@ import strawberry
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 
+from datasources.common import CHINA
 from datasources.community import evaluation_models as models
 from datasources.community.evaluations_groups import EvaluationFilter as EvaluationFilterModel
 from resolvers import evaluations
-from resolvers.workflow import CHINA, Refusal, today_in_china
+from resolvers.workflow import Refusal, today_in_china
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import AppraisalGrade
 from schema.history import StateEvent, history

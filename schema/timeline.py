@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from datasources.common import CHINA
 from datasources.community import timeline
-from resolvers.workflow import CHINA
 from schema.base import Info
 from schema.pagination import Connection, OrderDirection, paginate
 

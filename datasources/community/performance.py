@@ -13,10 +13,9 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.common import year_window
 from datasources.community.activity_models import Activity, ActivitySignup, SignupStatus
 from datasources.community.evaluation_models import EvaluationStatus, MemberEvaluation
 from datasources.community.models import (
@@ -59,7 +59,6 @@ from datasources.community.order_models import (
 from datasources.community.points_models import PointsEntry, PointsKind
 from datasources.scope import Scope
 
-CHINA = ZoneInfo("Asia/Shanghai")
 ATTENDED = (SignupStatus.ATTENDED, SignupStatus.CERTIFIED)
 FULFILLED_WISHES = (MicroWishStatus.FULFILLED, MicroWishStatus.CONFIRMED)
 # Reports that count as "reported" (已报到): confirmed, or confirmed and later closed (moved).
@@ -69,13 +68,6 @@ REPORTED = (ReportStatus.CONFIRMED, ReportStatus.CLOSED)
 MAX_IN_LIST = 2000
 
 MemberYear = tuple[str, int]
-
-
-def year_window(year: int) -> tuple[datetime, datetime]:
-    """[1 January, next 1 January) of `year` in China Standard Time, as UTC instants."""
-    start = datetime(year, 1, 1, tzinfo=CHINA).astimezone(UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(UTC)
-    return start, end
 
 
 def china_month(column: Any, dialect: str) -> ColumnElement[int]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.common import year_window
 from datasources.community.models import Community
 from datasources.community.points_models import (
     MallItem,
@@ -32,20 +31,11 @@ from datasources.loaders import ListLoaders, row_by_key
 from datasources.paging import ListSpec
 from datasources.scope import Scope
 
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The calendar year in China Standard Time, as UTC instants [start, end)."""
-    start = datetime(year, 1, 1, tzinfo=CHINA).astimezone(UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(UTC)
-    return start, end
-
 
 def _in_year(year: int | None) -> list[ColumnElement[bool]]:
     if year is None:
         return []
-    start, end = year_bounds(year)
+    start, end = year_window(year)
     return [PointsEntry.occurred_at >= start, PointsEntry.occurred_at < end]
 
 
