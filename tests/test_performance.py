@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -352,6 +354,31 @@ async def test_one_day_late_caps_the_grade(hub: GraphQLClient) -> None:
     assert late["actual"] == 1
     assert "逾期 1 天" in late["detail"]
     assert perf["appraisalCeiling"] == "BASICALLY_QUALIFIED"
+
+
+@pytest.fixture
+def server_in_los_angeles() -> Iterator[None]:
+    """The hub process in a zone 16 hours behind China (and a day behind around midnight)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Los_Angeles"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.usefixtures("server_in_los_angeles")
+async def test_figures_are_in_china_time_whatever_the_servers_zone(hub: GraphQLClient) -> None:
+    assert time.localtime().tm_gmtoff < 0  # the zone took effect
+    m1 = await _performance(hub, "M1")
+    # 00:30 on 1 January in China counts in the year, 23:00 on 31 December does not.
+    assert (m1["orders"]["count"], m1["orders"]["hours"]) == (3, 4.0)
+    assert (m1["reporting"]["onTime"], m1["appraisalCeiling"]) == (True, "EXCELLENT")
+    m2 = await _performance(hub, "M2")
+    assert (m2["reporting"]["daysLate"], m2["appraisalCeiling"]) == (1, "BASICALLY_QUALIFIED")
 
 
 async def test_activist_under_a_policy_that_includes_activists(hub: GraphQLClient) -> None:
