@@ -36,8 +36,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from datasources.base import create_engine_for
 from datasources.common import year_window
 from datasources.community.source import CommunitySource
 from datasources.seeding import SCALES, Scale, seed_all
@@ -103,16 +104,24 @@ class Data:
     audit_url: str
 
 
-async def prepare(folder: Path, scale: Scale) -> Data:
-    data = Data(
+def sqlite_files(folder: Path) -> Data:
+    return Data(
         f"sqlite+aiosqlite:///{folder / 'units.db'}",
         f"sqlite+aiosqlite:///{folder / 'community.db'}",
         f"sqlite+aiosqlite:///{folder / 'audit.db'}",
     )
-    fresh = not (folder / "units.db").exists() or not (folder / "community.db").exists()
+
+
+async def prepare(data: Data, scale: Scale) -> Data:
+    """Migrate the databases, and seed them unless they hold members already."""
     for side, url in (("units", data.units_url), ("community", data.community_url),
                       ("audit", data.audit_url)):  # fmt: skip
         await asyncio.to_thread(upgrade, side, url)  # type: ignore[arg-type]
+    engine = create_engine_for(data.units_url)
+    try:
+        fresh = not await scalar(engine, "SELECT count(*) FROM members")
+    finally:
+        await engine.dispose()
     if fresh:
         units, community = UnitsSource(data.units_url), CommunitySource(data.community_url)
         try:
@@ -131,10 +140,15 @@ async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
         return (await conn.execute(text(sql), params)).scalar()
 
 
+def _postgres(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
 async def busiest_year(community: AsyncEngine) -> int:
+    of_year = "extract(year FROM closed_at)" if _postgres(community) else "substr(closed_at, 1, 4)"
     year = await scalar(
         community,
-        "SELECT substr(closed_at, 1, 4) y FROM service_orders WHERE closed_at IS NOT NULL "
+        f"SELECT {of_year} y FROM service_orders WHERE closed_at IS NOT NULL "  # noqa: S608
         "GROUP BY y ORDER BY count(*) DESC LIMIT 1",
     )
     return int(year) if year else datetime.now(UTC).year
@@ -151,9 +165,15 @@ async def ensure_policy(units: AsyncEngine, year: int) -> None:
                 "reporting_deadline, min_services, min_hours, count_orders, count_activities, "
                 "count_posts, count_wishes, ceiling_grade, include_activists, "
                 "include_development_targets, updated_by, updated_at) VALUES (:y, '', 1, :d, "
-                "2, 2.0, 1, 1, 1, 1, 'basically_qualified', 1, 0, 'bench', :now)"
+                "2, 2.0, :yes, :yes, :yes, :yes, 'basically_qualified', :yes, :no, 'bench', :now)"
             ),
-            {"y": year, "d": date(year, 3, 31), "now": datetime.now(UTC)},
+            {
+                "y": year,
+                "d": date(year, 3, 31),
+                "now": datetime.now(UTC),
+                "yes": True,
+                "no": False,
+            },
         )
 
 
@@ -196,8 +216,10 @@ async def busiest_community(community: AsyncEngine) -> tuple[str, int]:
 # -- the hand-written SQL baseline --------------------------------------------------------
 
 
-def _bounds(year: int) -> dict[str, Any]:
+def _bounds(year: int, engine: AsyncEngine) -> dict[str, Any]:
     start, end = year_window(year)
+    if _postgres(engine):
+        return {"start": start, "end": end, "dec31": date(year, 12, 31)}
     # SQLite keeps timestamps as UTC text; compare as the driver would bind them.
     fmt = "%Y-%m-%d %H:%M:%S.%f"
     return {
@@ -241,7 +263,7 @@ class Figures:
 async def _member_figures(
     community: AsyncEngine, year: int, codes: list[str] | None
 ) -> dict[str, Figures]:
-    params: dict[str, Any] = _bounds(year)
+    params: dict[str, Any] = _bounds(year, community)
     if codes is None:
         members = members_s = claimed = ""
     else:
@@ -322,15 +344,20 @@ async def baseline_branch(
 async def baseline_community(
     community: AsyncEngine, community_id: int, year: int
 ) -> dict[str, Any]:
-    params = {**_bounds(year), "c": community_id}
-    union = """SELECT 'o' kind, category_id, CAST(strftime('%m', coalesce(closed_at, confirmed_at),
-        '+8 hours') AS INTEGER) month, member_code, hours FROM service_orders
+    params = {**_bounds(year, community), "c": community_id}
+    if _postgres(community):
+        month = "CAST(extract(month FROM timezone('Asia/Shanghai', {})) AS INTEGER)"
+    else:
+        month = "CAST(strftime('%m', {}, '+8 hours') AS INTEGER)"
+    union = f"""SELECT 'o' kind, category_id,
+        {month.format("coalesce(closed_at, confirmed_at)")} AS month, member_code, hours
+        FROM service_orders
         WHERE community_id = :c AND member_code IS NOT NULL AND status IN ('rated', 'confirmed')
         AND coalesce(closed_at, confirmed_at) >= :start AND coalesce(closed_at, confirmed_at) < :end
-      UNION ALL SELECT 'a', a.category_id, CAST(strftime('%m', a.starts_at, '+8 hours') AS INTEGER),
+      UNION ALL SELECT 'a', a.category_id, {month.format("a.starts_at")},
         s.member_code, s.hours FROM activity_signups s JOIN activities a ON a.id = s.activity_id
         WHERE a.community_id = :c AND s.status IN ('attended', 'certified')
-        AND a.starts_at >= :start AND a.starts_at < :end"""
+        AND a.starts_at >= :start AND a.starts_at < :end"""  # noqa: S608
     async with community.connect() as conn:
         supporters = {
             code
@@ -345,13 +372,13 @@ async def baseline_community(
             )
         }
         by_category = list(await conn.execute(text(
-            f"SELECT kind, category_id, count(*), sum(hours) FROM ({union}) GROUP BY kind, category_id"  # noqa: S608
+            f"SELECT kind, category_id, count(*), sum(hours) FROM ({union}) u GROUP BY kind, category_id"  # noqa: S608
         ), params))  # fmt: skip
         list(await conn.execute(text(
-            f"SELECT kind, month, count(*), sum(hours) FROM ({union}) GROUP BY kind, month"  # noqa: S608
+            f"SELECT kind, month, count(*), sum(hours) FROM ({union}) u GROUP BY kind, month"  # noqa: S608
         ), params))  # fmt: skip
         served = list(await conn.execute(text(
-            f"SELECT member_code, count(*), coalesce(sum(hours), 0) h FROM ({union}) "  # noqa: S608
+            f"SELECT member_code, count(*), coalesce(sum(hours), 0) h FROM ({union}) u "  # noqa: S608
             "GROUP BY member_code ORDER BY h DESC, member_code"
         ), params))  # fmt: skip
         list(await conn.execute(text(
@@ -401,7 +428,7 @@ async def baseline_district(
         compliant += bool(judged)
         if not judged:
             failing_branches.add(branch_id)
-    params = _bounds(year)
+    params = _bounds(year, community)
     async with community.connect() as conn:
         for sql in (
             "SELECT community_id, count(*) FROM reports WHERE status = 'confirmed' GROUP BY community_id",
@@ -477,16 +504,17 @@ def line(name: str, hub: list[float], sql: list[float]) -> str:
 
 
 async def main(
-    folder: Path,
+    data: Data,
     year: int | None,
     runs: int,
     scale: Scale,
     size: int = BRANCH_SIZE,
     freeze: bool = True,
 ) -> None:
-    data = await prepare(folder, scale)
-    units = create_async_engine(data.units_url)
-    community = create_async_engine(data.community_url)
+    data = await prepare(data, scale)
+    # The baseline connects as the hub does (the same pragmas, the same plan settings).
+    units = create_engine_for(data.units_url)
+    community = create_engine_for(data.community_url)
     year = year or await busiest_year(community)
     await ensure_policy(units, year)
     total = int(await scalar(units, "SELECT count(*) FROM members"))
@@ -576,18 +604,27 @@ async def main(
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="Folder of the SQLite files (reused if seeded).")
+    parser.add_argument(
+        "--urls", nargs=3, metavar=("UNITS", "COMMUNITY", "AUDIT"),
+        help="Database URLs instead of SQLite files, e.g. three PostgreSQL databases made for "
+        "the benchmark (seeded when empty; the benchmark changes their data).",
+    )  # fmt: skip
     parser.add_argument("--year", type=int, help="Year to measure (default: the busiest).")
     parser.add_argument("--runs", type=int, default=20, help="Timed runs per query.")
     parser.add_argument("--scale", default="district", choices=sorted(SCALES))
     parser.add_argument("--branch-size", type=int, default=BRANCH_SIZE)
     args = parser.parse_args()
     scale = SCALES[args.scale]
-    if args.data is not None:
+    if args.urls is not None:
+        data = Data(*args.urls)
+        asyncio.run(main(data, args.year, args.runs, scale, args.branch_size))
+    elif args.data is not None:
         args.data.mkdir(parents=True, exist_ok=True)
-        asyncio.run(main(args.data, args.year, args.runs, scale, args.branch_size))
-        return
-    with tempfile.TemporaryDirectory(prefix="dualhub-bench-") as folder:
-        asyncio.run(main(Path(folder), args.year, args.runs, scale, args.branch_size))
+        asyncio.run(main(sqlite_files(args.data), args.year, args.runs, scale, args.branch_size))
+    else:
+        with tempfile.TemporaryDirectory(prefix="dualhub-bench-") as folder:
+            data = sqlite_files(Path(folder))
+            asyncio.run(main(data, args.year, args.runs, scale, args.branch_size))
 
 
 if __name__ == "__main__":

@@ -1,22 +1,32 @@
-"""The performance benchmark runs end to end on a small data set (its timings are not
-checked here: `python -m bench.performance` on the district data set is the benchmark)."""
+"""The performance benchmark runs end to end on a small data set, on each backend (its
+timings are not checked here: `python -m bench.performance` on the district data set is the
+benchmark)."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
-from bench.performance import main
+from bench.performance import Data, main
+from tests.conftest import BACKENDS
+from tests.databases import create_pair, drop_pair
 from tests.scales import SMALL
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_benchmark_runs_and_agrees_with_its_sql_baseline(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    backend: str, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    asyncio.run(main(tmp_path, None, runs=1, scale=SMALL, size=40, freeze=False))
+    pair = create_pair(backend, tmp_path_factory.mktemp(f"bench-{backend}"))
+    assert pair.audit_url is not None
+    try:
+        data = Data(pair.units_url, pair.community_url, pair.audit_url)
+        asyncio.run(main(data, None, runs=1, scale=SMALL, size=40, freeze=False))
+    finally:
+        drop_pair(pair)
     out = capsys.readouterr().out
     for name in ("branch", "community", "district"):
         assert f"{name} " in out
         assert "ratio" in out
+    assert "GraphQL layer" in out
