@@ -88,7 +88,7 @@ async def report_rows(ctx: HubContext, kind: str, code: str, year: int) -> list[
     )
     rows = []
     for p, revisions in zip(people, organisation, strict=True):
-        f = p.figures
+        f = p.complete_figures()
         ctx.audit.read("Member", p.member_id, "name")
         first, current = p.first_report, p.current_report
         services, hours = p.counted()

@@ -22,7 +22,7 @@ from weakref import WeakKeyDictionary
 from strawberry.dataloader import DataLoader
 
 from datasources.common import AppraisalGrade
-from datasources.community.performance import MemberFigures, ReportRow
+from datasources.community.performance import ComplianceFigures, MemberFigures, ReportRow
 from datasources.units.models import AppraisalPolicy, PoliticalStatus
 from resolvers.context import HubContext
 
@@ -87,15 +87,22 @@ class RuleResult:
         return f"服务 {self.actual} 小时，要求至少 {self.required} 小时"
 
 
-@dataclass
 class Compliance:
-    policy: AppraisalPolicy
-    applicable: bool  # the member's political status is covered by the policy
-    rules: list[RuleResult]
+    """Each rule of the policy, met or not, for one member: whether he is compliant is
+    judged at once; the rules with their figures are spelled out only when asked (a
+    district summary judges 20,000 members and details a page of them)."""
+
+    def __init__(
+        self, policy: AppraisalPolicy, performance: Performance, *, applicable: bool
+    ) -> None:
+        self.policy = policy
+        self.performance = performance
+        self.applicable = applicable  # the member's political status is covered by the policy
+        self.compliant = not applicable or _meets_every_rule(policy, performance)
 
     @cached_property
-    def compliant(self) -> bool:
-        return all(result.met for result in self.rules)
+    def rules(self) -> list[RuleResult]:
+        return _rules(self.policy, self.performance) if self.applicable else []
 
     @property
     def unmet(self) -> list[RuleResult]:
@@ -120,11 +127,18 @@ class Performance:
     unit_id: int
     branch_id: int
     year: int
-    figures: MemberFigures
+    figures: ComplianceFigures  # a MemberFigures, except in a district summary
     policy: AppraisalPolicy | None
     compliance: Compliance | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     _counted: tuple[int, Decimal] | None = None
+
+    def complete_figures(self) -> MemberFigures:
+        """Every figure, points and evaluations included. A district summary's members
+        carry only what the rules judge: their details are loaded by the member."""
+        if not isinstance(self.figures, MemberFigures):
+            raise LookupError(f"only the compliance figures of {self.member_code} are loaded")
+        return self.figures
 
     @property
     def first_report(self) -> ReportRow | None:
@@ -187,35 +201,44 @@ def applies_to(policy: AppraisalPolicy, status: PoliticalStatus) -> bool:
 
 
 def judge(performance: Performance) -> Compliance | None:
-    """Each rule of the policy, met or not, with the figures behind it."""
+    """The member's compliance with the year's policy (None without a policy)."""
     policy = performance.policy
     if policy is None:
         return None
-    if not applies_to(policy, performance.political_status):
-        return Compliance(policy, applicable=False, rules=[])
+    applicable = applies_to(policy, performance.political_status)
+    return Compliance(policy, performance, applicable=applicable)
+
+
+def _meets_every_rule(policy: AppraisalPolicy, performance: Performance) -> bool:
+    """The rules of `_rules`, as one yes or no."""
+    first = performance.first_report
+    if first is None:
+        return False
+    deadline, min_services, required_hours = _thresholds(policy)
+    services, hours = performance.counted()
+    return first.reported_on <= deadline and services >= min_services and hours >= required_hours
+
+
+def _rules(policy: AppraisalPolicy, performance: Performance) -> list[RuleResult]:
+    """Each rule with the figures behind it."""
     first = performance.first_report
     services, hours = performance.counted()
     deadline, min_services, required_hours = _thresholds(policy)
     late = max(0, (first.reported_on - deadline).days) if first else 0
-    return Compliance(
-        policy,
-        applicable=True,
-        rules=[
-            RuleResult(
-                Rule.REPORTED, first is not None, _ONE, _ONE if first else _ZERO,
-                (first.reported_on, first.community_name) if first else (),
-            ),
-            RuleResult(
-                Rule.REPORTED_ON_TIME, first is not None and late == 0, _ZERO, Decimal(late),
-                (first.reported_on if first else None, deadline, late),
-            ),
-            RuleResult(
-                Rule.MIN_SERVICES, services >= min_services,
-                Decimal(min_services), Decimal(services),
-            ),
-            RuleResult(Rule.MIN_HOURS, hours >= required_hours, required_hours, hours),
-        ],
-    )  # fmt: skip
+    return [
+        RuleResult(
+            Rule.REPORTED, first is not None, _ONE, _ONE if first else _ZERO,
+            (first.reported_on, first.community_name) if first else (),
+        ),
+        RuleResult(
+            Rule.REPORTED_ON_TIME, first is not None and late == 0, _ZERO, Decimal(late),
+            (first.reported_on if first else None, deadline, late),
+        ),
+        RuleResult(
+            Rule.MIN_SERVICES, services >= min_services, Decimal(min_services), Decimal(services),
+        ),
+        RuleResult(Rule.MIN_HOURS, hours >= required_hours, required_hours, hours),
+    ]  # fmt: skip
 
 
 _ONE, _ZERO = Decimal(1), Decimal(0)
@@ -244,7 +267,7 @@ async def figures_of(ctx: HubContext, code: str, year: int) -> MemberFigures:
 
 
 def _performance(
-    ctx: HubContext, member: Any, year: int, figures: MemberFigures, policy: Any
+    ctx: HubContext, member: Any, year: int, figures: ComplianceFigures, policy: Any
 ) -> Performance:
     performance = Performance(
         member_id=member.id,
@@ -326,6 +349,18 @@ async def performances(ctx: HubContext, members: Sequence[Any], year: int) -> li
     loader = ctx.community.performance.figures
     figures, policy = await asyncio.gather(
         loader.load_many([(m.code, year) for m in members]), policy_for(ctx, year)
+    )
+    return [_performance(ctx, m, year, f, policy) for m, f in zip(members, figures, strict=True)]
+
+
+async def every_performance(
+    ctx: HubContext, members: Sequence[Any], year: int
+) -> list[Performance]:
+    """Like `performances`, for the district's every member at once: only the figures
+    compliance needs, without the loader (see `CommunityPerformance.compliance_figures`)."""
+    keys = [(m.code, year) for m in members]
+    figures, policy = await asyncio.gather(
+        ctx.community.performance.compliance_figures(keys), policy_for(ctx, year)
     )
     return [_performance(ctx, m, year, f, policy) for m, f in zip(members, figures, strict=True)]
 

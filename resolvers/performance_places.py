@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from resolvers.context import HubContext
-from resolvers.performance import Performance, Summary, performances, policy_for
+from resolvers.performance import Performance, Summary, every_performance, policy_for
 
 
 @dataclass
@@ -131,7 +131,7 @@ async def district_dashboard(ctx: HubContext, year: int, top: int = 10) -> Distr
     policy = await policy_for(ctx, year)
     members = await ctx.units.performance.members(everyone=True, light=True)
     people, communities, by_community, by_category, by_month, demands = await asyncio.gather(
-        performances(ctx, members, year),
+        every_performance(ctx, members, year),
         perf.reports_by_community(year, policy.reporting_deadline if policy else None),
         perf.service_by(year, None, "community_id"),
         perf.service_by(year, None, "category_id"),

@@ -16,7 +16,7 @@ from strawberry import relay
 from strawberry.types.nodes import SelectedField
 
 from datasources.common import AppraisalGrade
-from datasources.community.performance import ReportRow, ServiceTotals
+from datasources.community.performance import MemberFigures, ReportRow, ServiceTotals
 from resolvers import appraisal_policy as policies
 from resolvers import performance as perf
 from resolvers.workflow import Refusal
@@ -372,7 +372,7 @@ class MemberPerformance:
 
 
 def performance_type(p: perf.Performance) -> MemberPerformance:
-    f = p.figures
+    f = p.complete_figures()
     code, year = p.member_code, p.year
     services, hours = p.counted()
     compliance = p.compliance
@@ -531,9 +531,14 @@ class NonCompliantMember:
     def unmet_text(self) -> str:
         return perf.unmet_text(self.computed)
 
-    @strawberry.field(description="His figures (年度表现).")
-    def performance(self) -> MemberPerformance:
-        return performance_type(self.computed)
+    @strawberry.field(description="His figures (年度表现).", graphql_type=MemberPerformance)
+    def performance(self, info: Info) -> MemberPerformance | Awaitable[MemberPerformance]:
+        computed = self.computed
+        if isinstance(computed.figures, MemberFigures):
+            return performance_type(computed)
+        # A district summary judged him on the rules' figures only: load all of them (the
+        # page's members in one batch, through the loader).
+        return _member_performance(info, self.member_row, computed.year)
 
     @strawberry.field(description="The member (党员).")
     def member(self) -> Annotated[Member, strawberry.lazy(_UNITS)]:

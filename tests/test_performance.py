@@ -179,6 +179,8 @@ async def _community(url: str) -> None:
             await points("M1", "reverse", -5, utc(YEAR, 5, 3), reverses_id=five)
             await points("M1", "spend", -3, utc(YEAR, 9, 1))
             await points("M1", "earn", 100, utc(YEAR + 1, 1, 5), source_type="x", source_id=4)
+            # M2 (late, so non-compliant): points the district's list must show too.
+            await points("M2", "earn", 6, utc(YEAR, 6, 1), source_type="x", source_id=5)
             await _add(
                 conn,
                 MemberEvaluation,
@@ -575,6 +577,28 @@ async def test_district_dashboard(hub: GraphQLClient) -> None:
         {"community": {"code": "C1"}, "openDemands": 2, "openOrders": 0},
         {"community": {"code": "C2"}, "openDemands": 1, "openOrders": 1},
     ]
+
+
+async def test_district_non_compliant_members_have_their_whole_performance(
+    hub: GraphQLClient,
+) -> None:
+    """The district judges every member on the rules' figures only; a member it lists
+    still shows all his figures (points, evaluations), the same as his own field's."""
+    figures = """totalServices totalHours appraisalCeiling points { earned spent balance }
+      orders { count averageRating } evaluations { community { grade } organisation { grade } }
+      compliance { compliant unmetRules { rule } }"""
+    query = f"""query($y: Int!) {{ district(year: $y) {{ summary {{
+      nonCompliant(first: 50) {{ edges {{ node {{ member {{ code }} unmetText
+        performance {{ {figures} }} }} }} }} }} }} }}"""
+    edges = (await hub.query(query, {"y": YEAR}))["district"]["summary"]["nonCompliant"]["edges"]
+    listed = {e["node"]["member"]["code"]: e["node"]["performance"] for e in edges}
+    assert {"M2", "M3"} <= set(listed)
+    own = f"""query($c: String!, $y: Int!) {{ member(code: $c) {{
+      performance(year: $y) {{ {figures} }} }} }}"""
+    for code in ("M2", "M3"):
+        mine = (await hub.query(own, {"c": code, "y": YEAR}))["member"]["performance"]
+        assert listed[code] == mine, code
+    assert listed["M2"]["points"] == {"earned": 6, "spent": 0, "balance": 6}
 
 
 def _csv_rows(body: bytes) -> list[list[str]]:
