@@ -93,16 +93,22 @@ class Compliance:
     district summary judges 20,000 members and details a page of them)."""
 
     def __init__(
-        self, policy: AppraisalPolicy, performance: Performance, *, applicable: bool
+        self,
+        policy: AppraisalPolicy,
+        first: ReportRow | None,
+        counted: tuple[int, Decimal],
+        *,
+        applicable: bool,
     ) -> None:
         self.policy = policy
-        self.performance = performance
+        self.first = first  # the member's first report of the year
+        self.counted = counted  # (services, hours) of the record types the policy counts
         self.applicable = applicable  # the member's political status is covered by the policy
-        self.compliant = not applicable or _meets_every_rule(policy, performance)
+        self.compliant = not applicable or _meets_every_rule(policy, first, counted)
 
     @cached_property
     def rules(self) -> list[RuleResult]:
-        return _rules(self.policy, self.performance) if self.applicable else []
+        return _rules(self.policy, self.first, self.counted) if self.applicable else []
 
     @property
     def unmet(self) -> list[RuleResult]:
@@ -206,23 +212,27 @@ def judge(performance: Performance) -> Compliance | None:
     if policy is None:
         return None
     applicable = applies_to(policy, performance.political_status)
-    return Compliance(policy, performance, applicable=applicable)
+    return Compliance(
+        policy, performance.first_report, performance.counted(), applicable=applicable
+    )
 
 
-def _meets_every_rule(policy: AppraisalPolicy, performance: Performance) -> bool:
+def _meets_every_rule(
+    policy: AppraisalPolicy, first: ReportRow | None, counted: tuple[int, Decimal]
+) -> bool:
     """The rules of `_rules`, as one yes or no."""
-    first = performance.first_report
     if first is None:
         return False
     deadline, min_services, required_hours = _thresholds(policy)
-    services, hours = performance.counted()
+    services, hours = counted
     return first.reported_on <= deadline and services >= min_services and hours >= required_hours
 
 
-def _rules(policy: AppraisalPolicy, performance: Performance) -> list[RuleResult]:
+def _rules(
+    policy: AppraisalPolicy, first: ReportRow | None, counted: tuple[int, Decimal]
+) -> list[RuleResult]:
     """Each rule with the figures behind it."""
-    first = performance.first_report
-    services, hours = performance.counted()
+    services, hours = counted
     deadline, min_services, required_hours = _thresholds(policy)
     late = max(0, (first.reported_on - deadline).days) if first else 0
     return [

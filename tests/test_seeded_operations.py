@@ -6,6 +6,7 @@ Each query counts the rows that break a rule, so a failure names the rule and ho
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +18,7 @@ from datasources.community import seed_operations
 from datasources.community.seed_serving import NOW
 from datasources.seeding import SCALES
 from resolvers.points import DEFAULT_RULES
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, client_for
 from tests.databases import DatabasePair, seeded_pair
 from tests.scales import LARGER, SMALL
 
@@ -274,6 +275,22 @@ async def test_groups_assignments_and_evaluations(busy_db: DatabasePair) -> None
         for code, grade in graded
         if code not in reported
     )
+
+
+async def test_the_evaluation_year_has_its_policy(busy_db: DatabasePair) -> None:
+    """The seeded 2025 policy makes the appraisal show compliance out of the box, and the
+    seeded records give both outcomes."""
+    query = """{ district(year: 2025) { summary {
+      policy { version reportingDeadline minServices minHours ceilingGrade }
+      members compliant nonCompliantCount } } }"""
+    async with asynccontextmanager(client_for)(busy_db) as hub:
+        summary = (await hub.query(query))["district"]["summary"]
+    assert summary["policy"] == {"version": 1, "reportingDeadline": "2025-06-30",
+                                 "minServices": 2, "minHours": 4.0,
+                                 "ceilingGrade": "BASICALLY_QUALIFIED"}  # fmt: skip
+    assert summary["compliant"] > 0
+    assert summary["nonCompliantCount"] > 0
+    assert summary["compliant"] + summary["nonCompliantCount"] == summary["members"]
 
 
 async def test_nothing_is_recorded_after_the_end_of_the_period(busy_db: DatabasePair) -> None:

@@ -1,4 +1,5 @@
-"""Seeded organisation evaluations (组织评价) of the year 2025, on the unit side.
+"""Seeded organisation evaluations (组织评价) of the year 2025, and that year's appraisal
+policy (民主评议规则), on the unit side.
 
 Each branch evaluates its members in service early in 2026, reading what the community
 side recorded: a member who had not reported by the end of 2025, or never served that
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from datasources.common import AppraisalGrade
 from datasources.community.evaluation_models import EvaluationKind, EvaluationStatus
@@ -73,7 +75,24 @@ def generate_unit_evaluations(seed: int, unit_rows: TableRows, community: TableR
             rows.append(_row(len(rows) + 1, member, grade, subject, created, superseded=revised))
             created = revised
         rows.append(_row(len(rows) + 1, member, grade, subject, created, superseded=None))
-    return {"organisation_evaluations": rows}
+    return {"organisation_evaluations": rows, "appraisal_policies": [_policy()]}
+
+
+def _policy() -> Row:
+    """The district's policy for the evaluation year, set before it began (Chancheng's
+    rule): reported by 30 June, at least two services and four hours, every record type
+    counted; a member who falls short is rated at most "basically qualified"."""
+    return {
+        "id": 1, "year": EVALUATION_YEAR, "district_code": "", "version": 1,
+        "reporting_deadline": date(EVALUATION_YEAR, 6, 30), "min_services": 2,
+        "min_hours": Decimal("4.0"), "count_orders": True, "count_activities": True,
+        "count_posts": True, "count_wishes": True,
+        "ceiling_grade": AppraisalGrade.BASICALLY_QUALIFIED, "include_activists": False,
+        "include_development_targets": False, "note": "未按期报到或服务不足者，评议不得高于基本合格",
+        "updated_by": "district:D01",
+        "updated_at": datetime.combine(date(EVALUATION_YEAR - 1, 12, 20), time(10),
+                                       tzinfo=CHINA_TZ).astimezone(UTC),
+    }  # fmt: skip
 
 
 def _row(
