@@ -294,32 +294,31 @@ class CommunityPerformance:
         by the caller rather than a loader: for the district's 20,000 members, where the
         two other statements and the loader's futures would cost more than the rest."""
         async with self.source.session() as session:
-            reports = await self._reports(keys, session)
-            orders = await self._orders(keys, session)
-            activities = await self._activities(keys, session)
-            posts = await self._posts(keys, session)
-            wishes = await self._wishes(keys, session)
-        return [
-            ComplianceFigures(*values)
-            for values in zip(reports, orders, activities, posts, wishes, strict=True)
-        ]
+            return await self._judged_figures(keys, session)
 
     async def _figures(self, keys: list[MemberYear]) -> list[MemberFigures]:
         """Every figure of the keys' members: still one statement per record type, run one
         after the other in a single session (cheaper than seven connections)."""
         async with self.source.session() as session:
-            reports = await self._reports(keys, session)
-            orders = await self._orders(keys, session)
-            activities = await self._activities(keys, session)
-            posts = await self._posts(keys, session)
-            wishes = await self._wishes(keys, session)
+            judged = await self._judged_figures(keys, session)
             points = await self._points(keys, session)
             evaluations = await self._evaluations(keys, session)
         return [
-            MemberFigures(*values)
-            for values in zip(
-                reports, orders, activities, posts, wishes, points, evaluations, strict=True
-            )
+            MemberFigures(j.reports, j.orders, j.activities, j.posts, j.wishes, p, e)
+            for j, p, e in zip(judged, points, evaluations, strict=True)
+        ]
+
+    async def _judged_figures(
+        self, keys: list[MemberYear], session: AsyncSession
+    ) -> list[ComplianceFigures]:
+        reports = await self._reports(keys, session)
+        orders = await self._orders(keys, session)
+        activities = await self._activities(keys, session)
+        posts = await self._posts(keys, session)
+        wishes = await self._wishes(keys, session)
+        return [
+            ComplianceFigures(*values)
+            for values in zip(reports, orders, activities, posts, wishes, strict=True)
         ]
 
     async def _batched(
