@@ -31,13 +31,13 @@ from datasources.community.activity_models import (
     ActivityStatus,
     SignupStatus,
 )
-from datasources.community.models import Community
 from datasources.scope import Role
 from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
     category_id_of,
+    community_code_of,
     community_id_of,
     earlier_result,
     is_supporter,
@@ -111,10 +111,6 @@ def _signup_state(signup: ActivitySignup, allowed: str, field: str = "input.sign
     )
 
 
-async def _community_code(session: AsyncSession, community_id: int) -> str | None:
-    return await session.scalar(select(Community.code).where(Community.id == community_id))
-
-
 async def _managed(ctx: HubContext, session: AsyncSession, activity_id: int) -> Activity:
     """The activity, locked, if the viewer manages its community."""
     if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
@@ -123,7 +119,7 @@ async def _managed(ctx: HubContext, session: AsyncSession, activity_id: int) -> 
     activity = await session.get(Activity, activity_id, with_for_update=True)
     if activity is None:
         raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")
-    if not manages_community(ctx.viewer, await _community_code(session, activity.community_id)):
+    if not manages_community(ctx.viewer, await community_code_of(session, activity.community_id)):
         raise PermissionError("the activity belongs to another community")
     return activity
 

@@ -39,7 +39,7 @@ from datasources.community.partner_models import (
     AllianceMeetingStatus,
     effective_agreement_status,
 )
-from datasources.community.policy import _party as party_of
+from datasources.community.policy import party_of
 from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (

@@ -33,7 +33,7 @@ from datasources.community.group_models import (
 )
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import Building, Community, Report, ReportStatus, StateEvent
-from datasources.community.policy import _grid_buildings
+from datasources.community.policy import grid_buildings
 from datasources.scope import Role, Viewer
 from datasources.units.models import Member, OrganisationEvaluation
 from datasources.units.policy import unit_members
@@ -202,7 +202,7 @@ async def evaluate(
                 in_grid = await session.scalar(
                     select(Building.id).where(
                         Building.id == report.building_id,
-                        Building.id.in_(_grid_buildings(viewer)),
+                        Building.id.in_(grid_buildings(viewer)),
                     )
                 )
                 if in_grid is None:

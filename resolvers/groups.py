@@ -27,12 +27,13 @@ from datasources.community.group_models import (
     HouseholdAssignment,
     MembershipStatus,
 )
-from datasources.community.models import Building, Community, Compound
-from datasources.community.policy import _grid_buildings
+from datasources.community.models import Building, Compound
+from datasources.community.policy import grid_buildings
 from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    community_code_of,
     community_id_of,
     earlier_result,
     is_supporter,
@@ -54,13 +55,6 @@ MEMBERSHIP_STATUS = {MembershipStatus.ACTIVE: "在组", MembershipStatus.LEFT: "
 ASSIGNMENT_STATUS = {AssignmentStatus.ACTIVE: "包干中", AssignmentStatus.ENDED: "已结束"}
 
 
-async def _community_code(session: AsyncSession, community_id: int) -> str | None:
-    code: str | None = await session.scalar(
-        select(Community.code).where(Community.id == community_id)
-    )
-    return code
-
-
 async def _managed_group(ctx: HubContext, session: AsyncSession, group_id: int) -> BuildingGroup:
     """The group, locked, if the viewer manages its community."""
     if not ctx.viewer.is_community_side:
@@ -69,7 +63,7 @@ async def _managed_group(ctx: HubContext, session: AsyncSession, group_id: int) 
     group = await session.get(BuildingGroup, group_id, with_for_update=True)
     if group is None:
         raise Refusal("NOT_FOUND", GROUP_NOT_FOUND, "input.groupId")
-    if not manages_community(ctx.viewer, await _community_code(session, group.community_id)):
+    if not manages_community(ctx.viewer, await community_code_of(session, group.community_id)):
         raise PermissionError("the group belongs to another community")
     return group
 
@@ -260,13 +254,13 @@ async def _may_assign(ctx: HubContext, session: AsyncSession, building: Building
         select(Compound.community_id).where(Compound.id == building.compound_id)
     )
     if community_id is None or not manages_community(
-        viewer, await _community_code(session, community_id)
+        viewer, await community_code_of(session, community_id)
     ):
         raise PermissionError("the building belongs to another community")
     if viewer.role is Role.GRID_SECRETARY:
         in_grid = await session.scalar(
             select(Building.id).where(
-                Building.id == building.id, Building.id.in_(_grid_buildings(viewer))
+                Building.id == building.id, Building.id.in_(grid_buildings(viewer))
             )
         )
         if in_grid is None:

@@ -22,7 +22,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import utcnow
-from datasources.community.models import Community
 from datasources.community.points_models import (
     MallItem,
     Merchant,
@@ -35,6 +34,7 @@ from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    community_code_of,
     community_id_of,
     earlier_result,
     manages_community,
@@ -63,17 +63,11 @@ def _active(flag: bool) -> str:
     return "active" if flag else "inactive"
 
 
-async def _community_code(session: AsyncSession, community_id: int | None) -> str | None:
-    if community_id is None:
-        return None
-    return await session.scalar(select(Community.code).where(Community.id == community_id))
-
-
 async def _check_manages(session: AsyncSession, viewer: Viewer, community_id: int | None) -> None:
     """The district, or the community (and its grid secretaries) of the merchant."""
     if viewer.role is Role.DISTRICT:
         return
-    if not manages_community(viewer, await _community_code(session, community_id)):
+    if not manages_community(viewer, await community_code_of(session, community_id)):
         raise PermissionError("the merchant belongs to another community, or to the district")
 
 

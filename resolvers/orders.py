@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import as_utc, utcnow
-from datasources.community.models import Community, DemandItem, RequesterKind, ServiceCategory
+from datasources.community.models import DemandItem, RequesterKind, ServiceCategory
 from datasources.community.order_models import (
     OPEN_ORDER_STATUSES,
     OrderStatus,
@@ -34,6 +34,7 @@ from resolvers.points import earn, rule_points
 from resolvers.workflow import (
     Refusal,
     building_id_in,
+    community_code_of,
     community_id_of,
     earlier_result,
     is_paired,
@@ -176,19 +177,12 @@ async def _locked(session: AsyncSession, order_id: int) -> ServiceOrder:
     return order
 
 
-async def _community_code(session: AsyncSession, order: ServiceOrder) -> str | None:
-    code: str | None = await session.scalar(
-        select(Community.code).where(Community.id == order.community_id)
-    )
-    return code
-
-
 async def _managed(ctx: HubContext, session: AsyncSession, order_id: int) -> ServiceOrder:
     """The order, locked, if the viewer is its community or a grid secretary of it."""
     if not ctx.viewer.is_community_side:
         raise PermissionError("only the community manages its orders")
     order = await _locked(session, order_id)
-    if not manages_community(ctx.viewer, await _community_code(session, order)):
+    if not manages_community(ctx.viewer, await community_code_of(session, order.community_id)):
         raise PermissionError("the order belongs to another community")
     return order
 

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from datasources.community.models import (
-    Community,
     Compound,
     PropertyCompany,
     RedPropertyStatus,
@@ -47,11 +46,12 @@ from datasources.community.partner_models import (
     criteria_from,
     status_by_criteria,
 )
-from datasources.community.policy import _grid_compounds as grid_compounds
+from datasources.community.policy import grid_compounds
 from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    community_code_of,
     community_id_of,
     earlier_result,
     manages_community,
@@ -90,14 +90,10 @@ async def _company(session: AsyncSession, code: str, field: str = "input.company
     return found
 
 
-async def _community_code(session: AsyncSession, community_id: int) -> str | None:
-    return await session.scalar(select(Community.code).where(Community.id == community_id))
-
-
 async def _require_manager(ctx: HubContext, session: AsyncSession, compound: Any) -> None:
     """The compound's community, or a grid secretary for the compounds of his grid (and the
     grids below) or his own compound: the mapping the read rules use."""
-    code = await _community_code(session, compound.community_id)
+    code = await community_code_of(session, compound.community_id)
     if not manages_community(ctx.viewer, code):
         raise PermissionError("only the compound's community manages it")
     if ctx.viewer.role is Role.GRID_SECRETARY:
@@ -297,7 +293,7 @@ async def rate(
         raise Refusal("INVALID_INPUT", "请填写评价期（如2026或2026-Q4）。", "input.period")
     async with ctx.sources.community.transaction() as session:
         compound = await _compound(session, compound_code)
-        if await _community_code(session, compound.community_id) != viewer.community:
+        if await community_code_of(session, compound.community_id) != viewer.community:
             raise PermissionError("a resident rates only compounds of his community")
         await write_lock(session, Compound, compound.id)
         await session.get(Compound, compound.id, with_for_update=True)

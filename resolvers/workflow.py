@@ -64,6 +64,16 @@ async def write_lock(session: AsyncSession, model: Any, row_id: Any) -> None:
     await session.execute(no_op.execution_options(synchronize_session=False))
 
 
+async def community_code_of(session: AsyncSession, community_id: int | None) -> str | None:
+    """The community's code (None for no community), e.g. for `manages_community`."""
+    if community_id is None:
+        return None
+    code: str | None = await session.scalar(
+        select(Community.code).where(Community.id == community_id)
+    )
+    return code
+
+
 async def community_id_of(
     session: AsyncSession, code: str, field: str = "input.communityCode"
 ) -> int:

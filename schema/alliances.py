@@ -4,7 +4,7 @@ renewed and ended, projects tracked to done, and each party's contribution."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,13 +18,13 @@ from datasources.community import partner_models as pm
 from datasources.community.models import PartyKind as PartyKindModel
 from datasources.community.models import ProjectStatus as ProjectStatusModel
 from resolvers import alliances as rules
-from resolvers.workflow import Refusal, today_in_china
+from resolvers.workflow import today_in_china
 from schema.base import HubNode, Info
 from schema.enums import PartyKind, ProjectStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, attempt, node_id_of, user_error
+from schema.mutations import UserError, node_id_of, not_found, run_mutation
 
 if TYPE_CHECKING:
     from schema.partners import (
@@ -413,21 +413,6 @@ class AgreementProjectPayload:
     client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
 
 
-async def _run(
-    info: Info, mutation: str, entity: str, targets: list[str], action: Awaitable[T],
-    forbidden: str, ok: Callable[[T], Any], fail: Callable[[UserError], Any],
-) -> Any:  # fmt: skip
-    result = await attempt(info, mutation, entity, targets, action, forbidden=forbidden)
-    if isinstance(result, UserError):
-        return fail(result)
-    info.context.audit.mutation(mutation, entity, targets or [str(getattr(result, "id", ""))])
-    return ok(result)
-
-
-def _not_found(message: str, field: str) -> UserError:
-    return user_error(Refusal("NOT_FOUND", message, field))
-
-
 def _agreement_payload(key: str | None) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     from schema.partners import CoBuildingAgreement
 
@@ -491,7 +476,7 @@ class AlliancesMutation:
             info.context, alliance_code=input.alliance_code, starts_on=input.starts_on,
             term_months=input.term_months, terms=input.terms,
         )  # fmt: skip
-        payload: AlliancePayload = await _run(
+        payload: AlliancePayload = await run_mutation(
             info, "scheduleAllianceChairs", "Alliance", [input.alliance_code], action, _NOT_PARTY,
             lambda row: AlliancePayload(alliance=Alliance.from_row(row), user_errors=[],
                                         client_mutation_id=key),
@@ -514,7 +499,7 @@ class AlliancesMutation:
             info.context, alliance_code=input.alliance_code, party=party,
             rotation_order=input.rotation_order, reason=input.reason, key=key,
         )  # fmt: skip
-        payload: AllianceMembershipPayload = await _run(
+        payload: AllianceMembershipPayload = await run_mutation(
             info, "addAllianceParty", "AllianceParty", [input.alliance_code, input.party_code],
             action, _NOT_CHAIR, ok, fail,
         )  # fmt: skip
@@ -535,7 +520,7 @@ class AlliancesMutation:
             info.context, alliance_code=input.alliance_code, kind=input.party_kind,
             code=input.party_code, reason=input.reason,
         )  # fmt: skip
-        payload: AllianceMembershipPayload = await _run(
+        payload: AllianceMembershipPayload = await run_mutation(
             info, "removeAllianceParty", "AllianceParty", [input.alliance_code, input.party_code],
             action, _NOT_CHAIR, ok, fail,
         )  # fmt: skip
@@ -553,7 +538,7 @@ class AlliancesMutation:
         action = rules.convene(info.context, alliance_code=input.alliance_code,
                                held_on=input.held_on, agenda=input.agenda, key=key)  # fmt: skip
         ok, fail = _meeting_payload(key)
-        payload: AllianceMeetingPayload = await _run(
+        payload: AllianceMeetingPayload = await run_mutation(
             info, "convokeAllianceMeeting", "AllianceMeeting", [], action, _NOT_PARTY, ok, fail
         )
         return payload
@@ -570,7 +555,7 @@ class AlliancesMutation:
         ok, fail = _meeting_payload(key)
         meeting_id = node_id_of(input.meeting_id, "AllianceMeeting")
         if meeting_id is None:
-            return fail(_not_found("未找到该联席会议。", "input.meetingId"))  # type: ignore[no-any-return]
+            return fail(not_found("未找到该联席会议。", "input.meetingId"))  # type: ignore[no-any-return]
         attendance = [
             rules.Attendance(
                 kind=a.party_kind,
@@ -582,7 +567,7 @@ class AlliancesMutation:
         ]
         action = rules.record_minutes(info.context, meeting_id=meeting_id, minutes=input.minutes,
                                       decisions=input.decisions, attendance=attendance)  # fmt: skip
-        payload: AllianceMeetingPayload = await _run(
+        payload: AllianceMeetingPayload = await run_mutation(
             info, "recordAllianceMeeting", "AllianceMeeting", [str(meeting_id)], action,
             _NOT_PARTY, ok, fail,
         )  # fmt: skip
@@ -604,7 +589,7 @@ class AlliancesMutation:
             parties=parties, key=key,
         )  # fmt: skip
         ok, fail = _agreement_payload(key)
-        payload: AgreementPayload = await _run(
+        payload: AgreementPayload = await run_mutation(
             info, "signAgreement", "CoBuildingAgreement", [], action, _COMMUNITY_ONLY, ok, fail
         )
         return payload
@@ -621,13 +606,13 @@ class AlliancesMutation:
         ok, fail = _project_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(_not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
+            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
         action = rules.add_project(
             info.context, agreement_id=agreement_id, name=input.name, owner_kind=input.owner_kind,
             owner_code=input.owner_code, budget_yuan=input.budget_yuan, due_on=input.due_on,
             key=key,
         )  # fmt: skip
-        payload: AgreementProjectPayload = await _run(
+        payload: AgreementProjectPayload = await run_mutation(
             info, "addAgreementProject", "AgreementProject", [], action, _COMMUNITY_ONLY, ok, fail
         )
         return payload
@@ -644,9 +629,9 @@ class AlliancesMutation:
         ok, fail = _project_payload(key)
         project_id = node_id_of(input.project_id, "AgreementProject")
         if project_id is None:
-            return fail(_not_found("未找到该项目。", "input.projectId"))  # type: ignore[no-any-return]
+            return fail(not_found("未找到该项目。", "input.projectId"))  # type: ignore[no-any-return]
         action = rules.move_project(info.context, project_id, input.status, input.note)
-        payload: AgreementProjectPayload = await _run(
+        payload: AgreementProjectPayload = await run_mutation(
             info, "moveAgreementProject", "AgreementProject", [str(project_id)], action,
             "只有项目责任方或签约社区可以变更项目。", ok, fail,
         )  # fmt: skip
@@ -664,8 +649,8 @@ class AlliancesMutation:
         ok, fail = _agreement_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(_not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
-        payload: AgreementPayload = await _run(
+            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
+        payload: AgreementPayload = await run_mutation(
             info, "renewAgreement", "CoBuildingAgreement", [str(agreement_id)],
             rules.renew(info.context, agreement_id, input.ends_on), _COMMUNITY_ONLY, ok, fail,
         )  # fmt: skip
@@ -682,8 +667,8 @@ class AlliancesMutation:
         ok, fail = _agreement_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(_not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
-        payload: AgreementPayload = await _run(
+            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
+        payload: AgreementPayload = await run_mutation(
             info, "endAgreement", "CoBuildingAgreement", [str(agreement_id)],
             rules.end(info.context, agreement_id, input.reason), _COMMUNITY_ONLY, ok, fail,
         )  # fmt: skip

@@ -25,7 +25,7 @@ from schema.base import HubNode, Info, as_tuple
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import UserError, as_user_error, attempt, node_id_of, not_found
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.places import Building, Community
 
@@ -354,10 +354,6 @@ class HouseholdAssignmentPayload:
     client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
 
 
-def _not_found(message: str, field: str) -> Refusal:
-    return Refusal("NOT_FOUND", message, field)
-
-
 def _group_payload(
     info: Info, result: Any, mutation: str, key: str | None, **detail: str | None
 ) -> BuildingGroupPayload:
@@ -428,7 +424,7 @@ class GroupsMutation:
         key = input.client_mutation_id
         group_id = node_id_of(input.group_id, "BuildingGroup")
         if group_id is None:
-            return _member_payload(info, _not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
+            return _member_payload(info, not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
                                    "addGroupMember", key)  # fmt: skip
         result = await attempt(
             info, "addGroupMember", "BuildingGroupMember", [str(group_id)],
@@ -451,7 +447,7 @@ class GroupsMutation:
         membership_id = node_id_of(input.membership_id, "BuildingGroupMember")
         if membership_id is None:
             return _member_payload(
-                info, _not_found(groups.MEMBERSHIP_NOT_FOUND, "input.membershipId"),
+                info, not_found(groups.MEMBERSHIP_NOT_FOUND, "input.membershipId"),
                 "setGroupRole", key,
             )  # fmt: skip
         result = await attempt(
@@ -474,7 +470,7 @@ class GroupsMutation:
         membership_id = node_id_of(input.membership_id, "BuildingGroupMember")
         if membership_id is None:
             return _member_payload(
-                info, _not_found(groups.MEMBERSHIP_NOT_FOUND, "input.membershipId"),
+                info, not_found(groups.MEMBERSHIP_NOT_FOUND, "input.membershipId"),
                 "removeGroupMember", key,
             )  # fmt: skip
         result = await attempt(
@@ -495,7 +491,7 @@ class GroupsMutation:
         key = input.client_mutation_id
         group_id = node_id_of(input.group_id, "BuildingGroup")
         if group_id is None:
-            return _group_payload(info, _not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
+            return _group_payload(info, not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
                                   "dissolveBuildingGroup", key)  # fmt: skip
         result = await attempt(
             info, "dissolveBuildingGroup", "BuildingGroup", [str(group_id)],
@@ -521,7 +517,7 @@ class GroupsMutation:
             group_id = node_id_of(input.group_id, "BuildingGroup")
             if group_id is None:
                 return _assignment_payload(
-                    info, _not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
+                    info, not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
                     "assignHousehold", key,
                 )  # fmt: skip
         result = await attempt(
@@ -549,7 +545,7 @@ class GroupsMutation:
         assignment_id = node_id_of(input.assignment_id, "HouseholdAssignment")
         if assignment_id is None:
             return _assignment_payload(
-                info, _not_found(groups.ASSIGNMENT_NOT_FOUND, "input.assignmentId"),
+                info, not_found(groups.ASSIGNMENT_NOT_FOUND, "input.assignmentId"),
                 "endAssignment", key,
             )  # fmt: skip
         result = await attempt(

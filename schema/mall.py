@@ -23,7 +23,7 @@ from schema.base import HubNode, Info
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import UserError, as_user_error, attempt, node_id_of, not_found
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -425,10 +425,6 @@ def _redemption_payload(info: Info, row: Any, mutation: str, key: str | None,
                              client_mutation_id=key)  # fmt: skip
 
 
-def _not_found(message: str, field: str) -> UserError:
-    return as_user_error(Refusal("NOT_FOUND", message, field))
-
-
 _MANAGERS = "只有区委组织部或商家所属社区可以管理积分商城。"
 
 
@@ -468,7 +464,7 @@ class MallMutation:
         key = input.client_mutation_id
         merchant_id = node_id_of(input.merchant_id, "Merchant")
         if merchant_id is None:
-            return _item_payload(info, _not_found(mall.MERCHANT_NOT_FOUND, "input.merchantId"),
+            return _item_payload(info, not_found(mall.MERCHANT_NOT_FOUND, "input.merchantId"),
                                  "createMallItem", key)  # fmt: skip
         row = await attempt(
             info, "createMallItem", "MallItem", [],
@@ -491,7 +487,7 @@ class MallMutation:
         key = input.client_mutation_id
         item_id = node_id_of(input.item_id, "MallItem")
         if item_id is None:
-            return _item_payload(info, _not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
+            return _item_payload(info, not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
                                  "updateMallItem", key)  # fmt: skip
         row = await attempt(
             info, "updateMallItem", "MallItem", [str(item_id)],
@@ -512,7 +508,7 @@ class MallMutation:
         key = input.client_mutation_id
         item_id = node_id_of(input.item_id, "MallItem")
         if item_id is None:
-            return _item_payload(info, _not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
+            return _item_payload(info, not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
                                  "restockMallItem", key)  # fmt: skip
         row = await attempt(
             info, "restockMallItem", "MallItem", [str(item_id)],
@@ -535,7 +531,7 @@ class MallMutation:
         key = input.client_mutation_id
         item_id = node_id_of(input.item_id, "MallItem")
         if item_id is None:
-            return _redemption_payload(info, _not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
+            return _redemption_payload(info, not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
                                        "redeemMallItem", key)  # fmt: skip
         row = await attempt(
             info, "redeemMallItem", "Redemption", [],
@@ -560,7 +556,7 @@ class MallMutation:
         redemption_id = node_id_of(input.redemption_id, "Redemption")
         if redemption_id is None:
             return _redemption_payload(
-                info, _not_found(mall.REDEMPTION_NOT_FOUND, "input.redemptionId"),
+                info, not_found(mall.REDEMPTION_NOT_FOUND, "input.redemptionId"),
                 "markRedemptionCollected", key,
             )  # fmt: skip
         row = await attempt(
@@ -584,7 +580,7 @@ class MallMutation:
         redemption_id = node_id_of(input.redemption_id, "Redemption")
         if redemption_id is None:
             return _redemption_payload(
-                info, _not_found(mall.REDEMPTION_NOT_FOUND, "input.redemptionId"),
+                info, not_found(mall.REDEMPTION_NOT_FOUND, "input.redemptionId"),
                 "refundRedemption", key,
             )  # fmt: skip
         row = await attempt(

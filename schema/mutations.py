@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -84,3 +84,21 @@ async def attempt(
     except PermissionError as exc:
         info.context.audit.denied(mutation, entity_type, targets)
         raise coded_error(ErrorCode.FORBIDDEN, forbidden) from exc
+
+
+async def run_mutation(
+    info: Info, mutation: str, entity: str, targets: list[str], action: Awaitable[T],
+    forbidden: str, ok: Callable[[T], Any], fail: Callable[[UserError], Any],
+) -> Any:  # fmt: skip
+    """`attempt()` the action, then build the payload: `fail(user error)` on a refusal;
+    otherwise audit the change (on `targets`, or the new row's id) and `ok(result)`."""
+    result = await attempt(info, mutation, entity, targets, action, forbidden=forbidden)
+    if isinstance(result, UserError):
+        return fail(result)
+    info.context.audit.mutation(mutation, entity, targets or [str(getattr(result, "id", ""))])
+    return ok(result)
+
+
+def not_found(message: str, field: str) -> UserError:
+    """The user error for an id or code that names nothing the viewer may change."""
+    return user_error(Refusal("NOT_FOUND", message, field))

@@ -59,6 +59,12 @@ class MonthService(ServiceBucket):
     month: int = strawberry.field(description="The month, 1-12 (月份).")
 
 
+async def _community(info: Info, community_id: int) -> Community:
+    from schema.places import Community
+
+    return Community.from_row(await info.context.community.community_by_id.load(community_id))
+
+
 @strawberry.type(description="Service in one community (社区服务统计).")
 class CommunityService(ServiceBucket):
     rank: int = strawberry.field(description="Rank by hours (按时长排名), 1 first.")
@@ -66,10 +72,7 @@ class CommunityService(ServiceBucket):
 
     @strawberry.field(description="The community (社区).")
     async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:
-        from schema.places import Community
-
-        row = await info.context.community.community_by_id.load(self.community_id)
-        return Community.from_row(row)
+        return await _community(info, self.community_id)
 
 
 def _bucket_fields(b: places.ServiceBucket) -> dict[str, float | int]:
@@ -212,10 +215,7 @@ class CommunityReporting:
 
     @strawberry.field(description="The community (社区).")
     async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:
-        from schema.places import Community
-
-        row = await info.context.community.community_by_id.load(self.community_id)
-        return Community.from_row(row)
+        return await _community(info, self.community_id)
 
 
 @strawberry.type(description="A branch's red-flag standing (红旗党支部资格).")
@@ -240,10 +240,7 @@ class OpenDemands:
 
     @strawberry.field(description="The community (社区).")
     async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:
-        from schema.places import Community
-
-        row = await info.context.community.community_by_id.load(self.community_id)
-        return Community.from_row(row)
+        return await _community(info, self.community_id)
 
 
 @strawberry.type(

@@ -4,7 +4,7 @@ four-party linkage meetings (四方联动) with action items tracked to done."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
@@ -21,7 +21,7 @@ from schema.enums import RedPropertyStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import UserError, as_user_error, node_id_of, run_mutation
 
 if TYPE_CHECKING:
     from schema.partners import PropertyCompany
@@ -567,21 +567,6 @@ class LinkageActionItemPayload:
     client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
 
 
-async def _run(
-    info: Info, mutation: str, entity: str, targets: list[str], action: Awaitable[T],
-    forbidden: str, ok: Callable[[T], Any], fail: Callable[[UserError], Any],
-) -> Any:  # fmt: skip
-    result = await attempt(info, mutation, entity, targets, action, forbidden=forbidden)
-    if isinstance(result, UserError):
-        return fail(result)
-    info.context.audit.mutation(mutation, entity, targets or [str(getattr(result, "id", ""))])
-    return ok(result)
-
-
-def _refused(refusal: Refusal) -> UserError:
-    return as_user_error(refusal)
-
-
 @strawberry.type(description="Mutations of red property (红色物业).")
 class PropertyMutation:
     @strawberry.mutation(
@@ -597,7 +582,7 @@ class PropertyMutation:
             info.context, compound_code=input.compound_code, company_code=input.company_code,
             starts_on=input.starts_on, ends_on=input.ends_on, key=key,
         )  # fmt: skip
-        payload: PropertyContractPayload = await _run(
+        payload: PropertyContractPayload = await run_mutation(
             info, "signPropertyContract", "PropertyContract", [], action,
             "只有小区所在社区可以签订物业合同。",
             lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row),
@@ -618,11 +603,13 @@ class PropertyMutation:
         key = input.client_mutation_id
         contract_id = node_id_of(input.contract_id, "PropertyContract")
         if contract_id is None:
-            error = _refused(Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId"))
+            error = as_user_error(
+                Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId")
+            )
             return PropertyContractPayload(contract=None, user_errors=[error],
                                            client_mutation_id=key)  # fmt: skip
         action = rules.end_contract(info.context, contract_id, input.ended_on, input.reason)
-        payload: PropertyContractPayload = await _run(
+        payload: PropertyContractPayload = await run_mutation(
             info, "endPropertyContract", "PropertyContract", [str(contract_id)], action,
             "只有小区所在社区可以终止物业合同。",
             lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row),
@@ -675,7 +662,7 @@ class PropertyMutation:
         key = input.client_mutation_id
         action = rules.rate(info.context, compound_code=input.compound_code, period=input.period,
                             stars=input.stars, comment=input.comment)  # fmt: skip
-        payload: PropertyRatingPayload = await _run(
+        payload: PropertyRatingPayload = await run_mutation(
             info, "ratePropertyService", "PropertyRating", [input.compound_code], action,
             "只有本社区居民可以评价小区物业服务。",
             lambda row: PropertyRatingPayload(
@@ -699,7 +686,7 @@ class PropertyMutation:
         action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
                              criterion_code=input.criterion_code, points=input.score,
                              comment=input.comment)  # fmt: skip
-        payload: PropertyScorePayload = await _run(
+        payload: PropertyScorePayload = await run_mutation(
             info, "scorePropertyService", "PropertyScore", [input.compound_code], action,
             "只有小区所在社区或小区党支部可以评分。",
             lambda row: PropertyScorePayload(
@@ -721,7 +708,7 @@ class PropertyMutation:
         action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
                              criterion_code=input.criterion_code, points=input.score,
                              comment=input.comment, revise_reason=input.reason)  # fmt: skip
-        payload: PropertyScorePayload = await _run(
+        payload: PropertyScorePayload = await run_mutation(
             info, "revisePropertyScore", "PropertyScore", [input.compound_code], action,
             "只有原评分方可以更正评分。",
             lambda row: PropertyScorePayload(
@@ -739,7 +726,7 @@ class PropertyMutation:
         input: Annotated[ClosePropertyYearInput, strawberry.argument(description="The year.")],
     ) -> ClosePropertyYearPayload:  # fmt: skip
         key = input.client_mutation_id
-        payload: ClosePropertyYearPayload = await _run(
+        payload: ClosePropertyYearPayload = await run_mutation(
             info, "closePropertyYear", "PropertyYearResult", [str(input.year)],
             rules.close_year(info.context, input.year), "只有区委组织部可以完成年度考评。",
             lambda rows: ClosePropertyYearPayload(ranking=[_result(r) for r in rows],
@@ -772,7 +759,7 @@ class PropertyMutation:
             agenda=input.agenda, attendees=[(a.party, a.name) for a in input.attendees],
             decisions=input.decisions, items=items, key=key,
         )  # fmt: skip
-        payload: LinkageMeetingPayload = await _run(
+        payload: LinkageMeetingPayload = await run_mutation(
             info, "holdLinkageMeeting", "LinkageMeeting", [], action,
             "只有小区所在社区可以记录四方联动会议。",
             lambda row: LinkageMeetingPayload(meeting=LinkageMeeting.from_row(row),
@@ -792,10 +779,10 @@ class PropertyMutation:
         key = input.client_mutation_id
         item_id = node_id_of(input.action_item_id, "LinkageActionItem")
         if item_id is None:
-            error = _refused(Refusal("NOT_FOUND", "未找到该事项。", "input.actionItemId"))
+            error = as_user_error(Refusal("NOT_FOUND", "未找到该事项。", "input.actionItemId"))
             return LinkageActionItemPayload(action_item=None, user_errors=[error],
                                             client_mutation_id=key)  # fmt: skip
-        payload: LinkageActionItemPayload = await _run(
+        payload: LinkageActionItemPayload = await run_mutation(
             info, "completeLinkageActionItem", "LinkageActionItem", [str(item_id)],
             rules.complete_action_item(info.context, item_id, input.note),
             "只有社区或责任物业企业可以办结该事项。",
@@ -812,7 +799,7 @@ async def _company_mutation(
 ) -> PropertyCompanyPayload:
     from schema.partners import PropertyCompany
 
-    payload: PropertyCompanyPayload = await _run(
+    payload: PropertyCompanyPayload = await run_mutation(
         info, mutation, "PropertyCompany", [], action, forbidden,
         lambda row: PropertyCompanyPayload(company=PropertyCompany.from_row(row), user_errors=[],
                                            client_mutation_id=key),

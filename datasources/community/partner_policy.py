@@ -41,10 +41,10 @@ from datasources.community.partner_models import (
 )
 from datasources.community.policy import (
     DENY,
-    _agreement_ids,
-    _alliance_ids,
-    _within,
+    agreement_ids,
+    alliance_ids,
     own_community,
+    within_ids,
 )
 from datasources.scope import CrossSideFacts, Role, Viewer
 
@@ -110,7 +110,7 @@ async def _action_items(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
 
 
 async def _attendance(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
-    ids = _alliance_ids(viewer)
+    ids = alliance_ids(viewer)
     if ids is None:
         return DENY
     meetings = select(AllianceMeeting.id).where(AllianceMeeting.alliance_id.in_(ids))
@@ -127,16 +127,16 @@ PARTNER_RULES: dict[type[Any], Any] = {
     PropertyYearResult: _everyone,
     LinkageMeeting: _linkage_meetings,
     LinkageActionItem: _action_items,
-    AllianceChairTerm: _within(_alliance_ids, AllianceChairTerm.alliance_id),
-    AllianceMeeting: _within(_alliance_ids, AllianceMeeting.alliance_id),
+    AllianceChairTerm: within_ids(alliance_ids, AllianceChairTerm.alliance_id),
+    AllianceMeeting: within_ids(alliance_ids, AllianceMeeting.alliance_id),
     AllianceMeetingAttendance: _attendance,
 }
 
 
 async def partner_events(viewer: Viewer, facts: CrossSideFacts) -> dict[str, Select[Any]]:
     """Ids of partner entities whose history the viewer may read (what he may read)."""
-    agreements = _agreement_ids(viewer)
-    alliances = _alliance_ids(viewer)
+    agreements = agreement_ids(viewer)
+    alliances = alliance_ids(viewer)
     none = select(CoBuildingAgreement.id).where(*DENY)
     return {
         "PropertyContract": select(PropertyContract.id).where(*await _contracts(viewer, facts)),

@@ -96,7 +96,7 @@ def own_community(viewer: Viewer) -> Select[Any]:
     return select(Community.id).where(Community.code == viewer.community)
 
 
-def _grid_compounds(viewer: Viewer) -> Select[Any]:
+def grid_compounds(viewer: Viewer) -> Select[Any]:
     """Compounds a grid or compound secretary looks after (his grid and the grids below)."""
     compounds = select(Compound.id).where(Compound.community_id.in_(own_community(viewer)))
     if viewer.compound is not None:
@@ -113,16 +113,16 @@ def _grid_compounds(viewer: Viewer) -> Select[Any]:
     return compounds
 
 
-def _grid_buildings(viewer: Viewer) -> Select[Any]:
+def grid_buildings(viewer: Viewer) -> Select[Any]:
     """Buildings a grid or compound secretary looks after (his grid and the grids below)."""
-    return select(Building.id).where(Building.compound_id.in_(_grid_compounds(viewer)))
+    return select(Building.id).where(Building.compound_id.in_(grid_compounds(viewer)))
 
 
 async def _reports(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     if viewer.role is Role.COMMUNITY:
         return [Report.community_id.in_(own_community(viewer))]
     if viewer.role is Role.GRID_SECRETARY:
-        return [Report.building_id.in_(_grid_buildings(viewer))]
+        return [Report.building_id.in_(grid_buildings(viewer))]
     if viewer.role is Role.UNIT_BRANCH:
         return [Report.member_code.in_(await facts.members_of_viewer_unit())]
     if viewer.role is Role.MEMBER:
@@ -139,7 +139,7 @@ async def _report_skills(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEl
     return clauses
 
 
-def _party(viewer: Viewer) -> tuple[PartyKind, str] | None:
+def party_of(viewer: Viewer) -> tuple[PartyKind, str] | None:
     """The viewer as a party to alliances and agreements, if his role is one."""
     if viewer.is_community_side and viewer.community:
         return PartyKind.COMMUNITY, viewer.community
@@ -158,8 +158,8 @@ async def _pairings(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElemen
     return DENY
 
 
-def _alliance_ids(viewer: Viewer) -> Select[Any] | None:
-    party = _party(viewer)
+def alliance_ids(viewer: Viewer) -> Select[Any] | None:
+    party = party_of(viewer)
     if party is None:
         return None
     kind, code = party
@@ -170,7 +170,7 @@ def _alliance_ids(viewer: Viewer) -> Select[Any] | None:
     )
 
 
-def _within(ids_of: Any, column: Any) -> Any:
+def within_ids(ids_of: Any, column: Any) -> Any:
     """Rows whose `column` is among the ids `ids_of(viewer)` selects; none without any."""
 
     async def rule(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
@@ -180,8 +180,8 @@ def _within(ids_of: Any, column: Any) -> Any:
     return rule
 
 
-def _agreement_ids(viewer: Viewer) -> Select[Any] | None:
-    party = _party(viewer)
+def agreement_ids(viewer: Viewer) -> Select[Any] | None:
+    party = party_of(viewer)
     if party is None:
         return None
     kind, code = party
@@ -377,7 +377,7 @@ async def _assignments(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnEle
     if viewer.role is Role.COMMUNITY:
         return [HouseholdAssignment.community_id.in_(own_community(viewer))]
     if viewer.role is Role.GRID_SECRETARY:
-        return [HouseholdAssignment.building_id.in_(_grid_buildings(viewer))]
+        return [HouseholdAssignment.building_id.in_(grid_buildings(viewer))]
     if viewer.role is Role.MEMBER:
         mine = (HouseholdAssignment.assignee_kind == AssigneeKind.MEMBER) & (
             HouseholdAssignment.assignee_code == viewer.member
@@ -474,11 +474,11 @@ _RULES: dict[type[Any], Any] = {
     Report: _reports,
     ReportSkill: _report_skills,
     UnitPairing: _pairings,
-    Alliance: _within(_alliance_ids, Alliance.id),
-    AllianceParty: _within(_alliance_ids, AllianceParty.alliance_id),
-    CoBuildingAgreement: _within(_agreement_ids, CoBuildingAgreement.id),
-    AgreementParty: _within(_agreement_ids, AgreementParty.agreement_id),
-    AgreementProject: _within(_agreement_ids, AgreementProject.agreement_id),
+    Alliance: within_ids(alliance_ids, Alliance.id),
+    AllianceParty: within_ids(alliance_ids, AllianceParty.alliance_id),
+    CoBuildingAgreement: within_ids(agreement_ids, CoBuildingAgreement.id),
+    AgreementParty: within_ids(agreement_ids, AgreementParty.agreement_id),
+    AgreementProject: within_ids(agreement_ids, AgreementProject.agreement_id),
     ResourceItem: _offers(ResourceItem),
     ServiceItem: _offers(ServiceItem),
     DemandItem: _demands,
@@ -511,5 +511,5 @@ _RULES.update(POINTS_RULES)
 def community_reports(viewer: Viewer) -> ColumnElement[bool]:
     """Active reports a community-side viewer may see: the statement behind his facts."""
     if viewer.role is Role.GRID_SECRETARY:
-        return Report.building_id.in_(_grid_buildings(viewer))
+        return Report.building_id.in_(grid_buildings(viewer))
     return Report.community_id.in_(own_community(viewer))
