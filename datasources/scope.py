@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import hashlib
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -51,6 +53,8 @@ class Viewer:
 
     role: Role
     subject: str = "anonymous"
+    # The token's `iss`: two identity providers may issue the same subject to two people.
+    issuer: str = ""
     district: str | None = None
     unit: str | None = None
     branch: str | None = None
@@ -73,6 +77,24 @@ class Viewer:
     def scope_claims(self) -> dict[str, str]:
         return {key: value for key in SCOPE_KEYS if (value := getattr(self, key)) is not None}
 
+    @property
+    def identity(self) -> str:
+        """Who this is, as one canonical string: issuer + subject + role + scope.
+
+        The subject alone is not an identity: two tokens of different roles or scopes may
+        carry the same `sub`. Idempotency keys, residents' own records, rate limits and the
+        audit log all key on this (or on `identity_key`, its fixed-length digest).
+        """
+        return json.dumps(
+            [self.issuer, self.subject, self.role.value, self.scope_claims()],
+            ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+        )  # fmt: skip
+
+    @property
+    def identity_key(self) -> str:
+        """`identity` as 64 hex characters, for columns and cache keys of fixed width."""
+        return hashlib.sha256(self.identity.encode("utf-8")).hexdigest()
+
 
 ANONYMOUS = Viewer(Role.ANONYMOUS)
 
@@ -81,7 +103,9 @@ class InvalidScope(ValueError):
     """Claims that do not give a role the codes it needs."""
 
 
-def viewer_from_claims(role: str, scope: dict[str, Any], subject: str) -> Viewer:
+def viewer_from_claims(
+    role: str, scope: dict[str, Any], subject: str, issuer: str = ""
+) -> Viewer:
     try:
         parsed = Role(role)
     except ValueError as exc:
@@ -97,7 +121,7 @@ def viewer_from_claims(role: str, scope: dict[str, Any], subject: str) -> Viewer
         options = need if isinstance(need, tuple) else (need,)
         if not any(scope.get(key) for key in options):
             raise InvalidScope(f"role {role} needs scope {' or '.join(options)}")
-    return Viewer(parsed, subject=subject, **scope)
+    return Viewer(parsed, subject=subject, issuer=issuer, **scope)
 
 
 class CrossSideFacts(Protocol):

@@ -145,7 +145,9 @@ class BearerAuthentication(AuthenticationBackend):
             scope = claims.get("scope") or {}
             if not isinstance(scope, dict):
                 raise InvalidScope("scope must be an object")
-            viewer = viewer_from_claims(str(claims.get("role")), scope, str(claims["sub"]))
+            viewer = viewer_from_claims(
+                str(claims.get("role")), scope, str(claims["sub"]), str(claims["iss"])
+            )
         except (jwt.PyJWTError, InvalidScope) as exc:
             raise AuthenticationError(str(exc)) from exc
         return AuthCredentials(["authenticated", viewer.role.value]), ViewerUser(viewer)
