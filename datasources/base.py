@@ -26,23 +26,33 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from datasources.errors import DatasourceBusy, DatasourceUnavailable
-from datasources.stats import instrument
+from datasources.stats import UNCOUNTED, instrument
 from datasources.timeouts import (
     limit_sqlite_statements,
     postgres_connect_args,
     raise_timeouts_as,
 )
 
+# How long a write waits for a lock another write holds (SQLite's busy timeout, PostgreSQL's
+# lock_timeout) before it gives up with `DatasourceBusy`.
+LOCK_WAIT_SECONDS = 5.0
+
 
 def create_engine_for(
-    url: str, *, echo: bool = False, statement_timeout_seconds: float | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    statement_timeout_seconds: float | None = None,
+    lock_wait_seconds: float | None = None,
 ) -> AsyncEngine:
     """An async engine with the per-dialect settings the hub relies on.
 
     SQLite gets WAL (readers never block the writer), enforced foreign keys and a busy
     timeout; its parent folder is created so the embedded default needs no setup.
     With `statement_timeout_seconds`, a statement running longer is stopped (see
-    `datasources.timeouts`).
+    `datasources.timeouts`). With `lock_wait_seconds` (the hub's datasources), PostgreSQL
+    stops waiting for a row lock after that long (`lock_timeout`), as SQLite's busy timeout
+    (`LOCK_WAIT_SECONDS`, always set) does for its write lock.
     """
     parsed = make_url(url)
     # JSON columns hold Chinese text (skills, intentions): store it readable, not \u-escaped.
@@ -65,6 +75,11 @@ def create_engine_for(
         settings = {"plan_cache_mode": "force_custom_plan"}
         if statement_timeout_seconds is not None:
             settings.update(postgres_connect_args(statement_timeout_seconds)["server_settings"])
+        if lock_wait_seconds is not None:
+            if statement_timeout_seconds is not None:
+                # A lock wait ends before the statement's time: SERVICE_BUSY, not a timeout.
+                lock_wait_seconds = min(lock_wait_seconds, statement_timeout_seconds * 0.8)
+            settings["lock_timeout"] = str(max(1, round(lock_wait_seconds * 1000)))
         kwargs["connect_args"] = {"server_settings": settings}
     return create_async_engine(url, **kwargs)
 
@@ -107,7 +122,7 @@ def serialise_writers(engine: AsyncEngine, source: str) -> None:
 
         def begin(connection: Any) -> None:
             mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
-            connection.exec_driver_sql(f"BEGIN {mode}")
+            connection.exec_driver_sql(f"BEGIN {mode}", execution_options={UNCOUNTED: True})
 
         event.listen(sync_engine, "connect", no_driver_begin)
         event.listen(sync_engine, "begin", begin)
@@ -142,7 +157,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={round(LOCK_WAIT_SECONDS * 1000)}")
     cursor.close()
 
 
@@ -161,7 +176,10 @@ class Datasource:
     ) -> None:
         self.url = url
         self.engine = create_engine_for(
-            url, echo=echo, statement_timeout_seconds=statement_timeout_seconds
+            url,
+            echo=echo,
+            statement_timeout_seconds=statement_timeout_seconds,
+            lock_wait_seconds=LOCK_WAIT_SECONDS,
         )
         if statement_timeout_seconds is not None:
             raise_timeouts_as(self.engine, self.name, statement_timeout_seconds)

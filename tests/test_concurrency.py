@@ -578,3 +578,45 @@ def test_every_race_names_known_moves() -> None:
     for race in RACES:
         assert race.kind in KINDS, race
         assert {race.a, race.b} <= MOVES.keys(), race
+
+
+# --- a lock that cannot be had in time ---------------------------------------------------------
+
+CONFIRM = """mutation($input: ReviewReportInput!) { confirmReport(input: $input) {
+  userErrors { code } report { id status } } }"""
+STATUS = """query($id: ID!) { node(id: $id) { ... on Report { status } } }"""
+
+
+async def test_a_write_that_cannot_get_its_lock_is_busy_and_reads_go_on(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    """Another writer holds the lock longer than a write waits (SQLite: the database's
+    write lock; PostgreSQL: the report's row): the mutation is refused with SERVICE_BUSY,
+    never INTERNAL_SERVER_ERROR, and writes nothing; reads meanwhile are answered."""
+    subject = await _pending_report(hub, workflow_db)
+    committee = subject.viewers["community"]
+    events_before = await count(workflow_db, EVENTS)
+    engine = create_async_engine(workflow_db.community_url)
+    try:
+        async with engine.connect() as holder:
+            if workflow_db.backend == "sqlite":
+                await holder.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                await holder.execute(
+                    text("SELECT id FROM reports WHERE id = :id FOR UPDATE"), {"id": subject.row}
+                )
+            refused, read = await asyncio.gather(
+                committee.raw(CONFIRM, {"input": {"reportId": subject.id}}),
+                committee.query(STATUS, {"id": subject.id}),
+            )
+            await holder.rollback()
+    finally:
+        await engine.dispose()
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["SERVICE_BUSY"], refused
+    assert read["node"] == {"status": "PENDING"}
+    assert await _value(workflow_db, KINDS["pending report"].state, id=subject.row) == "pending"
+    assert await count(workflow_db, EVENTS) == events_before
+    # Once the lock is free, the same request goes through.
+    done = (await committee.query(CONFIRM, {"input": {"reportId": subject.id}}))["confirmReport"]
+    assert done["userErrors"] == []
+    assert done["report"]["status"] == "CONFIRMED"
