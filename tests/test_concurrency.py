@@ -202,6 +202,33 @@ async def _claimed_wish(hub: GraphQLClient, pair: DatabasePair) -> Subject:
     return subject
 
 
+async def _fulfilled_wish(hub: GraphQLClient, pair: DatabasePair) -> Subject:
+    subject = await _claimed_wish(hub, pair)
+    await _make(subject.viewers["member"], "fulfilMicroWish", "FulfilMicroWishInput",
+                "microWish", wishId=subject.id, note="已送达")  # fmt: skip
+    return subject
+
+
+async def _activity(hub: GraphQLClient, pair: DatabasePair) -> Subject:
+    community = COMMUNITIES[next(_SERIAL) % len(COMMUNITIES)]
+    committee = hub.as_viewer("community", community=community)
+    starts = datetime.now(UTC) + timedelta(days=2)
+    activity = await _make(committee, "publishActivity", "PublishActivityInput", "activity",
+                           communityCode=community, categoryCode="chancheng.culture_sports",
+                           title="垃圾分类宣传", place="社区广场", startsAt=starts.isoformat(),
+                           endsAt=(starts + timedelta(hours=2)).isoformat(), capacity=3)  # fmt: skip
+    return Subject(activity, {"community": committee})
+
+
+async def _open_post(hub: GraphQLClient, pair: DatabasePair) -> Subject:
+    community = COMMUNITIES[next(_SERIAL) % len(COMMUNITIES)]
+    committee = hub.as_viewer("community", community=community)
+    post = await _make(committee, "publishPost", "PublishPostInput", "post",
+                       communityCode=community, categoryCode=CATEGORY, title="楼栋值守",
+                       capacity=5)  # fmt: skip
+    return Subject(post, {"community": committee})
+
+
 async def _post_of_one_place(hub: GraphQLClient, pair: DatabasePair) -> Subject:
     community, [first, second] = await _members(hub, 2)
     committee = hub.as_viewer("community", community=community)
@@ -227,8 +254,42 @@ async def _dispatched_order(hub: GraphQLClient, pair: DatabasePair) -> Subject:
     committee = hub.as_viewer("community", community=community)
     await _make(committee, "dispatchOrder", "DispatchOrderInput", "serviceOrder",
                 orderId=order, takerKind="MEMBER", takerCode=member)  # fmt: skip
-    return Subject(order, {"resident": resident,
+    return Subject(order, {"resident": resident, "community": committee,
                            "member": hub.as_viewer("member", member=member)})  # fmt: skip
+
+
+async def _closed_order(hub: GraphQLClient, pair: DatabasePair) -> Subject:
+    """Served and closed: the resident rates it, or the community confirms it (points once)."""
+    subject = await _dispatched_order(hub, pair)
+    member = subject.viewers["member"]
+    await _make(member, "acceptOrder", "AcceptOrderInput", "serviceOrder", orderId=subject.id)
+    await _make(member, "closeOrder", "CloseOrderInput", "serviceOrder", orderId=subject.id,
+                summary="已完成消杀", hours="1.5")  # fmt: skip
+    return subject
+
+
+async def _evaluation(hub: GraphQLClient, pair: DatabasePair) -> Subject:
+    """The community's evaluation of one of its supporters, for his unit branch to sign."""
+    community, [member] = await _members(hub, 1)
+    committee = hub.as_viewer("community", community=community)
+    evaluation = await _make(committee, "evaluateMember", "EvaluateMemberInput",
+                             "memberEvaluation", memberCode=member, grade="EXCELLENT",
+                             comment="服务积极")  # fmt: skip
+    engine = create_async_engine(pair.units_url)
+    try:
+        async with engine.connect() as conn:
+            unit = (
+                await conn.execute(
+                    text(
+                        "SELECT u.code FROM members m JOIN work_units u ON u.id = m.unit_id"
+                        " WHERE m.code = :m"
+                    ),
+                    {"m": member},
+                )
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    return Subject(evaluation, {"branch": hub.as_viewer("unit_branch", unit=unit)})
 
 
 async def _signup(hub: GraphQLClient, pair: DatabasePair) -> Subject:
@@ -362,6 +423,15 @@ KINDS: dict[str, Kind] = {
     "published demand": Kind(_published_demand, "SELECT status FROM demand_items WHERE id = :id"),
     "published wish": Kind(_published_wish, "SELECT status FROM micro_wishes WHERE id = :id"),
     "claimed wish": Kind(_claimed_wish, "SELECT status FROM micro_wishes WHERE id = :id"),
+    "fulfilled wish": Kind(_fulfilled_wish, "SELECT status FROM micro_wishes WHERE id = :id"),
+    "activity": Kind(_activity, "SELECT status FROM activities WHERE id = :id"),
+    "open post": Kind(_open_post, "SELECT status FROM posts WHERE id = :id"),
+    "closed order": Kind(_closed_order, "SELECT status FROM service_orders WHERE id = :id"),
+    "community evaluation": Kind(
+        _evaluation,
+        "SELECT CASE WHEN acknowledged_at IS NULL THEN 'open' ELSE 'acknowledged' END"
+        " FROM member_evaluations WHERE id = :id",
+    ),
     "post of one place": Kind(
         _post_of_one_place,
         "SELECT count(*) FROM post_claims WHERE post_id = :id AND status = 'active'",
@@ -409,13 +479,23 @@ MOVES: dict[str, Move] = {
                             lambda s: {"wishId": s.id, "note": "已送达"}, "fulfilled"),
     "withdrawMicroWish": Move("withdrawMicroWish", "WithdrawMicroWishInput", "community",
                               lambda s: {"wishId": s.id}, "withdrawn"),
+    "confirmMicroWish": Move("confirmMicroWish", "ConfirmMicroWishInput", "community",
+                             lambda s: {"wishId": s.id}, "confirmed"),
+    "cancelActivity": Move("cancelActivity", "CancelActivityInput", "community",
+                           lambda s: {"activityId": s.id, "reason": "天气原因"}, "cancelled"),
+    "closePost": Move("closePost", "ClosePostInput", "community",
+                      lambda s: {"postId": s.id}, "closed"),
+    "rateOrder": Move("rateOrder", "RateOrderInput", "resident",
+                      lambda s: {"orderId": s.id, "rating": 5}, "rated"),
+    "confirmOrder": Move("confirmOrder", "ConfirmOrderInput", "community",
+                         lambda s: {"orderId": s.id}, "confirmed"),
+    "acknowledgeEvaluation": Move("acknowledgeEvaluation", "AcknowledgeEvaluationInput",
+                                  "branch", lambda s: {"evaluationId": s.id}, "acknowledged"),
     "claimPost": Move("claimPost", "ClaimPostInput", "member", lambda s: {"postId": s.id}, 1),
     "claimPost by another": Move("claimPost", "ClaimPostInput", "other",
                                  lambda s: {"postId": s.id}, 1),
     "acceptOrder": Move("acceptOrder", "AcceptOrderInput", "member",
                         lambda s: {"orderId": s.id}, "accepted"),
-    "declineOrder": Move("declineOrder", "DeclineOrderInput", "member",
-                         lambda s: {"orderId": s.id, "reason": "时间冲突"}, "ordered"),
     "cancelOrder by the resident": Move("cancelOrder", "CancelOrderInput", "resident",
                                         lambda s: {"orderId": s.id, "reason": "已自行解决"},
                                         "cancelled"),
@@ -444,6 +524,11 @@ MOVES: dict[str, Move] = {
 CONVERSIONS = """SELECT count(*) FROM state_events WHERE from_state IS NULL
   AND entity_type IN ('ServiceOrder', 'ServiceItem') AND note = '由需求 ' || :key || ' 转化'"""
 
+# Completing a wish or an order earns its member the points exactly once.
+EARNED = "SELECT count(*) FROM points_entries WHERE kind = 'earn' AND source_id = :id"
+WISH_EARNED = EARNED + " AND source_type = 'MicroWish'"
+ORDER_EARNED = EARNED + " AND source_type = 'ServiceOrder'"
+
 RACES = [
     Race("pending report", "confirmReport", "returnReport"),
     Race("pending demand", "approve", "reject"),
@@ -453,8 +538,13 @@ RACES = [
     Race("published demand", "convertDemandToService", "convertDemandToService", CONVERSIONS),
     Race("claimed wish", "fulfilMicroWish", "withdrawMicroWish"),
     Race("published wish", "claimMicroWish", "claimMicroWish by another"),
+    Race("fulfilled wish", "confirmMicroWish", "confirmMicroWish", WISH_EARNED),
     Race("post of one place", "claimPost", "claimPost by another"),
-    Race("dispatched order", "acceptOrder", "declineOrder"),
+    Race("open post", "closePost", "closePost"),
+    Race("activity", "cancelActivity", "cancelActivity"),
+    Race("closed order", "rateOrder", "confirmOrder", ORDER_EARNED),
+    Race("community evaluation", "acknowledgeEvaluation", "acknowledgeEvaluation"),
+    Race("dispatched order", "acceptOrder", "acceptOrder"),
     Race("dispatched order", "acceptOrder", "cancelOrder by the resident"),
     Race("activity signup", "cancelSignup", "cancelSignup"),
     Race("building group", "dissolveBuildingGroup", "dissolveBuildingGroup"),
