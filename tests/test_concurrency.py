@@ -340,6 +340,16 @@ async def _assignment(hub: GraphQLClient, pair: DatabasePair) -> Subject:
     return Subject(assignment, {"community": committee})
 
 
+async def _unassigned(hub: GraphQLClient, pair: DatabasePair) -> Subject:
+    """A building and a supporter not yet assigned to it: two identical assignments race."""
+    community, [member] = await _members(hub, 1)
+    code = await _building(pair, community)
+    row = await _value(pair, "SELECT id FROM buildings WHERE code = :c", c=code)
+    return Subject(_global_id("Building", int(row)),
+                   {"community": hub.as_viewer("community", community=community)},
+                   {"building": code, "member": member})  # fmt: skip
+
+
 _SEEDED: dict[tuple[DatabasePair, str], set[int]] = {}
 
 
@@ -442,6 +452,11 @@ KINDS: dict[str, Kind] = {
     "household assignment": Kind(
         _assignment, "SELECT status FROM household_assignments WHERE id = :id"
     ),
+    "unassigned building": Kind(
+        _unassigned,
+        "SELECT count(*) FROM household_assignments WHERE building_id = :id"
+        " AND status = 'active' AND note = 'race'",
+    ),
     "unit pairing": Kind(_pairing, "SELECT status FROM unit_pairings WHERE id = :id"),
     "agreement": Kind(_agreement, "SELECT status FROM co_building_agreements WHERE id = :id"),
     "property contract": Kind(_contract, "SELECT status FROM property_contracts WHERE id = :id"),
@@ -503,6 +518,10 @@ MOVES: dict[str, Move] = {
                          lambda s: {"signupId": s.id}, "cancelled"),
     "dissolveBuildingGroup": Move("dissolveBuildingGroup", "DissolveBuildingGroupInput",
                                   "community", lambda s: {"groupId": s.id}, "dissolved"),
+    "assignHousehold": Move("assignHousehold", "AssignHouseholdInput", "community",
+                            lambda s: {"buildingCode": s.facts["building"], "note": "race",
+                                       "assigneeKind": "MEMBER",
+                                       "assigneeCode": s.facts["member"]}, 1),
     "endAssignment": Move("endAssignment", "EndAssignmentInput", "community",
                           lambda s: {"assignmentId": s.id}, "ended"),
     "endPairing": Move("endPairing", "EndPairingInput", "community",
@@ -549,6 +568,7 @@ RACES = [
     Race("activity signup", "cancelSignup", "cancelSignup"),
     Race("building group", "dissolveBuildingGroup", "dissolveBuildingGroup"),
     Race("household assignment", "endAssignment", "endAssignment"),
+    Race("unassigned building", "assignHousehold", "assignHousehold"),
     Race("unit pairing", "endPairing", "endPairing"),
     Race("agreement", "endAgreement", "endAgreement"),
     Race("property contract", "endPropertyContract", "endPropertyContract"),
