@@ -91,7 +91,7 @@ class Subject:
 
 @dataclass(frozen=True)
 class Kind:
-    """How to make a fresh contested object, and its state in plain SQL (`:id`)."""
+    """How to make a fresh contested object, and its state in plain SQL (`_params`)."""
 
     make: Callable[[GraphQLClient, DatabasePair], Awaitable[Subject]]
     state: str
@@ -119,7 +119,7 @@ class Race:
     kind: str
     a: str
     b: str
-    once: str | None = None  # SQL (`:id`, or `:key` as text) that must give 1 after the race
+    once: str | None = None  # SQL (`:id` or `:key`, see `_params`) giving 1 after the race
 
 
 # --- contested objects -----------------------------------------------------------------------
@@ -350,6 +350,14 @@ async def _unassigned(hub: GraphQLClient, pair: DatabasePair) -> Subject:
                    {"building": code, "member": member})  # fmt: skip
 
 
+async def _merchant_code(hub: GraphQLClient, pair: DatabasePair) -> Subject:
+    """A merchant code nobody has used: two creations race for it (a unique column)."""
+    serial = next(_SERIAL)
+    return Subject(_global_id("Merchant", serial),
+                   {"district": hub.as_viewer("district", district="D01")},
+                   {"code": f"RACE-C{serial}"})  # fmt: skip
+
+
 _SEEDED: dict[tuple[DatabasePair, str], set[int]] = {}
 
 
@@ -457,6 +465,9 @@ KINDS: dict[str, Kind] = {
         "SELECT count(*) FROM household_assignments WHERE building_id = :id"
         " AND status = 'active' AND note = 'race'",
     ),
+    "merchant code": Kind(
+        _merchant_code, "SELECT count(*) FROM merchants WHERE code = 'RACE-C' || :key"
+    ),
     "unit pairing": Kind(_pairing, "SELECT status FROM unit_pairings WHERE id = :id"),
     "agreement": Kind(_agreement, "SELECT status FROM co_building_agreements WHERE id = :id"),
     "property contract": Kind(_contract, "SELECT status FROM property_contracts WHERE id = :id"),
@@ -522,6 +533,8 @@ MOVES: dict[str, Move] = {
                             lambda s: {"buildingCode": s.facts["building"], "note": "race",
                                        "assigneeKind": "MEMBER",
                                        "assigneeCode": s.facts["member"]}, 1),
+    "createMerchant": Move("createMerchant", "CreateMerchantInput", "district",
+                           lambda s: {"code": s.facts["code"], "name": "惠民超市"}, 1),
     "endAssignment": Move("endAssignment", "EndAssignmentInput", "community",
                           lambda s: {"assignmentId": s.id}, "ended"),
     "endPairing": Move("endPairing", "EndPairingInput", "community",
@@ -569,12 +582,19 @@ RACES = [
     Race("building group", "dissolveBuildingGroup", "dissolveBuildingGroup"),
     Race("household assignment", "endAssignment", "endAssignment"),
     Race("unassigned building", "assignHousehold", "assignHousehold"),
+    Race("merchant code", "createMerchant", "createMerchant"),
     Race("unit pairing", "endPairing", "endPairing"),
     Race("agreement", "endAgreement", "endAgreement"),
     Race("property contract", "endPropertyContract", "endPropertyContract"),
     Race("earned points", "reversePointsEntry", "reversePointsEntry"),
     Race("redemption", "markRedemptionCollected", "refundRedemption"),
 ]
+
+
+def _params(sql: str, subject: Subject) -> dict[str, Any]:
+    """The subject's row id as `:id`, or as text `:key` (PostgreSQL will not concatenate
+    an integer parameter)."""
+    return {"key": str(subject.row)} if ":key" in sql else {"id": subject.row}
 
 
 def _race_id(race: Race) -> str:
@@ -602,12 +622,11 @@ async def test_exactly_one_of_racing_requests_wins(
         losers = [e["code"] for p in payloads for e in p["userErrors"]]
         assert len(losers) == CONTENDERS - 1, payloads
         assert set(losers) <= LOSING_CODES, payloads
-        state = await _value(workflow_db, kind.state, id=subject.row)
+        state = await _value(workflow_db, kind.state, **_params(kind.state, subject))
         assert state == winner.state, (winner.mutation, state)
         assert await count(workflow_db, EVENTS) == events_before + winner.events
         if race.once is not None:
-            params = {"key": str(subject.row)} if ":key" in race.once else {"id": subject.row}
-            assert await count(workflow_db, race.once, **params) == 1
+            assert await count(workflow_db, race.once, **_params(race.once, subject)) == 1
 
 
 # --- the mall's stock and the member's points account -----------------------------------------
