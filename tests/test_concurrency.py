@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from datasources.community.source import CommunitySource
 from gateway.auth import issue_token
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
@@ -749,3 +750,33 @@ async def test_a_write_that_cannot_get_its_lock_is_busy_and_reads_go_on(
     done = (await committee.query(CONFIRM, {"input": {"reportId": subject.id}}))["confirmReport"]
     assert done["userErrors"] == []
     assert done["report"]["status"] == "CONFIRMED"
+
+
+# --- the SQLite mechanism itself ------------------------------------------------------------
+
+
+async def test_sqlite_write_transactions_serialise_from_their_first_read(tmp_path: Any) -> None:
+    """Ten read-then-write increments at once lose none (each reads after the previous
+    committed), while a read session is answered during a write transaction."""
+    source = CommunitySource(f"sqlite+aiosqlite:///{tmp_path}/counter.db")
+    try:
+        async with source.transaction() as session:
+            await session.execute(text("CREATE TABLE counter (n INTEGER NOT NULL)"))
+            await session.execute(text("INSERT INTO counter VALUES (0)"))
+
+        async def increment() -> None:
+            async with source.transaction() as session:
+                n = (await session.execute(text("SELECT n FROM counter"))).scalar_one()
+                await asyncio.sleep(0.01)  # let the others run into their BEGIN
+                await session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+
+        await asyncio.gather(*(increment() for _ in range(10)))
+        async with source.session() as session:
+            assert (await session.execute(text("SELECT n FROM counter"))).scalar_one() == 10
+
+        async with source.transaction() as writer:
+            await writer.execute(text("UPDATE counter SET n = 11"))
+            async with source.session() as reader:  # not blocked, sees the last commit
+                assert (await reader.execute(text("SELECT n FROM counter"))).scalar_one() == 10
+    finally:
+        await source.dispose()
