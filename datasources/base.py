@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -24,24 +25,34 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from datasources.errors import DatasourceUnavailable
-from datasources.stats import instrument
+from datasources.errors import DatasourceBusy, DatasourceUnavailable
+from datasources.stats import UNCOUNTED, instrument
 from datasources.timeouts import (
     limit_sqlite_statements,
     postgres_connect_args,
     raise_timeouts_as,
 )
 
+# How long a write waits for a lock another write holds (SQLite's busy timeout, PostgreSQL's
+# lock_timeout) before it gives up with `DatasourceBusy`.
+LOCK_WAIT_SECONDS = 5.0
+
 
 def create_engine_for(
-    url: str, *, echo: bool = False, statement_timeout_seconds: float | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    statement_timeout_seconds: float | None = None,
+    lock_wait_seconds: float | None = None,
 ) -> AsyncEngine:
     """An async engine with the per-dialect settings the hub relies on.
 
     SQLite gets WAL (readers never block the writer), enforced foreign keys and a busy
     timeout; its parent folder is created so the embedded default needs no setup.
     With `statement_timeout_seconds`, a statement running longer is stopped (see
-    `datasources.timeouts`).
+    `datasources.timeouts`). With `lock_wait_seconds` (the hub's datasources), PostgreSQL
+    stops waiting for a row lock after that long (`lock_timeout`), as SQLite's busy timeout
+    (`LOCK_WAIT_SECONDS`, always set) does for its write lock.
     """
     parsed = make_url(url)
     # JSON columns hold Chinese text (skills, intentions): store it readable, not \u-escaped.
@@ -64,8 +75,77 @@ def create_engine_for(
         settings = {"plan_cache_mode": "force_custom_plan"}
         if statement_timeout_seconds is not None:
             settings.update(postgres_connect_args(statement_timeout_seconds)["server_settings"])
+        if lock_wait_seconds is not None:
+            if statement_timeout_seconds is not None:
+                # A lock wait ends before the statement's time: SERVICE_BUSY, not a timeout.
+                lock_wait_seconds = min(lock_wait_seconds, statement_timeout_seconds * 0.8)
+            settings["lock_timeout"] = str(max(1, round(lock_wait_seconds * 1000)))
         kwargs["connect_args"] = {"server_settings": settings}
     return create_async_engine(url, **kwargs)
+
+
+# Execution option saying how a SQLite transaction begins: "DEFERRED" (the default, for
+# reads) or "IMMEDIATE" (`Datasource.transaction()`, every write). See `serialise_writers`.
+SQLITE_BEGIN = "dualhub_sqlite_begin"
+# SQLITE_BUSY, SQLITE_LOCKED (the busy timeout ran out), and PostgreSQL's deadlock,
+# serialization failure and lock_not_available: a write lost a race it could not wait out.
+_SQLITE_BUSY_CODES = frozenset({5, 6})
+_POSTGRES_BUSY_STATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def serialise_writers(engine: AsyncEngine, source: str) -> None:
+    """Make every write transaction of `engine` take the write lock before its first read.
+
+    SQLite: pysqlite (under aiosqlite) begins a transaction only at the first INSERT,
+    UPDATE or DELETE, so the SELECTs that decide a state change ran outside any
+    transaction, and two requests could both read "pending" and both write. This is
+    SQLAlchemy's documented recipe: the driver's own BEGIN is switched off
+    (`isolation_level = None`) and the "begin" event emits the BEGIN, `BEGIN IMMEDIATE`
+    for a connection carrying `SQLITE_BEGIN="IMMEDIATE"` (`Datasource.transaction()`),
+    a plain `BEGIN` (deferred; reads in WAL never block nor wait) for everything else. An
+    immediate transaction holds the database's only write lock from its first statement;
+    a second writer waits in `BEGIN IMMEDIATE` (the busy timeout) until the first
+    commits, and then reads what it committed.
+
+    PostgreSQL needs nothing here: its row locks (`SELECT ... FOR UPDATE`) are taken by
+    the workflows.
+
+    On both, a write that could not get its lock in time (SQLite's busy timeout, a
+    PostgreSQL deadlock or serialization failure) raises `DatasourceBusy`, which the API
+    answers with a code of its own instead of an internal error.
+    """
+    sync_engine = engine.sync_engine
+    if engine.dialect.name == "sqlite":
+
+        def no_driver_begin(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        def begin(connection: Any) -> None:
+            mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+            connection.exec_driver_sql(f"BEGIN {mode}", execution_options={UNCOUNTED: True})
+
+        event.listen(sync_engine, "connect", no_driver_begin)
+        event.listen(sync_engine, "begin", begin)
+
+    def handle_error(context: ExceptionContext) -> None:
+        if _lost_a_lock(context):
+            raise DatasourceBusy(source, "a write could not get its lock in time") from (
+                context.sqlalchemy_exception or context.original_exception
+            )
+
+    event.listen(sync_engine, "handle_error", handle_error)
+
+
+def _lost_a_lock(context: ExceptionContext) -> bool:
+    error = context.original_exception
+    if context.dialect.name == "postgresql":
+        return getattr(error, "sqlstate", None) in _POSTGRES_BUSY_STATES
+    if context.dialect.name == "sqlite":
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in _SQLITE_BUSY_CODES
+        return "database is locked" in str(error)
+    return False
 
 
 def _json_dumps(value: Any) -> str:
@@ -77,7 +157,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={round(LOCK_WAIT_SECONDS * 1000)}")
     cursor.close()
 
 
@@ -96,13 +176,21 @@ class Datasource:
     ) -> None:
         self.url = url
         self.engine = create_engine_for(
-            url, echo=echo, statement_timeout_seconds=statement_timeout_seconds
+            url,
+            echo=echo,
+            statement_timeout_seconds=statement_timeout_seconds,
+            lock_wait_seconds=LOCK_WAIT_SECONDS,
         )
         if statement_timeout_seconds is not None:
             raise_timeouts_as(self.engine, self.name, statement_timeout_seconds)
+        serialise_writers(self.engine, self.name)
         instrument(self.engine, self.name)
         # One short-lived session per task: sessions are not safe across concurrent tasks.
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Write transactions: on SQLite they begin IMMEDIATE (see `serialise_writers`).
+        self.writes = async_sessionmaker(
+            self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -115,9 +203,19 @@ class Datasource:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
+        """A session inside one write transaction: committed on success, rolled back on
+        error. On SQLite it holds the database's write lock from its first statement, so
+        writers are serialised before they read (`serialise_writers`); on PostgreSQL the
+        caller locks the rows it changes (`SELECT ... FOR UPDATE`)."""
+        async with self.writes() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection inside one write transaction (IMMEDIATE on SQLite)."""
+        engine = self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+        async with engine.begin() as connection:
+            yield connection
 
     async def check(self) -> None:
         """Raise `DatasourceUnavailable` unless the database answers a trivial query."""

@@ -2,7 +2,8 @@
 
 DatasourceError                 the base; never shown to clients verbatim
 ├── DatasourceUnavailable       the database did not answer (health checks, readiness)
-└── DatasourceTimeout           a statement ran past the configured time limit
+├── DatasourceTimeout           a statement ran past the configured time limit
+└── DatasourceBusy              a write could not get its lock in time (busy, deadlock)
 """
 
 
@@ -20,3 +21,8 @@ class DatasourceUnavailable(DatasourceError):
 
 class DatasourceTimeout(DatasourceError):
     """A statement ran longer than the datasource's time limit."""
+
+
+class DatasourceBusy(DatasourceError):
+    """A write waited past the busy timeout for the write lock (SQLite), or was chosen as
+    the victim of a deadlock or serialization failure (PostgreSQL): retrying may succeed."""

@@ -30,10 +30,17 @@ def count_statements() -> Iterator[Counter[str]]:
         _current.reset(token)
 
 
+# Execution option of a statement that is plumbing, not a query (SQLite's own BEGIN).
+UNCOUNTED = "dualhub_uncounted"
+
+
 def instrument(engine: AsyncEngine, source_name: str) -> None:
     """Make `engine` report its statements to the current counter under `source_name`."""
 
-    def before_cursor_execute(*_args: Any) -> None:
+    def before_cursor_execute(*args: Any) -> None:
+        context = args[4]
+        if context is not None and context.execution_options.get(UNCOUNTED):
+            return
         counter = _current.get()
         if counter is not None:
             counter[source_name] += 1

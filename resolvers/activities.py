@@ -2,8 +2,8 @@
 venue, record hours, certify (which grants points); or cancel.
 
 Capacity is never exceeded, also under concurrent signups: a signup (and a cancellation,
-which may promote a waitlisted member) locks the activity row first (PostgreSQL
-`SELECT ... FOR UPDATE`; on SQLite a no-op write that takes the database's write lock),
+which may promote a waitlisted member) locks the activity first (`write_lock` and
+`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the write transaction's own lock),
 and only then counts the signups that hold a place. The waitlist is ordered by signup
 time; a cancelled registration promotes its head in the same transaction.
 
@@ -347,7 +347,7 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
     if viewer.role is not Role.MEMBER or viewer.member is None:
         raise PermissionError("only a member checks in")
     async with ctx.sources.community.transaction() as session:
-        await write_lock(session, Activity, activity_id)  # SQLite: one check-in at a time
+        await write_lock(session, Activity, activity_id)  # one check-in of an activity at a time
         activity = await session.get(Activity, activity_id)
         if activity is None:
             raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")

@@ -370,6 +370,9 @@ async def convene(
         if earlier is not None:
             return await session.get(AllianceMeeting, earlier)  # type: ignore[return-value]
         alliance = await _alliance(session, alliance_code)
+        # Not removed from the alliance meanwhile (`remove_party` takes the same lock).
+        await write_lock(session, Alliance, alliance.id)
+        await session.get(Alliance, alliance.id, with_for_update=True)
         member = await _membership(session, alliance.id, kind, code, "input.allianceCode")
         meeting = AllianceMeeting(
             alliance_id=alliance.id, convened_by_id=member.id, held_on=held_on,

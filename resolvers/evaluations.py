@@ -152,8 +152,8 @@ async def _write(
 
 
 async def _lock_writers(session: AsyncSession) -> None:
-    """Serialise evaluation writers on SQLite (its database write lock, taken by a no-op
-    update that matches no row); PostgreSQL locks the superseded row instead."""
+    """Serialise evaluation writers before they read: on PostgreSQL an advisory lock for the
+    table (a first evaluation has no row to lock yet), on SQLite the write transaction's."""
     await write_lock(session, MemberEvaluation, 0)
 
 

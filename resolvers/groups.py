@@ -297,6 +297,8 @@ async def assign(
         if building is None:
             raise Refusal("NOT_FOUND", "未找到该楼栋。", "input.buildingCode")
         community_id = await _may_assign(ctx, session, building)
+        # One assigner of a building at a time: the duplicate check below then holds.
+        await write_lock(session, Building, building.id)
         if floor is not None and not 1 <= floor <= building.floors:
             raise Refusal("INVALID_INPUT", f"楼层须在1至{building.floors}层之间。", "input.floor")
         if assignee_kind is AssigneeKind.MEMBER and not await is_supporter(
@@ -304,7 +306,8 @@ async def assign(
         ):
             raise Refusal("NOT_REPORTED", "该党员未向本社区报到，不能包干。", "input.assigneeCode")
         if group_id is not None:
-            group = await session.get(BuildingGroup, group_id)
+            await write_lock(session, BuildingGroup, group_id)  # not dissolved meanwhile
+            group = await session.get(BuildingGroup, group_id, with_for_update=True)
             if group is None or group.community_id != community_id:
                 raise Refusal("NOT_FOUND", GROUP_NOT_FOUND, "input.groupId")
             _active(group)

@@ -8,7 +8,7 @@ A redemption is one transaction that never oversells and never double-spends:
    (`UPDATE mall_items SET stock = stock - q WHERE id = ? AND stock >= q AND active`),
    and refuses with OUT_OF_STOCK when no row was updated; concurrent redemptions of one
    item by many members each take stock atomically (PostgreSQL re-checks the condition
-   on the latest row version; SQLite holds its single write lock);
+   on the latest row version; SQLite's write transaction holds its single write lock);
 3. it appends the spend entry and the redemption. A refusal at any step rolls back all.
 
 Managing merchants and items: the district, or the community (and its grid secretaries)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import and_, case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -135,18 +135,14 @@ async def expire(session: AsyncSession, viewer: Viewer, before: date) -> Expiry:
         .where(PointsEntry.kind == PointsKind.EARN, PointsEntry.occurred_at < cutoff)
         .distinct()
     )
-    # Lock the accounts first, like every spend does: no spend slips in between.
-    if session.get_bind().dialect.name == "sqlite":
-        key = PointsAccount.member_code
-        no_op = update(PointsAccount).where(key.in_(holders)).values(member_code=key)
-        await session.execute(no_op.execution_options(synchronize_session=False))
-    else:
-        await session.execute(
-            select(PointsAccount.member_code)
-            .where(PointsAccount.member_code.in_(holders))
-            .order_by(PointsAccount.member_code)
-            .with_for_update()
-        )
+    # Lock the accounts first, like every spend does: no spend slips in between (on SQLite
+    # the transaction already holds the database's write lock, and this is a plain read).
+    await session.execute(
+        select(PointsAccount.member_code)
+        .where(PointsAccount.member_code.in_(holders))
+        .order_by(PointsAccount.member_code)
+        .with_for_update()
+    )
     entry, original = PointsEntry, aliased(PointsEntry)
 
     # Each entry counts towards the kind it is, or, for a reversal, the kind it reverses.

@@ -1,8 +1,8 @@
 """The posts workflow (岗位认领): a community publishes posts, members claim and release them.
 
 A post has a capacity (名额) that is never exceeded, also under concurrent claims: the
-claim transaction locks the post row first (PostgreSQL `SELECT ... FOR UPDATE`; on SQLite a
-no-op write on the post, which takes the database's single write lock), and only then counts
+claim transaction locks the post first (PostgreSQL `SELECT ... FOR UPDATE`; SQLite's write
+transactions hold the database's single write lock from their start), and only then counts
 the active claims. Concurrent claims of one post therefore run one after the other.
 A member holds at most one active claim per post (a partial unique index backs this).
 """

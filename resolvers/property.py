@@ -194,10 +194,17 @@ async def end_contract(
 ) -> PropertyContract:
     """End a contract (终止物业服务合同): the compound's community. The row stays."""
     async with ctx.sources.community.transaction() as session:
+        # The compound first, as `sign_contract` locks it: the two never wait for each other.
+        compound_id = await session.scalar(
+            select(PropertyContract.compound_id).where(PropertyContract.id == contract_id)
+        )
+        if compound_id is None:
+            raise Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId")
+        await write_lock(session, Compound, compound_id)
+        compound = await session.get(Compound, compound_id, with_for_update=True)
         contract = await session.get(PropertyContract, contract_id, with_for_update=True)
         if contract is None:
             raise Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId")
-        compound = await session.get(Compound, contract.compound_id)
         await _require_manager(ctx, session, compound)
         if contract.status is not ContractStatus.ACTIVE:
             raise Refusal(
@@ -352,6 +359,8 @@ async def score(
         if not 0 <= points <= criterion.max_score:
             raise Refusal("INVALID_INPUT", f"得分须在0至{criterion.max_score}之间。",
                           "input.score")  # fmt: skip
+        # The year is not closed meanwhile: `close_year` takes this lock exclusively.
+        await write_lock(session, PropertyYearResult, year, shared=True)
         await write_lock(session, Compound, compound.id)
         await session.get(Compound, compound.id, with_for_update=True)
         if compound.property_company_id is None:
@@ -398,7 +407,7 @@ async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
     if viewer.role is not Role.DISTRICT:
         raise PermissionError("only the district closes the year's evaluation")
     async with ctx.sources.community.transaction() as session:
-        await write_lock(session, PropertyCompany, -1)
+        await write_lock(session, PropertyYearResult, year)  # no score of the year meanwhile
         closed = await session.scalar(
             select(PropertyYearResult.id).where(PropertyYearResult.year == year).limit(1)
         )

@@ -2,8 +2,8 @@
 member claims it, fulfils it, and the community confirms; or the community withdraws it.
 
 Exactly one claim, also under concurrent claims: the claim transaction locks the wish row
-first (PostgreSQL `SELECT ... FOR UPDATE`; on SQLite a no-op write on the wish, which takes
-the database's single write lock), and only then reads its state. The later claims then
+first (PostgreSQL `SELECT ... FOR UPDATE`; SQLite's write transactions hold the database's
+single write lock from their start), and only then reads its state. The later claims then
 find it claimed and are refused with `ALREADY_CLAIMED`.
 """
 

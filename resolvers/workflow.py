@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import CHINA
@@ -48,20 +48,23 @@ def manages_community(viewer: Viewer, community_code: str | None) -> bool:
     )
 
 
-async def write_lock(session: AsyncSession, model: Any, row_id: Any) -> None:
-    """Serialise writers of one row before anything is read.
+async def write_lock(session: AsyncSession, model: Any, key: Any, *, shared: bool = False) -> None:
+    """Serialise the writers of one row, or of one named thing, until the transaction ends.
 
-    PostgreSQL locks the row with `SELECT ... FOR UPDATE` (the caller's
-    `session.get(..., with_for_update=True)`). SQLite has no row locks, and its driver
-    starts the transaction only at the first write, so reads before it see no consistent
-    snapshot: a no-op UPDATE as the first statement takes the database's write lock
-    (waiting up to the busy timeout), and every read after it sees what was committed.
+    SQLite needs nothing here: every write transaction (`Datasource.transaction()`) begins
+    `IMMEDIATE` and holds the database's only write lock from its first statement
+    (`datasources.base.serialise_writers`). PostgreSQL takes a transaction-scoped advisory
+    lock on (table, key): unlike `SELECT ... FOR UPDATE` it also serialises on a row that
+    does not exist yet (a points account about to be opened, a year not yet closed, a
+    sentinel key for "all writers of this table"). `shared=True` takes it shared: many
+    holders at once, but none while someone holds it exclusively (e.g. scoring a year,
+    against closing it). Take it before reading what the change depends on.
     """
-    if session.get_bind().dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "postgresql":
         return
-    (key,) = model.__table__.primary_key.columns
-    no_op = update(model).where(key == row_id).values({key.name: key})
-    await session.execute(no_op.execution_options(synchronize_session=False))
+    lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+    table = model.__table__.name
+    await session.execute(select(lock(func.hashtext(table), func.hashtext(str(key)))))
 
 
 async def community_code_of(session: AsyncSession, community_id: int | None) -> str | None:

@@ -12,7 +12,7 @@ from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
-from datasources.errors import DatasourceTimeout
+from datasources.errors import DatasourceBusy, DatasourceTimeout
 from datasources.stats import count_statements
 from schema.errors import ErrorCode
 from schema.limits import too_large_document
@@ -28,6 +28,9 @@ _COERCION = re.compile(
 _VARIABLE = re.compile(r"Variable '\$(\w+)'")
 
 INTERNAL_MESSAGE = "服务器内部错误，请稍后重试。Internal server error."
+BUSY_MESSAGE = (
+    "系统繁忙，请稍后重试。The database was busy with other changes; nothing was changed."
+)
 TIMEOUT_MESSAGE = (
     "查询超时，请缩小查询范围后重试。A datasource query ran longer than the time limit."
 )
@@ -74,6 +77,14 @@ def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQ
             nodes=error.nodes,
             path=error.path,
             extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value, "requestId": request_id},
+        )
+    if isinstance(original, DatasourceBusy):
+        logger.warning("request %s: %s at %s", request_id, original, error.path)
+        return GraphQLError(
+            BUSY_MESSAGE,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": ErrorCode.SERVICE_BUSY.value, "requestId": request_id},
         )
     if original is None or isinstance(original, GraphQLError):
         if (too_large := too_large_document(error)) is not None:

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy.exc import IntegrityError
 from strawberry import relay
 
 from resolvers.workflow import Refusal
@@ -81,9 +82,25 @@ async def attempt(
         return await action
     except Refusal as refusal:
         return user_error(refusal)
+    except IntegrityError as exc:
+        # A concurrent request won a unique index the rule had checked (a code, an
+        # idempotency key, one active row): the transaction is rolled back, nothing written.
+        if not _unique_violation(exc):
+            raise
+        return user_error(Refusal("DUPLICATE", RACE_LOST))
     except PermissionError as exc:
         info.context.audit.denied(mutation, entity_type, targets)
         raise coded_error(ErrorCode.FORBIDDEN, forbidden) from exc
+
+
+RACE_LOST = "该记录刚被他人同时提交或修改，请刷新后查看。"
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    """PostgreSQL's unique_violation (23505), SQLite's "UNIQUE constraint failed"."""
+    if getattr(error.orig, "sqlstate", None) == "23505":
+        return True
+    return "UNIQUE constraint failed" in str(error.orig)
 
 
 async def run_mutation(

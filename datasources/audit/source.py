@@ -28,5 +28,5 @@ class AuditSource(Datasource):
         """
         if not events:
             return
-        async with self.engine.begin() as connection:
+        async with self.write_connection() as connection:
             await connection.execute(insert(AuditEventRow), [e.as_row() for e in events])
