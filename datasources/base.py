@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from datasources.errors import DatasourceUnavailable
+from datasources.outbox import AuditOutboxColumns, outbox_session_class
 from datasources.stats import instrument
 from datasources.timeouts import (
     limit_sqlite_statements,
@@ -90,6 +91,9 @@ class Datasource:
 
     name: str
     base: type[DeclarativeBase]
+    # The side's audit outbox model: its sessions then carry a mutation's audit entry in
+    # the mutation's own transaction (datasources.outbox). None for the audit log itself.
+    outbox: type[AuditOutboxColumns] | None = None
 
     def __init__(
         self, url: str, *, echo: bool = False, statement_timeout_seconds: float | None = None
@@ -102,7 +106,14 @@ class Datasource:
             raise_timeouts_as(self.engine, self.name, statement_timeout_seconds)
         instrument(self.engine, self.name)
         # One short-lived session per task: sessions are not safe across concurrent tasks.
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        if self.outbox is None:
+            self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        else:
+            self.sessions = async_sessionmaker(
+                self.engine,
+                expire_on_commit=False,
+                sync_session_class=outbox_session_class(self.name, self.outbox),
+            )
 
     @property
     def dialect(self) -> str:

@@ -26,6 +26,7 @@ from datasources.community.models import (
     StateEvent,
     UnitPairing,
 )
+from datasources.outbox import NOT_A_CHANGE
 from datasources.scope import Role, Viewer
 
 
@@ -61,7 +62,9 @@ async def write_lock(session: AsyncSession, model: Any, row_id: Any) -> None:
         return
     (key,) = model.__table__.primary_key.columns
     no_op = update(model).where(key == row_id).values({key.name: key})
-    await session.execute(no_op.execution_options(synchronize_session=False))
+    # Not a change: the audit outbox does not record it (datasources.outbox).
+    options = {"synchronize_session": False, NOT_A_CHANGE: True}
+    await session.execute(no_op.execution_options(**options))
 
 
 async def community_code_of(session: AsyncSession, community_id: int | None) -> str | None:
