@@ -395,3 +395,65 @@ async def test_a_locked_sqlite_audit_log_leaves_changes_in_the_outbox(
         assert await deliver_all((hub.units, hub.community), hub.audit_log) == 1
         found = [e for e in await events(client, kind="MUTATION") if e["requestId"] == "locked-1"]
         assert [e["detail"]["mutation"] for e in found] == ["placeOrder"]
+
+
+# --- reads and downloads have no outbox: without their record, no data ------------------
+
+
+async def test_personal_fields_are_withheld_when_their_read_cannot_be_recorded(
+    pair: DatabasePair,
+) -> None:
+    """docs/architecture.md: "If that insert fails, the response carries no data"."""
+    query = "query Names { members(first: 5) { edges { node { code name phone } } } }"
+    async with hub_on(pair) as (_app, client):
+        shown = (await client.query(query))["members"]["edges"]
+    personal = [v for e in shown for v in (e["node"]["name"], e["node"]["phone"]) if v]
+    assert personal
+    async with hub_on(pair, DOWN) as (_app, client):
+        response = await client.http.post("/graphql", json={"query": query},
+                                          headers=client.headers)  # fmt: skip
+    body = response.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INTERNAL_SERVER_ERROR"]
+    assert not [value for value in personal if value in response.text]
+
+
+async def _a_branch(client: GraphQLClient) -> str:
+    data = await client.query("{ members(first: 1) { edges { node { branch { code } } } } }")
+    code: str = data["members"]["edges"][0]["node"]["branch"]["code"]
+    return code
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+async def test_a_spreadsheet_download_is_audited(pair: DatabasePair, fmt: str) -> None:
+    year = date.today().year
+    async with hub_on(pair) as (_app, client):
+        branch = await _a_branch(client)
+        response = await client.http.get(
+            f"/reports/branch/{branch}.{fmt}?year={year}",
+            headers={**client.headers, "X-Request-ID": f"download-{fmt}"},
+        )
+        assert response.status_code == 200
+        members = (await client.query(
+            """query($b: String!) { partyBranch(code: $b) { members(first: 100) {
+                 edges { node { code } } } } }""", {"b": branch},
+        ))["partyBranch"]["members"]["edges"]  # fmt: skip
+        found = [e for e in await events(client, kind="READ_PERSONAL")
+                 if e["requestId"] == f"download-{fmt}"]  # fmt: skip
+    assert len(found) == 1
+    assert found[0]["operationName"] == f"report:branch:{branch}:{year}"
+    assert found[0]["targetType"] == "Member"
+    assert len(found[0]["targetIds"]) == len(members) > 0
+
+
+async def test_a_download_whose_reads_cannot_be_recorded_is_not_served(
+    pair: DatabasePair,
+) -> None:
+    async with hub_on(pair) as (_app, client):
+        branch = await _a_branch(client)
+    async with hub_on(pair, DOWN) as (_app, client):
+        response = await client.http.get(f"/reports/branch/{branch}.csv?year=2026",
+                                         headers=client.headers)  # fmt: skip
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "AUDIT_UNAVAILABLE"
+    assert "attachment" not in response.headers.get("content-disposition", "")
