@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import JSON, String, bindparam, delete, event, func, inspect, select, update
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 
 from datasources.audit.events import AuditEvent
 from datasources.common import timestamp, utcnow
@@ -95,7 +95,9 @@ def outbox_session_class(side: str, model: type[Any]) -> type[Session]:
                 continue
             identity = inspect(obj).identity
             ids = changes_of(session).setdefault(type(obj).__name__, [])
-            ids.append("-".join(str(part) for part in identity or ()))
+            key = "-".join(str(part) for part in identity or ())
+            if key not in ids:  # flushed twice in one transaction: named once
+                ids.append(key)
 
     @event.listens_for(OutboxSession, "do_orm_execute")
     def _executed(state: ORMExecuteState) -> None:
@@ -129,10 +131,13 @@ def outbox_session_class(side: str, model: type[Any]) -> type[Session]:
             scope, entry = pending
             scope.committed(side, entry)
 
-    @event.listens_for(OutboxSession, "after_rollback")
-    def _rolled_back(session: Session) -> None:
-        session.info.pop(_CHANGES, None)
-        session.info.pop(_PENDING, None)
+    @event.listens_for(OutboxSession, "after_soft_rollback")
+    def _rolled_back(session: Session, previous: SessionTransaction) -> None:
+        # The whole transaction, not a savepoint: the outer changes still commit after a
+        # savepoint's rollback (whose rows the entry then names too: more, never fewer).
+        if previous.parent is None:
+            session.info.pop(_CHANGES, None)
+            session.info.pop(_PENDING, None)
 
     OutboxSession.__name__ = OutboxSession.__qualname__ = f"{side.title()}OutboxSession"
     return OutboxSession

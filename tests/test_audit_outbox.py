@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,9 +22,11 @@ from sqlalchemy.engine import make_url
 
 from datasources import outbox
 from datasources.community.models import AuditOutbox, Community
+from datasources.community.points_models import PointsKind
 from datasources.scope import Role, Viewer
 from gateway.app import create_app
 from gateway.audit_delivery import deliver_all
+from gateway.cli import _expire_points
 from gateway.settings import Settings
 from resolvers.audit import AuditTrail
 from schema.app import Mutation, build_schema
@@ -32,6 +34,7 @@ from schema.audit import AuditedMutation
 from tests.client import GraphQLClient
 from tests.conftest import BACKENDS, TEST_SECRET, TokenFactory
 from tests.databases import DatabasePair, seeded_pair
+from tests.points_helpers import write_entries
 from tests.scales import SMALL
 
 # Connection refused at once: nothing listens on port 1.
@@ -253,6 +256,7 @@ async def test_every_change_made_while_the_audit_log_is_down_is_delivered_once(
             # The full entry the mutation recorded (its targets and detail), not only the
             # tables its transaction wrote: the request kept it in the outbox row.
             assert event["detail"]["mutation"] == name
+            assert "changes" not in event["detail"], name
             assert event["targetIds"], name
         before = len(await events(client, kind="MUTATION", operationName="Walk"))
         # Delivering again (another process, a second round) duplicates nothing.
@@ -330,6 +334,30 @@ async def test_a_committed_write_carries_its_entry_and_a_rollback_none(pair: Dat
         assert await outbox.pending(community) == 2
         await outbox.settle(community, [r.event_id for r in rows])
         assert await outbox.pending(community) == 0
+
+
+async def test_a_savepoint_rolled_back_keeps_the_entry_of_the_outer_change(
+    pair: DatabasePair,
+) -> None:
+    async with hub_on(pair, DOWN) as (app, _client):
+        community = app.state.hub.community
+        trail = AuditTrail(Viewer(Role.DISTRICT, subject="direct"), "direct-2")
+        with trail.mutation_field("nested", "nested", None):
+            async with community.transaction() as session:
+                row = await session.scalar(select(Community).where(Community.code == "C003"))
+                assert row is not None
+                name = row.name
+                row.name = name + " "
+                await session.flush()
+                savepoint = await session.begin_nested()
+                row.name = "保存点"
+                await session.flush()
+                await savepoint.rollback()
+                row.name = name
+        assert [w.event.detail["changes"] for w in trail.written] == [  # type: ignore[index]
+            {"Community": [str(row.id)]}
+        ]
+        await outbox.settle(community, [w.event.event_id for w in trail.written])
 
 
 # --- readiness --------------------------------------------------------------------------
@@ -457,3 +485,18 @@ async def test_a_download_whose_reads_cannot_be_recorded_is_not_served(
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "AUDIT_UNAVAILABLE"
     assert "attachment" not in response.headers.get("content-disposition", "")
+
+
+async def test_the_expiry_command_is_audited_like_the_mutation(pair: DatabasePair) -> None:
+    member = f"OUTBOX-CLI-{pair.backend}"
+    await write_entries(pair, {"member_code": member, "kind": PointsKind.EARN, "points": 7,
+                               "occurred_at": datetime.now(UTC) - timedelta(days=90)})  # fmt: skip
+    settings = Settings(units_database_url=pair.units_url,
+                        community_database_url=pair.community_url,
+                        audit_database_url=pair.audit_url)  # fmt: skip
+    result = await _expire_points(settings, date.today() - timedelta(days=30))
+    assert result.points >= 7
+    async with hub_on(pair) as (app, client):
+        assert await waiting(app) == 0
+        found = await events(client, kind="MUTATION", subject="cli:points-expire")
+    assert [e["detail"]["mutation"] for e in found] == ["expirePoints"]
