@@ -128,9 +128,15 @@ async def _facts(client: GraphQLClient) -> dict[str, str]:
              community(code: "C001") { compounds(first: 1) { edges { node {
                buildings(first: 1) { edges { node { code } } } } } }
                supporters(first: 1) { edges { node { memberCode } } } }
-             workUnits(first: 1) { edges { node { code } } } }"""
+             workUnits(first: 100) { edges { node { code } } }
+             propertyCompanies(first: 1) { edges { node { code } } } }"""
     )
-    unit = data["workUnits"]["edges"][0]["node"]["code"]
+    units = [e["node"]["code"] for e in data["workUnits"]["edges"]]
+    unit = units[0]
+    partners = await client.query(
+        """{ community(code: "C001") { partnerUnits(first: 100) { edges { node { unit { code } } } } } }"""
+    )
+    paired = {e["node"]["unit"]["code"] for e in partners["community"]["partnerUnits"]["edges"]}
     member = (await client.query(
         """query($u: String!) { workUnit(code: $u) { members(first: 1) {
              edges { node { code } } } } }""", {"u": unit},
@@ -143,6 +149,8 @@ async def _facts(client: GraphQLClient) -> dict[str, str]:
         "supporter": data["community"]["supporters"]["edges"][0]["node"]["memberCode"],
         "unit": unit,
         "unit_member": member,
+        "company": data["propertyCompanies"]["edges"][0]["node"]["code"],
+        "unpaired_unit": next(code for code in units if code not in paired),
     }
 
 
@@ -178,8 +186,15 @@ def _walk(facts: dict[str, str]) -> list[Step]:
               "startsAt": f"{today + timedelta(days=9)}T09:00:00+08:00",
               "endsAt": f"{today + timedelta(days=9)}T11:00:00+08:00", "capacity": 5},
              "activity"),
+        Step("signUpForActivity", member,
+             lambda r: {"activityId": r["publishActivity"]}, "signup"),
         Step("cancelActivity", committee,
              lambda r: {"activityId": r["publishActivity"], "reason": "天气"}, "activity"),
+        Step("claimPost", member, lambda r: {"postId": r["publishPost"]}, "claim"),
+        Step("restockMallItem", committee,
+             lambda r: {"itemId": r["createMallItem"], "quantity": 3}, "mallItem"),
+        Step("updateMallItem", committee,
+             lambda r: {"itemId": r["createMallItem"], "pricePoints": 12}, "mallItem"),
         Step("raiseDemand", committee,
              {"communityCode": "C001", "categoryCode": category, "title": "助浴",
               "requesterName": "赵大妈"}, "demandItem"),
@@ -187,6 +202,16 @@ def _walk(facts: dict[str, str]) -> list[Step]:
              lambda r: {"entryId": r["raiseDemand"], "approve": True}, "entry"),
         Step("convertDemandToOrder", committee,
              lambda r: {"demandId": r["raiseDemand"]}, "serviceOrder"),
+        Step("dispatchOrder", committee,
+             lambda r: {"orderId": r["convertDemandToOrder"], "takerKind": "MEMBER",
+                        "takerCode": facts["supporter"]}, "serviceOrder"),
+        Step("acceptOrder", member,
+             lambda r: {"orderId": r["convertDemandToOrder"]}, "serviceOrder"),
+        Step("closeOrder", member,
+             lambda r: {"orderId": r["convertDemandToOrder"], "summary": "已完成助浴",
+                        "hours": "1.5", "evidence": []}, "serviceOrder"),
+        Step("confirmOrder", committee,
+             lambda r: {"orderId": r["convertDemandToOrder"]}, "serviceOrder"),
         Step("placeOrder", resident,
              {"communityCode": "C001", "categoryCode": category, "title": "修水管"},
              "serviceOrder"),
@@ -198,6 +223,34 @@ def _walk(facts: dict[str, str]) -> list[Step]:
         Step("publishMicroWish", committee,
              {"communityCode": "C001", "title": "一副老花镜", "beneficiaryName": "李奶奶"},
              "microWish"),
+        Step("claimMicroWish", member,
+             lambda r: {"wishId": r["publishMicroWish"]}, "microWish"),
+        Step("fulfilMicroWish", member,
+             lambda r: {"wishId": r["publishMicroWish"], "note": "已送到"}, "microWish"),
+        Step("confirmMicroWish", committee,
+             lambda r: {"wishId": r["publishMicroWish"]}, "microWish"),
+        Step("releasePost", member,
+             lambda r: {"claimId": r["claimPost"], "reason": "时间冲突"}, "claim"),
+        Step("withdrawListEntry", member,
+             lambda r: {"entryId": r["offerResource"], "reason": "不再提供"}, "entry"),
+        Step("evaluateMember", committee,
+             {"memberCode": facts["supporter"], "grade": "QUALIFIED", "comment": "积极参加",
+              "level": "COMMUNITY", "year": today.year}, "memberEvaluation"),
+        Step("writeSelfEvaluation", member,
+             {"comment": "按时报到", "grade": "QUALIFIED", "year": today.year},
+             "memberEvaluation"),
+        Step("setPropertyPartyCoverage", district,
+             {"companyCode": facts["company"], "hasPartyBranch": True,
+              "coveredBySectorCommittee": True}, "company", "code"),
+        Step("pairUnit", committee,
+             {"unitCode": facts["unpaired_unit"], "communityCode": "C001"}, "pairing"),
+        Step("endPairing", committee,
+             lambda r: {"pairingId": r["pairUnit"], "reason": "结对期满"}, "pairing"),
+        Step("signAgreement", committee,
+             {"communityCode": "C001", "title": "共建协议", "startsOn": str(today),
+              "endsOn": str(today + timedelta(days=365)),
+              "parties": [{"kind": "COMMUNITY", "code": "C001"},
+                          {"kind": "UNIT", "code": facts["unpaired_unit"]}]}, "agreement"),
         Step("createBuildingGroup", committee,
              {"communityCode": "C001", "name": "发件箱楼组", "buildingCodes": [facts["building"]]},
              "buildingGroup"),
