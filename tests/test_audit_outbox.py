@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from datasources import outbox
 from datasources.community.models import AuditOutbox, Community
@@ -424,35 +425,53 @@ async def test_a_savepoint_rolled_back_keeps_the_entry_of_the_outer_change(
 # --- readiness --------------------------------------------------------------------------
 
 
-@contextmanager
-def write_locked(sqlite_url: str) -> Iterator[None]:
-    """Another connection holds the SQLite file's write lock (RESERVED, as any writer)."""
-    connection = sqlite3.connect(make_url(sqlite_url).database or "", isolation_level=None)
+@asynccontextmanager
+async def write_locked(url: str) -> AsyncIterator[None]:
+    """Another connection holds the audit log's write lock: SQLite's RESERVED lock (as any
+    writer), or on PostgreSQL a lock on `audit_events` that blocks every INSERT."""
+    if make_url(url).get_backend_name() == "sqlite":
+        connection = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            yield
+        finally:
+            connection.execute("ROLLBACK")
+            connection.close()
+        return
+    engine = create_async_engine(url)
     try:
-        connection.execute("BEGIN IMMEDIATE")
-        yield
+        async with engine.connect() as conn:
+            await conn.execute(text("LOCK TABLE audit_events IN EXCLUSIVE MODE"))
+            try:
+                yield
+            finally:
+                await conn.rollback()
     finally:
-        connection.execute("ROLLBACK")
-        connection.close()
+        await engine.dispose()
+
+
+# A locked log fails a write after the statement time limit (PostgreSQL) or the busy
+# timeout (SQLite: 5 s; the readiness probe waits 1 s).
+LOCKED = {"query_timeout_seconds": 1.0}
 
 
 async def test_readyz_probes_that_the_audit_log_can_be_written(pair: DatabasePair) -> None:
-    async with hub_on(pair) as (_app, client):
+    assert pair.audit_url is not None
+    async with hub_on(pair, **LOCKED) as (_app, client):
         ready = await client.http.get("/readyz")
         assert (ready.status_code, ready.json()["datasources"]["audit"]) == (200, "ok")
         before = len(await events(client))
-        if pair.backend == "sqlite":
-            assert pair.audit_url is not None
-            with write_locked(pair.audit_url):
-                locked = await client.http.get("/readyz")
-            assert locked.status_code == 503
-            assert locked.json()["datasources"] == {
-                "units": "ok",
-                "community": "ok",
-                "audit": "unavailable",
-            }
+        async with write_locked(pair.audit_url):
+            locked = await client.http.get("/readyz")
+        assert locked.status_code == 503
+        assert locked.json()["datasources"] == {
+            "units": "ok",
+            "community": "ok",
+            "audit": "unavailable",
+        }
         # The probe leaves no row behind.
         assert len(await events(client)) == before
+        assert (await client.http.get("/readyz")).status_code == 200
     async with hub_on(pair, DOWN) as (_app, client):
         refused = await client.http.get("/readyz")
         assert refused.status_code == 503
@@ -462,17 +481,13 @@ async def test_readyz_probes_that_the_audit_log_can_be_written(pair: DatabasePai
         }
 
 
-async def test_a_locked_sqlite_audit_log_leaves_changes_in_the_outbox(
-    pair: DatabasePair,
-) -> None:
-    """The other outage: the SQLite audit file is locked (busy for longer than the timeout)."""
-    if pair.backend != "sqlite":
-        pytest.skip("a file lock is SQLite's")
+async def test_a_locked_audit_log_leaves_changes_in_the_outbox(pair: DatabasePair) -> None:
+    """The other outage: the audit log is locked for longer than a write waits."""
     assert pair.audit_url is not None
-    async with hub_on(pair) as (app, client):
+    async with hub_on(pair, **LOCKED) as (app, client):
         resident = client.as_viewer("resident", community="C001", household="1-101")
         category = (await _facts(client))["category"]
-        with write_locked(pair.audit_url):
+        async with write_locked(pair.audit_url):
             body = await send(resident, """mutation Locked($i: PlaceOrderInput!) {
                 placeOrder(input: $i) { userErrors { code } serviceOrder { id } } }""",
                 {"i": {"communityCode": "C001", "categoryCode": category, "title": "换灯泡"}},

@@ -13,7 +13,7 @@ from datasources.audit.events import AuditEvent, AuditKind
 from datasources.audit.loaders import AuditLoaders
 from datasources.audit.models import AuditBase, AuditEventRow
 from datasources.base import Datasource
-from datasources.errors import DatasourceUnavailable
+from datasources.errors import DatasourceError, DatasourceUnavailable
 from datasources.scope import Scope
 
 # How long the readiness probe waits for SQLite's write lock (the app's own writes wait 5 s).
@@ -58,7 +58,7 @@ class AuditSource(Datasource):
                 finally:
                     await conn.rollback()
                     await self._busy_timeout(conn, 5000)
-        except (SQLAlchemyError, OSError) as exc:
+        except (SQLAlchemyError, OSError, DatasourceError) as exc:  # a timeout: locked
             raise DatasourceUnavailable(self.name, type(exc).__name__) from exc
 
     async def _busy_timeout(self, conn: Any, milliseconds: int) -> None:
