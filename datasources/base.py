@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from datasources.errors import DatasourceBusy, DatasourceUnavailable
+from datasources.outbox import AuditOutboxColumns, outbox_session_class
 from datasources.stats import UNCOUNTED, instrument
 from datasources.timeouts import (
     limit_sqlite_statements,
@@ -170,6 +171,9 @@ class Datasource:
 
     name: str
     base: type[DeclarativeBase]
+    # The side's audit outbox model: its sessions then carry a mutation's audit entry in
+    # the mutation's own transaction (datasources.outbox). None for the audit log itself.
+    outbox: type[AuditOutboxColumns] | None = None
 
     def __init__(
         self, url: str, *, echo: bool = False, statement_timeout_seconds: float | None = None
@@ -186,10 +190,15 @@ class Datasource:
         serialise_writers(self.engine, self.name)
         instrument(self.engine, self.name)
         # One short-lived session per task: sessions are not safe across concurrent tasks.
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions note what each transaction writes, so a mutation's commit carries its
+        # audit entry in the same transaction (datasources.outbox).
+        options: dict[str, Any] = {"expire_on_commit": False}
+        if self.outbox is not None:
+            options["sync_session_class"] = outbox_session_class(self.name, self.outbox)
+        self.sessions = async_sessionmaker(self.engine, **options)
         # Write transactions: on SQLite they begin IMMEDIATE (see `serialise_writers`).
         self.writes = async_sessionmaker(
-            self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
+            self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), **options
         )
 
     @property

@@ -28,6 +28,7 @@ from datasources.errors import DatasourceUnavailable
 from datasources.scope import ANONYMOUS
 from datasources.units.source import UnitsSource
 from gateway import heap, reports
+from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
 from gateway.settings import Settings
@@ -55,6 +56,11 @@ class Hub:
         self.guards = Guards.from_settings(settings)
         self.schema = build_schema()
         self.verifier = TokenVerifier(settings)
+        # Delivers the audit entries requests could not deliver themselves.
+        self.audit_delivery = OutboxDelivery(
+            (self.units, self.community), self.audit_log,
+            settings.audit_outbox_interval_seconds, settings.audit_outbox_grace_seconds,
+        )  # fmt: skip
 
     @property
     def sources(self) -> tuple[Datasource, ...]:
@@ -63,16 +69,17 @@ class Hub:
     def context(self, request: Request | None = None, response: Any = None) -> HubContext:
         viewer = request.user.viewer if request is not None else ANONYMOUS
         scopes = scopes_for(viewer, self.units, self.community)
+        request_id = getattr(request.state, "request_id", None) if request else None
         return HubContext(
             viewer=viewer,
-            audit=AuditTrail(),
+            audit=AuditTrail(viewer, request_id),
             sources=Sources(self.units, self.community, self.audit_log),
             units=self.units.loaders(scopes.units),
             community=self.community.loaders(scopes.community),
             audit_log=self.audit_log.loaders(scopes.audit),
             max_page_size=self.settings.max_page_size,
             debug_sql=self.settings.debug_sql,
-            request_id=getattr(request.state, "request_id", None) if request else None,
+            request_id=request_id,
             request=request,
             response=response,
             limits=self.guards.limits,
@@ -148,7 +155,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         heap.settle(hub.settings.gc_threshold)
+        hub.audit_delivery.start()  # its first round delivers what an earlier run left
         yield
+        await hub.audit_delivery.stop()
         await hub.dispose()
 
     graphql = HubGraphQL(hub)

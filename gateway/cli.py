@@ -216,11 +216,33 @@ def expire_points(before: datetime) -> None:
 
 
 async def _expire_points(settings: Settings, before: date) -> Expiry:
+    """The change of `expirePoints`, audited like it: its entry commits with it (outbox) and
+    is delivered at once, or by the hub's background delivery if the audit log is down."""
+    from datasources import outbox
+    from datasources.audit.source import AuditSource
     from datasources.scope import Viewer
+    from resolvers.audit import AuditTrail
     from resolvers.points_admin import expire
 
-    async with _sources(settings) as (_units, community), community.transaction() as session:
-        return await expire(session, Viewer(Role.DISTRICT, subject="cli:points-expire"), before)
+    viewer = Viewer(Role.DISTRICT, subject="cli:points-expire")
+    trail = AuditTrail(viewer)
+    async with _sources(settings) as (_units, community):
+        with trail.mutation_field("expirePoints", "expirePoints", "cli:points-expire"):
+            async with community.transaction() as session:
+                result = await expire(session, viewer, before)
+        entries = [event for _side, event in trail.outbox_events()]
+        if not entries:  # nothing expired, nothing changed
+            return result
+        audit = AuditSource(settings.audit_database_url)
+        try:
+            await audit.record(entries)
+            await outbox.settle(community, [e.event_id for e in entries])
+        except Exception as exc:  # the entries wait in the outbox
+            click.echo(f"audit log not written yet ({type(exc).__name__}); the hub delivers "
+                       "the entry later", err=True)  # fmt: skip
+        finally:
+            await audit.dispose()
+    return result
 
 
 def _duration(text: str) -> timedelta:

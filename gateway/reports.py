@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,8 @@ from datasources.scope import Role
 from datasources.units.models import PoliticalStatus
 from resolvers import performance as perf
 from resolvers.context import HubContext
+
+logger = logging.getLogger("dualhub.audit")
 
 KINDS = ("branch", "unit", "community")
 FORMATS = ("csv", "xlsx")
@@ -148,13 +151,22 @@ def render(rows: Sequence[Sequence[Any]], fmt: str, title: str) -> bytes:
     return to_csv(rows) if fmt == "csv" else to_xlsx(rows, title)
 
 
+class AuditUnavailable(RuntimeError):
+    """The reads of a spreadsheet could not be written to the audit log: it is not served."""
+
+
 async def export(ctx: HubContext, kind: str, code: str, year: int, fmt: str) -> bytes:
-    """The file's bytes; the personal fields read are written to the audit log."""
+    """The file's bytes; the personal fields read are written to the audit log first, and
+    without that record there is no file (`AuditUnavailable`)."""
     rows = await report_rows(ctx, kind, code, year)
     events = ctx.audit.events(
         ctx.viewer, operation_name=f"report:{kind}:{code}:{year}", request_id=ctx.request_id
     )
-    await ctx.sources.audit.record(events)
+    try:
+        await ctx.sources.audit.record(events)
+    except Exception as exc:
+        logger.exception("request %s: audit log write failed", ctx.request_id)
+        raise AuditUnavailable(kind, code) from exc
     return render(rows, fmt, f"{year}年度评议台账")
 
 
@@ -186,6 +198,9 @@ async def download(request: Request) -> Response:
         body = await export(ctx, kind, code, int(year_text), fmt)
     except ReportNotFound:
         return _problem(404, "NOT_FOUND", f"no {kind} {code} the viewer may see")
+    except AuditUnavailable:
+        return _problem(503, "AUDIT_UNAVAILABLE",
+                        "审计日志暂不可用，无法导出。The audit log cannot be written.")  # fmt: skip
     filename = f"{kind}-{code}-{year_text}.{fmt}"
     return Response(
         body,
@@ -211,7 +226,7 @@ async def export_as_district(
         scopes = scopes_for(viewer, hub.units, hub.community)
         ctx = HubContext(
             viewer=viewer,
-            audit=AuditTrail(),
+            audit=AuditTrail(viewer),
             sources=Sources(hub.units, hub.community, hub.audit_log),
             units=hub.units.loaders(scopes.units),
             community=hub.community.loaders(scopes.community),

@@ -43,6 +43,18 @@ class Settings(BaseSettings):
         "sqlite+aiosqlite:///./data/audit.db",
         description="The hub's own append-only audit log (SQLite or PostgreSQL).",
     )
+    audit_outbox_interval_seconds: float = Field(
+        15.0,
+        ge=0,
+        description="How often the background delivery moves audit entries left in the sides' "
+        "outboxes (the audit log was down) to the audit log; 0: only at the end of requests.",
+    )
+    audit_outbox_grace_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="Age an outbox entry must reach before the background delivery sends it, "
+        "so it does not race the request that is delivering it.",
+    )
     debug_sql: bool = Field(
         False, description="Add extensions.sqlStatements to every GraphQL response."
     )

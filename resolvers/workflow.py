@@ -26,6 +26,7 @@ from datasources.community.models import (
     StateEvent,
     UnitPairing,
 )
+from datasources.outbox import NOT_A_CHANGE
 from datasources.scope import Role, Viewer
 
 

@@ -11,10 +11,11 @@ from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.base import get_object_definition
 
 from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
-from schema.audit import AuditQuery, AuditRecorder
+from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
 from schema.evaluations import EvaluationsMutation
 from schema.extensions import ErrorCodes, SqlStatements
 from schema.groups import GroupsMutation
@@ -97,6 +98,14 @@ class HubSchema(Schema):
         return None
 
 
+def _audit_every_mutation() -> None:
+    """Every root mutation field carries `AuditedMutation`: its committed changes carry
+    their audit entries (outbox rows), whichever area it belongs to."""
+    for field in get_object_definition(Mutation, strict=True).fields:
+        if not any(isinstance(e, AuditedMutation) for e in field.extensions):
+            field.extensions.append(AuditedMutation())
+
+
 @cache
 def build_schema() -> HubSchema:
     """The schema, built once per process (strawberry's relay fields can be bound only once).
@@ -105,6 +114,7 @@ def build_schema() -> HubSchema:
     """
     # Order matters: hooks exit in reverse, so the audit insert runs inside the statement
     # count, and error coding sees everything.
+    _audit_every_mutation()
     extensions: list[type[SchemaExtension]] = [
         ErrorCodes, QueryLimits, RejectNulCharacters, SqlStatements, AuditRecorder,
     ]  # fmt: skip

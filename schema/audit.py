@@ -6,16 +6,20 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from enum import Enum
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver
 from strawberry.scalars import JSON
 
+from datasources import outbox
 from datasources.audit import lists
+from datasources.audit.events import AuditEvent as AuditEventModel
 from datasources.audit.events import AuditKind as AuditKindModel
+from datasources.base import Datasource
 from resolvers.context import HubContext
 from schema.base import HubNode, Info
 from schema.errors import ErrorCode
@@ -33,36 +37,99 @@ strawberry.enum(
 AuditKind: TypeAlias = AuditKindModel
 
 
+class AuditedMutation(FieldExtension):
+    """On every root mutation field (`schema.app.build_schema` adds it): while the field
+    resolves, each write transaction it commits on a side carries its audit entry in an
+    outbox row of that transaction (datasources/outbox.py). A new mutation needs nothing
+    more: it cannot forget its audit entry."""
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        trail = info.context.audit
+        operation = info.operation.name.value if info.operation.name else None
+        with trail.mutation_field(str(info.path.key), info.field_name, operation):
+            return await next_(source, info, **kwargs)
+
+
 class AuditRecorder(SchemaExtension):
-    """Write what the request did to the audit log: one insert, after it has resolved."""
+    """Write what the request did to the audit log: one insert, after it has resolved.
+
+    The insert holds the reads and refusals (in memory only) and the entries the request's
+    mutations committed to the sides' outboxes; those outbox rows are deleted afterwards.
+    If the insert fails, a response that read personal fields or was refused is withheld;
+    a change is not undone, and its entry stays in the outbox for the background delivery.
+    """
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
         if not isinstance(context, HubContext):
             return
-        events = context.audit.events(
+        trail = context.audit
+        events = trail.events(
             context.viewer,
             operation_name=self.execution_context.operation_name,
             request_id=context.request_id,
         )
+        outboxed = trail.outbox_events()
         try:
-            await context.sources.audit.record(events)
+            await context.sources.audit.record([*events, *(e for _, e in outboxed)])
         except Exception:
-            # A read that could not be audited must not reach the client.
             logger.exception("request %s: audit log write failed", context.request_id)
-            result = self.execution_context.result
-            if result is not None:
-                result.data = None
-                result.errors = [
-                    GraphQLError(
-                        INTERNAL_MESSAGE,
-                        extensions={
-                            "code": ErrorCode.INTERNAL_SERVER_ERROR.value,
-                            "requestId": context.request_id,
-                        },
-                    )
-                ]
+            await _keep(context, outboxed)
+            if trail.must_be_recorded:
+                self._withhold(context)
+            return
+        await _settle(context, outboxed)
+
+    def _withhold(self, context: HubContext) -> None:
+        """A read that could not be audited must not reach the client."""
+        result = self.execution_context.result
+        if result is not None:
+            result.data = None
+            result.errors = [
+                GraphQLError(
+                    INTERNAL_MESSAGE,
+                    extensions={
+                        "code": ErrorCode.INTERNAL_SERVER_ERROR.value,
+                        "requestId": context.request_id,
+                    },
+                )
+            ]
+
+
+def _by_side(
+    context: HubContext, outboxed: list[tuple[str, AuditEventModel]]
+) -> list[tuple[Datasource, list[AuditEventModel]]]:
+    sides: dict[str, Datasource] = {"units": context.sources.units,
+                                    "community": context.sources.community}  # fmt: skip
+    grouped: dict[str, list[AuditEventModel]] = {}
+    for side, event in outboxed:
+        grouped.setdefault(side, []).append(event)
+    return [(sides[side], events) for side, events in grouped.items()]
+
+
+async def _settle(context: HubContext, outboxed: list[tuple[str, AuditEventModel]]) -> None:
+    """Delete the delivered outbox rows; if that fails, the background delivery finds the
+    events in the log already and deletes them then."""
+    for source, events in _by_side(context, outboxed):
+        try:
+            await outbox.settle(source, [e.event_id for e in events])
+        except Exception:
+            logger.exception("request %s: %s audit outbox not cleared", context.request_id,
+                             source.name)  # fmt: skip
+
+
+async def _keep(context: HubContext, outboxed: list[tuple[str, AuditEventModel]]) -> None:
+    """Undelivered: store the full entries in the outbox rows for the background delivery
+    (the rows hold the entries of the changes already, so a failure here loses detail only)."""
+    for source, events in _by_side(context, outboxed):
+        try:
+            await outbox.keep(source, events)
+        except Exception:
+            logger.exception("request %s: %s audit outbox not updated", context.request_id,
+                             source.name)  # fmt: skip
 
 
 @strawberry.input(description="Filters for the audit log (审计日志筛选).")

@@ -11,6 +11,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.settings import Settings
+from migrations import runner
 from tests.client import GraphQLClient
 from tests.conftest import client_for
 from tests.databases import DatabasePair
@@ -95,10 +96,12 @@ async def test_unexpected_errors_are_masked_with_a_request_id(
 
 
 async def test_readyz_reports_an_unreachable_datasource(tmp_path: Path) -> None:
+    audit_url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+    await runner.upgrade_async("audit", audit_url)  # /readyz writes to it (and rolls back)
     settings = Settings(
         units_database_url=f"sqlite+aiosqlite:///{tmp_path / 'units.db'}",
         community_database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none",
-        audit_database_url=f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}",
+        audit_database_url=audit_url,
     )
     app = create_app(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://h") as h:

@@ -264,6 +264,7 @@ async def test_the_command_expires_and_prints_what_it_did(
     await _old_points(workflow_db, member)
     monkeypatch.setenv("DUALHUB_UNITS_DATABASE_URL", workflow_db.units_url)
     monkeypatch.setenv("DUALHUB_COMMUNITY_DATABASE_URL", workflow_db.community_url)
+    monkeypatch.setenv("DUALHUB_AUDIT_DATABASE_URL", workflow_db.audit_url or "")
     before = (date.today() - timedelta(days=30)).isoformat()
     import asyncio
 

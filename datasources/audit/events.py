@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 from datasources.scope import Viewer
 
@@ -25,6 +26,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _new_id() -> str:
+    return uuid4().hex
+
+
 def _unique(values: Iterable[Any]) -> tuple[str, ...]:
     """The values as strings, each once, in first-seen order."""
     return tuple(dict.fromkeys(str(value) for value in values))
@@ -37,7 +42,9 @@ class AuditEvent:
 
     `target_ids` are the records' stable identifiers as strings (member codes, global ids);
     `fields` the names of the personal fields read. Both are deduplicated, keeping their
-    order. `occurred_at` must be timezone-aware; it is stored in UTC.
+    order. `occurred_at` must be timezone-aware; it is stored in UTC. `event_id` is unique
+    in the log: recording an event whose id is there already records nothing, so an event
+    delivered twice (from an outbox) is kept once.
     """
 
     subject: str
@@ -51,6 +58,7 @@ class AuditEvent:
     scope: Mapping[str, str] = field(default_factory=dict)
     detail: Mapping[str, Any] | None = None
     occurred_at: datetime = field(default_factory=_utcnow)
+    event_id: str = field(default_factory=_new_id)
 
     def __post_init__(self) -> None:
         # Frozen: normalise through object.__setattr__, so callers may pass lists.
@@ -91,6 +99,7 @@ class AuditEvent:
     def as_row(self) -> dict[str, Any]:
         """The event as the `audit_events` row to insert (no id: the database assigns it)."""
         return {
+            "event_id": self.event_id,
             "occurred_at": self.occurred_at,
             "request_id": self.request_id,
             "subject": self.subject,
@@ -103,3 +112,25 @@ class AuditEvent:
             "fields": list(self.fields),
             "detail": dict(self.detail) if self.detail is not None else None,
         }
+
+    def as_payload(self) -> dict[str, Any]:
+        """The event as JSON values (an outbox row's payload); `from_payload` reads it back."""
+        row = self.as_row()
+        return {**row, "occurred_at": self.occurred_at.isoformat(), "kind": self.kind.value}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> AuditEvent:
+        return cls(
+            event_id=payload["event_id"],
+            occurred_at=datetime.fromisoformat(payload["occurred_at"]),
+            request_id=payload.get("request_id"),
+            subject=payload["subject"],
+            role=payload["role"],
+            scope=dict(payload.get("scope") or {}),
+            operation_name=payload.get("operation_name"),
+            kind=AuditKind(payload["kind"]),
+            target_type=payload["target_type"],
+            target_ids=tuple(payload.get("target_ids") or ()),
+            fields=tuple(payload.get("fields") or ()),
+            detail=payload.get("detail"),
+        )

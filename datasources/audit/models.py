@@ -70,9 +70,13 @@ class AuditEventRow(AuditBase):
     __table_args__ = (
         Index("ix_audit_events_subject_occurred_at", "subject", "occurred_at"),
         Index("ix_audit_events_target_type_occurred_at", "target_type", "occurred_at"),
+        # One row per event id: an event delivered twice from an outbox is kept once.
+        Index("uq_audit_events_event_id", "event_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The event's own id (AuditEvent.event_id); null for events recorded before it existed.
+    event_id: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     request_id: Mapped[str | None] = mapped_column(String(64))
     # The token's subject, or "anonymous".

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from datasources.common import NAMING_CONVENTION, str_enum, timestamp, utcnow
+from datasources.outbox import AuditOutboxColumns
 
 
 class StreetKind(enum.Enum):
@@ -580,3 +581,10 @@ from datasources.community import (  # noqa: E402,F401
     partner_models,
     points_models,
 )
+
+
+class AuditOutbox(AuditOutboxColumns, CommunityBase):
+    """Audit entries of committed changes not yet delivered to the audit log: written in
+    the change's own transaction (datasources.outbox), deleted once delivered."""
+
+    __tablename__ = "community_audit_outbox"

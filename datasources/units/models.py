@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from datasources.common import NAMING_CONVENTION, AppraisalGrade, str_enum, timestamp, utcnow
+from datasources.outbox import AuditOutboxColumns
 
 
 class UnitKind(enum.Enum):
@@ -189,3 +190,10 @@ class AppraisalPolicy(UnitsBase):
     note: Mapped[str | None] = mapped_column(Text)
     updated_by: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class AuditOutbox(AuditOutboxColumns, UnitsBase):
+    """Audit entries of committed changes not yet delivered to the audit log: written in
+    the change's own transaction (datasources.outbox), deleted once delivered."""
+
+    __tablename__ = "units_audit_outbox"
