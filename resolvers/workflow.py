@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import make_transient_to_detached
 
 from datasources.common import CHINA, utcnow
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from resolvers.context import HubContext
 
 M = TypeVar("M")
+_CLAIMS = "idempotency_claims"  # session.info: keys this transaction claimed, by key
 
 
 class Refusal(Exception):
@@ -214,16 +215,19 @@ async def replayed(
 async def _claim(
     session: AsyncSession, identity_key: str, subject: str, mutation: str, key: str
 ) -> int | None:
-    """Claim the key for this caller; None when claimed now, else the first result's id.
-
-    The claimed row joins the session (ORM `RETURNING`), so `remember` fills it in."""
+    """Claim the key for this caller; None when claimed now, else the first result's id."""
     values = {"identity_key": identity_key, "mutation": mutation, "key": key,
               "subject": subject, "result_id": None, "created_at": utcnow()}  # fmt: skip
     dialect = session.get_bind().dialect.name
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     claim = insert(IdempotencyKey).values(values).on_conflict_do_nothing()
-    claimed = (await session.scalars(claim.returning(IdempotencyKey))).first()
-    if claimed is not None:
+    if (await session.execute(claim.returning(IdempotencyKey.key))).first() is not None:
+        # Ours: the row joins the session as it is in the database (no SQL), held in
+        # `session.info` (the identity map is weak), so `remember` fills its result in.
+        row = IdempotencyKey(**values, legacy=False)
+        make_transient_to_detached(row)
+        session.add(row)
+        session.info.setdefault(_CLAIMS, {})[(identity_key, mutation, key)] = row
         return None
     found = await session.scalar(
         select(IdempotencyKey.result_id).where(
@@ -264,10 +268,8 @@ def remember(
     """Record the result under the key `replayed` let this request claim."""
     if key is None:
         return
-    claimed = session.identity_map.get(
-        identity_key(IdempotencyKey, (viewer.identity_key, mutation, key))
-    )
-    if isinstance(claimed, IdempotencyKey):
+    claimed = session.info.get(_CLAIMS, {}).pop((viewer.identity_key, mutation, key), None)
+    if claimed is not None:
         claimed.result_id = result_id
         return
     session.add(
