@@ -23,6 +23,7 @@ from schema.limits import QueryLimits
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
+from schema.mutation_roles import MutationRoles
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
@@ -107,6 +108,7 @@ def build_schema() -> HubSchema:
     # count, and error coding sees everything.
     extensions: list[type[SchemaExtension]] = [
         ErrorCodes, QueryLimits, RejectNulCharacters, SqlStatements, AuditRecorder,
+        MutationRoles,
     ]  # fmt: skip
     return HubSchema(
         query=Query,
