@@ -211,3 +211,83 @@ async def test_lifetime_within_the_maximum_is_accepted(hub: GraphQLClient) -> No
     token = _bearer(exp=datetime.now(UTC) + timedelta(hours=23))
     client = GraphQLClient(hub.http, token, hub.tokens)
     assert (await client.query(VIEWER))["viewer"]["subject"] == "alice"
+
+
+# --- the unit side and the ledger -------------------------------------------------------------
+
+ORGANISATION = """mutation($input: RecordOrganisationEvaluationInput!) {
+  recordOrganisationEvaluation(input: $input) { userErrors { code field }
+    organisationEvaluation { id comment member { code } branch { code } } } }"""
+ENTRIES = """query($m: String!) { member(code: $m) { points { entries(first: 100) { edges { node {
+  id kind actorSubject actorRole actorLabel } } } } } }"""
+REVERSE = """mutation($input: ReversePointsEntryInput!) { reversePointsEntry(input: $input) {
+  userErrors { code } reversal { id } } }"""
+
+
+async def _members_of_two_units(hub: GraphQLClient) -> list[dict[str, str]]:
+    data = await hub.query("""{ members(first: 100) { edges { node {
+        code unit { code } branch { code } } } } }""")
+    found: dict[str, dict[str, str]] = {}
+    for edge in data["members"]["edges"]:
+        node = edge["node"]
+        if node["branch"] is not None and node["unit"]["code"] not in found:
+            found[node["unit"]["code"]] = {"code": node["code"], "unit": node["unit"]["code"],
+                                           "branch": node["branch"]["code"]}  # fmt: skip
+    return list(found.values())[:2]
+
+
+async def test_branches_sharing_a_subject_keep_their_own_evaluations(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    first, second = await _members_of_two_units(hub)
+    results = []
+    for member, comment in ((first, "机密评语甲"), (second, "机密评语乙")):
+        branch = _as(hub, "unit_branch", "shared-branch", unit=member["unit"],
+                     branch=member["branch"])  # fmt: skip
+        fields = {"memberCode": member["code"], "grade": "QUALIFIED", "comment": comment,
+                  "clientMutationId": "org-eval-1"}  # fmt: skip
+        payload = await branch.query(ORGANISATION, {"input": fields})
+        results.append(payload["recordOrganisationEvaluation"])
+    assert all(result["userErrors"] == [] for result in results), results
+    evaluations = [result["organisationEvaluation"] for result in results]
+    assert [e["member"]["code"] for e in evaluations] == [first["code"], second["code"]]
+    assert [e["comment"] for e in evaluations] == ["机密评语甲", "机密评语乙"]
+    keyed = "SELECT count(*) FROM organisation_evaluations WHERE client_key = 'org-eval-1'"
+    assert await count(workflow_db, keyed, side="units") == 2
+
+
+async def test_ledger_entries_show_subjects_only_to_the_actors_organisation(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    from datasources.community.points_models import PointsKind
+    from tests.points_helpers import write_entries
+    from tests.workflow import supporters
+
+    [member] = await supporters(hub, "C001", 1)
+    c001 = await count(workflow_db, "SELECT id FROM communities WHERE code = 'C001'")
+    [entry] = await write_entries(workflow_db, {"member_code": member, "kind": PointsKind.EARN,
+                                                "points": 10, "community_id": c001})  # fmt: skip
+    import base64
+
+    entry_id = base64.b64encode(f"PointsEntry:{entry}".encode()).decode()
+    staff = _as(hub, "community", "c001-points-staff", community="C001")
+    reversed_ = await staff.query(REVERSE, {"input": {"entryId": entry_id, "reason": "录入错误"}})
+    reversal = reversed_["reversePointsEntry"]["reversal"]["id"]
+
+    async def entries(viewer: GraphQLClient) -> dict[str, dict[str, Any]]:
+        data = await viewer.query(ENTRIES, {"m": member})
+        return {e["node"]["id"]: e["node"] for e in data["member"]["points"]["entries"]["edges"]}
+
+    own = await entries(_as(hub, "member", "member-self", member=member))
+    assert own[reversal]["actorSubject"] is None  # the community's login is not his business
+    assert (own[reversal]["actorRole"], own[reversal]["actorLabel"]) == (
+        "community",
+        "社区党委 C001",
+    )
+    assert own[entry_id]["actorLabel"] == "未记录"  # written before actors were recorded
+    colleague = await entries(_as(hub, "community", "c001-other-staff", community="C001"))
+    assert colleague[reversal]["actorSubject"] == "c001-points-staff"
+    assert colleague[entry_id]["actorSubject"] is None
+    district = await entries(hub)
+    assert district[reversal]["actorSubject"] == "c001-points-staff"
+    assert district[entry_id]["actorSubject"] == "test-helper"

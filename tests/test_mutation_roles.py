@@ -18,7 +18,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLScalarType,
 )
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, table
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from schema.app import build_schema
@@ -110,10 +110,9 @@ async def _rows(pair: DatabasePair) -> int:
         try:
             async with engine.connect() as conn:
                 names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-                for table in names:
-                    total += int(
-                        (await conn.execute(text(f'SELECT count(*) FROM "{table}"'))).scalar_one()
-                    )
+                for name in names:
+                    rows = select(func.count()).select_from(table(name))
+                    total += int((await conn.execute(rows)).scalar_one())
         finally:
             await engine.dispose()
     return total
