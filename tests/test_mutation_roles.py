@@ -8,6 +8,8 @@ fails the test, so its roles are decided when it is written.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from graphql import (
@@ -22,6 +24,7 @@ from sqlalchemy import func, inspect, select, table
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from schema.app import build_schema
+from schema.mutation_roles import MUTATION_ROLES
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
 from tests.workflow import workflow_fixtures
@@ -116,6 +119,16 @@ async def _rows(pair: DatabasePair) -> int:
         finally:
             await engine.dispose()
     return total
+
+
+def test_the_hub_enforces_exactly_the_documented_roles() -> None:
+    enforced = {name: {role.value for role in roles} for name, roles in MUTATION_ROLES.items()}
+    assert enforced == ALLOWED
+    documented = Path(__file__).parent.parent / "docs" / "access.md"
+    rows = [line for line in documented.read_text(encoding="utf-8").splitlines()
+            if line.startswith("| `")]  # fmt: skip
+    named = {name for row in rows for name in re.findall(r"`(\w+)`", row.split(" | ")[0])}
+    assert set(ALLOWED) <= named, sorted(set(ALLOWED) - named)
 
 
 async def test_every_mutation_refuses_the_roles_the_docs_do_not_allow(
