@@ -291,3 +291,45 @@ async def test_ledger_entries_show_subjects_only_to_the_actors_organisation(
     district = await entries(hub)
     assert district[reversal]["actorSubject"] == "c001-points-staff"
     assert district[entry_id]["actorSubject"] == "test-helper"
+
+
+async def test_a_resident_assignee_is_his_subject_in_his_community_only(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    import base64
+
+    building = await count(workflow_db, "SELECT min(b.id) FROM buildings b JOIN compounds c "
+                           "ON b.compound_id = c.id JOIN communities m ON c.community_id = m.id "
+                           "WHERE m.code = 'C001'")  # fmt: skip
+    code = await _scalar(workflow_db, "SELECT code FROM buildings WHERE id = :b", b=building)
+    committee = _as(hub, "community", "c001-assigner", community="C001")
+    fields = {"buildingCode": code, "floor": 1, "assigneeKind": "RESIDENT",
+              "assigneeCode": "assignee-sub"}  # fmt: skip
+    made = await committee.query(
+        """mutation($input: AssignHouseholdInput!) { assignHousehold(input: $input) {
+             userErrors { code } assignment { id } } }""",
+        {"input": fields},
+    )
+    assignment = made["assignHousehold"]["assignment"]["id"]
+    query = """query($b: ID!) { node(id: $b) { ... on Building { assignments { id } } } }"""
+    building_id = base64.b64encode(f"Building:{building}".encode()).decode()
+
+    async def seen_by(viewer: GraphQLClient) -> set[str]:
+        node = (await viewer.query(query, {"b": building_id}))["node"]
+        return {a["id"] for a in node["assignments"]} if node else set()
+
+    assert assignment in await seen_by(_as(hub, "resident", "assignee-sub", community="C001"))
+    assert assignment not in await seen_by(_as(hub, "resident", "assignee-sub", community="C002"))
+    assert assignment not in await seen_by(_as(hub, "resident", "other-sub", community="C001"))
+
+
+async def _scalar(pair: DatabasePair, sql: str, **params: Any) -> Any:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(pair.community_url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text(sql), params)).scalar_one()
+    finally:
+        await engine.dispose()
