@@ -150,6 +150,11 @@ class LazyLoaderGroups:
     _source: Datasource
     _scope: Scope
 
+    @property
+    def scope(self) -> Scope:
+        """The viewer's scope these loaders apply, for a check outside a loader (a replay)."""
+        return self._scope
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)

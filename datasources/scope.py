@@ -43,6 +43,20 @@ REQUIRED_SCOPE: dict[Role, tuple[str | tuple[str, ...], ...]] = {
     Role.AUDITOR: (),
     Role.ANONYMOUS: (),
 }
+# The scope claims each role may carry at all (docs/access.md, "Roles and their scope"): a
+# claim outside this set is refused at authentication, so no check that tests a claim's
+# presence (`viewer.member is not None`) can be satisfied by a token of another role.
+ALLOWED_SCOPE: dict[Role, frozenset[str]] = {
+    Role.DISTRICT: frozenset({"district"}),
+    Role.UNIT_BRANCH: frozenset({"unit", "branch"}),
+    Role.COMMUNITY: frozenset({"community"}),
+    Role.GRID_SECRETARY: frozenset({"community", "grid", "compound"}),
+    Role.MEMBER: frozenset({"member"}),
+    Role.RESIDENT: frozenset({"community", "household"}),
+    Role.PROPERTY_COMPANY: frozenset({"company"}),
+    Role.AUDITOR: frozenset(),
+    Role.ANONYMOUS: frozenset(),
+}
 SCOPE_KEYS = ("district", "unit", "branch", "community", "grid", "compound", "member",
               "household", "company")  # fmt: skip
 
@@ -91,6 +105,25 @@ class Viewer:
         )  # fmt: skip
 
     @property
+    def organisation(self) -> str:
+        """Whom the caller acts for, as "kind:code": his community (also a grid secretary's),
+        unit, district or company; a member or resident acts for himself ("person:" and his
+        identity key). Records keep it to tell the actor's own organisation from others."""
+        codes = {
+            Role.DISTRICT: ("district", self.district),
+            Role.UNIT_BRANCH: ("unit", self.unit),
+            Role.COMMUNITY: ("community", self.community),
+            Role.GRID_SECRETARY: ("community", self.community),
+            Role.PROPERTY_COMPANY: ("company", self.company),
+        }
+        if self.role in codes:
+            kind, code = codes[self.role]
+            return f"{kind}:{code or ''}"
+        if self.role in (Role.MEMBER, Role.RESIDENT):
+            return f"person:{self.identity_key}"
+        return str(self.role.value)
+
+    @property
     def identity_key(self) -> str:
         """`identity` as 64 hex characters, for columns and cache keys of fixed width."""
         return hashlib.sha256(self.identity.encode("utf-8")).hexdigest()
@@ -103,9 +136,10 @@ class InvalidScope(ValueError):
     """Claims that do not give a role the codes it needs."""
 
 
-def viewer_from_claims(
-    role: str, scope: dict[str, Any], subject: str, issuer: str = ""
-) -> Viewer:
+def viewer_from_claims(role: str, scope: dict[str, Any], subject: str, issuer: str = "") -> Viewer:
+    """The viewer a token's claims describe; `InvalidScope` for claims no caller may hold:
+    an unknown role, a scope key outside the role's (`ALLOWED_SCOPE`), a missing required
+    one (`REQUIRED_SCOPE`), or an empty subject (an identity needs one)."""
     try:
         parsed = Role(role)
     except ValueError as exc:
@@ -115,8 +149,13 @@ def viewer_from_claims(
     unknown = set(scope) - set(SCOPE_KEYS)
     if unknown:
         raise InvalidScope(f"unknown scope keys {sorted(unknown)}")
-    if not all(isinstance(value, str) and value for value in scope.values()):
+    if not all(isinstance(value, str) and value.strip() for value in scope.values()):
         raise InvalidScope("scope values must be non-empty strings")
+    foreign = set(scope) - ALLOWED_SCOPE[parsed]
+    if foreign:
+        raise InvalidScope(f"role {role} cannot carry scope {sorted(foreign)}")
+    if not isinstance(subject, str) or not subject.strip():
+        raise InvalidScope("the token names no subject (sub)")
     for need in REQUIRED_SCOPE[parsed]:
         options = need if isinstance(need, tuple) else (need,)
         if not any(scope.get(key) for key in options):

@@ -35,6 +35,10 @@ class ConfigurationError(RuntimeError):
     """Settings that would make the hub unsafe or unusable; it refuses to start."""
 
 
+class TokenLifetimeError(jwt.InvalidTokenError, ValueError):
+    """A token living longer than `jwt_max_lifetime_seconds`, or issued in the future."""
+
+
 class ViewerUser(BaseUser):
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
@@ -93,6 +97,7 @@ class TokenVerifier:
             leeway=self.settings.jwt_leeway_seconds,
             options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
+        check_lifetime(self.settings, claims["iat"], claims["exp"])
         return claims
 
     async def _key_for(self, token: str, algorithm: str) -> Any:
@@ -108,11 +113,30 @@ class TokenVerifier:
         return self.public_key
 
 
+def check_lifetime(settings: Settings, issued_at: Any, expires_at: Any) -> None:
+    """Refuse a lifetime over the configured maximum, or an `iat` in the future: a stolen
+    long-lived token would otherwise outlive every rotation of roles and scopes."""
+    if not all(isinstance(value, int | float) for value in (issued_at, expires_at)):
+        raise TokenLifetimeError("iat and exp must be numbers")
+    now = datetime.now(UTC).timestamp()
+    if issued_at > now + settings.jwt_leeway_seconds:
+        raise TokenLifetimeError("the token was issued in the future (iat)")
+    if expires_at - issued_at > settings.jwt_max_lifetime_seconds:
+        raise TokenLifetimeError(
+            f"the token lives longer than {settings.jwt_max_lifetime_seconds} seconds (exp - iat)"
+        )
+
+
 def issue_token(
     settings: Settings, *, role: str, scope: dict[str, str], subject: str, ttl: timedelta
 ) -> str:
     """Sign a token with the embedded HS256 secret (the `dualhub token` command)."""
     viewer_from_claims(role, scope, subject)  # refuse to issue what would be refused
+    if ttl.total_seconds() > settings.jwt_max_lifetime_seconds:
+        raise TokenLifetimeError(
+            f"--ttl {ttl} is longer than the accepted maximum of "
+            f"{settings.jwt_max_lifetime_seconds} seconds (DUALHUB_JWT_MAX_LIFETIME_SECONDS)"
+        )
     secret = signing_secret(settings)
     if secret is None:
         raise ConfigurationError("no HS256 secret: tokens come from your identity provider")
@@ -145,9 +169,10 @@ class BearerAuthentication(AuthenticationBackend):
             scope = claims.get("scope") or {}
             if not isinstance(scope, dict):
                 raise InvalidScope("scope must be an object")
-            viewer = viewer_from_claims(
-                str(claims.get("role")), scope, str(claims["sub"]), str(claims["iss"])
-            )
+            subject = claims["sub"]
+            if not isinstance(subject, str):
+                raise InvalidScope("sub must be a string")
+            viewer = viewer_from_claims(str(claims.get("role")), scope, subject, str(claims["iss"]))
         except (jwt.PyJWTError, InvalidScope) as exc:
             raise AuthenticationError(str(exc)) from exc
         return AuthCredentials(["authenticated", viewer.role.value]), ViewerUser(viewer)

@@ -16,7 +16,7 @@ from datasources.community.source import CommunitySource
 from datasources.scope import SCOPE_KEYS, InvalidScope, Role
 from datasources.seeding import SCALES, is_empty, seed_all
 from datasources.units.source import UnitsSource
-from gateway.auth import ConfigurationError, TokenVerifier, issue_token
+from gateway.auth import ConfigurationError, TokenLifetimeError, TokenVerifier, issue_token
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
@@ -175,9 +175,19 @@ def serve(
     metavar="KEY=VALUE",
     help=f"Scope claim, repeatable; keys: {', '.join(SCOPE_KEYS)}.",
 )
-@click.option("--subject", default=None, help="Who the token is for [default: the role].")
-@click.option("--ttl", default="8h", show_default=True, help="Lifetime: 30m, 8h, 7d ...")
-def token(role: str, scope_items: tuple[str, ...], subject: str | None, ttl: str) -> None:
+@click.option(
+    "--subject",
+    required=True,
+    help="Who the token is for (sub), unique per person or system, e.g. a staff number. "
+    "Required: tokens sharing a subject and scope are the same caller to the hub.",
+)
+@click.option(
+    "--ttl",
+    default="8h",
+    show_default=True,
+    help="Lifetime: 30m, 8h ... at most DUALHUB_JWT_MAX_LIFETIME_SECONDS (default 24h).",
+)
+def token(role: str, scope_items: tuple[str, ...], subject: str, ttl: str) -> None:
     """Issue a bearer token signed with the embedded HS256 secret."""
     scope = {}
     for item in scope_items:
@@ -187,11 +197,9 @@ def token(role: str, scope_items: tuple[str, ...], subject: str | None, ttl: str
         scope[key.strip()] = value.strip()
     try:
         click.echo(
-            issue_token(
-                Settings(), role=role, scope=scope, subject=subject or role, ttl=_duration(ttl)
-            )
+            issue_token(Settings(), role=role, scope=scope, subject=subject, ttl=_duration(ttl))
         )
-    except (InvalidScope, ConfigurationError) as exc:
+    except (InvalidScope, TokenLifetimeError, ConfigurationError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

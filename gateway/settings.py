@@ -145,6 +145,13 @@ class Settings(BaseSettings):
     jwt_issuer: str = Field("dualhub", description="Required `iss` claim.")
     jwt_audience: str = Field("dualhub", description="Required `aud` claim.")
     jwt_leeway_seconds: int = Field(30, ge=0, description="Clock-skew leeway for exp/nbf/iat.")
+    jwt_max_lifetime_seconds: int = Field(
+        24 * 3600,
+        ge=60,
+        description="Longest token lifetime accepted (`exp` - `iat`); longer ones, and an "
+        "`iat` in the future beyond the leeway, are refused. `dualhub token --ttl` stays "
+        "within it.",
+    )
 
     @property
     def embedded(self) -> bool:

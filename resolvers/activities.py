@@ -39,11 +39,11 @@ from resolvers.workflow import (
     category_id_of,
     community_code_of,
     community_id_of,
-    earlier_result,
     is_supporter,
     manages_community,
     record,
     remember,
+    replayed,
     write_lock,
 )
 
@@ -154,9 +154,9 @@ async def publish(
     if points_per_attendance is not None and points_per_attendance < 0:
         raise Refusal("INVALID_INPUT", "参加积分不能为负数。", "input.pointsPerAttendance")
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "publishActivity", key)
+        earlier = await replayed(ctx, session, Activity, "publishActivity", key)
         if earlier is not None:
-            return await session.get(Activity, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await community_id_of(session, community_code)
         category_id = await category_id_of(session, category_code)
         if points_per_attendance is None:
@@ -207,9 +207,9 @@ async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> Activit
         raise PermissionError("only a member signs up for activities")
     async with ctx.sources.community.transaction() as session:
         await write_lock(session, Activity, activity_id)
-        earlier = await earlier_result(session, viewer, "signUpForActivity", key)
+        earlier = await replayed(ctx, session, ActivitySignup, "signUpForActivity", key)
         if earlier is not None:
-            return await session.get(ActivitySignup, earlier)  # type: ignore[return-value]
+            return earlier
         activity = await session.get(Activity, activity_id, with_for_update=True)
         if activity is None:
             raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -45,10 +46,10 @@ from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
     community_id_of,
-    earlier_result,
     manages_community,
     record,
     remember,
+    replayed,
     today_in_china,
     write_lock,
 )
@@ -241,9 +242,9 @@ async def add_party(
         await _require_party_manager(ctx, session, alliance)
         await write_lock(session, Alliance, alliance.id)
         await session.get(Alliance, alliance.id, with_for_update=True)
-        earlier = await earlier_result(session, ctx.viewer, "addAllianceParty", key)
+        earlier = await replayed(ctx, session, AllianceParty, "addAllianceParty", key)
         if earlier is not None:
-            return await session.get(AllianceParty, earlier)  # type: ignore[return-value]
+            return earlier
         await _check_party_exists(ctx, session, party)
         row = await session.scalar(
             select(AllianceParty).where(
@@ -366,9 +367,9 @@ async def convene(
     if not agenda.strip():
         raise Refusal("INVALID_INPUT", "请填写会议议题。", "input.agenda")
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, ctx.viewer, "convokeAllianceMeeting", key)
+        earlier = await replayed(ctx, session, AllianceMeeting, "convokeAllianceMeeting", key)
         if earlier is not None:
-            return await session.get(AllianceMeeting, earlier)  # type: ignore[return-value]
+            return earlier
         alliance = await _alliance(session, alliance_code)
         # Not removed from the alliance meanwhile (`remove_party` takes the same lock).
         await write_lock(session, Alliance, alliance.id)
@@ -460,9 +461,9 @@ async def sign_agreement(
     if len({(p.kind, p.code) for p in parties}) != len(parties):
         raise Refusal("INVALID_INPUT", "共建单位重复。", "input.parties")
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "signAgreement", key)
+        earlier = await replayed(ctx, session, CoBuildingAgreement, "signAgreement", key)
         if earlier is not None:
-            return await session.get(CoBuildingAgreement, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await community_id_of(session, community_code)
         for index, party in enumerate(parties):
             model: Any = {
@@ -484,7 +485,9 @@ async def sign_agreement(
         if ends_on < today:
             raise Refusal("INVALID_INPUT", "协议期限已过。", "input.endsOn")
         agreement = CoBuildingAgreement(
-            code=f"new-{viewer.subject}-{key or id(parties)}"[:32], title=title.strip(),
+            # A placeholder unique to this transaction until the id names the agreement (a
+            # subject and key could be another caller's too: see docs/access.md, "Identity").
+            code=f"new-{secrets.token_hex(12)}", title=title.strip(),
             community_id=community_id, alliance_id=alliance_id, signed_on=today,
             starts_on=starts_on, ends_on=ends_on, status=status,
         )  # fmt: skip
@@ -541,9 +544,9 @@ async def add_project(
         raise Refusal("INVALID_INPUT", "预算不能为负数。", "input.budgetYuan")
     async with ctx.sources.community.transaction() as session:
         agreement = await _managed_agreement(ctx, session, agreement_id)
-        earlier = await earlier_result(session, ctx.viewer, "addAgreementProject", key)
+        earlier = await replayed(ctx, session, AgreementProject, "addAgreementProject", key)
         if earlier is not None:
-            return await session.get(AgreementProject, earlier)  # type: ignore[return-value]
+            return earlier
         if status_of(agreement) not in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE):
             raise _agreement_state(agreement, "不能再增加项目。")
         if not agreement.starts_on <= due_on <= agreement.ends_on:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,9 +40,9 @@ from datasources.units.policy import unit_members
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
-    earlier_result,
     record,
     remember,
+    replayed,
     today_in_china,
     write_lock,
 )
@@ -182,9 +182,9 @@ async def evaluate(
     mutation = "evaluateMember"
     async with ctx.sources.community.transaction() as session:
         await _lock_writers(session)
-        earlier = await earlier_result(session, viewer, mutation, key)
+        earlier = await replayed(ctx, session, MemberEvaluation, mutation, key)
         if earlier is not None:
-            return await session.get(MemberEvaluation, earlier)  # type: ignore[return-value]
+            return earlier
         if level is EvaluationKind.GROUP:
             community_id = await _led_group_community(session, viewer, member_code)
         else:
@@ -262,9 +262,9 @@ async def write_self(
     mutation = "writeSelfEvaluation"
     async with ctx.sources.community.transaction() as session:
         await _lock_writers(session)
-        earlier = await earlier_result(session, viewer, mutation, key)
+        earlier = await replayed(ctx, session, MemberEvaluation, mutation, key)
         if earlier is not None:
-            return await session.get(MemberEvaluation, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await session.scalar(
             select(Report.community_id)
             .where(
@@ -320,7 +320,7 @@ async def record_organisation(
     text = _comment(comment)
     try:
         async with ctx.sources.units.transaction() as session:
-            earlier = await _organisation_by_key(session, viewer.subject, key)
+            earlier = await _organisation_by_key(ctx, session, key)
             if earlier is not None:
                 return earlier
             member = await _unit_member(ctx, session, member_code)
@@ -339,7 +339,8 @@ async def record_organisation(
                 await session.flush()
             row = OrganisationEvaluation(
                 member_id=member.id, branch_id=member.branch_id, year=evaluated_year,
-                grade=grade, comment=text, evaluator_subject=viewer.subject, client_key=key,
+                grade=grade, comment=text, evaluator_subject=viewer.subject,
+                evaluator_identity=viewer.identity_key, client_key=key,
             )  # fmt: skip
             session.add(row)
             await session.flush()
@@ -348,7 +349,7 @@ async def record_organisation(
         # PostgreSQL: a concurrent request won (the same retried one, or another writer);
         # this one's transaction is rolled back.
         async with ctx.sources.units.session() as session:
-            earlier = await _organisation_by_key(session, viewer.subject, key)
+            earlier = await _organisation_by_key(ctx, session, key)
         if earlier is not None:
             return earlier
         raise Refusal(
@@ -357,18 +358,42 @@ async def record_organisation(
 
 
 async def _organisation_by_key(
-    session: AsyncSession, subject: str, key: str | None
+    ctx: HubContext, session: AsyncSession, key: str | None
 ) -> OrganisationEvaluation | None:
-    """The evaluation a retried request created the first time, if this key was seen."""
+    """The evaluation a retried request of this caller (his identity, not his subject alone)
+    created the first time, read again through his scope: never what he cannot read.
+
+    Rows from before identities (null `evaluator_identity`) match by subject, and only
+    when the caller may read them; otherwise this request is a new one."""
     if key is None:
         return None
-    found: OrganisationEvaluation | None = await session.scalar(
-        select(OrganisationEvaluation).where(
-            OrganisationEvaluation.evaluator_subject == subject,
-            OrganisationEvaluation.client_key == key,
-        )
+    viewer = ctx.viewer
+    mine = OrganisationEvaluation.evaluator_identity == viewer.identity_key
+    legacy = and_(
+        OrganisationEvaluation.evaluator_identity.is_(None),
+        OrganisationEvaluation.evaluator_subject == viewer.subject,
     )
-    return found
+    found: OrganisationEvaluation | None = await session.scalar(
+        select(OrganisationEvaluation)
+        .where(or_(mine, legacy), OrganisationEvaluation.client_key == key)
+        .order_by(OrganisationEvaluation.evaluator_identity.is_(None))
+        .limit(1)
+    )
+    if found is None:
+        return None
+    visible = await ctx.units.scope.where(OrganisationEvaluation)
+    readable = await session.scalar(
+        select(OrganisationEvaluation.id).where(OrganisationEvaluation.id == found.id, *visible)
+    )
+    if readable is not None:
+        return found
+    if found.evaluator_identity is None:
+        return None  # a legacy key of another caller of this subject: a new request
+    raise Refusal(
+        "DUPLICATE",
+        "该请求（clientMutationId）已处理过，但您无权查看其结果；新的请求请换一个标识。",
+        "input.clientMutationId",
+    )
 
 
 async def acknowledge(ctx: HubContext, evaluation_id: int) -> MemberEvaluation:

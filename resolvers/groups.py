@@ -35,11 +35,11 @@ from resolvers.workflow import (
     Refusal,
     community_code_of,
     community_id_of,
-    earlier_result,
     is_supporter,
     manages_community,
     record,
     remember,
+    replayed,
     write_lock,
 )
 
@@ -88,9 +88,9 @@ async def create_group(
     if not codes:
         raise Refusal("INVALID_INPUT", "请至少选择一栋楼。", "input.buildingCodes")
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "createBuildingGroup", key)
+        earlier = await replayed(ctx, session, BuildingGroup, "createBuildingGroup", key)
         if earlier is not None:
-            return await session.get(BuildingGroup, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await community_id_of(session, community_code)
         found = dict(
             (
@@ -142,9 +142,9 @@ async def add_member(
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
         group = await _managed_group(ctx, session, group_id)
-        earlier = await earlier_result(session, viewer, "addGroupMember", key)
+        earlier = await replayed(ctx, session, BuildingGroupMember, "addGroupMember", key)
         if earlier is not None:
-            return await session.get(BuildingGroupMember, earlier)  # type: ignore[return-value]
+            return earlier
         _active(group)
         if not await is_supporter(session, member_code, group.community_id):
             raise Refusal("NOT_REPORTED", "该党员未向本社区报到，不能加入小组。",
@@ -290,9 +290,9 @@ async def assign(
     if household is not None and floor is None:
         raise Refusal("INVALID_INPUT", "指定住户时请同时填写楼层。", "input.floor")
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "assignHousehold", key)
+        earlier = await replayed(ctx, session, HouseholdAssignment, "assignHousehold", key)
         if earlier is not None:
-            return await session.get(HouseholdAssignment, earlier)  # type: ignore[return-value]
+            return earlier
         building = await session.scalar(select(Building).where(Building.code == building_code))
         if building is None:
             raise Refusal("NOT_FOUND", "未找到该楼栋。", "input.buildingCode")

@@ -31,12 +31,12 @@ from resolvers.workflow import (
     Refusal,
     category_id_of,
     community_id_of,
-    earlier_result,
     is_paired,
     is_supporter,
     manages_community,
     record,
     remember,
+    replayed,
 )
 
 RESOURCE = "ResourceItem"
@@ -79,9 +79,9 @@ async def offer(
         raise PermissionError("only members and units offer resources")
     clean_title = _title(title)
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "offerResource", key)
+        earlier = await replayed(ctx, session, ResourceItem, "offerResource", key)
         if earlier is not None:
-            return await session.get(ResourceItem, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await community_id_of(session, community_code)
         category_id = await category_id_of(session, category_code)
         if kind is ProviderKind.MEMBER and not await is_supporter(session, code, community_id):
@@ -129,9 +129,9 @@ async def raise_demand(
     if not name and kind is not RequesterKind.COMMUNITY:
         raise Refusal("INVALID_INPUT", "请填写提出需求的居民姓名。", "input.requesterName")
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "raiseDemand", key)
+        earlier = await replayed(ctx, session, DemandItem, "raiseDemand", key)
         if earlier is not None:
-            return await session.get(DemandItem, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await community_id_of(session, community_code)
         category_id = await category_id_of(session, category_code)
         grid_id = None
@@ -236,9 +236,9 @@ async def convert(
         raise Refusal("INVALID_INPUT", "请填写服务对象。", "input.target")
     async with ctx.sources.community.transaction() as session:
         demand = await managed_demand(ctx, session, demand_id)
-        earlier = await earlier_result(session, viewer, "convertDemandToService", key)
+        earlier = await replayed(ctx, session, ServiceItem, "convertDemandToService", key)
         if earlier is not None:
-            return demand, await session.get(ServiceItem, earlier)  # type: ignore[return-value]
+            return demand, earlier
         check_convertible(demand, "服务")
         if provider_kind is ProviderKind.MEMBER and not await is_supporter(
             session, provider_code, demand.community_id

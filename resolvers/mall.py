@@ -36,10 +36,10 @@ from resolvers.workflow import (
     Refusal,
     community_code_of,
     community_id_of,
-    earlier_result,
     manages_community,
     record,
     remember,
+    replayed,
     write_lock,
 )
 
@@ -96,9 +96,9 @@ async def create_merchant(
     code = _text(code, "input.code", "商家编码", 32)
     name = _text(name, "input.name", "商家名称", 120)
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "createMerchant", key)
+        earlier = await replayed(ctx, session, Merchant, "createMerchant", key)
         if earlier is not None:
-            return await session.get(Merchant, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = None
         if community_code is not None:
             community_id = await community_id_of(session, community_code)
@@ -127,9 +127,9 @@ async def create_item(
     if not 0 <= stock <= MAX_STOCK:
         raise Refusal("INVALID_INPUT", "库存不能为负数。", "input.stock")
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "createMallItem", key)
+        earlier = await replayed(ctx, session, MallItem, "createMallItem", key)
         if earlier is not None:
-            return await session.get(MallItem, earlier)  # type: ignore[return-value]
+            return earlier
         merchant = await session.get(Merchant, merchant_id)
         if merchant is None:
             raise Refusal("NOT_FOUND", MERCHANT_NOT_FOUND, "input.merchantId")
@@ -216,11 +216,9 @@ async def redeem(ctx: HubContext, item_id: int, quantity: int, key: str | None) 
     async with ctx.sources.community.transaction() as session:
         # The account lock comes first: a retry with the same key waits for the first try.
         await points.lock_account(session, member)
-        earlier = await earlier_result(session, viewer, "redeemMallItem", key)
+        earlier = await replayed(ctx, session, Redemption, "redeemMallItem", key)
         if earlier is not None:
-            found = await session.get(Redemption, earlier)
-            if found is not None and found.member_code == member:
-                return found
+            return earlier
         item = await session.get(MallItem, item_id)
         if item is None:
             raise Refusal("NOT_FOUND", ITEM_NOT_FOUND, "input.itemId")

@@ -26,6 +26,7 @@ from datasources.community.order_models import (
     ServiceOrder,
     TakerKind,
 )
+from datasources.community.policy import placed_by
 from datasources.scope import Role
 from datasources.units.models import Member, WorkUnit
 from resolvers import lists
@@ -36,12 +37,12 @@ from resolvers.workflow import (
     building_id_in,
     community_code_of,
     community_id_of,
-    earlier_result,
     is_paired,
     is_supporter,
     manages_community,
     record,
     remember,
+    replayed,
     write_lock,
 )
 
@@ -111,9 +112,9 @@ async def place(
         raise PermissionError("only residents and their community order services")
     clean_title = _required(title, "请填写需要的服务。", "input.title")[:160]
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "placeOrder", key)
+        earlier = await replayed(ctx, session, ServiceOrder, "placeOrder", key)
         if earlier is not None:
-            return await session.get(ServiceOrder, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await community_id_of(session, community_code)
         category = await _category(session, category_code)
         building_id = await building_id_in(session, community_id, building_code)
@@ -121,7 +122,8 @@ async def place(
         order = ServiceOrder(
             community_id=community_id, category_id=category.id, building_id=building_id,
             title=clean_title, description=description, ordered_by_subject=viewer.subject,
-            ordered_by_role=viewer.role.value, beneficiary_name=beneficiary,
+            ordered_by_identity=viewer.identity_key, ordered_by_role=viewer.role.value,
+            beneficiary_name=beneficiary,
             status=OrderStatus.ORDERED, ordered_at=now,
             due_at=now + timedelta(hours=category.order_due_hours), evidence=[],
         )  # fmt: skip
@@ -143,9 +145,9 @@ async def from_demand(
         raise PermissionError("only the community converts its demands")
     async with ctx.sources.community.transaction() as session:
         demand = await lists.managed_demand(ctx, session, demand_id)
-        earlier = await earlier_result(session, viewer, "convertDemandToOrder", key)
+        earlier = await replayed(ctx, session, ServiceOrder, "convertDemandToOrder", key)
         if earlier is not None:
-            return demand, await session.get(ServiceOrder, earlier)  # type: ignore[return-value]
+            return demand, earlier
         lists.check_convertible(demand, "订单")
         category = await session.get(ServiceCategory, demand.category_id)
         by_community = demand.requester_kind is RequesterKind.COMMUNITY
@@ -155,8 +157,9 @@ async def from_demand(
         order = ServiceOrder(
             community_id=demand.community_id, category_id=demand.category_id,
             demand_id=demand.id, title=demand.title, description=demand.description,
-            ordered_by_subject=viewer.subject, ordered_by_role=viewer.role.value,
-            beneficiary_name=beneficiary, status=OrderStatus.ORDERED,
+            ordered_by_subject=viewer.subject, ordered_by_identity=viewer.identity_key,
+            ordered_by_role=viewer.role.value, beneficiary_name=beneficiary,
+            status=OrderStatus.ORDERED,
             ordered_at=now, due_at=now + timedelta(hours=category.order_due_hours),
             evidence=[],
         )  # fmt: skip
@@ -167,6 +170,12 @@ async def from_demand(
         lists.mark_converted(session, viewer, demand, f"转为订单 {order.id}")
         remember(session, viewer, "convertDemandToOrder", key, order.id)
     return demand, order
+
+
+async def _placed_by_viewer(ctx: HubContext, session: AsyncSession, order: ServiceOrder) -> bool:
+    """Whether the viewer placed the order himself: the identity, not the subject alone."""
+    mine = select(ServiceOrder.id).where(ServiceOrder.id == order.id, *placed_by(ctx.viewer))
+    return await session.scalar(mine) is not None
 
 
 async def _locked(session: AsyncSession, order_id: int) -> ServiceOrder:
@@ -354,7 +363,7 @@ async def rate(ctx: HubContext, order_id: int, rating: int, comment: str | None)
         raise Refusal("INVALID_INPUT", "评分须为 1 到 5 分。", "input.rating")
     async with ctx.sources.community.transaction() as session:
         order = await _locked(session, order_id)
-        if order.ordered_by_subject != viewer.subject:
+        if not await _placed_by_viewer(ctx, session, order):
             raise PermissionError("the order was placed by someone else")
         if order.status is not OrderStatus.CLOSED:
             raise _invalid_state(order, "只有已结单的订单可以评价。")
@@ -390,7 +399,7 @@ async def cancel(ctx: HubContext, order_id: int, reason: str) -> ServiceOrder:
     async with ctx.sources.community.transaction() as session:
         if viewer.role is Role.RESIDENT:
             order = await _locked(session, order_id)
-            if order.ordered_by_subject != viewer.subject:
+            if not await _placed_by_viewer(ctx, session, order):
                 raise PermissionError("the order was placed by someone else")
             if order.status not in _RESIDENT_CANCELS:
                 raise _invalid_state(order, "接单后请联系社区取消。")

@@ -11,9 +11,9 @@ from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
     community_id_of,
-    earlier_result,
     record,
     remember,
+    replayed,
     today_in_china,
 )
 
@@ -34,9 +34,9 @@ async def pair(
         raise Refusal("NOT_FOUND", "未找到该单位。", "input.unitCode")
     try:
         async with ctx.sources.community.transaction() as session:
-            earlier = await earlier_result(session, viewer, "pairUnit", key)
+            earlier = await replayed(ctx, session, UnitPairing, "pairUnit", key)
             if earlier is not None:
-                return await session.get(UnitPairing, earlier)  # type: ignore[return-value]
+                return earlier
             community_id = await community_id_of(session, community_code)
             pairing = UnitPairing(
                 unit_code=unit_code, community_id=community_id, started_on=today_in_china(),

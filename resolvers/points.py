@@ -71,6 +71,11 @@ async def balance(session: AsyncSession, member_code: str) -> int:
     return int(total or 0)
 
 
+def actor(viewer: Viewer) -> dict[str, str]:
+    """Who makes an entry beyond his subject: role and organisation (schema/actors.py)."""
+    return {"actor_role": viewer.role.value, "actor_organisation": viewer.organisation}
+
+
 async def earn(
     session: AsyncSession,
     viewer: Viewer,
@@ -90,7 +95,7 @@ async def earn(
     entry = PointsEntry(
         member_code=member_code, kind=PointsKind.EARN, points=points, action=action,
         community_id=community_id, source_type=source_type, source_id=source_id, note=note,
-        actor_subject=viewer.subject,
+        actor_subject=viewer.subject, **actor(viewer),
     )  # fmt: skip
     session.add(entry)
     await session.flush()
@@ -121,6 +126,7 @@ async def spend(
     entry = PointsEntry(
         member_code=member_code, kind=PointsKind.SPEND, points=-points,
         source_type=source_type, source_id=source_id, note=note, actor_subject=viewer.subject,
+        **actor(viewer),
     )  # fmt: skip
     session.add(entry)
     await session.flush()
@@ -152,7 +158,7 @@ async def reverse(
         member_code=entry.member_code, kind=PointsKind.REVERSE, points=-entry.points,
         action=entry.action, community_id=entry.community_id, source_type=entry.source_type,
         source_id=entry.source_id, reverses_id=entry.id, note=note,
-        actor_subject=viewer.subject,
+        actor_subject=viewer.subject, **actor(viewer),
     )  # fmt: skip
     session.add(reversal)
     await session.flush()

@@ -185,7 +185,7 @@ async def expire(session: AsyncSession, viewer: Viewer, before: date) -> Expiry:
             total += amount
             rows.append({"member_code": member_code, "kind": PointsKind.EXPIRE,
                          "points": -amount, "source_type": EXPIRY_SOURCE, "note": note,
-                         "actor_subject": viewer.subject})  # fmt: skip
+                         "actor_subject": viewer.subject, **points.actor(viewer)})  # fmt: skip
     if rows:
         await session.execute(insert(PointsEntry), rows)
     return Expiry(members=len(rows), points=total)

@@ -29,11 +29,11 @@ from resolvers.workflow import (
     Refusal,
     category_id_of,
     community_id_of,
-    earlier_result,
     is_supporter,
     manages_community,
     record,
     remember,
+    replayed,
     write_lock,
 )
 
@@ -66,9 +66,9 @@ async def publish(
         raise Refusal("INVALID_INPUT", "结束日期不能早于开始日期。", "input.endsOn")
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "publishPost", key)
+        earlier = await replayed(ctx, session, Post, "publishPost", key)
         if earlier is not None:
-            return await session.get(Post, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await community_id_of(session, community_code)
         category_id = await category_id_of(session, category_code)
         post = Post(
@@ -120,9 +120,9 @@ async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) ->
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
         await write_lock(session, Post, post_id)
-        earlier = await earlier_result(session, viewer, "claimPost", key)
+        earlier = await replayed(ctx, session, PostClaim, "claimPost", key)
         if earlier is not None:
-            return await session.get(PostClaim, earlier)  # type: ignore[return-value]
+            return earlier
         post = await session.get(Post, post_id, with_for_update=True)
         if post is None:
             raise Refusal("NOT_FOUND", "未找到该岗位。", "input.postId")

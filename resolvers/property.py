@@ -53,10 +53,10 @@ from resolvers.workflow import (
     Refusal,
     community_code_of,
     community_id_of,
-    earlier_result,
     manages_community,
     record,
     remember,
+    replayed,
     today_in_china,
     write_lock,
 )
@@ -160,9 +160,9 @@ async def sign_contract(
         compound = await _compound(session, compound_code)
         await _require_manager(ctx, session, compound)
         await write_lock(session, Compound, compound.id)
-        earlier = await earlier_result(session, viewer, "signPropertyContract", key)
+        earlier = await replayed(ctx, session, PropertyContract, "signPropertyContract", key)
         if earlier is not None:
-            return await session.get(PropertyContract, earlier)  # type: ignore[return-value]
+            return earlier
         company = await _company(session, company_code)
         await session.get(Compound, compound.id, with_for_update=True)
         active = await session.scalar(
@@ -519,9 +519,9 @@ async def hold_linkage_meeting(
     async with ctx.sources.community.transaction() as session:
         compound = await _compound(session, compound_code)
         await _require_manager(ctx, session, compound)
-        earlier = await earlier_result(session, viewer, "holdLinkageMeeting", key)
+        earlier = await replayed(ctx, session, LinkageMeeting, "holdLinkageMeeting", key)
         if earlier is not None:
-            return await session.get(LinkageMeeting, earlier)  # type: ignore[return-value]
+            return earlier
         meeting = LinkageMeeting(
             compound_id=compound.id, held_on=held_on, agenda=agenda.strip(),
             attendees=[{"party": party.value, "name": name} for party, name in attendees],

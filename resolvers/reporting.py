@@ -23,9 +23,9 @@ from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
     building_id_in,
-    earlier_result,
     record,
     remember,
+    replayed,
     today_in_china,
 )
 
@@ -50,7 +50,7 @@ async def report_to_community(
     key: str | None,
 ) -> Report:
     viewer = ctx.viewer
-    if viewer.member is None:
+    if viewer.role is not Role.MEMBER or viewer.member is None:
         raise PermissionError("only a member reports, for himself")
     member = await ctx.units.member_by_code.load(viewer.member)
     if member is None:
@@ -77,9 +77,9 @@ async def _report(
 ) -> Report:
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "reportToCommunity", key)
+        earlier = await replayed(ctx, session, Report, "reportToCommunity", key)
         if earlier is not None:
-            return await session.get(Report, earlier)  # type: ignore[return-value]
+            return earlier
         community = await session.scalar(select(Community).where(Community.code == community_code))
         if community is None:
             raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")

@@ -25,11 +25,11 @@ from resolvers.workflow import (
     Refusal,
     category_id_of,
     community_id_of,
-    earlier_result,
     is_supporter,
     manages_community,
     record,
     remember,
+    replayed,
     write_lock,
 )
 
@@ -71,9 +71,9 @@ async def publish(
         raise Refusal("INVALID_INPUT", "请填写心愿人姓名。", "input.beneficiaryName")
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
-        earlier = await earlier_result(session, viewer, "publishMicroWish", key)
+        earlier = await replayed(ctx, session, MicroWish, "publishMicroWish", key)
         if earlier is not None:
-            return await session.get(MicroWish, earlier)  # type: ignore[return-value]
+            return earlier
         community_id = await community_id_of(session, community_code)
         category_id = None
         if category_code is not None:
@@ -98,9 +98,9 @@ async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
         raise PermissionError("only a member claims micro-wishes")
     async with ctx.sources.community.transaction() as session:
         await write_lock(session, MicroWish, wish_id)
-        earlier = await earlier_result(session, viewer, "claimMicroWish", key)
+        earlier = await replayed(ctx, session, MicroWish, "claimMicroWish", key)
         if earlier is not None:
-            return await session.get(MicroWish, earlier)  # type: ignore[return-value]
+            return earlier
         wish = await session.get(MicroWish, wish_id, with_for_update=True)
         if wish is None:
             raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")

@@ -7,13 +7,17 @@ the mutation's transaction rolls everything back: nothing is half-written.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
-from datasources.common import CHINA
+from datasources.common import CHINA, utcnow
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
     Building,
@@ -26,8 +30,13 @@ from datasources.community.models import (
     StateEvent,
     UnitPairing,
 )
-from datasources.outbox import NOT_A_CHANGE
 from datasources.scope import Role, Viewer
+
+if TYPE_CHECKING:
+    from resolvers.context import HubContext
+
+M = TypeVar("M")
+_CLAIMS = "idempotency_claims"  # session.info: keys this transaction claimed, by key
 
 
 class Refusal(Exception):
@@ -161,30 +170,114 @@ def record(
             to_state=to_state,
             actor_subject=viewer.subject,
             actor_role=viewer.role.value,
+            actor_organisation=viewer.organisation,
             note=note,
         )
     )
 
 
-async def earlier_result(
-    session: AsyncSession, viewer: Viewer, mutation: str, key: str | None
-) -> int | None:
-    """The id a retried request created the first time, if this key was seen."""
+def legacy_identity_key(subject: str) -> str:
+    """The key migration 0008 gave rows written before identities, when only the subject
+    was recorded: such a row can only be matched by subject (see docs/access.md)."""
+    return hashlib.sha256(f"legacy\0{subject}".encode()).hexdigest()
+
+
+async def replayed(
+    ctx: HubContext, session: AsyncSession, model: type[M], mutation: str, key: str | None
+) -> M | None:
+    """The row a retried request created the first time, or None: then this request owns
+    the key, and must `remember` its result in the same transaction.
+
+    The key is the caller's (`Viewer.identity_key`: issuer, subject, role and scope), so the
+    same `clientMutationId` from another caller is another key. It is claimed first with
+    `INSERT ... ON CONFLICT DO NOTHING`: a concurrent request with the same key waits for
+    the first one's transaction (PostgreSQL: the uniqueness check; SQLite: the database
+    write lock), then finds its result instead of failing on the unique key. The result is
+    read again through the caller's scope, so a replay never returns what he cannot read.
+    """
     if key is None:
         return None
-    return await session.scalar(
+    viewer = ctx.viewer
+    result_id = await _claim(session, viewer.identity_key, viewer.subject, mutation, key)
+    if result_id is None:
+        result_id = await _legacy_result(session, viewer.subject, mutation, key)
+        if result_id is None or not await _readable(ctx, session, model, result_id):
+            return None  # a new request: ours to carry out (a legacy key it cannot read too)
+        remember(session, viewer, mutation, key, result_id)
+    if not await _readable(ctx, session, model, result_id):
+        raise Refusal(
+            "DUPLICATE",
+            "该请求（clientMutationId）已处理过，但您无权查看其结果；新的请求请换一个标识。",
+            "input.clientMutationId",
+        )
+    row = await session.get(model, result_id, populate_existing=True)
+    assert row is not None  # readable just now, in this transaction
+    return row
+
+
+async def _claim(
+    session: AsyncSession, identity_key: str, subject: str, mutation: str, key: str
+) -> int | None:
+    """Claim the key for this caller; None when claimed now, else the first result's id."""
+    values = {"identity_key": identity_key, "mutation": mutation, "key": key,
+              "subject": subject, "result_id": None, "created_at": utcnow()}  # fmt: skip
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    claim = insert(IdempotencyKey).values(values).on_conflict_do_nothing()
+    if (await session.execute(claim.returning(IdempotencyKey.key))).first() is not None:
+        # Ours: the row joins the session as it is in the database (no SQL), held in
+        # `session.info` (the identity map is weak), so `remember` fills its result in.
+        row = IdempotencyKey(**values, legacy=False)
+        make_transient_to_detached(row)
+        session.add(row)
+        session.info.setdefault(_CLAIMS, {})[(identity_key, mutation, key)] = row
+        return None
+    found = await session.scalar(
         select(IdempotencyKey.result_id).where(
-            IdempotencyKey.subject == viewer.subject,
+            IdempotencyKey.identity_key == identity_key,
             IdempotencyKey.mutation == mutation,
             IdempotencyKey.key == key,
         )
     )
+    if found is None:  # committed without a result: impossible while `remember` follows
+        raise RuntimeError(f"idempotency key of {mutation} has no result")
+    return int(found)
+
+
+async def _legacy_result(
+    session: AsyncSession, subject: str, mutation: str, key: str
+) -> int | None:
+    found = await session.scalar(
+        select(IdempotencyKey.result_id).where(
+            IdempotencyKey.identity_key == legacy_identity_key(subject),
+            IdempotencyKey.legacy.is_(True),
+            IdempotencyKey.mutation == mutation,
+            IdempotencyKey.key == key,
+        )
+    )
+    return None if found is None else int(found)
+
+
+async def _readable(ctx: HubContext, session: AsyncSession, model: type[Any], row_id: int) -> bool:
+    """Whether the caller's scope (the rule every loader of his applies) lets him read it."""
+    visible = await ctx.community.scope.where(model)
+    found = await session.scalar(select(model.id).where(model.id == row_id, *visible))
+    return found is not None
 
 
 def remember(
     session: AsyncSession, viewer: Viewer, mutation: str, key: str | None, result_id: int
 ) -> None:
-    if key is not None:
-        session.add(
-            IdempotencyKey(subject=viewer.subject, mutation=mutation, key=key, result_id=result_id)
+    """Record the result under the key `replayed` let this request claim."""
+    if key is None:
+        return
+    claimed = session.info.get(_CLAIMS, {}).pop((viewer.identity_key, mutation, key), None)
+    if claimed is not None:
+        claimed.result_id = result_id
+        return
+    session.add(
+        IdempotencyKey(
+            identity_key=viewer.identity_key, mutation=mutation, key=key,
+            subject=viewer.subject, result_id=result_id,
         )
+    )  # fmt: skip

@@ -24,6 +24,7 @@ from schema.limits import QueryLimits
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
+from schema.mutation_roles import guard_mutations
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
@@ -118,7 +119,7 @@ def build_schema() -> HubSchema:
     extensions: list[type[SchemaExtension]] = [
         ErrorCodes, QueryLimits, RejectNulCharacters, SqlStatements, AuditRecorder,
     ]  # fmt: skip
-    return HubSchema(
+    schema = HubSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
@@ -126,3 +127,5 @@ def build_schema() -> HubSchema:
         # The hard ceiling; the gateway enforces the deployment's own (DUALHUB_MAX_BATCH_SIZE).
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
     )
+    guard_mutations(schema)  # every mutation's roles, checked before its resolver
+    return schema

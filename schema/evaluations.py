@@ -24,6 +24,7 @@ from datasources.community import evaluation_models as models
 from datasources.community.evaluations_groups import EvaluationFilter as EvaluationFilterModel
 from resolvers import evaluations
 from resolvers.workflow import Refusal, today_in_china
+from schema.actors import shown_subject
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import AppraisalGrade
 from schema.history import StateEvent, history
@@ -86,7 +87,10 @@ class EvaluationFilter:
 @strawberry.type(description="The unit branch's acknowledgement (单位签收) of an evaluation.")
 class EvaluationAcknowledgement:
     acknowledged_at: datetime = strawberry.field(description="When (签收时间).")
-    acknowledged_by: str = strawberry.field(description="Who signed (签收人).")
+    acknowledged_by: str | None = strawberry.field(
+        description="Who signed (签收人): the unit branch's token subject, shown to that unit, "
+        "the district and the auditor; null for everyone else (the unit code says who)."
+    )
     unit_code: str | None = strawberry.field(description="For which unit (签收单位编码).")
 
 
@@ -138,12 +142,13 @@ class MemberEvaluation(HubNode):
         description="The unit branch's acknowledgement (单位签收) of a community evaluation; "
         "null until acknowledged."
     )
-    def acknowledgement(self) -> EvaluationAcknowledgement | None:
+    def acknowledgement(self, info: Info) -> EvaluationAcknowledgement | None:
         if self.acknowledged_at is None:
             return None
+        unit = f"unit:{self.acknowledged_unit_code}" if self.acknowledged_unit_code else None
         return EvaluationAcknowledgement(
             acknowledged_at=self.acknowledged_at,
-            acknowledged_by=self.acknowledged_by or "",
+            acknowledged_by=shown_subject(info.context.viewer, self.acknowledged_by, unit),
             unit_code=self.acknowledged_unit_code,
         )
 

@@ -6,6 +6,12 @@ from datetime import datetime
 
 import strawberry
 
+from schema.actors import (
+    ACTOR_LABEL_DESCRIPTION,
+    ACTOR_SUBJECT_DESCRIPTION,
+    actor_label,
+    shown_subject,
+)
 from schema.base import Info
 
 
@@ -13,8 +19,9 @@ from schema.base import Info
 class StateEvent:
     from_state: str | None = strawberry.field(description="State before, null on creation.")
     to_state: str = strawberry.field(description="State after (状态).")
-    actor_subject: str = strawberry.field(description="Who changed it (操作人).")
+    actor_subject: str | None = strawberry.field(description=ACTOR_SUBJECT_DESCRIPTION)
     actor_role: str = strawberry.field(description="In which role (角色).")
+    actor_label: str = strawberry.field(description=ACTOR_LABEL_DESCRIPTION)
     note: str | None = strawberry.field(description="Reason or note given (说明).")
     occurred_at: datetime = strawberry.field(description="When (时间).")
 
@@ -22,10 +29,14 @@ class StateEvent:
 async def history(info: Info, entity_type: str, entity_id: int) -> list[StateEvent]:
     """The entity's state events, batched across all entities of the request."""
     rows = await info.context.community.history_of(entity_type).load(entity_id)
+    viewer = info.context.viewer
     return [
         StateEvent(
-            from_state=row.from_state, to_state=row.to_state, actor_subject=row.actor_subject,
-            actor_role=row.actor_role, note=row.note, occurred_at=row.occurred_at,
+            from_state=row.from_state, to_state=row.to_state,
+            actor_subject=shown_subject(viewer, row.actor_subject, row.actor_organisation),
+            actor_role=row.actor_role,
+            actor_label=actor_label(row.actor_role, row.actor_organisation),
+            note=row.note, occurred_at=row.occurred_at,
         )
         for row in rows
     ]  # fmt: skip

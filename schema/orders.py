@@ -248,7 +248,7 @@ class OrdersQuery:
         direction: Direction = OrderDirection.DESC,
     ) -> Connection[ServiceOrder]:
         return await order_connection(
-            info, info.context.community.orders_of_subject, info.context.viewer.subject,
+            info, info.context.community.orders_placed_by_viewer, None,
             first=first, after=after, filter=filter, order_by=order_by, direction=direction,
         )  # fmt: skip
 

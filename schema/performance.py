@@ -20,6 +20,7 @@ from datasources.community.performance import MemberFigures, ReportRow, ServiceT
 from resolvers import appraisal_policy as policies
 from resolvers import performance as perf
 from resolvers.workflow import Refusal
+from schema.actors import shown_subject
 from schema.base import Info
 from schema.errors import ErrorCode, coded_error
 from schema.mutations import UserError, as_user_error, attempt
@@ -271,8 +272,15 @@ class AppraisalPolicy:
         description="Development targets (发展对象) are held to the policy."
     )
     note: str | None = strawberry.field(description="Remark (说明).")
-    updated_by: str = strawberry.field(description="Who set this version (修改人).")
     updated_at: datetime = strawberry.field(description="When (修改时间).")
+    updated_by_subject: strawberry.Private[str]
+
+    @strawberry.field(
+        description="Who set this version (修改人): the district's token subject, shown to "
+        "the district and the auditor only; null for everyone else."
+    )
+    def updated_by(self, info: Info) -> str | None:
+        return shown_subject(info.context.viewer, self.updated_by_subject, None)
 
     @strawberry.field(description="Every version of this policy, newest first (历史版本).")
     async def history(self, info: Info) -> list[AppraisalPolicy]:
@@ -303,7 +311,7 @@ def policy_from_row(row: Any) -> AppraisalPolicy:
         include_activists=row.include_activists,
         include_development_targets=row.include_development_targets,
         note=row.note,
-        updated_by=row.updated_by,
+        updated_by_subject=row.updated_by,
         updated_at=row.updated_at,
     )
 

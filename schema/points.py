@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -21,7 +21,13 @@ from datasources.community.points_policy import RULE_EVENTS_ID
 from datasources.scope import Role
 from resolvers import points_admin
 from resolvers.workflow import Refusal
-from schema.base import HubNode, Info
+from schema.actors import (
+    ACTOR_LABEL_DESCRIPTION,
+    ACTOR_SUBJECT_DESCRIPTION,
+    actor_label,
+    shown_subject,
+)
+from schema.base import HubNode, Info, _init_field_names
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
@@ -91,7 +97,10 @@ class PointRule:
     action: str = strawberry.field(description="The action (积分事项), e.g. order_completed.")
     name: str = strawberry.field(description="Its name (规则名称).")
     points: int = strawberry.field(description="Points earned each time (分值).")
-    updated_by: str = strawberry.field(description="Who set it last (修改人).")
+    updated_by: str | None = strawberry.field(
+        description="Who set it last (修改人): the district's token subject, shown to the "
+        "district and the auditor only; null for everyone else."
+    )
     updated_at: datetime = strawberry.field(description="When it was set last (修改时间).")
     is_default: bool = strawberry.field(
         description="True while the built-in default applies (默认值, not yet set)."
@@ -124,10 +133,33 @@ class PointsEntry(HubNode):
     )
     source_id: int | None = strawberry.field(description="Row id of that source (来源编号).")
     note: str | None = strawberry.field(description="Remark (说明).")
-    actor_subject: str = strawberry.field(description="Who made the entry (操作人).")
     occurred_at: datetime = strawberry.field(description="When (发生时间).")
     community_id: strawberry.Private[int | None]
     reverses_id: strawberry.Private[int | None]
+    # (subject, role, organisation) of who made the entry: see schema/actors.py.
+    actor: strawberry.Private[tuple[str, str | None, str | None]]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        names = [name for name in _init_field_names(cls) if name != "actor"]  # type: ignore[arg-type]
+        actor = (row.actor_subject, row.actor_role, row.actor_organisation)
+        return cls(actor=actor, **{name: getattr(row, name) for name in names})
+
+    @strawberry.field(description=ACTOR_SUBJECT_DESCRIPTION)
+    def actor_subject(self, info: Info) -> str | None:
+        subject, _role, organisation = self.actor
+        return shown_subject(info.context.viewer, subject, organisation)
+
+    @strawberry.field(
+        description="In which role the entry was made (操作人角色); null on entries from "
+        "before roles were recorded."
+    )
+    def actor_role(self) -> str | None:
+        return self.actor[1]
+
+    @strawberry.field(description=ACTOR_LABEL_DESCRIPTION)
+    def actor_label(self) -> str:
+        return actor_label(self.actor[1], self.actor[2])
 
     @strawberry.field(description="The community it is credited to (所属社区), if any.")
     async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)] | None:
@@ -246,12 +278,13 @@ class PointsQuery:
             return []
         async with info.context.sources.community.session() as session:
             rules = await points_admin.effective_rules(session)
-        return [_rule(row, is_default) for row, is_default in rules]
+        return [_rule(info, row, is_default) for row, is_default in rules]
 
 
-def _rule(row: points_models.PointRule, is_default: bool) -> PointRule:
+def _rule(info: Info, row: points_models.PointRule, is_default: bool) -> PointRule:
+    viewer = info.context.viewer
     return PointRule(action=row.action, name=row.name, points=row.points,
-                     updated_by=row.updated_by, updated_at=row.updated_at,
+                     updated_by=shown_subject(viewer, row.updated_by, None), updated_at=row.updated_at,
                      is_default=is_default)  # fmt: skip
 
 
@@ -339,7 +372,7 @@ class PointsMutation:
                                     client_mutation_id=key)  # fmt: skip
         info.context.audit.mutation("setPointRule", "PointRule", [row.action],
                                     points=str(row.points))  # fmt: skip
-        return PointRulePayload(point_rule=_rule(row, False), user_errors=[],
+        return PointRulePayload(point_rule=_rule(info, row, False), user_errors=[],
                                 client_mutation_id=key)  # fmt: skip
 
     @strawberry.mutation(

@@ -191,13 +191,25 @@ def test_cli_issues_tokens_the_hub_accepts(tmp_path: Path, monkeypatch: pytest.M
     runner = CliRunner()
     result = runner.invoke(
         main, ["token", "--role", "grid_secretary", "--scope", "community=C001",
-               "--scope", "grid=G0001", "--ttl", "30m"],
+               "--scope", "grid=G0001", "--subject", "gs-li", "--ttl", "30m"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     claims = jwt.decode(result.output.strip(), TEST_SECRET, ["HS256"], audience="dualhub")
     assert claims["role"] == "grid_secretary"
     assert claims["scope"] == {"community": "C001", "grid": "G0001"}
     assert 29 * 60 <= claims["exp"] - claims["iat"] <= 30 * 60
-    refused = runner.invoke(main, ["token", "--role", "member"])
+    assert claims["sub"] == "gs-li"
+    refused = runner.invoke(main, ["token", "--role", "member", "--subject", "m-1"])
     assert refused.exit_code != 0
     assert "needs scope member" in refused.output
+    no_subject = runner.invoke(main, ["token", "--role", "member", "--scope", "member=M1"])
+    assert no_subject.exit_code != 0
+    assert "--subject" in no_subject.output
+    blank = runner.invoke(
+        main, ["token", "--role", "member", "--scope", "member=M1", "--subject", "  "]
+    )
+    assert blank.exit_code != 0
+    too_long = runner.invoke(main, ["token", "--role", "member", "--scope", "member=M1",
+                                    "--subject", "m-1", "--ttl", "7d"])  # fmt: skip
+    assert too_long.exit_code != 0
+    assert "DUALHUB_JWT_MAX_LIFETIME_SECONDS" in too_long.output

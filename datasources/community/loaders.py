@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
@@ -44,6 +44,7 @@ from datasources.community.models import (
 from datasources.community.order_lists import SERVICE_ORDERS, UNIT_ORDERS
 from datasources.community.order_models import ServiceOrder
 from datasources.community.performance import CommunityPerformance
+from datasources.community.policy import placed_by
 from datasources.community.timeline import TIMELINE_LIST, TimelineEntry
 from datasources.loaders import LazyLoaderGroups, ListLoaders, row_by_key, rows_by_key
 from datasources.scope import Scope
@@ -57,6 +58,17 @@ class CoverageRow:
     posts: int
     capacity: int
     claimed: int
+
+
+class PlacedByViewer(Scope):
+    """The viewer's scope, narrowed to the orders he placed himself (`myOrders`)."""
+
+    def __init__(self, scope: Scope) -> None:
+        super().__init__(scope.rule, scope.viewer, scope.facts)
+
+    async def where(self, model: type[Any]) -> list[ColumnElement[bool]]:
+        visible = await super().where(model)
+        return [*visible, *placed_by(self.viewer)] if model is ServiceOrder else visible
 
 
 class CommunityLoaders(LazyLoaderGroups):
@@ -225,9 +237,7 @@ class CommunityLoaders(LazyLoaderGroups):
         )
         self.orders_of_member = ListLoaders(source, scope, SERVICE_ORDERS, ServiceOrder.member_code)
         self.orders_of_unit = ListLoaders(source, scope, UNIT_ORDERS, ServiceOrder.taker_code)
-        self.orders_of_subject = ListLoaders(
-            source, scope, SERVICE_ORDERS, ServiceOrder.ordered_by_subject
-        )
+        self.orders_placed_by_viewer = ListLoaders(source, PlacedByViewer(scope), SERVICE_ORDERS)
 
     def _micro_wishes(self, source: Datasource, scope: Scope) -> None:
         self.micro_wish_by_id = row_by_key(source, scope, MicroWish.id)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -468,19 +469,29 @@ class StateEvent(CommunityBase):
     to_state: Mapped[str] = mapped_column(String(32))
     actor_subject: Mapped[str] = mapped_column(String(120))
     actor_role: Mapped[str] = mapped_column(String(32))
+    # `Viewer.organisation` of the actor; null on events from before migration 0008.
+    actor_organisation: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
 
 
 class IdempotencyKey(CommunityBase):
-    """A creating mutation's client key: a retried request gets the first result back."""
+    """A creating mutation's client key: a retried request gets the first result back.
+
+    Keys belong to a caller (`Viewer.identity_key`: issuer, subject, role and scope), never
+    to a subject alone. `result_id` is null only inside the transaction that claimed the
+    key. Rows written before migration 0008 knew only the subject: they are `legacy`,
+    keyed on a digest of the subject (docs/access.md, "Identity").
+    """
 
     __tablename__ = "idempotency_keys"
 
-    subject: Mapped[str] = mapped_column(String(120), primary_key=True)
+    identity_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     mutation: Mapped[str] = mapped_column(String(60), primary_key=True)
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
-    result_id: Mapped[int]
+    subject: Mapped[str] = mapped_column(String(120))  # who, for people reading the table
+    legacy: Mapped[bool] = mapped_column(default=False, server_default=false())
+    result_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
 
 

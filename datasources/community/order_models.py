@@ -59,7 +59,10 @@ class ServiceOrder(CommunityBase):
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str | None] = mapped_column(Text)
     # Who ordered: a resident for himself, or a grid secretary / the community on behalf of one.
+    # `ordered_by_identity` is his `Viewer.identity_key`; null on orders placed before
+    # migration 0008, which knew only the subject (matched by subject, role and community).
     ordered_by_subject: Mapped[str] = mapped_column(String(120), index=True)
+    ordered_by_identity: Mapped[str | None] = mapped_column(String(64), index=True)
     ordered_by_role: Mapped[str] = mapped_column(String(32))
     beneficiary_name: Mapped[str | None] = mapped_column(String(60))  # personal
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"))

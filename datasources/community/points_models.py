@@ -81,6 +81,9 @@ class PointsEntry(CommunityBase):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("points_entries.id"), unique=True)
     note: Mapped[str | None] = mapped_column(Text)
     actor_subject: Mapped[str] = mapped_column(String(120))
+    # The actor's role and `Viewer.organisation`; null on entries from before migration 0008.
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    actor_organisation: Mapped[str | None] = mapped_column(String(80))
     occurred_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
 
 

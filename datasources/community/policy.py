@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from datasources.community.activity_models import Activity, ActivitySignup, ActivityStatus
 from datasources.community.evaluation_models import EvaluationKind, MemberEvaluation
@@ -384,11 +384,29 @@ async def _assignments(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnEle
         )
         return [or_(mine, HouseholdAssignment.group_id.in_(_groups_of_member(viewer)))]
     if viewer.role is Role.RESIDENT:
+        # The community names a resident assignee by his subject, in its own community: the
+        # assignment is his only there (a subject is not an identity across communities).
         return [
             HouseholdAssignment.assignee_kind == AssigneeKind.RESIDENT,
             HouseholdAssignment.assignee_code == viewer.subject,
+            HouseholdAssignment.community_id.in_(own_community(viewer)),
         ]
     return DENY
+
+
+def placed_by(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """Orders the viewer placed himself (我的点单): keyed on his identity, never on the
+    subject alone. Orders from before identities (null `ordered_by_identity`) match the
+    same subject and role in the same community, the most their row can tell."""
+    legacy = and_(
+        ServiceOrder.ordered_by_identity.is_(None),
+        ServiceOrder.ordered_by_subject == viewer.subject,
+        ServiceOrder.ordered_by_role == viewer.role.value,
+    )
+    return [
+        or_(ServiceOrder.ordered_by_identity == viewer.identity_key, legacy),
+        ServiceOrder.community_id.in_(own_community(viewer)),
+    ]
 
 
 async def _service_orders(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
@@ -398,7 +416,7 @@ async def _service_orders(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnE
     if viewer.is_community_side:
         return [ServiceOrder.community_id.in_(own_community(viewer))]
     if viewer.role is Role.RESIDENT:
-        return [ServiceOrder.ordered_by_subject == viewer.subject]
+        return placed_by(viewer)
     if viewer.role is Role.MEMBER:
         to_him = (ServiceOrder.taker_kind == TakerKind.MEMBER) & (
             ServiceOrder.taker_code == viewer.member

@@ -22,6 +22,7 @@ class UnitsLoaders:
     """Every loader a request may use on the work-unit database; built fresh per request."""
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
+        self.scope = scope  # for a check outside a loader (a replayed mutation)
         self.work_unit_by_id = row_by_key(source, scope, WorkUnit.id)
         self.work_unit_by_code = row_by_key(source, scope, WorkUnit.code)
         self.branch_by_id = row_by_key(source, scope, PartyBranch.id)

@@ -135,7 +135,7 @@ class OrganisationEvaluation(UnitsBase):
         ),
         Index(
             "uq_organisation_evaluations_client_key",
-            "evaluator_subject",
+            "evaluator_identity",
             "client_key",
             unique=True,
             sqlite_where=text("client_key IS NOT NULL"),
@@ -150,6 +150,9 @@ class OrganisationEvaluation(UnitsBase):
     grade: Mapped[AppraisalGrade] = mapped_column(str_enum(AppraisalGrade, "organisation_grade"))
     comment: Mapped[str] = mapped_column(Text)
     evaluator_subject: Mapped[str] = mapped_column(String(120))
+    # The writer's `Viewer.identity_key`: his key is his, not every caller's of his subject.
+    # Null on rows from before units migration 0004 (their keys match by subject, see there).
+    evaluator_identity: Mapped[str | None] = mapped_column(String(64))
     client_key: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(timestamp())

@@ -1,0 +1,152 @@
+"""Every mutation checks the caller's role, not only the presence of a scope claim.
+
+Walks the schema's Mutation type: each mutation is sent by every role docs/access.md does
+not allow it (with scope claims of that role naming real codes), and must be refused with
+FORBIDDEN or UNAUTHENTICATED and change nothing. A mutation added without an entry below
+fails the test, so its roles are decided when it is written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+)
+from sqlalchemy import func, inspect, select, table
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from schema.app import build_schema
+from schema.mutation_roles import MUTATION_ROLES
+from tests.client import GraphQLClient
+from tests.databases import DatabasePair
+from tests.workflow import workflow_fixtures
+
+D, U, C, G, M, R, P = ("district", "unit_branch", "community", "grid_secretary", "member",
+                       "resident", "property_company")  # fmt: skip
+# Who may call each mutation (docs/access.md, "Mutations"): everyone else is refused.
+ALLOWED: dict[str, set[str]] = {
+    "updatePrivacyPreferences": {M}, "reportToCommunity": {M}, "confirmReport": {C, G},
+    "returnReport": {C, G}, "pairUnit": {C, U}, "endPairing": {C, U}, "publishPost": {C, G},
+    "closePost": {C, G}, "claimPost": {M}, "releasePost": {M}, "offerResource": {M, U, C, G},
+    "raiseDemand": {R, C, G}, "reviewListEntry": {C, G}, "convertDemandToService": {C, G},
+    "withdrawListEntry": {M, U, C, G}, "publishMicroWish": {C, G}, "claimMicroWish": {M},
+    "fulfilMicroWish": {M}, "confirmMicroWish": {C, G}, "withdrawMicroWish": {C, G},
+    "evaluateMember": {C, G, M}, "writeSelfEvaluation": {M}, "acknowledgeEvaluation": {U},
+    "recordOrganisationEvaluation": {U}, "createBuildingGroup": {C, G},
+    "addGroupMember": {C, G}, "setGroupRole": {C, G}, "removeGroupMember": {C, G},
+    "dissolveBuildingGroup": {C, G}, "assignHousehold": {C, G}, "endAssignment": {C, G},
+    "publishActivity": {C, G}, "cancelActivity": {C, G}, "signUpForActivity": {M},
+    "cancelSignup": {M}, "issueCheckInCode": {C, G}, "checkIn": {M},
+    "recordActivityHours": {C, G}, "certifyActivity": {C, G}, "placeOrder": {R, C, G},
+    "convertDemandToOrder": {C, G}, "dispatchOrder": {C, G}, "acceptOrder": {M, U},
+    "declineOrder": {M, U}, "closeOrder": {M}, "rateOrder": {R}, "confirmOrder": {C, G},
+    "cancelOrder": {R, C, G}, "escalateOrder": {C, G, D}, "signPropertyContract": {C, G},
+    "endPropertyContract": {C, G}, "setPropertyPartyCoverage": {D},
+    "signPropertyCommitments": {P}, "ratePropertyService": {R},
+    "scorePropertyService": {C, G}, "revisePropertyScore": {C, G}, "closePropertyYear": {D},
+    "holdLinkageMeeting": {C, G}, "completeLinkageActionItem": {C, G, P},
+    "scheduleAllianceChairs": {C, G, U, P}, "addAllianceParty": {D, C, G, U, P},
+    "removeAllianceParty": {D, C, G, U, P}, "convokeAllianceMeeting": {C, G, U, P},
+    "recordAllianceMeeting": {C, G, U, P}, "signAgreement": {C},
+    "addAgreementProject": {C}, "moveAgreementProject": {C, U, P}, "renewAgreement": {C},
+    "endAgreement": {C}, "setPointRule": {D}, "reversePointsEntry": {D, C, G},
+    "expirePoints": {D}, "createMerchant": {D, C, G}, "createMallItem": {D, C, G},
+    "updateMallItem": {D, C, G}, "restockMallItem": {D, C, G}, "redeemMallItem": {M},
+    "markRedemptionCollected": {D, C, G}, "refundRedemption": {D, C, G},
+    "setAppraisalPolicy": {D},
+}  # fmt: skip
+# Real codes of the seeded data, so a refusal is about the role, not an unknown code.
+SCOPES = {
+    D: {"district": "D01"}, U: {"unit": "U0001"}, C: {"community": "C001"},
+    G: {"community": "C001", "grid": "G0001"}, M: {"member": "M000001"},
+    R: {"community": "C001", "household": "1-101"}, P: {"company": "P001"}, "auditor": {},
+}  # fmt: skip
+SCALARS = {"String": "X1", "ID": "U2VydmljZU9yZGVyOjE=", "Int": 1, "Float": 1.0,
+           "Boolean": True, "Date": "2026-06-01", "DateTime": "2026-06-01T08:00:00+08:00",
+           "Decimal": "1"}  # fmt: skip
+
+workflow_db, hub = workflow_fixtures("roles")
+
+
+def _value(kind: GraphQLInputType) -> Any:
+    """A well-formed value of an input type (content does not matter: roles come first)."""
+    if isinstance(kind, GraphQLNonNull):
+        return _value(kind.of_type)
+    if isinstance(kind, GraphQLList):
+        return [_value(kind.of_type)]
+    if isinstance(kind, GraphQLEnumType):
+        return next(iter(kind.values))
+    if isinstance(kind, GraphQLInputObjectType):
+        return {name: _value(field.type) for name, field in kind.fields.items()
+                if isinstance(field.type, GraphQLNonNull)}  # fmt: skip
+    assert isinstance(kind, GraphQLScalarType)
+    return SCALARS.get(kind.name, "X1")
+
+
+def _calls() -> list[tuple[str, str, dict[str, Any]]]:
+    """(mutation, document, variables) for every mutation of the schema."""
+    mutation_type = build_schema()._schema.mutation_type
+    assert mutation_type is not None
+    calls = []
+    for name, field in mutation_type.fields.items():
+        params = ", ".join(f"${arg}: {spec.type}" for arg, spec in field.args.items())
+        args = ", ".join(f"{arg}: ${arg}" for arg in field.args)
+        document = f"mutation({params}) {{ {name}({args}) {{ __typename }} }}"
+        variables = {arg: _value(spec.type) for arg, spec in field.args.items()}
+        calls.append((name, document, variables))
+    return calls
+
+
+async def _rows(pair: DatabasePair) -> int:
+    """Rows of every table on both sides: a refused mutation leaves them as they were."""
+    total = 0
+    for url in (pair.units_url, pair.community_url):
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+                for name in names:
+                    rows = select(func.count()).select_from(table(name))
+                    total += int((await conn.execute(rows)).scalar_one())
+        finally:
+            await engine.dispose()
+    return total
+
+
+def test_the_hub_enforces_exactly_the_documented_roles() -> None:
+    enforced = {name: {role.value for role in roles} for name, roles in MUTATION_ROLES.items()}
+    assert enforced == ALLOWED
+    documented = Path(__file__).parent.parent / "docs" / "access.md"
+    rows = [line for line in documented.read_text(encoding="utf-8").splitlines()
+            if line.startswith("| `")]  # fmt: skip
+    named = {name for row in rows for name in re.findall(r"`(\w+)`", row.split(" | ")[0])}
+    assert set(ALLOWED) <= named, sorted(set(ALLOWED) - named)
+
+
+async def test_every_mutation_refuses_the_roles_the_docs_do_not_allow(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    calls = _calls()
+    assert {name for name, _, _ in calls} == set(ALLOWED), "decide the roles of new mutations"
+    before = await _rows(workflow_db)
+    viewers = {role: hub.as_viewer(role, **scope) for role, scope in SCOPES.items()}
+    viewers["anonymous"] = hub.anonymous()
+    wrong = []
+    for name, document, variables in calls:
+        for role, viewer in viewers.items():
+            if role in ALLOWED[name]:
+                continue
+            body = await viewer.raw(document, variables)
+            codes = {error.get("extensions", {}).get("code") for error in body.get("errors") or []}
+            if not codes or not codes <= {"FORBIDDEN", "UNAUTHENTICATED"}:
+                wrong.append((name, role, body.get("errors") or body.get("data")))
+    assert wrong == [], "\n".join(map(str, wrong))
+    assert await _rows(workflow_db) == before
