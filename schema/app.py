@@ -12,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
 from strawberry.schema.config import StrawberryConfig
 
+from schema import bounds
 from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
 from schema.audit import AuditQuery, AuditRecorder
@@ -108,7 +109,7 @@ def build_schema() -> HubSchema:
     extensions: list[type[SchemaExtension]] = [
         ErrorCodes, QueryLimits, RejectNulCharacters, SqlStatements, AuditRecorder,
     ]  # fmt: skip
-    return HubSchema(
+    schema = HubSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
@@ -116,3 +117,5 @@ def build_schema() -> HubSchema:
         # The hard ceiling; the gateway enforces the deployment's own (DUALHUB_MAX_BATCH_SIZE).
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
     )
+    bounds.install(schema._schema)
+    return schema

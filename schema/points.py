@@ -22,6 +22,7 @@ from datasources.scope import Role
 from resolvers import points_admin
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
+from schema.bounds import YEAR, between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
@@ -58,7 +59,8 @@ RedemptionStatus: TypeAlias = points_models.RedemptionStatus
 Year = Annotated[
     int | None,
     strawberry.argument(
-        description="Only this calendar year, in China Standard Time (年度); all time when omitted."
+        metadata=YEAR,
+        description="Only this calendar year, in China Standard Time (年度); all time when omitted.",
     ),
 ]
 
@@ -74,7 +76,9 @@ class PointsEntryFilter:
         default=None, description="Only entries of these kinds (类型); any when omitted."
     )
     year: int | None = strawberry.field(
-        default=None, description="Only entries of this year, in China Standard Time (年度)."
+        metadata=YEAR,
+        default=None,
+        description="Only entries of this year, in China Standard Time (年度).",
     )
 
     def to_filter(self) -> EntryFilterValue:
@@ -261,7 +265,10 @@ def _rule(row: points_models.PointRule, is_default: bool) -> PointRule:
 @strawberry.input(description="Set how many points an action earns (设置积分规则).")
 class SetPointRuleInput:
     action: str = strawberry.field(description="The action (积分事项), e.g. wish_fulfilled.")
-    points: int = strawberry.field(description="Points earned each time (分值), 0 or more.")
+    points: int = strawberry.field(
+        metadata=between(0, points_admin.MAX_RULE_POINTS),
+        description="Points earned each time (分值), 0 or more.",
+    )
     name: str = strawberry.field(description="Its name (规则名称).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
