@@ -10,9 +10,11 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.info import Info as StrawberryInfo
 
-from schema import bounds
+from schema import bounds, entities
 from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
 from schema.audit import AuditQuery, AuditRecorder
@@ -96,6 +98,16 @@ class HubSchema(Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
+
+    def entities_resolver(
+        self, info: StrawberryInfo, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Malformed representations get a coded error each; the rest resolve as usual."""
+        keys = entities.entity_keys(self._schema)
+        problems = [entities.problem(keys, r, i) for i, r in enumerate(representations)]
+        valid = [r for r, p in zip(representations, problems, strict=True) if p is None]
+        resolved = iter(super().entities_resolver(info, valid))
+        return [FederationAny(p) if p is not None else next(resolved) for p in problems]
 
 
 @cache

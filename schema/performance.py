@@ -21,7 +21,7 @@ from resolvers import appraisal_policy as policies
 from resolvers import performance as perf
 from resolvers.workflow import Refusal
 from schema.base import Info
-from schema.bounds import YEAR, between
+from schema.bounds import YEAR, between, int32
 from schema.errors import ErrorCode, coded_error
 from schema.mutations import UserError, as_user_error, attempt
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, Edge, First, PageInfo
@@ -400,11 +400,11 @@ def performance_type(p: perf.Performance) -> MemberPerformance:
             kind="points",
             member_code=code,
             year=year,
-            earned=points.earned,
-            spent=points.spent,
-            reversed=points.reversed,
-            expired=points.expired,
-            balance=points.balance,
+            earned=int32(points.earned),
+            spent=int32(points.spent),
+            reversed=int32(points.reversed),
+            expired=int32(points.expired),
+            balance=int32(points.balance),
         ),
         total_services=services,
         total_hours=_float(hours),

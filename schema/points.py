@@ -22,7 +22,7 @@ from datasources.scope import Role
 from resolvers import points_admin
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
-from schema.bounds import YEAR, between
+from schema.bounds import YEAR, between, int32
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
@@ -172,23 +172,23 @@ class MemberPoints:
 
     @strawberry.field(description="Current balance (积分余额): the sum of all his entries.")
     async def balance(self, info: Info) -> int:
-        return (await self._totals(info, None)).balance
+        return int32((await self._totals(info, None)).balance)
 
     @strawberry.field(description="Points earned (获得积分), before any reversal.")
     async def earned(self, info: Info, year: Year = None) -> int:
-        return (await self._totals(info, year)).earned
+        return int32((await self._totals(info, year)).earned)
 
     @strawberry.field(description="Points spent in the mall (兑换消费), before any refund.")
     async def spent(self, info: Info, year: Year = None) -> int:
-        return (await self._totals(info, year)).spent
+        return int32((await self._totals(info, year)).spent)
 
     @strawberry.field(description="Net points of reversals (冲正净额), signed.")
     async def reversed(self, info: Info, year: Year = None) -> int:
-        return (await self._totals(info, year)).reversed
+        return int32((await self._totals(info, year)).reversed)
 
     @strawberry.field(description="Points that expired (过期积分).")
     async def expired(self, info: Info, year: Year = None) -> int:
-        return (await self._totals(info, year)).expired
+        return int32((await self._totals(info, year)).expired)
 
     @strawberry.field(
         description="His ledger entries (积分流水), newest first; a community sees the "

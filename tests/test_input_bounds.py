@@ -18,6 +18,8 @@ from graphql import (
     GraphQLObjectType,
     get_named_type,
 )
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from schema import bounds
 from schema.app import build_schema
@@ -307,3 +309,29 @@ async def test_out_of_range_arguments_are_bad_user_input(
     for error in body["errors"]:
         assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert body["errors"][0]["extensions"]["argument"] == argument
+
+
+async def test_points_totals_past_int_hold_at_its_maximum(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    """Rows written before the bounds (as in the review's attack) must not break `me`."""
+    engine = create_async_engine(workflow_db.community_url)
+    try:
+        async with engine.begin() as conn:
+            entry, member = (await conn.execute(text(
+                "SELECT id, member_code FROM points_entries WHERE kind = 'earn' "
+                "ORDER BY id LIMIT 1"))).one()  # fmt: skip
+            for n in (1, 2):
+                await conn.execute(text(
+                    "INSERT INTO points_entries (member_code, kind, points, action, "
+                    "community_id, source_type, source_id, note, actor_subject, occurred_at) "
+                    "SELECT member_code, kind, :points, action, community_id, 'Legacy', :n, "
+                    "note, actor_subject, occurred_at FROM points_entries WHERE id = :id"),
+                    {"points": INT_MAX, "n": n, "id": entry})  # fmt: skip
+    finally:
+        await engine.dispose()
+    me = hub.as_viewer("member", member=member)
+    data = await me.query("{ me { code points { balance earned spent } } }")
+    assert data["me"]["code"] == member
+    assert data["me"]["points"]["balance"] == INT_MAX
+    assert data["me"]["points"]["earned"] == INT_MAX
