@@ -339,3 +339,29 @@ async def test_points_totals_past_int_hold_at_its_maximum(
     assert data["me"]["code"] == member
     assert data["me"]["points"]["balance"] == INT_MAX
     assert data["me"]["points"]["earned"] == INT_MAX
+
+
+async def test_migration_clamps_rows_written_before_the_bounds(workflow_db: DatabasePair) -> None:
+    from migrations import runner
+
+    await runner.downgrade_async("community", workflow_db.community_url, "0007")
+    engine = create_async_engine(workflow_db.community_url)
+    try:
+        async with engine.begin() as conn:
+            activity = (await conn.execute(text("SELECT min(id) FROM activities"))).scalar_one()
+            item = (await conn.execute(text("SELECT min(id) FROM mall_items"))).scalar_one()
+            assert activity is not None and item is not None  # noqa: PT018
+            await conn.execute(text("UPDATE activities SET points_per_attendance = :p, "
+                                    "capacity = :p WHERE id = :i"), {"p": INT_MAX, "i": activity})  # fmt: skip
+            await conn.execute(text("UPDATE mall_items SET price_points = :p WHERE id = :i"),
+                               {"p": INT_MAX, "i": item})  # fmt: skip
+        await runner.upgrade_async("community", workflow_db.community_url)
+        async with engine.connect() as conn:
+            row = (await conn.execute(text("SELECT points_per_attendance, capacity FROM "
+                                           "activities WHERE id = :i"), {"i": activity})).one()  # fmt: skip
+            price = (await conn.execute(text("SELECT price_points FROM mall_items WHERE id = :i"),
+                                        {"i": item})).scalar_one()  # fmt: skip
+    finally:
+        await engine.dispose()
+    assert tuple(row) == (10_000, 10_000)
+    assert price == 1_000_000

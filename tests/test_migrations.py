@@ -31,7 +31,7 @@ POSTGRES_URL = os.environ.get(
     "DUALHUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_POSTGRES = os.environ.get("DUALHUB_REQUIRE_POSTGRES") == "1"
-HEADS = {"units": "0003", "community": "0007", "audit": "0001"}
+HEADS = {"units": "0003", "community": "0008", "audit": "0001"}
 
 T = TypeVar("T")
 
