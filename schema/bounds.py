@@ -294,22 +294,47 @@ def arguments_check(field: GraphQLField, planner: Planner) -> Check | None:
 Refuse = Callable[[OutOfBounds, Mapping[str, Any]], Any]
 
 
+# What a non-null payload field holds when nothing was done (`expirePoints` counts 0).
+_NOTHING: dict[str, Any] = {"Int": 0, "Float": 0.0, "Boolean": False, "String": ""}
+
+
+def _empty(type_: Any) -> tuple[bool, Any]:
+    """(whether a refusal can fill a payload field of this type, with what)."""
+    if not isinstance(type_, GraphQLNonNull):
+        return True, None
+    if isinstance(type_.of_type, GraphQLList):
+        return True, []
+    name = getattr(type_.of_type, "name", "")
+    return name in _NOTHING, _NOTHING.get(name)
+
+
 def payload_refusal(field: GraphQLField) -> Refuse | None:
     """How a mutation answers a value out of bounds: its payload with the user error
-    `INVALID_INPUT`, every other field null, the `clientMutationId` echoed."""
+    `INVALID_INPUT`, every other field null (or 0, empty), the `clientMutationId` echoed.
+    None when the payload cannot say so (no `userErrors`, a non-null object field)."""
     from schema.mutations import UserError, UserErrorCode
 
     return_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     if not isinstance(return_type, GraphQLObjectType) or "userErrors" not in return_type.fields:
         return None
     payload = (return_type.extensions or {})[BACKREF].origin
-    names = [f.name for f in dataclasses.fields(payload) if f.init]
+    init = {f.name for f in dataclasses.fields(payload) if f.init}
+    empty: dict[str, Any] = dict.fromkeys(init)
+    for graphql_field in return_type.fields.values():
+        name = getattr((graphql_field.extensions or {}).get(BACKREF), "python_name", None)
+        if name in init:
+            fillable, value = _empty(graphql_field.type)
+            if not fillable:
+                return None
+            empty[name] = value
 
     def refuse(error: OutOfBounds, kwargs: Mapping[str, Any]) -> Any:
-        values: dict[str, Any] = dict.fromkeys(names)
-        values["user_errors"] = [
-            UserError(code=UserErrorCode.INVALID_INPUT, message=error.chinese, field=error.path)
-        ]
+        values = {
+            **empty,
+            "user_errors": [
+                UserError(code=UserErrorCode.INVALID_INPUT, message=error.chinese, field=error.path)
+            ],
+        }
         if "client_mutation_id" in values:
             key = kwargs.get("input")
             values["client_mutation_id"] = (
