@@ -54,9 +54,10 @@ LONG_TEXT = 2000  # free text stored in TEXT columns: descriptions, comments, re
 # free texts, and the opaque cursor. A field declaring `text(n)` overrides it.
 NAMED_LENGTHS = {
     "clientMutationId": 120, "after": 1000, "code": CODE_LENGTH, "action": 40,
-    "name": 60, "title": 160, "target": 160, "partyName": 120, "contactName": 40,
-    "requesterName": 40, "beneficiaryName": 60, "representative": 60, "ownerName": 60,
-    "household": 32, "period": 16, "evidence": 500, "skill": 40, "skills": 40, "place": 200, "address": 200,
+    "name": 60, "title": 160, "target": 160, "place": 200, "address": 200,
+    "partyName": 120, "contactName": 40, "requesterName": 40, "beneficiaryName": 60,
+    "representative": 60, "ownerName": 60, "household": 32, "period": 16,
+    "skill": 40, "skills": 40,
     **dict.fromkeys(
         ("description", "comment", "note", "reason", "summary", "agenda", "decisions",
          "minutes", "commitments"),

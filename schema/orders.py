@@ -21,7 +21,7 @@ from datasources.loaders import ListLoaders
 from resolvers import orders
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, as_tuple
-from schema.bounds import between
+from schema.bounds import between, text
 from schema.enums import OrderStatus, TakerKind
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -319,6 +319,7 @@ class CloseOrderInput:
     )
     evidence: list[str] = strawberry.field(
         default_factory=list,
+        metadata=text(500, items=orders.MAX_EVIDENCE),
         description="Photo references (服务照片: object keys or URLs), at most 9.",
     )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
