@@ -276,11 +276,26 @@ async def test_points_per_attendance_of_int_max_is_refused(
     ],
 )
 async def test_out_of_range_inputs_are_user_errors(
-    hub: GraphQLClient, mutation: str, input_type: str, fields: dict[str, Any], field: str
-) -> None:
+    hub: GraphQLClient, workflow_db: DatabasePair, mutation: str, input_type: str,
+    fields: dict[str, Any], field: str,
+) -> None:  # fmt: skip
     viewer = hub.as_viewer("district", district="D01")
     query = f"""mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {ERRORS} }} }}"""
+    before = await _rows(workflow_db)
     await _refused(viewer, query, mutation, field, fields)
+    assert await _rows(workflow_db) == before
+
+
+async def _rows(pair: DatabasePair) -> list[int]:
+    """Rows of the tables these mutations would write to."""
+    return [
+        await count(pair, "SELECT count(*) FROM point_rules"),
+        await count(pair, "SELECT count(*) FROM mall_items"),
+        await count(pair, "SELECT count(*) FROM redemptions"),
+        await count(pair, "SELECT count(*) FROM points_entries"),
+        await count(pair, "SELECT count(*) FROM service_orders"),
+        await count(pair, "SELECT count(*) FROM appraisal_policies", side="units"),
+    ]
 
 
 @pytest.mark.parametrize(
