@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import uuid
@@ -103,8 +104,13 @@ class HubGraphQL(GuardedGraphQL):
 
     def encode_json(self, data: object) -> bytes:
         """Responses as compact UTF-8 JSON, Chinese text as is; orjson is several times faster
-        than `json.dumps` on a page of 500 members' figures."""
-        return orjson.dumps(data)
+        than `json.dumps` on a page of 500 members' figures. orjson refuses a lone surrogate
+        (text that is not Unicode, say from a row written past the API): such a response is
+        sent with `\\u` escapes instead of failing."""
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            return json.dumps(data, separators=(",", ":")).encode()
 
 
 class RequestId:

@@ -254,9 +254,11 @@ async def _expire_points(settings: Settings, before: date) -> Expiry:
 
 
 def _duration(text: str) -> timedelta:
-    match = re.fullmatch(r"(\d+)([smhd])", text.strip())
+    match = re.fullmatch(r"([0-9]{1,6})([smhd])", text.strip())
     if not match:
-        raise click.BadParameter(f"{text!r}: use a number and s, m, h or d", param_hint="--ttl")
+        raise click.BadParameter(
+            f"{text!r}: use up to six digits and s, m, h or d", param_hint="--ttl"
+        )
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
     return timedelta(**{unit: int(match.group(1))})
 

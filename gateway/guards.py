@@ -18,6 +18,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -97,10 +99,38 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
     guards: Guards
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        # strawberry answers a request it cannot read with plain text; a client reading
+        # `errors[].extensions.code` gets the same shape as for every other refusal.
+        response: Response
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
         except Refused as refused:
-            await refused.response(scope, receive, send)
+            response = refused.response
+        except HTTPException as exc:
+            response = refusal(
+                exc.status_code,
+                ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_USER_INPUT,
+                f"请求无法处理。{exc.reason}",
+            )
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Strict JSON: valid UTF-8 without lone surrogates, no NaN or Infinity, nested at
+        most 1,024 deep (orjson's limits). Anything else is the client's error, HTTP 400."""
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise Refused(
+                refusal(
+                    400,
+                    ErrorCode.BAD_USER_INPUT,
+                    "请求体不是有效的 JSON。The body is not valid JSON in UTF-8 "
+                    f"(strict: no NaN, no lone surrogates, at most 1,024 levels deep): {exc}.",
+                )
+            ) from exc
 
     def _validate_batch_request(
         self, request_data: list[Any], protocol: GraphQLRequestProtocol
@@ -146,7 +176,16 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        parsed = await super().parse_http_body(request)
+        try:
+            parsed = await super().parse_http_body(request)
+        except AttributeError as exc:  # strawberry calls `.get` on whatever the JSON was
+            raise Refused(
+                refusal(
+                    400,
+                    ErrorCode.BAD_USER_INPUT,
+                    "请求体须为 JSON 对象。The body must be a JSON object (or an array of them).",
+                )
+            ) from exc
         items = parsed if isinstance(parsed, list) else [parsed]
         if all(item.query is not None for item in items):
             return parsed

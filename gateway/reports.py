@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,8 +21,10 @@ from starlette.responses import JSONResponse, Response
 from datasources.community.models import Community
 from datasources.scope import Role
 from datasources.units.models import PoliticalStatus
+from gateway.refusals import refusal
 from resolvers import performance as perf
 from resolvers.context import HubContext
+from schema.errors import ErrorCode
 
 logger = logging.getLogger("dualhub.audit")
 
@@ -119,17 +122,31 @@ async def report_rows(ctx: HubContext, kind: str, code: str, year: int) -> list[
     return rows
 
 
+# What makes a spreadsheet program read a cell as a formula (OWASP "CSV injection"), with
+# the full-width forms an input method types for Chinese text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def neutral(value: Any) -> Any:
+    """A text cell as inert text: one starting like a formula gets a leading single quote,
+    as OWASP advises. Numbers stay numbers (a negative number is no formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Sequence[Sequence[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese headers."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADERS)
-    writer.writerows(rows)
+    writer.writerows([neutral(value) for value in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(rows: Sequence[Sequence[Any]], title: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     book = Workbook()
@@ -139,8 +156,16 @@ def to_xlsx(rows: Sequence[Sequence[Any]], title: str) -> bytes:
     sheet.append(list(HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                # openpyxl makes any string starting with "=" a formula, and refuses control
+                # characters: every text cell is written as a plain string.
+                text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutral(value))
+                cell = sheet.cell(row=number, column=column, value=text)
+                cell.data_type = "s"
+            else:
+                sheet.cell(row=number, column=column, value=value)
     sheet.freeze_panes = "C2"
     out = io.BytesIO()
     book.save(out)
@@ -176,8 +201,21 @@ MEDIA_TYPES = {
 }
 
 
-def _problem(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+# ASCII digits only: `str.isdigit()` and `int()` also take "２０２５" and "٢٠٢٥".
+_YEAR = re.compile(r"[0-9]{4}")
+_UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _problem(status: int, code: ErrorCode, message: str) -> JSONResponse:
+    """A refusal shaped like every other error of the hub (`errors[].extensions.code`)."""
+    return refusal(status, code, message)
+
+
+def parse_year(text: str) -> int | None:
+    """The `year` query parameter: four ASCII digits from 2000 to 2100, else None."""
+    if _YEAR.fullmatch(text) is None or not 2000 <= int(text) <= 2100:
+        return None
+    return int(text)
 
 
 async def download(request: Request) -> Response:
@@ -185,23 +223,32 @@ async def download(request: Request) -> Response:
     hub = request.app.state.hub
     viewer = request.user.viewer
     if viewer.role is Role.ANONYMOUS:
-        return _problem(401, "UNAUTHENTICATED", "a bearer token is required")
+        return _problem(401, ErrorCode.UNAUTHENTICATED, "请先登录。A bearer token is required.")
     kind = request.path_params["kind"]
     code, _, fmt = request.path_params["file"].rpartition(".")
-    year_text = request.query_params.get("year", "")
     if kind not in KINDS or fmt not in FORMATS or not code:
-        return _problem(404, "NOT_FOUND", "use /reports/{branch|unit|community}/{code}.{csv|xlsx}")
-    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-        return _problem(400, "BAD_USER_INPUT", "year must be between 2000 and 2100")
+        return _problem(
+            404, ErrorCode.NOT_FOUND,
+            "没有这个台账。Use /reports/{branch|unit|community}/{code}.{csv|xlsx}?year=YYYY.",
+        )  # fmt: skip
+    year = parse_year(request.query_params.get("year", ""))
+    if year is None:
+        return _problem(
+            400, ErrorCode.BAD_USER_INPUT,
+            "年度须为 2000 至 2100 之间的四位数字。year must be four digits, 2000 to 2100.",
+        )  # fmt: skip
     ctx = hub.context(request)
     try:
-        body = await export(ctx, kind, code, int(year_text), fmt)
+        body = await export(ctx, kind, code, year, fmt)
     except ReportNotFound:
-        return _problem(404, "NOT_FOUND", f"no {kind} {code} the viewer may see")
+        return _problem(
+            404, ErrorCode.NOT_FOUND, f"找不到该台账。No {kind} {code} the viewer may see."
+        )
     except AuditUnavailable:
-        return _problem(503, "AUDIT_UNAVAILABLE",
+        return _problem(503, ErrorCode.AUDIT_UNAVAILABLE,
                         "审计日志暂不可用，无法导出。The audit log cannot be written.")  # fmt: skip
-    filename = f"{kind}-{code}-{year_text}.{fmt}"
+    # The header carries Latin-1 only; a code is ASCII anyway, but never trust it to be.
+    filename = _UNSAFE_IN_FILENAME.sub("_", f"{kind}-{code}-{year}.{fmt}")
     return Response(
         body,
         media_type=MEDIA_TYPES[fmt],

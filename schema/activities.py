@@ -24,6 +24,7 @@ from datasources.community import activity_lists, activity_models
 from resolvers import activities
 from resolvers.workflow import Refusal, today_in_china
 from schema.base import HubNode, Info
+from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -321,8 +322,11 @@ class PublishActivityInput:
         description="When it starts (开始时间); without an offset, China Standard Time."
     )
     ends_at: datetime = strawberry.field(description="When it ends (结束时间), after the start.")
-    capacity: int = strawberry.field(description="Number of places (名额), at least 1.")
+    capacity: int = strawberry.field(
+        metadata=between(1, 10_000), description="Number of places (名额), at least 1."
+    )
     points_per_attendance: int | None = strawberry.field(
+        metadata=between(0, 10_000),
         default=None,
         description="Points per certified attendee (参加积分), 0 or more; the district's "
         "rule for attending an activity when omitted.",
@@ -368,7 +372,8 @@ class CheckInInput:
 class RecordActivityHoursInput:
     signup_id: relay.GlobalID = strawberry.field(description=_SIGNUP_ID)
     hours: Decimal = strawberry.field(
-        description="Hours of service (时长, 小时): more than 0, at most 24, one decimal."
+        metadata=between(0, 24, low_open=True),
+        description="Hours of service (时长, 小时): more than 0, at most 24, one decimal.",
     )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 

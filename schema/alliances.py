@@ -20,6 +20,7 @@ from datasources.community.models import ProjectStatus as ProjectStatusModel
 from resolvers import alliances as rules
 from resolvers.workflow import today_in_china
 from schema.base import HubNode, Info
+from schema.bounds import between
 from schema.enums import PartyKind, ProjectStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -254,8 +255,12 @@ async def community_overdue_projects(
 class ScheduleAllianceChairsInput:
     alliance_code: str = strawberry.field(description="The alliance (联盟编码).")
     starts_on: date = strawberry.field(description="Start of the first new turn (开始日期).")
-    term_months: int = strawberry.field(description="Months per turn (任期月数), 1 to 24.")
-    terms: int = strawberry.field(description="How many turns to schedule (任期数), 1 to 24.")
+    term_months: int = strawberry.field(
+        metadata=between(1, 24), description="Months per turn (任期月数), 1 to 24."
+    )
+    terms: int = strawberry.field(
+        metadata=between(1, 24), description="How many turns to schedule (任期数), 1 to 24."
+    )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
@@ -314,7 +319,9 @@ class AddAgreementProjectInput:
     name: str = strawberry.field(description="What will be done (项目名称).")
     owner_kind: PartyKind = strawberry.field(description="Kind of the responsible party.")
     owner_code: str = strawberry.field(description="Code of the responsible party (责任方编码).")
-    budget_yuan: Decimal = strawberry.field(description="Budget in yuan (预算).")
+    budget_yuan: Decimal = strawberry.field(
+        metadata=between(0, 1_000_000_000), description="Budget in yuan (预算)."
+    )
     due_on: date = strawberry.field(description="Due date, within the period (完成时限).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
@@ -352,7 +359,9 @@ class AddAlliancePartyInput:
         default=None, description="Name, required for other organisations (名称)."
     )
     rotation_order: int | None = strawberry.field(
-        default=None, description="Its chair turn (轮值顺序); the last turn if omitted."
+        metadata=between(1, 10_000),
+        default=None,
+        description="Its chair turn (轮值顺序); the last turn if omitted.",
     )
     reason: str = strawberry.field(description="Why it joins (加入事由).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)

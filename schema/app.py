@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -10,14 +11,19 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionResult
 from strawberry.types.base import get_object_definition
+from strawberry.types.graphql import OperationType
+from strawberry.types.info import Info as StrawberryInfo
 
+from schema import bounds, entities
 from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
 from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
 from schema.evaluations import EvaluationsMutation
-from schema.extensions import ErrorCodes, SqlStatements
+from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
@@ -98,6 +104,35 @@ class HubSchema(Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
 
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Every error leaves with a code, also one raised where `ErrorCodes` cannot see it."""
+        result = await super().execute(
+            query, variable_values, context_value, root_value, operation_name,
+            allowed_operation_types, operation_extensions,
+        )  # fmt: skip
+        if result.errors:
+            result.errors = ensure_coded(result.errors, context_value)
+        return result
+
+    def entities_resolver(
+        self, info: StrawberryInfo, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Malformed representations get a coded error each; the rest resolve as usual."""
+        keys = entities.entity_keys(self._schema)
+        problems = [entities.problem(keys, r, i) for i, r in enumerate(representations)]
+        valid = [r for r, p in zip(representations, problems, strict=True) if p is None]
+        resolved = iter(super().entities_resolver(info, valid))
+        return [FederationAny(p) if p is not None else next(resolved) for p in problems]
+
 
 def _audit_every_mutation() -> None:
     """Every root mutation field carries `AuditedMutation`: its committed changes carry
@@ -128,4 +163,5 @@ def build_schema() -> HubSchema:
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
     )
     guard_mutations(schema)  # every mutation's roles, checked before its resolver
+    bounds.install(schema._schema)
     return schema

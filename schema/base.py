@@ -68,5 +68,16 @@ class HubNode(relay.Node):
 
 
 def _as_int(node_id: str) -> int | None:
-    """Ids of this hub are positive integers; anything else simply matches nothing."""
-    return int(node_id) if node_id.isascii() and node_id.isdigit() else None
+    return row_id(node_id)
+
+
+MAX_ROW_ID = 2**31 - 1  # primary keys are INTEGER columns
+
+
+def row_id(node_id: str) -> int | None:
+    """Ids of this hub are positive integers that fit an INTEGER column; anything else (other
+    digits, 5,000 of them, a number the database cannot bind) simply matches nothing."""
+    if not (node_id.isascii() and node_id.isdigit() and len(node_id) <= 10):
+        return None
+    value = int(node_id)
+    return value if value <= MAX_ROW_ID else None

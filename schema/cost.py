@@ -179,7 +179,10 @@ class CostEstimator:
             default = self._defaults.get(name)
             return None if default is None else self._value(default)
         if isinstance(value, IntValueNode):
-            return int(value.value)
+            try:
+                return int(value.value)
+            except ValueError:  # past Python's 4,300 digits: validation refuses the literal
+                return None
         if isinstance(value, ListValueNode):
             return [self._value(item) for item in value.values]
         return None

@@ -26,6 +26,7 @@ from resolvers import evaluations
 from resolvers.workflow import Refusal, today_in_china
 from schema.actors import shown_subject
 from schema.base import HubNode, Info, as_tuple
+from schema.bounds import YEAR
 from schema.enums import AppraisalGrade
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -70,7 +71,9 @@ class EvaluationOrder(Enum):
 
 @strawberry.input(description="Filters for a community's evaluations (评价筛选); all must hold.")
 class EvaluationFilter:
-    year: int | None = strawberry.field(default=None, description="Only this year (年度).")
+    year: int | None = strawberry.field(
+        metadata=YEAR, default=None, description="Only this year (年度)."
+    )
     grades: list[AppraisalGrade] | None = strawberry.field(
         default=None, description="Only these grades (评价等次)."
     )
@@ -310,7 +313,7 @@ class EvaluateMemberInput:
     level: EvaluationLevel = strawberry.field(
         default=EvaluationLevel.COMMUNITY, description="The level (评价层级); COMMUNITY by default."
     )
-    year: int | None = strawberry.field(default=None, description=_YEAR)
+    year: int | None = strawberry.field(metadata=YEAR, default=None, description=_YEAR)
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
 
@@ -320,7 +323,7 @@ class WriteSelfEvaluationInput:
     grade: AppraisalGrade | None = strawberry.field(
         default=None, description="The grade he gives himself (自评等次), optional."
     )
-    year: int | None = strawberry.field(default=None, description=_YEAR)
+    year: int | None = strawberry.field(metadata=YEAR, default=None, description=_YEAR)
     member_code: str | None = strawberry.field(
         default=None, description="His own member code (党员编码), optional: another's is refused."
     )
@@ -332,7 +335,7 @@ class RecordOrganisationEvaluationInput:
     member_code: str = strawberry.field(description="The member (党员编码).")
     grade: AppraisalGrade = strawberry.field(description="The grade (评价等次).")
     comment: str = strawberry.field(description="The comment (评语), required.")
-    year: int | None = strawberry.field(default=None, description=_YEAR)
+    year: int | None = strawberry.field(metadata=YEAR, default=None, description=_YEAR)
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
 

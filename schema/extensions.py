@@ -55,6 +55,17 @@ class ErrorCodes(SchemaExtension):
         result.errors = _unique(coded)
 
 
+def ensure_coded(errors: list[GraphQLError], context: Any) -> list[GraphQLError]:
+    """The last word on errors that escaped `ErrorCodes`: strawberry turns an exception
+    raised outside the operation's hooks (in a validation rule, say) into an error with the
+    exception's text and no code. Such an error is masked like any unexpected one."""
+    request_id = _request_id(context)
+    return [
+        error if (error.extensions or {}).get("code") else _coded(error, None, request_id)
+        for error in errors
+    ]
+
+
 def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQLError:
     original = error.original_error
     extensions: dict[str, Any] = dict(error.extensions or {})
@@ -86,7 +97,14 @@ def _coded(error: GraphQLError, document: Any, request_id: str | None) -> GraphQ
             path=error.path,
             extensions={"code": ErrorCode.SERVICE_BUSY.value, "requestId": request_id},
         )
-    if original is None or isinstance(original, GraphQLError):
+    # graphql-core wraps what a scalar's parser raised on a client's value (a ValueError for
+    # an Int literal of 5,000 digits) in a coercion error before anything executed.
+    coercion = (
+        error.path is None
+        and isinstance(original, ValueError | TypeError | ArithmeticError)
+        and _COERCION.search(error.message) is not None
+    )
+    if original is None or isinstance(original, GraphQLError) or coercion:
         if (too_large := too_large_document(error)) is not None:
             return too_large
         if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):

@@ -22,6 +22,7 @@ from datasources.community.evaluations_groups import BuildingGroupFilter as Grou
 from resolvers import groups
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, as_tuple
+from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -308,7 +309,9 @@ class AssignHouseholdInput:
         description="The member code, or the resident's account (包干人)."
     )
     floor: int | None = strawberry.field(
-        default=None, description="The floor (楼层), 1 to the building's floors; null: all."
+        metadata=between(1, 200),
+        default=None,
+        description="The floor (楼层), 1 to the building's floors; null: all.",
     )
     household: str | None = strawberry.field(
         default=None, description="One household on the floor (户号); null: the whole floor."

@@ -1,12 +1,15 @@
-"""Refuse NUL characters in any string input, literal or variable.
+"""Refuse NUL characters and lone surrogates in any string input, literal or variable.
 
 A NUL in a LIKE pattern ends the pattern early on SQLite (so `nameContains: "\\u0000"`
-would match every row), and PostgreSQL refuses the byte outright. No field of this API
-has a use for it, so it is a client error before anything runs.
+would match every row), and PostgreSQL refuses the byte outright. A lone surrogate
+(`"\\ud800"`) is not Unicode text: neither database driver can encode it, nor can the JSON
+response. No field of this API has a use for either, so both are a client error before
+anything runs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -15,12 +18,16 @@ from strawberry.extensions import SchemaExtension
 
 from schema.errors import ErrorCode
 
-MESSAGE = "输入中不能包含空字符（\\u0000）。Strings must not contain NUL characters."
+MESSAGE = (
+    "输入中不能包含空字符（\\u0000）或无效的 Unicode 字符。"
+    "Strings must not contain NUL characters or lone surrogates."
+)
+_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 
 
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return _FORBIDDEN.search(value) is not None
     if isinstance(value, Mapping):
         return any(_has_nul(v) for v in value.values())
     if isinstance(value, list | tuple):
@@ -38,7 +45,7 @@ def nul_rule(variables: Mapping[str, Any] | None) -> type[ASTValidationRule]:
                 self.report_error(_error(name))
 
         def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
-            if "\x00" in node.value:
+            if _FORBIDDEN.search(node.value):
                 self.report_error(_error(None, node))
 
     return NoNulCharacters

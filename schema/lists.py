@@ -13,11 +13,13 @@ from datasources.community import lists
 from datasources.loaders import ListLoaders
 from resolvers.matching import Candidate, Demand, suggest
 from schema.base import HubNode, Info, as_tuple
+from schema.bounds import between
 from schema.enums import CategorySource, ListItemStatus, ProviderKind, RequesterKind
 from schema.errors import bad_input
 from schema.history import StateEvent, history
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
+    MAX_FIRST,
     After,
     Connection,
     Direction,
@@ -175,7 +177,11 @@ class DemandItem(ListEntry):
         self,
         info: Info,
         first: Annotated[
-            int, strawberry.argument(description="How many suggestions, at most the page cap.")
+            int,
+            strawberry.argument(
+                metadata=between(0, MAX_FIRST),
+                description="How many suggestions, at most the page cap.",
+            ),
         ] = 10,
     ) -> list[SupporterSuggestion]:
         from schema.reporting import Report

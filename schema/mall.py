@@ -20,6 +20,7 @@ from datasources.community.points_lists import RedemptionFilter as RedemptionFil
 from resolvers import mall
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
+from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -85,7 +86,9 @@ class MallItemFilter:
         default=None, description="Only items of merchants of this community (社区编码)."
     )
     max_price: int | None = strawberry.field(
-        default=None, description="Only items costing at most this many points (最高积分)."
+        metadata=between(0, mall.MAX_PRICE),
+        default=None,
+        description="Only items costing at most this many points (最高积分).",
     )
     in_stock: bool | None = strawberry.field(
         default=None, description="True: only items in stock (有货); false: only sold out."
@@ -333,8 +336,12 @@ class CreateMallItemInput:
     merchant_id: relay.GlobalID = strawberry.field(description="The merchant (商家ID).")
     code: str = strawberry.field(description="Unique item code (商品编码).")
     name: str = strawberry.field(description="Name (商品名称).")
-    price_points: int = strawberry.field(description="Points per piece (兑换积分), positive.")
-    stock: int = strawberry.field(description="Pieces in stock (库存), 0 or more.")
+    price_points: int = strawberry.field(
+        metadata=between(1, mall.MAX_PRICE), description="Points per piece (兑换积分), positive."
+    )
+    stock: int = strawberry.field(
+        metadata=between(0, mall.MAX_STOCK), description="Pieces in stock (库存), 0 or more."
+    )
     description: str | None = strawberry.field(default=None, description="Details (商品说明).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
@@ -343,7 +350,9 @@ class CreateMallItemInput:
 class UpdateMallItemInput:
     item_id: relay.GlobalID = strawberry.field(description="The item (商品ID).")
     price_points: int | None = strawberry.field(
-        default=None, description="New points per piece (新价格); unchanged when omitted."
+        metadata=between(1, mall.MAX_PRICE),
+        default=None,
+        description="New points per piece (新价格); unchanged when omitted.",
     )
     active: bool | None = strawberry.field(
         default=None, description="On sale (上架) or off (下架); unchanged when omitted."
@@ -354,14 +363,20 @@ class UpdateMallItemInput:
 @strawberry.input(description="Add stock to an item (补货).")
 class RestockMallItemInput:
     item_id: relay.GlobalID = strawberry.field(description="The item (商品ID).")
-    quantity: int = strawberry.field(description="Pieces added (补货数量), positive.")
+    quantity: int = strawberry.field(
+        metadata=between(1, mall.MAX_STOCK), description="Pieces added (补货数量), positive."
+    )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
 @strawberry.input(description="Redeem an item for points (积分兑换).")
 class RedeemMallItemInput:
     item_id: relay.GlobalID = strawberry.field(description="The item (商品ID).")
-    quantity: int = strawberry.field(default=1, description="Pieces (数量), 1 by default.")
+    quantity: int = strawberry.field(
+        metadata=between(1, mall.MAX_QUANTITY),
+        default=1,
+        description="Pieces (数量), 1 by default.",
+    )
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from strawberry import relay
 
 from resolvers.workflow import Refusal
-from schema.base import Info
+from schema.base import Info, row_id
 from schema.errors import ErrorCode, coded_error
 
 T = TypeVar("T")
@@ -62,9 +62,9 @@ def as_user_error(error: Refusal | UserError) -> UserError:
 
 def node_id_of(global_id: relay.GlobalID, *type_names: str) -> int | None:
     """The row id behind a global ID of one of `type_names`; None (a user error) otherwise."""
-    if global_id.type_name not in type_names or not global_id.node_id.isdigit():
+    if global_id.type_name not in type_names:
         return None
-    return int(global_id.node_id)
+    return row_id(global_id.node_id)
 
 
 async def attempt(

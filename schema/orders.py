@@ -21,6 +21,7 @@ from datasources.loaders import ListLoaders
 from resolvers import orders
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, as_tuple
+from schema.bounds import between, text
 from schema.enums import OrderStatus, TakerKind
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -313,10 +314,12 @@ class CloseOrderInput:
     order_id: relay.GlobalID = strawberry.field(description=_ORDER_ID)
     summary: str = strawberry.field(description="What was done (服务小结), required.")
     hours: Decimal = strawberry.field(
-        description="Hours served (服务时长): more than 0, at most 24."
+        metadata=between(0, 24, low_open=True),
+        description="Hours served (服务时长): more than 0, at most 24.",
     )
     evidence: list[str] = strawberry.field(
         default_factory=list,
+        metadata=text(500, items=orders.MAX_EVIDENCE),
         description="Photo references (服务照片: object keys or URLs), at most 9.",
     )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
@@ -325,7 +328,9 @@ class CloseOrderInput:
 @strawberry.input(description="Rate a closed order (评价).")
 class RateOrderInput:
     order_id: relay.GlobalID = strawberry.field(description=_ORDER_ID)
-    rating: int = strawberry.field(description="1 (poor) to 5 (excellent) (评分).")
+    rating: int = strawberry.field(
+        metadata=between(1, 5), description="1 (poor) to 5 (excellent) (评分)."
+    )
     comment: str | None = strawberry.field(default=None, description="Comment (评价内容).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 

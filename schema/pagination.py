@@ -14,17 +14,21 @@ from strawberry.types.nodes import SelectedField
 from datasources.loaders import ListLoaders
 from datasources.paging import InvalidCursor, PageArgs
 from schema.base import Info
+from schema.bounds import between
 from schema.errors import bad_input
 
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
+# The hard ceiling of `first` in any deployment (`DUALHUB_MAX_PAGE_SIZE` is at most 1,000).
+MAX_FIRST = 1000
 
 First = Annotated[
     int,
     strawberry.argument(
+        metadata=between(0, MAX_FIRST),
         description=f"Page size (每页条数): how many items to return, from 0 up to the "
-        f"server's cap (100 by default). Defaults to {DEFAULT_PAGE_SIZE}."
+        f"server's cap (100 by default). Defaults to {DEFAULT_PAGE_SIZE}.",
     ),
 ]
 After = Annotated[

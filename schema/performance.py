@@ -22,6 +22,7 @@ from resolvers import performance as perf
 from resolvers.workflow import Refusal
 from schema.actors import shown_subject
 from schema.base import Info
+from schema.bounds import YEAR, between, int32
 from schema.errors import ErrorCode, coded_error
 from schema.mutations import UserError, as_user_error, attempt
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, Edge, First, PageInfo
@@ -34,7 +35,9 @@ _PLACES = "schema.places"
 _UNITS = "schema.units"
 T = TypeVar("T")
 
-Year = Annotated[int, strawberry.argument(description="The calendar year (年度), China time.")]
+Year = Annotated[
+    int, strawberry.argument(metadata=YEAR, description="The calendar year (年度), China time.")
+]
 
 
 def _float(value: Decimal | int) -> float:
@@ -405,11 +408,11 @@ def performance_type(p: perf.Performance) -> MemberPerformance:
             kind="points",
             member_code=code,
             year=year,
-            earned=points.earned,
-            spent=points.spent,
-            reversed=points.reversed,
-            expired=points.expired,
-            balance=points.balance,
+            earned=int32(points.earned),
+            spent=int32(points.spent),
+            reversed=int32(points.reversed),
+            expired=int32(points.expired),
+            balance=int32(points.balance),
         ),
         total_services=services,
         total_hours=_float(hours),
@@ -642,13 +645,17 @@ _KEY = "Echoed back; setting the same values again adds no version (idempotent).
 
 @strawberry.input(description="Set the year's appraisal policy (设置年度评议规则).")
 class SetAppraisalPolicyInput:
-    year: int = strawberry.field(description="The year (年度).")
+    year: int = strawberry.field(metadata=YEAR, description="The year (年度).")
     district_code: str | None = strawberry.field(
         default=None, description="Only for this district (区编码); null: every district."
     )
     reporting_deadline: date = strawberry.field(description="Reporting deadline (报到期限).")
-    min_services: int = strawberry.field(description="Minimum services a year (最少服务次数).")
-    min_hours: float = strawberry.field(description="Minimum hours a year (最少服务时长).")
+    min_services: int = strawberry.field(
+        metadata=between(0, 10_000), description="Minimum services a year (最少服务次数)."
+    )
+    min_hours: float = strawberry.field(
+        metadata=between(0, 10_000), description="Minimum hours a year (最少服务时长)."
+    )
     counted_record_types: list[ServiceRecordType] = strawberry.field(
         description="Record types that count (计入的记录类型); at least one."
     )

@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers import performance_places as places
 from schema.base import Info
+from schema.bounds import between
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.performance import (
     AppraisalPolicy,
@@ -28,7 +29,12 @@ if TYPE_CHECKING:
 _PLACES = "schema.places"
 _UNITS = "schema.units"
 _LISTS = "schema.lists"
-Top = Annotated[int, strawberry.argument(description="How many to list (列出条数), at most 100.")]
+Top = Annotated[
+    int,
+    strawberry.argument(
+        metadata=between(0, 100), description="How many to list (列出条数), at most 100."
+    ),
+]
 
 
 @strawberry.type(description="Service of one category, month or community (服务统计).")

@@ -11,6 +11,7 @@ from strawberry import relay
 from datasources.community import lists
 from datasources.community.models import PartyKind as PartyKindModel
 from schema.base import HubNode, Info, as_tuple
+from schema.bounds import YEAR, between
 from schema.enums import StreetKind
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -96,7 +97,9 @@ class CommunityFilter:
 class GridFilter:
     name_contains: str | None = strawberry.field(default=None, description="Part of the name.")
     levels: list[int] | None = strawberry.field(
-        default=None, description="Any of these grid levels (网格层级), e.g. 3, 4, 5."
+        metadata=between(1, 20),
+        default=None,
+        description="Any of these grid levels (网格层级), e.g. 3, 4, 5.",
     )
     top_level_only: bool = strawberry.field(
         default=False, description="Only grids without a parent grid (顶级网格)."
@@ -484,9 +487,15 @@ class Community(HubNode):
     async def supporter_summary(
         self,
         info: Info,
-        year: Annotated[int, strawberry.argument(description="The year (年度), China time.")],
+        year: Annotated[
+            int, strawberry.argument(metadata=YEAR, description="The year (年度), China time.")
+        ],
         top: Annotated[
-            int, strawberry.argument(description="How many top supporters (前几名), at most 100.")
+            int,
+            strawberry.argument(
+                metadata=between(0, 100),
+                description="How many top supporters (前几名), at most 100.",
+            ),
         ] = 10,
     ) -> Annotated[SupporterSummary, strawberry.lazy("schema.performance_places")]:
         from schema.performance_places import supporter_summary

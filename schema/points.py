@@ -28,6 +28,7 @@ from schema.actors import (
     shown_subject,
 )
 from schema.base import HubNode, Info, _init_field_names
+from schema.bounds import YEAR, between, int32
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
@@ -64,7 +65,8 @@ RedemptionStatus: TypeAlias = points_models.RedemptionStatus
 Year = Annotated[
     int | None,
     strawberry.argument(
-        description="Only this calendar year, in China Standard Time (年度); all time when omitted."
+        metadata=YEAR,
+        description="Only this calendar year, in China Standard Time (年度); all time when omitted.",
     ),
 ]
 
@@ -80,7 +82,9 @@ class PointsEntryFilter:
         default=None, description="Only entries of these kinds (类型); any when omitted."
     )
     year: int | None = strawberry.field(
-        default=None, description="Only entries of this year, in China Standard Time (年度)."
+        metadata=YEAR,
+        default=None,
+        description="Only entries of this year, in China Standard Time (年度).",
     )
 
     def to_filter(self) -> EntryFilterValue:
@@ -200,23 +204,23 @@ class MemberPoints:
 
     @strawberry.field(description="Current balance (积分余额): the sum of all his entries.")
     async def balance(self, info: Info) -> int:
-        return (await self._totals(info, None)).balance
+        return int32((await self._totals(info, None)).balance)
 
     @strawberry.field(description="Points earned (获得积分), before any reversal.")
     async def earned(self, info: Info, year: Year = None) -> int:
-        return (await self._totals(info, year)).earned
+        return int32((await self._totals(info, year)).earned)
 
     @strawberry.field(description="Points spent in the mall (兑换消费), before any refund.")
     async def spent(self, info: Info, year: Year = None) -> int:
-        return (await self._totals(info, year)).spent
+        return int32((await self._totals(info, year)).spent)
 
     @strawberry.field(description="Net points of reversals (冲正净额), signed.")
     async def reversed(self, info: Info, year: Year = None) -> int:
-        return (await self._totals(info, year)).reversed
+        return int32((await self._totals(info, year)).reversed)
 
     @strawberry.field(description="Points that expired (过期积分).")
     async def expired(self, info: Info, year: Year = None) -> int:
-        return (await self._totals(info, year)).expired
+        return int32((await self._totals(info, year)).expired)
 
     @strawberry.field(
         description="His ledger entries (积分流水), newest first; a community sees the "
@@ -294,7 +298,10 @@ def _rule(info: Info, row: points_models.PointRule, is_default: bool) -> PointRu
 @strawberry.input(description="Set how many points an action earns (设置积分规则).")
 class SetPointRuleInput:
     action: str = strawberry.field(description="The action (积分事项), e.g. wish_fulfilled.")
-    points: int = strawberry.field(description="Points earned each time (分值), 0 or more.")
+    points: int = strawberry.field(
+        metadata=between(0, points_admin.MAX_RULE_POINTS),
+        description="Points earned each time (分值), 0 or more.",
+    )
     name: str = strawberry.field(description="Its name (规则名称).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 

@@ -18,6 +18,7 @@ from datasources.community.models import PostClaimStatus as PostClaimStatusModel
 from resolvers import posts
 from resolvers.workflow import Refusal
 from schema.base import HubNode, Info
+from schema.bounds import between
 from schema.enums import PostClaimStatus, PostStatus
 from schema.history import StateEvent, history
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -244,7 +245,9 @@ class PublishPostInput:
     community_code: str = strawberry.field(description="The publishing community (社区编码).")
     category_code: str = strawberry.field(description="Its service category (服务类别编码).")
     title: str = strawberry.field(description="Title (岗位名称).")
-    capacity: int = strawberry.field(description="Number of places (名额), at least 1.")
+    capacity: int = strawberry.field(
+        metadata=between(1, 10_000), description="Number of places (名额), at least 1."
+    )
     description: str | None = strawberry.field(default=None, description="Details (岗位说明).")
     starts_on: date | None = strawberry.field(default=None, description="First day (开始日期).")
     ends_on: date | None = strawberry.field(default=None, description="Last day (结束日期).")

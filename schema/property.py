@@ -17,6 +17,7 @@ from datasources.community import partner_models as pm
 from resolvers import property as rules
 from resolvers.workflow import Refusal, today_in_china
 from schema.base import HubNode, Info
+from schema.bounds import YEAR, between
 from schema.enums import RedPropertyStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -366,13 +367,17 @@ class PropertyQuery:
         "with who qualifies for a subsidy or award (奖补); empty before the year is closed."
     )
     async def property_ranking(
-        self, info: Info, year: Annotated[int, strawberry.argument(description="Year (年度).")]
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(metadata=YEAR, description="Year (年度).")],
     ) -> list[PropertyYearResult]:
         return [_result(row) for row in await _partners(info).results_of_year.load(year)]
 
     @strawberry.field(description="The scoring criteria of a year (评分细则), as data.")
     async def property_criteria(
-        self, info: Info, year: Annotated[int, strawberry.argument(description="Year (年度).")]
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(metadata=YEAR, description="Year (年度).")],
     ) -> list[PropertyCriterion]:
         rows = await _partners(info).criteria_of_year.load(year)
         return [
@@ -382,7 +387,9 @@ class PropertyQuery:
 
     @strawberry.field(description="The award and subsidy tiers of a year (奖补档次), as data.")
     async def property_award_tiers(
-        self, info: Info, year: Annotated[int, strawberry.argument(description="Year (年度).")]
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(metadata=YEAR, description="Year (年度).")],
     ) -> list[PropertyAwardTier]:
         rows = await _partners(info).tiers_of_year.load(year)
         return [
@@ -427,7 +434,10 @@ class SetPropertyPartyCoverageInput:
 class SignPropertyCommitmentsInput:
     company_code: str = strawberry.field(description="The company itself (企业编码).")
     community_code: str = strawberry.field(description="The community (社区编码).")
-    year: int = strawberry.field(description="Year the commitments are for (年度).")
+    year: int = strawberry.field(
+        metadata=YEAR,
+        description="Year the commitments are for (年度).",
+    )
     commitments: str = strawberry.field(description="What the company commits to (承诺内容).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
@@ -436,7 +446,7 @@ class SignPropertyCommitmentsInput:
 class RatePropertyServiceInput:
     compound_code: str = strawberry.field(description="The resident's compound (小区编码).")
     period: str = strawberry.field(description="Rating period (评价期), e.g. 2026 or 2026-Q4.")
-    stars: int = strawberry.field(description="1 to 5 stars (星级).")
+    stars: int = strawberry.field(metadata=between(1, 5), description="1 to 5 stars (星级).")
     comment: str | None = strawberry.field(default=None, description="Comment (评价意见).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
@@ -444,9 +454,11 @@ class RatePropertyServiceInput:
 @strawberry.input(description="Score the company serving a compound on a criterion (评分).")
 class ScorePropertyServiceInput:
     compound_code: str = strawberry.field(description="The compound (小区编码).")
-    year: int = strawberry.field(description="Evaluation year (考评年度).")
+    year: int = strawberry.field(metadata=YEAR, description="Evaluation year (考评年度).")
     criterion_code: str = strawberry.field(description="The criterion (细则编码).")
-    score: Decimal = strawberry.field(description="Score, 0 to the criterion's maximum (得分).")
+    score: Decimal = strawberry.field(
+        metadata=between(0, 1000), description="Score, 0 to the criterion's maximum (得分)."
+    )
     comment: str | None = strawberry.field(default=None, description="Remark (评分说明).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
@@ -454,9 +466,11 @@ class ScorePropertyServiceInput:
 @strawberry.input(description="Revise a score while the year is open (更正评分).")
 class RevisePropertyScoreInput:
     compound_code: str = strawberry.field(description="The compound (小区编码).")
-    year: int = strawberry.field(description="Evaluation year (考评年度).")
+    year: int = strawberry.field(metadata=YEAR, description="Evaluation year (考评年度).")
     criterion_code: str = strawberry.field(description="The criterion (细则编码).")
-    score: Decimal = strawberry.field(description="New score, 0 to the maximum (得分).")
+    score: Decimal = strawberry.field(
+        metadata=between(0, 1000), description="New score, 0 to the maximum (得分)."
+    )
     reason: str = strawberry.field(description="Why it is revised (更正原因).")
     comment: str | None = strawberry.field(default=None, description="Remark (评分说明).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
@@ -464,7 +478,7 @@ class RevisePropertyScoreInput:
 
 @strawberry.input(description="Close a year's property evaluation (年度考评).")
 class ClosePropertyYearInput:
-    year: int = strawberry.field(description="Evaluation year (考评年度).")
+    year: int = strawberry.field(metadata=YEAR, description="Evaluation year (考评年度).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 

@@ -15,6 +15,7 @@ from datasources.scope import Role
 from datasources.units import lists
 from resolvers import members as member_joins
 from schema.base import HubNode, Info, as_tuple
+from schema.bounds import YEAR
 from schema.enums import Gender, PoliticalStatus, UnitKind, UnitLevel
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -267,7 +268,9 @@ class WorkUnit(HubNode):
     async def performance_summary(
         self,
         info: Info,
-        year: Annotated[int, strawberry.argument(description="The year (年度), China time.")],
+        year: Annotated[
+            int, strawberry.argument(metadata=YEAR, description="The year (年度), China time.")
+        ],
     ) -> Annotated[PerformanceSummary, strawberry.lazy(_PERFORMANCE)]:
         from schema.performance import unit_summary
 
@@ -376,7 +379,9 @@ class PartyBranch(HubNode):
     async def performance_summary(
         self,
         info: Info,
-        year: Annotated[int, strawberry.argument(description="The year (年度), China time.")],
+        year: Annotated[
+            int, strawberry.argument(metadata=YEAR, description="The year (年度), China time.")
+        ],
     ) -> Annotated[PerformanceSummary, strawberry.lazy(_PERFORMANCE)]:
         from schema.performance import branch_summary
 
@@ -549,7 +554,9 @@ class Member(HubNode):
         info: Info,
         year: Annotated[
             int | None,
-            strawberry.argument(description="The year (年度); this year in China by default."),
+            strawberry.argument(
+                metadata=YEAR, description="The year (年度); this year in China by default."
+            ),
         ] = None,
     ) -> Annotated[MemberYearEvaluations, strawberry.lazy(_EVALUATIONS)]:
         from schema.evaluations import member_evaluations
@@ -643,7 +650,9 @@ class Member(HubNode):
     def performance(
         self,
         info: Info,
-        year: Annotated[int, strawberry.argument(description="The year (年度), China time.")],
+        year: Annotated[
+            int, strawberry.argument(metadata=YEAR, description="The year (年度), China time.")
+        ],
     ) -> MemberPerformance | Awaitable[MemberPerformance]:
         # Sync: a page that preloaded the figures (see `members`) costs no awaitable per
         # member; otherwise this returns an awaitable, which graphql-core awaits.

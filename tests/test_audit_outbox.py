@@ -559,7 +559,7 @@ async def test_a_download_whose_reads_cannot_be_recorded_is_not_served(
         response = await client.http.get(f"/reports/branch/{branch}.csv?year=2026",
                                          headers=client.headers)  # fmt: skip
     assert response.status_code == 503
-    assert response.json()["error"]["code"] == "AUDIT_UNAVAILABLE"
+    assert response.json()["errors"][0]["extensions"]["code"] == "AUDIT_UNAVAILABLE"
     assert "attachment" not in response.headers.get("content-disposition", "")
 
 

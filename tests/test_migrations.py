@@ -31,7 +31,7 @@ POSTGRES_URL = os.environ.get(
     "DUALHUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_POSTGRES = os.environ.get("DUALHUB_REQUIRE_POSTGRES") == "1"
-HEADS = {"units": "0005", "community": "0009", "audit": "0002"}
+HEADS = {"units": "0005", "community": "0010", "audit": "0002"}
 
 T = TypeVar("T")
 

@@ -48,3 +48,50 @@ def test_the_base_view_calls_the_batch_hook_and_body_parser() -> None:
     assert "self._validate_batch_request(" in source
     assert "self.parse_http_body(" in source
     assert "self.execute_single(" in source
+
+
+# What the input checks (issue 11) rely on: the view's `run` and `decode_json` (strict
+# bodies, coded HTTP refusals), the federation schema's `execute` and `entities_resolver`
+# (every error coded, `_entities` representations checked), and the converter's back
+# reference from graphql-core types to strawberry definitions (schema/bounds.py).
+SCHEMA_HOOKS = {
+    "execute": [
+        "self", "query", "variable_values", "context_value", "root_value", "operation_name",
+        "allowed_operation_types", "operation_extensions",
+    ],
+    "entities_resolver": ["self", "info", "representations"],
+}  # fmt: skip
+
+
+def test_the_view_still_runs_requests_and_decodes_json_as_the_hub_expects() -> None:
+    assert list(inspect.signature(GraphQL.run).parameters) == [
+        "self", "request", "context", "root_value",
+    ]  # fmt: skip
+    assert list(inspect.signature(GraphQL.decode_json).parameters) == ["self", "data"]
+    assert GuardedGraphQL.decode_json is not GraphQL.decode_json
+    from strawberry.http.base import BaseView
+
+    assert "self.decode_json(" in inspect.getsource(BaseView.parse_json)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMA_HOOKS))
+def test_the_schema_hooks_keep_their_shape(name: str) -> None:
+    from strawberry.federation import Schema
+
+    from schema.app import HubSchema
+
+    assert list(inspect.signature(getattr(Schema, name)).parameters) == SCHEMA_HOOKS[name]
+    assert getattr(HubSchema, name) is not getattr(Schema, name)
+    assert list(inspect.signature(getattr(HubSchema, name)).parameters) == SCHEMA_HOOKS[name]
+
+
+def test_graphql_types_still_point_back_to_their_strawberry_definitions() -> None:
+    from schema import bounds
+    from schema.app import build_schema
+
+    schema = build_schema()._schema
+    publish = schema.type_map["PublishActivityInput"]
+    field = publish.fields["pointsPerAttendance"]  # type: ignore[union-attr]
+    assert bounds.declared_on(field) is not None
+    assert schema.mutation_type is not None
+    assert schema.mutation_type.fields["publishActivity"].resolve.__name__ == "guarded"  # type: ignore[union-attr]
