@@ -162,6 +162,8 @@ def build_schema() -> HubSchema:
         # The hard ceiling; the gateway enforces the deployment's own (DUALHUB_MAX_BATCH_SIZE).
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
     )
-    guard_mutations(schema)  # every mutation's roles, checked before its resolver
     bounds.install(schema._schema)
+    # Installed last so it wraps outermost: a role that may not call a mutation is refused
+    # before its input is even looked at.
+    guard_mutations(schema)
     return schema

@@ -22,8 +22,10 @@ from graphql import (
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from datasources.scope import Role
 from schema import bounds
 from schema.app import build_schema
+from schema.mutation_roles import MUTATION_ROLES
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
 from tests.scales import SMALL
@@ -279,11 +281,29 @@ async def test_out_of_range_inputs_are_user_errors(
     hub: GraphQLClient, workflow_db: DatabasePair, mutation: str, input_type: str,
     fields: dict[str, Any], field: str,
 ) -> None:  # fmt: skip
-    viewer = hub.as_viewer("district", district="D01")
+    viewer = _allowed_viewer(hub, mutation)
     query = f"""mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {ERRORS} }} }}"""
     before = await _rows(workflow_db)
     await _refused(viewer, query, mutation, field, fields)
     assert await _rows(workflow_db) == before
+
+
+# A scope for each role; the bounds refuse before any code of it is looked up.
+SCOPES: dict[Role, dict[str, str]] = {
+    Role.DISTRICT: {"district": "D01"},
+    Role.COMMUNITY: {"community": "C001"},
+    Role.GRID_SECRETARY: {"community": "C001", "grid": "G001"},
+    Role.UNIT_BRANCH: {"unit": "U0001"},
+    Role.MEMBER: {"member": "M000001"},
+    Role.RESIDENT: {"community": "C001"},
+    Role.PROPERTY_COMPANY: {"company": "PC001"},
+}
+
+
+def _allowed_viewer(hub: GraphQLClient, mutation: str) -> GraphQLClient:
+    """A viewer of a role that may call `mutation` (the role check comes before bounds)."""
+    role = min(MUTATION_ROLES[mutation] & SCOPES.keys(), key=lambda r: r is not Role.DISTRICT)
+    return hub.as_viewer(role.value, **SCOPES[role])
 
 
 async def _rows(pair: DatabasePair) -> list[int]:
