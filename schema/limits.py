@@ -141,11 +141,10 @@ class QueryLimits(SchemaExtension):
 
 
 def _executed_cost(costs: list[tuple[OperationDefinitionNode, int]], name: str | None) -> int:
-    """The cost of the operation that will run (none runs when the name picks none)."""
-    if name is None:
-        return costs[0][1] if len(costs) == 1 else 0
-    named = [cost for op, cost in costs if op.name is not None and op.name.value == name]
-    return named[0] if named else 0
+    """The cost of the operation that will run: the named one (strawberry names the first
+    when the request does not), else the costliest."""
+    named = [cost for op, cost in costs if name is None or (op.name and op.name.value == name)]
+    return max(named, default=0)
 
 
 def _too_complex(message: str, node: Any = None, **extensions: Any) -> GraphQLError:

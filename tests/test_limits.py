@@ -433,6 +433,13 @@ async def test_a_batch_shares_one_cost_budget(small_db: DatabasePair) -> None:
         }
         # Each request has its own budget: the next one is served again.
         assert (await post(client, batch[:2])).json()[1]["data"]["communities"]["totalCount"]
+        # An operation is charged for the operation of its document that runs: the named
+        # one, else (strawberry's choice) the first.
+        two = "query Dear { communities(first: 100) { totalCount } } query Cheap { __typename }"
+        named = [{"query": two, "operationName": "Cheap"}] * 10
+        assert all("errors" not in r for r in (await post(client, named)).json())
+        unnamed = [{"query": two}] * 3
+        assert sum(1 for r in (await post(client, unnamed)).json() if r.get("errors")) == 1
 
 
 async def test_a_batch_of_dashboards_gets_one_budget(hub: GraphQLClient) -> None:
