@@ -71,10 +71,11 @@ class Settings(BaseSettings):
         "is spread (a fragment spread twice counts twice).",
     )
     max_field_overlaps: int = Field(
-        1_000,
+        500,
         ge=0,
-        description="Most pairs of fields answering to the same name in one selection set "
-        "(fragments flattened), which graphql-core compares pairwise.",
+        description="Most comparisons of fields answering to the same name in one selection "
+        "set (fragments flattened), which graphql-core makes pairwise; a pair counts 2 plus "
+        "the fields below both.",
     )
     max_body_bytes: int = Field(
         100 * 1024, ge=1024, description="Largest request body (HTTP 413 above)."

@@ -39,7 +39,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema.cost import DEFAULT_MAX_COST, CostEstimator, too_costly
 from schema.errors import ErrorCode
-from schema.shape import CEILING, measure, overlapping_pairs
+from schema.shape import CEILING, field_comparisons, measure
 
 _TOO_MANY_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
 _NESTED_TOO_DEEPLY = re.compile(r"Document is nested too deeply")
@@ -54,7 +54,7 @@ class RequestLimits:
     max_tokens: int = 2_000
     max_cost: int = DEFAULT_MAX_COST
     max_fields: int = 2_000
-    max_overlaps: int = 1_000
+    max_overlaps: int = 500
     introspection: bool = True
 
     def validation_rules(self) -> tuple[type[ASTValidationRule], ...]:
@@ -76,9 +76,9 @@ class RequestLimits:
         fields = min(sum(shape.fields for _, shape in shapes), CEILING)
         if fields > self.max_fields:
             errors.append(too_many_fields(fields, self.max_fields))
-        elif (overlaps := overlapping_pairs(document)) > self.max_overlaps:
+        elif (comparisons := field_comparisons(document)) > self.max_overlaps:
             # Counted only within the field limit, which bounds the counting.
-            errors.append(too_many_overlaps(overlaps, self.max_overlaps))
+            errors.append(too_many_overlaps(comparisons, self.max_overlaps))
         for operation, shape in shapes:
             if shape.depth > self.max_depth:
                 errors.append(too_deep(operation, self.max_depth))
@@ -163,12 +163,12 @@ def too_many_fields(fields: int, limit: int) -> GraphQLError:
     )
 
 
-def too_many_overlaps(pairs: int, limit: int) -> GraphQLError:
+def too_many_overlaps(comparisons: int, limit: int) -> GraphQLError:
     return _too_complex(
         "查询中同名字段重复过多，请去掉重复的字段。"
-        f"The document has {pairs:,} pairs of fields answering to the same name in one "
-        f"selection set, over the limit of {limit:,}.",
-        overlaps=pairs,
+        f"Fields answering to the same name in one selection set take {comparisons:,} "
+        f"comparisons to validate, over the limit of {limit:,}.",
+        overlaps=comparisons,
         limit=limit,
     )
 

@@ -140,50 +140,69 @@ def measure(document: DocumentNode) -> list[tuple[OperationDefinitionNode, Shape
     return [(op, meter.selection_set(op.selection_set)) for op in operations_of(document)]
 
 
+# Per response name: how many fields answer to it, and their weights (1 + the fields
+# below each, fragments expanded).
+_Names = dict[str, tuple[int, int]]
+
+
 class OverlapMeter:
-    """Counts the field pairs graphql-core's OverlappingFieldsCanBeMerged compares.
+    """Estimates the comparisons graphql-core's OverlappingFieldsCanBeMerged makes.
 
     That rule compares, in every selection set of the document, each pair of fields that
-    answer to the same name, fragments and inline fragments flattened into it: time
-    quadratic in a set that repeats one name. The count is the number of such pairs; the
-    work to count it is bounded by the expanded fields (`Shape.fields`), so call it only
-    for a document whose expanded size is within limits.
+    answer to the same name (fragments and inline fragments flattened into the set), and
+    each such pair's sub-selections with each other: time quadratic in a set that repeats
+    one name. A pair counts the weights of both its fields, a field weighing 1 plus the
+    fields below it. The work to count is bounded by the expanded fields
+    (`Shape.fields`), so measure only a document whose expanded size is within limits.
     """
 
     def __init__(self, document: DocumentNode) -> None:
-        self.pairs = 0
+        self.comparisons = 0
         fragments = fragments_of(document)
-        self._known: dict[str, dict[str, int]] = {}
+        self._known: dict[str, tuple[_Names, int]] = {}
         for name in fragment_order(fragments):
             self._known[name] = self._count(fragments[name].selection_set)
         for operation in operations_of(document):
             self._count(operation.selection_set)
 
-    def _count(self, selection_set: SelectionSetNode) -> dict[str, int]:
-        """The response names at the top of `selection_set`, flattened; its pairs counted."""
-        names: dict[str, int] = {}
-        for name, count, within in self._top(selection_set):
-            seen = names.get(name, 0)
-            # A fragment's own pairs were compared where it is defined, not at each spread.
-            own = count * (count - 1) // 2 if within else 0
-            self.pairs = _add(self.pairs, seen * count + own)
-            names[name] = seen + count
-        return names
-
-    def _top(self, selection_set: SelectionSetNode) -> Iterator[tuple[str, int, bool]]:
+    def _count(self, selection_set: SelectionSetNode) -> tuple[_Names, int]:
+        """The response names at the top of `selection_set` (flattened) and the fields in
+        it (expanded); its comparisons counted."""
+        names: _Names = {}
+        fields = 0
+        spread: set[str] = set()
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                yield (selection.alias or selection.name).value, 1, True
+                below = 0
                 if selection.selection_set is not None:
-                    self._count(selection.selection_set)
+                    below = self._count(selection.selection_set)[1]
+                self._merge(names, {(selection.alias or selection.name).value: (1, 1 + below)})
+                fields = _add(fields, 1 + below)
             elif isinstance(selection, InlineFragmentNode):
-                for name, count in self._count(selection.selection_set).items():
-                    yield name, count, True
+                inner, inner_fields = self._count(selection.selection_set)
+                # Flattened into this set, its fields are compared here again.
+                for count, weight in inner.values():
+                    self.comparisons = _add(self.comparisons, (count - 1) * weight)
+                self._merge(names, inner)
+                fields = _add(fields, inner_fields)
             elif isinstance(selection, FragmentSpreadNode):
-                for name, count in self._known.get(selection.name.value, {}).items():
-                    yield name, count, False
+                known, known_fields = self._known.get(selection.name.value, ({}, 0))
+                fields = _add(fields, known_fields)
+                # Its own pairs were compared where it is defined, and graphql-core
+                # compares a fragment spread twice in one set only once.
+                if selection.name.value not in spread:
+                    spread.add(selection.name.value)
+                    self._merge(names, known)
+        return names, fields
+
+    def _merge(self, names: _Names, other: _Names) -> None:
+        for name, (count, weight) in other.items():
+            seen, seen_weight = names.get(name, (0, 0))
+            if seen:  # each new field against each seen one: both weights per pair
+                self.comparisons = _add(self.comparisons, seen * weight + count * seen_weight)
+            names[name] = (seen + count, _add(seen_weight, weight))
 
 
-def overlapping_pairs(document: DocumentNode) -> int:
-    """Field pairs sharing a response name in one selection set (see `OverlapMeter`)."""
-    return OverlapMeter(document).pairs
+def field_comparisons(document: DocumentNode) -> int:
+    """Comparisons of fields sharing a response name (see `OverlapMeter`)."""
+    return OverlapMeter(document).comparisons

@@ -359,14 +359,28 @@ def repeated(count: int) -> str:
 
 
 async def test_fields_repeating_one_name_are_limited(hub: GraphQLClient) -> None:
-    """graphql-core compares every pair of fields answering to one name: 300 of them
-    (under the token limit) are 44,850 pairs. The limit (1,000 pairs) is 45 of them."""
-    data = await hub.query(repeated(45))
+    """graphql-core compares every pair of fields answering to one name, and their
+    sub-selections: 300 × `communities(first: 1) { totalCount }` (under the token limit)
+    took hundreds of milliseconds. A pair of those counts 2 + 2 comparisons: 16 of them
+    are 120 pairs, 480 comparisons, within the limit of 500; 17 are 136 pairs, 544."""
+    data = await hub.query(repeated(16))
     assert data["communities"]["totalCount"] > 0
-    error = await hub.error(repeated(46))
-    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "overlaps": 1_035, "limit": 1_000}
-    spread = "fragment F on Query { communities(first: 1) { totalCount } }\n{" + " ...F" * 46
-    assert (await hub.error(spread + " }"))["extensions"]["overlaps"] == 1_035
+    error = await hub.error(repeated(17))
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "overlaps": 544, "limit": 500}
+    assert error["message"].startswith("查询中同名字段重复过多")
+    # Seventeen fragments of the same field (one fragment spread 17 times is compared once).
+    spread = (
+        "\n".join(
+            f"fragment F{i} on Query {{ communities(first: 1) {{ totalCount }} }}"
+            for i in range(17)
+        )
+        + "\n{"
+        + "".join(f" ...F{i}" for i in range(17))
+    )
+    assert (await hub.error(spread + " }"))["extensions"]["overlaps"] == 544
+    inline = "{" + " ... on Query { communities(first: 1) { totalCount } }" * 17 + " }"
+    assert (await hub.error(inline))["extensions"]["overlaps"] == 544
+    assert (await hub.error(repeated(300)))["extensions"]["code"] == "QUERY_TOO_COMPLEX"
 
 
 @pytest.mark.parametrize(
