@@ -318,11 +318,16 @@ def aliases_over_fragments(count: int) -> str:
                      f" member {{ residenceCommunity {{ ...C{i + 1} ...C{i + 1} }} }} }} }} }} }}"
                      for i in range(12))
          + "\nfragment C12 on Community { name }", "fields"),
+        # A fragment of five lists inside a list: 100 + 100 × 5 × 100 = 50,100.
+        ("{ communities(first: 100) { edges { node { ...C } } } }\nfragment C on Community { "
+         + " ".join(f"s{i}: supporters(first: 100) {{ totalCount }}" for i in range(5)) + " }",
+         "cost"),
         # A fragment of three aliases spread under twelve aliases: 12 + 12 × 3 = 48.
         (aliases_over_fragments(12), "aliases"),
         (aliases_over_fragments(6), None),  # 6 + 6 × 3 = 24 runs
     ],
-    ids=["five-wide", "aliased", "in-lists", "aliases-over-fragments", "within-limits"],
+    ids=["five-wide", "aliased", "in-lists", "lists-in-fragment", "aliases-over-fragments",
+         "within-limits"],
 )  # fmt: skip
 async def test_wide_fragment_variants(
     hub: GraphQLClient, query: str, refused_for: str | None
