@@ -346,3 +346,40 @@ DASHBOARD = """{ district(year: 2025) { year summary { members reported reportin
 def test_ordinary_pages_stay_within_the_limits(schema: GraphQLSchema, query: str) -> None:
     errors, _ = RequestLimits().check(schema, parse(query))
     assert errors == []
+
+
+def test_strawberry_skips_validation_after_a_refusal() -> None:
+    """`QueryLimits.on_validate` refuses a document by setting `pre_execution_errors`
+    before graphql-core's rules run; strawberry then skips them (a private behaviour)."""
+    from strawberry.schema import schema as strawberry_schema
+
+    source = inspect.getsource(strawberry_schema._run_validation)
+    assert "execution_context.pre_execution_errors is None" in source
+    hub = build_schema()
+    assert any(type(e).__name__ == "QueryLimits" for e in hub.get_extensions())
+
+
+async def test_a_refused_document_never_reaches_the_specified_rules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import strawberry.schema.schema as strawberry_schema
+
+    ran: list[object] = []
+    original = strawberry_schema.validate_document
+
+    def spy(*args: Any) -> Any:
+        ran.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(strawberry_schema, "validate_document", spy)
+    hub = build_schema()
+    refused = await hub.execute(chain(25))
+    assert refused.errors is not None
+    assert refused.errors[0].extensions == {
+        "code": "QUERY_TOO_COMPLEX",
+        "fields": 2**25,
+        "limit": 2_000,
+    }
+    assert ran == []
+    assert (await hub.execute(chain(2))).data == {"__typename": "Query"}
+    assert len(ran) == 1
