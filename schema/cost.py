@@ -61,7 +61,7 @@ from graphql.language import SKIP, VisitorAction
 
 from schema.errors import ErrorCode
 from schema.pagination import DEFAULT_PAGE_SIZE
-from schema.shape import CEILING, fragment_order, fragments_of
+from schema.shape import CEILING, fragment_order, fragments_of, operations_of
 
 DEFAULT_MAX_COST = 50_000
 
@@ -130,31 +130,35 @@ class CostEstimator:
         self.default_page_size = default_page_size
         self.weights = weights
         self.fragments = fragments_of(document)
-        self._order = fragment_order(self.fragments)
+        self._operations = operations_of(document)
         self._defaults: dict[str, ValueNode] = {}
-        self._memo: dict[str, int] = {}
-        # Fragment costs by the variable defaults they were costed with.
-        self._memos: dict[tuple[tuple[str, str], ...], dict[str, int]] = {}
+        self._memo: dict[str, int] | None = None
 
     def operation(self, operation: OperationDefinitionNode) -> int:
-        # Variable defaults differ between operations, and so may fragment costs:
-        # operations with the same defaults (most often none) share them.
-        self._defaults = {
-            definition.variable.name.value: definition.default_value
-            for definition in operation.variable_definitions or ()
-            if definition.default_value is not None
-        }
-        key = tuple(sorted((name, repr(self._value(v))) for name, v in self._defaults.items()))
-        memo = self._memos.get(key)
-        if memo is None:
-            memo = self._memo = self._memos[key] = {}
-            for name in self._order:  # each after the fragments it spreads
-                fragment = self.fragments[name]
-                target = self.schema.get_type(fragment.type_condition.name.value)
-                memo[name] = self._selections(fragment.selection_set, target)
-        self._memo = memo
+        if self._memo is None:
+            self._memo = self._fragment_costs()
+        self._defaults = _defaults_of(operation)
         root = self.schema.get_root_type(operation.operation)
         return self._selections(operation.selection_set, root)
+
+    def _fragment_costs(self) -> dict[str, int]:
+        """Each fragment's cost, once for the document: each after the fragments it spreads.
+
+        A fragment's `first: $n` takes the request's value, else the largest default any
+        operation gives `$n`: exact for one operation (or operations that agree), an upper
+        bound otherwise, and never a fragment costed again per operation.
+        """
+        self._memo = {}
+        for operation in self._operations:
+            for name, default in _defaults_of(operation).items():
+                known = self._defaults.get(name)
+                if known is None or _size_of(self._value(default)) > _size_of(self._value(known)):
+                    self._defaults[name] = default
+        for name in fragment_order(self.fragments):
+            fragment = self.fragments[name]
+            target = self.schema.get_type(fragment.type_condition.name.value)
+            self._memo[name] = self._selections(fragment.selection_set, target)
+        return self._memo
 
     def _selections(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None) -> int:
         total = 0
@@ -167,7 +171,7 @@ class CostEstimator:
                 total += self._selections(selection.selection_set, target)
             elif isinstance(selection, FragmentSpreadNode):
                 # Unknown, or the spread closing a cycle: 0, and validation refuses it.
-                total += self._memo.get(selection.name.value, 0)
+                total += (self._memo or {}).get(selection.name.value, 0)
         return min(total, CEILING)
 
     def _field(self, node: FieldNode, parent: GraphQLNamedType | None) -> int:
@@ -222,6 +226,21 @@ class CostEstimator:
         if isinstance(value, ListValueNode):
             return [self._value(item) for item in value.values]
         return None
+
+
+def _defaults_of(operation: OperationDefinitionNode) -> dict[str, ValueNode]:
+    return {
+        definition.variable.name.value: definition.default_value
+        for definition in operation.variable_definitions or ()
+        if definition.default_value is not None
+    }
+
+
+def _size_of(value: Any) -> int:
+    """How much a variable's value may ask for: an int as itself, a list by its length."""
+    if isinstance(value, list):
+        return len(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def cost_rule(
