@@ -23,9 +23,11 @@ an aggregate has no declaration here.
 Every other field costs nothing and multiplies by one (a plain list such as a project's
 `parties` is bounded by the data, not by the client). Fragments are followed, with the
 type condition they declare; aliases count like the fields they rename, so asking for
-the same connection twice costs twice. Each fragment is costed once (after the fragments
-it spreads, without recursion), and its cost reused wherever it is spread, so estimating
-takes time linear in the document however often its fragments are spread.
+the same connection twice costs twice. Each fragment is costed once per document (after
+the fragments it spreads, without recursion), and its cost reused wherever it is spread,
+so estimating takes time linear in the document however often its fragments are spread.
+A variable inside a fragment that the request does not send takes the largest default
+any operation of the document gives it.
 """
 
 from __future__ import annotations
