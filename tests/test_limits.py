@@ -36,7 +36,7 @@ def code_of(body: dict[str, Any]) -> str:
     return code
 
 
-# Depth: strawberry's QueryDepthLimiter counts every field with a selection, Relay's
+# Depth counts every field with a selection (as strawberry's QueryDepthLimiter did), Relay's
 # `edges` and `node` included. `reportedOn` sits 10 levels down, `name` 11.
 AT_DEPTH_10 = """{ workUnits(first: 1) { edges { node { branches(first: 1) { edges { node {
   members(first: 1) { edges { node { report { reportedOn } } } } } } } } } } }"""
