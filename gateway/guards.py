@@ -7,8 +7,9 @@ Before GraphQL (HTTP status, GraphQL-shaped body):
 
 In GraphQL (HTTP 200, `errors[].extensions.code`):
 * trusted documents and APQ: `GuardedGraphQL` below, with `gateway.documents`;
-* tokens, depth, aliases, cost, introspection: `schema.limits.QueryLimits`, reading the
-  `RequestLimits` the gateway puts in each request's context;
+* tokens, expanded fields, depth, aliases, cost, introspection: `schema.limits.QueryLimits`,
+  reading the `RequestLimits` the gateway puts in each request's context; the operations
+  of a batch share one cost budget (`HubContext.cost_spent`);
 * statement time: the datasources' engines (`datasources.timeouts`).
 """
 
@@ -62,6 +63,8 @@ class Guards:
                 max_aliases=settings.max_aliases,
                 max_tokens=settings.max_tokens,
                 max_cost=settings.max_query_cost,
+                max_fields=settings.max_expanded_fields,
+                max_overlaps=settings.max_field_overlaps,
                 introspection=settings.introspection_enabled,
             ),
             documents=TrustedDocuments(manifest, trusted_only=settings.trusted_documents_only),

@@ -76,6 +76,19 @@ class Settings(BaseSettings):
         description="Highest estimated cost of an operation: list sizes (`first`, 20 when "
         "absent) multiplied through nesting, summed.",
     )
+    max_expanded_fields: int = Field(
+        2_000,
+        ge=1,
+        description="Most fields in one document once every fragment is expanded where it "
+        "is spread (a fragment spread twice counts twice).",
+    )
+    max_field_overlaps: int = Field(
+        500,
+        ge=0,
+        description="Most comparisons of fields answering to the same name in one selection "
+        "set (fragments flattened), which graphql-core makes pairwise; a pair counts 2 plus "
+        "the fields below both.",
+    )
     max_body_bytes: int = Field(
         100 * 1024, ge=1024, description="Largest request body (HTTP 413 above)."
     )

@@ -47,3 +47,5 @@ class HubContext:
     request: Any = None
     response: Any = None
     limits: RequestLimits | None = None  # what the request may ask (schema.limits)
+    # Estimated cost of the request's operations so far: a batch shares one budget.
+    cost_spent: int = 0

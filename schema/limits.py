@@ -1,36 +1,48 @@
-"""Per-request limits on what a GraphQL document may ask: depth, aliases, tokens, cost.
+"""Per-request limits on what a GraphQL document may ask: tokens, size, depth, aliases, cost.
 
 The schema is built once per process (see `schema.app.build_schema`), so the limits of a
 deployment cannot be baked into its extension list. They travel in the request context
 instead (`HubContext.limits`, set by the gateway from its settings), and the `QueryLimits`
-extension turns them into a parser option and validation rules for each operation.
+extension applies them to each operation.
 
-Depth and aliases are checked by strawberry's own `QueryDepthLimiter` and
-`MaxAliasesLimiter` rules, tokens by graphql-core's parser (what `MaxTokensLimiter`
-sets), introspection by graphql-core's `NoSchemaIntrospectionCustomRule` (what
-`DisableIntrospection` adds), and the cost by `schema.cost`. Every error they report is
-given a Chinese message and an `extensions.code` here, so clients can switch on it.
+Tokens are counted by graphql-core's parser (what strawberry's `MaxTokensLimiter` sets).
+Expanded fields, depth, aliases and cost are checked by `check` before graphql-core's own
+validation rules run, in time linear in the document (`schema.shape`, `schema.cost`: each
+fragment measured once, however often it is spread). A document they refuse never reaches
+the specified rules, some of which take time in proportion to the expanded document. They
+count as strawberry's `QueryDepthLimiter` and `MaxAliasesLimiter` do, which walk every
+spread of every fragment again and so take time exponential in a chain of fragments.
+Introspection is refused by graphql-core's `NoSchemaIntrospectionCustomRule` (what
+`DisableIntrospection` adds). Every refusal has a Chinese message and an `extensions.code`.
+
+The cost of a request is one budget: the operations of a batch share it (`cost_spent` on
+the request's context), so a batch of ten operations cannot spend ten times the limit.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
-from graphql import ASTValidationRule, FieldNode, GraphQLError, ValidationContext
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import SchemaExtension
 
-from schema.cost import DEFAULT_MAX_COST, cost_rule
+from schema.cost import DEFAULT_MAX_COST, CostEstimator, too_costly
 from schema.errors import ErrorCode
+from schema.shape import CEILING, field_comparisons, measure
 
 _TOO_MANY_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
 _NESTED_TOO_DEEPLY = re.compile(r"Document is nested too deeply")
-_ALIASES_FOUND = re.compile(r"^(\d+) aliases found")
-_OPERATION = re.compile(r"^'(.*)' exceeds maximum operation depth")
 
 
 @dataclass(frozen=True)
@@ -41,19 +53,46 @@ class RequestLimits:
     max_aliases: int = 30
     max_tokens: int = 2_000
     max_cost: int = DEFAULT_MAX_COST
+    max_fields: int = 2_000
+    max_overlaps: int = 500
     introspection: bool = True
 
-    def validation_rules(
-        self, variables: Mapping[str, Any] | None
-    ) -> tuple[type[ASTValidationRule], ...]:
-        rules = [
-            _depth_rule(self.max_depth),
-            _aliases_rule(self.max_aliases),
-            cost_rule(self.max_cost, variables),
-        ]
-        if not self.introspection:
-            rules.append(NoIntrospection)
-        return tuple(rules)
+    def validation_rules(self) -> tuple[type[ASTValidationRule], ...]:
+        """graphql-core rules to add to the specified ones, for documents `check` let by."""
+        return () if self.introspection else (NoIntrospection,)
+
+    def check(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: Mapping[str, Any] | None = None,
+    ) -> tuple[list[GraphQLError], list[tuple[OperationDefinitionNode, int]]]:
+        """Refusals for `document`, and each operation's estimated cost.
+
+        Linear in the document's size, whatever it is: run before the specified rules.
+        """
+        errors: list[GraphQLError] = []
+        shapes = measure(document)
+        fields = min(sum(shape.fields for _, shape in shapes), CEILING)
+        if fields > self.max_fields:
+            errors.append(too_many_fields(fields, self.max_fields))
+        elif (comparisons := field_comparisons(document)) > self.max_overlaps:
+            # Counted only within the field limit, which bounds the counting.
+            errors.append(too_many_overlaps(comparisons, self.max_overlaps))
+        for operation, shape in shapes:
+            if shape.depth > self.max_depth:
+                errors.append(too_deep(operation, self.max_depth))
+        aliases = min(sum(shape.aliases for _, shape in shapes), CEILING)
+        if aliases > self.max_aliases:
+            errors.append(too_many_aliases(aliases, self.max_aliases))
+        estimator = CostEstimator(schema, document, variables)
+        costs = [(operation, estimator.operation(operation)) for operation, _ in shapes]
+        errors.extend(
+            too_costly(operation, cost, self.max_cost)
+            for operation, cost in costs
+            if cost > self.max_cost
+        )
+        return errors, costs
 
 
 DEFAULT_LIMITS = RequestLimits()
@@ -64,15 +103,103 @@ class QueryLimits(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         execution = self.execution_context
-        limits = getattr(execution.context, "limits", None) or DEFAULT_LIMITS
+        limits = self._limits()
         # What strawberry's MaxTokensLimiter does: graphql-core's parser counts the tokens
         # and stops at the limit, before building anything from an oversized document.
         execution.parse_options["max_tokens"] = limits.max_tokens
-        execution.validation_rules = (
-            *execution.validation_rules,
-            *limits.validation_rules(execution.variables),
-        )
+        execution.validation_rules = (*execution.validation_rules, *limits.validation_rules())
         yield
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        document = execution.graphql_document
+        if document is not None and execution.pre_execution_errors is None:
+            limits = self._limits()
+            schema = execution.schema._schema
+            errors, costs = limits.check(schema, document, execution.variables)
+            if not errors:
+                errors = self._spend(limits, _executed_cost(costs, execution.operation_name))
+            if errors:
+                # Set before validation runs: strawberry then skips the specified rules.
+                execution.pre_execution_errors = errors
+        yield
+
+    def _limits(self) -> RequestLimits:
+        limits = getattr(self.execution_context.context, "limits", None)
+        return limits if isinstance(limits, RequestLimits) else DEFAULT_LIMITS
+
+    def _spend(self, limits: RequestLimits, cost: int) -> list[GraphQLError]:
+        """Charge `cost` to the request's budget, shared by the operations of a batch."""
+        context = self.execution_context.context
+        spent = getattr(context, "cost_spent", None)
+        if not isinstance(spent, int):
+            return []  # a context without a budget (the schema executed directly)
+        if spent + cost > limits.max_cost:
+            return [over_budget(cost, spent, limits.max_cost)]
+        context.cost_spent = spent + cost
+        return []
+
+
+def _executed_cost(costs: list[tuple[OperationDefinitionNode, int]], name: str | None) -> int:
+    """The cost of the operation that will run: the named one (strawberry names the first
+    when the request does not), else the costliest."""
+    named = [cost for op, cost in costs if name is None or (op.name and op.name.value == name)]
+    return max(named, default=0)
+
+
+def _too_complex(message: str, node: Any = None, **extensions: Any) -> GraphQLError:
+    return GraphQLError(
+        message, node, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value, **extensions}
+    )
+
+
+def too_many_fields(fields: int, limit: int) -> GraphQLError:
+    return _too_complex(
+        "查询展开后的字段过多，请减少片段的重复展开。"
+        f"The document asks for {fields:,} fields once its fragments are expanded, over the "
+        f"limit of {limit:,}.",
+        fields=fields,
+        limit=limit,
+    )
+
+
+def too_many_overlaps(comparisons: int, limit: int) -> GraphQLError:
+    return _too_complex(
+        "查询中同名字段重复过多，请去掉重复的字段。"
+        f"Fields answering to the same name in one selection set take {comparisons:,} "
+        f"comparisons to validate, over the limit of {limit:,}.",
+        overlaps=comparisons,
+        limit=limit,
+    )
+
+
+def too_deep(operation: OperationDefinitionNode, limit: int) -> GraphQLError:
+    name = operation.name.value if operation.name else "anonymous"
+    return _too_complex(
+        f"查询过于复杂，请减少嵌套层级。Operation '{name}' is nested deeper than the limit "
+        f"of {limit}.",
+        operation,
+        limit=limit,
+    )
+
+
+def too_many_aliases(aliases: int, limit: int) -> GraphQLError:
+    return _too_complex(
+        f"查询使用的别名过多，请减少别名。{aliases} aliases exceed the limit of {limit}.",
+        aliases=aliases,
+        limit=limit,
+    )
+
+
+def over_budget(cost: int, spent: int, limit: int) -> GraphQLError:
+    return _too_complex(
+        "本次请求中的查询合计过于复杂，请拆分批量请求。"
+        f"This operation's estimated cost {cost:,}, with the {spent:,} its request's earlier "
+        f"operations spent, exceeds the limit of {limit:,} for one request.",
+        cost=cost,
+        spent=spent,
+        limit=limit,
+    )
 
 
 def too_large_document(error: GraphQLError) -> GraphQLError | None:
@@ -123,73 +250,3 @@ class NoIntrospection(NoSchemaIntrospectionCustomRule):
                 extensions={"code": ErrorCode.FORBIDDEN.value},
             )
         )
-
-
-Recode = Callable[[GraphQLError], GraphQLError]
-
-
-class _Recoding:
-    """A validation context whose reported errors are rewritten on the way in."""
-
-    def __init__(self, context: ValidationContext, recode: Recode) -> None:
-        self._context = context
-        self._recode = recode
-
-    def report_error(self, error: GraphQLError) -> None:
-        self._context.report_error(self._recode(error))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._context, name)
-
-
-def _recoded(rule: type[ASTValidationRule], recode: Recode) -> type[ASTValidationRule]:
-    """`rule`, its errors rewritten by `recode`: for rules that report to their context."""
-
-    def create(context: ValidationContext) -> ASTValidationRule:
-        return rule(cast(ValidationContext, _Recoding(context, recode)))
-
-    # graphql-core only ever calls a rule with the context to get its visitor.
-    return cast(type[ASTValidationRule], create)
-
-
-def _too_complex(error: GraphQLError, message: str, **extensions: Any) -> GraphQLError:
-    return GraphQLError(
-        message,
-        error.nodes,
-        extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value, **extensions},
-    )
-
-
-@lru_cache(maxsize=32)
-def _depth_rule(max_depth: int) -> type[ASTValidationRule]:
-    (rule,) = QueryDepthLimiter(max_depth=max_depth).validation_rules
-
-    def recode(error: GraphQLError) -> GraphQLError:
-        match = _OPERATION.search(error.message)
-        operation = match.group(1) if match else "anonymous"
-        return _too_complex(
-            error,
-            "查询过于复杂，请减少嵌套层级。"
-            f"Operation '{operation}' is nested deeper than the limit of {max_depth}.",
-            limit=max_depth,
-        )
-
-    return _recoded(rule, recode)
-
-
-@lru_cache(maxsize=32)
-def _aliases_rule(max_aliases: int) -> type[ASTValidationRule]:
-    (rule,) = MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules
-
-    def recode(error: GraphQLError) -> GraphQLError:
-        match = _ALIASES_FOUND.search(error.message)
-        found = int(match.group(1)) if match else None
-        count = f"{found} aliases" if found is not None else "The aliases"
-        return _too_complex(
-            error,
-            f"查询使用的别名过多，请减少别名。{count} exceed the limit of {max_aliases}.",
-            aliases=found,
-            limit=max_aliases,
-        )
-
-    return _recoded(rule, recode)
