@@ -2,10 +2,10 @@
 
 uvicorn bounds nothing about a request head by default with httptools (an 8 MB header was
 accepted) and has no header read timeout at all, so a client dribbling its headers holds a
-connection forever. `server_options` forces its h11 implementation, whose parser refuses a
-head larger than `max_header_bytes` (uvicorn answers 400 and closes), through
-`HeadTimeoutH11Protocol`, which closes a connection whose request head has not arrived within
-`header_timeout_seconds`. uvicorn's own X-Forwarded-For handling, which believes any local
+connection forever. `server_options` makes it serve HTTP/1.1 with its h11 implementation
+through `BoundedHeadProtocol`, which answers 431 and closes when a request head (request
+line and headers) passes `max_header_bytes`, and closes a connection whose request head has
+not arrived within `header_timeout_seconds` (408). uvicorn's own X-Forwarded-For handling, which believes any local
 peer, is off: the app does it for `trusted_proxies` only (`gateway.app._forwarded`).
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from typing import Any, cast
 
 import h11
@@ -26,14 +27,23 @@ REQUEST_TIMEOUT = (
     b"HTTP/1.1 408 Request Timeout\r\n"
     b"content-type: text/plain; charset=utf-8\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 )
+HEAD_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"content-type: text/plain; charset=utf-8\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+)
+# Where h11 sees a request head end: the first empty line (it accepts bare LF too).
+_END_OF_HEAD = re.compile(rb"\n\r?\n")
 
 
-class HeadTimeoutH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, closing a connection whose request head is late.
+class BoundedHeadProtocol(H11Protocol):
+    """uvicorn's h11 protocol, refusing a request head that is too large or too late.
 
-    The clock starts when the connection opens and again when a response has been sent on a
-    kept-alive connection; it stops when h11 has parsed a complete request line and headers.
-    Reading the body is the application's business (`gateway.body_limit`).
+    Size: h11's `max_incomplete_event_size` (uvicorn's `h11_max_incomplete_event_size`) only
+    bounds a head still incomplete, so a larger one arriving in one read would pass; the
+    buffered head is measured here before h11 parses it. Time: the clock starts when the
+    connection opens and again when a response has been sent on a kept-alive connection; it
+    stops when h11 has parsed a complete request line and headers. Reading the body is the
+    application's business (`gateway.body_limit`).
     """
 
     def __init__(
@@ -47,6 +57,7 @@ class HeadTimeoutH11Protocol(H11Protocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.head_timeout = head_timeout
+        self.max_head_bytes = config.h11_max_incomplete_event_size or 16 * 1024
         self._head_timer: asyncio.TimerHandle | None = None
 
     @classmethod
@@ -60,6 +71,12 @@ class HeadTimeoutH11Protocol(H11Protocol):
         self._arm_head_timer()
 
     def handle_events(self) -> None:
+        if self._head_too_large():
+            self.logger.info("request head over %d bytes: refused", self.max_head_bytes)
+            self._cancel_head_timer()
+            self.transport.write(HEAD_TOO_LARGE)
+            self.transport.close()
+            return
         super().handle_events()
         if self.conn.their_state is not h11.IDLE:
             self._cancel_head_timer()  # a complete head arrived (or the connection ended)
@@ -70,6 +87,15 @@ class HeadTimeoutH11Protocol(H11Protocol):
         super().on_response_complete()
         if self._waiting_for_head():
             self._arm_head_timer()  # the next request on this connection has its own clock
+
+    def _head_too_large(self) -> bool:
+        if self.conn.their_state is not h11.IDLE or self.transport.is_closing():
+            return False
+        # While a head is awaited the buffer holds nothing else, and is cut off here as soon
+        # as it passes the limit, so this copy stays small.
+        pending, _closed = self.conn.trailing_data
+        end = _END_OF_HEAD.search(pending)
+        return (end.end() if end else len(pending)) > self.max_head_bytes
 
     def _waiting_for_head(self) -> bool:
         idle = self.conn.our_state is h11.IDLE and self.conn.their_state is h11.IDLE
@@ -102,7 +128,7 @@ class HeadTimeoutH11Protocol(H11Protocol):
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options (for `uvicorn.run` and `uvicorn.Config`) from the hub's settings."""
     return {
-        "http": HeadTimeoutH11Protocol.with_timeout(settings.header_timeout_seconds),
+        "http": BoundedHeadProtocol.with_timeout(settings.header_timeout_seconds),
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "proxy_headers": False,
         "log_level": settings.log_level,

@@ -115,7 +115,7 @@ class Settings(BaseSettings):
         16 * 1024,
         ge=1024,
         description="Largest request head (request line and headers) uvicorn reads; a larger "
-        "one is answered 400 and the connection closed.",
+        "one is answered 431 and the connection closed.",
     )
     header_timeout_seconds: float = Field(
         10.0,
