@@ -26,11 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from datasources.base import create_engine_for
 from migrations import runner
 from migrations.runner import Side
+from tests.databases import REQUIRE_POSTGRES
 
 POSTGRES_URL = os.environ.get(
     "DUALHUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-REQUIRE_POSTGRES = os.environ.get("DUALHUB_REQUIRE_POSTGRES") == "1"
 HEADS = {"units": "0003", "community": "0007", "audit": "0001"}
 
 T = TypeVar("T")
@@ -75,7 +75,7 @@ async def scratch_postgres_database() -> AsyncIterator[str]:
             where = make_url(POSTGRES_URL).render_as_string(hide_password=True)
             message = f"PostgreSQL not reachable at {where} ({reason})"
             if REQUIRE_POSTGRES:
-                pytest.fail(f"{message}; DUALHUB_REQUIRE_POSTGRES=1 requires it")
+                pytest.fail(f"{message}; DUALHUB_REQUIRE_POSTGRES=1 or CI=true requires it")
             pytest.skip(message)
 
         name = f"dualhub_mig_{secrets.token_hex(6)}"

@@ -20,13 +20,13 @@ from gateway.auth import issue_token
 from gateway.settings import Settings
 from tests.client import GraphQLClient
 from tests.conftest import client_for
-from tests.databases import DatabasePair
+from tests.databases import DatabasePair, required
 
 # The limits do not depend on the backend: one pass, on SQLite.
 SQLITE = pytest.mark.parametrize("small_db", ["sqlite"], indirect=True)
 
 REDIS_URL = os.environ.get("DUALHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-REQUIRE_REDIS = os.environ.get("DUALHUB_REQUIRE_REDIS") == "1"
+REQUIRE_REDIS = required("REDIS")
 # Keys of this test run only: runs on one Redis never count each other's requests.
 RUN_PREFIX = f"dualhub-test-{uuid.uuid4().hex[:12]}"
 QUERY = {"query": "{ __typename }"}
@@ -41,7 +41,7 @@ def require_redis() -> None:
     except OSError as exc:
         message = f"Redis not reachable at {REDIS_URL} ({exc})"
         if REQUIRE_REDIS:
-            pytest.fail(message + " but DUALHUB_REQUIRE_REDIS=1")
+            pytest.fail(message + " but it is required (DUALHUB_REQUIRE_REDIS=1 or CI=true)")
         pytest.skip(message)
 
 
