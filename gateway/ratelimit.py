@@ -36,7 +36,7 @@ from limits.storage import storage_from_string
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from datasources.scope import ANONYMOUS, Viewer
+from datasources.scope import ANONYMOUS, Role, Viewer
 from gateway.refusals import refusal
 from schema.errors import ErrorCode
 
@@ -100,7 +100,7 @@ class RateLimits:
 
     def identity(self, viewer: Viewer) -> _Check | None:
         """The per-identity check of a verified viewer; None for the anonymous one."""
-        if self.per_identity is None or viewer is ANONYMOUS:
+        if self.per_identity is None or viewer.role is Role.ANONYMOUS:
             return None
         return _Check(self.per_identity, "identity", viewer.identity_key)
 
@@ -110,18 +110,6 @@ class RateLimits:
             return None
         try:
             if await self.limiter.hit(check.rate, check.kind, check.key):
-                return None
-        except StorageError as exc:
-            self._storage_failed(exc)
-            return None
-        return await self._refusal(check)
-
-    async def test(self, check: _Check | None) -> JSONResponse | None:
-        """The 429 response if one more request would be over the limit; counts nothing."""
-        if check is None:
-            return None
-        try:
-            if await self.limiter.test(check.rate, check.kind, check.key):
                 return None
         except StorageError as exc:
             self._storage_failed(exc)
