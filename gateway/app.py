@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from datasources.audit.source import AuditSource
 from datasources.base import Datasource
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/reports/{kind}/{file}", reports.download, methods=["GET"]),
         ],
         middleware=[
+            *_forwarded(hub.settings),
             *_cors(hub.settings),
             Middleware(RequestId),
             *hub.guards.middleware(),
@@ -184,11 +186,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 backend=BearerAuthentication(hub.verifier),
                 on_error=unauthenticated,
             ),
+            *hub.guards.authenticated_middleware(),
         ],
         lifespan=lifespan,
     )
     app.state.hub = hub
     return app
+
+
+def _forwarded(settings: Settings) -> list[Middleware]:
+    """The client address and scheme from X-Forwarded-For/-Proto, but only when the peer is
+    one of `trusted_proxies`: anyone else could claim any address and escape the per-IP
+    limit. uvicorn's own handling (which trusts 127.0.0.1) is off, see `gateway.server`."""
+    if not settings.trusted_proxies:
+        return []
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)]
 
 
 def _cors(settings: Settings) -> list[Middleware]:

@@ -139,6 +139,8 @@ def serve(
     """Serve GraphQL (with GraphiQL) at http://HOST:PORT/graphql."""
     import uvicorn
 
+    from gateway.server import server_options
+
     settings = Settings()
     _check_configuration(settings)
     if run_migrations:
@@ -158,7 +160,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level=settings.log_level,
+        **server_options(settings),
     )
 
 

@@ -1,7 +1,8 @@
 """Hostile and careless input: every limit of a hub process, built from its settings.
 
 Before GraphQL (HTTP status, GraphQL-shaped body):
-* requests per IP and per token: `gateway.ratelimit.RateLimit`, /graphql only (429);
+* requests per IP (`gateway.ratelimit.AddressRateLimit`) and, after authentication, per
+  verified identity (`IdentityRateLimit`), every route but the health checks (429);
 * request body size: `gateway.body_limit.BodySizeLimit` (413);
 * operations per batch: `GuardedGraphQL` below (400).
 
@@ -32,7 +33,7 @@ from strawberry.types import ExecutionResult
 
 from gateway.body_limit import BodySizeLimit
 from gateway.documents import TrustedDocuments, load_manifest
-from gateway.ratelimit import RateLimit, RateLimits
+from gateway.ratelimit import AddressRateLimit, IdentityRateLimit, RateLimits
 from gateway.refusals import Refused, refusal
 from gateway.settings import Settings
 from resolvers.context import HubContext
@@ -81,9 +82,13 @@ class Guards:
     def middleware(self) -> list[Middleware]:
         """Outermost first: count the request before reading its body."""
         return [
-            Middleware(RateLimit, limits=self.rate_limits),
+            Middleware(AddressRateLimit, limits=self.rate_limits),
             Middleware(BodySizeLimit, max_bytes=self.max_body_bytes),
         ]
+
+    def authenticated_middleware(self) -> list[Middleware]:
+        """Inside authentication: the limits that key on the verified viewer."""
+        return [Middleware(IdentityRateLimit, limits=self.rate_limits)]
 
     async def close(self) -> None:
         await self.rate_limits.close()

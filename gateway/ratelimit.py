@@ -1,19 +1,27 @@
-"""Rate limits on /graphql per client IP and per bearer token, with the `limits` package.
+"""Rate limits per client IP and per verified identity, with the `limits` package.
 
 Counts live in process memory by default. With `DUALHUB_REDIS_URL` they live in Redis,
 so every hub process behind a load balancer sees one combined count per client. A moving
 window is used: "120/minute" means at most 120 requests in any 60 seconds.
 
-The token key is a hash of the `Authorization` header as sent: the limiter neither decodes
-nor trusts it (authentication is checked later), it only needs a stable, private key. A
-request over a limit gets HTTP 429, a `Retry-After` header and a GraphQL-shaped body with
+Two middlewares share one `RateLimits`:
+* `AddressRateLimit`, before the body is read and before authentication, limits per client
+  IP the requests that carry no verified identity: every anonymous request is counted, and a
+  request with an `Authorization` header only when it is refused as unauthenticated (401);
+  over the limit, that 401 becomes a 429. A valid token is never counted per IP.
+* `IdentityRateLimit`, after authentication, limits per `Viewer.identity_key` (issuer,
+  subject, role and scope of the verified token), however the header was spelled.
+So users behind one federation gateway (one IP) each have their own count, while guessing
+tokens from one address is limited like anonymous traffic. `/healthz` and `/readyz` are never
+limited; every other route (/graphql, /reports/...) is.
+
+A request over a limit gets HTTP 429, a `Retry-After` header and a GraphQL-shaped body with
 `extensions.code = RATE_LIMITED`. If Redis cannot be reached the request is let through
 (and logged): an outage of the counter must not become an outage of the hub.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import time
@@ -26,14 +34,17 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from datasources.scope import ANONYMOUS, Role, Viewer
 from gateway.refusals import refusal
 from schema.errors import ErrorCode
 
 logger = logging.getLogger("dualhub.ratelimit")
 
 REDIS_TIMEOUT_SECONDS = 1.0
+# Probes of load balancers and orchestrators: cheap, and must answer however busy the hub is.
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 def parse_rate(value: str | None) -> limits.RateLimitItem | None:
@@ -46,7 +57,7 @@ def parse_rate(value: str | None) -> limits.RateLimitItem | None:
 @dataclass(frozen=True)
 class _Check:
     rate: limits.RateLimitItem
-    kind: str  # "ip" or "token"
+    kind: str  # "ip" or "identity"
     key: str
 
 
@@ -56,13 +67,13 @@ class RateLimits:
     def __init__(
         self,
         per_ip: str | None,
-        per_token: str | None,
+        per_identity: str | None,
         *,
         redis_url: str | None = None,
         key_prefix: str = "dualhub",
     ) -> None:
         self.per_ip = parse_rate(per_ip)
-        self.per_token = parse_rate(per_token)
+        self.per_identity = parse_rate(per_identity)
         self.storage: Storage
         if redis_url:
             uri = redis_url if redis_url.startswith("async+") else f"async+{redis_url}"
@@ -80,34 +91,39 @@ class RateLimits:
         self.limiter = MovingWindowRateLimiter(self.storage)
         self._warned_at = -math.inf
 
-    @property
-    def enabled(self) -> bool:
-        return self.per_ip is not None or self.per_token is not None
+    def address(self, scope: Scope) -> _Check | None:
+        """The per-IP check of a request (the ASGI client, see `trusted_proxies`)."""
+        if self.per_ip is None:
+            return None
+        client = scope.get("client")
+        return _Check(self.per_ip, "ip", client[0] if client else "unknown")
 
-    async def check(self, scope: Scope) -> JSONResponse | None:
-        """Count the request; the 429 response if it is over a limit, else None."""
-        for check in self._checks(scope):
-            try:
-                if await self.limiter.hit(check.rate, check.kind, check.key):
-                    continue
-                stats = await self.limiter.get_window_stats(check.rate, check.kind, check.key)
-            except StorageError as exc:
-                self._storage_failed(exc)
+    def identity(self, viewer: Viewer) -> _Check | None:
+        """The per-identity check of a verified viewer; None for the anonymous one."""
+        if self.per_identity is None or viewer.role is Role.ANONYMOUS:
+            return None
+        return _Check(self.per_identity, "identity", viewer.identity_key)
+
+    async def hit(self, check: _Check | None) -> JSONResponse | None:
+        """Count one request; the 429 response if that is over the limit, else None."""
+        if check is None:
+            return None
+        try:
+            if await self.limiter.hit(check.rate, check.kind, check.key):
                 return None
-            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-            return too_many_requests(check, retry_after)
-        return None
+        except StorageError as exc:
+            self._storage_failed(exc)
+            return None
+        return await self._refusal(check)
 
-    def _checks(self, scope: Scope) -> list[_Check]:
-        checks = []
-        if self.per_ip is not None:
-            client = scope.get("client")
-            checks.append(_Check(self.per_ip, "ip", client[0] if client else "unknown"))
-        token = _header(scope, b"authorization")
-        if self.per_token is not None and token:
-            digest = hashlib.sha256(token).hexdigest()[:32]
-            checks.append(_Check(self.per_token, "token", digest))
-        return checks
+    async def _refusal(self, check: _Check) -> JSONResponse | None:
+        try:
+            stats = await self.limiter.get_window_stats(check.rate, check.kind, check.key)
+        except StorageError as exc:
+            self._storage_failed(exc)
+            return None
+        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        return too_many_requests(check, retry_after)
 
     def _storage_failed(self, exc: StorageError) -> None:
         now = time.monotonic()
@@ -123,7 +139,7 @@ class RateLimits:
 
 
 def too_many_requests(check: _Check, retry_after: int) -> JSONResponse:
-    who = "this IP address" if check.kind == "ip" else "this token"
+    who = "this IP address" if check.kind == "ip" else "this identity"
     rate = str(check.rate)
     return refusal(
         429,
@@ -136,26 +152,62 @@ def too_many_requests(check: _Check, retry_after: int) -> JSONResponse:
     )
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return bytes(value)
-    return None
+def _limited(scope: Scope) -> bool:
+    return scope["type"] == "http" and scope["path"] not in UNLIMITED_PATHS
 
 
-class RateLimit:
-    """Pure ASGI middleware applying `RateLimits` to the given paths (/graphql)."""
+def _has_credentials(scope: Scope) -> bool:
+    return any(key == b"authorization" for key, _ in scope.get("headers", ()))
 
-    def __init__(
-        self, app: ASGIApp, limits: RateLimits, paths: tuple[str, ...] = ("/graphql",)
-    ) -> None:
+
+class AddressRateLimit:
+    """Per client IP, for requests without a verified identity; outside authentication."""
+
+    def __init__(self, app: ASGIApp, limits: RateLimits) -> None:
         self.app = app
         self.limits = limits
-        self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.limits.enabled and scope["path"] in self.paths:
-            refused = await self.limits.check(scope)
+        check = self.limits.address(scope) if _limited(scope) else None
+        if check is None:
+            await self.app(scope, receive, send)
+            return
+        if not _has_credentials(scope):
+            refused = await self.limits.hit(check)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        # A token is counted against the address only once authentication refuses it, so a
+        # valid one is never held back by other clients of the same address (a gateway).
+        replaced = False
+
+        async def send_counting_refusals(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                refused = await self.limits.hit(check)
+                if refused is not None:
+                    replaced = True
+                    await refused(scope, receive, send)
+                    return
+            if not replaced:
+                await send(message)
+
+        await self.app(scope, receive, send_counting_refusals)
+
+
+class IdentityRateLimit:
+    """Per verified identity; inside Starlette's `AuthenticationMiddleware`."""
+
+    def __init__(self, app: ASGIApp, limits: RateLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _limited(scope):
+            viewer = getattr(scope.get("user"), "viewer", ANONYMOUS)
+            refused = await self.limits.hit(self.limits.identity(viewer))
             if refused is not None:
                 await refused(scope, receive, send)
                 return

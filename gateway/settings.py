@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 
 import limits
@@ -22,6 +23,19 @@ def _rate(value: str | None) -> str | None:
 
 
 Rate = Annotated[str | None, AfterValidator(_rate)]
+
+
+def _proxies(value: str) -> str:
+    """Comma-separated IP addresses or networks (CIDR), checked at startup; "" trusts none."""
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            ipaddress.ip_network(item, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"{item!r} is not an IP address or network: {exc}") from exc
+    return ",".join(part.strip() for part in value.split(",") if part.strip())
+
+
+Proxies = Annotated[str, AfterValidator(_proxies)]
 
 
 class Settings(BaseSettings):
@@ -107,10 +121,32 @@ class Settings(BaseSettings):
     )
     trusted_documents_only: bool = Field(False, description="Run only documents of the manifest.")
     rate_limit_per_ip: Rate = Field(
-        "120/minute", description="Requests to /graphql per client IP; empty: no limit."
+        "120/minute",
+        description="Requests per client IP without a valid token (anonymous, or refused "
+        "as unauthenticated), to every route but /healthz and /readyz; empty: no limit.",
     )
     rate_limit_per_token: Rate = Field(
-        "600/minute", description="Requests to /graphql per bearer token; empty: no limit."
+        "600/minute",
+        description="Requests per verified identity (issuer, subject, role and scope of a "
+        "valid token), to every route but /healthz and /readyz; empty: no limit.",
+    )
+    trusted_proxies: Proxies = Field(
+        "",
+        description="Comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed, e.g. 10.0.0.5,10.1.0.0/16. "
+        "Default: none, every peer is the client (not even 127.0.0.1 is trusted).",
+    )
+    max_header_bytes: int = Field(
+        16 * 1024,
+        ge=1024,
+        description="Largest request head (request line and headers) uvicorn reads; a larger "
+        "one is answered 431 and the connection closed.",
+    )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Time a connection has to deliver a complete request head, counted from "
+        "its opening or the end of the previous response; then it is closed (408).",
     )
     redis_url: str | None = Field(
         None,

@@ -23,6 +23,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
 
@@ -106,7 +107,11 @@ def context_options(side: Side) -> dict[str, Any]:
         "include_name": _include_name(side),
         # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
         "render_as_batch": True,
+        # A column's type and server default are part of the schema: a revision that loses
+        # a `server_default` builds a database the models would not (and, with rows, one
+        # that cannot add the NOT NULL column at all).
         "compare_type": True,
+        "compare_server_default": True,
         "render_item": _render_item,
     }
 
@@ -126,6 +131,12 @@ def make_config(side: Side, url: str) -> Config:
     # ConfigParser interpolates '%': escape it (URL-encoded passwords contain it).
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def revisions(side: Side) -> list[str]:
+    """The side's revision ids, oldest first (a straight history: one head)."""
+    script = ScriptDirectory(str(script_location(side)))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
 def _require_no_running_loop(name: str) -> None:

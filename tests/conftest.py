@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +18,41 @@ from tests.databases import DatabasePair, seeded_pair
 from tests.scales import LARGER, SMALL
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+# Caches of the tools themselves, not data of the hub: allowed in the working directory.
+TOOL_CACHES = frozenset({".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache",
+                         "__pycache__", ".coverage"})  # fmt: skip
+
+
+def _files_in(folder: Path) -> set[str]:
+    """The working directory's own entries, and every file below its `data/` folder."""
+    entries = {entry.name for entry in folder.iterdir() if entry.name not in TOOL_CACHES}
+    data = folder / "data"
+    if data.is_dir():
+        entries |= {str(path.relative_to(folder)) for path in data.rglob("*")}
+    return entries
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _working_directory_untouched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Nothing a test does writes into the current directory.
+
+    The settings' defaults are the embedded ones, relative to it (`./data/units.db`,
+    `./data/audit.db`, `./data/jwt-secret`): for the session they point into a temporary
+    folder instead, so a test that builds `Settings()` or runs the CLI without naming every
+    path cannot litter the checkout. The session fails if the directory still gained files.
+    """
+    here = Path.cwd()
+    before = _files_in(here)
+    defaults = tmp_path_factory.mktemp("defaults")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DUALHUB_DATA_DIR", str(defaults / "data"))
+        for side in ("units", "community", "audit"):
+            url = f"sqlite+aiosqlite:///{defaults / 'data' / f'{side}.db'}"
+            patch.setenv(f"DUALHUB_{side.upper()}_DATABASE_URL", url)
+        yield
+    created = sorted(_files_in(here) - before)
+    assert not created, f"the tests wrote into the working directory {here}: {created}"
 
 
 def _seeded(

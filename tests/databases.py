@@ -27,7 +27,17 @@ from migrations.runner import upgrade
 POSTGRES_ADMIN_URL = os.environ.get(
     "DUALHUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-REQUIRE_POSTGRES = os.environ.get("DUALHUB_REQUIRE_POSTGRES") == "1"
+
+
+def required(service: str) -> bool:
+    """Whether tests of `service` (POSTGRES, REDIS) must fail rather than skip when it cannot
+    be reached: with `DUALHUB_REQUIRE_<SERVICE>=1`, and always in CI (`CI=true`), where both
+    servers are part of the build (`.ci/run` provisions them)."""
+    ci = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+    return ci or os.environ.get(f"DUALHUB_REQUIRE_{service}") == "1"
+
+
+REQUIRE_POSTGRES = required("POSTGRES")
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,7 @@ def require_postgres() -> None:
         return
     message = f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL} ({problem})"
     if REQUIRE_POSTGRES:
-        pytest.fail(message + " but DUALHUB_REQUIRE_POSTGRES=1")
+        pytest.fail(message + " but it is required (DUALHUB_REQUIRE_POSTGRES=1 or CI=true)")
     pytest.skip(message)
 
 

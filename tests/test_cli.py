@@ -7,19 +7,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
 
 from datasources.community.models import Community
 from datasources.units.models import Member
 from gateway.cli import main
+from gateway.settings import Settings
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    files = {"units": tmp_path / "u.db", "community": tmp_path / "c.db"}
-    monkeypatch.setenv("DUALHUB_UNITS_DATABASE_URL", f"sqlite+aiosqlite:///{files['units']}")
-    monkeypatch.setenv(
-        "DUALHUB_COMMUNITY_DATABASE_URL", f"sqlite+aiosqlite:///{files['community']}"
-    )
+    files = {side: tmp_path / f"{side}.db" for side in ("units", "community", "audit")}
+    for side, path in files.items():
+        monkeypatch.setenv(f"DUALHUB_{side.upper()}_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    monkeypatch.setenv("DUALHUB_DATA_DIR", str(tmp_path / "data"))
     return files
 
 
@@ -37,6 +38,24 @@ def test_migrate_creates_both_databases(env: dict[str, Path]) -> None:
     assert result.exit_code == 0, result.output
     assert _count(env["units"], Member) == 0
     assert _count(env["community"], Community) == 0
+    assert env["audit"].exists()
+
+
+def test_the_default_paths_of_a_test_session_are_temporary() -> None:
+    """conftest points the embedded defaults (./data/...) away from the working directory,
+    so a test that relies on them cannot write into the checkout."""
+    settings = Settings()
+    paths = [Path(settings.data_dir)] + [
+        Path(str(make_url(url).database))
+        for url in (
+            settings.units_database_url,
+            settings.community_database_url,
+            settings.audit_database_url,
+        )
+    ]
+    for path in paths:
+        assert path.is_absolute()
+        assert not path.resolve().is_relative_to(Path.cwd().resolve()), path
 
 
 def test_seed_fills_refuses_to_duplicate_and_resets(env: dict[str, Path]) -> None:
