@@ -175,19 +175,33 @@ def _count(connection: Connection, table: Table) -> int:
     return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def snapshot(
-    connection: Connection, skip: set[str]
-) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
-    """Every row of every table but `skip`, by primary key."""
+def primary_keys(connection: Connection, skip: set[str]) -> dict[str, list[str]]:
+    """The primary key columns of every table but `skip` (all columns where it has none)."""
     metadata = MetaData()
     metadata.reflect(connection)
+    return {
+        table.name: [c.name for c in (list(table.primary_key.columns) or list(table.columns))]
+        for table in metadata.sorted_tables
+        if table.name not in skip
+    }
+
+
+def snapshot(
+    connection: Connection, skip: set[str], keys: dict[str, list[str]] | None = None
+) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
+    """Every row of every table but `skip`, by primary key, or by the columns `keys` names
+    for a table: an earlier revision's key, when a later one changed it (a row that kept
+    its data under a new key is not lost)."""
+    metadata = MetaData()
+    metadata.reflect(connection)
+    own = primary_keys(connection, skip)
     rows = {}
     for table in metadata.sorted_tables:
         if table.name in skip:
             continue
-        keys = list(table.primary_key.columns) or list(table.columns)
+        columns = (keys or {}).get(table.name) or own[table.name]
         rows[table.name] = {
-            tuple(row[k.name] for k in keys): dict(row)
+            tuple(row[name] for name in columns): dict(row)
             for row in connection.execute(select(table)).mappings()
         }
     return rows
