@@ -14,7 +14,7 @@ argument or list of people that is not declared here.
 
 from __future__ import annotations
 
-from datasources.scope import Role, Viewer
+from datasources.scope import Viewer
 from resolvers.personal import BY_KEY, Access, PersonalField
 
 BUILDING = "Report.building"  # his home: the building, its compound and grid
@@ -149,19 +149,18 @@ NESTED: dict[str, tuple[str, ...] | None] = {
 
 
 def fields_of(keys: tuple[str, ...]) -> list[PersonalField]:
-    return [BY_KEY[tuple(key.split("."))] for key in keys]  # type: ignore[index]
+    """The table's rows named `Type.field`."""
+    return [BY_KEY[(key.partition(".")[0], key.partition(".")[2])] for key in keys]
 
 
 def may_reveal(viewer: Viewer, field: PersonalField) -> bool:
     """Whether `viewer` may use what reveals `field`: only where he reads it in full.
 
-    A masked field must not be searchable or sortable, or the mask could be undone. The
-    member's own data is the only rows he reads, so his column decides for him; a
-    member's withholding is per row, and the lists honour it in their statements
-    (withheld skills match no skill search).
+    A masked field must not be searchable or sortable, or the mask could be undone. A
+    member reads no one's report or record but his own, so his column decides for him. A
+    member's withholding is per row: the lists honour it in their statements (withheld
+    skills match no skill search).
     """
-    if viewer.role is Role.MEMBER:
-        return field.access.get(Role.MEMBER) is Access.FULL
     return field.access.get(viewer.role, Access.HIDDEN) is Access.FULL
 
 

@@ -1,8 +1,9 @@
 """Lists whose filters, ordering or placement reveal a personal field (`resolvers/reveals.py`).
 
-`paginate` asks `ListReveals.of` before it loads a page: a list the viewer may not have
-reveal a field is empty (nothing matches a field he cannot read), and the rows of a list
-that does reveal one are audited as reads of that field, naming what revealed it.
+`paginate` asks `ListReveals.of` before it loads a page: a list that would reveal a field
+the viewer may not read in full is empty (nothing matches a field he cannot read), and the
+rows of a list that reveals one he may read are audited as reads of that field, naming
+what revealed it. `names_in_text` does the same for names written into generated texts.
 """
 
 from __future__ import annotations
@@ -56,19 +57,12 @@ class ListReveals:
 
     def note(self, info: Info, row: Any) -> None:
         """Audit `row` as read of every field this list reveals."""
-        audit = info.context.audit
         for path, fields in self.by_rows:
             for personal in fields:
-                note_revealed(info, personal, row, via=path, audit=audit)
-
-
-def note_revealed(
-    info: Info, personal: PersonalField, row: Any, *, via: str, audit: Any = None
-) -> None:
-    target_type, attribute = SUBJECTS[personal.type_name]
-    (audit or info.context.audit).read(
-        target_type, getattr(row, attribute), field_name(personal), via=via
-    )
+                target_type, attribute = SUBJECTS[personal.type_name]
+                info.context.audit.read(
+                    target_type, getattr(row, attribute), field_name(personal), via=path
+                )
 
 
 def names_in_text(info: Info, people: list[tuple[str, str]], *, via: str) -> list[str]:

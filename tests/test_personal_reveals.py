@@ -26,6 +26,7 @@ from graphql import (
 )
 
 from datasources.scope import Role, Viewer
+from resolvers.audit import AuditTrail
 from resolvers.personal import BY_KEY
 from resolvers.reveals import ARGUMENTS, FILTERS, NESTED, ORDERINGS, refused
 from schema.app import build_schema
@@ -399,3 +400,16 @@ def _counts(data: Any) -> Iterator[int]:
     elif isinstance(data, list):
         for value in data:
             yield from _counts(value)
+
+
+def test_the_audit_trail_names_what_revealed_a_read() -> None:
+    trail = AuditTrail()
+    trail.read("Member", "M1", "Report.building", via="Building.supporters")
+    trail.read("Member", "M2", "Report.building", via="Building.supporters")
+    trail.read("Member", "M3", "Report.building")
+    events = trail.events(Viewer(Role.DISTRICT), operation_name=None, request_id=None)
+    found = sorted((e.target_ids, e.fields, dict(e.detail or {})) for e in events)
+    assert found == [
+        (("M1", "M2"), ("Report.building",), {"revealedBy": ["Building.supporters"]}),
+        (("M3",), ("Report.building",), {}),
+    ]
