@@ -95,7 +95,7 @@ async def report_rows(ctx: HubContext, kind: str, code: str, year: int) -> list[
     rows = []
     for p, revisions in zip(people, organisation, strict=True):
         f = p.complete_figures()
-        ctx.audit.read("Member", p.member_id, "name")
+        ctx.audit.read("Member", p.member_code, "Member.name", via="GET /reports")
         first, current = p.first_report, p.current_report
         services, hours = p.counted()
         evaluations = {e.kind: e.grade for e in f.evaluations}

@@ -8,6 +8,8 @@ Changes go through the outbox (datasources/outbox.py): while a mutation root fie
 a side carries its own entry, built here from what the transaction flushed. The richer entry
 the field records afterwards (`mutation()`: business targets and detail) replaces that entry,
 under the same event id, when the request delivers it.
+A read may be indirect: a filter, ordering, list or generated text that revealed the field
+(`via`, e.g. `SupporterFilter.buildingCode`); the event's detail then names what did.
 """
 
 from __future__ import annotations
@@ -39,14 +41,19 @@ class AuditTrail:
     reads: dict[str, dict[str, set[str]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
     )
+    vias: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     mutations: list[dict[str, Any]] = field(default_factory=list)
     denials: list[dict[str, Any]] = field(default_factory=list)
     written: list[Written] = field(default_factory=list)
     # The mutation root field running now: its response key, its name, the operation's name.
     _field: tuple[str, str, str | None] | None = None
 
-    def read(self, type_name: str, target_id: object, field_name: str) -> None:
+    def read(
+        self, type_name: str, target_id: object, field_name: str, *, via: str | None = None
+    ) -> None:
         self.reads[type_name][str(target_id)].add(field_name)
+        if via is not None:
+            self.vias[(type_name, str(target_id))].add(via)
 
     def mutation(self, name: str, type_name: str, target_ids: list[str], **detail: Any) -> None:
         key = self._field[0] if self._field else None
@@ -95,9 +102,12 @@ class AuditTrail:
         mutation entries of fields that committed nothing (an idempotent retry)."""
         common: dict[str, Any] = {"operation_name": operation_name, "request_id": request_id}
         found = [
-            AuditEvent.by(viewer, AuditKind.READ_PERSONAL, type_name, ids, fields=fields, **common)
-            for type_name, fields, ids in self.read_events()
-        ]
+            AuditEvent.by(
+                viewer, AuditKind.READ_PERSONAL, type_name, ids, fields=fields,
+                detail={"revealedBy": list(vias)} if vias else None, **common,
+            )
+            for type_name, fields, vias, ids in self.read_events()
+        ]  # fmt: skip
         _, unmatched = self._matched()
         for kind, entries in ((AuditKind.MUTATION, unmatched), (AuditKind.DENIED, self.denials)):
             found += [self._event(viewer, kind, entry, **common) for entry in entries]
@@ -137,10 +147,12 @@ class AuditTrail:
             detail={"mutation": entry["name"], **entry.get("detail", {})}, **common,
         )  # fmt: skip
 
-    def read_events(self) -> list[tuple[str, tuple[str, ...], list[str]]]:
-        """(type, fields, target ids) per distinct set of fields read."""
-        grouped: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    def read_events(self) -> list[tuple[str, tuple[str, ...], tuple[str, ...], list[str]]]:
+        """(type, fields, what revealed them, target ids) per distinct fields and paths."""
+        grouped: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[str]]
+        grouped = defaultdict(list)
         for type_name, targets in self.reads.items():
             for target, fields in targets.items():
-                grouped[(type_name, tuple(sorted(fields)))].append(target)
-        return [(t, f, sorted(ids)) for (t, f), ids in grouped.items()]
+                vias = tuple(sorted(self.vias.get((type_name, target), ())))
+                grouped[(type_name, tuple(sorted(fields)), vias)].append(target)
+        return [(t, f, v, sorted(ids)) for (t, f, v), ids in grouped.items()]

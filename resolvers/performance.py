@@ -413,15 +413,22 @@ class Summary:
         return self.policy is not None and not self.non_compliant
 
     @property
-    def red_flag_reason(self) -> str:
+    def red_flag_named(self) -> list[Performance]:
+        """The members the red-flag reason names (the first five non-compliant ones)."""
+        return self.non_compliant[:5]
+
+    def red_flag_reason(self, names: Sequence[str]) -> str:
+        """Why the branch is (not) eligible, naming `names`: the `red_flag_named` members
+        as the reader may see them. Names are personal: the caller audits them."""
         if self.policy is None:
             return f"{self.year} 年度评议规则尚未制定"
         failing = self.non_compliant
         if not failing:
             return "全部党员均符合报到和服务要求"
-        names = "、".join(p.name for p in failing[:5])
-        more = f"等 {len(failing)} 名" if len(failing) > 5 else f" {len(failing)} 名"
-        return f"{names}{more}党员未达到报到或服务要求"
+        if not names:
+            return f"{len(failing)} 名党员未达到报到或服务要求"
+        more = f"等 {len(failing)} 名" if len(failing) > len(names) else f" {len(failing)} 名"
+        return f"{'、'.join(names)}{more}党员未达到报到或服务要求"
 
 
 async def branch_summary(ctx: HubContext, branch_id: int, year: int) -> Summary:

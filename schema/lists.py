@@ -29,6 +29,7 @@ from schema.pagination import (
 )
 from schema.personal import Personal
 from schema.places import Community, Grid
+from schema.reveals import ListReveals
 
 if TYPE_CHECKING:
     from schema.reporting import Report
@@ -191,13 +192,19 @@ class DemandItem(ListEntry):
             return []
         if not 0 <= first <= ctx.max_page_size:
             raise bad_input("first", f"must be between 0 and {ctx.max_page_size}.")
+        reveals = ListReveals.of(info, None, None)  # reasons name skills and home grid
+        if reveals.empty:
+            return []
         demand, candidates = await _matching_facts(info, self)
+        suggestions = suggest(demand, candidates, first)
+        for s in suggestions:
+            reveals.note(info, s.candidate.payload)
         return [
             SupporterSuggestion(
                 supporter=Report.from_row(s.candidate.payload), score=s.score,
                 reasons=list(s.reasons),
             )
-            for s in suggest(demand, candidates, first)
+            for s in suggestions
         ]  # fmt: skip
 
     @strawberry.field(description="The grid it comes from (所属网格), if known.")

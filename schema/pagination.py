@@ -16,6 +16,7 @@ from datasources.paging import InvalidCursor, PageArgs
 from schema.base import Info
 from schema.bounds import between
 from schema.errors import bad_input
+from schema.reveals import ListReveals
 
 T = TypeVar("T")
 
@@ -163,6 +164,31 @@ async def connection(
     )
 
 
+def empty_connection() -> Connection[Any]:
+    """A list with nothing in it, not even a count: what a hidden list shows."""
+
+    async def none() -> int:
+        return 0
+
+    return Connection(
+        edges=[],
+        page_info=PageInfo(
+            has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+        ),
+        count=none,
+    )
+
+
+def _noting(
+    info: Info, reveals: ListReveals, node: Callable[[Any], T | Awaitable[T]]
+) -> Callable[[Any], T | Awaitable[T]]:
+    def noted(row: Any) -> T | Awaitable[T]:
+        reveals.note(info, row)
+        return node(row)
+
+    return noted
+
+
 async def _shared(total: Awaitable[int]) -> int:
     return await total
 
@@ -200,7 +226,16 @@ async def paginate(
     direction: OrderDirection = OrderDirection.ASC,
     filter: _FilterInput | None = None,
 ) -> Connection[T]:
-    """Validate a list field's arguments and return its page: the body of every list field."""
+    """Validate a list field's arguments and return its page: the body of every list field.
+
+    A list that reveals a personal field the viewer may not read is empty; the rows of one
+    that reveals a field he may read are audited as reads of it (`schema/reveals.py`).
+    """
+    reveals = ListReveals.of(info, filter, order_by)
+    if reveals.empty:
+        return empty_connection()
+    if reveals.by_rows:
+        node = _noting(info, reveals, node)
     args = page_args(
         info,
         first=first,

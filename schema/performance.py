@@ -26,6 +26,7 @@ from schema.bounds import YEAR, between, int32
 from schema.errors import ErrorCode, coded_error
 from schema.mutations import UserError, as_user_error, attempt
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, Edge, First, PageInfo
+from schema.reveals import names_in_text
 
 if TYPE_CHECKING:
     from schema.places import Community
@@ -577,8 +578,11 @@ class PerformanceSummary:
         description="Red-flag branch eligibility (红旗党支部资格): lost when any member is "
         "non-compliant."
     )
-    red_flag_reason: str = strawberry.field(description="Why (原因), in Chinese.")
     source: strawberry.Private[perf.Summary]
+
+    @strawberry.field(description="Why (原因), in Chinese.")
+    def red_flag_reason(self, info: Info) -> str:
+        return red_flag_reason(info, self.source, "PerformanceSummary.redFlagReason")
 
     @strawberry.field(description="The non-compliant members with their unmet rules (未达标名单).")
     async def non_compliant(
@@ -610,6 +614,12 @@ def _failing(p: perf.Performance, row: Any) -> NonCompliantMember:
     )
 
 
+def red_flag_reason(info: Info, summary: perf.Summary, via: str) -> str:
+    """The red-flag reason; the members it names are read (and audited) like `Member.name`."""
+    named = [(p.member_code, p.name) for p in summary.red_flag_named]
+    return summary.red_flag_reason(names_in_text(info, named, via=via))
+
+
 def summary_type(summary: perf.Summary) -> PerformanceSummary:
     covered = len(summary.covered)
     return PerformanceSummary(
@@ -623,7 +633,6 @@ def summary_type(summary: perf.Summary) -> PerformanceSummary:
         services=summary.services,
         hours=_float(summary.hours),
         red_flag_eligible=summary.red_flag_eligible,
-        red_flag_reason=summary.red_flag_reason,
         source=summary,
     )
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from resolvers import performance as perf
 from resolvers import performance_places as places
 from schema.base import Info
 from schema.bounds import between
@@ -18,6 +19,7 @@ from schema.performance import (
     _check_year,
     list_connection,
     policy_from_row,
+    red_flag_reason,
     summary_type,
 )
 
@@ -227,9 +229,13 @@ class CommunityReporting:
 @strawberry.type(description="A branch's red-flag standing (红旗党支部资格).")
 class BranchStanding:
     eligible: bool = strawberry.field(description="Eligible for the red-flag title (符合).")
-    reason: str = strawberry.field(description="Why (原因).")
     members: int = strawberry.field(description="Members covered (党员数).")
     branch_id: strawberry.Private[int]
+    summary: strawberry.Private[perf.Summary]
+
+    @strawberry.field(description="Why (原因).")
+    def reason(self, info: Info) -> str:
+        return red_flag_reason(info, self.summary, "BranchStanding.reason")
 
     @strawberry.field(description="The branch (党支部).")
     async def branch(self, info: Info) -> Annotated[PartyBranch, strawberry.lazy(_UNITS)]:
@@ -335,9 +341,9 @@ class DistrictDashboardQuery:
             standings=[
                 BranchStanding(
                     eligible=b.summary.red_flag_eligible,
-                    reason=b.summary.red_flag_reason,
                     members=len(b.summary.covered),
                     branch_id=b.branch_id,
+                    summary=b.summary,
                 )
                 for b in d.branches
             ],
