@@ -254,33 +254,34 @@ def _global_id(type_name: str, row_id: int) -> str:
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
 
 
-async def observed_records(client: GraphQLClient, world: World, query: str) -> set[int]:
-    """Ids of the rows of `query`'s type the viewer finds through `nodes`."""
-    type_name = RECORD_TYPES[query]
-    ids = [_global_id(type_name, r["id"]) for r in world.records[type_name]]
-    found: set[int] = set()
-    for start in range(0, len(ids), 400):
-        data = await client.query(NODES, {"ids": ids[start : start + 400]})
-        found |= {int(base64.b64decode(n["id"]).decode().split(":")[1])
-                  for n in data["nodes"] if n is not None}  # fmt: skip
+async def observed_records(client: GraphQLClient, world: World) -> dict[str, set[int]]:
+    """Ids of the rows of each record type the viewer finds through `nodes` (one request)."""
+    ids = [_global_id(t, r["id"]) for t in RECORD_TYPES.values() for r in world.records[t]]
+    data = await client.query(NODES, {"ids": ids})
+    found: dict[str, set[int]] = {t: set() for t in RECORD_TYPES.values()}
+    for node in data["nodes"]:
+        if node is not None:
+            type_name, row_id = base64.b64decode(node["id"]).decode().split(":")
+            found[type_name].add(int(row_id))
     return found
 
 
-async def listed_total(client: GraphQLClient, query: str) -> int | None:
-    """The totalCount of the documented list, summed over its public parent; None when the
-    parent is not a public list (that path is covered by `nodes`)."""
-    parent, _, field = query.rpartition(".")
-    if parent == "":
-        args = LIST_ARGS.get(field, "")
-        data = await client.query(f"{{ {field}(first: 0{args}) {{ totalCount }} }}")
-        total: int = data[field]["totalCount"]
-        return total
-    if parent != "Community":
-        return None
+async def listed_totals(client: GraphQLClient) -> dict[str, int]:
+    """The totalCount of each documented list at the root or under the public `communities`
+    (summed over them), in one request; the other paths are covered by `nodes`."""
+    root = [q for q in RECORD_TYPES if "." not in q]
+    nested = [q.split(".")[1] for q in RECORD_TYPES if q.startswith("Community.")]
+    lists = " ".join(f"{f}(first: 0{LIST_ARGS.get(f, '')}) {{ totalCount }}" for f in root)
+    under = " ".join(f"{f}(first: 0) {{ totalCount }}" for f in nested)
     data = await client.query(
-        f"{{ communities(first: 100) {{ edges {{ node {{ {field}(first: 0) {{ totalCount }} }} }} }} }}"
+        f"{{ {lists} communities(first: 100) {{ edges {{ node {{ {under} }} }} }} }}"
     )
-    return sum(e["node"][field]["totalCount"] for e in data["communities"]["edges"])
+    totals = {f: data[f]["totalCount"] for f in root}
+    for f in nested:
+        totals[f"Community.{f}"] = sum(
+            e["node"][f]["totalCount"] for e in data["communities"]["edges"]
+        )
+    return totals
 
 
 async def observed(client: GraphQLClient, query: str) -> int:
@@ -550,20 +551,20 @@ async def test_every_row_cell_of_the_documented_matrix(
         client.anonymous() if column == "anonymous" else client.as_viewer(case.role, **case.scope)
     )
     mismatches = []
+    found, totals = await observed_records(viewer, world), await listed_totals(viewer)
     for entity, cell in cells_of(column):
         query = _query_of(entity)
         if query in RECORD_TYPES:
             want_ids = set(visible_records(world, RECORD_TYPES[query], case, cell))
-            got_ids = await observed_records(viewer, world, query)
+            got_ids = found[RECORD_TYPES[query]]
             if want_ids != got_ids:
                 mismatches.append(
                     f"{entity} via nodes: documented '{cell}' means {len(want_ids)} rows;"
                     f" not shown {sorted(want_ids - got_ids)}, shown {sorted(got_ids - want_ids)}"
                 )
-            listed = await listed_total(viewer, query)
-            if listed is not None and listed != len(want_ids):
+            if query in totals and totals[query] != len(want_ids):
                 mismatches.append(
-                    f"{entity}: '{cell}' means {len(want_ids)}, the list counts {listed}"
+                    f"{entity}: '{cell}' means {len(want_ids)}, the list counts {totals[query]}"
                 )
             continue
         want, got = expected(world, query, case, cell), await observed(viewer, query)
