@@ -410,13 +410,17 @@ async def _insert_operations(
         )  # fmt: skip
     await _add(conn, ActivitySignup, activity_id=activity, member_code=me, status="cancelled",
                signed_up_at=t)  # fmt: skip
-    # Orders: one dispatched to M elsewhere, one a resident placed here with the test token.
-    for at, who, subject in ((there, me, "resident:9"), (here, None, "test-resident")):
+    # Orders: one dispatched to M elsewhere, one dispatched to the viewer unit (not yet
+    # accepted by any member), one a resident placed here with the test token.
+    unit = cases["unit"].scope["unit"]
+    for at, kind, taker, subject in ((there, "member", me, "resident:9"),
+                                     (there, "unit", unit, "resident:9"),
+                                     (here, None, None, "test-resident")):  # fmt: skip
         await _add(
             conn, ServiceOrder, community_id=at, category_id=category, title="覆盖订单",
             ordered_by_subject=subject, ordered_by_role="resident",
-            status="dispatched" if who else "ordered", taker_kind="member" if who else None,
-            taker_code=who, due_at=t + timedelta(days=3), ordered_at=t, evidence=[],
+            status="dispatched" if kind else "ordered", taker_kind=kind, taker_code=taker,
+            due_at=t + timedelta(days=3), ordered_at=t, evidence=[],
         )  # fmt: skip
     # M leads a building group here with one mate; the mate's group evaluation, M's own
     # self-evaluation, an assignment to M, one for the group, one for the test resident.
@@ -447,9 +451,10 @@ async def _insert_operations(
     # Points credited here to M and to O (who reports elsewhere); inactive merchants and
     # items; redemptions by M here and by O elsewhere.
     merchants = {}
-    for at, key in ((here, "here"), (there, "there")):
+    for at, key, active in ((here, "here", True), (here, "closed", False),
+                            (there, "there", False)):  # fmt: skip
         merchants[key] = await _add(conn, Merchant, code=f"MX-{key}", name="覆盖商户",
-                                    community_id=at, active=key == "here", created_at=t)  # fmt: skip
+                                    community_id=at, active=active, created_at=t)  # fmt: skip
     for who in (me, o):
         account = select(PointsAccount.member_code).where(PointsAccount.member_code == who)
         if (await conn.execute(account)).first() is None:
