@@ -34,6 +34,7 @@ from datasources.community.models import (
     Report,
 )
 from datasources.community.order_models import ServiceOrder
+from datasources.community.partner_models import AllianceMeeting
 from datasources.community.points_models import (
     MallItem,
     Merchant,
@@ -160,6 +161,10 @@ RECORD_TYPES = {
     "merchants": "Merchant", "mallItems": "MallItem",
     "Compound.propertyContracts": "PropertyContract",
     "Compound.linkageMeetings": "LinkageMeeting",
+    "BuildingGroup.members": "BuildingGroupMember",
+    "LinkageMeeting.actionItems": "LinkageActionItem", "Alliance.meetings": "AllianceMeeting",
+    "CoBuildingAgreement.projects": "AgreementProject", "Community.partnerUnits": "UnitPairing",
+    "MemberEvaluation.organisationEvaluation": "OrganisationEvaluation",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -237,9 +242,25 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "at own merchants": own,
         "active": active,
         "active + own community": lambda r: active(r) or own(r),
-        "its own": lambda r: r["company"] == scope.get("company"),
+        "its own": lambda r: (
+            r["company"] == scope.get("company") if "company" in r else r["unit"] == scope.get("unit")
+        ),
+        "party to": lambda r: party_to(world, case, r),
+        "own unit": lambda r: r["member"] in case.members,
+        "own branch": lambda r: r["member"] in case.members,
         "served by it": lambda r: r["compound"] in served,
     }  # fmt: skip
+
+
+def party_to(world: World, case: Case, record: dict[str, Any]) -> bool:
+    """An alliance meeting or agreement project of an alliance or agreement naming the
+    viewer (for agreements: also as a project owner, or as the agreement's community)."""
+    party = _party(case)
+    if "alliance" in record:
+        return party in world.alliance_parties[record["alliance"]]
+    community, parties, owners = world.agreements[record["agreement"]]
+    own = case.role in ("community", "grid_secretary") and community == case.scope["community"]
+    return party in parties or party in owners or own
 
 
 def visible_records(world: World, type_name: str, case: Case, cell: str) -> list[int]:
@@ -383,8 +404,10 @@ async def _insert_operations(
     # A third alliance of another community only: the viewers of this one are not party to it.
     alliance = await _add(conn, Alliance, code="A-MX", name="覆盖联盟", founded_on=t.date(),
                           meeting_frequency="quarterly")  # fmt: skip
-    await _add(conn, AllianceParty, alliance_id=alliance, party_kind="community",
-               party_code=elsewhere, joined_on=t.date())  # fmt: skip
+    convener = await _add(conn, AllianceParty, alliance_id=alliance, party_kind="community",
+                          party_code=elsewhere, joined_on=t.date())  # fmt: skip
+    await _add(conn, AllianceMeeting, alliance_id=alliance, convened_by_id=convener,
+               held_on=t.date(), agenda="覆盖议程", status="scheduled", created_at=t)  # fmt: skip
     # Posts: open and closed here, closed elsewhere; claims by M, B and O.
     posts = {}
     for key, at, status in (("open", here, "open"), ("closed", here, "closed"),

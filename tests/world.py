@@ -134,6 +134,8 @@ async def load_world(pair: DatabasePair) -> World:
 
 
 def _load_units(conn: Connection, world: World) -> None:
+    for type_name, sql in UNIT_RECORDS.items():
+        world.records[type_name] = [dict(row._mapping) for row in conn.execute(text(sql))]
     world.counts["work_units"] = conn.execute(text("SELECT count(*) FROM work_units")).scalar_one()
     for member, unit, branch in conn.execute(
         text(
@@ -248,8 +250,9 @@ RECORDS: dict[str, str] = {
     " FROM member_evaluations e JOIN communities c ON c.id = e.community_id",
     "BuildingGroup": "SELECT g.id, c.code AS community FROM building_groups g"
     " JOIN communities c ON c.id = g.community_id",
-    "BuildingGroupMember": 'SELECT id, group_id AS "group", member_code AS member, role, status'
-    " FROM building_group_members",
+    "BuildingGroupMember": 'SELECT m.id, c.code AS community, m.group_id AS "group",'
+    " m.member_code AS member, m.role, m.status FROM building_group_members m"
+    " JOIN building_groups g ON g.id = m.group_id JOIN communities c ON c.id = g.community_id",
     "HouseholdAssignment": "SELECT h.id, c.code AS community, b.code AS building,"
     ' h.assignee_kind, h.assignee_code, h.group_id AS "group" FROM household_assignments h'
     " JOIN buildings b ON b.id = h.building_id JOIN communities c ON c.id = h.community_id",
@@ -269,7 +272,20 @@ RECORDS: dict[str, str] = {
     "LinkageMeeting": "SELECT l.id, c.code AS community, cp.code AS compound"
     " FROM linkage_meetings l JOIN compounds cp ON cp.id = l.compound_id"
     " JOIN communities c ON c.id = cp.community_id",
+    "LinkageActionItem": "SELECT i.id, c.code AS community, cp.code AS compound"
+    " FROM linkage_action_items i JOIN linkage_meetings l ON l.id = i.meeting_id"
+    " JOIN compounds cp ON cp.id = l.compound_id JOIN communities c ON c.id = cp.community_id",
+    "AllianceMeeting": "SELECT m.id, a.code AS alliance FROM alliance_meetings m"
+    " JOIN alliances a ON a.id = m.alliance_id",
+    "AgreementProject": "SELECT p.id, a.code AS agreement FROM agreement_projects p"
+    " JOIN co_building_agreements a ON a.id = p.agreement_id",
+    "UnitPairing": "SELECT p.id, c.code AS community, p.unit_code AS unit FROM unit_pairings p"
+    " JOIN communities c ON c.id = p.community_id",
     "ContractParty": "SELECT cp.code AS compound, p.code AS company FROM property_contracts k"
     " JOIN compounds cp ON cp.id = k.compound_id"
     " JOIN property_companies p ON p.id = k.company_id",
+}
+UNIT_RECORDS: dict[str, str] = {
+    "OrganisationEvaluation": "SELECT e.id, m.code AS member FROM organisation_evaluations e"
+    " JOIN members m ON m.id = e.member_id",
 }
