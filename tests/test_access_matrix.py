@@ -3,15 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from datasources.community.activity_models import Activity, ActivitySignup
+from datasources.community.evaluation_models import MemberEvaluation
+from datasources.community.group_models import (
+    BuildingGroup,
+    BuildingGroupMember,
+    HouseholdAssignment,
+)
+from datasources.community.models import (
+    Alliance,
+    AllianceParty,
+    Building,
+    Community,
+    Compound,
+    Grid,
+    MicroWish,
+    Post,
+    PostClaim,
+    Report,
+)
+from datasources.community.order_models import ServiceOrder
+from datasources.community.partner_models import AllianceMeeting
+from datasources.community.points_models import (
+    MallItem,
+    Merchant,
+    PointsAccount,
+    PointsEntry,
+    Redemption,
+)
 from datasources.scope import Role, Viewer
 from resolvers.personal import BY_KEY, Withholdable, access_for
 from tests.client import GraphQLClient
@@ -19,6 +49,7 @@ from tests.conftest import BACKENDS, client_for
 from tests.databases import DatabasePair, seeded_pair
 from tests.scales import SMALL
 from tests.test_access import Case, matrix, visible_supporters
+from tests.world import ACTIVE as ACTIVE_STATUSES
 from tests.world import World, load_world
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "access.md"
@@ -73,6 +104,9 @@ def _home(world: World, case: Case) -> str | None:
     return case.scope.get("community")
 
 
+COUNTED = ("serviceCategories", "communities", "workUnits", "compounds", "propertyCompanies")
+
+
 def expected(world: World, query: str, case: Case, cell: str) -> int:
     """How many rows `cell` means for this viewer, computed from the ground truth."""
     counts = {"serviceCategories": "service_categories", "communities": "communities",
@@ -80,6 +114,8 @@ def expected(world: World, query: str, case: Case, cell: str) -> int:
               "propertyCompanies": "property_companies"}  # fmt: skip
     if cell == "none":
         return 0
+    if query in RECORD_TYPES:
+        return len(visible_records(world, RECORD_TYPES[query], case, cell))
     if query in counts:
         assert cell == "all", (query, cell)
         return world.counts[counts[query]]
@@ -113,6 +149,162 @@ def expected(world: World, query: str, case: Case, cell: str) -> int:
     return sum(1 for t, c, k, p, s in world.items if t == table_name and rule(c, k, p, s))
 
 
+# The newer rows: the GraphQL type behind each documented query path. Their rows are read
+# through `nodes` (every row's global ID, from plain SQL) and, where the path is a list
+# under a public parent or at the root, through that list's totalCount too.
+RECORD_TYPES = {
+    "Community.orders": "ServiceOrder", "Community.posts": "Post", "Post.claims": "PostClaim",
+    "Community.microWishes": "MicroWish", "Community.activities": "Activity",
+    "Activity.signups": "ActivitySignup", "Community.evaluations": "MemberEvaluation",
+    "Community.buildingGroups": "BuildingGroup", "Building.assignments": "HouseholdAssignment",
+    "MemberPoints.entries": "PointsEntry", "MemberPoints.redemptions": "Redemption",
+    "merchants": "Merchant", "mallItems": "MallItem",
+    "Compound.propertyContracts": "PropertyContract",
+    "Compound.linkageMeetings": "LinkageMeeting",
+    "BuildingGroup.members": "BuildingGroupMember",
+    "LinkageMeeting.actionItems": "LinkageActionItem", "Alliance.meetings": "AllianceMeeting",
+    "CoBuildingAgreement.projects": "AgreementProject", "Community.partnerUnits": "UnitPairing",
+    "MemberEvaluation.organisationEvaluation": "OrganisationEvaluation",
+}  # fmt: skip
+# Lists that hide some visible rows unless asked (the matrix is about what may be read).
+LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
+             "mallItems": ", filter: {includeInactive: true}"}  # fmt: skip
+Rule = Callable[[dict[str, Any]], bool]
+
+
+def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
+    """What each cell word means for one record, from the plain-SQL facts (not the policy)."""
+    scope, member = case.scope, case.scope.get("member")
+    subject = f"test-{case.role}"  # the tokens the tests issue (tests.conftest.TokenFactory)
+    if "compound" in scope:
+        buildings = world.buildings_in_compound(scope["compound"])
+    else:
+        buildings = world.buildings_in_grid(scope["grid"]) if "grid" in scope else set()
+    claims = world.records["PostClaim"]
+
+    def claimed_by(who: set[str]) -> Rule:
+        if type_name == "Post":
+            posts = {k["post"] for k in claims if k["member"] in who}
+            return lambda r: r["id"] in posts
+        return lambda r: r["member"] in who
+
+    public: Rule = {
+        "Post": lambda r: r["status"] == "open",
+        "MicroWish": lambda r: r["status"] == "published",
+    }.get(type_name, lambda _r: False)
+    own: Rule = lambda r: r["community"] == scope.get("community")  # noqa: E731
+    current: Rule = lambda r: r["status"] in ("published", "certified")  # noqa: E731
+    active: Rule = lambda r: bool(r["active"])  # noqa: E731
+    him = {member} if member else set()
+
+    def himself(r: dict[str, Any]) -> bool:
+        if type_name == "ServiceOrder":
+            return (r["taker_kind"], r["taker_code"]) == ("member", member) or r["member"] == member
+        if type_name == "HouseholdAssignment":
+            kind = "member" if case.role == "member" else "resident"
+            return (r["assignee_kind"], r["assignee_code"]) == (kind, member or subject)
+        return bool(r["member"] in him)
+
+    led = world.active_members_of_groups(world.led_groups_of(member)) if member else set()
+    groups = world.active_groups_of(member) if member else set()
+    served = {
+        p["compound"]
+        for p in world.records["ContractParty"]
+        if p["company"] == scope.get("company")
+    }
+    return {
+        "all": lambda _r: True,
+        "none": lambda _r: False,
+        "own community": own,
+        "of own members": claimed_by(case.members),
+        "himself": himself,
+        "public": public,
+        "public + own community": lambda r: public(r) or own(r),
+        "public + of own members": lambda r: public(r) or claimed_by(case.members)(r),
+        "public + himself": lambda r: public(r) or claimed_by(him)(r),
+        "not cancelled": current,
+        "not cancelled + own community": lambda r: current(r) or own(r),
+        "to it or of own members": lambda r: (
+            (r["taker_kind"], r["taker_code"]) == ("unit", scope.get("unit"))
+            or r["member"] in case.members
+        ),
+        "placed by him": lambda r: r["subject"] == subject,
+        "community and self of own members": lambda r: (
+            r["kind"] in ("community", "self") and r["member"] in case.members
+        ),
+        "himself + as group leader": lambda r: (
+            himself(r) or (r["kind"] == "group" and r["member"] in led)
+        ),
+        "his group": lambda r: r["id"] in groups,
+        "himself + his group's": lambda r: himself(r) or r["group"] in groups,
+        "in his grid": lambda r: own(r) and r["building"] in buildings,
+        "credited here": lambda r: own(r) and r["member"] in case.supporters,
+        "at own merchants": own,
+        "active": active,
+        "active + own community": lambda r: active(r) or own(r),
+        "its own": lambda r: (
+            r["company"] == scope.get("company") if "company" in r else r["unit"] == scope.get("unit")
+        ),
+        "party to": lambda r: party_to(world, case, r),
+        "own unit": lambda r: r["member"] in case.members,
+        "own branch": lambda r: r["member"] in case.members,
+        "served by it": lambda r: r["compound"] in served,
+    }  # fmt: skip
+
+
+def party_to(world: World, case: Case, record: dict[str, Any]) -> bool:
+    """An alliance meeting or agreement project of an alliance or agreement naming the
+    viewer (for agreements: also as a project owner, or as the agreement's community)."""
+    party = _party(case)
+    if "alliance" in record:
+        return party in world.alliance_parties[record["alliance"]]
+    community, parties, owners = world.agreements[record["agreement"]]
+    own = case.role in ("community", "grid_secretary") and community == case.scope["community"]
+    return party in parties or party in owners or own
+
+
+def visible_records(world: World, type_name: str, case: Case, cell: str) -> list[int]:
+    rule = _rules(world, case, type_name)[cell]
+    return [r["id"] for r in world.records[type_name] if rule(r)]
+
+
+def _global_id(type_name: str, row_id: int) -> str:
+    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
+
+
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+
+
+async def observed_records(client: GraphQLClient, world: World) -> dict[str, set[int]]:
+    """Ids of the rows of each record type the viewer finds through `nodes` (one request)."""
+    ids = [_global_id(t, r["id"]) for t in RECORD_TYPES.values() for r in world.records[t]]
+    data = await client.query(NODES, {"ids": ids})
+    found: dict[str, set[int]] = {t: set() for t in RECORD_TYPES.values()}
+    for node in data["nodes"]:
+        if node is not None:
+            type_name, row_id = base64.b64decode(node["id"]).decode().split(":")
+            found[type_name].add(int(row_id))
+    return found
+
+
+async def listed_totals(client: GraphQLClient) -> dict[str, int]:
+    """The totalCount of each documented list at the root or under the public `communities`
+    (summed over them), in one request; the other paths are covered by `nodes`."""
+    root = [q for q in RECORD_TYPES if "." not in q]
+    nested = [q.split(".")[1] for q in RECORD_TYPES if q.startswith("Community.")]
+    lists = " ".join(f"{f}(first: 0{LIST_ARGS.get(f, '')}) {{ totalCount }}" for f in root)
+    under = " ".join(f"{f}(first: 0) {{ totalCount }}" for f in nested)
+    data = await client.query(
+        f"{{ {lists} communities(first: 100) {{ edges {{ node {{ {under} }} }} }} }}"
+    )
+    totals = {f: data[f]["totalCount"] for f in root}
+    for f in nested:
+        totals[f"Community.{f}"] = sum(
+            e["node"][f]["totalCount"] for e in data["communities"]["edges"]
+        )
+    return totals
+
+
 async def observed(client: GraphQLClient, query: str) -> int:
     if query == "community.supporters":
         total, _codes = await visible_supporters(client)
@@ -133,7 +325,8 @@ def matrix_db(
 
 
 async def _cover_every_cell(pair: DatabasePair) -> None:
-    cases = matrix(await load_world(pair))
+    world = await load_world(pair)
+    cases = matrix(world)
     unit, company = cases["unit"].scope["unit"], cases["company"].scope["company"]
     community = cases["community"].scope["community"]
     engine = create_async_engine(pair.community_url)
@@ -149,8 +342,160 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                 )
             }
             await _insert_coverage(conn, ids, unit=unit, company=company, community=community)
+            await _nest_grids(conn, world, cases["grid"].scope["grid"], community)
+            await _insert_operations(conn, world, cases, ids)
     finally:
         await engine.dispose()
+
+
+async def _add(conn: AsyncConnection, model: Any, **values: Any) -> int:
+    result = await conn.execute(insert(model).values(**values).returning(model.id))
+    return int(result.scalar_one())
+
+
+async def _nest_grids(conn: AsyncConnection, world: World, grid: str, community: str) -> None:
+    """Grids below the grid viewer's grid down to level 6 (the deepest the model allows),
+    each of the two lowest with a compound, a building and a member reporting there (moved
+    from a building outside his grid), so a scope that stops a level short hides them."""
+    parent = grid
+    while children := sorted(g for g, p in world.grid_parent.items() if p == parent):
+        parent = children[0]
+    level, community_id = world.grid_level[parent], await _id(conn, Community, community)
+    movers = sorted(world.reported_to(community) - world.reported_in_grid(grid))
+    parent_id = await _id(conn, Grid, parent)
+    for depth in range(level + 1, 7):
+        parent_id = await _add(
+            conn, Grid, code=f"GX{depth}", name=f"覆盖{depth}级网格", community_id=community_id,
+            parent_id=parent_id, level=depth,
+        )  # fmt: skip
+        if depth < 5:
+            continue
+        compound = await _add(
+            conn, Compound, code=f"CPX{depth}", name=f"覆盖{depth}级小区", community_id=community_id,
+            grid_id=parent_id, has_owners_committee=False, has_owner_unit=False,
+            has_security=False, households=10,
+        )  # fmt: skip
+        building = await _add(conn, Building, code=f"BX{depth}", name="1号楼", compound_id=compound)
+        await conn.execute(
+            update(Report).where(
+                Report.member_code == movers[depth - 5], Report.status.in_(ACTIVE_STATUSES)
+            ).values(building_id=building)
+        )  # fmt: skip
+
+
+async def _id(conn: AsyncConnection, model: Any, code: str) -> int:
+    return int((await conn.execute(select(model.id).where(model.code == code))).scalar_one())
+
+
+async def _insert_operations(
+    conn: AsyncConnection, world: World, cases: dict[str, Case], ids: dict[str, int]
+) -> None:
+    """Rows to show and rows to hide for every scoped cell of the operations records: the
+    matrix member (M) has one of each kind, a member of the viewer branch (B) some, and a
+    member outside the viewer unit who reports elsewhere (O) the same kinds elsewhere."""
+    community = cases["community"].scope["community"]
+    elsewhere = world.other_community(community)
+    here, there = ids["community"], await _id(conn, Community, elsewhere)
+    me = cases["member"].scope["member"]
+    b = sorted(cases["branch"].members - {me})[0]
+    o = sorted(world.reported_to(elsewhere) - cases["unit"].members - {me})[0]
+    mate = sorted(world.reported_to(community) - {me, b} - set(_grouped(world)))[0]
+    category, t = ids["category"], datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    # A third alliance of another community only: the viewers of this one are not party to it.
+    alliance = await _add(conn, Alliance, code="A-MX", name="覆盖联盟", founded_on=t.date(),
+                          meeting_frequency="quarterly")  # fmt: skip
+    convener = await _add(conn, AllianceParty, alliance_id=alliance, party_kind="community",
+                          party_code=elsewhere, joined_on=t.date())  # fmt: skip
+    await _add(conn, AllianceMeeting, alliance_id=alliance, convened_by_id=convener,
+               held_on=t.date(), agenda="覆盖议程", status="scheduled", created_at=t)  # fmt: skip
+    # Posts: open and closed here, closed elsewhere; claims by M, B and O.
+    posts = {}
+    for key, at, status in (("open", here, "open"), ("closed", here, "closed"),
+                            ("x1", there, "closed"), ("x2", there, "closed")):  # fmt: skip
+        posts[key] = await _add(
+            conn, Post, code=f"P-MX-{key}", community_id=at, category_id=category,
+            title="覆盖岗位", capacity=5, status=status, created_at=t,
+        )  # fmt: skip
+    for key, who in (("open", me), ("closed", b), ("x1", me), ("x2", o)):
+        await _add(conn, PostClaim, post_id=posts[key], member_code=who, status="active",
+                   claimed_at=t)  # fmt: skip
+    # Micro-wishes: published here; claimed here by B, elsewhere by M and by O.
+    for at, status, who in ((here, "published", None), (here, "claimed", b),
+                            (there, "claimed", me), (there, "claimed", o)):  # fmt: skip
+        await _add(conn, MicroWish, community_id=at, title="覆盖心愿", beneficiary_name="王秀英",
+                   status=status, claimed_by=who, claimed_at=t if who else None, created_at=t)  # fmt: skip
+    # Cancelled activities here and elsewhere; M signed up for the one elsewhere.
+    for at in (here, there):
+        activity = await _add(
+            conn, Activity, community_id=at, category_id=category, title="覆盖活动",
+            place="社区广场", starts_at=t, ends_at=t + timedelta(hours=2), capacity=10,
+            points_per_attendance=0, status="cancelled", created_at=t, cancelled_at=t,
+        )  # fmt: skip
+    await _add(conn, ActivitySignup, activity_id=activity, member_code=me, status="cancelled",
+               signed_up_at=t)  # fmt: skip
+    # Orders: one dispatched to M elsewhere, one dispatched to the viewer unit (not yet
+    # accepted by any member), one a resident placed here with the test token.
+    unit = cases["unit"].scope["unit"]
+    for at, kind, taker, subject in ((there, "member", me, "resident:9"),
+                                     (there, "unit", unit, "resident:9"),
+                                     (here, None, None, "test-resident")):  # fmt: skip
+        await _add(
+            conn, ServiceOrder, community_id=at, category_id=category, title="覆盖订单",
+            ordered_by_subject=subject, ordered_by_role="resident",
+            status="dispatched" if kind else "ordered", taker_kind=kind, taker_code=taker,
+            due_at=t + timedelta(days=3), ordered_at=t, evidence=[],
+        )  # fmt: skip
+    # M leads a building group here with one mate; the mate's group evaluation, M's own
+    # self-evaluation, an assignment to M, one for the group, one for the test resident.
+    group = await _add(conn, BuildingGroup, community_id=here, name="覆盖楼栋党小组",
+                       status="active", created_at=t)  # fmt: skip
+    for who, role in ((me, "leader"), (mate, "member")):
+        await _add(conn, BuildingGroupMember, group_id=group, member_code=who, role=role,
+                   status="active", joined_at=t)  # fmt: skip
+    for who, kind in ((mate, "group"), (me, "self")):
+        await conn.execute(
+            update(MemberEvaluation).where(
+                MemberEvaluation.member_code == who, MemberEvaluation.year == 2031,
+            ).values(status="superseded")
+        )  # fmt: skip
+        await _add(
+            conn, MemberEvaluation, member_code=who, year=2031, kind=kind, community_id=here,
+            comment="覆盖评价", status="active", evaluator_subject="test", evaluator_role="member",
+            created_at=t,
+        )  # fmt: skip
+    building = (await conn.execute(
+        select(Building.id).join(Compound).where(Compound.community_id == here).limit(1)
+    )).scalar_one()  # fmt: skip
+    for kind, code, group_id in (("member", me, None), ("member", mate, group),
+                                 ("resident", "test-resident", None)):  # fmt: skip
+        await _add(conn, HouseholdAssignment, community_id=here, building_id=building, floor=1,
+                   household="1-101", assignee_kind=kind, assignee_code=code, group_id=group_id,
+                   status="active", assigned_at=t)  # fmt: skip
+    # Points credited here to M and to O (who reports elsewhere); inactive merchants and
+    # items; redemptions by M here and by O elsewhere.
+    merchants = {}
+    for at, key, active in ((here, "here", True), (here, "closed", False),
+                            (there, "there", False)):  # fmt: skip
+        merchants[key] = await _add(conn, Merchant, code=f"MX-{key}", name="覆盖商户",
+                                    community_id=at, active=active, created_at=t)  # fmt: skip
+    for who in (me, o):
+        account = select(PointsAccount.member_code).where(PointsAccount.member_code == who)
+        if (await conn.execute(account)).first() is None:
+            await conn.execute(insert(PointsAccount).values(member_code=who, opened_at=t))
+        await _add(conn, PointsEntry, member_code=who, kind="earn", points=50,
+                   action="activity_attended", community_id=here, actor_subject="test",
+                   occurred_at=t)  # fmt: skip
+    for key, who in (("here", me), ("there", o)):
+        item = await _add(conn, MallItem, code=f"IX-{key}", merchant_id=merchants[key],
+                          name="覆盖商品", price_points=5, stock=10, active=False, created_at=t)  # fmt: skip
+        spend = await _add(conn, PointsEntry, member_code=who, kind="spend", points=-5,
+                           action="mall_redeem", actor_subject="test", occurred_at=t)  # fmt: skip
+        await _add(conn, Redemption, item_id=item, member_code=who, quantity=1, points=5,
+                   status="collected", spend_entry_id=spend, redeemed_at=t)  # fmt: skip
+
+
+def _grouped(world: World) -> list[str]:
+    return [r["member"] for r in world.records["BuildingGroupMember"] if r["status"] == "active"]
 
 
 async def _insert_coverage(
@@ -193,39 +538,106 @@ async def hub(matrix_db: DatabasePair) -> AsyncIterator[tuple[GraphQLClient, Wor
         yield client, world
 
 
-@pytest.mark.parametrize("column", COLUMNS)
+def cases_of(world: World) -> dict[str, Case]:
+    """The viewer of each column; `grid (compound)` is a grid secretary scoped by a `compound`
+    claim instead of a grid, held to the grid column's cells."""
+    cases = matrix(world)
+    grid = cases["grid"]
+    compound = compound_viewer_scope(world, grid.scope["community"])
+    in_compound = world.reported_in_compound(compound) & world.reported_to(grid.scope["community"])
+    cases["grid (compound)"] = Case(
+        "grid_secretary", {"community": grid.scope["community"], "compound": compound},
+        in_compound, in_compound,
+    )  # fmt: skip
+    cases["anonymous"] = Case("anonymous", {}, set(), set())
+    return cases
+
+
+def compound_viewer_scope(world: World, community: str) -> str:
+    """The compound with the most reporters of `community` (the fixture adds one at level 5)."""
+    reported = world.reported_to(community)
+    compounds = sorted({c for b, c in world.building_compound.items()
+                        if any(world.active_report[m][1] == b for m in reported)})  # fmt: skip
+    return max(compounds, key=lambda c: len(world.reported_in_compound(c) & reported))
+
+
+VIEWERS = [*COLUMNS, "grid (compound)"]
+
+
+def cells_of(viewer: str) -> Iterator[tuple[str, str]]:
+    column = "grid" if viewer == "grid (compound)" else viewer
+    return ((entity, cell) for entity, col, cell in CELLS if col == column)
+
+
+@pytest.mark.parametrize("column", VIEWERS)
 async def test_every_row_cell_of_the_documented_matrix(
     hub: tuple[GraphQLClient, World], column: str
 ) -> None:
     client, world = hub
-    cases = matrix(world)
-    if column == "anonymous":
-        viewer, case = client.anonymous(), Case("anonymous", {}, set(), set())
-    else:
-        case = cases[column]
-        viewer = client.as_viewer(case.role, **case.scope)
+    case = cases_of(world)[column]
+    viewer = (
+        client.anonymous() if column == "anonymous" else client.as_viewer(case.role, **case.scope)
+    )
     mismatches = []
-    for entity, col, cell in CELLS:
-        if col != column:
-            continue
+    found, totals = await observed_records(viewer, world), await listed_totals(viewer)
+    for entity, cell in cells_of(column):
         query = _query_of(entity)
+        if query in RECORD_TYPES:
+            want_ids = set(visible_records(world, RECORD_TYPES[query], case, cell))
+            got_ids = found[RECORD_TYPES[query]]
+            if want_ids != got_ids:
+                mismatches.append(
+                    f"{entity} via nodes: documented '{cell}' means {len(want_ids)} rows;"
+                    f" not shown {sorted(want_ids - got_ids)}, shown {sorted(got_ids - want_ids)}"
+                )
+            if query in totals and totals[query] != len(want_ids):
+                mismatches.append(
+                    f"{entity}: '{cell}' means {len(want_ids)}, the list counts {totals[query]}"
+                )
+            continue
         want, got = expected(world, query, case, cell), await observed(viewer, query)
         if want != got:
             mismatches.append(f"{entity}: documented '{cell}' means {want}, the API shows {got}")
-    assert mismatches == []
+    assert not mismatches, "\n".join(mismatches)
+
+
+def _total(world: World, query: str, case: Case) -> int:
+    if query in RECORD_TYPES:
+        return len(world.records[RECORD_TYPES[query]])
+    return expected(world, query, case, "all")
 
 
 def test_every_scoped_cell_is_exercised_by_data(matrix_db: DatabasePair) -> None:
-    """A cell like 'party to' proves little if the data gives that viewer nothing."""
+    """A cell like 'party to' proves little if the data gives that viewer nothing, or
+    everything: each scoped cell's viewer has rows to see and rows not to see."""
     world = asyncio.run(load_world(matrix_db))
-    cases = matrix(world)
-    empty = [
-        (entity, column)
-        for entity, column, cell in CELLS
-        if cell not in ("none",) and column != "anonymous"
-        and expected(world, _query_of(entity), cases[column], cell) == 0
-    ]  # fmt: skip
-    assert empty == []
+    cases = cases_of(world)
+    trivial = []
+    for viewer, case in cases.items():
+        for entity, cell in cells_of(viewer):
+            if cell in ("all", "none") or _query_of(entity) in COUNTED:
+                continue
+            query = _query_of(entity)
+            shown, total = expected(world, query, case, cell), _total(world, query, case)
+            if not 0 < shown < total:
+                trivial.append(f"{entity} / {viewer} ({cell}): {shown} of {total}")
+    assert not trivial, "\n".join(trivial)
+
+
+def test_grid_scope_reaches_the_lowest_level(matrix_db: DatabasePair) -> None:
+    """The grid viewer's grid has grids nested to level 5 with reporting members in buildings
+    of the lowest level, and the compound viewer's compound hides others of his community."""
+    world = asyncio.run(load_world(matrix_db))
+    cases = cases_of(world)
+    grid = cases["grid"].scope["grid"]
+    deepest = max(world.grid_level[g] for g in world.grid_subtree(grid))
+    at_deepest = {g for g in world.grid_subtree(grid) if world.grid_level[g] == deepest}
+    assert deepest >= 5
+    assert deepest - world.grid_level[grid] >= 2
+    assert any(world.building_grid.get(b) in at_deepest for _c, b in
+               (world.active_report[m] for m in cases["grid"].members))  # fmt: skip
+    compound = cases["grid (compound)"]
+    assert 0 < len(compound.members) < len(cases["grid"].members | compound.members)
 
 
 FIELD_ROWS = table("fields")

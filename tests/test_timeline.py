@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -157,22 +158,39 @@ async def test_pages_with_cursors_and_filters(hub: GraphQLClient, member: tuple[
     assert [e["node"]["kind"] for e in window["edges"]] == ["POST", "ACTIVITY"]
 
 
+ORDER_NODE = """query($id: ID!) { node(id: $id) { ... on ServiceOrder { title
+  community { code } } } }"""
+WHO = "query($c: String!) { member(code: $c) { unit { code } branch { code } } }"
+
+
+def _order_id(row_id: int) -> str:
+    return base64.b64encode(f"ServiceOrder:{row_id}".encode()).decode()
+
+
 async def test_each_viewer_sees_the_records_he_may_see(
     hub: GraphQLClient, member: tuple[str, Any]
 ) -> None:
-    code, _made = member
-    # The old community sees the order he served there, nothing of his new community.
+    code, made = member
+    # The old community may not read him (his active report is to C001), so not his
+    # timeline either; it still finds the order he served there, and not the one in C001.
     old = hub.as_viewer("community", community="C002")
-    page = await old.raw(TIMELINE, {"code": code, "filter": SINCE_2031, "first": 20})
-    member_row = page["data"]["member"]
-    if member_row is not None:  # he no longer reports there: the member itself is hidden
-        titles = [e["node"]["title"] for e in member_row["timeline"]["edges"]]
-        assert titles == ["旧社区送药"]
+    page = await old.query(TIMELINE, {"code": code, "filter": SINCE_2031, "first": 20})
+    assert page["member"] is None
+    moved = await old.query(ORDER_NODE, {"id": _order_id(made["moved"])})
+    assert moved["node"] == {"title": "旧社区送药", "community": {"code": "C002"}}
+    assert (await old.query(ORDER_NODE, {"id": _order_id(made["order"])}))["node"] is None
     # His current community sees its own records, not the order of the old community.
     current = hub.as_viewer("community", community="C001")
-    titles = [e["node"]["title"] for e in (await _timeline(current, code, first=20))["edges"]]
-    assert "旧社区送药" not in titles
-    assert {"助老理发", "垃圾分类宣传", "楼道文明劝导岗", "一台助听器"} <= set(titles)
+    nodes = [e["node"] for e in (await _timeline(current, code, first=20))["edges"]]
+    assert [n["kind"] for n in nodes] == ["POINTS", "WISH", "POST", "ACTIVITY", "ORDER"]
+    assert {n["community"]["code"] for n in nodes} == {"C001"}
+    assert "旧社区送药" not in {n["title"] for n in nodes}
+    # His unit branch answers for him in both communities: every record.
+    who = (await hub.query(WHO, {"c": code}))["member"]
+    branch = hub.as_viewer("unit_branch", unit=who["unit"]["code"], branch=who["branch"]["code"])
+    nodes = [e["node"] for e in (await _timeline(branch, code, first=20))["edges"]]
+    assert [n["kind"] for n in nodes] == ["POINTS", "WISH", "POST", "ACTIVITY", "ORDER", "ORDER"]
+    assert {n["community"]["code"] for n in nodes} == {"C001", "C002"}
     # Another member cannot read him at all.
     [other] = await supporters(hub, "C001", 1)
     stranger = hub.as_viewer("member", member=other)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -35,6 +36,9 @@ class World:
     # (list table, community, provider kind, provider code, status)
     items: list[tuple[str, str, str | None, str | None, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    grid_level: dict[str, int] = field(default_factory=dict)
+    # Rows of the operations records per GraphQL type, as plain dicts (see RECORDS).
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     # -- who is in whose scope -------------------------------------------------------
     def members_of_unit(self, unit: str) -> set[str]:
@@ -64,6 +68,35 @@ class World:
             for m, (_c, building) in self.active_report.items()
             if building is not None and self.building_grid.get(building) in grids
         }
+
+    def buildings_in_grid(self, grid: str) -> set[str]:
+        grids = self.grid_subtree(grid)
+        return {b for b, g in self.building_grid.items() if g in grids}
+
+    def buildings_in_compound(self, compound: str) -> set[str]:
+        return {b for b, c in self.building_compound.items() if c == compound}
+
+    def reported_in_compound(self, compound: str) -> set[str]:
+        buildings = self.buildings_in_compound(compound)
+        return {m for m, (_c, b) in self.active_report.items() if b in buildings}
+
+    def active_groups_of(self, member: str) -> set[int]:
+        return {
+            r["group"] for r in self.records["BuildingGroupMember"]
+            if r["member"] == member and r["status"] == "active"
+        }  # fmt: skip
+
+    def led_groups_of(self, member: str) -> set[int]:
+        return {
+            r["group"] for r in self.records["BuildingGroupMember"]
+            if r["member"] == member and r["status"] == "active" and r["role"] == "leader"
+        }  # fmt: skip
+
+    def active_members_of_groups(self, groups: set[int]) -> set[str]:
+        return {
+            r["member"] for r in self.records["BuildingGroupMember"]
+            if r["group"] in groups and r["status"] == "active"
+        }  # fmt: skip
 
     # -- picking realistic viewers -----------------------------------------------------
     def busiest_community(self) -> str:
@@ -101,6 +134,8 @@ async def load_world(pair: DatabasePair) -> World:
 
 
 def _load_units(conn: Connection, world: World) -> None:
+    for type_name, sql in UNIT_RECORDS.items():
+        world.records[type_name] = [dict(row._mapping) for row in conn.execute(text(sql))]
     world.counts["work_units"] = conn.execute(text("SELECT count(*) FROM work_units")).scalar_one()
     for member, unit, branch in conn.execute(
         text(
@@ -132,10 +167,13 @@ def _load_community(conn: Connection, world: World) -> None:
     ):
         world.building_grid[building] = grid
         world.building_compound[building] = compound
-    for grid, parent in conn.execute(
-        text("SELECT g.code, p.code FROM grids g LEFT JOIN grids p ON p.id = g.parent_id")
+    for grid, parent, level in conn.execute(
+        text("SELECT g.code, p.code, g.level FROM grids g LEFT JOIN grids p ON p.id = g.parent_id")
     ):
         world.grid_parent[grid] = parent
+        world.grid_level[grid] = level
+    for type_name, sql in RECORDS.items():
+        world.records[type_name] = [dict(row._mapping) for row in conn.execute(text(sql))]
     for unit, community in conn.execute(
         text(
             "SELECT p.unit_code, c.code FROM unit_pairings p "
@@ -188,3 +226,66 @@ def _load_community(conn: Connection, world: World) -> None:
         world.items.append(("demand_items", community, None, None, status))
     for table in ("compounds", "property_companies", "communities", "service_categories"):
         world.counts[table] = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+
+
+# The operations records behind the newer rows of the access matrix: one plain statement per
+# GraphQL type, naming communities by code. Kept apart from the policies under test.
+RECORDS: dict[str, str] = {
+    "ServiceOrder": "SELECT o.id, c.code AS community, o.taker_kind, o.taker_code,"
+    " o.member_code AS member, o.ordered_by_subject AS subject FROM service_orders o"
+    " JOIN communities c ON c.id = o.community_id",
+    "Post": "SELECT p.id, c.code AS community, p.status FROM posts p"
+    " JOIN communities c ON c.id = p.community_id",
+    "PostClaim": "SELECT k.id, c.code AS community, k.member_code AS member, k.post_id AS post"
+    " FROM post_claims k JOIN posts p ON p.id = k.post_id"
+    " JOIN communities c ON c.id = p.community_id",
+    "MicroWish": "SELECT w.id, c.code AS community, w.status, w.claimed_by AS member"
+    " FROM micro_wishes w JOIN communities c ON c.id = w.community_id",
+    "Activity": "SELECT a.id, c.code AS community, a.status FROM activities a"
+    " JOIN communities c ON c.id = a.community_id",
+    "ActivitySignup": "SELECT s.id, c.code AS community, s.member_code AS member"
+    " FROM activity_signups s JOIN activities a ON a.id = s.activity_id"
+    " JOIN communities c ON c.id = a.community_id",
+    "MemberEvaluation": "SELECT e.id, c.code AS community, e.kind, e.member_code AS member"
+    " FROM member_evaluations e JOIN communities c ON c.id = e.community_id",
+    "BuildingGroup": "SELECT g.id, c.code AS community FROM building_groups g"
+    " JOIN communities c ON c.id = g.community_id",
+    "BuildingGroupMember": 'SELECT m.id, c.code AS community, m.group_id AS "group",'
+    " m.member_code AS member, m.role, m.status FROM building_group_members m"
+    " JOIN building_groups g ON g.id = m.group_id JOIN communities c ON c.id = g.community_id",
+    "HouseholdAssignment": "SELECT h.id, c.code AS community, b.code AS building,"
+    ' h.assignee_kind, h.assignee_code, h.group_id AS "group" FROM household_assignments h'
+    " JOIN buildings b ON b.id = h.building_id JOIN communities c ON c.id = h.community_id",
+    "PointsEntry": "SELECT e.id, c.code AS community, e.member_code AS member"
+    " FROM points_entries e LEFT JOIN communities c ON c.id = e.community_id",
+    "Redemption": "SELECT r.id, c.code AS community, r.member_code AS member FROM redemptions r"
+    " JOIN mall_items i ON i.id = r.item_id JOIN merchants m ON m.id = i.merchant_id"
+    " LEFT JOIN communities c ON c.id = m.community_id",
+    "Merchant": "SELECT m.id, c.code AS community, m.active FROM merchants m"
+    " LEFT JOIN communities c ON c.id = m.community_id",
+    "MallItem": "SELECT i.id, c.code AS community, i.active FROM mall_items i"
+    " JOIN merchants m ON m.id = i.merchant_id LEFT JOIN communities c ON c.id = m.community_id",
+    "PropertyContract": "SELECT k.id, c.code AS community, p.code AS company"
+    " FROM property_contracts k JOIN compounds cp ON cp.id = k.compound_id"
+    " JOIN communities c ON c.id = cp.community_id"
+    " JOIN property_companies p ON p.id = k.company_id",
+    "LinkageMeeting": "SELECT l.id, c.code AS community, cp.code AS compound"
+    " FROM linkage_meetings l JOIN compounds cp ON cp.id = l.compound_id"
+    " JOIN communities c ON c.id = cp.community_id",
+    "LinkageActionItem": "SELECT i.id, c.code AS community, cp.code AS compound"
+    " FROM linkage_action_items i JOIN linkage_meetings l ON l.id = i.meeting_id"
+    " JOIN compounds cp ON cp.id = l.compound_id JOIN communities c ON c.id = cp.community_id",
+    "AllianceMeeting": "SELECT m.id, a.code AS alliance FROM alliance_meetings m"
+    " JOIN alliances a ON a.id = m.alliance_id",
+    "AgreementProject": "SELECT p.id, a.code AS agreement FROM agreement_projects p"
+    " JOIN co_building_agreements a ON a.id = p.agreement_id",
+    "UnitPairing": "SELECT p.id, c.code AS community, p.unit_code AS unit FROM unit_pairings p"
+    " JOIN communities c ON c.id = p.community_id",
+    "ContractParty": "SELECT cp.code AS compound, p.code AS company FROM property_contracts k"
+    " JOIN compounds cp ON cp.id = k.compound_id"
+    " JOIN property_companies p ON p.id = k.company_id",
+}
+UNIT_RECORDS: dict[str, str] = {
+    "OrganisationEvaluation": "SELECT e.id, m.code AS member FROM organisation_evaluations e"
+    " JOIN members m ON m.id = e.member_id",
+}

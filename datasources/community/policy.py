@@ -102,15 +102,20 @@ def grid_compounds(viewer: Viewer) -> Select[Any]:
     if viewer.compound is not None:
         compounds = compounds.where(Compound.code == viewer.compound)
     else:
-        top = select(Grid.id).where(Grid.code == viewer.grid)
-        second = select(Grid.id).where(Grid.parent_id.in_(top))
-        third = select(Grid.id).where(Grid.parent_id.in_(second))
-        compounds = compounds.where(
-            or_(
-                Compound.grid_id.in_(top), Compound.grid_id.in_(second), Compound.grid_id.in_(third)
-            )
-        )
+        compounds = compounds.where(Compound.grid_id.in_(grid_subtree(viewer)))
     return compounds
+
+
+def grid_subtree(viewer: Viewer) -> Select[Any]:
+    """The secretary's grid and every grid below it, however deep the district nests them
+    (levels 1 to 6): a recursive CTE local to the statement that uses it."""
+    tree = (
+        select(Grid.id)
+        .where(Grid.code == viewer.grid)
+        .cte("grid_subtree", recursive=True, nesting=True)
+    )
+    tree = tree.union_all(select(Grid.id).where(Grid.parent_id == tree.c.id))
+    return select(tree.c.id)
 
 
 def grid_buildings(viewer: Viewer) -> Select[Any]:
