@@ -229,8 +229,10 @@ async def _matching_facts(info: Info, item: DemandItem) -> tuple[Demand, list[Ca
     skills = await community.skills_of_report.load_many([report.id for report, _g, _p in rows])
     category = await community.category_by_id.load(item.category_id)
     grid = await community.grid_by_id.load(item.grid_id) if item.grid_id is not None else None
+    # A category outside the viewer's scope matches no one's intentions.
     demand = Demand(
-        category_code=category.code, category_name=category.name,
+        category_code=category.code if category else "",
+        category_name=category.name if category else "",
         text=f"{item.title} {item.description or ''}", grid_id=item.grid_id,
         parent_grid_id=grid.parent_id if grid is not None else None,
     )  # fmt: skip

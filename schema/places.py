@@ -306,7 +306,7 @@ class Community(HubNode):
 
         return await supporter_connection(
             info,
-            "supporters_of_community",
+            info.context.community.supporters_of_community,
             self.id,
             first=first,
             after=after,
@@ -330,7 +330,7 @@ class Community(HubNode):
 
         return await pairing_connection(
             info,
-            "pairings_of_community",
+            info.context.community.pairings_of_community,
             self.id,
             first=first,
             after=after,
@@ -808,7 +808,7 @@ class Building(HubNode):
 
         return await supporter_connection(
             info,
-            "supporters_of_building",
+            info.context.community.supporters_of_building,
             self.id,
             first=first,
             after=after,

@@ -18,6 +18,9 @@ from strawberry import relay
 from datasources.community import lists
 from datasources.community.models import Availability as AvailabilityFlag
 from datasources.community.models import PairingStatus as PairingStatusModel
+from datasources.community.models import Report as ReportRow
+from datasources.community.models import UnitPairing as PairingRow
+from datasources.loaders import ListLoaders
 from schema.base import HubNode, Info, as_tuple
 from schema.enums import Availability, PairingStatus, ReportChannel, ReportStatus
 from schema.history import StateEvent, history
@@ -204,7 +207,7 @@ class UnitPairing(HubNode):
 
 async def supporter_connection(
     info: Info,
-    loaders_name: str,
+    loaders: ListLoaders[ReportRow],
     parent: int,
     *,
     first: int,
@@ -215,7 +218,7 @@ async def supporter_connection(
 ) -> Connection[Report]:
     return await paginate(
         info,
-        getattr(info.context.community, loaders_name),
+        loaders,
         parent,
         Report.from_row,
         first=first,
@@ -243,7 +246,7 @@ class PairingOrder(Enum):
 
 async def pairing_connection(
     info: Info,
-    loaders_name: str,
+    loaders: ListLoaders[PairingRow],
     parent: int | str,
     *,
     first: int,
@@ -252,7 +255,7 @@ async def pairing_connection(
 ) -> Connection[UnitPairing]:
     return await paginate(
         info,
-        getattr(info.context.community, loaders_name),
+        loaders,
         parent,
         UnitPairing.from_row,
         first=first,

@@ -234,7 +234,7 @@ class WorkUnit(HubNode):
 
         return await pairing_connection(
             info,
-            "pairings_of_unit",
+            info.context.community.pairings_of_unit,
             self.code,
             first=first,
             after=after,
