@@ -31,13 +31,13 @@ CountKey = tuple[ParentKey, Hashable | None]
 def row_by_key(
     source: Datasource,
     scope: Scope,
-    column: InstrumentedAttribute[Any],
+    column: InstrumentedAttribute[K],
     *extra_where: ColumnElement[bool],
-) -> DataLoader[Any, Any]:
+) -> DataLoader[K, Any]:
     """`<Entity>By<Key>Loader`: one row per key (`WHERE column IN (...)`)."""
     model: Any = column.class_
 
-    async def load(keys: list[Any]) -> list[Any]:
+    async def load(keys: list[K]) -> list[Any]:
         visible = await scope.where(model)
         async with source.session() as session:
             stmt = select(model).where(column.in_(keys), *visible, *extra_where)
@@ -51,14 +51,14 @@ def row_by_key(
 def rows_by_key(
     source: Datasource,
     scope: Scope,
-    column: InstrumentedAttribute[Any],
+    column: InstrumentedAttribute[K],
     *order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
     where: Sequence[ColumnElement[bool]] = (),
-) -> DataLoader[Any, list[Any]]:
+) -> DataLoader[K, list[Any]]:
     """All rows per key, for small bounded child lists (an alliance's parties)."""
     model: Any = column.class_
 
-    async def load(keys: list[Any]) -> list[list[Any]]:
+    async def load(keys: list[K]) -> list[list[Any]]:
         grouped: dict[Any, list[Any]] = defaultdict(list)
         visible = await scope.where(model)
         async with source.session() as session:
