@@ -21,7 +21,7 @@ from datasources.community.models import PairingStatus as PairingStatusModel
 from datasources.community.models import Report as ReportRow
 from datasources.community.models import UnitPairing as PairingRow
 from datasources.loaders import ListLoaders
-from schema.base import HubNode, Info, as_tuple
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.enums import Availability, PairingStatus, ReportChannel, ReportStatus
 from schema.history import StateEvent, history
 from schema.pagination import Connection, OrderDirection, paginate
@@ -90,7 +90,7 @@ class SupporterFilter:
     "availability and service intentions. As a list, these are a community's supporters."
 )
 class Report(HubNode):
-    loader_path = ("community", "report_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.report_by_id)
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="Code of the reporting member (党员编码).")
@@ -176,7 +176,7 @@ class Report(HubNode):
     description="A unit's Party organisation paired with a community (单位报到/结对共建)."
 )
 class UnitPairing(HubNode):
-    loader_path = ("community", "pairing_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.pairing_by_id)
 
     id: relay.NodeID[int]
     unit_code: str = strawberry.field(description="Code of the paired unit (单位编码).")

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SNIPPET = """
 from resolvers.context import HubContext
+from schema.base import HubNode, loaded_by
 
 
 async def reads(ctx: HubContext) -> None:
@@ -36,6 +37,10 @@ async def reads(ctx: HubContext) -> None:
     await ctx.community.distrcit_by_id.load(1)  # misspelt
     await ctx.community.district_by_code.load(1)  # a code is text
     await ctx.community.partners.alliance_meeting_by_id.load(1)
+
+
+class Meeting(HubNode):
+    id_loader_of = loaded_by(lambda c: c.community.partners.alliance_meting_by_id)  # misspelt
 """
 
 
@@ -48,11 +53,13 @@ def test_a_misspelt_loader_name_is_a_type_error(tmp_path: Path) -> None:
     assert stderr == ""
     lines = stdout.splitlines()
     errors = [line for line in lines if ": error:" in line]
-    assert len(errors) == 2, stdout
-    assert "snippet.py:8: error:" in errors[0]
+    assert len(errors) == 3, stdout
+    assert "snippet.py:9: error:" in errors[0]
     assert '"CommunityLoaders" has no attribute "distrcit_by_id"' in errors[0]
-    assert "snippet.py:9: error:" in errors[1]
+    assert "snippet.py:10: error:" in errors[1]
     assert "[arg-type]" in errors[1]
+    assert "snippet.py:15: error:" in errors[2]
+    assert '"PartnerLoaders" has no attribute "alliance_meting_by_id"' in errors[2]
     notes = [line for line in lines if "Revealed type" in line]
     assert "District | None" in notes[0], notes
     assert "ListLoaders[datasources.community.order_models.ServiceOrder]" in notes[1], notes
@@ -130,9 +137,8 @@ def _nodes(cls: type[HubNode]) -> Iterator[type[HubNode]]:
         yield from _nodes(sub)
 
 
-async def test_every_node_type_names_a_loader_that_exists(context: HubContext) -> None:
-    """`loader_path` is a pair of strings the type checker cannot follow: each node type's
-    id loader must resolve (through its path or its own `id_loader`)."""
+async def test_every_node_type_resolves_its_id_loader(context: HubContext) -> None:
+    """`node(id:)` of every type goes through its `id_loader_of`, built in this context."""
     build_schema()
     nodes = sorted(set(_nodes(HubNode)), key=lambda cls: cls.__name__)
     assert len(nodes) > 30
