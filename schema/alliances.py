@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from datasources.community import partner_models as pm
 from datasources.community.models import PartyKind as PartyKindModel
 from datasources.community.models import ProjectStatus as ProjectStatusModel
 from resolvers import alliances as rules
 from resolvers.workflow import today_in_china
-from schema.base import HubNode, Info
+from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.enums import PartyKind, ProjectStatus
 from schema.history import StateEvent, history
@@ -28,6 +27,7 @@ from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import UserError, node_id_of, not_found, run_mutation
 
 if TYPE_CHECKING:
+    from datasources.community.partner_loaders import PartnerLoaders
     from schema.partners import (
         AgreementProject,
         Alliance,
@@ -46,7 +46,7 @@ strawberry.enum(
 AllianceMeetingStatus: TypeAlias = pm.AllianceMeetingStatus
 
 
-def _partners(info: Info) -> Any:
+def _partners(info: Info) -> PartnerLoaders:
     return info.context.community.partners
 
 
@@ -94,7 +94,7 @@ class AllianceAttendance:
     "agenda, then minutes, decisions and attendance."
 )
 class AllianceMeeting(HubNode):
-    loader_path = ("community", "alliance_meeting_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.partners.alliance_meeting_by_id)
 
     id: relay.NodeID[int]
     held_on: date = strawberry.field(description="Date (会议日期).")
@@ -104,11 +104,6 @@ class AllianceMeeting(HubNode):
     status: AllianceMeetingStatus = strawberry.field(description="Its state (会议状态).")
     alliance_id: strawberry.Private[int]
     convened_by_id: strawberry.Private[int]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        loader: DataLoader[int, Any] = _partners(info).alliance_meeting_by_id
-        return loader
 
     @strawberry.field(description="The alliance (党建联盟).")
     async def alliance(self, info: Info) -> Annotated[Alliance, strawberry.lazy(_PARTNERS)] | None:
