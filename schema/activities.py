@@ -22,7 +22,7 @@ from strawberry import relay
 from datasources.common import CHINA, as_utc
 from datasources.community import activity_lists, activity_models
 from resolvers import activities
-from resolvers.workflow import Refusal, today_in_china
+from resolvers.workflow import Refusal, RefusalCode, today_in_china
 from schema.base import HubNode, Info
 from schema.bounds import between
 from schema.history import StateEvent, history
@@ -428,11 +428,11 @@ def _signup_refused(error: Refusal | UserError, key: str | None) -> ActivitySign
 
 
 def _unknown_activity(key: str | None) -> Refusal:
-    return Refusal("NOT_FOUND", activities.NOT_FOUND, "input.activityId")
+    return Refusal(RefusalCode.NOT_FOUND, activities.NOT_FOUND, "input.activityId")
 
 
 def _unknown_signup(key: str | None) -> Refusal:
-    return Refusal("NOT_FOUND", activities.SIGNUP_NOT_FOUND, "input.signupId")
+    return Refusal(RefusalCode.NOT_FOUND, activities.SIGNUP_NOT_FOUND, "input.signupId")
 
 
 async def _on_activity(
@@ -504,7 +504,7 @@ class ActivitiesMutation:
         if activity_id is None:
             return _activity_refused(_unknown_activity(key), key)
         if not input.reason.strip():
-            refusal = Refusal("INVALID_INPUT", "请填写取消原因。", "input.reason")
+            refusal = Refusal(RefusalCode.INVALID_INPUT, "请填写取消原因。", "input.reason")
             return _activity_refused(refusal, key)
         return await _on_activity(
             info, "cancelActivity", activity_id,

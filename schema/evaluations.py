@@ -23,7 +23,7 @@ from datasources.common import CHINA
 from datasources.community import evaluation_models as models
 from datasources.community.evaluations_groups import EvaluationFilter as EvaluationFilterModel
 from resolvers import evaluations
-from resolvers.workflow import Refusal, today_in_china
+from resolvers.workflow import Refusal, RefusalCode, today_in_china
 from schema.actors import shown_subject
 from schema.base import HubNode, Info, as_tuple
 from schema.bounds import YEAR
@@ -441,7 +441,7 @@ class EvaluationsMutation:
         key = input.client_mutation_id
         evaluation_id = node_id_of(input.evaluation_id, "MemberEvaluation")
         if evaluation_id is None:
-            refusal = Refusal("NOT_FOUND", evaluations.NOT_FOUND, "input.evaluationId")
+            refusal = Refusal(RefusalCode.NOT_FOUND, evaluations.NOT_FOUND, "input.evaluationId")
             return _payload(info, refusal, "acknowledgeEvaluation", key)
         result = await attempt(
             info, "acknowledgeEvaluation", "MemberEvaluation", [str(evaluation_id)],

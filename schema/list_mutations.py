@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 
 from resolvers import lists
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
 from schema.enums import ProviderKind
 from schema.lists import DemandItem, ListEntry, ResourceItem, ServiceItem
@@ -152,7 +152,7 @@ def _entry_refused(refusal: Refusal | UserError, key: str | None) -> ListEntryPa
     )
 
 
-_NO_ENTRY = Refusal("NOT_FOUND", "未找到该清单条目。", "input.entryId")
+_NO_ENTRY = Refusal(RefusalCode.NOT_FOUND, "未找到该清单条目。", "input.entryId")
 
 
 @strawberry.type(description="Mutations of the three lists (三单).")
@@ -284,7 +284,7 @@ class ListsMutation:
 
         entry = _entry_of(input.demand_id, (lists.DEMAND,))
         if entry is None:
-            return refused(Refusal("NOT_FOUND", "未找到该需求。", "input.demandId"))
+            return refused(Refusal(RefusalCode.NOT_FOUND, "未找到该需求。", "input.demandId"))
         demand_id = entry[1]
         converted = await attempt(
             info, "convertDemandToService", lists.DEMAND, [str(demand_id)],

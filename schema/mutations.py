@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy.exc import IntegrityError
 from strawberry import relay
 
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info, row_id
 from schema.errors import ErrorCode, coded_error
 
@@ -21,23 +20,13 @@ KEY_DESCRIPTION = "Idempotency key: retrying with the same key returns the first
 ECHO_DESCRIPTION = "Echoed back."
 
 
-@strawberry.enum(description="Why a mutation refused its input (业务错误代码).")
-class UserErrorCode(Enum):
-    INVALID_INPUT = "invalid_input"
-    NOT_FOUND = "not_found"
-    INVALID_STATE = "invalid_state"
-    DUPLICATE = "duplicate"
-    NOT_IN_SERVICE = "not_in_service"
-    FULL = "full"
-    NOT_REPORTED = "not_reported"
-    NOT_PAIRED = "not_paired"
-    ALREADY_CLAIMED = "already_claimed"
-    INSUFFICIENT_POINTS = "insufficient_points"
-    OUT_OF_STOCK = "out_of_stock"
-    OUTSIDE_WINDOW = "outside_window"
-    INVALID_CODE = "invalid_code"
-    TOO_MANY_ATTEMPTS = "too_many_attempts"
-    NOT_A_MEMBER = "not_a_member"
+# The GraphQL enum is the rules' own `RefusalCode` under the schema's name: the same
+# members and values, so a refusal's code needs no lookup that could fail at run time.
+UserErrorCode = strawberry.enum(
+    RefusalCode,
+    name="UserErrorCode",
+    description="Why a mutation refused its input (业务错误代码).",
+)
 
 
 @strawberry.type(
@@ -45,7 +34,7 @@ class UserErrorCode(Enum):
     "is in Chinese and may be shown to the user as it is."
 )
 class UserError:
-    code: UserErrorCode = strawberry.field(description="Machine-readable reason (错误代码).")
+    code: RefusalCode = strawberry.field(description="Machine-readable reason (错误代码).")
     message: str = strawberry.field(description="What went wrong, for the user (错误信息).")
     field: str | None = strawberry.field(
         description="The input field at fault, as a path like `input.shareSkills`, if any."
@@ -53,7 +42,7 @@ class UserError:
 
 
 def user_error(refusal: Refusal) -> UserError:
-    return UserError(code=UserErrorCode[refusal.code], message=refusal.message, field=refusal.field)
+    return UserError(code=refusal.code, message=refusal.message, field=refusal.field)
 
 
 def as_user_error(error: Refusal | UserError) -> UserError:
@@ -87,7 +76,7 @@ async def attempt(
         # idempotency key, one active row): the transaction is rolled back, nothing written.
         if not _unique_violation(exc):
             raise
-        return user_error(Refusal("DUPLICATE", RACE_LOST))
+        return user_error(Refusal(RefusalCode.DUPLICATE, RACE_LOST))
     except PermissionError as exc:
         info.context.audit.denied(mutation, entity_type, targets)
         raise coded_error(ErrorCode.FORBIDDEN, forbidden) from exc
@@ -118,4 +107,4 @@ async def run_mutation(
 
 def not_found(message: str, field: str) -> UserError:
     """The user error for an id or code that names nothing the viewer may change."""
-    return user_error(Refusal("NOT_FOUND", message, field))
+    return user_error(Refusal(RefusalCode.NOT_FOUND, message, field))

@@ -19,7 +19,7 @@ from strawberry import relay
 from datasources.community import order_lists
 from datasources.loaders import ListLoaders
 from resolvers import orders
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import HubNode, Info, as_tuple
 from schema.bounds import between, text
 from schema.enums import OrderStatus, TakerKind
@@ -386,7 +386,7 @@ def _refused(refusal: Refusal | UserError, key: str | None) -> ServiceOrderPaylo
                                client_mutation_id=key)  # fmt: skip
 
 
-_UNKNOWN = Refusal("NOT_FOUND", orders.NOT_FOUND, "input.orderId")
+_UNKNOWN = Refusal(RefusalCode.NOT_FOUND, orders.NOT_FOUND, "input.orderId")
 
 
 async def _run(
@@ -468,7 +468,7 @@ class OrdersMutation:
 
         demand_id = node_id_of(input.demand_id, "DemandItem")
         if demand_id is None:
-            return refused(Refusal("NOT_FOUND", "未找到该需求。", "input.demandId"))
+            return refused(Refusal(RefusalCode.NOT_FOUND, "未找到该需求。", "input.demandId"))
         converted = await attempt(
             info, "convertDemandToOrder", "DemandItem", [str(demand_id)],
             orders.from_demand(info.context, demand_id, key),

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from resolvers import pairing
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
 from schema.reporting import UnitPairing
@@ -89,10 +89,14 @@ class PairingMutation:
         ctx = info.context
         key = input.client_mutation_id
         if not input.reason.strip():
-            return _refused(Refusal("INVALID_INPUT", "结束结对须说明原因。", "input.reason"), key)
+            return _refused(
+                Refusal(RefusalCode.INVALID_INPUT, "结束结对须说明原因。", "input.reason"), key
+            )
         pairing_id = node_id_of(input.pairing_id, "UnitPairing")
         if pairing_id is None:
-            return _refused(Refusal("NOT_FOUND", "未找到该结对记录。", "input.pairingId"), key)
+            return _refused(
+                Refusal(RefusalCode.NOT_FOUND, "未找到该结对记录。", "input.pairingId"), key
+            )
         row = await attempt(
             info,
             "endPairing",

@@ -20,7 +20,7 @@ from datasources.community.points_lists import Totals
 from datasources.community.points_policy import RULE_EVENTS_ID
 from datasources.scope import Role
 from resolvers import points_admin
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.actors import (
     ACTOR_LABEL_DESCRIPTION,
     ACTOR_SUBJECT_DESCRIPTION,
@@ -395,7 +395,7 @@ class PointsMutation:
         key = input.client_mutation_id
         entry_id = node_id_of(input.entry_id, "PointsEntry")
         if entry_id is None:
-            refusal = Refusal("NOT_FOUND", points_admin.ENTRY_NOT_FOUND, "input.entryId")
+            refusal = Refusal(RefusalCode.NOT_FOUND, points_admin.ENTRY_NOT_FOUND, "input.entryId")
             return ReversePointsEntryPayload(reversal=None, user_errors=_errors(refusal),
                                              client_mutation_id=key)  # fmt: skip
         row = await attempt(

@@ -16,7 +16,7 @@ from strawberry import relay
 from datasources.community import lists
 from datasources.community.models import PostClaimStatus as PostClaimStatusModel
 from resolvers import posts
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import HubNode, Info
 from schema.bounds import between
 from schema.enums import PostClaimStatus, PostStatus
@@ -348,7 +348,9 @@ class PostsMutation:
         key = input.client_mutation_id
         post_id = node_id_of(input.post_id, "Post")
         if post_id is None:
-            return _post_refused(Refusal("NOT_FOUND", "未找到该岗位。", "input.postId"), key)
+            return _post_refused(
+                Refusal(RefusalCode.NOT_FOUND, "未找到该岗位。", "input.postId"), key
+            )
         row = await attempt(
             info,
             "closePost",
@@ -376,7 +378,9 @@ class PostsMutation:
         key = input.client_mutation_id
         post_id = node_id_of(input.post_id, "Post")
         if post_id is None:
-            return _claim_refused(Refusal("NOT_FOUND", "未找到该岗位。", "input.postId"), key)
+            return _claim_refused(
+                Refusal(RefusalCode.NOT_FOUND, "未找到该岗位。", "input.postId"), key
+            )
         row = await attempt(
             info,
             "claimPost",
@@ -402,7 +406,7 @@ class PostsMutation:
         key = input.client_mutation_id
         claim_id = node_id_of(input.claim_id, "PostClaim")
         if claim_id is None:
-            refusal = Refusal("NOT_FOUND", "未找到该认领记录。", "input.claimId")
+            refusal = Refusal(RefusalCode.NOT_FOUND, "未找到该认领记录。", "input.claimId")
             return _claim_refused(refusal, key)
         row = await attempt(
             info,

@@ -10,9 +10,10 @@ import strawberry
 from datasources.scope import Role, Viewer
 from resolvers import privacy
 from resolvers.personal import PERSONAL_FIELDS, Withholdable, access_for
+from resolvers.workflow import RefusalCode
 from schema.base import Info
 from schema.errors import ErrorCode, coded_error
-from schema.mutations import UserError, UserErrorCode
+from schema.mutations import UserError
 
 strawberry.enum(
     Role,
@@ -124,7 +125,7 @@ class PrivacyMutation:
             raise coded_error(ErrorCode.FORBIDDEN, "只有党员本人可以修改自己的隐私设置。")
         if input.share_phone_with_community is None and input.share_skills_with_community is None:
             error = UserError(
-                code=UserErrorCode.INVALID_INPUT, message="请至少修改一项设置。", field="input"
+                code=RefusalCode.INVALID_INPUT, message="请至少修改一项设置。", field="input"
             )
             return UpdatePrivacyPreferencesPayload(
                 preferences=None, user_errors=[error], client_mutation_id=input.client_mutation_id

@@ -15,7 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from datasources.community import partner_models as pm
 from resolvers import property as rules
-from resolvers.workflow import Refusal, today_in_china
+from resolvers.workflow import Refusal, RefusalCode, today_in_china
 from schema.base import HubNode, Info
 from schema.bounds import YEAR, between
 from schema.enums import RedPropertyStatus
@@ -618,7 +618,7 @@ class PropertyMutation:
         contract_id = node_id_of(input.contract_id, "PropertyContract")
         if contract_id is None:
             error = as_user_error(
-                Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId")
+                Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
             )
             return PropertyContractPayload(contract=None, user_errors=[error],
                                            client_mutation_id=key)  # fmt: skip
@@ -793,7 +793,9 @@ class PropertyMutation:
         key = input.client_mutation_id
         item_id = node_id_of(input.action_item_id, "LinkageActionItem")
         if item_id is None:
-            error = as_user_error(Refusal("NOT_FOUND", "未找到该事项。", "input.actionItemId"))
+            error = as_user_error(
+                Refusal(RefusalCode.NOT_FOUND, "未找到该事项。", "input.actionItemId")
+            )
             return LinkageActionItemPayload(action_item=None, user_errors=[error],
                                             client_mutation_id=key)  # fmt: skip
         payload: LinkageActionItemPayload = await run_mutation(

@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from resolvers import reporting
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
 from schema.enums import Availability
 from schema.mutations import UserError, as_user_error, attempt, node_id_of
@@ -112,7 +112,7 @@ class ReportingMutation:
         input: Annotated[ReviewReportInput, strawberry.argument(description="The report.")],
     ) -> ReportPayload:
         if not (input.reason or "").strip():
-            refusal = Refusal("INVALID_INPUT", "退回报到须说明原因。", "input.reason")
+            refusal = Refusal(RefusalCode.INVALID_INPUT, "退回报到须说明原因。", "input.reason")
             return _refused(refusal, input.client_mutation_id)
         return await _review(info, input, confirm=False)
 
@@ -122,7 +122,9 @@ async def _review(info: Info, input: ReviewReportInput, *, confirm: bool) -> Rep
     name = "confirmReport" if confirm else "returnReport"
     report_id = node_id_of(input.report_id, "Report")
     if report_id is None:
-        return _refused(Refusal("NOT_FOUND", "未找到该报到记录。", "input.reportId"), None)
+        return _refused(
+            Refusal(RefusalCode.NOT_FOUND, "未找到该报到记录。", "input.reportId"), None
+        )
     report = await attempt(
         info,
         name,

@@ -17,7 +17,7 @@ from strawberry import relay
 
 from datasources.community import lists
 from resolvers import wishes
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import HubNode, Info
 from schema.enums import MicroWishStatus
 from schema.history import StateEvent, history
@@ -228,7 +228,7 @@ def _done(
 
 
 def _unknown(key: str | None) -> MicroWishPayload:
-    return _refused(Refusal("NOT_FOUND", wishes.NOT_FOUND, "input.wishId"), key)
+    return _refused(Refusal(RefusalCode.NOT_FOUND, wishes.NOT_FOUND, "input.wishId"), key)
 
 
 @strawberry.type(description="Mutations of micro-wishes (微心愿).")
