@@ -391,15 +391,19 @@ _ERRORS = "Why it was refused (业务错误); empty on success. Nothing changed 
 @strawberry.type(description="Result of an activity mutation (活动操作结果).")
 class ActivityPayload:
     activity: Activity | None = strawberry.field(description="The activity; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a signup mutation (报名操作结果).")
 class ActivitySignupPayload:
     signup: ActivitySignup | None = strawberry.field(description="The signup; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(
@@ -413,8 +417,10 @@ class CheckInCodePayload:
         description="When it stops working (失效时间): 15 minutes, or the end of the activity."
     )
     activity: Activity | None = strawberry.field(description="The activity; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _activity_refused(error: Refusal | UserError, key: str | None) -> ActivityPayload:

@@ -25,7 +25,7 @@ from schema.enums import PartyKind, ProjectStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, node_id_of, not_found, run_mutation
+from schema.mutations import UserError, as_user_error, node_id_of, not_found, run_mutation
 
 if TYPE_CHECKING:
     from schema.partners import (
@@ -384,8 +384,10 @@ class AlliancePayload:
     alliance: Annotated[Alliance, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
         description="The alliance; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a member-party mutation (成员单位操作结果).")
@@ -393,15 +395,19 @@ class AllianceMembershipPayload:
     membership: Annotated[AllianceMembership, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
         description="The membership; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a joint-meeting mutation (联席会议操作结果).")
 class AllianceMeetingPayload:
     meeting: AllianceMeeting | None = strawberry.field(description="The meeting; null if refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of an agreement mutation (共建协议操作结果).")
@@ -409,8 +415,10 @@ class AgreementPayload:
     agreement: Annotated[CoBuildingAgreement, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
         description="The agreement; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a project mutation (实事项目操作结果).")
@@ -418,8 +426,10 @@ class AgreementProjectPayload:
     project: Annotated[AgreementProject, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
         description="The project; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _agreement_payload(key: str | None) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
@@ -564,7 +574,7 @@ class AlliancesMutation:
         ok, fail = _meeting_payload(key)
         meeting_id = node_id_of(input.meeting_id, "AllianceMeeting")
         if meeting_id is None:
-            return fail(not_found("未找到该联席会议。", "input.meetingId"))  # type: ignore[no-any-return]
+            return fail(as_user_error(not_found("未找到该联席会议。", "input.meetingId")))  # type: ignore[no-any-return]
         attendance = [
             rules.Attendance(
                 kind=a.party_kind,
@@ -615,7 +625,7 @@ class AlliancesMutation:
         ok, fail = _project_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
+            return fail(as_user_error(not_found("未找到该共建协议。", "input.agreementId")))  # type: ignore[no-any-return]
         action = rules.add_project(
             info.context, agreement_id=agreement_id, name=input.name, owner_kind=input.owner_kind,
             owner_code=input.owner_code, budget_yuan=input.budget_yuan, due_on=input.due_on,
@@ -638,7 +648,7 @@ class AlliancesMutation:
         ok, fail = _project_payload(key)
         project_id = node_id_of(input.project_id, "AgreementProject")
         if project_id is None:
-            return fail(not_found("未找到该项目。", "input.projectId"))  # type: ignore[no-any-return]
+            return fail(as_user_error(not_found("未找到该项目。", "input.projectId")))  # type: ignore[no-any-return]
         action = rules.move_project(info.context, project_id, input.status, input.note)
         payload: AgreementProjectPayload = await run_mutation(
             info, "moveAgreementProject", "AgreementProject", [str(project_id)], action,
@@ -658,7 +668,7 @@ class AlliancesMutation:
         ok, fail = _agreement_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
+            return fail(as_user_error(not_found("未找到该共建协议。", "input.agreementId")))  # type: ignore[no-any-return]
         payload: AgreementPayload = await run_mutation(
             info, "renewAgreement", "CoBuildingAgreement", [str(agreement_id)],
             rules.renew(info.context, agreement_id, input.ends_on), _COMMUNITY_ONLY, ok, fail,
@@ -676,7 +686,7 @@ class AlliancesMutation:
         ok, fail = _agreement_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
+            return fail(as_user_error(not_found("未找到该共建协议。", "input.agreementId")))  # type: ignore[no-any-return]
         payload: AgreementPayload = await run_mutation(
             info, "endAgreement", "CoBuildingAgreement", [str(agreement_id)],
             rules.end(info.context, agreement_id, input.reason), _COMMUNITY_ONLY, ok, fail,

@@ -335,8 +335,10 @@ class BuildingGroupPayload:
     building_group: BuildingGroup | None = strawberry.field(
         description="The group; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_REFUSED)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_REFUSED)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a group-membership mutation (小组成员操作结果).")
@@ -344,8 +346,10 @@ class GroupMemberPayload:
     membership: BuildingGroupMember | None = strawberry.field(
         description="The member's place; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_REFUSED)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_REFUSED)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of an assignment mutation (包干操作结果).")
@@ -353,8 +357,10 @@ class HouseholdAssignmentPayload:
     assignment: HouseholdAssignment | None = strawberry.field(
         description="The assignment; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_REFUSED)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_REFUSED)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _group_payload(

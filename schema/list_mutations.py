@@ -102,9 +102,12 @@ class ResourceItemPayload:
         description="The resource entry; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of raising a demand (提出需求).")
@@ -113,18 +116,24 @@ class DemandItemPayload:
         description="The demand entry; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of reviewing or withdrawing a list entry (审核、撤回).")
 class ListEntryPayload:
     entry: ListEntry | None = strawberry.field(description="The entry; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of converting a demand into a service item (需求转服务).")
@@ -136,9 +145,12 @@ class ConvertDemandToServicePayload:
         description="The new published service item (服务清单条目); null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _entry_of(global_id: relay.GlobalID, allowed: tuple[str, ...]) -> tuple[str, int] | None:

@@ -35,9 +35,12 @@ class EndPairingInput:
 class PairingPayload:
     pairing: UnitPairing | None = strawberry.field(description="The pairing; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _refused(refusal: Refusal | UserError, key: str | None) -> PairingPayload:

@@ -687,9 +687,12 @@ class AppraisalPolicyPayload:
         description="The policy's current version; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Mutations of the appraisal policy (评议规则).")

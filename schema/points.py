@@ -326,9 +326,12 @@ class ExpirePointsInput:
 class PointRulePayload:
     point_rule: PointRule | None = strawberry.field(description="The rule; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of reversePointsEntry (积分冲正结果).")
@@ -337,9 +340,12 @@ class ReversePointsEntryPayload:
         description="The new reversing entry (冲正记录); null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of expirePoints (积分过期结果).")
@@ -347,9 +353,12 @@ class ExpirePointsPayload:
     members: int = strawberry.field(description="Members whose points expired (涉及人数).")
     points: int = strawberry.field(description="Points expired in all (过期积分合计).")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _errors(error: Refusal | UserError) -> list[UserError]:

@@ -278,18 +278,24 @@ class ReleasePostInput:
 class PostPayload:
     post: Post | None = strawberry.field(description="The post; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a claim mutation (claim, release).")
 class PostClaimPayload:
     claim: PostClaim | None = strawberry.field(description="The claim; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _post_refused(refusal: Refusal | UserError, key: str | None) -> PostPayload:

@@ -101,9 +101,11 @@ class UpdatePrivacyPreferencesPayload:
         description="The choices now in force; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why the input was refused (业务错误); empty on success."
+        default_factory=list, description="Why the input was refused (业务错误); empty on success."
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Mutations about privacy (个人信息保护).")

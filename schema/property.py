@@ -520,7 +520,8 @@ class CompleteLinkageActionItemInput:
 
 def _payload_errors() -> Any:
     return strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
 
 
@@ -530,7 +531,9 @@ class PropertyContractPayload:
         description="The contract; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a red-property criteria mutation (红色物业操作结果).")
@@ -539,21 +542,27 @@ class PropertyCompanyPayload:
         description="The company, with its status; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a rating (居民评价结果).")
 class PropertyRatingPayload:
     rating: PropertyRating | None = strawberry.field(description="The rating; null if refused.")
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a score (评分结果).")
 class PropertyScorePayload:
     score: PropertyScore | None = strawberry.field(description="The score; null if refused.")
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of closing a year (年度考评结果).")
@@ -562,14 +571,18 @@ class ClosePropertyYearPayload:
         description="The ranking, best first; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of recording a linkage meeting (四方联动会议结果).")
 class LinkageMeetingPayload:
     meeting: LinkageMeeting | None = strawberry.field(description="The meeting; null if refused.")
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of an action-item mutation (事项办结结果).")
@@ -578,7 +591,9 @@ class LinkageActionItemPayload:
         description="The item; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Mutations of red property (红色物业).")

@@ -52,9 +52,12 @@ class ReviewReportInput:
 class ReportPayload:
     report: Report | None = strawberry.field(description="The report; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _payload(report: object, key: str | None) -> ReportPayload:

@@ -209,9 +209,12 @@ class WithdrawMicroWishInput:
 class MicroWishPayload:
     micro_wish: MicroWish | None = strawberry.field(description="The wish; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 def _refused(refusal: Refusal | UserError, key: str | None) -> MicroWishPayload:
