@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import NamedTuple, Protocol, TypeVar
 
@@ -127,6 +127,27 @@ async def mutate(
     answer = ok(result)
     answer.client_mutation_id = change.key
     return answer
+
+
+async def mutate_node(
+    info: Info,
+    change: Change,
+    payload: Callable[..., P],
+    node: relay.GlobalID,
+    rule: Callable[[int], Awaitable[R]],
+    ok: Callable[[R], P],
+    *,
+    unknown: Refusal,
+    node_type: str | None = None,
+    audited: Callable[[R], Audited] | None = None,
+) -> P:
+    """`mutate` on one existing row: `node` must be a global ID of `node_type` (by default
+    `change.entity`), else the payload carries `unknown`; its row id is the target."""
+    row_id = node_id_of(node, node_type or change.entity)
+    if row_id is None:
+        return refused(payload, unknown, change.key)
+    on_row = replace(change, targets=[str(row_id)])
+    return await mutate(info, on_row, payload, rule(row_id), ok, audited=audited)
 
 
 def refused(payload: Callable[..., P], error: Refusal | UserError, key: str | None) -> P:

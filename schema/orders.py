@@ -7,7 +7,7 @@ behalf is personal: members and unit branches see the surname only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Hashable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -26,7 +26,7 @@ from schema.enums import OrderStatus, TakerKind
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import Audited, Change, UserError, mutate, node_id_of, not_found
+from schema.mutations import Audited, Change, UserError, mutate, mutate_node, node_id_of, not_found
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -394,24 +394,6 @@ def _order(row: object) -> ServiceOrderPayload:
     return ServiceOrderPayload(service_order=ServiceOrder.from_row(row))
 
 
-async def _change_order(
-    info: Info,
-    name: str,
-    global_id: relay.GlobalID,
-    key: str | None,
-    rule: Callable[[int], Awaitable[object]],
-    *,
-    forbidden: str,
-    **detail: str | None,
-) -> ServiceOrderPayload:
-    """A mutation of one existing order: its id resolved, then through `mutate`."""
-    order_id = node_id_of(global_id, "ServiceOrder")
-    change = Change(name=name, entity=orders.ORDER, forbidden=forbidden, key=key,
-                    targets=[str(order_id)], detail=detail)  # fmt: skip
-    action = _UNKNOWN if order_id is None else rule(order_id)
-    return await mutate(info, change, ServiceOrderPayload, action, _order)
-
-
 @strawberry.type(description="Mutations of service orders (服务订单).")
 class OrdersMutation:
     @strawberry.mutation(
@@ -479,13 +461,16 @@ class OrdersMutation:
         info: Info,
         input: Annotated[DispatchOrderInput, strawberry.argument(description="The dispatch.")],
     ) -> ServiceOrderPayload:
-        return await _change_order(
-            info, "dispatchOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="dispatchOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有订单所属社区可以派单。",
+                        detail={"taker": input.taker_code})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.dispatch(
                 info.context, order_id, taker_kind=input.taker_kind,
                 taker_code=input.taker_code, note=input.note,
             ),
-            forbidden="只有订单所属社区可以派单。", taker=input.taker_code,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -498,10 +483,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[AcceptOrderInput, strawberry.argument(description="The acceptance.")],
     ) -> ServiceOrderPayload:
-        return await _change_order(
-            info, "acceptOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="acceptOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有接单方可以接单。",
+                        detail={"member": input.member_code})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.accept(info.context, order_id, input.member_code),
-            forbidden="只有接单方可以接单。", member=input.member_code,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -513,10 +501,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[DeclineOrderInput, strawberry.argument(description="The decline.")],
     ) -> ServiceOrderPayload:
-        return await _change_order(
-            info, "declineOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="declineOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有接单方可以拒单。",
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.decline(info.context, order_id, input.reason),
-            forbidden="只有接单方可以拒单。", reason=input.reason,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -528,13 +519,15 @@ class OrdersMutation:
         info: Info,
         input: Annotated[CloseOrderInput, strawberry.argument(description="The closing.")],
     ) -> ServiceOrderPayload:
-        return await _change_order(
-            info, "closeOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="closeOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有服务党员可以结单。")  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.close(
                 info.context, order_id, summary=input.summary, hours=input.hours,
                 evidence=input.evidence,
             ),
-            forbidden="只有服务党员可以结单。",
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -547,10 +540,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[RateOrderInput, strawberry.argument(description="The rating.")],
     ) -> ServiceOrderPayload:
-        return await _change_order(
-            info, "rateOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="rateOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有点单居民本人可以评价。",
+                        detail={"rating": str(input.rating)})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.rate(info.context, order_id, input.rating, input.comment),
-            forbidden="只有点单居民本人可以评价。", rating=str(input.rating),
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -562,10 +558,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[ConfirmOrderInput, strawberry.argument(description="The confirmation.")],
     ) -> ServiceOrderPayload:
-        return await _change_order(
-            info, "confirmOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="confirmOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有订单所属社区可以确认。",
+                        detail={"note": input.note})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.confirm(info.context, order_id, input.note),
-            forbidden="只有订单所属社区可以确认。", note=input.note,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -577,10 +576,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[CancelOrderInput, strawberry.argument(description="The cancellation.")],
     ) -> ServiceOrderPayload:
-        return await _change_order(
-            info, "cancelOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="cancelOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有点单居民或订单所属社区可以取消。",
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.cancel(info.context, order_id, input.reason),
-            forbidden="只有点单居民或订单所属社区可以取消。", reason=input.reason,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -593,10 +595,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[EscalateOrderInput, strawberry.argument(description="The escalation.")],
     ) -> ServiceOrderPayload:
-        return await _change_order(
-            info, "escalateOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="escalateOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有订单所属社区或区委组织部可以督办。",
+                        detail={"note": input.note})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.escalate(info.context, order_id, input.note),
-            forbidden="只有订单所属社区或区委组织部可以督办。", note=input.note,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
 
