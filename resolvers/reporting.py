@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
@@ -141,13 +142,11 @@ async def decide_report(
     return report
 
 
-async def _check_categories(session: object, codes: list[str]) -> None:
+async def _check_categories(session: AsyncSession, codes: list[str]) -> None:
     if not codes:
         return
     known = set(
-        await session.scalars(  # type: ignore[attr-defined]
-            select(ServiceCategory.code).where(ServiceCategory.code.in_(codes))
-        )
+        await session.scalars(select(ServiceCategory.code).where(ServiceCategory.code.in_(codes)))
     )
     unknown = [code for code in codes if code not in known]
     if unknown:
