@@ -78,7 +78,7 @@ class Change:
     forbidden: str  # the FORBIDDEN message when the rule raises PermissionError
     key: str | None = None  # the input's clientMutationId, echoed in the payload
     targets: Sequence[str] = ()  # the ids it acts on; a creation has none before it runs
-    detail: Mapping[str, str | None] = field(default_factory=dict)  # audited with it
+    detail: Mapping[str, object] = field(default_factory=dict)  # audited with it
 
 
 class Audited(NamedTuple):
@@ -86,7 +86,7 @@ class Audited(NamedTuple):
 
     entity: str
     targets: list[str]
-    detail: Mapping[str, str | None] = {}
+    detail: Mapping[str, object] = {}
 
 
 async def mutate(
