@@ -150,6 +150,11 @@ async def mutate_node(
     return await mutate(info, on_row, payload, rule(row_id), ok, audited=audited)
 
 
+def audit_result(entity: str, **detail: object) -> Callable[[object], Audited]:
+    """An `audited` naming the row the rule returned (a new signup), not its target."""
+    return lambda result: Audited(entity, [str(getattr(result, "id", ""))], detail)
+
+
 def refused(payload: Callable[..., P], error: Refusal | UserError, key: str | None) -> P:
     """The payload of a refusal: the user error, the key echoed, nothing else."""
     reason = error if isinstance(error, UserError) else user_error(error)
