@@ -80,7 +80,7 @@ def _as_party(ctx: HubContext) -> tuple[PartyKind, str]:
     return party
 
 
-async def _alliance(session: AsyncSession, code: str) -> Any:
+async def _alliance(session: AsyncSession, code: str) -> Alliance:
     found = await session.scalar(select(Alliance).where(Alliance.code == code))
     if found is None:
         raise Refusal(RefusalCode.NOT_FOUND, "未找到该党建联盟。", "input.allianceCode")
@@ -168,7 +168,7 @@ async def schedule_chairs(
             await session.flush()
             record(session, ctx.viewer, "AllianceChairTerm", term.id, None, "scheduled")
             begin, turn = end + timedelta(days=1), (turn + 1) % len(ids)
-    return alliance  # type: ignore[no-any-return]
+    return alliance
 
 
 def _add_months(day: date, months: int) -> date:

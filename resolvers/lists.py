@@ -205,7 +205,8 @@ async def managed_demand(ctx: HubContext, session: Any, demand_id: int) -> Deman
     demand, code = await _entry_for_update(session, DEMAND, demand_id, "input.demandId")
     if not manages_community(ctx.viewer, code):
         raise PermissionError("the demand is on another community's list")
-    return demand  # type: ignore[no-any-return]
+    assert isinstance(demand, DemandItem)  # MODELS[DEMAND]
+    return demand
 
 
 def check_convertible(demand: DemandItem, into: str) -> None:

@@ -84,7 +84,9 @@ async def _compound(session: AsyncSession, code: str, field: str = "input.compou
     return found
 
 
-async def _company(session: AsyncSession, code: str, field: str = "input.companyCode") -> Any:
+async def _company(
+    session: AsyncSession, code: str, field: str = "input.companyCode"
+) -> PropertyCompany:
     found = await session.scalar(select(PropertyCompany).where(PropertyCompany.code == code))
     if found is None:
         raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业企业。", field)
@@ -238,7 +240,7 @@ async def set_party_coverage(
         company.covered_by_sector_committee = covered_by_sector
         await session.flush()
         await reassess(session, ctx.viewer, company, "党组织覆盖情况变更")
-    return company  # type: ignore[no-any-return]
+    return company
 
 
 async def sign_commitments(
@@ -285,7 +287,7 @@ async def sign_commitments(
         )  # fmt: skip
         await session.flush()
         await reassess(session, viewer, company, f"签订{community_code}社区{year}年度承诺书")
-    return company  # type: ignore[no-any-return]
+    return company
 
 
 # --- ratings and scores --------------------------------------------------------------------
