@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
@@ -31,13 +31,13 @@ CountKey = tuple[ParentKey, Hashable | None]
 def row_by_key(
     source: Datasource,
     scope: Scope,
-    column: InstrumentedAttribute[Any],
+    column: InstrumentedAttribute[K],
     *extra_where: ColumnElement[bool],
-) -> DataLoader[Any, Any]:
+) -> DataLoader[K, Any]:
     """`<Entity>By<Key>Loader`: one row per key (`WHERE column IN (...)`)."""
     model: Any = column.class_
 
-    async def load(keys: list[Any]) -> list[Any]:
+    async def load(keys: list[K]) -> list[Any]:
         visible = await scope.where(model)
         async with source.session() as session:
             stmt = select(model).where(column.in_(keys), *visible, *extra_where)
@@ -51,14 +51,14 @@ def row_by_key(
 def rows_by_key(
     source: Datasource,
     scope: Scope,
-    column: InstrumentedAttribute[Any],
+    column: InstrumentedAttribute[K],
     *order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
     where: Sequence[ColumnElement[bool]] = (),
-) -> DataLoader[Any, list[Any]]:
+) -> DataLoader[K, list[Any]]:
     """All rows per key, for small bounded child lists (an alliance's parties)."""
     model: Any = column.class_
 
-    async def load(keys: list[Any]) -> list[list[Any]]:
+    async def load(keys: list[K]) -> list[list[Any]]:
         grouped: dict[Any, list[Any]] = defaultdict(list)
         visible = await scope.where(model)
         async with source.session() as session:
@@ -136,13 +136,22 @@ def _group_by_second(keys: Sequence[tuple[Any, Any]]) -> dict[Any, list[Any]]:
     return {args: list(parents) for args, parents in grouped.items()}
 
 
+class LoaderDrift(TypeError):
+    """A loader class declares loaders its groups do not build, or builds undeclared ones."""
+
+
 class LazyLoaderGroups:
     """Loaders built on first use, a group at a time.
 
-    A subclass names its builder methods in `GROUPS`; each sets some loader attributes from
-    `(source, scope)`. The first time an attribute is missing, the group that sets it is
-    built, so a request pays only for the loaders it uses. Which group sets which attribute
-    is learnt once per class, by building every group on a throwaway instance.
+    A subclass declares every loader as a class-level annotation (its type, for the type
+    checker) and names its builder methods in `GROUPS`; each builder sets some of those
+    attributes from `(source, scope)`. The first time an attribute is missing, the group that
+    sets it is built, so a request pays only for the loaders it uses. Which group sets which
+    attribute is learnt once per class, by building every group on a throwaway instance, and
+    checked then against the declarations (`LoaderDrift`).
+
+    The type checker never sees `__getattr__`: to it a loader exists only if it is declared,
+    so a misspelt name is an error rather than `Any`.
     """
 
     GROUPS: ClassVar[tuple[str, ...]] = ()
@@ -155,24 +164,53 @@ class LazyLoaderGroups:
         """The viewer's scope these loaders apply, for a check outside a loader (a replay)."""
         return self._scope
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        group = self._attribute_groups().get(name)
-        if group is None:
-            raise AttributeError(name)
-        getattr(self, group)(self._source, self._scope)
-        return self.__dict__[name]
+    @classmethod
+    def declared_loaders(cls) -> frozenset[str]:
+        """The public attributes the subclasses annotate: the loaders they promise."""
+        names: set[str] = set()
+        for klass in cls.__mro__:
+            if klass is LazyLoaderGroups or not issubclass(klass, LazyLoaderGroups):
+                continue
+            names.update(n for n in vars(klass).get("__annotations__", {}) if n[0] != "_")
+        return frozenset(names)
+
+    def built_loaders(self) -> dict[str, str]:
+        """Which group builds each loader, {loader name: group method name}."""
+        return dict(self._attribute_groups())
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            group = self._attribute_groups().get(name)
+            if group is None:
+                raise AttributeError(name)
+            getattr(self, group)(self._source, self._scope)
+            return self.__dict__[name]
 
     def _attribute_groups(self) -> dict[str, str]:
         cls = type(self)
-        if cls._group_of is None:
+        # Learnt per class: a subclass builds other groups than the class it extends.
+        learnt: dict[str, str] | None = cls.__dict__.get("_group_of")
+        if learnt is None:
             probe = object.__new__(cls)
             probe.__dict__.update(self.__dict__)
-            found: dict[str, str] = {}
+            learnt = {}
             for group in cls.GROUPS:
                 before = set(probe.__dict__)
                 getattr(probe, group)(self._source, self._scope)
-                found.update(dict.fromkeys(set(probe.__dict__) - before, group))
-            cls._group_of = found
-        return cls._group_of
+                learnt.update(dict.fromkeys(set(probe.__dict__) - before, group))
+            _check_declared(cls, learnt)
+            cls._group_of = learnt
+        return learnt
+
+
+def _check_declared(cls: type[LazyLoaderGroups], built: dict[str, str]) -> None:
+    declared = cls.declared_loaders()
+    undeclared = sorted(set(built) - declared)
+    unbuilt = sorted(declared - set(built))
+    if undeclared or unbuilt:
+        raise LoaderDrift(
+            f"{cls.__name__}: built but not declared {undeclared}, declared but not built {unbuilt}"
+        )

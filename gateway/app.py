@@ -27,7 +27,7 @@ from datasources.audit.source import AuditSource
 from datasources.base import Datasource
 from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
-from datasources.scope import ANONYMOUS
+from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
 from gateway import heap, reports
 from gateway.audit_delivery import OutboxDelivery
@@ -68,8 +68,13 @@ class Hub:
     def sources(self) -> tuple[Datasource, ...]:
         return (self.units, self.community, self.audit_log)
 
-    def context(self, request: Request | None = None, response: Any = None) -> HubContext:
-        viewer = request.user.viewer if request is not None else ANONYMOUS
+    def context(
+        self, request: Request | None = None, response: Any = None, *, viewer: Viewer | None = None
+    ) -> HubContext:
+        """The context of one request (GraphQL, a report download), or of a caller outside
+        HTTP (`dualhub report`) who names the `viewer`; anonymous without either."""
+        if viewer is None:
+            viewer = request.user.viewer if request is not None else ANONYMOUS
         scopes = scopes_for(viewer, self.units, self.community)
         request_id = getattr(request.state, "request_id", None) if request else None
         return HubContext(

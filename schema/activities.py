@@ -23,7 +23,7 @@ from datasources.common import CHINA, as_utc
 from datasources.community import activity_lists, activity_models
 from resolvers import activities
 from resolvers.workflow import Refusal, RefusalCode, today_in_china
-from schema.base import HubNode, Info
+from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -137,7 +137,7 @@ class ActivitySignupFilter:
     "signed-in viewer."
 )
 class Activity(HubNode):
-    loader_path = ("community", "activity_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.activity_by_id)
 
     id: relay.NodeID[int]
     title: str = strawberry.field(description="Title (活动名称).")
@@ -235,7 +235,7 @@ class Activity(HubNode):
     "checked in, hours recorded, certified (with points) or absent."
 )
 class ActivitySignup(HubNode):
-    loader_path = ("community", "activity_signup_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.activity_signup_by_id)
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="The member's code (党员编码).")

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from datasources.community import partner_models as pm
 from datasources.community.models import PartyKind as PartyKindModel
 from datasources.community.models import ProjectStatus as ProjectStatusModel
 from resolvers import alliances as rules
 from resolvers.workflow import today_in_china
-from schema.base import HubNode, Info
+from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.enums import PartyKind, ProjectStatus
 from schema.history import StateEvent, history
@@ -27,6 +26,7 @@ from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import Change, UserError, mutate, node_id_of, not_found, refused
 
 if TYPE_CHECKING:
+    from datasources.community.partner_loaders import PartnerLoaders
     from schema.partners import (
         AgreementProject,
         Alliance,
@@ -45,7 +45,7 @@ strawberry.enum(
 AllianceMeetingStatus: TypeAlias = pm.AllianceMeetingStatus
 
 
-def _partners(info: Info) -> Any:
+def _partners(info: Info) -> PartnerLoaders:
     return info.context.community.partners
 
 
@@ -93,7 +93,7 @@ class AllianceAttendance:
     "agenda, then minutes, decisions and attendance."
 )
 class AllianceMeeting(HubNode):
-    loader_path = ("community", "alliance_meeting_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.partners.alliance_meeting_by_id)
 
     id: relay.NodeID[int]
     held_on: date = strawberry.field(description="Date (会议日期).")
@@ -103,11 +103,6 @@ class AllianceMeeting(HubNode):
     status: AllianceMeetingStatus = strawberry.field(description="Its state (会议状态).")
     alliance_id: strawberry.Private[int]
     convened_by_id: strawberry.Private[int]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        loader: DataLoader[int, Any] = _partners(info).alliance_meeting_by_id
-        return loader
 
     @strawberry.field(description="The alliance (党建联盟).")
     async def alliance(self, info: Info) -> Annotated[Alliance, strawberry.lazy(_PARTNERS)] | None:

@@ -21,7 +21,7 @@ from datasources.audit.events import AuditEvent as AuditEventModel
 from datasources.audit.events import AuditKind as AuditKindModel
 from datasources.base import Datasource
 from resolvers.context import HubContext
-from schema.base import HubNode, Info
+from schema.base import HubNode, Info, loaded_by
 from schema.errors import ErrorCode
 from schema.extensions import INTERNAL_MESSAGE
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, OrderDirection, paginate
@@ -153,7 +153,7 @@ class AuditEventFilter:
 
 @strawberry.type(description="One audit event (审计记录): append-only, nobody can change it.")
 class AuditEvent(HubNode):
-    loader_path = ("audit_log", "event_by_id")
+    id_loader_of = loaded_by(lambda c: c.audit_log.event_by_id)
 
     id: relay.NodeID[int]
     occurred_at: datetime = strawberry.field(description="When (时间).")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -34,16 +34,23 @@ def from_row(cls: type[Any], row: Any) -> Any:
     return cls(**{name: getattr(row, name) for name in names})
 
 
+IdLoader = Callable[[HubContext], DataLoader[int, Any]]
+
+
+def loaded_by(get: IdLoader) -> staticmethod[[HubContext], DataLoader[int, Any]]:
+    """A node type's `*_by_id` loader as a function of the context, which the type checker
+    follows (a misspelt loader is an error): `loaded_by(lambda c: c.units.member_by_id)`."""
+    return staticmethod(get)
+
+
 class HubNode(relay.Node):
     """A Relay node backed by a datasource row; `node(id:)` goes through its id loader."""
 
-    # Name of the `*_by_id` loader and the side it lives on, e.g. ("units", "member_by_id").
-    loader_path: ClassVar[tuple[str, str]]
+    id_loader_of: ClassVar[staticmethod[[HubContext], DataLoader[int, Any]]]
 
     @classmethod
     def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        side, name = cls.loader_path
-        return getattr(getattr(info.context, side), name)  # type: ignore[no-any-return]
+        return cls.id_loader_of(info.context)
 
     @classmethod
     def from_row(cls, row: Any) -> Self:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from datasources.common import CHINA
 from datasources.community import evaluation_models as models
@@ -25,7 +24,7 @@ from datasources.community.evaluations_groups import EvaluationFilter as Evaluat
 from resolvers import evaluations
 from resolvers.workflow import today_in_china
 from schema.actors import shown_subject
-from schema.base import HubNode, Info, as_tuple
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR
 from schema.enums import AppraisalGrade
 from schema.history import StateEvent, history
@@ -110,7 +109,7 @@ def _evaluated_on(moment: datetime) -> date:
     "supersedes the earlier one, which stays as a revision."
 )
 class MemberEvaluation(HubNode):
-    loader_path = ("community", "evaluation_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.evaluations_groups.evaluation_by_id)
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="The evaluated member (党员编码).")
@@ -132,10 +131,6 @@ class MemberEvaluation(HubNode):
     acknowledged_at: strawberry.Private[datetime | None]
     acknowledged_by: strawberry.Private[str | None]
     acknowledged_unit_code: strawberry.Private[str | None]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        return info.context.community.evaluations_groups.evaluation_by_id
 
     @strawberry.field(description="Date of record (评价日期), China Standard Time.")
     def evaluated_on(self) -> date:
@@ -199,7 +194,7 @@ class MemberEvaluation(HubNode):
     "kept on the work-unit side. A revision supersedes the earlier one."
 )
 class OrganisationEvaluation(HubNode):
-    loader_path = ("units", "organisation_evaluation_by_id")
+    id_loader_of = loaded_by(lambda c: c.units.organisation_evaluation_by_id)
 
     id: relay.NodeID[int]
     year: int = strawberry.field(description="The evaluated year (评价年度).")

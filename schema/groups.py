@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from datasources.community import group_models as models
 from datasources.community.evaluations_groups import BuildingGroupFilter as GroupFilterModel
 from resolvers import groups
-from schema.base import HubNode, Info, as_tuple
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -30,6 +29,7 @@ from schema.pagination import Connection, OrderDirection, paginate
 from schema.places import Building, Community
 
 if TYPE_CHECKING:
+    from datasources.community.evaluations_groups import EvaluationGroupLoaders
     from schema.units import Member
 
 _UNITS = "schema.units"
@@ -61,7 +61,7 @@ AssigneeKind: TypeAlias = models.AssigneeKind
 AssignmentStatus: TypeAlias = models.AssignmentStatus
 
 
-def _loaders(info: Info) -> Any:
+def _loaders(info: Info) -> EvaluationGroupLoaders:
     return info.context.community.evaluations_groups
 
 
@@ -93,7 +93,7 @@ async def _member(info: Info, code: str) -> Any:
     "buildings, with a leader (组长) and a vice-leader (副组长)."
 )
 class BuildingGroup(HubNode):
-    loader_path = ("community", "group_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.evaluations_groups.group_by_id)
 
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name (小组名称).")
@@ -101,10 +101,6 @@ class BuildingGroup(HubNode):
     created_at: datetime = strawberry.field(description="When it was set up (成立时间).")
     dissolved_at: datetime | None = strawberry.field(description="When dissolved (撤销时间).")
     community_id: strawberry.Private[int]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        return _loaders(info).group_by_id  # type: ignore[no-any-return]
 
     @strawberry.field(description="The community (所属社区).")
     async def community(self, info: Info) -> Community:
@@ -144,7 +140,7 @@ class BuildingGroup(HubNode):
 
 @strawberry.type(description="A member's place in a building group (小组成员): role and state.")
 class BuildingGroupMember(HubNode):
-    loader_path = ("community", "membership_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.evaluations_groups.membership_by_id)
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="The member (党员编码).")
@@ -153,10 +149,6 @@ class BuildingGroupMember(HubNode):
     joined_at: datetime = strawberry.field(description="When he joined (加入时间).")
     left_at: datetime | None = strawberry.field(description="When he left (退出时间).")
     group_id: strawberry.Private[int]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        return _loaders(info).membership_by_id  # type: ignore[no-any-return]
 
     @strawberry.field(description="The group (所属小组).")
     async def group(self, info: Info) -> BuildingGroup | None:
@@ -179,7 +171,7 @@ class BuildingGroupMember(HubNode):
     "floor of it (包干到层) or one household (包干到户)."
 )
 class HouseholdAssignment(HubNode):
-    loader_path = ("community", "assignment_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.evaluations_groups.assignment_by_id)
 
     id: relay.NodeID[int]
     floor: int | None = strawberry.field(description="The floor (楼层); null: the building.")
@@ -196,10 +188,6 @@ class HouseholdAssignment(HubNode):
     ended_at: datetime | None = strawberry.field(description="When it ended (结束时间).")
     building_id: strawberry.Private[int]
     group_id: strawberry.Private[int | None]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        return _loaders(info).assignment_by_id  # type: ignore[no-any-return]
 
     @strawberry.field(description="The building (楼栋).")
     async def building(self, info: Info) -> Building | None:

@@ -12,7 +12,7 @@ from strawberry import relay
 from datasources.community import lists
 from datasources.loaders import ListLoaders
 from resolvers.matching import Candidate, Demand, suggest
-from schema.base import HubNode, Info, as_tuple
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import between
 from schema.enums import CategorySource, ListItemStatus, ProviderKind, RequesterKind
 from schema.errors import bad_input
@@ -88,7 +88,7 @@ class CategoryFilter:
     "seeded with the Chancheng, Qianjiang and Junan sets.",
 )
 class ServiceCategory(HubNode):
-    loader_path = ("community", "category_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.category_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable category code (类别编码).")
@@ -144,7 +144,7 @@ class ListEntry(HubNode):
     description="An entry of the resource list (资源清单): what a member or unit offers."
 )
 class ResourceItem(ListEntry):
-    loader_path = ("community", "resource_item_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.resource_item_by_id)
 
     provider_kind: ProviderKind = strawberry.field(description="Who offers it (提供方类型).")
     provider_code: str = strawberry.field(description="Code of the provider (提供方编码).")
@@ -152,7 +152,7 @@ class ResourceItem(ListEntry):
 
 @strawberry.type(description="An entry of the demand list (需求清单): what residents need.")
 class DemandItem(ListEntry):
-    loader_path = ("community", "demand_item_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.demand_item_by_id)
 
     requester_kind: RequesterKind = strawberry.field(description="Who raised it (需求来源).")
     requester_name: strawberry.Private[str]  # personal: read through requesterName
@@ -229,8 +229,10 @@ async def _matching_facts(info: Info, item: DemandItem) -> tuple[Demand, list[Ca
     skills = await community.skills_of_report.load_many([report.id for report, _g, _p in rows])
     category = await community.category_by_id.load(item.category_id)
     grid = await community.grid_by_id.load(item.grid_id) if item.grid_id is not None else None
+    # A category outside the viewer's scope matches no one's intentions.
     demand = Demand(
-        category_code=category.code, category_name=category.name,
+        category_code=category.code if category else "",
+        category_name=category.name if category else "",
         text=f"{item.title} {item.description or ''}", grid_id=item.grid_id,
         parent_grid_id=grid.parent_id if grid is not None else None,
     )  # fmt: skip
@@ -248,7 +250,7 @@ async def _matching_facts(info: Info, item: DemandItem) -> tuple[Demand, list[Ca
 
 @strawberry.type(description="An entry of the service list (服务清单): what is offered to whom.")
 class ServiceItem(ListEntry):
-    loader_path = ("community", "service_item_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.service_item_by_id)
 
     provider_kind: ProviderKind = strawberry.field(description="Who provides it (提供方类型).")
     provider_code: str = strawberry.field(description="Code of the provider (提供方编码).")

@@ -18,7 +18,7 @@ from datasources.community.points_lists import MallItemFilter as ItemFilterValue
 from datasources.community.points_lists import MerchantFilter as MerchantFilterValue
 from datasources.community.points_lists import RedemptionFilter as RedemptionFilterValue
 from resolvers import mall
-from schema.base import HubNode, Info
+from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -122,7 +122,7 @@ class RedemptionFilter:
 
 @strawberry.type(description="A partner merchant of the points mall (合作商家).")
 class Merchant(HubNode):
-    loader_path = ("community", "merchant_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.merchant_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Merchant code (商家编码).")
@@ -166,7 +166,7 @@ class Merchant(HubNode):
 
 @strawberry.type(description="An item offered for points (积分商品); stock never below zero.")
 class MallItem(HubNode):
-    loader_path = ("community", "mall_item_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.mall_item_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Item code (商品编码).")
@@ -211,7 +211,7 @@ class MallItem(HubNode):
     "reversal when refunded."
 )
 class Redemption(HubNode):
-    loader_path = ("community", "redemption_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.redemption_by_id)
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="Code of the member (党员编码).")

@@ -20,7 +20,7 @@ from datasources.community import order_lists
 from datasources.loaders import ListLoaders
 from resolvers import orders
 from resolvers.workflow import Refusal, RefusalCode
-from schema.base import HubNode, Info, as_tuple
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import between, text
 from schema.enums import OrderStatus, TakerKind
 from schema.history import StateEvent, history
@@ -81,7 +81,7 @@ class ServiceOrderFilter:
     "(评价) or the community confirms it; the serving member then earns points."
 )
 class ServiceOrder(HubNode):
-    loader_path = ("community", "order_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.order_by_id)
 
     id: relay.NodeID[int]
     title: str = strawberry.field(description="The service wanted (服务内容).")

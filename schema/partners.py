@@ -17,7 +17,7 @@ from datasources.community.models import PartyKind as PartyKindModel
 from datasources.community.partner_models import effective_agreement_status
 from resolvers.partners import party_row
 from resolvers.workflow import today_in_china
-from schema.base import HubNode, Info, as_tuple
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.enums import (
     AgreementStatus,
     MeetingFrequency,
@@ -107,7 +107,7 @@ class AgreementOrder(Enum):
     "has a Party branch, signs the community's commitments and passes the evaluation.",
 )
 class PropertyCompany(HubNode):
-    loader_path = ("community", "property_company_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.property_company_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable company code (企业编码).")
@@ -231,7 +231,7 @@ async def resolve_party(
 
 @strawberry.type(description="A party's membership of an alliance (联盟成员), with its chair turn.")
 class AllianceMembership(HubNode):
-    loader_path = ("community", "alliance_party_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.alliance_party_by_id)
 
     id: relay.NodeID[int]
     party_kind: PartyKind = strawberry.field(description="Kind of party (成员类型).")
@@ -268,7 +268,7 @@ class AllianceMembership(HubNode):
     "organisations, with a rotating chair (轮值主席) and joint meetings (联席会议).",
 )
 class Alliance(HubNode):
-    loader_path = ("community", "alliance_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.alliance_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable alliance code (联盟编码).")
@@ -339,7 +339,7 @@ class Alliance(HubNode):
 
 @strawberry.type(description="A concrete project (实事项目) an agreement commits to.")
 class AgreementProject(HubNode):
-    loader_path = ("community", "project_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.project_by_id)
 
     id: relay.NodeID[int]
     name: str = strawberry.field(description="What will be done (项目名称).")
@@ -373,7 +373,7 @@ class AgreementProject(HubNode):
     "for a period, with concrete projects (实事项目).",
 )
 class CoBuildingAgreement(HubNode):
-    loader_path = ("community", "agreement_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.agreement_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable agreement code (协议编号).")

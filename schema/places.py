@@ -10,7 +10,7 @@ from strawberry import relay
 
 from datasources.community import lists
 from datasources.community.models import PartyKind as PartyKindModel
-from schema.base import HubNode, Info, as_tuple
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR, between
 from schema.enums import StreetKind
 from schema.pagination import (
@@ -147,7 +147,7 @@ class CompoundFilter:
 
 @strawberry.type(description="A district (区), the organisation department's whole scope.")
 class District(HubNode):
-    loader_path = ("community", "district_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.district_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable district code (区编码).")
@@ -179,7 +179,7 @@ class District(HubNode):
     keys=["code"], description="A street (街道) or town (镇): the level above communities."
 )
 class Street(HubNode):
-    loader_path = ("community", "street_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.street_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable street code (街道编码).")
@@ -224,7 +224,7 @@ class Street(HubNode):
     "and organises them to serve.",
 )
 class Community(HubNode):
-    loader_path = ("community", "community_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.community_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable community code (社区编码).")
@@ -306,7 +306,7 @@ class Community(HubNode):
 
         return await supporter_connection(
             info,
-            "supporters_of_community",
+            info.context.community.supporters_of_community,
             self.id,
             first=first,
             after=after,
@@ -330,7 +330,7 @@ class Community(HubNode):
 
         return await pairing_connection(
             info,
-            "pairings_of_community",
+            info.context.community.pairings_of_community,
             self.id,
             first=first,
             after=after,
@@ -607,7 +607,7 @@ class Community(HubNode):
     "and departments are assigned into grids.",
 )
 class Grid(HubNode):
-    loader_path = ("community", "grid_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.grid_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable grid code (网格编码).")
@@ -681,7 +681,7 @@ class Grid(HubNode):
     "compound Party branch (小区党支部) and property company (物业).",
 )
 class Compound(HubNode):
-    loader_path = ("community", "compound_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.compound_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable compound code (小区编码).")
@@ -777,7 +777,7 @@ class Compound(HubNode):
     keys=["code"], description="A building (楼栋); supporters are grouped by building."
 )
 class Building(HubNode):
-    loader_path = ("community", "building_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.building_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable building code (楼栋编码).")
@@ -808,7 +808,7 @@ class Building(HubNode):
 
         return await supporter_connection(
             info,
-            "supporters_of_building",
+            info.context.community.supporters_of_building,
             self.id,
             first=first,
             after=after,

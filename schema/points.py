@@ -26,7 +26,7 @@ from schema.actors import (
     actor_label,
     shown_subject,
 )
-from schema.base import HubNode, Info, _init_field_names
+from schema.base import HubNode, Info, _init_field_names, loaded_by
 from schema.bounds import YEAR, between, int32
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -123,7 +123,7 @@ class PointRule:
     "signed (positive when earned or given back)."
 )
 class PointsEntry(HubNode):
-    loader_path = ("community", "points_entry_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.points_entry_by_id)
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="The member's code (党员编码).")

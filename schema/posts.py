@@ -16,7 +16,7 @@ from strawberry import relay
 from datasources.community import lists
 from datasources.community.models import PostClaimStatus as PostClaimStatusModel
 from resolvers import posts
-from schema.base import HubNode, Info
+from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.enums import PostClaimStatus, PostStatus
 from schema.history import StateEvent, history
@@ -91,7 +91,7 @@ IncludeReleased = Annotated[
     "places (名额) members claim (认领). Open posts are public.",
 )
 class Post(HubNode):
-    loader_path = ("community", "post_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.post_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable post code (岗位编码).")
@@ -154,7 +154,7 @@ class Post(HubNode):
 
 @strawberry.type(description="A member's claim of a post (岗位认领).")
 class PostClaim(HubNode):
-    loader_path = ("community", "post_claim_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.post_claim_by_id)
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="Code of the claiming member (党员编码).")

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from datasources.community import partner_models as pm
 from resolvers import property as rules
 from resolvers.workflow import today_in_china
-from schema.base import HubNode, Info
+from schema.base import HubNode, Info, loaded_by
 from schema.bounds import YEAR, between
 from schema.enums import RedPropertyStatus
 from schema.history import StateEvent, history
@@ -24,6 +23,7 @@ from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import Change, UserError, mutate, node_id_of, not_found, refused
 
 if TYPE_CHECKING:
+    from datasources.community.partner_loaders import PartnerLoaders
     from schema.partners import PropertyCompany
     from schema.places import Compound
 
@@ -54,7 +54,7 @@ LinkageParty: TypeAlias = pm.LinkageParty
 ActionItemStatus: TypeAlias = pm.ActionItemStatus
 
 
-def _partners(info: Info) -> Any:
+def _partners(info: Info) -> PartnerLoaders:
     return info.context.community.partners
 
 
@@ -76,7 +76,7 @@ async def _compound(info: Info, compound_id: int) -> Any:
     "period; at most one active contract per compound."
 )
 class PropertyContract(HubNode):
-    loader_path = ("community", "property_contract_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.partners.contract_by_id)
 
     id: relay.NodeID[int]
     starts_on: date = strawberry.field(description="Start of service (开始日期).")
@@ -85,11 +85,6 @@ class PropertyContract(HubNode):
     ended_on: date | None = strawberry.field(description="When it was ended (终止日期), if so.")
     compound_id: strawberry.Private[int]
     company_id: strawberry.Private[int]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        loader: DataLoader[int, Any] = _partners(info).contract_by_id
-        return loader
 
     @strawberry.field(description="The compound served (服务小区).")
     async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
@@ -265,7 +260,7 @@ class LinkageAttendee:
     description="An action item of a linkage meeting (会议事项): owner, due date, tracked to done."
 )
 class LinkageActionItem(HubNode):
-    loader_path = ("community", "linkage_action_item_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.partners.action_item_by_id)
 
     id: relay.NodeID[int]
     description: str = strawberry.field(description="What is to be done (事项内容).")
@@ -276,11 +271,6 @@ class LinkageActionItem(HubNode):
     done_on: date | None = strawberry.field(description="When it was done (办结日期).")
     done_note: str | None = strawberry.field(description="How it was done (办结情况).")
     meeting_id: strawberry.Private[int]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        loader: DataLoader[int, Any] = _partners(info).action_item_by_id
-        return loader
 
     @strawberry.field(description="Open and past its due date, China time (逾期).")
     def overdue(self) -> bool:
@@ -296,7 +286,7 @@ class LinkageActionItem(HubNode):
     "compound branch, owners' committee and property company."
 )
 class LinkageMeeting(HubNode):
-    loader_path = ("community", "linkage_meeting_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.partners.linkage_meeting_by_id)
 
     id: relay.NodeID[int]
     held_on: date = strawberry.field(description="Date held (会议日期).")
@@ -304,11 +294,6 @@ class LinkageMeeting(HubNode):
     decisions: str | None = strawberry.field(description="Decisions taken (会议决定).")
     compound_id: strawberry.Private[int]
     attendee_rows: strawberry.Private[list[dict[str, str]]]
-
-    @classmethod
-    def id_loader(cls, info: Info) -> DataLoader[int, Any]:
-        loader: DataLoader[int, Any] = _partners(info).linkage_meeting_by_id
-        return loader
 
     @classmethod
     def from_row(cls, row: Any) -> LinkageMeeting:

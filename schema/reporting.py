@@ -19,7 +19,9 @@ from datasources.community import lists
 from datasources.community.models import Availability as AvailabilityFlag
 from datasources.community.models import PairingStatus as PairingStatusModel
 from datasources.community.models import Report as ReportRow
-from schema.base import HubNode, Info, as_tuple
+from datasources.community.models import UnitPairing as PairingRow
+from datasources.loaders import ListLoaders
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.enums import Availability, PairingStatus, ReportChannel, ReportStatus
 from schema.history import StateEvent, history
 from schema.pagination import Connection, OrderDirection, paginate
@@ -88,7 +90,7 @@ class SupporterFilter:
     "availability and service intentions. As a list, these are a community's supporters."
 )
 class Report(HubNode):
-    loader_path = ("community", "report_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.report_by_id)
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="Code of the reporting member (党员编码).")
@@ -174,7 +176,7 @@ class Report(HubNode):
     description="A unit's Party organisation paired with a community (单位报到/结对共建)."
 )
 class UnitPairing(HubNode):
-    loader_path = ("community", "pairing_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.pairing_by_id)
 
     id: relay.NodeID[int]
     unit_code: str = strawberry.field(description="Code of the paired unit (单位编码).")
@@ -205,7 +207,7 @@ class UnitPairing(HubNode):
 
 async def supporter_connection(
     info: Info,
-    loaders_name: str,
+    loaders: ListLoaders[ReportRow],
     parent: int,
     *,
     first: int,
@@ -216,7 +218,7 @@ async def supporter_connection(
 ) -> Connection[Report]:
     return await paginate(
         info,
-        getattr(info.context.community, loaders_name),
+        loaders,
         parent,
         Report.from_row,
         first=first,
@@ -244,7 +246,7 @@ class PairingOrder(Enum):
 
 async def pairing_connection(
     info: Info,
-    loaders_name: str,
+    loaders: ListLoaders[PairingRow],
     parent: int | str,
     *,
     first: int,
@@ -253,7 +255,7 @@ async def pairing_connection(
 ) -> Connection[UnitPairing]:
     return await paginate(
         info,
-        getattr(info.context.community, loaders_name),
+        loaders,
         parent,
         UnitPairing.from_row,
         first=first,

@@ -14,7 +14,7 @@ from datasources.community.models import PartyKind as PartyKindModel
 from datasources.scope import Role
 from datasources.units import lists
 from resolvers import members as member_joins
-from schema.base import HubNode, Info, as_tuple
+from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR
 from schema.enums import Gender, PoliticalStatus, UnitKind, UnitLevel
 from schema.pagination import (
@@ -155,7 +155,7 @@ class MemberFilter:
     "enterprise or two-new organisation whose Party members report to communities.",
 )
 class WorkUnit(HubNode):
-    loader_path = ("units", "work_unit_by_id")
+    id_loader_of = loaded_by(lambda c: c.units.work_unit_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable unit code (单位编码), shared by both sides.")
@@ -234,7 +234,7 @@ class WorkUnit(HubNode):
 
         return await pairing_connection(
             info,
-            "pairings_of_unit",
+            info.context.community.pairings_of_unit,
             self.code,
             first=first,
             after=after,
@@ -328,7 +328,7 @@ class WorkUnit(HubNode):
     keys=["code"], description="A Party branch (党支部) of a work unit; members belong to one."
 )
 class PartyBranch(HubNode):
-    loader_path = ("units", "branch_by_id")
+    id_loader_of = loaded_by(lambda c: c.units.branch_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable branch code (支部编码).")
@@ -394,7 +394,7 @@ class PartyBranch(HubNode):
     "(发展对象), as the work-unit side records him.",
 )
 class Member(HubNode):
-    loader_path = ("units", "member_by_id")
+    id_loader_of = loaded_by(lambda c: c.units.member_by_id)
 
     id: relay.NodeID[int]
     code: str = strawberry.field(

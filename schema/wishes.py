@@ -17,7 +17,7 @@ from strawberry import relay
 
 from datasources.community import lists
 from resolvers import wishes
-from schema.base import HubNode, Info
+from schema.base import HubNode, Info, loaded_by
 from schema.enums import MicroWishStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -63,7 +63,7 @@ class MicroWishFilter:
     "are public."
 )
 class MicroWish(HubNode):
-    loader_path = ("community", "micro_wish_by_id")
+    id_loader_of = loaded_by(lambda c: c.community.micro_wish_by_id)
 
     id: relay.NodeID[int]
     title: str = strawberry.field(description="The wish (心愿内容).")

@@ -275,12 +275,18 @@ def _global_id(type_name: str, row_id: int) -> str:
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
 
 
+NODES_PER_REQUEST = 100  # `nodes(ids:)` takes at most 100 ids (schema/bounds.py)
+
+
 async def observed_records(client: GraphQLClient, world: World) -> dict[str, set[int]]:
-    """Ids of the rows of each record type the viewer finds through `nodes` (one request)."""
+    """Ids of the rows of each record type the viewer finds through `nodes`."""
     ids = [_global_id(t, r["id"]) for t in RECORD_TYPES.values() for r in world.records[t]]
-    data = await client.query(NODES, {"ids": ids})
+    nodes: list[dict[str, str] | None] = []
+    for start in range(0, len(ids), NODES_PER_REQUEST):
+        chunk = ids[start : start + NODES_PER_REQUEST]
+        nodes += (await client.query(NODES, {"ids": chunk}))["nodes"]
     found: dict[str, set[int]] = {t: set() for t in RECORD_TYPES.values()}
-    for node in data["nodes"]:
+    for node in nodes:
         if node is not None:
             type_name, row_id = base64.b64decode(node["id"]).decode().split(":")
             found[type_name].add(int(row_id))

@@ -86,7 +86,7 @@ async def test_unexpected_errors_are_masked_with_a_request_id(
     response = await broken_client.http.post(
         "/graphql",
         json={"query": "{ members(first: 1) { totalCount } }"},
-        headers={"X-Request-ID": "trace-me"},
+        headers={**broken_client.headers, "X-Request-ID": "trace-me"},
     )
     error = response.json()["errors"][0]
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "trace-me"}

@@ -1,12 +1,15 @@
-"""Per-request DataLoaders of the community side."""
+"""Per-request DataLoaders of the community side.
+
+Every loader is declared with its type at class level, next to the group that builds it, so
+a misspelt loader name or a wrong key is a type error; `LazyLoaderGroups` checks once per
+class that the declarations and the groups name the same loaders.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement
 from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
@@ -28,8 +31,6 @@ from datasources.community.models import (
     PartyKind,
     Post,
     PostClaim,
-    PostClaimStatus,
-    PostStatus,
     PrivacyPreference,
     PropertyCompany,
     Report,
@@ -45,19 +46,21 @@ from datasources.community.order_lists import SERVICE_ORDERS, UNIT_ORDERS
 from datasources.community.order_models import ServiceOrder
 from datasources.community.performance import CommunityPerformance
 from datasources.community.policy import placed_by
+from datasources.community.post_figures import CoverageRow, claimed_counts, coverage
 from datasources.community.timeline import TIMELINE_LIST, TimelineEntry
 from datasources.loaders import LazyLoaderGroups, ListLoaders, row_by_key, rows_by_key
 from datasources.scope import Scope
 
+if TYPE_CHECKING:
+    # Imported where their groups are built: most requests never touch these areas.
+    from datasources.community.activity_lists import SignupCounts
+    from datasources.community.activity_models import Activity, ActivitySignup
+    from datasources.community.evaluations_groups import EvaluationGroupLoaders
+    from datasources.community.partner_loaders import PartnerLoaders
+    from datasources.community.points_lists import PointsLoaders
+    from datasources.community.points_models import MallItem, Merchant, PointsEntry, Redemption
 
-@dataclass(frozen=True)
-class CoverageRow:
-    """One service category of a community's open posts: how many, places and takers."""
-
-    category_id: int
-    posts: int
-    capacity: int
-    claimed: int
+__all__ = ["CommunityLoaders", "CoverageRow", "PlacedByViewer"]
 
 
 class PlacedByViewer(Scope):
@@ -86,6 +89,11 @@ class CommunityLoaders(LazyLoaderGroups):
         self._source, self._scope = source, scope
         self._history: dict[str, DataLoader[int, list[Any]]] = {}
 
+    active_report_by_member_code: DataLoader[str, Report | None]
+    privacy_by_member_code: DataLoader[str, PrivacyPreference | None]
+    skills_of_report: DataLoader[int, list[ReportSkill]]
+    candidates_by_community: DataLoader[int, list[Any]]
+
     def _reports(self, source: Datasource, scope: Scope) -> None:
         self.active_report_by_member_code = row_by_key(
             source, scope, Report.member_code, Report.status.in_(L.ACTIVE_REPORT_STATUSES)
@@ -94,12 +102,19 @@ class CommunityLoaders(LazyLoaderGroups):
         self.skills_of_report = rows_by_key(source, scope, ReportSkill.report_id, ReportSkill.skill)
         self.candidates_by_community = candidates_by_community(source, scope)
 
+    performance: CommunityPerformance
+    timeline_of_member: ListLoaders[TimelineEntry]
+
     def _operations_read(self, source: Datasource, scope: Scope) -> None:
         # Year figures of members' service (8小时以外表现), datasources.community.performance.
         self.performance = CommunityPerformance(source, scope)
         self.timeline_of_member = ListLoaders(
             source, scope, TIMELINE_LIST, TimelineEntry.member_code
         )
+
+    parties_of_alliance: DataLoader[int, list[AllianceParty]]
+    parties_of_agreement: DataLoader[int, list[AgreementParty]]
+    projects_of_agreement: DataLoader[int, list[AgreementProject]]
 
     def _partners_read(self, source: Datasource, scope: Scope) -> None:
         self.parties_of_alliance = rows_by_key(
@@ -116,6 +131,24 @@ class CommunityLoaders(LazyLoaderGroups):
             AgreementProject.due_on,
             AgreementProject.id,
         )
+
+    district_by_id: DataLoader[int, District | None]
+    street_by_id: DataLoader[int, Street | None]
+    community_by_id: DataLoader[int, Community | None]
+    grid_by_id: DataLoader[int, Grid | None]
+    compound_by_id: DataLoader[int, Compound | None]
+    building_by_id: DataLoader[int, Building | None]
+    property_company_by_id: DataLoader[int, PropertyCompany | None]
+    report_by_id: DataLoader[int, Report | None]
+    pairing_by_id: DataLoader[int, UnitPairing | None]
+    alliance_by_id: DataLoader[int, Alliance | None]
+    alliance_party_by_id: DataLoader[int, AllianceParty | None]
+    agreement_by_id: DataLoader[int, CoBuildingAgreement | None]
+    project_by_id: DataLoader[int, AgreementProject | None]
+    category_by_id: DataLoader[int, ServiceCategory | None]
+    resource_item_by_id: DataLoader[int, ResourceItem | None]
+    demand_item_by_id: DataLoader[int, DemandItem | None]
+    service_item_by_id: DataLoader[int, ServiceItem | None]
 
     def _by_id(self, source: Datasource, scope: Scope) -> None:
         self.district_by_id = row_by_key(source, scope, District.id)
@@ -136,6 +169,17 @@ class CommunityLoaders(LazyLoaderGroups):
         self.demand_item_by_id = row_by_key(source, scope, DemandItem.id)
         self.service_item_by_id = row_by_key(source, scope, ServiceItem.id)
 
+    district_by_code: DataLoader[str, District | None]
+    street_by_code: DataLoader[str, Street | None]
+    community_by_code: DataLoader[str, Community | None]
+    grid_by_code: DataLoader[str, Grid | None]
+    compound_by_code: DataLoader[str, Compound | None]
+    building_by_code: DataLoader[str, Building | None]
+    property_company_by_code: DataLoader[str, PropertyCompany | None]
+    alliance_by_code: DataLoader[str, Alliance | None]
+    agreement_by_code: DataLoader[str, CoBuildingAgreement | None]
+    category_by_code: DataLoader[str, ServiceCategory | None]
+
     def _by_code(self, source: Datasource, scope: Scope) -> None:
         self.district_by_code = row_by_key(source, scope, District.code)
         self.street_by_code = row_by_key(source, scope, Street.code)
@@ -147,6 +191,38 @@ class CommunityLoaders(LazyLoaderGroups):
         self.alliance_by_code = row_by_key(source, scope, Alliance.code)
         self.agreement_by_code = row_by_key(source, scope, CoBuildingAgreement.code)
         self.category_by_code = row_by_key(source, scope, ServiceCategory.code)
+
+    districts: ListLoaders[District]
+    streets: ListLoaders[Street]
+    streets_of_district: ListLoaders[Street]
+    communities: ListLoaders[Community]
+    communities_of_street: ListLoaders[Community]
+    grids: ListLoaders[Grid]
+    grids_of_community: ListLoaders[Grid]
+    children_of_grid: ListLoaders[Grid]
+    compounds: ListLoaders[Compound]
+    compounds_of_community: ListLoaders[Compound]
+    compounds_of_grid: ListLoaders[Compound]
+    compounds_of_company: ListLoaders[Compound]
+    buildings_of_compound: ListLoaders[Building]
+    supporters_of_community: ListLoaders[Report]
+    supporters_of_building: ListLoaders[Report]
+    pairings_of_unit: ListLoaders[UnitPairing]
+    pairings_of_community: ListLoaders[UnitPairing]
+    property_companies: ListLoaders[PropertyCompany]
+    alliances: ListLoaders[Alliance]
+    agreements: ListLoaders[CoBuildingAgreement]
+    agreements_of_community: ListLoaders[CoBuildingAgreement]
+    agreements_of_alliance: ListLoaders[CoBuildingAgreement]
+    categories: ListLoaders[ServiceCategory]
+    resource_items_of_community: ListLoaders[ResourceItem]
+    demand_items_of_community: ListLoaders[DemandItem]
+    service_items_of_community: ListLoaders[ServiceItem]
+    resource_items: ListLoaders[ResourceItem]
+    demand_items: ListLoaders[DemandItem]
+    service_items: ListLoaders[ServiceItem]
+    memberships: dict[PartyKind, ListLoaders[AllianceParty]]
+    agreements_of_party: dict[PartyKind, ListLoaders[AgreementParty]]
 
     def _lists(self, source: Datasource, scope: Scope) -> None:
         self.districts = ListLoaders(source, scope, L.DISTRICTS)
@@ -203,6 +279,15 @@ class CommunityLoaders(LazyLoaderGroups):
             for kind in PartyKind
         }
 
+    post_by_id: DataLoader[int, Post | None]
+    post_by_code: DataLoader[str, Post | None]
+    post_claim_by_id: DataLoader[int, PostClaim | None]
+    posts_of_community: ListLoaders[Post]
+    claims_of_post: ListLoaders[PostClaim]
+    claims_of_member: ListLoaders[PostClaim]
+    claimed_count_of_post: DataLoader[int, int]
+    post_coverage_of_community: DataLoader[int, list[CoverageRow]]
+
     def _posts(self, source: Datasource, scope: Scope) -> None:
         self.post_by_id = row_by_key(source, scope, Post.id)
         self.post_by_code = row_by_key(source, scope, Post.code)
@@ -210,10 +295,16 @@ class CommunityLoaders(LazyLoaderGroups):
         self.posts_of_community = ListLoaders(source, scope, L.POSTS, Post.community_id)
         self.claims_of_post = ListLoaders(source, scope, L.POST_CLAIMS, PostClaim.post_id)
         self.claims_of_member = ListLoaders(source, scope, L.POST_CLAIMS, PostClaim.member_code)
-        self.claimed_count_of_post: DataLoader[int, int] = DataLoader(load_fn=self._claimed_counts)
-        self.post_coverage_of_community: DataLoader[int, list[CoverageRow]] = DataLoader(
-            load_fn=self._coverage
-        )
+        self.claimed_count_of_post = claimed_counts(source)
+        self.post_coverage_of_community = coverage(source, scope)
+
+    activity_by_id: DataLoader[int, Activity | None]
+    activity_signup_by_id: DataLoader[int, ActivitySignup | None]
+    activities_of_community: ListLoaders[Activity]
+    signups_of_activity: ListLoaders[ActivitySignup]
+    signups_of_member: ListLoaders[ActivitySignup]
+    signup_counts_of_activity: DataLoader[int, SignupCounts]
+    points_of_signup: DataLoader[int, int]
 
     def _activities(self, source: Datasource, scope: Scope) -> None:
         """Activities (活动), their signups (报名) and the figures per activity."""
@@ -230,6 +321,12 @@ class CommunityLoaders(LazyLoaderGroups):
         self.signup_counts_of_activity = A.signup_counts(source)
         self.points_of_signup = A.signup_points(source)
 
+    order_by_id: DataLoader[int, ServiceOrder | None]
+    orders_of_community: ListLoaders[ServiceOrder]
+    orders_of_member: ListLoaders[ServiceOrder]
+    orders_of_unit: ListLoaders[ServiceOrder]
+    orders_placed_by_viewer: ListLoaders[ServiceOrder]
+
     def _orders(self, source: Datasource, scope: Scope) -> None:
         self.order_by_id = row_by_key(source, scope, ServiceOrder.id)
         self.orders_of_community = ListLoaders(
@@ -238,6 +335,10 @@ class CommunityLoaders(LazyLoaderGroups):
         self.orders_of_member = ListLoaders(source, scope, SERVICE_ORDERS, ServiceOrder.member_code)
         self.orders_of_unit = ListLoaders(source, scope, UNIT_ORDERS, ServiceOrder.taker_code)
         self.orders_placed_by_viewer = ListLoaders(source, PlacedByViewer(scope), SERVICE_ORDERS)
+
+    micro_wish_by_id: DataLoader[int, MicroWish | None]
+    micro_wishes_of_community: ListLoaders[MicroWish]
+    micro_wishes_of_member: ListLoaders[MicroWish]
 
     def _micro_wishes(self, source: Datasource, scope: Scope) -> None:
         self.micro_wish_by_id = row_by_key(source, scope, MicroWish.id)
@@ -248,11 +349,19 @@ class CommunityLoaders(LazyLoaderGroups):
             source, scope, L.MICRO_WISHES, MicroWish.claimed_by
         )
 
+    evaluations_groups: EvaluationGroupLoaders
+
     def _evaluations_and_groups(self, source: Datasource, scope: Scope) -> None:
         """Evaluations (三评), building groups and household assignments."""
         from datasources.community.evaluations_groups import EvaluationGroupLoaders
 
         self.evaluations_groups = EvaluationGroupLoaders(source, scope)
+
+    points: PointsLoaders
+    points_entry_by_id: DataLoader[int, PointsEntry | None]
+    merchant_by_id: DataLoader[int, Merchant | None]
+    mall_item_by_id: DataLoader[int, MallItem | None]
+    redemption_by_id: DataLoader[int, Redemption | None]
 
     def _points(self, source: Datasource, scope: Scope) -> None:
         """Points (积分): ledger entries, balances, merchants, items and redemptions."""
@@ -264,53 +373,13 @@ class CommunityLoaders(LazyLoaderGroups):
         self.mall_item_by_id = self.points.item_by_id
         self.redemption_by_id = self.points.redemption_by_id
 
+    partners: PartnerLoaders
+
     def _partner_ops(self, source: Datasource, scope: Scope) -> None:
         """Red property, alliance meetings and agreement projects (partner operations)."""
         from datasources.community.partner_loaders import PartnerLoaders
 
         self.partners = PartnerLoaders(source, scope)
-
-    async def _claimed_counts(self, post_ids: list[int]) -> list[int]:
-        """Active claims per post: a figure of the post, not a list of claimants, so it is
-        counted for any post the viewer may see, whoever made the claims."""
-        stmt = (
-            select(PostClaim.post_id, func.count())
-            .where(PostClaim.post_id.in_(post_ids), PostClaim.status == PostClaimStatus.ACTIVE)
-            .group_by(PostClaim.post_id)
-        )
-        async with self._source.session() as session:
-            counts = {post_id: int(n) for post_id, n in (await session.execute(stmt)).all()}
-        return [counts.get(post_id, 0) for post_id in post_ids]
-
-    async def _coverage(self, community_ids: list[int]) -> list[list[CoverageRow]]:
-        """Open posts per community and category, with their active claims: one statement."""
-        claimed = (
-            select(PostClaim.post_id, func.count().label("n"))
-            .where(PostClaim.status == PostClaimStatus.ACTIVE)
-            .group_by(PostClaim.post_id)
-            .subquery("claimed")
-        )
-        visible = await self._scope.where(Post)
-        stmt = (
-            select(
-                Post.community_id,
-                Post.category_id,
-                func.count(Post.id),
-                func.sum(Post.capacity),
-                func.coalesce(func.sum(claimed.c.n), 0),
-            )
-            .outerjoin(claimed, claimed.c.post_id == Post.id)
-            .where(Post.community_id.in_(community_ids), Post.status == PostStatus.OPEN, *visible)
-            .group_by(Post.community_id, Post.category_id)
-            .order_by(Post.community_id, Post.category_id)
-        )
-        grouped: dict[int, list[CoverageRow]] = defaultdict(list)
-        async with self._source.session() as session:
-            for community_id, category_id, posts, capacity, taken in await session.execute(stmt):
-                grouped[community_id].append(
-                    CoverageRow(category_id, int(posts), int(capacity), int(taken))
-                )
-        return [grouped.get(community_id, []) for community_id in community_ids]
 
     def history_of(self, entity_type: str) -> DataLoader[int, list[Any]]:
         """State events of one kind of workflow entity, oldest first, by entity id."""
