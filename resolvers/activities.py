@@ -36,6 +36,7 @@ from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     category_id_of,
     community_code_of,
     community_id_of,
@@ -99,7 +100,7 @@ def default_hours(activity: Activity) -> Decimal:
 
 def _activity_state(activity: Activity, allowed: str) -> Refusal:
     return Refusal(
-        "INVALID_STATE",
+        RefusalCode.INVALID_STATE,
         f"该活动当前为「{ACTIVITY_NAMES[activity.status]}」，{allowed}",
         "input.activityId",
     )
@@ -107,7 +108,9 @@ def _activity_state(activity: Activity, allowed: str) -> Refusal:
 
 def _signup_state(signup: ActivitySignup, allowed: str, field: str = "input.signupId") -> Refusal:
     return Refusal(
-        "INVALID_STATE", f"该报名当前为「{SIGNUP_NAMES[signup.status]}」，{allowed}", field
+        RefusalCode.INVALID_STATE,
+        f"该报名当前为「{SIGNUP_NAMES[signup.status]}」，{allowed}",
+        field,
     )
 
 
@@ -118,7 +121,7 @@ async def _managed(ctx: HubContext, session: AsyncSession, activity_id: int) -> 
     await write_lock(session, Activity, activity_id)
     activity = await session.get(Activity, activity_id, with_for_update=True)
     if activity is None:
-        raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")
+        raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.activityId")
     if not manages_community(ctx.viewer, await community_code_of(session, activity.community_id)):
         raise PermissionError("the activity belongs to another community")
     return activity
@@ -143,16 +146,18 @@ async def publish(
     if not manages_community(viewer, community_code):
         raise PermissionError("only the community publishes its activities")
     if not title.strip():
-        raise Refusal("INVALID_INPUT", "请填写活动名称。", "input.title")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写活动名称。", "input.title")
     if not place.strip():
-        raise Refusal("INVALID_INPUT", "请填写活动地点。", "input.place")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写活动地点。", "input.place")
     starts, ends = _from_client(starts_at), _from_client(ends_at)
     if ends <= starts:
-        raise Refusal("INVALID_INPUT", "结束时间必须晚于开始时间。", "input.endsAt")
+        raise Refusal(RefusalCode.INVALID_INPUT, "结束时间必须晚于开始时间。", "input.endsAt")
     if capacity <= 0:
-        raise Refusal("INVALID_INPUT", "报名名额必须大于 0。", "input.capacity")
+        raise Refusal(RefusalCode.INVALID_INPUT, "报名名额必须大于 0。", "input.capacity")
     if points_per_attendance is not None and points_per_attendance < 0:
-        raise Refusal("INVALID_INPUT", "参加积分不能为负数。", "input.pointsPerAttendance")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "参加积分不能为负数。", "input.pointsPerAttendance"
+        )
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, Activity, "publishActivity", key)
         if earlier is not None:
@@ -212,13 +217,13 @@ async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> Activit
             return earlier
         activity = await session.get(Activity, activity_id, with_for_update=True)
         if activity is None:
-            raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")
+            raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.activityId")
         if not await is_supporter(session, member, activity.community_id):
-            raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.activityId")
+            raise Refusal(RefusalCode.NOT_REPORTED, "请先向该社区报到。", "input.activityId")
         if activity.status is not ActivityStatus.PUBLISHED:
             raise _activity_state(activity, "不能报名。")
         if utcnow() >= as_utc(activity.ends_at):
-            raise Refusal("INVALID_STATE", "该活动已结束，不能报名。", "input.activityId")
+            raise Refusal(RefusalCode.INVALID_STATE, "该活动已结束，不能报名。", "input.activityId")
         existing = await session.scalar(
             select(ActivitySignup.id).where(
                 ActivitySignup.activity_id == activity.id,
@@ -227,7 +232,7 @@ async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> Activit
             )
         )
         if existing is not None:
-            raise Refusal("DUPLICATE", "您已报名该活动。", "input.activityId")
+            raise Refusal(RefusalCode.DUPLICATE, "您已报名该活动。", "input.activityId")
         taken = await _places_taken(session, activity.id)
         status = SignupStatus.REGISTERED if taken < activity.capacity else SignupStatus.WAITLISTED
         signup = ActivitySignup(activity_id=activity.id, member_code=member, status=status)
@@ -258,14 +263,14 @@ async def cancel_signup(ctx: HubContext, signup_id: int, reason: str | None) -> 
             select(ActivitySignup.activity_id).where(ActivitySignup.id == signup_id)
         )
         if found is None:
-            raise Refusal("NOT_FOUND", SIGNUP_NOT_FOUND, "input.signupId")
+            raise Refusal(RefusalCode.NOT_FOUND, SIGNUP_NOT_FOUND, "input.signupId")
         await write_lock(session, Activity, found)
         activity = await session.get(Activity, found, with_for_update=True)
         signup = await session.get(
             ActivitySignup, signup_id, with_for_update=True, populate_existing=True
         )
         if activity is None or signup is None:
-            raise Refusal("NOT_FOUND", SIGNUP_NOT_FOUND, "input.signupId")
+            raise Refusal(RefusalCode.NOT_FOUND, SIGNUP_NOT_FOUND, "input.signupId")
         if signup.member_code != viewer.member:
             raise PermissionError("the signup is another member's")
         before = signup.status
@@ -274,7 +279,7 @@ async def cancel_signup(ctx: HubContext, signup_id: int, reason: str | None) -> 
         if activity.status is not ActivityStatus.PUBLISHED:
             raise _activity_state(activity, "不能取消报名。")
         if utcnow() >= as_utc(activity.starts_at):
-            raise Refusal("INVALID_STATE", "活动已开始，不能取消报名。", "input.signupId")
+            raise Refusal(RefusalCode.INVALID_STATE, "活动已开始，不能取消报名。", "input.signupId")
         signup.status = SignupStatus.CANCELLED
         signup.cancelled_at = utcnow()
         record(session, viewer, SIGNUP, signup.id, before.value, SignupStatus.CANCELLED.value,
@@ -310,7 +315,7 @@ def _inside_window(activity: Activity, now: datetime, field: str) -> None:
     opens, closes = window_of(activity)
     if not opens <= now <= closes:
         raise Refusal(
-            "OUTSIDE_WINDOW",
+            RefusalCode.OUTSIDE_WINDOW,
             "不在签到时段内：活动开始前 30 分钟至活动结束可以签到。",
             field,
         )
@@ -350,7 +355,7 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
         await write_lock(session, Activity, activity_id)  # one check-in of an activity at a time
         activity = await session.get(Activity, activity_id)
         if activity is None:
-            raise Refusal("NOT_FOUND", NOT_FOUND, "input.activityId")
+            raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.activityId")
         signup = await session.scalar(
             select(ActivitySignup)
             .where(
@@ -361,7 +366,9 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
             .with_for_update()
         )
         if signup is None:
-            raise Refusal("INVALID_STATE", "您未报名该活动，不能签到。", "input.activityId")
+            raise Refusal(
+                RefusalCode.INVALID_STATE, "您未报名该活动，不能签到。", "input.activityId"
+            )
         if signup.status is not SignupStatus.REGISTERED:
             raise _signup_state(signup, "只有已报名的党员可以签到。", "input.activityId")
         if activity.status is not ActivityStatus.PUBLISHED:
@@ -370,7 +377,7 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
         _inside_window(activity, now, "input.activityId")
         failures = await _failures_since_latest_code(session, signup)
         if failures >= MAX_CHECK_IN_FAILURES:
-            raise Refusal("TOO_MANY_ATTEMPTS", LOCKED_OUT, "input.code")
+            raise Refusal(RefusalCode.TOO_MANY_ATTEMPTS, LOCKED_OUT, "input.code")
         valid = await session.scalar(
             select(ActivityCheckInCode.id).where(
                 ActivityCheckInCode.activity_id == activity.id,
@@ -385,7 +392,7 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
             signup.check_in_failed_at = now
             left = MAX_CHECK_IN_FAILURES - signup.check_in_failures
             wrong = Refusal(
-                "INVALID_CODE" if left else "TOO_MANY_ATTEMPTS",
+                RefusalCode.INVALID_CODE if left else RefusalCode.TOO_MANY_ATTEMPTS,
                 f"签到码错误或已过期，还可尝试 {left} 次。" if left else LOCKED_OUT,
                 "input.code",
             )
@@ -418,21 +425,21 @@ async def _failures_since_latest_code(session: AsyncSession, signup: ActivitySig
 async def record_hours(ctx: HubContext, signup_id: int, hours: Decimal) -> ActivitySignup:
     """Record the hours of an attended signup (记录时长): its activity's community."""
     if not Decimal(0) < hours <= MAX_HOURS:
-        raise Refusal("INVALID_INPUT", "时长须大于 0 且不超过 24 小时。", "input.hours")
+        raise Refusal(RefusalCode.INVALID_INPUT, "时长须大于 0 且不超过 24 小时。", "input.hours")
     if hours != hours.quantize(Decimal("0.1")):
-        raise Refusal("INVALID_INPUT", "时长最多保留一位小数。", "input.hours")
+        raise Refusal(RefusalCode.INVALID_INPUT, "时长最多保留一位小数。", "input.hours")
     async with ctx.sources.community.transaction() as session:
         activity_id = await session.scalar(
             select(ActivitySignup.activity_id).where(ActivitySignup.id == signup_id)
         )
         if activity_id is None:
-            raise Refusal("NOT_FOUND", SIGNUP_NOT_FOUND, "input.signupId")
+            raise Refusal(RefusalCode.NOT_FOUND, SIGNUP_NOT_FOUND, "input.signupId")
         activity = await _managed(ctx, session, activity_id)
         signup = await session.get(
             ActivitySignup, signup_id, with_for_update=True, populate_existing=True
         )
         if signup is None:
-            raise Refusal("NOT_FOUND", SIGNUP_NOT_FOUND, "input.signupId")
+            raise Refusal(RefusalCode.NOT_FOUND, SIGNUP_NOT_FOUND, "input.signupId")
         if activity.status is not ActivityStatus.PUBLISHED:
             raise _activity_state(activity, "不能再记录时长。")
         if signup.status is not SignupStatus.ATTENDED:

@@ -45,6 +45,7 @@ from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     community_id_of,
     manages_community,
     record,
@@ -79,10 +80,10 @@ def _as_party(ctx: HubContext) -> tuple[PartyKind, str]:
     return party
 
 
-async def _alliance(session: AsyncSession, code: str) -> Any:
+async def _alliance(session: AsyncSession, code: str) -> Alliance:
     found = await session.scalar(select(Alliance).where(Alliance.code == code))
     if found is None:
-        raise Refusal("NOT_FOUND", "未找到该党建联盟。", "input.allianceCode")
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该党建联盟。", "input.allianceCode")
     return found
 
 
@@ -98,7 +99,7 @@ async def _membership(
         )
     )
     if found is None:
-        raise Refusal("NOT_A_MEMBER", f"{code}不是该联盟的成员单位。", field)
+        raise Refusal(RefusalCode.NOT_A_MEMBER, f"{code}不是该联盟的成员单位。", field)
     return found
 
 
@@ -136,7 +137,7 @@ async def schedule_chairs(
     """Schedule the next `terms` chair turns (排定轮值主席): a member party."""
     kind, code = _as_party(ctx)
     if not 1 <= term_months <= 24 or not 1 <= terms <= 24:
-        raise Refusal("INVALID_INPUT", "任期月数和任期数须在1至24之间。", "input.terms")
+        raise Refusal(RefusalCode.INVALID_INPUT, "任期月数和任期数须在1至24之间。", "input.terms")
     async with ctx.sources.community.transaction() as session:
         alliance = await _alliance(session, alliance_code)
         await write_lock(session, Alliance, alliance.id)
@@ -151,7 +152,7 @@ async def schedule_chairs(
         )
         if last is not None and starts_on <= last.ends_on:
             raise Refusal(
-                "INVALID_INPUT",
+                RefusalCode.INVALID_INPUT,
                 f"已排定至{last.ends_on.isoformat()}，新任期须在此之后开始。",
                 "input.startsOn",
             )
@@ -167,7 +168,7 @@ async def schedule_chairs(
             await session.flush()
             record(session, ctx.viewer, "AllianceChairTerm", term.id, None, "scheduled")
             begin, turn = end + timedelta(days=1), (turn + 1) % len(ids)
-    return alliance  # type: ignore[no-any-return]
+    return alliance
 
 
 def _add_months(day: date, months: int) -> date:
@@ -217,15 +218,15 @@ async def _require_party_manager(ctx: HubContext, session: AsyncSession, allianc
 async def _check_party_exists(ctx: HubContext, session: AsyncSession, party: PartyRef) -> None:
     if party.kind is PartyKind.UNIT:
         if await ctx.units.work_unit_by_code.load(party.code) is None:
-            raise Refusal("NOT_FOUND", f"未找到单位：{party.code}。", "input.partyCode")
+            raise Refusal(RefusalCode.NOT_FOUND, f"未找到单位：{party.code}。", "input.partyCode")
         return
     if party.kind is PartyKind.ORGANISATION:
         if not (party.name or "").strip():
-            raise Refusal("INVALID_INPUT", "其他组织须填写名称。", "input.partyName")
+            raise Refusal(RefusalCode.INVALID_INPUT, "其他组织须填写名称。", "input.partyName")
         return
     model: Any = Community if party.kind is PartyKind.COMMUNITY else PropertyCompany
     if await session.scalar(select(model.id).where(model.code == party.code)) is None:
-        raise Refusal("NOT_FOUND", f"未找到成员单位：{party.code}。", "input.partyCode")
+        raise Refusal(RefusalCode.NOT_FOUND, f"未找到成员单位：{party.code}。", "input.partyCode")
 
 
 async def add_party(
@@ -236,7 +237,7 @@ async def add_party(
     left before rejoins on its own row (history keeps both steps); one that is a member is
     refused (DUPLICATE). Without a rotation order it takes the last turn."""
     if not reason.strip():
-        raise Refusal("INVALID_INPUT", "请填写加入事由。", "input.reason")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写加入事由。", "input.reason")
     async with ctx.sources.community.transaction() as session:
         alliance = await _alliance(session, alliance_code)
         await _require_party_manager(ctx, session, alliance)
@@ -254,7 +255,9 @@ async def add_party(
             )
         )
         if row is not None and row.left_on is None:
-            raise Refusal("DUPLICATE", f"{party.code}已是该联盟的成员单位。", "input.partyCode")
+            raise Refusal(
+                RefusalCode.DUPLICATE, f"{party.code}已是该联盟的成员单位。", "input.partyCode"
+            )
         if rotation_order is None:
             highest = await session.scalar(
                 select(func.max(AllianceParty.rotation_order)).where(
@@ -263,7 +266,7 @@ async def add_party(
             )
             rotation_order = (highest or 0) + 1
         elif rotation_order < 1:
-            raise Refusal("INVALID_INPUT", "轮值顺序须为正整数。", "input.rotationOrder")
+            raise Refusal(RefusalCode.INVALID_INPUT, "轮值顺序须为正整数。", "input.rotationOrder")
         today = today_in_china()
         before = None if row is None else "left"
         if row is None:
@@ -289,7 +292,7 @@ async def remove_party(
     kept with its leaving date and reason. The party chairing today cannot leave before
     handing over (INVALID_STATE); its turns not yet started pass on in rotation order."""
     if not reason.strip():
-        raise Refusal("INVALID_INPUT", "请填写退出原因。", "input.reason")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写退出原因。", "input.reason")
     async with ctx.sources.community.transaction() as session:
         alliance = await _alliance(session, alliance_code)
         await _require_party_manager(ctx, session, alliance)
@@ -303,14 +306,16 @@ async def remove_party(
             )
         )
         if row is None:
-            raise Refusal("NOT_A_MEMBER", f"{code}不是该联盟的成员单位。", "input.partyCode")
+            raise Refusal(
+                RefusalCode.NOT_A_MEMBER, f"{code}不是该联盟的成员单位。", "input.partyCode"
+            )
         if row.left_on is not None:
-            raise Refusal("INVALID_STATE", f"{code}当前为「已退出」，不能再次退出。",
+            raise Refusal(RefusalCode.INVALID_STATE, f"{code}当前为「已退出」，不能再次退出。",
                           "input.partyCode")  # fmt: skip
         term = await _current_term(session, alliance.id)
         if term is not None and term.membership_id == row.id:
             raise Refusal(
-                "INVALID_STATE",
+                RefusalCode.INVALID_STATE,
                 f"{code}当前为「当值轮值主席」，须在任期届满交接后再退出。",
                 "input.partyCode",
             )
@@ -365,7 +370,7 @@ async def convene(
     """Convene a joint meeting (召集联席会议): a member party of the alliance."""
     kind, code = _as_party(ctx)
     if not agenda.strip():
-        raise Refusal("INVALID_INPUT", "请填写会议议题。", "input.agenda")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写会议议题。", "input.agenda")
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, AllianceMeeting, "convokeAllianceMeeting", key)
         if earlier is not None:
@@ -402,15 +407,15 @@ async def record_minutes(
     party of the alliance."""
     kind, code = _as_party(ctx)
     if not minutes.strip():
-        raise Refusal("INVALID_INPUT", "请填写会议纪要。", "input.minutes")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写会议纪要。", "input.minutes")
     async with ctx.sources.community.transaction() as session:
         meeting = await session.get(AllianceMeeting, meeting_id, with_for_update=True)
         if meeting is None:
-            raise Refusal("NOT_FOUND", "未找到该联席会议。", "input.meetingId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该联席会议。", "input.meetingId")
         await _membership(session, meeting.alliance_id, kind, code, "input.meetingId")
         if meeting.status is not AllianceMeetingStatus.SCHEDULED:
             raise Refusal(
-                "INVALID_STATE", "该会议当前为「已召开」，纪要已记录。", "input.meetingId"
+                RefusalCode.INVALID_STATE, "该会议当前为「已召开」，纪要已记录。", "input.meetingId"
             )
         for index, entry in enumerate(attendance):
             party = await _membership(session, meeting.alliance_id, entry.kind, entry.code,
@@ -447,19 +452,23 @@ async def sign_agreement(
     if viewer.role is not Role.COMMUNITY or viewer.community != community_code:
         raise PermissionError("only the community signs its agreements")
     if not title.strip():
-        raise Refusal("INVALID_INPUT", "请填写协议名称。", "input.title")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写协议名称。", "input.title")
     if ends_on < starts_on:
-        raise Refusal("INVALID_INPUT", "协议结束日期不能早于开始日期。", "input.endsOn")
+        raise Refusal(RefusalCode.INVALID_INPUT, "协议结束日期不能早于开始日期。", "input.endsOn")
     if not parties:
-        raise Refusal("INVALID_INPUT", "请至少填写一个共建单位。", "input.parties")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请至少填写一个共建单位。", "input.parties")
     for index, party in enumerate(parties):
         if party.kind is PartyKind.UNIT:
             if await ctx.units.work_unit_by_code.load(party.code) is None:
-                raise Refusal("NOT_FOUND", f"未找到单位：{party.code}。", f"input.parties.{index}")
+                raise Refusal(
+                    RefusalCode.NOT_FOUND, f"未找到单位：{party.code}。", f"input.parties.{index}"
+                )
         elif party.kind is PartyKind.ORGANISATION and not (party.name or "").strip():
-            raise Refusal("INVALID_INPUT", "其他组织须填写名称。", f"input.parties.{index}")
+            raise Refusal(
+                RefusalCode.INVALID_INPUT, "其他组织须填写名称。", f"input.parties.{index}"
+            )
     if len({(p.kind, p.code) for p in parties}) != len(parties):
-        raise Refusal("INVALID_INPUT", "共建单位重复。", "input.parties")
+        raise Refusal(RefusalCode.INVALID_INPUT, "共建单位重复。", "input.parties")
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, CoBuildingAgreement, "signAgreement", key)
         if earlier is not None:
@@ -475,7 +484,9 @@ async def sign_agreement(
                 and await session.scalar(select(model.id).where(model.code == party.code)) is None
             ):
                 raise Refusal(
-                    "NOT_FOUND", f"未找到共建单位：{party.code}。", f"input.parties.{index}"
+                    RefusalCode.NOT_FOUND,
+                    f"未找到共建单位：{party.code}。",
+                    f"input.parties.{index}",
                 )
         alliance_id = None
         if alliance_code is not None:
@@ -483,7 +494,7 @@ async def sign_agreement(
         today = today_in_china()
         status = AgreementStatus.DRAFT if starts_on > today else AgreementStatus.ACTIVE
         if ends_on < today:
-            raise Refusal("INVALID_INPUT", "协议期限已过。", "input.endsOn")
+            raise Refusal(RefusalCode.INVALID_INPUT, "协议期限已过。", "input.endsOn")
         agreement = CoBuildingAgreement(
             # A placeholder unique to this transaction until the id names the agreement (a
             # subject and key could be another caller's too: see docs/access.md, "Identity").
@@ -511,7 +522,7 @@ async def _managed_agreement(
 ) -> CoBuildingAgreement:
     agreement = await session.get(CoBuildingAgreement, agreement_id, with_for_update=True)
     if agreement is None:
-        raise Refusal("NOT_FOUND", "未找到该共建协议。", "input.agreementId")
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该共建协议。", "input.agreementId")
     code = await session.scalar(
         select(Community.code).where(Community.id == agreement.community_id)
     )
@@ -529,7 +540,9 @@ def status_of(agreement: CoBuildingAgreement) -> AgreementStatus:
 
 def _agreement_state(agreement: CoBuildingAgreement, allowed: str) -> Refusal:
     name = AGREEMENT_NAMES[status_of(agreement)]
-    return Refusal("INVALID_STATE", f"该协议当前为「{name}」，{allowed}", "input.agreementId")
+    return Refusal(
+        RefusalCode.INVALID_STATE, f"该协议当前为「{name}」，{allowed}", "input.agreementId"
+    )
 
 
 async def add_project(
@@ -539,9 +552,9 @@ async def add_project(
     """Add a concrete project (实事项目) to an agreement: its community. The owner is one of
     the agreement's parties or the community itself."""
     if not name.strip():
-        raise Refusal("INVALID_INPUT", "请填写项目名称。", "input.name")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写项目名称。", "input.name")
     if budget_yuan < 0:
-        raise Refusal("INVALID_INPUT", "预算不能为负数。", "input.budgetYuan")
+        raise Refusal(RefusalCode.INVALID_INPUT, "预算不能为负数。", "input.budgetYuan")
     async with ctx.sources.community.transaction() as session:
         agreement = await _managed_agreement(ctx, session, agreement_id)
         earlier = await replayed(ctx, session, AgreementProject, "addAgreementProject", key)
@@ -550,7 +563,7 @@ async def add_project(
         if status_of(agreement) not in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE):
             raise _agreement_state(agreement, "不能再增加项目。")
         if not agreement.starts_on <= due_on <= agreement.ends_on:
-            raise Refusal("INVALID_INPUT", "完成时限须在协议期限内。", "input.dueOn")
+            raise Refusal(RefusalCode.INVALID_INPUT, "完成时限须在协议期限内。", "input.dueOn")
         own = owner_kind is PartyKind.COMMUNITY and owner_code == ctx.viewer.community
         party = await session.scalar(
             select(AgreementParty.id).where(
@@ -560,7 +573,9 @@ async def add_project(
             )
         )
         if not own and party is None:
-            raise Refusal("NOT_A_MEMBER", f"{owner_code}不是该协议的签约方。", "input.ownerCode")
+            raise Refusal(
+                RefusalCode.NOT_A_MEMBER, f"{owner_code}不是该协议的签约方。", "input.ownerCode"
+            )
         project = AgreementProject(
             agreement_id=agreement.id, name=name.strip(), owner_kind=owner_kind,
             owner_code=owner_code, budget_yuan=budget_yuan, due_on=due_on,
@@ -587,11 +602,11 @@ async def move_project(
     agreement's community starts and completes; only the community cancels."""
     viewer = ctx.viewer
     if to not in _NEXT:
-        raise Refusal("INVALID_INPUT", "项目只能推进、完成或取消。", "input.status")
+        raise Refusal(RefusalCode.INVALID_INPUT, "项目只能推进、完成或取消。", "input.status")
     async with ctx.sources.community.transaction() as session:
         project = await session.get(AgreementProject, project_id, with_for_update=True)
         if project is None:
-            raise Refusal("NOT_FOUND", "未找到该项目。", "input.projectId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该项目。", "input.projectId")
         agreement = await session.get(CoBuildingAgreement, project.agreement_id)
         assert agreement is not None
         community = await session.scalar(
@@ -606,7 +621,7 @@ async def move_project(
             raise _agreement_state(agreement, "其项目不能变更。")
         if project.status not in _NEXT[to]:
             name = PROJECT_NAMES[project.status]
-            raise Refusal("INVALID_STATE", f"该项目当前为「{name}」，不能改为「{PROJECT_NAMES[to]}」。",
+            raise Refusal(RefusalCode.INVALID_STATE, f"该项目当前为「{name}」，不能改为「{PROJECT_NAMES[to]}」。",
                           "input.projectId")  # fmt: skip
         before = project.status
         project.status = to
@@ -623,7 +638,9 @@ async def renew(ctx: HubContext, agreement_id: int, ends_on: date) -> CoBuilding
             raise _agreement_state(agreement, "只有履行中或已到期的协议可以续签。")
         if ends_on <= agreement.ends_on or ends_on < today_in_china():
             raise Refusal(
-                "INVALID_INPUT", "续签后的结束日期须晚于原结束日期和今天。", "input.endsOn"
+                RefusalCode.INVALID_INPUT,
+                "续签后的结束日期须晚于原结束日期和今天。",
+                "input.endsOn",
             )
         agreement.ends_on = ends_on
         agreement.status = AgreementStatus.ACTIVE

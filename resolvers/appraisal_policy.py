@@ -14,7 +14,7 @@ from datasources.common import AppraisalGrade
 from datasources.scope import Role
 from datasources.units.models import AppraisalPolicy
 from resolvers.context import HubContext
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 
 
 @dataclass(frozen=True)
@@ -36,24 +36,32 @@ class PolicyValues:
 
 def _validate(values: PolicyValues) -> None:
     if not 2000 <= values.year <= 2100:
-        raise Refusal("INVALID_INPUT", "年度须在 2000 至 2100 之间。", "input.year")
+        raise Refusal(RefusalCode.INVALID_INPUT, "年度须在 2000 至 2100 之间。", "input.year")
     if values.reporting_deadline.year not in (values.year - 1, values.year):
         raise Refusal(
-            "INVALID_INPUT", "报到期限须在该年度内（或上一年度末）。", "input.reportingDeadline"
+            RefusalCode.INVALID_INPUT,
+            "报到期限须在该年度内（或上一年度末）。",
+            "input.reportingDeadline",
         )
     if values.min_services < 0:
-        raise Refusal("INVALID_INPUT", "最少服务次数不能为负数。", "input.minServices")
+        raise Refusal(RefusalCode.INVALID_INPUT, "最少服务次数不能为负数。", "input.minServices")
     if values.min_hours < 0 or values.min_hours > 10000:
-        raise Refusal("INVALID_INPUT", "最少服务时长须在 0 至 10000 小时之间。", "input.minHours")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "最少服务时长须在 0 至 10000 小时之间。", "input.minHours"
+        )
     if values.min_hours != values.min_hours.quantize(Decimal("0.1")):
-        raise Refusal("INVALID_INPUT", "服务时长最多保留一位小数。", "input.minHours")
+        raise Refusal(RefusalCode.INVALID_INPUT, "服务时长最多保留一位小数。", "input.minHours")
     if not (values.count_orders or values.count_activities or values.count_posts
             or values.count_wishes):  # fmt: skip
-        raise Refusal("INVALID_INPUT", "至少选择一类计入服务的记录。", "input.countedRecordTypes")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "至少选择一类计入服务的记录。", "input.countedRecordTypes"
+        )
     if values.ceiling_grade is AppraisalGrade.EXCELLENT:
-        raise Refusal("INVALID_INPUT", "未达标时的最高等次不能为“优秀”。", "input.ceilingGrade")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "未达标时的最高等次不能为“优秀”。", "input.ceilingGrade"
+        )
     if values.district_code and len(values.district_code) > 32:
-        raise Refusal("INVALID_INPUT", "区编码过长。", "input.districtCode")
+        raise Refusal(RefusalCode.INVALID_INPUT, "区编码过长。", "input.districtCode")
 
 
 _COMPARED = (
@@ -77,7 +85,7 @@ async def set_policy(ctx: HubContext, values: PolicyValues) -> AppraisalPolicy:
         except IntegrityError:  # a concurrent change took the version number: read again
             if attempt == 2:
                 raise Refusal(
-                    "DUPLICATE", "评议规则正在被同时修改，请稍后重试。", "input.year"
+                    RefusalCode.DUPLICATE, "评议规则正在被同时修改，请稍后重试。", "input.year"
                 ) from None
     raise AssertionError("unreachable")
 

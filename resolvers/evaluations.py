@@ -40,6 +40,7 @@ from datasources.units.policy import unit_members
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     record,
     remember,
     replayed,
@@ -65,13 +66,15 @@ def _year(year: int | None) -> int:
     if year is None:
         return this_year
     if not 2000 <= year <= this_year:
-        raise Refusal("INVALID_INPUT", f"评价年度须在2000至{this_year}年之间。", "input.year")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, f"评价年度须在2000至{this_year}年之间。", "input.year"
+        )
     return year
 
 
 def _comment(comment: str) -> str:
     if not comment.strip():
-        raise Refusal("INVALID_INPUT", "请填写评语。", "input.comment")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写评语。", "input.comment")
     return comment.strip()
 
 
@@ -144,7 +147,7 @@ async def _write(
         await session.flush()
     except IntegrityError as exc:  # PostgreSQL: a concurrent first evaluation won
         raise Refusal(
-            "DUPLICATE", "该评价刚由他人同时填写，请刷新后再修订。", "input.memberCode"
+            RefusalCode.DUPLICATE, "该评价刚由他人同时填写，请刷新后再修订。", "input.memberCode"
         ) from exc
     note = None if earlier is None else f"修订第{earlier.id}号评价"
     record(session, viewer, EVALUATION, row.id, None, EvaluationStatus.ACTIVE.value, note)
@@ -196,7 +199,7 @@ async def evaluate(
             community_id = found
             report = await _report_for_year(session, member_code, community_id, evaluated_year)
             if report is None:
-                raise Refusal("NOT_REPORTED", "该党员当年未向本社区报到，不能评价。",
+                raise Refusal(RefusalCode.NOT_REPORTED, "该党员当年未向本社区报到，不能评价。",
                               "input.memberCode")  # fmt: skip
             if level is EvaluationKind.GRID_BRANCH:
                 in_grid = await session.scalar(
@@ -276,7 +279,7 @@ async def write_self(
             .limit(1)
         )
         if community_id is None:
-            raise Refusal("NOT_REPORTED", "请先向居住社区报到。", "input.year")
+            raise Refusal(RefusalCode.NOT_REPORTED, "请先向居住社区报到。", "input.year")
         row = await _write(
             session, viewer, member_code=member, year=evaluated_year, kind=EvaluationKind.SELF,
             community_id=community_id, grade=grade, comment=text,
@@ -292,7 +295,7 @@ async def _unit_member(ctx: HubContext, session: AsyncSession, member_code: str)
         raise PermissionError("only the member's unit branch")
     member = await session.scalar(select(Member).where(Member.code == member_code))
     if member is None:
-        raise Refusal("NOT_FOUND", "未找到该党员。", "input.memberCode")
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该党员。", "input.memberCode")
     ours = await session.scalar(
         select(Member.id).where(Member.id == member.id, unit_members(viewer))
     )
@@ -353,7 +356,9 @@ async def record_organisation(
         if earlier is not None:
             return earlier
         raise Refusal(
-            "DUPLICATE", "该组织评价刚由他人同时填写，请刷新后再修订。", "input.memberCode"
+            RefusalCode.DUPLICATE,
+            "该组织评价刚由他人同时填写，请刷新后再修订。",
+            "input.memberCode",
         ) from exc
 
 
@@ -390,7 +395,7 @@ async def _organisation_by_key(
     if found.evaluator_identity is None:
         return None  # a legacy key of another caller of this subject: a new request
     raise Refusal(
-        "DUPLICATE",
+        RefusalCode.DUPLICATE,
         "该请求（clientMutationId）已处理过，但您无权查看其结果；新的请求请换一个标识。",
         "input.clientMutationId",
     )
@@ -405,17 +410,17 @@ async def acknowledge(ctx: HubContext, evaluation_id: int) -> MemberEvaluation:
         await write_lock(session, MemberEvaluation, evaluation_id)
         row = await session.get(MemberEvaluation, evaluation_id, with_for_update=True)
         if row is None:
-            raise Refusal("NOT_FOUND", NOT_FOUND, "input.evaluationId")
+            raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.evaluationId")
         async with ctx.sources.units.session() as units:
             await _unit_member(ctx, units, row.member_code)
         if row.kind is not EvaluationKind.COMMUNITY:
-            raise Refusal("INVALID_STATE", f"该评价为「{KIND_NAMES[row.kind]}」，只有社区党委评价需要签收。",
+            raise Refusal(RefusalCode.INVALID_STATE, f"该评价为「{KIND_NAMES[row.kind]}」，只有社区党委评价需要签收。",
                           "input.evaluationId")  # fmt: skip
         if row.acknowledged_at is not None:
-            raise Refusal("INVALID_STATE", "该评价当前为「已签收」，不能重复签收。",
+            raise Refusal(RefusalCode.INVALID_STATE, "该评价当前为「已签收」，不能重复签收。",
                           "input.evaluationId")  # fmt: skip
         if row.status is not EvaluationStatus.ACTIVE:
-            raise Refusal("INVALID_STATE", "该评价当前为「已被修订」，请签收修订后的评价。",
+            raise Refusal(RefusalCode.INVALID_STATE, "该评价当前为「已被修订」，请签收修订后的评价。",
                           "input.evaluationId")  # fmt: skip
         row.acknowledged_at = utcnow()
         row.acknowledged_by = viewer.subject

@@ -33,6 +33,7 @@ from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     community_code_of,
     community_id_of,
     is_supporter,
@@ -62,7 +63,7 @@ async def _managed_group(ctx: HubContext, session: AsyncSession, group_id: int) 
     await write_lock(session, BuildingGroup, group_id)
     group = await session.get(BuildingGroup, group_id, with_for_update=True)
     if group is None:
-        raise Refusal("NOT_FOUND", GROUP_NOT_FOUND, "input.groupId")
+        raise Refusal(RefusalCode.NOT_FOUND, GROUP_NOT_FOUND, "input.groupId")
     if not manages_community(ctx.viewer, await community_code_of(session, group.community_id)):
         raise PermissionError("the group belongs to another community")
     return group
@@ -70,7 +71,7 @@ async def _managed_group(ctx: HubContext, session: AsyncSession, group_id: int) 
 
 def _active(group: BuildingGroup, field: str = "input.groupId") -> None:
     if group.status is not GroupStatus.ACTIVE:
-        raise Refusal("INVALID_STATE", f"该楼栋党小组当前为「{GROUP_STATUS[group.status]}」，"
+        raise Refusal(RefusalCode.INVALID_STATE, f"该楼栋党小组当前为「{GROUP_STATUS[group.status]}」，"
                       "不能再调整成员。", field)  # fmt: skip
 
 
@@ -83,10 +84,10 @@ async def create_group(
     if not manages_community(viewer, community_code):
         raise PermissionError("only the community creates its building groups")
     if not name.strip():
-        raise Refusal("INVALID_INPUT", "请填写小组名称。", "input.name")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写小组名称。", "input.name")
     codes = list(dict.fromkeys(building_codes))
     if not codes:
-        raise Refusal("INVALID_INPUT", "请至少选择一栋楼。", "input.buildingCodes")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请至少选择一栋楼。", "input.buildingCodes")
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, BuildingGroup, "createBuildingGroup", key)
         if earlier is not None:
@@ -103,7 +104,7 @@ async def create_group(
         )
         missing = [code for code in codes if code not in found]
         if missing:
-            raise Refusal("NOT_FOUND", f"本社区没有这些楼栋：{'、'.join(missing)}。",
+            raise Refusal(RefusalCode.NOT_FOUND, f"本社区没有这些楼栋：{'、'.join(missing)}。",
                           "input.buildingCodes")  # fmt: skip
         group = BuildingGroup(community_id=community_id, name=name.strip(),
                               status=GroupStatus.ACTIVE)  # fmt: skip
@@ -131,7 +132,7 @@ async def _officer_taken(
         )
     )
     if holder is not None:
-        raise Refusal("DUPLICATE", f"该小组已有{ROLE_NAMES[role]}，请先调整现任{ROLE_NAMES[role]}。",
+        raise Refusal(RefusalCode.DUPLICATE, f"该小组已有{ROLE_NAMES[role]}，请先调整现任{ROLE_NAMES[role]}。",
                       "input.role")  # fmt: skip
 
 
@@ -147,7 +148,7 @@ async def add_member(
             return earlier
         _active(group)
         if not await is_supporter(session, member_code, group.community_id):
-            raise Refusal("NOT_REPORTED", "该党员未向本社区报到，不能加入小组。",
+            raise Refusal(RefusalCode.NOT_REPORTED, "该党员未向本社区报到，不能加入小组。",
                           "input.memberCode")  # fmt: skip
         elsewhere = await session.scalar(
             select(BuildingGroupMember.group_id).where(
@@ -157,7 +158,7 @@ async def add_member(
         )
         if elsewhere is not None:
             where = "本小组" if elsewhere == group.id else "另一个楼栋党小组"
-            raise Refusal("DUPLICATE", f"该党员已在{where}中。", "input.memberCode")
+            raise Refusal(RefusalCode.DUPLICATE, f"该党员已在{where}中。", "input.memberCode")
         await _officer_taken(session, group.id, role)
         membership = BuildingGroupMember(group_id=group.id, member_code=member_code, role=role,
                                          status=MembershipStatus.ACTIVE)  # fmt: skip
@@ -166,7 +167,7 @@ async def add_member(
             await session.flush()
         except IntegrityError as exc:  # joined another group concurrently (the index held)
             raise Refusal(
-                "DUPLICATE", "该党员已在另一个楼栋党小组中。", "input.memberCode"
+                RefusalCode.DUPLICATE, "该党员已在另一个楼栋党小组中。", "input.memberCode"
             ) from exc
         record(session, viewer, MEMBERSHIP, membership.id, None, MembershipStatus.ACTIVE.value,
                ROLE_NAMES[role])  # fmt: skip
@@ -181,11 +182,11 @@ async def _managed_membership(
         raise PermissionError("only the community manages its building groups")
     membership = await session.get(BuildingGroupMember, membership_id)
     if membership is None:
-        raise Refusal("NOT_FOUND", MEMBERSHIP_NOT_FOUND, "input.membershipId")
+        raise Refusal(RefusalCode.NOT_FOUND, MEMBERSHIP_NOT_FOUND, "input.membershipId")
     group = await _managed_group(ctx, session, membership.group_id)
     await session.refresh(membership, with_for_update=True)
     if membership.status is not MembershipStatus.ACTIVE:
-        raise Refusal("INVALID_STATE", f"该成员当前为「{MEMBERSHIP_STATUS[membership.status]}」。",
+        raise Refusal(RefusalCode.INVALID_STATE, f"该成员当前为「{MEMBERSHIP_STATUS[membership.status]}」。",
                       "input.membershipId")  # fmt: skip
     return group, membership
 
@@ -229,7 +230,7 @@ async def dissolve(ctx: HubContext, *, group_id: int, reason: str | None) -> Bui
     async with ctx.sources.community.transaction() as session:
         group = await _managed_group(ctx, session, group_id)
         if group.status is not GroupStatus.ACTIVE:
-            raise Refusal("INVALID_STATE", f"该楼栋党小组当前为「{GROUP_STATUS[group.status]}」，"
+            raise Refusal(RefusalCode.INVALID_STATE, f"该楼栋党小组当前为「{GROUP_STATUS[group.status]}」，"
                           "不能再撤销。", "input.groupId")  # fmt: skip
         members = await session.scalars(
             select(BuildingGroupMember).where(
@@ -285,31 +286,35 @@ async def assign(
     if not viewer.is_community_side:
         raise PermissionError("only the community assigns households")
     if not assignee_code.strip():
-        raise Refusal("INVALID_INPUT", "请填写包干人。", "input.assigneeCode")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写包干人。", "input.assigneeCode")
     household = household.strip() if household and household.strip() else None
     if household is not None and floor is None:
-        raise Refusal("INVALID_INPUT", "指定住户时请同时填写楼层。", "input.floor")
+        raise Refusal(RefusalCode.INVALID_INPUT, "指定住户时请同时填写楼层。", "input.floor")
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, HouseholdAssignment, "assignHousehold", key)
         if earlier is not None:
             return earlier
         building = await session.scalar(select(Building).where(Building.code == building_code))
         if building is None:
-            raise Refusal("NOT_FOUND", "未找到该楼栋。", "input.buildingCode")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该楼栋。", "input.buildingCode")
         community_id = await _may_assign(ctx, session, building)
         # One assigner of a building at a time: the duplicate check below then holds.
         await write_lock(session, Building, building.id)
         if floor is not None and not 1 <= floor <= building.floors:
-            raise Refusal("INVALID_INPUT", f"楼层须在1至{building.floors}层之间。", "input.floor")
+            raise Refusal(
+                RefusalCode.INVALID_INPUT, f"楼层须在1至{building.floors}层之间。", "input.floor"
+            )
         if assignee_kind is AssigneeKind.MEMBER and not await is_supporter(
             session, assignee_code, community_id
         ):
-            raise Refusal("NOT_REPORTED", "该党员未向本社区报到，不能包干。", "input.assigneeCode")
+            raise Refusal(
+                RefusalCode.NOT_REPORTED, "该党员未向本社区报到，不能包干。", "input.assigneeCode"
+            )
         if group_id is not None:
             await write_lock(session, BuildingGroup, group_id)  # not dissolved meanwhile
             group = await session.get(BuildingGroup, group_id, with_for_update=True)
             if group is None or group.community_id != community_id:
-                raise Refusal("NOT_FOUND", GROUP_NOT_FOUND, "input.groupId")
+                raise Refusal(RefusalCode.NOT_FOUND, GROUP_NOT_FOUND, "input.groupId")
             _active(group)
         same = await session.scalar(
             select(HouseholdAssignment.id).where(
@@ -326,7 +331,7 @@ async def assign(
             )
         )
         if same is not None:
-            raise Refusal("DUPLICATE", "该包干人已包干此处。", "input.assigneeCode")
+            raise Refusal(RefusalCode.DUPLICATE, "该包干人已包干此处。", "input.assigneeCode")
         row = HouseholdAssignment(
             community_id=community_id, building_id=building.id, floor=floor, household=household,
             assignee_kind=assignee_kind, assignee_code=assignee_code.strip(), group_id=group_id,
@@ -349,12 +354,12 @@ async def end_assignment(
         await write_lock(session, HouseholdAssignment, assignment_id)
         row = await session.get(HouseholdAssignment, assignment_id, with_for_update=True)
         if row is None:
-            raise Refusal("NOT_FOUND", ASSIGNMENT_NOT_FOUND, "input.assignmentId")
+            raise Refusal(RefusalCode.NOT_FOUND, ASSIGNMENT_NOT_FOUND, "input.assignmentId")
         building = await session.get(Building, row.building_id)
         assert building is not None
         await _may_assign(ctx, session, building)
         if row.status is not AssignmentStatus.ACTIVE:
-            raise Refusal("INVALID_STATE", f"该包干当前为「{ASSIGNMENT_STATUS[row.status]}」，"
+            raise Refusal(RefusalCode.INVALID_STATE, f"该包干当前为「{ASSIGNMENT_STATUS[row.status]}」，"
                           "不能再结束。", "input.assignmentId")  # fmt: skip
         row.status = AssignmentStatus.ENDED
         row.ended_at = utcnow()

@@ -29,6 +29,7 @@ from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     category_id_of,
     community_id_of,
     is_paired,
@@ -56,7 +57,7 @@ _WITHDRAWABLE = (ListItemStatus.PENDING_REVIEW, ListItemStatus.PUBLISHED)
 
 def _title(title: str) -> str:
     if not title.strip():
-        raise Refusal("INVALID_INPUT", "请填写标题。", "input.title")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写标题。", "input.title")
     return title.strip()
 
 
@@ -85,9 +86,11 @@ async def offer(
         community_id = await community_id_of(session, community_code)
         category_id = await category_id_of(session, category_code)
         if kind is ProviderKind.MEMBER and not await is_supporter(session, code, community_id):
-            raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.communityCode")
+            raise Refusal(RefusalCode.NOT_REPORTED, "请先向该社区报到。", "input.communityCode")
         if kind is ProviderKind.UNIT and not await is_paired(session, code, community_id):
-            raise Refusal("NOT_PAIRED", "本单位尚未与该社区结对共建。", "input.communityCode")
+            raise Refusal(
+                RefusalCode.NOT_PAIRED, "本单位尚未与该社区结对共建。", "input.communityCode"
+            )
         row = ResourceItem(
             community_id=community_id, category_id=category_id, title=clean_title,
             description=description, provider_kind=kind, provider_code=code,
@@ -127,7 +130,9 @@ async def raise_demand(
     clean_title = _title(title)
     name = (requester_name or "").strip()
     if not name and kind is not RequesterKind.COMMUNITY:
-        raise Refusal("INVALID_INPUT", "请填写提出需求的居民姓名。", "input.requesterName")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "请填写提出需求的居民姓名。", "input.requesterName"
+        )
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, DemandItem, "raiseDemand", key)
         if earlier is not None:
@@ -140,7 +145,7 @@ async def raise_demand(
                 select(Grid.id).where(Grid.code == grid_code, Grid.community_id == community_id)
             )
             if grid_id is None:
-                raise Refusal("NOT_FOUND", "该社区没有这个网格。", "input.gridCode")
+                raise Refusal(RefusalCode.NOT_FOUND, "该社区没有这个网格。", "input.gridCode")
         if not name:
             name = str(
                 await session.scalar(select(Community.name).where(Community.id == community_id))
@@ -162,14 +167,14 @@ async def _entry_for_update(
 ) -> tuple[Any, str]:
     row = await session.get(MODELS[entity_type], entry_id, with_for_update=True)
     if row is None:
-        raise Refusal("NOT_FOUND", f"未找到该{_NOUNS[entity_type]}。", field)
+        raise Refusal(RefusalCode.NOT_FOUND, f"未找到该{_NOUNS[entity_type]}。", field)
     code = await session.scalar(select(Community.code).where(Community.id == row.community_id))
     return row, str(code)
 
 
 def _invalid_state(entity_type: str, status: ListItemStatus, allowed: str) -> Refusal:
     return Refusal(
-        "INVALID_STATE",
+        RefusalCode.INVALID_STATE,
         f"该{_NOUNS[entity_type]}当前为「{STATUS_NAMES[status]}」，{allowed}",
     )
 
@@ -187,7 +192,7 @@ async def review(
         if row.status is not ListItemStatus.PENDING_REVIEW:
             raise _invalid_state(entity_type, row.status, "只有待审核的条目可以审核。")
         if not approve and not (reason or "").strip():
-            raise Refusal("INVALID_INPUT", "不通过时请填写原因。", "input.reason")
+            raise Refusal(RefusalCode.INVALID_INPUT, "不通过时请填写原因。", "input.reason")
         target = ListItemStatus.PUBLISHED if approve else ListItemStatus.REJECTED
         row.status = target
         record(session, ctx.viewer, entity_type, row.id, ListItemStatus.PENDING_REVIEW.value,
@@ -200,7 +205,8 @@ async def managed_demand(ctx: HubContext, session: Any, demand_id: int) -> Deman
     demand, code = await _entry_for_update(session, DEMAND, demand_id, "input.demandId")
     if not manages_community(ctx.viewer, code):
         raise PermissionError("the demand is on another community's list")
-    return demand  # type: ignore[no-any-return]
+    assert isinstance(demand, DemandItem)  # MODELS[DEMAND]
+    return demand
 
 
 def check_convertible(demand: DemandItem, into: str) -> None:
@@ -231,9 +237,9 @@ async def convert(
     if not viewer.is_community_side:
         raise PermissionError("only the community converts its demands")
     if provider_kind not in (ProviderKind.MEMBER, ProviderKind.UNIT):
-        raise Refusal("INVALID_INPUT", "服务提供方须为党员或单位。", "input.providerKind")
+        raise Refusal(RefusalCode.INVALID_INPUT, "服务提供方须为党员或单位。", "input.providerKind")
     if not target.strip():
-        raise Refusal("INVALID_INPUT", "请填写服务对象。", "input.target")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写服务对象。", "input.target")
     async with ctx.sources.community.transaction() as session:
         demand = await managed_demand(ctx, session, demand_id)
         earlier = await replayed(ctx, session, ServiceItem, "convertDemandToService", key)
@@ -243,11 +249,13 @@ async def convert(
         if provider_kind is ProviderKind.MEMBER and not await is_supporter(
             session, provider_code, demand.community_id
         ):
-            raise Refusal("NOT_REPORTED", "该党员未向本社区报到。", "input.providerCode")
+            raise Refusal(RefusalCode.NOT_REPORTED, "该党员未向本社区报到。", "input.providerCode")
         if provider_kind is ProviderKind.UNIT and not await is_paired(
             session, provider_code, demand.community_id
         ):
-            raise Refusal("NOT_PAIRED", "该单位未与本社区结对共建。", "input.providerCode")
+            raise Refusal(
+                RefusalCode.NOT_PAIRED, "该单位未与本社区结对共建。", "input.providerCode"
+            )
         service = ServiceItem(
             community_id=demand.community_id, category_id=demand.category_id,
             title=demand.title, description=demand.description, provider_kind=provider_kind,

@@ -34,6 +34,7 @@ from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     community_code_of,
     community_id_of,
     manages_community,
@@ -79,7 +80,7 @@ def _may_manage_mall(viewer: Viewer) -> None:
 def _text(value: str, field: str, what: str, limit: int) -> str:
     value = value.strip()
     if not value or len(value) > limit:
-        raise Refusal("INVALID_INPUT", f"请填写{what}（不超过 {limit} 个字符）。", field)
+        raise Refusal(RefusalCode.INVALID_INPUT, f"请填写{what}（不超过 {limit} 个字符）。", field)
     return value
 
 
@@ -103,7 +104,7 @@ async def create_merchant(
         if community_code is not None:
             community_id = await community_id_of(session, community_code)
         if await session.scalar(select(Merchant.id).where(Merchant.code == code)) is not None:
-            raise Refusal("DUPLICATE", f"商家编码 {code} 已存在。", "input.code")
+            raise Refusal(RefusalCode.DUPLICATE, f"商家编码 {code} 已存在。", "input.code")
         merchant = Merchant(code=code, name=name, community_id=community_id,
                             address=address, active=True)  # fmt: skip
         session.add(merchant)
@@ -123,21 +124,23 @@ async def create_item(
     code = _text(code, "input.code", "商品编码", 32)
     name = _text(name, "input.name", "商品名称", 120)
     if not 0 < price_points <= MAX_PRICE:
-        raise Refusal("INVALID_INPUT", "兑换所需积分须为正数。", "input.pricePoints")
+        raise Refusal(RefusalCode.INVALID_INPUT, "兑换所需积分须为正数。", "input.pricePoints")
     if not 0 <= stock <= MAX_STOCK:
-        raise Refusal("INVALID_INPUT", "库存不能为负数。", "input.stock")
+        raise Refusal(RefusalCode.INVALID_INPUT, "库存不能为负数。", "input.stock")
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, MallItem, "createMallItem", key)
         if earlier is not None:
             return earlier
         merchant = await session.get(Merchant, merchant_id)
         if merchant is None:
-            raise Refusal("NOT_FOUND", MERCHANT_NOT_FOUND, "input.merchantId")
+            raise Refusal(RefusalCode.NOT_FOUND, MERCHANT_NOT_FOUND, "input.merchantId")
         await _check_manages(session, viewer, merchant.community_id)
         if not merchant.active:
-            raise Refusal("INVALID_STATE", "该商家已停用，不能上架商品。", "input.merchantId")
+            raise Refusal(
+                RefusalCode.INVALID_STATE, "该商家已停用，不能上架商品。", "input.merchantId"
+            )
         if await session.scalar(select(MallItem.id).where(MallItem.code == code)) is not None:
-            raise Refusal("DUPLICATE", f"商品编码 {code} 已存在。", "input.code")
+            raise Refusal(RefusalCode.DUPLICATE, f"商品编码 {code} 已存在。", "input.code")
         item = MallItem(merchant_id=merchant.id, code=code, name=name, description=description,
                         price_points=price_points, stock=stock, active=True)  # fmt: skip
         session.add(item)
@@ -155,7 +158,7 @@ async def _managed_item(ctx: HubContext, session: AsyncSession, item_id: int) ->
     await write_lock(session, MallItem, item_id)
     item = await session.get(MallItem, item_id, with_for_update=True)
     if item is None:
-        raise Refusal("NOT_FOUND", ITEM_NOT_FOUND, "input.itemId")
+        raise Refusal(RefusalCode.NOT_FOUND, ITEM_NOT_FOUND, "input.itemId")
     merchant = await session.get(Merchant, item.merchant_id)
     await _check_manages(session, ctx.viewer, merchant.community_id if merchant else None)
     return item
@@ -166,9 +169,9 @@ async def update_item(
 ) -> MallItem:
     """Change an item's price or take it off / put it back on sale (修改商品)."""
     if price_points is not None and not 0 < price_points <= MAX_PRICE:
-        raise Refusal("INVALID_INPUT", "兑换所需积分须为正数。", "input.pricePoints")
+        raise Refusal(RefusalCode.INVALID_INPUT, "兑换所需积分须为正数。", "input.pricePoints")
     if price_points is None and active is None:
-        raise Refusal("INVALID_INPUT", "请填写要修改的价格或上下架状态。", "input")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写要修改的价格或上下架状态。", "input")
     async with ctx.sources.community.transaction() as session:
         item = await _managed_item(ctx, session, item_id)
         before = _active(item.active)
@@ -188,7 +191,7 @@ async def update_item(
 async def restock_item(ctx: HubContext, item_id: int, quantity: int) -> MallItem:
     """Add stock (补货): the district, or the merchant's community."""
     if not 0 < quantity <= MAX_STOCK:
-        raise Refusal("INVALID_INPUT", "补货数量须为正数。", "input.quantity")
+        raise Refusal(RefusalCode.INVALID_INPUT, "补货数量须为正数。", "input.quantity")
     async with ctx.sources.community.transaction() as session:
         item = await _managed_item(ctx, session, item_id)
         before = item.stock
@@ -212,7 +215,9 @@ async def redeem(ctx: HubContext, item_id: int, quantity: int, key: str | None) 
     if viewer.role is not Role.MEMBER or member is None:
         raise PermissionError("only a member redeems points")
     if not 0 < quantity <= MAX_QUANTITY:
-        raise Refusal("INVALID_INPUT", f"兑换数量须在 1 到 {MAX_QUANTITY} 之间。", "input.quantity")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, f"兑换数量须在 1 到 {MAX_QUANTITY} 之间。", "input.quantity"
+        )
     async with ctx.sources.community.transaction() as session:
         # The account lock comes first: a retry with the same key waits for the first try.
         await points.lock_account(session, member)
@@ -221,10 +226,10 @@ async def redeem(ctx: HubContext, item_id: int, quantity: int, key: str | None) 
             return earlier
         item = await session.get(MallItem, item_id)
         if item is None:
-            raise Refusal("NOT_FOUND", ITEM_NOT_FOUND, "input.itemId")
+            raise Refusal(RefusalCode.NOT_FOUND, ITEM_NOT_FOUND, "input.itemId")
         merchant = await session.get(Merchant, item.merchant_id)
         if not item.active or merchant is None or not merchant.active:
-            raise Refusal("INVALID_STATE", "该商品已下架，不能兑换。", "input.itemId")
+            raise Refusal(RefusalCode.INVALID_STATE, "该商品已下架，不能兑换。", "input.itemId")
         cost = item.price_points * quantity
         spend = await points.spend(session, viewer, member_code=member, points=cost,
                                    source_type=REDEMPTION, source_id=None,
@@ -240,7 +245,7 @@ async def redeem(ctx: HubContext, item_id: int, quantity: int, key: str | None) 
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
-            raise Refusal("OUT_OF_STOCK", f"「{item.name}」库存不足。", "input.quantity")
+            raise Refusal(RefusalCode.OUT_OF_STOCK, f"「{item.name}」库存不足。", "input.quantity")
         redemption = Redemption(item_id=item.id, member_code=member, quantity=quantity,
                                 points=cost, status=RedemptionStatus.REDEEMED,
                                 spend_entry_id=spend.id)  # fmt: skip
@@ -262,7 +267,7 @@ async def _managed_redemption(
     await write_lock(session, Redemption, redemption_id)
     redemption = await session.get(Redemption, redemption_id, with_for_update=True)
     if redemption is None:
-        raise Refusal("NOT_FOUND", REDEMPTION_NOT_FOUND, "input.redemptionId")
+        raise Refusal(RefusalCode.NOT_FOUND, REDEMPTION_NOT_FOUND, "input.redemptionId")
     item = await session.get(MallItem, redemption.item_id)
     merchant = await session.get(Merchant, item.merchant_id) if item else None
     await _check_manages(session, ctx.viewer, merchant.community_id if merchant else None)
@@ -271,7 +276,7 @@ async def _managed_redemption(
 
 def _invalid_state(redemption: Redemption, allowed: str) -> Refusal:
     return Refusal(
-        "INVALID_STATE",
+        RefusalCode.INVALID_STATE,
         f"该兑换当前为「{STATUS_NAMES[redemption.status]}」，{allowed}",
         "input.redemptionId",
     )
@@ -294,7 +299,7 @@ async def refund(ctx: HubContext, redemption_id: int, reason: str) -> Redemption
     """Refund a redemption not yet collected (退还兑换): restores the stock and reverses the
     spend entry. The district or the merchant's community, with a reason."""
     if not reason.strip():
-        raise Refusal("INVALID_INPUT", "请填写退还原因。", "input.reason")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写退还原因。", "input.reason")
     async with ctx.sources.community.transaction() as session:
         redemption = await _managed_redemption(ctx, session, redemption_id)
         if redemption.status is not RedemptionStatus.REDEEMED:

@@ -34,6 +34,7 @@ from resolvers.context import HubContext
 from resolvers.points import earn, rule_points
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     building_id_in,
     community_code_of,
     community_id_of,
@@ -64,7 +65,9 @@ _FIELD = "input.orderId"
 
 def _invalid_state(order: ServiceOrder, allowed: str) -> Refusal:
     return Refusal(
-        "INVALID_STATE", f"该订单当前为「{STATUS_NAMES[order.status]}」，{allowed}", _FIELD
+        RefusalCode.INVALID_STATE,
+        f"该订单当前为「{STATUS_NAMES[order.status]}」，{allowed}",
+        _FIELD,
     )
 
 
@@ -76,14 +79,14 @@ def is_overdue(status: OrderStatus, due_at: datetime, now: datetime | None = Non
 def _required(text: str | None, message: str, field: str) -> str:
     clean = (text or "").strip()
     if not clean:
-        raise Refusal("INVALID_INPUT", message, field)
+        raise Refusal(RefusalCode.INVALID_INPUT, message, field)
     return clean
 
 
 async def _category(session: AsyncSession, code: str) -> ServiceCategory:
     category = await session.scalar(select(ServiceCategory).where(ServiceCategory.code == code))
     if category is None or not category.active:
-        raise Refusal("NOT_FOUND", f"未知的服务类别：{code}。", "input.categoryCode")
+        raise Refusal(RefusalCode.NOT_FOUND, f"未知的服务类别：{code}。", "input.categoryCode")
     return category
 
 
@@ -182,7 +185,7 @@ async def _locked(session: AsyncSession, order_id: int) -> ServiceOrder:
     await write_lock(session, ServiceOrder, order_id)
     order = await session.get(ServiceOrder, order_id, with_for_update=True, populate_existing=True)
     if order is None:
-        raise Refusal("NOT_FOUND", NOT_FOUND, _FIELD)
+        raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, _FIELD)
     return order
 
 
@@ -209,9 +212,9 @@ async def dispatch(
         if taker_kind is TakerKind.MEMBER and not await is_supporter(
             session, code, order.community_id
         ):
-            raise Refusal("NOT_REPORTED", "该党员未向本社区报到。", "input.takerCode")
+            raise Refusal(RefusalCode.NOT_REPORTED, "该党员未向本社区报到。", "input.takerCode")
         if taker_kind is TakerKind.UNIT and not await is_paired(session, code, order.community_id):
-            raise Refusal("NOT_PAIRED", "该单位未与本社区结对共建。", "input.takerCode")
+            raise Refusal(RefusalCode.NOT_PAIRED, "该单位未与本社区结对共建。", "input.takerCode")
         order.status = OrderStatus.DISPATCHED
         order.taker_kind, order.taker_code, order.member_code = taker_kind, code, None
         order.dispatched_at = utcnow()
@@ -247,9 +250,9 @@ async def _unit_member(ctx: HubContext, unit_code: str, member_code: str) -> Non
             )
         ).first()
     if found is None:
-        raise Refusal("NOT_A_MEMBER", "该党员不是本单位党员。", "input.memberCode")
+        raise Refusal(RefusalCode.NOT_A_MEMBER, "该党员不是本单位党员。", "input.memberCode")
     if not found[0]:
-        raise Refusal("NOT_IN_SERVICE", "该党员不在职，不能接单。", "input.memberCode")
+        raise Refusal(RefusalCode.NOT_IN_SERVICE, "该党员不在职，不能接单。", "input.memberCode")
 
 
 async def accept(ctx: HubContext, order_id: int, member_code: str | None) -> ServiceOrder:
@@ -300,16 +303,20 @@ def _hours(hours: Decimal) -> Decimal:
     except InvalidOperation:
         valid = False
     if not valid:
-        raise Refusal("INVALID_INPUT", "服务时长须大于 0 且不超过 24 小时。", "input.hours")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "服务时长须大于 0 且不超过 24 小时。", "input.hours"
+        )
     return value
 
 
 def _evidence(evidence: list[str]) -> list[str]:
     refs = [ref.strip() for ref in evidence]
     if len(refs) > MAX_EVIDENCE:
-        raise Refusal("INVALID_INPUT", f"服务照片最多 {MAX_EVIDENCE} 张。", "input.evidence")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, f"服务照片最多 {MAX_EVIDENCE} 张。", "input.evidence"
+        )
     if any(not ref or len(ref) > 500 for ref in refs):
-        raise Refusal("INVALID_INPUT", "照片引用不能为空，且不超过 500 个字符。",
+        raise Refusal(RefusalCode.INVALID_INPUT, "照片引用不能为空，且不超过 500 个字符。",
                       "input.evidence")  # fmt: skip
     return refs
 
@@ -360,7 +367,7 @@ async def rate(ctx: HubContext, order_id: int, rating: int, comment: str | None)
     if viewer.role is not Role.RESIDENT:
         raise PermissionError("only the resident who ordered rates an order")
     if not 1 <= rating <= 5:
-        raise Refusal("INVALID_INPUT", "评分须为 1 到 5 分。", "input.rating")
+        raise Refusal(RefusalCode.INVALID_INPUT, "评分须为 1 到 5 分。", "input.rating")
     async with ctx.sources.community.transaction() as session:
         order = await _locked(session, order_id)
         if not await _placed_by_viewer(ctx, session, order):

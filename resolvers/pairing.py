@@ -10,6 +10,7 @@ from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     community_id_of,
     record,
     remember,
@@ -31,7 +32,7 @@ async def pair(
     ):
         raise PermissionError("only the community or the unit may start a pairing")
     if await ctx.units.work_unit_by_code.load(unit_code) is None:
-        raise Refusal("NOT_FOUND", "未找到该单位。", "input.unitCode")
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该单位。", "input.unitCode")
     try:
         async with ctx.sources.community.transaction() as session:
             earlier = await replayed(ctx, session, UnitPairing, "pairUnit", key)
@@ -47,7 +48,7 @@ async def pair(
             record(session, viewer, PAIRING, pairing.id, None, PairingStatus.ACTIVE.value)
             remember(session, viewer, "pairUnit", key, pairing.id)
     except IntegrityError as exc:
-        raise Refusal("DUPLICATE", "该单位已与该社区结对。", "input.unitCode") from exc
+        raise Refusal(RefusalCode.DUPLICATE, "该单位已与该社区结对。", "input.unitCode") from exc
     return pairing
 
 
@@ -59,11 +60,11 @@ async def end(ctx: HubContext, pairing_id: int, reason: str) -> UnitPairing:
     async with ctx.sources.community.transaction() as session:
         pairing = await session.get(UnitPairing, pairing_id, with_for_update=True)
         if pairing is None:
-            raise Refusal("NOT_FOUND", "未找到该结对记录。", "input.pairingId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该结对记录。", "input.pairingId")
         if not in_scope:
             raise PermissionError("the pairing belongs to other parties")
         if pairing.status is not PairingStatus.ACTIVE:
-            raise Refusal("INVALID_STATE", "该结对已经结束，不能再次结束。")
+            raise Refusal(RefusalCode.INVALID_STATE, "该结对已经结束，不能再次结束。")
         pairing.status = PairingStatus.ENDED
         pairing.ended_on = today_in_china()
         record(session, ctx.viewer, PAIRING, pairing.id, PairingStatus.ACTIVE.value,

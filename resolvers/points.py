@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.community.points_models import PointRule, PointsAccount, PointsEntry, PointsKind
 from datasources.scope import Viewer
-from resolvers.workflow import Refusal, write_lock
+from resolvers.workflow import Refusal, RefusalCode, write_lock
 
 
 @dataclass(frozen=True)
@@ -116,12 +116,13 @@ async def spend(
 
     Locks the account first: call it before reading anything the spend depends on."""
     if points <= 0:
-        raise Refusal("INVALID_INPUT", "消费积分须为正数。")
+        raise Refusal(RefusalCode.INVALID_INPUT, "消费积分须为正数。")
     await lock_account(session, member_code)
     available = await balance(session, member_code)
     if points > available:
         raise Refusal(
-            "INSUFFICIENT_POINTS", f"积分不足：需要 {points} 分，当前余额 {available} 分。"
+            RefusalCode.INSUFFICIENT_POINTS,
+            f"积分不足：需要 {points} 分，当前余额 {available} 分。",
         )
     entry = PointsEntry(
         member_code=member_code, kind=PointsKind.SPEND, points=-points,
@@ -139,18 +140,18 @@ async def reverse(
     """Append the opposite of `entry` (冲正). A reversal that would leave the balance
     negative (the points were already spent) is refused; an entry is reversed once."""
     if entry.kind is PointsKind.REVERSE:
-        raise Refusal("INVALID_STATE", "冲正记录不能再次冲正。", "input.entryId")
+        raise Refusal(RefusalCode.INVALID_STATE, "冲正记录不能再次冲正。", "input.entryId")
     await lock_account(session, entry.member_code)
     already = await session.scalar(
         select(PointsEntry.id).where(PointsEntry.reverses_id == entry.id)
     )
     if already is not None:
-        raise Refusal("INVALID_STATE", "该积分记录已冲正。", "input.entryId")
+        raise Refusal(RefusalCode.INVALID_STATE, "该积分记录已冲正。", "input.entryId")
     if entry.points > 0:
         available = await balance(session, entry.member_code)
         if entry.points > available:
             raise Refusal(
-                "INSUFFICIENT_POINTS",
+                RefusalCode.INSUFFICIENT_POINTS,
                 f"积分已被使用，余额 {available} 分不足以冲正 {entry.points} 分。",
                 "input.entryId",
             )

@@ -29,7 +29,7 @@ from datasources.community.points_policy import RULE_EVENTS_ID
 from datasources.scope import Role, Viewer
 from resolvers import points
 from resolvers.context import HubContext
-from resolvers.workflow import Refusal, manages_community, record
+from resolvers.workflow import Refusal, RefusalCode, manages_community, record
 
 RULE = "PointRule"
 ENTRY = "PointsEntry"
@@ -45,12 +45,16 @@ async def set_rule(ctx: HubContext, *, action: str, points_value: int, name: str
         raise PermissionError("only the district sets point rules")
     action = action.strip()
     if not action or len(action) > 40:
-        raise Refusal("INVALID_INPUT", "请填写积分事项（不超过 40 个字符）。", "input.action")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "请填写积分事项（不超过 40 个字符）。", "input.action"
+        )
     if not name.strip() or len(name.strip()) > 60:
-        raise Refusal("INVALID_INPUT", "请填写规则名称（不超过 60 个字符）。", "input.name")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "请填写规则名称（不超过 60 个字符）。", "input.name"
+        )
     if not 0 <= points_value <= MAX_RULE_POINTS:
         raise Refusal(
-            "INVALID_INPUT", f"积分分值须在 0 到 {MAX_RULE_POINTS} 之间。", "input.points"
+            RefusalCode.INVALID_INPUT, f"积分分值须在 0 到 {MAX_RULE_POINTS} 之间。", "input.points"
         )
     async with ctx.sources.community.transaction() as session:
         rule = await session.get(PointRule, action, with_for_update=True)
@@ -93,11 +97,11 @@ async def reverse_entry(ctx: HubContext, entry_id: int, reason: str) -> PointsEn
     if viewer.role not in (Role.DISTRICT, Role.COMMUNITY, Role.GRID_SECRETARY):
         raise PermissionError("only the district or the entry's community reverses points")
     if not reason.strip():
-        raise Refusal("INVALID_INPUT", "请填写冲正原因。", "input.reason")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写冲正原因。", "input.reason")
     async with ctx.sources.community.transaction() as session:
         entry = await session.get(PointsEntry, entry_id)
         if entry is None:
-            raise Refusal("NOT_FOUND", ENTRY_NOT_FOUND, "input.entryId")
+            raise Refusal(RefusalCode.NOT_FOUND, ENTRY_NOT_FOUND, "input.entryId")
         if viewer.role is not Role.DISTRICT:
             code = None
             if entry.community_id is not None:
@@ -108,7 +112,7 @@ async def reverse_entry(ctx: HubContext, entry_id: int, reason: str) -> PointsEn
                 raise PermissionError("the entry belongs to another community")
         if entry.source_type == "Redemption":
             raise Refusal(
-                "INVALID_STATE", "兑换消费的积分请通过「退还兑换」办理。", "input.entryId"
+                RefusalCode.INVALID_STATE, "兑换消费的积分请通过「退还兑换」办理。", "input.entryId"
             )
         reversal = await points.reverse(session, viewer, entry, reason.strip())
         record(session, viewer, ENTRY, entry.id, entry.kind.value, "reversed", reason.strip())
@@ -196,6 +200,6 @@ async def expire_points(ctx: HubContext, before: date) -> Expiry:
     if ctx.viewer.role is not Role.DISTRICT:
         raise PermissionError("only the district expires points")
     if before > datetime.now(CHINA).date():
-        raise Refusal("INVALID_INPUT", "过期截止日期不能晚于今天。", "input.before")
+        raise Refusal(RefusalCode.INVALID_INPUT, "过期截止日期不能晚于今天。", "input.before")
     async with ctx.sources.community.transaction() as session:
         return await expire(session, ctx.viewer, before)

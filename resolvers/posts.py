@@ -27,6 +27,7 @@ from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     category_id_of,
     community_id_of,
     is_supporter,
@@ -59,11 +60,11 @@ async def publish(
     if not manages_community(ctx.viewer, community_code):
         raise PermissionError("only the community publishes its posts")
     if not title.strip():
-        raise Refusal("INVALID_INPUT", "请填写岗位名称。", "input.title")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写岗位名称。", "input.title")
     if capacity <= 0:
-        raise Refusal("INVALID_INPUT", "岗位名额须大于零。", "input.capacity")
+        raise Refusal(RefusalCode.INVALID_INPUT, "岗位名额须大于零。", "input.capacity")
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
-        raise Refusal("INVALID_INPUT", "结束日期不能早于开始日期。", "input.endsOn")
+        raise Refusal(RefusalCode.INVALID_INPUT, "结束日期不能早于开始日期。", "input.endsOn")
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, Post, "publishPost", key)
@@ -90,13 +91,13 @@ async def close(ctx: HubContext, post_id: int, reason: str | None) -> Post:
     async with ctx.sources.community.transaction() as session:
         post = await session.get(Post, post_id, with_for_update=True)
         if post is None:
-            raise Refusal("NOT_FOUND", "未找到该岗位。", "input.postId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该岗位。", "input.postId")
         code = await session.scalar(select(Community.code).where(Community.id == post.community_id))
         if code is None or not manages_community(ctx.viewer, code):
             raise PermissionError("the post belongs to another community")
         if post.status is not PostStatus.OPEN:
             raise Refusal(
-                "INVALID_STATE",
+                RefusalCode.INVALID_STATE,
                 f"该岗位当前为「{POST_STATUS_NAMES[post.status]}」，只有招募中的岗位可以关闭。",
             )
         post.status = PostStatus.CLOSED
@@ -113,7 +114,9 @@ async def claim(ctx: HubContext, post_id: int, key: str | None) -> PostClaim:
         return await _claim(ctx, ctx.viewer.member, post_id, key)
     except IntegrityError as exc:
         # A concurrent claim of the same member won the one-active-claim index.
-        raise Refusal("DUPLICATE", "您已认领该岗位，无需重复认领。", "input.postId") from exc
+        raise Refusal(
+            RefusalCode.DUPLICATE, "您已认领该岗位，无需重复认领。", "input.postId"
+        ) from exc
 
 
 async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) -> PostClaim:
@@ -125,12 +128,12 @@ async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) ->
             return earlier
         post = await session.get(Post, post_id, with_for_update=True)
         if post is None:
-            raise Refusal("NOT_FOUND", "未找到该岗位。", "input.postId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该岗位。", "input.postId")
         if not await is_supporter(session, member, post.community_id):
-            raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.postId")
+            raise Refusal(RefusalCode.NOT_REPORTED, "请先向该社区报到。", "input.postId")
         if post.status is not PostStatus.OPEN:
             raise Refusal(
-                "INVALID_STATE",
+                RefusalCode.INVALID_STATE,
                 f"该岗位当前为「{POST_STATUS_NAMES[post.status]}」，不能认领。",
                 "input.postId",
             )
@@ -141,12 +144,12 @@ async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) ->
             )
         )
         if mine is not None:
-            raise Refusal("DUPLICATE", "您已认领该岗位，无需重复认领。", "input.postId")
+            raise Refusal(RefusalCode.DUPLICATE, "您已认领该岗位，无需重复认领。", "input.postId")
         taken = await session.scalar(
             select(func.count()).select_from(PostClaim).where(PostClaim.post_id == post.id, active)
         )
         if (taken or 0) >= post.capacity:
-            raise Refusal("FULL", "该岗位名额已满", "input.postId")
+            raise Refusal(RefusalCode.FULL, "该岗位名额已满", "input.postId")
         row = PostClaim(post_id=post.id, member_code=member, status=PostClaimStatus.ACTIVE)
         session.add(row)
         await session.flush()
@@ -163,12 +166,12 @@ async def release(ctx: HubContext, claim_id: int, reason: str | None) -> PostCla
     async with ctx.sources.community.transaction() as session:
         row = await session.get(PostClaim, claim_id, with_for_update=True)
         if row is None:
-            raise Refusal("NOT_FOUND", "未找到该认领记录。", "input.claimId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该认领记录。", "input.claimId")
         if row.member_code != viewer.member:
             raise PermissionError("the claim is another member's")
         if row.status is not PostClaimStatus.ACTIVE:
             raise Refusal(
-                "INVALID_STATE",
+                RefusalCode.INVALID_STATE,
                 f"该认领当前为「{CLAIM_STATUS_NAMES[row.status]}」，只有已认领的岗位可以退出。",
             )
         row.status = PostClaimStatus.RELEASED

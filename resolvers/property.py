@@ -51,6 +51,7 @@ from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     community_code_of,
     community_id_of,
     manages_community,
@@ -79,14 +80,16 @@ _CENT = Decimal("0.01")
 async def _compound(session: AsyncSession, code: str, field: str = "input.compoundCode") -> Any:
     found = await session.scalar(select(Compound).where(Compound.code == code))
     if found is None:
-        raise Refusal("NOT_FOUND", "未找到该小区。", field)
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该小区。", field)
     return found
 
 
-async def _company(session: AsyncSession, code: str, field: str = "input.companyCode") -> Any:
+async def _company(
+    session: AsyncSession, code: str, field: str = "input.companyCode"
+) -> PropertyCompany:
     found = await session.scalar(select(PropertyCompany).where(PropertyCompany.code == code))
     if found is None:
-        raise Refusal("NOT_FOUND", "未找到该物业企业。", field)
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业企业。", field)
     return found
 
 
@@ -155,7 +158,7 @@ async def sign_contract(
     if viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
         raise PermissionError("only the community signs property contracts")
     if ends_on < starts_on:
-        raise Refusal("INVALID_INPUT", "合同结束日期不能早于开始日期。", "input.endsOn")
+        raise Refusal(RefusalCode.INVALID_INPUT, "合同结束日期不能早于开始日期。", "input.endsOn")
     async with ctx.sources.community.transaction() as session:
         compound = await _compound(session, compound_code)
         await _require_manager(ctx, session, compound)
@@ -173,7 +176,7 @@ async def sign_contract(
         )
         if active is not None:
             raise Refusal(
-                "DUPLICATE",
+                RefusalCode.DUPLICATE,
                 "该小区已有履约中的物业服务合同，请先终止原合同。",
                 "input.compoundCode",
             )
@@ -199,16 +202,18 @@ async def end_contract(
             select(PropertyContract.compound_id).where(PropertyContract.id == contract_id)
         )
         if compound_id is None:
-            raise Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
         await write_lock(session, Compound, compound_id)
         compound = await session.get(Compound, compound_id, with_for_update=True)
         contract = await session.get(PropertyContract, contract_id, with_for_update=True)
         if contract is None:
-            raise Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
         await _require_manager(ctx, session, compound)
         if contract.status is not ContractStatus.ACTIVE:
             raise Refusal(
-                "INVALID_STATE", "该合同当前为「已终止」，不能再次终止。", "input.contractId"
+                RefusalCode.INVALID_STATE,
+                "该合同当前为「已终止」，不能再次终止。",
+                "input.contractId",
             )
         contract.status = ContractStatus.ENDED
         contract.ended_on = ended_on or today_in_china()
@@ -235,7 +240,7 @@ async def set_party_coverage(
         company.covered_by_sector_committee = covered_by_sector
         await session.flush()
         await reassess(session, ctx.viewer, company, "党组织覆盖情况变更")
-    return company  # type: ignore[no-any-return]
+    return company
 
 
 async def sign_commitments(
@@ -247,7 +252,7 @@ async def sign_commitments(
     if viewer.role is not Role.PROPERTY_COMPANY or viewer.company != company_code:
         raise PermissionError("only the company itself signs its commitments")
     if not text.strip():
-        raise Refusal("INVALID_INPUT", "请填写承诺内容。", "input.commitments")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写承诺内容。", "input.commitments")
     async with ctx.sources.community.transaction() as session:
         company = await _company(session, company_code)
         await write_lock(session, PropertyCompany, company.id)
@@ -262,7 +267,9 @@ async def sign_commitments(
             )
         )
         if not serves:
-            raise Refusal("NOT_IN_SERVICE", "该企业未在本社区提供物业服务。", "input.communityCode")
+            raise Refusal(
+                RefusalCode.NOT_IN_SERVICE, "该企业未在本社区提供物业服务。", "input.communityCode"
+            )
         done = await session.scalar(
             select(PropertyCommitment.id).where(
                 PropertyCommitment.company_id == company.id,
@@ -271,7 +278,7 @@ async def sign_commitments(
             )
         )
         if done is not None:
-            raise Refusal("DUPLICATE", f"已签订本社区{year}年度承诺书。", "input.year")
+            raise Refusal(RefusalCode.DUPLICATE, f"已签订本社区{year}年度承诺书。", "input.year")
         session.add(
             PropertyCommitment(
                 company_id=company.id, community_id=community_id, year=year,
@@ -280,7 +287,7 @@ async def sign_commitments(
         )  # fmt: skip
         await session.flush()
         await reassess(session, viewer, company, f"签订{community_code}社区{year}年度承诺书")
-    return company  # type: ignore[no-any-return]
+    return company
 
 
 # --- ratings and scores --------------------------------------------------------------------
@@ -295,9 +302,11 @@ async def rate(
     if viewer.role is not Role.RESIDENT or viewer.household is None:
         raise PermissionError("only a resident household rates property service")
     if not 1 <= stars <= 5:
-        raise Refusal("INVALID_INPUT", "评分须为1至5星。", "input.stars")
+        raise Refusal(RefusalCode.INVALID_INPUT, "评分须为1至5星。", "input.stars")
     if not period.strip() or len(period) > 16:
-        raise Refusal("INVALID_INPUT", "请填写评价期（如2026或2026-Q4）。", "input.period")
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "请填写评价期（如2026或2026-Q4）。", "input.period"
+        )
     async with ctx.sources.community.transaction() as session:
         compound = await _compound(session, compound_code)
         if await community_code_of(session, compound.community_id) != viewer.community:
@@ -305,7 +314,9 @@ async def rate(
         await write_lock(session, Compound, compound.id)
         await session.get(Compound, compound.id, with_for_update=True)
         if compound.property_company_id is None:
-            raise Refusal("INVALID_STATE", "该小区当前无物业服务，不能评价。", "input.compoundCode")
+            raise Refusal(
+                RefusalCode.INVALID_STATE, "该小区当前无物业服务，不能评价。", "input.compoundCode"
+            )
         twice = await session.scalar(
             select(PropertyRating.id).where(
                 PropertyRating.compound_id == compound.id,
@@ -314,7 +325,9 @@ async def rate(
             )
         )
         if twice is not None:
-            raise Refusal("DUPLICATE", f"本户已评价过{period}的物业服务。", "input.period")
+            raise Refusal(
+                RefusalCode.DUPLICATE, f"本户已评价过{period}的物业服务。", "input.period"
+            )
         rating = PropertyRating(
             compound_id=compound.id, company_id=compound.property_company_id,
             household=viewer.household, period=period.strip(), stars=stars, comment=comment,
@@ -334,7 +347,7 @@ async def score(
     superseding the current score, which stays as history; nothing is updated."""
     viewer = ctx.viewer
     if revise_reason is not None and not revise_reason.strip():
-        raise Refusal("INVALID_INPUT", "请填写更正原因。", "input.reason")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写更正原因。", "input.reason")
     if viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
         raise PermissionError("only the community and the compound branch score")
     async with ctx.sources.community.transaction() as session:
@@ -346,7 +359,7 @@ async def score(
             )
         )
         if criterion is None:
-            raise Refusal("NOT_FOUND", f"未找到{year}年度评分细则：{criterion_code}。",
+            raise Refusal(RefusalCode.NOT_FOUND, f"未找到{year}年度评分细则：{criterion_code}。",
                           "input.criterionCode")  # fmt: skip
         scorer = Role.COMMUNITY if criterion.scorer is PropertyScorer.COMMUNITY else None
         if scorer is Role.COMMUNITY and viewer.role is not Role.COMMUNITY:
@@ -357,19 +370,23 @@ async def score(
         ):
             raise PermissionError("branch criteria are scored by the compound branch")
         if not 0 <= points <= criterion.max_score:
-            raise Refusal("INVALID_INPUT", f"得分须在0至{criterion.max_score}之间。",
+            raise Refusal(RefusalCode.INVALID_INPUT, f"得分须在0至{criterion.max_score}之间。",
                           "input.score")  # fmt: skip
         # The year is not closed meanwhile: `close_year` takes this lock exclusively.
         await write_lock(session, PropertyYearResult, year, shared=True)
         await write_lock(session, Compound, compound.id)
         await session.get(Compound, compound.id, with_for_update=True)
         if compound.property_company_id is None:
-            raise Refusal("INVALID_STATE", "该小区当前无物业服务，不能评分。", "input.compoundCode")
+            raise Refusal(
+                RefusalCode.INVALID_STATE, "该小区当前无物业服务，不能评分。", "input.compoundCode"
+            )
         closed = await session.scalar(
             select(PropertyYearResult.id).where(PropertyYearResult.year == year).limit(1)
         )
         if closed is not None:
-            raise Refusal("INVALID_STATE", f"{year}年度考评已完成，不能再评分。", "input.year")
+            raise Refusal(
+                RefusalCode.INVALID_STATE, f"{year}年度考评已完成，不能再评分。", "input.year"
+            )
         current = await session.scalar(
             select(PropertyScore)
             .where(
@@ -381,9 +398,11 @@ async def score(
             .limit(1)
         )
         if revise_reason is None and current is not None:
-            raise Refusal("DUPLICATE", "该项已评分，如需修改请提交更正。", "input.criterionCode")
+            raise Refusal(
+                RefusalCode.DUPLICATE, "该项已评分，如需修改请提交更正。", "input.criterionCode"
+            )
         if revise_reason is not None and current is None:
-            raise Refusal("NOT_FOUND", "该项尚未评分，无可更正。", "input.criterionCode")
+            raise Refusal(RefusalCode.NOT_FOUND, "该项尚未评分，无可更正。", "input.criterionCode")
         row = PropertyScore(
             compound_id=compound.id, company_id=compound.property_company_id,
             criterion_id=criterion.id, score=points, comment=comment, scored_by=viewer.subject,
@@ -412,7 +431,9 @@ async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
             select(PropertyYearResult.id).where(PropertyYearResult.year == year).limit(1)
         )
         if closed is not None:
-            raise Refusal("INVALID_STATE", f"{year}年度考评已完成，不能重复。", "input.year")
+            raise Refusal(
+                RefusalCode.INVALID_STATE, f"{year}年度考评已完成，不能重复。", "input.year"
+            )
         tiers = list(
             await session.scalars(
                 select(PropertyAwardTier)
@@ -421,10 +442,10 @@ async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
             )
         )
         if not tiers:
-            raise Refusal("NOT_FOUND", f"未设置{year}年度奖补档次。", "input.year")
+            raise Refusal(RefusalCode.NOT_FOUND, f"未设置{year}年度奖补档次。", "input.year")
         totals = await _totals(session, year)
         if not totals:
-            raise Refusal("INVALID_STATE", f"{year}年度尚无评价或评分。", "input.year")
+            raise Refusal(RefusalCode.INVALID_STATE, f"{year}年度尚无评价或评分。", "input.year")
         companies = {
             c.id: c
             for c in await session.scalars(
@@ -507,15 +528,17 @@ async def hold_linkage_meeting(
     if viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
         raise PermissionError("only the community records linkage meetings")
     if not agenda.strip():
-        raise Refusal("INVALID_INPUT", "请填写会议议题。", "input.agenda")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写会议议题。", "input.agenda")
     if not attendees:
-        raise Refusal("INVALID_INPUT", "请填写参会人员。", "input.attendees")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写参会人员。", "input.attendees")
     if {party for party, _ in attendees} != set(LinkageParty):
-        raise Refusal("INVALID_INPUT", "四方联动会议须有社区、小区党支部、业委会和物业企业参加。",
+        raise Refusal(RefusalCode.INVALID_INPUT, "四方联动会议须有社区、小区党支部、业委会和物业企业参加。",
                       "input.attendees")  # fmt: skip
     for index, item in enumerate(items):
         if not item.description.strip() or not item.owner_name.strip():
-            raise Refusal("INVALID_INPUT", "请填写事项内容和责任人。", f"input.actionItems.{index}")
+            raise Refusal(
+                RefusalCode.INVALID_INPUT, "请填写事项内容和责任人。", f"input.actionItems.{index}"
+            )
     async with ctx.sources.community.transaction() as session:
         compound = await _compound(session, compound_code)
         await _require_manager(ctx, session, compound)
@@ -548,15 +571,15 @@ async def complete_action_item(ctx: HubContext, item_id: int, note: str) -> Link
     company serving the compound for items the property company owns."""
     viewer = ctx.viewer
     if not note.strip():
-        raise Refusal("INVALID_INPUT", "请填写办结情况。", "input.note")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写办结情况。", "input.note")
     async with ctx.sources.community.transaction() as session:
         item = await session.get(LinkageActionItem, item_id, with_for_update=True)
         if item is None:
-            raise Refusal("NOT_FOUND", "未找到该事项。", "input.actionItemId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该事项。", "input.actionItemId")
         meeting = await session.get(LinkageMeeting, item.meeting_id)
         compound = await session.get(Compound, meeting.compound_id if meeting else -1)
         if compound is None:
-            raise Refusal("NOT_FOUND", "未找到该事项。", "input.actionItemId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该事项。", "input.actionItemId")
         if viewer.role is Role.PROPERTY_COMPANY:
             company_id = await session.scalar(
                 select(PropertyCompany.id).where(PropertyCompany.code == viewer.company)
@@ -569,7 +592,9 @@ async def complete_action_item(ctx: HubContext, item_id: int, note: str) -> Link
             await _require_manager(ctx, session, compound)
         if item.status is ActionItemStatus.DONE:
             raise Refusal(
-                "INVALID_STATE", "该事项当前为「已办结」，不能再次办结。", "input.actionItemId"
+                RefusalCode.INVALID_STATE,
+                "该事项当前为「已办结」，不能再次办结。",
+                "input.actionItemId",
             )
         item.status = ActionItemStatus.DONE
         item.done_on = today_in_china()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
@@ -22,6 +23,7 @@ from datasources.scope import Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     building_id_in,
     record,
     remember,
@@ -54,15 +56,15 @@ async def report_to_community(
         raise PermissionError("only a member reports, for himself")
     member = await ctx.units.member_by_code.load(viewer.member)
     if member is None:
-        raise Refusal("NOT_FOUND", "单位侧没有您的党员信息，请联系所在党支部。")
+        raise Refusal(RefusalCode.NOT_FOUND, "单位侧没有您的党员信息，请联系所在党支部。")
     if not member.in_service:
-        raise Refusal("NOT_IN_SERVICE", "在职党员方可报到；您的单位记录显示您不在职。")
+        raise Refusal(RefusalCode.NOT_IN_SERVICE, "在职党员方可报到；您的单位记录显示您不在职。")
     try:
         return await _report(ctx, community_code, building_code, skills, availability,
                              intentions, note, key)  # fmt: skip
     except IntegrityError as exc:
         # A concurrent report of the same member won the one-active-report index.
-        raise Refusal("DUPLICATE", "您有一份报到正在处理，请稍后刷新查看。") from exc
+        raise Refusal(RefusalCode.DUPLICATE, "您有一份报到正在处理，请稍后刷新查看。") from exc
 
 
 async def _report(
@@ -82,7 +84,7 @@ async def _report(
             return earlier
         community = await session.scalar(select(Community).where(Community.code == community_code))
         if community is None:
-            raise Refusal("NOT_FOUND", "未找到该社区。", "input.communityCode")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该社区。", "input.communityCode")
         building_id = await building_id_in(session, community.id, building_code)
         await _check_categories(session, intentions)
         active = await session.scalar(
@@ -91,7 +93,9 @@ async def _report(
             .with_for_update()
         )
         if active is not None and active.community_id == community.id:
-            raise Refusal("DUPLICATE", "您已向该社区报到，无需重复报到。", "input.communityCode")
+            raise Refusal(
+                RefusalCode.DUPLICATE, "您已向该社区报到，无需重复报到。", "input.communityCode"
+            )
         if active is not None:
             previous = active.status
             active.status = ReportStatus.CLOSED
@@ -123,13 +127,13 @@ async def decide_report(
     async with ctx.sources.community.transaction() as session:
         report = await session.get(Report, report_id, with_for_update=True)
         if report is None:
-            raise Refusal("NOT_FOUND", "未找到该报到记录。", "input.reportId")
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该报到记录。", "input.reportId")
         if not in_scope:
             raise PermissionError("the report belongs to another community")
         if report.status is not ReportStatus.PENDING:
             verb = "确认" if confirm else "退回"
             raise Refusal(
-                "INVALID_STATE",
+                RefusalCode.INVALID_STATE,
                 f"该报到当前为「{STATUS_NAMES[report.status]}」，只有待确认的报到可以{verb}。",
             )
         report.status = target
@@ -138,14 +142,14 @@ async def decide_report(
     return report
 
 
-async def _check_categories(session: object, codes: list[str]) -> None:
+async def _check_categories(session: AsyncSession, codes: list[str]) -> None:
     if not codes:
         return
     known = set(
-        await session.scalars(  # type: ignore[attr-defined]
-            select(ServiceCategory.code).where(ServiceCategory.code.in_(codes))
-        )
+        await session.scalars(select(ServiceCategory.code).where(ServiceCategory.code.in_(codes)))
     )
     unknown = [code for code in codes if code not in known]
     if unknown:
-        raise Refusal("NOT_FOUND", f"未知的服务类别：{'、'.join(unknown)}。", "input.intentions")
+        raise Refusal(
+            RefusalCode.NOT_FOUND, f"未知的服务类别：{'、'.join(unknown)}。", "input.intentions"
+        )

@@ -23,6 +23,7 @@ from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
+    RefusalCode,
     category_id_of,
     community_id_of,
     is_supporter,
@@ -46,7 +47,7 @@ NOT_FOUND = "未找到该微心愿。"
 
 def _invalid_state(wish: MicroWish, allowed: str) -> Refusal:
     return Refusal(
-        "INVALID_STATE",
+        RefusalCode.INVALID_STATE,
         f"该微心愿当前为「{STATUS_NAMES[wish.status]}」，{allowed}",
         "input.wishId",
     )
@@ -66,9 +67,9 @@ async def publish(
     if not manages_community(ctx.viewer, community_code):
         raise PermissionError("only the community publishes its micro-wishes")
     if not title.strip():
-        raise Refusal("INVALID_INPUT", "请填写心愿内容。", "input.title")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写心愿内容。", "input.title")
     if not beneficiary_name.strip():
-        raise Refusal("INVALID_INPUT", "请填写心愿人姓名。", "input.beneficiaryName")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写心愿人姓名。", "input.beneficiaryName")
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
         earlier = await replayed(ctx, session, MicroWish, "publishMicroWish", key)
@@ -103,11 +104,11 @@ async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
             return earlier
         wish = await session.get(MicroWish, wish_id, with_for_update=True)
         if wish is None:
-            raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")
+            raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.wishId")
         if not await is_supporter(session, member, wish.community_id):
-            raise Refusal("NOT_REPORTED", "请先向该社区报到。", "input.wishId")
+            raise Refusal(RefusalCode.NOT_REPORTED, "请先向该社区报到。", "input.wishId")
         if wish.status is MicroWishStatus.CLAIMED:
-            raise Refusal("ALREADY_CLAIMED", "该微心愿已被认领。", "input.wishId")
+            raise Refusal(RefusalCode.ALREADY_CLAIMED, "该微心愿已被认领。", "input.wishId")
         if wish.status is not MicroWishStatus.PUBLISHED:
             raise _invalid_state(wish, "不能认领。")
         wish.status = MicroWishStatus.CLAIMED
@@ -125,11 +126,11 @@ async def fulfil(ctx: HubContext, wish_id: int, note: str) -> MicroWish:
     if viewer.role is not Role.MEMBER or viewer.member is None:
         raise PermissionError("only the claiming member fulfils a micro-wish")
     if not note.strip():
-        raise Refusal("INVALID_INPUT", "请填写完成情况。", "input.note")
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写完成情况。", "input.note")
     async with ctx.sources.community.transaction() as session:
         wish = await session.get(MicroWish, wish_id, with_for_update=True)
         if wish is None:
-            raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")
+            raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.wishId")
         if wish.claimed_by is not None and wish.claimed_by != viewer.member:
             raise PermissionError("the wish was claimed by another member")
         if wish.status is not MicroWishStatus.CLAIMED:
@@ -148,7 +149,7 @@ async def _managed(ctx: HubContext, session: AsyncSession, wish_id: int) -> Micr
         raise PermissionError("only the community manages its micro-wishes")
     wish = await session.get(MicroWish, wish_id, with_for_update=True)
     if wish is None:
-        raise Refusal("NOT_FOUND", NOT_FOUND, "input.wishId")
+        raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.wishId")
     code = await session.scalar(select(Community.code).where(Community.id == wish.community_id))
     if code is None or not manages_community(ctx.viewer, code):
         raise PermissionError("the wish belongs to another community")

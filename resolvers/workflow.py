@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select
@@ -39,10 +40,31 @@ M = TypeVar("M")
 _CLAIMS = "idempotency_claims"  # session.info: keys this transaction claimed, by key
 
 
+class RefusalCode(Enum):
+    """Why a business rule refused (kept outside GraphQL: the schema's `UserErrorCode` is
+    this enum, so a misspelt code is a type error, not an internal error at run time)."""
+
+    INVALID_INPUT = "invalid_input"
+    NOT_FOUND = "not_found"
+    INVALID_STATE = "invalid_state"
+    DUPLICATE = "duplicate"
+    NOT_IN_SERVICE = "not_in_service"
+    FULL = "full"
+    NOT_REPORTED = "not_reported"
+    NOT_PAIRED = "not_paired"
+    ALREADY_CLAIMED = "already_claimed"
+    INSUFFICIENT_POINTS = "insufficient_points"
+    OUT_OF_STOCK = "out_of_stock"
+    OUTSIDE_WINDOW = "outside_window"
+    INVALID_CODE = "invalid_code"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    NOT_A_MEMBER = "not_a_member"
+
+
 class Refusal(Exception):
     """An expected business failure: a code for clients, a message for users (Chinese)."""
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(self, code: RefusalCode, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -93,7 +115,7 @@ async def community_id_of(
     """The community's row id; NOT_FOUND (a user error) for an unknown code."""
     community_id = await session.scalar(select(Community.id).where(Community.code == code))
     if community_id is None:
-        raise Refusal("NOT_FOUND", "未找到该社区。", field)
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该社区。", field)
     return int(community_id)
 
 
@@ -108,7 +130,7 @@ async def building_id_in(session: AsyncSession, community_id: int, code: str | N
         .where(Building.code == code, Compound.community_id == community_id)
     )
     if building_id is None:
-        raise Refusal("NOT_FOUND", "该社区没有这个楼栋。", "input.buildingCode")
+        raise Refusal(RefusalCode.NOT_FOUND, "该社区没有这个楼栋。", "input.buildingCode")
     return building_id
 
 
@@ -120,7 +142,7 @@ async def category_id_of(
         select(ServiceCategory.id).where(ServiceCategory.code == code)
     )
     if category_id is None:
-        raise Refusal("NOT_FOUND", f"未知的服务类别：{code}。", field)
+        raise Refusal(RefusalCode.NOT_FOUND, f"未知的服务类别：{code}。", field)
     return int(category_id)
 
 
@@ -206,7 +228,7 @@ async def replayed(
         remember(session, viewer, mutation, key, result_id)
     if not await _readable(ctx, session, model, result_id):
         raise Refusal(
-            "DUPLICATE",
+            RefusalCode.DUPLICATE,
             "该请求（clientMutationId）已处理过，但您无权查看其结果；新的请求请换一个标识。",
             "input.clientMutationId",
         )

@@ -10,7 +10,7 @@ branch, the district and the auditor.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -22,13 +22,21 @@ from strawberry import relay
 from datasources.common import CHINA, as_utc
 from datasources.community import activity_lists, activity_models
 from resolvers import activities
-from resolvers.workflow import Refusal, today_in_china
+from resolvers.workflow import Refusal, RefusalCode, today_in_china
 from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import (
+    Change,
+    UserError,
+    audit_result,
+    mutate,
+    mutate_node,
+    node_id_of,
+    not_found,
+)
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -391,15 +399,19 @@ _ERRORS = "Why it was refused (业务错误); empty on success. Nothing changed 
 @strawberry.type(description="Result of an activity mutation (活动操作结果).")
 class ActivityPayload:
     activity: Activity | None = strawberry.field(description="The activity; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a signup mutation (报名操作结果).")
 class ActivitySignupPayload:
     signup: ActivitySignup | None = strawberry.field(description="The signup; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(
@@ -413,52 +425,22 @@ class CheckInCodePayload:
         description="When it stops working (失效时间): 15 minutes, or the end of the activity."
     )
     activity: Activity | None = strawberry.field(description="The activity; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
-def _activity_refused(error: Refusal | UserError, key: str | None) -> ActivityPayload:
-    return ActivityPayload(activity=None, user_errors=[as_user_error(error)],
-                           client_mutation_id=key)  # fmt: skip
+def _activity(row: object) -> ActivityPayload:
+    return ActivityPayload(activity=Activity.from_row(row))
 
 
-def _signup_refused(error: Refusal | UserError, key: str | None) -> ActivitySignupPayload:
-    return ActivitySignupPayload(signup=None, user_errors=[as_user_error(error)],
-                                 client_mutation_id=key)  # fmt: skip
+def _signup(row: object) -> ActivitySignupPayload:
+    return ActivitySignupPayload(signup=ActivitySignup.from_row(row))
 
 
-def _unknown_activity(key: str | None) -> Refusal:
-    return Refusal("NOT_FOUND", activities.NOT_FOUND, "input.activityId")
-
-
-def _unknown_signup(key: str | None) -> Refusal:
-    return Refusal("NOT_FOUND", activities.SIGNUP_NOT_FOUND, "input.signupId")
-
-
-async def _on_activity(
-    info: Info, mutation: str, activity_id: int, action: Awaitable[Any], *, forbidden: str,
-    key: str | None, **detail: str | None,
-) -> ActivityPayload:  # fmt: skip
-    row = await attempt(info, mutation, "Activity", [str(activity_id)], action,
-                        forbidden=forbidden)  # fmt: skip
-    if isinstance(row, UserError):
-        return _activity_refused(row, key)
-    activity = Activity.from_row(row)
-    info.context.audit.mutation(mutation, "Activity", [str(activity.id)], **detail)
-    return ActivityPayload(activity=activity, user_errors=[], client_mutation_id=key)
-
-
-async def _on_signup(
-    info: Info, mutation: str, target: int, action: Callable[[], Awaitable[Any]], *,
-    forbidden: str, key: str | None, **detail: str | None,
-) -> ActivitySignupPayload:  # fmt: skip
-    row = await attempt(info, mutation, "ActivitySignup", [str(target)], action(),
-                        forbidden=forbidden)  # fmt: skip
-    if isinstance(row, UserError):
-        return _signup_refused(row, key)
-    signup = ActivitySignup.from_row(row)
-    info.context.audit.mutation(mutation, "ActivitySignup", [str(signup.id)], **detail)
-    return ActivitySignupPayload(signup=signup, user_errors=[], client_mutation_id=key)
+_NO_ACTIVITY = not_found(activities.NOT_FOUND, "input.activityId")
+_NO_SIGNUP = not_found(activities.SIGNUP_NOT_FOUND, "input.signupId")
 
 
 @strawberry.type(description="Mutations of activities (活动).")
@@ -480,15 +462,10 @@ class ActivitiesMutation:
             points_per_attendance=input.points_per_attendance,
             description=input.description, key=key,
         )  # fmt: skip
-        row = await attempt(info, "publishActivity", "Activity", [], action,
-                            forbidden="只有本社区可以发布活动。")  # fmt: skip
-        if isinstance(row, UserError):
-            return _activity_refused(row, key)
-        activity = Activity.from_row(row)
-        info.context.audit.mutation(
-            "publishActivity", "Activity", [str(activity.id)], community=input.community_code
-        )
-        return ActivityPayload(activity=activity, user_errors=[], client_mutation_id=key)
+        change = Change(name="publishActivity", entity="Activity", key=key,
+                        forbidden="只有本社区可以发布活动。",
+                        detail={"community": input.community_code})  # fmt: skip
+        return await mutate(info, change, ActivityPayload, action, _activity)
 
     @strawberry.mutation(
         description="Cancel an activity (取消活动) not yet certified: its community, with a "
@@ -499,18 +476,18 @@ class ActivitiesMutation:
         info: Info,
         input: Annotated[CancelActivityInput, strawberry.argument(description="The activity.")],
     ) -> ActivityPayload:
-        key = input.client_mutation_id
         activity_id = node_id_of(input.activity_id, "Activity")
+        action: Awaitable[object] | Refusal
         if activity_id is None:
-            return _activity_refused(_unknown_activity(key), key)
-        if not input.reason.strip():
-            refusal = Refusal("INVALID_INPUT", "请填写取消原因。", "input.reason")
-            return _activity_refused(refusal, key)
-        return await _on_activity(
-            info, "cancelActivity", activity_id,
-            activities.cancel_activity(info.context, activity_id, input.reason.strip()),
-            forbidden="只有发布活动的社区可以取消。", key=key, reason=input.reason,
-        )  # fmt: skip
+            action = _NO_ACTIVITY
+        elif not input.reason.strip():
+            action = Refusal(RefusalCode.INVALID_INPUT, "请填写取消原因。", "input.reason")
+        else:
+            action = activities.cancel_activity(info.context, activity_id, input.reason.strip())
+        change = Change(name="cancelActivity", entity="Activity", key=input.client_mutation_id,
+                        targets=[str(activity_id)], forbidden="只有发布活动的社区可以取消。",
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate(info, change, ActivityPayload, action, _activity)
 
     @strawberry.mutation(
         description="Sign up for an activity (活动报名): a member with an active report to its "
@@ -525,13 +502,13 @@ class ActivitiesMutation:
         input: Annotated[SignUpForActivityInput, strawberry.argument(description="The signup.")],
     ) -> ActivitySignupPayload:
         key = input.client_mutation_id
-        activity_id = node_id_of(input.activity_id, "Activity")
-        if activity_id is None:
-            return _signup_refused(_unknown_activity(key), key)
-        return await _on_signup(
-            info, "signUpForActivity", activity_id,
-            lambda: activities.sign_up(info.context, activity_id, key),
-            forbidden="只有党员本人可以报名活动。", key=key,
+        change = Change(name="signUpForActivity", entity="ActivitySignup", key=key,
+                        forbidden="只有党员本人可以报名活动。")  # fmt: skip
+        return await mutate_node(
+            info, change, ActivitySignupPayload, input.activity_id,
+            lambda activity_id: activities.sign_up(info.context, activity_id, key),
+            _signup, unknown=_NO_ACTIVITY, node_type="Activity",
+            audited=audit_result("ActivitySignup"),
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -543,14 +520,13 @@ class ActivitiesMutation:
         info: Info,
         input: Annotated[CancelSignupInput, strawberry.argument(description="The signup.")],
     ) -> ActivitySignupPayload:
-        key = input.client_mutation_id
-        signup_id = node_id_of(input.signup_id, "ActivitySignup")
-        if signup_id is None:
-            return _signup_refused(_unknown_signup(key), key)
-        return await _on_signup(
-            info, "cancelSignup", signup_id,
-            lambda: activities.cancel_signup(info.context, signup_id, input.reason),
-            forbidden="只有报名的党员本人可以取消报名。", key=key, reason=input.reason,
+        change = Change(name="cancelSignup", entity="ActivitySignup", key=input.client_mutation_id,
+                        forbidden="只有报名的党员本人可以取消报名。",
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, ActivitySignupPayload, input.signup_id,
+            lambda signup_id: activities.cancel_signup(info.context, signup_id, input.reason),
+            _signup, unknown=_NO_SIGNUP,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -564,26 +540,16 @@ class ActivitiesMutation:
         info: Info,
         input: Annotated[IssueCheckInCodeInput, strawberry.argument(description="The activity.")],
     ) -> CheckInCodePayload:
-        key = input.client_mutation_id
-        activity_id = node_id_of(input.activity_id, "Activity")
-        if activity_id is None:
-            refused = as_user_error(_unknown_activity(key))
-        else:
-            issued = await attempt(
-                info, "issueCheckInCode", "Activity", [str(activity_id)],
-                activities.issue_code(info.context, activity_id),
-                forbidden="只有发布活动的社区可以生成签到码。",
-            )  # fmt: skip
-            if not isinstance(issued, UserError):
-                row, code, expires = issued
-                info.context.audit.mutation("issueCheckInCode", "Activity", [str(row.id)])
-                return CheckInCodePayload(
-                    code=code, expires_at=expires, activity=Activity.from_row(row),
-                    user_errors=[], client_mutation_id=key,
-                )  # fmt: skip
-            refused = issued
-        return CheckInCodePayload(code=None, expires_at=None, activity=None,
-                                  user_errors=[refused], client_mutation_id=key)  # fmt: skip
+        change = Change(name="issueCheckInCode", entity="Activity", key=input.client_mutation_id,
+                        forbidden="只有发布活动的社区可以生成签到码。")  # fmt: skip
+        return await mutate_node(
+            info, change, CheckInCodePayload, input.activity_id,
+            lambda activity_id: activities.issue_code(info.context, activity_id),
+            lambda issued: CheckInCodePayload(
+                code=issued[1], expires_at=issued[2], activity=Activity.from_row(issued[0])
+            ),
+            unknown=_NO_ACTIVITY,
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Check in at the venue (活动签到): a registered member, with the code "
@@ -598,14 +564,13 @@ class ActivitiesMutation:
         info: Info,
         input: Annotated[CheckInInput, strawberry.argument(description="The check-in.")],
     ) -> ActivitySignupPayload:
-        key = input.client_mutation_id
-        activity_id = node_id_of(input.activity_id, "Activity")
-        if activity_id is None:
-            return _signup_refused(_unknown_activity(key), key)
-        return await _on_signup(
-            info, "checkIn", activity_id,
-            lambda: activities.check_in(info.context, activity_id, input.code),
-            forbidden="只有报名的党员本人可以签到。", key=key,
+        change = Change(name="checkIn", entity="ActivitySignup", key=input.client_mutation_id,
+                        forbidden="只有报名的党员本人可以签到。")  # fmt: skip
+        return await mutate_node(
+            info, change, ActivitySignupPayload, input.activity_id,
+            lambda activity_id: activities.check_in(info.context, activity_id, input.code),
+            _signup, unknown=_NO_ACTIVITY, node_type="Activity",
+            audited=audit_result("ActivitySignup"),
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -617,14 +582,13 @@ class ActivitiesMutation:
         info: Info,
         input: Annotated[RecordActivityHoursInput, strawberry.argument(description="The hours.")],
     ) -> ActivitySignupPayload:
-        key = input.client_mutation_id
-        signup_id = node_id_of(input.signup_id, "ActivitySignup")
-        if signup_id is None:
-            return _signup_refused(_unknown_signup(key), key)
-        return await _on_signup(
-            info, "recordActivityHours", signup_id,
-            lambda: activities.record_hours(info.context, signup_id, input.hours),
-            forbidden="只有发布活动的社区可以记录时长。", key=key, hours=str(input.hours),
+        change = Change(name="recordActivityHours", entity="ActivitySignup",
+                        key=input.client_mutation_id, forbidden="只有发布活动的社区可以记录时长。",
+                        detail={"hours": str(input.hours)})  # fmt: skip
+        return await mutate_node(
+            info, change, ActivitySignupPayload, input.signup_id,
+            lambda signup_id: activities.record_hours(info.context, signup_id, input.hours),
+            _signup, unknown=_NO_SIGNUP,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -638,12 +602,11 @@ class ActivitiesMutation:
         info: Info,
         input: Annotated[CertifyActivityInput, strawberry.argument(description="The activity.")],
     ) -> ActivityPayload:
-        key = input.client_mutation_id
-        activity_id = node_id_of(input.activity_id, "Activity")
-        if activity_id is None:
-            return _activity_refused(_unknown_activity(key), key)
-        return await _on_activity(
-            info, "certifyActivity", activity_id,
-            activities.certify(info.context, activity_id, input.note),
-            forbidden="只有发布活动的社区可以认定活动。", key=key, note=input.note,
+        change = Change(name="certifyActivity", entity="Activity", key=input.client_mutation_id,
+                        forbidden="只有发布活动的社区可以认定活动。",
+                        detail={"note": input.note})  # fmt: skip
+        return await mutate_node(
+            info, change, ActivityPayload, input.activity_id,
+            lambda activity_id: activities.certify(info.context, activity_id, input.note),
+            _activity, unknown=_NO_ACTIVITY,
         )  # fmt: skip

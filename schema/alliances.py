@@ -4,7 +4,6 @@ renewed and ended, projects tracked to done, and each party's contribution."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,7 +23,7 @@ from schema.enums import PartyKind, ProjectStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, node_id_of, not_found, run_mutation
+from schema.mutations import Change, UserError, mutate, node_id_of, not_found, refused
 
 if TYPE_CHECKING:
     from datasources.community.partner_loaders import PartnerLoaders
@@ -379,8 +378,10 @@ class AlliancePayload:
     alliance: Annotated[Alliance, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
         description="The alliance; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a member-party mutation (成员单位操作结果).")
@@ -388,15 +389,19 @@ class AllianceMembershipPayload:
     membership: Annotated[AllianceMembership, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
         description="The membership; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a joint-meeting mutation (联席会议操作结果).")
 class AllianceMeetingPayload:
     meeting: AllianceMeeting | None = strawberry.field(description="The meeting; null if refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of an agreement mutation (共建协议操作结果).")
@@ -404,8 +409,10 @@ class AgreementPayload:
     agreement: Annotated[CoBuildingAgreement, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
         description="The agreement; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a project mutation (实事项目操作结果).")
@@ -413,51 +420,36 @@ class AgreementProjectPayload:
     project: Annotated[AgreementProject, strawberry.lazy(_PARTNERS)] | None = strawberry.field(
         description="The project; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
-def _agreement_payload(key: str | None) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+def _agreement(row: object) -> AgreementPayload:
     from schema.partners import CoBuildingAgreement
 
-    return (
-        lambda row: AgreementPayload(agreement=CoBuildingAgreement.from_row(row), user_errors=[],
-                                     client_mutation_id=key),
-        lambda e: AgreementPayload(agreement=None, user_errors=[e], client_mutation_id=key),
-    )  # fmt: skip
+    return AgreementPayload(agreement=CoBuildingAgreement.from_row(row))
 
 
-def _project_payload(key: str | None) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+def _project(row: object) -> AgreementProjectPayload:
     from schema.partners import AgreementProject
 
-    return (
-        lambda row: AgreementProjectPayload(project=AgreementProject.from_row(row),
-                                            user_errors=[], client_mutation_id=key),
-        lambda e: AgreementProjectPayload(project=None, user_errors=[e], client_mutation_id=key),
-    )  # fmt: skip
+    return AgreementProjectPayload(project=AgreementProject.from_row(row))
 
 
-def _meeting_payload(key: str | None) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    return (
-        lambda row: AllianceMeetingPayload(meeting=AllianceMeeting.from_row(row), user_errors=[],
-                                           client_mutation_id=key),
-        lambda e: AllianceMeetingPayload(meeting=None, user_errors=[e], client_mutation_id=key),
-    )  # fmt: skip
+def _meeting(row: object) -> AllianceMeetingPayload:
+    return AllianceMeetingPayload(meeting=AllianceMeeting.from_row(row))
 
 
 _NOT_PARTY = "只有联盟成员单位可以办理联盟事务。"
 _NOT_CHAIR = "只有区委组织部或当值轮值主席单位可以调整联盟成员。"
 
 
-def _membership_payload(key: str | None) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+def _membership_made(row: object) -> AllianceMembershipPayload:
     from schema.partners import AllianceMembership
 
-    return (
-        lambda row: AllianceMembershipPayload(membership=AllianceMembership.from_row(row),
-                                              user_errors=[], client_mutation_id=key),
-        lambda e: AllianceMembershipPayload(membership=None, user_errors=[e],
-                                            client_mutation_id=key),
-    )  # fmt: skip
+    return AllianceMembershipPayload(membership=AllianceMembership.from_row(row))
 
 
 _COMMUNITY_ONLY = "只有签约社区可以办理该协议。"
@@ -480,13 +472,20 @@ class AlliancesMutation:
             info.context, alliance_code=input.alliance_code, starts_on=input.starts_on,
             term_months=input.term_months, terms=input.terms,
         )  # fmt: skip
-        payload: AlliancePayload = await run_mutation(
-            info, "scheduleAllianceChairs", "Alliance", [input.alliance_code], action, _NOT_PARTY,
-            lambda row: AlliancePayload(alliance=Alliance.from_row(row), user_errors=[],
-                                        client_mutation_id=key),
-            lambda e: AlliancePayload(alliance=None, user_errors=[e], client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="scheduleAllianceChairs",
+            entity="Alliance",
+            key=key,
+            targets=[input.alliance_code],
+            forbidden=_NOT_PARTY,
+        )
+        return await mutate(
+            info,
+            change,
+            AlliancePayload,
+            action,
+            lambda row: AlliancePayload(alliance=Alliance.from_row(row)),
+        )
 
     @strawberry.mutation(
         description="Admit a member party (吸收成员单位): the district or the party chairing "
@@ -497,17 +496,19 @@ class AlliancesMutation:
         input: Annotated[AddAlliancePartyInput, strawberry.argument(description="The party.")],
     ) -> AllianceMembershipPayload:  # fmt: skip
         key = input.client_mutation_id
-        ok, fail = _membership_payload(key)
         party = rules.PartyRef(kind=input.party_kind, code=input.party_code, name=input.party_name)
         action = rules.add_party(
             info.context, alliance_code=input.alliance_code, party=party,
             rotation_order=input.rotation_order, reason=input.reason, key=key,
         )  # fmt: skip
-        payload: AllianceMembershipPayload = await run_mutation(
-            info, "addAllianceParty", "AllianceParty", [input.alliance_code, input.party_code],
-            action, _NOT_CHAIR, ok, fail,
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="addAllianceParty",
+            entity="AllianceParty",
+            key=key,
+            targets=[input.alliance_code, input.party_code],
+            forbidden=_NOT_CHAIR,
+        )
+        return await mutate(info, change, AllianceMembershipPayload, action, _membership_made)
 
     @strawberry.mutation(
         description="A member party leaves (成员单位退出): the district or the party chairing "
@@ -519,16 +520,18 @@ class AlliancesMutation:
         input: Annotated[RemoveAlliancePartyInput, strawberry.argument(description="The party.")],
     ) -> AllianceMembershipPayload:  # fmt: skip
         key = input.client_mutation_id
-        ok, fail = _membership_payload(key)
         action = rules.remove_party(
             info.context, alliance_code=input.alliance_code, kind=input.party_kind,
             code=input.party_code, reason=input.reason,
         )  # fmt: skip
-        payload: AllianceMembershipPayload = await run_mutation(
-            info, "removeAllianceParty", "AllianceParty", [input.alliance_code, input.party_code],
-            action, _NOT_CHAIR, ok, fail,
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="removeAllianceParty",
+            entity="AllianceParty",
+            key=key,
+            targets=[input.alliance_code, input.party_code],
+            forbidden=_NOT_CHAIR,
+        )
+        return await mutate(info, change, AllianceMembershipPayload, action, _membership_made)
 
     @strawberry.mutation(
         description="Convene a joint meeting (召集联席会议): a member party of the alliance; "
@@ -541,11 +544,10 @@ class AlliancesMutation:
         key = input.client_mutation_id
         action = rules.convene(info.context, alliance_code=input.alliance_code,
                                held_on=input.held_on, agenda=input.agenda, key=key)  # fmt: skip
-        ok, fail = _meeting_payload(key)
-        payload: AllianceMeetingPayload = await run_mutation(
-            info, "convokeAllianceMeeting", "AllianceMeeting", [], action, _NOT_PARTY, ok, fail
+        change = Change(
+            name="convokeAllianceMeeting", entity="AllianceMeeting", key=key, forbidden=_NOT_PARTY
         )
-        return payload
+        return await mutate(info, change, AllianceMeetingPayload, action, _meeting)
 
     @strawberry.mutation(
         description="Record minutes, decisions and attendance of a convened meeting (会议纪要): "
@@ -556,10 +558,11 @@ class AlliancesMutation:
         input: Annotated[RecordAllianceMeetingInput, strawberry.argument(description="The minutes.")],
     ) -> AllianceMeetingPayload:  # fmt: skip
         key = input.client_mutation_id
-        ok, fail = _meeting_payload(key)
         meeting_id = node_id_of(input.meeting_id, "AllianceMeeting")
         if meeting_id is None:
-            return fail(not_found("未找到该联席会议。", "input.meetingId"))  # type: ignore[no-any-return]
+            return refused(
+                AllianceMeetingPayload, not_found("未找到该联席会议。", "input.meetingId"), key
+            )
         attendance = [
             rules.Attendance(
                 kind=a.party_kind,
@@ -571,11 +574,14 @@ class AlliancesMutation:
         ]
         action = rules.record_minutes(info.context, meeting_id=meeting_id, minutes=input.minutes,
                                       decisions=input.decisions, attendance=attendance)  # fmt: skip
-        payload: AllianceMeetingPayload = await run_mutation(
-            info, "recordAllianceMeeting", "AllianceMeeting", [str(meeting_id)], action,
-            _NOT_PARTY, ok, fail,
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="recordAllianceMeeting",
+            entity="AllianceMeeting",
+            key=key,
+            targets=[str(meeting_id)],
+            forbidden=_NOT_PARTY,
+        )
+        return await mutate(info, change, AllianceMeetingPayload, action, _meeting)
 
     @strawberry.mutation(
         description="Sign a co-building agreement (签订共建协议): the community, with one or "
@@ -592,11 +598,10 @@ class AlliancesMutation:
             starts_on=input.starts_on, ends_on=input.ends_on, alliance_code=input.alliance_code,
             parties=parties, key=key,
         )  # fmt: skip
-        ok, fail = _agreement_payload(key)
-        payload: AgreementPayload = await run_mutation(
-            info, "signAgreement", "CoBuildingAgreement", [], action, _COMMUNITY_ONLY, ok, fail
+        change = Change(
+            name="signAgreement", entity="CoBuildingAgreement", key=key, forbidden=_COMMUNITY_ONLY
         )
-        return payload
+        return await mutate(info, change, AgreementPayload, action, _agreement)
 
     @strawberry.mutation(
         description="Add a concrete project (新增实事项目): the agreement's community; the owner "
@@ -607,19 +612,23 @@ class AlliancesMutation:
         input: Annotated[AddAgreementProjectInput, strawberry.argument(description="The project.")],
     ) -> AgreementProjectPayload:  # fmt: skip
         key = input.client_mutation_id
-        ok, fail = _project_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
+            return refused(
+                AgreementProjectPayload, not_found("未找到该共建协议。", "input.agreementId"), key
+            )
         action = rules.add_project(
             info.context, agreement_id=agreement_id, name=input.name, owner_kind=input.owner_kind,
             owner_code=input.owner_code, budget_yuan=input.budget_yuan, due_on=input.due_on,
             key=key,
         )  # fmt: skip
-        payload: AgreementProjectPayload = await run_mutation(
-            info, "addAgreementProject", "AgreementProject", [], action, _COMMUNITY_ONLY, ok, fail
+        change = Change(
+            name="addAgreementProject",
+            entity="AgreementProject",
+            key=key,
+            forbidden=_COMMUNITY_ONLY,
         )
-        return payload
+        return await mutate(info, change, AgreementProjectPayload, action, _project)
 
     @strawberry.mutation(
         description="Start, complete or cancel a project (推进/完成/取消实事项目): the owner "
@@ -630,16 +639,20 @@ class AlliancesMutation:
         input: Annotated[MoveAgreementProjectInput, strawberry.argument(description="The step.")],
     ) -> AgreementProjectPayload:  # fmt: skip
         key = input.client_mutation_id
-        ok, fail = _project_payload(key)
         project_id = node_id_of(input.project_id, "AgreementProject")
         if project_id is None:
-            return fail(not_found("未找到该项目。", "input.projectId"))  # type: ignore[no-any-return]
+            return refused(
+                AgreementProjectPayload, not_found("未找到该项目。", "input.projectId"), key
+            )
         action = rules.move_project(info.context, project_id, input.status, input.note)
-        payload: AgreementProjectPayload = await run_mutation(
-            info, "moveAgreementProject", "AgreementProject", [str(project_id)], action,
-            "只有项目责任方或签约社区可以变更项目。", ok, fail,
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="moveAgreementProject",
+            entity="AgreementProject",
+            key=key,
+            targets=[str(project_id)],
+            forbidden="只有项目责任方或签约社区可以变更项目。",
+        )
+        return await mutate(info, change, AgreementProjectPayload, action, _project)
 
     @strawberry.mutation(
         description="Renew an agreement to a later end date (续签协议): its community; only "
@@ -650,15 +663,25 @@ class AlliancesMutation:
         input: Annotated[RenewAgreementInput, strawberry.argument(description="The renewal.")],
     ) -> AgreementPayload:  # fmt: skip
         key = input.client_mutation_id
-        ok, fail = _agreement_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
-        payload: AgreementPayload = await run_mutation(
-            info, "renewAgreement", "CoBuildingAgreement", [str(agreement_id)],
-            rules.renew(info.context, agreement_id, input.ends_on), _COMMUNITY_ONLY, ok, fail,
-        )  # fmt: skip
-        return payload
+            return refused(
+                AgreementPayload, not_found("未找到该共建协议。", "input.agreementId"), key
+            )
+        change = Change(
+            name="renewAgreement",
+            entity="CoBuildingAgreement",
+            key=key,
+            targets=[str(agreement_id)],
+            forbidden=_COMMUNITY_ONLY,
+        )
+        return await mutate(
+            info,
+            change,
+            AgreementPayload,
+            rules.renew(info.context, agreement_id, input.ends_on),
+            _agreement,
+        )
 
     @strawberry.mutation(
         description="End an agreement (终止协议): its community; nothing is deleted."
@@ -668,12 +691,22 @@ class AlliancesMutation:
         input: Annotated[EndAgreementInput, strawberry.argument(description="The agreement.")],
     ) -> AgreementPayload:  # fmt: skip
         key = input.client_mutation_id
-        ok, fail = _agreement_payload(key)
         agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
         if agreement_id is None:
-            return fail(not_found("未找到该共建协议。", "input.agreementId"))  # type: ignore[no-any-return]
-        payload: AgreementPayload = await run_mutation(
-            info, "endAgreement", "CoBuildingAgreement", [str(agreement_id)],
-            rules.end(info.context, agreement_id, input.reason), _COMMUNITY_ONLY, ok, fail,
-        )  # fmt: skip
-        return payload
+            return refused(
+                AgreementPayload, not_found("未找到该共建协议。", "input.agreementId"), key
+            )
+        change = Change(
+            name="endAgreement",
+            entity="CoBuildingAgreement",
+            key=key,
+            targets=[str(agreement_id)],
+            forbidden=_COMMUNITY_ONLY,
+        )
+        return await mutate(
+            info,
+            change,
+            AgreementPayload,
+            rules.end(info.context, agreement_id, input.reason),
+            _agreement,
+        )

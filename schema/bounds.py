@@ -313,7 +313,8 @@ def payload_refusal(field: GraphQLField) -> Refuse | None:
     """How a mutation answers a value out of bounds: its payload with the user error
     `INVALID_INPUT`, every other field null (or 0, empty), the `clientMutationId` echoed.
     None when the payload cannot say so (no `userErrors`, a non-null object field)."""
-    from schema.mutations import UserError, UserErrorCode
+    from resolvers.workflow import RefusalCode
+    from schema.mutations import UserError
 
     return_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     if not isinstance(return_type, GraphQLObjectType) or "userErrors" not in return_type.fields:
@@ -333,7 +334,7 @@ def payload_refusal(field: GraphQLField) -> Refuse | None:
         values = {
             **empty,
             "user_errors": [
-                UserError(code=UserErrorCode.INVALID_INPUT, message=error.chinese, field=error.path)
+                UserError(code=RefusalCode.INVALID_INPUT, message=error.chinese, field=error.path)
             ],
         }
         if "client_mutation_id" in values:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -22,7 +22,7 @@ from datasources.common import CHINA
 from datasources.community import evaluation_models as models
 from datasources.community.evaluations_groups import EvaluationFilter as EvaluationFilterModel
 from resolvers import evaluations
-from resolvers.workflow import Refusal, today_in_china
+from resolvers.workflow import today_in_china
 from schema.actors import shown_subject
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR
@@ -30,7 +30,7 @@ from schema.enums import AppraisalGrade
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import Change, UserError, audit_result, mutate, mutate_node, not_found
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.places import Community
 
@@ -346,9 +346,12 @@ class MemberEvaluationPayload:
         description="The evaluation; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of recording an organisation evaluation (组织评价结果).")
@@ -357,23 +360,16 @@ class OrganisationEvaluationPayload:
         description="The evaluation; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
-def _payload(
-    info: Info, result: Any, mutation: str, key: str | None, **detail: str | None
-) -> MemberEvaluationPayload:
-    if isinstance(result, UserError | Refusal):
-        return MemberEvaluationPayload(
-            member_evaluation=None, user_errors=[as_user_error(result)], client_mutation_id=key
-        )
-    evaluation = MemberEvaluation.from_row(result)
-    info.context.audit.mutation(mutation, "MemberEvaluation", [str(evaluation.id)], **detail)
-    return MemberEvaluationPayload(
-        member_evaluation=evaluation, user_errors=[], client_mutation_id=key
-    )
+def _evaluation(row: object) -> MemberEvaluationPayload:
+    return MemberEvaluationPayload(member_evaluation=MemberEvaluation.from_row(row))
 
 
 @strawberry.type(description="Mutations of evaluations (三评).")
@@ -390,15 +386,19 @@ class EvaluationsMutation:
         input: Annotated[EvaluateMemberInput, strawberry.argument(description="The evaluation.")],
     ) -> MemberEvaluationPayload:
         key = input.client_mutation_id
-        result = await attempt(
-            info, "evaluateMember", "MemberEvaluation", [input.member_code],
-            evaluations.evaluate(
-                info.context, member_code=input.member_code, year=input.year, grade=input.grade,
-                comment=input.comment, level=models.EvaluationKind(input.level.value), key=key,
-            ),
+        action = evaluations.evaluate(
+            info.context, member_code=input.member_code, year=input.year, grade=input.grade,
+            comment=input.comment, level=models.EvaluationKind(input.level.value), key=key,
+        )  # fmt: skip
+        change = Change(
+            name="evaluateMember", entity="MemberEvaluation", key=key,
+            targets=[input.member_code],
             forbidden="只有该党员报到社区的党委、所在网格党支部或所在党小组组长可以评价。",
         )  # fmt: skip
-        return _payload(info, result, "evaluateMember", key, level=input.level.value)
+        return await mutate(
+            info, change, MemberEvaluationPayload, action, _evaluation,
+            audited=audit_result("MemberEvaluation", level=input.level.value),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Write one's self-evaluation for a year (党员自评): the member himself; "
@@ -412,15 +412,13 @@ class EvaluationsMutation:
         ],
     ) -> MemberEvaluationPayload:
         key = input.client_mutation_id
-        result = await attempt(
-            info, "writeSelfEvaluation", "MemberEvaluation", [],
-            evaluations.write_self(
-                info.context, member_code=input.member_code, year=input.year, grade=input.grade,
-                comment=input.comment, key=key,
-            ),
-            forbidden="只有党员本人可以填写自评。",
+        action = evaluations.write_self(
+            info.context, member_code=input.member_code, year=input.year, grade=input.grade,
+            comment=input.comment, key=key,
         )  # fmt: skip
-        return _payload(info, result, "writeSelfEvaluation", key)
+        change = Change(name="writeSelfEvaluation", entity="MemberEvaluation", key=key,
+                        forbidden="只有党员本人可以填写自评。")  # fmt: skip
+        return await mutate(info, change, MemberEvaluationPayload, action, _evaluation)
 
     @strawberry.mutation(
         description="Acknowledge the community's evaluation of a member (签收社区评价): the "
@@ -433,17 +431,14 @@ class EvaluationsMutation:
             AcknowledgeEvaluationInput, strawberry.argument(description="The evaluation.")
         ],
     ) -> MemberEvaluationPayload:
-        key = input.client_mutation_id
-        evaluation_id = node_id_of(input.evaluation_id, "MemberEvaluation")
-        if evaluation_id is None:
-            refusal = Refusal("NOT_FOUND", evaluations.NOT_FOUND, "input.evaluationId")
-            return _payload(info, refusal, "acknowledgeEvaluation", key)
-        result = await attempt(
-            info, "acknowledgeEvaluation", "MemberEvaluation", [str(evaluation_id)],
-            evaluations.acknowledge(info.context, evaluation_id),
-            forbidden="只有该党员所在单位党组织可以签收。",
+        change = Change(name="acknowledgeEvaluation", entity="MemberEvaluation",
+                        key=input.client_mutation_id,
+                        forbidden="只有该党员所在单位党组织可以签收。")  # fmt: skip
+        return await mutate_node(
+            info, change, MemberEvaluationPayload, input.evaluation_id,
+            lambda evaluation_id: evaluations.acknowledge(info.context, evaluation_id),
+            _evaluation, unknown=not_found(evaluations.NOT_FOUND, "input.evaluationId"),
         )  # fmt: skip
-        return _payload(info, result, "acknowledgeEvaluation", key)
 
     @strawberry.mutation(
         description="Record the organisation evaluation of a member for a year (组织评价), on "
@@ -458,22 +453,17 @@ class EvaluationsMutation:
         ],
     ) -> OrganisationEvaluationPayload:
         key = input.client_mutation_id
-        result = await attempt(
-            info, "recordOrganisationEvaluation", "OrganisationEvaluation", [input.member_code],
-            evaluations.record_organisation(
-                info.context, member_code=input.member_code, year=input.year, grade=input.grade,
-                comment=input.comment, key=key,
-            ),
-            forbidden="只有该党员所在单位党支部可以记录组织评价。",
+        action = evaluations.record_organisation(
+            info.context, member_code=input.member_code, year=input.year, grade=input.grade,
+            comment=input.comment, key=key,
         )  # fmt: skip
-        if isinstance(result, UserError):
-            return OrganisationEvaluationPayload(
-                organisation_evaluation=None, user_errors=[result], client_mutation_id=key
-            )
-        evaluation = OrganisationEvaluation.from_row(result)
-        info.context.audit.mutation(
-            "recordOrganisationEvaluation", "OrganisationEvaluation", [str(evaluation.id)]
-        )
-        return OrganisationEvaluationPayload(
-            organisation_evaluation=evaluation, user_errors=[], client_mutation_id=key
-        )
+        change = Change(name="recordOrganisationEvaluation", entity="OrganisationEvaluation",
+                        key=key, targets=[input.member_code],
+                        forbidden="只有该党员所在单位党支部可以记录组织评价。")  # fmt: skip
+        return await mutate(
+            info, change, OrganisationEvaluationPayload, action,
+            lambda row: OrganisationEvaluationPayload(
+                organisation_evaluation=OrganisationEvaluation.from_row(row)
+            ),
+            audited=audit_result("OrganisationEvaluation"),
+        )  # fmt: skip

@@ -19,13 +19,12 @@ from strawberry import relay
 from datasources.community import group_models as models
 from datasources.community.evaluations_groups import BuildingGroupFilter as GroupFilterModel
 from resolvers import groups
-from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of, not_found
+from schema.mutations import Audited, Change, UserError, mutate, mutate_node, node_id_of, not_found
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.places import Building, Community
 
@@ -323,8 +322,10 @@ class BuildingGroupPayload:
     building_group: BuildingGroup | None = strawberry.field(
         description="The group; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_REFUSED)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_REFUSED)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a group-membership mutation (小组成员操作结果).")
@@ -332,8 +333,10 @@ class GroupMemberPayload:
     membership: BuildingGroupMember | None = strawberry.field(
         description="The member's place; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_REFUSED)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_REFUSED)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of an assignment mutation (包干操作结果).")
@@ -341,44 +344,27 @@ class HouseholdAssignmentPayload:
     assignment: HouseholdAssignment | None = strawberry.field(
         description="The assignment; null if refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_REFUSED)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_REFUSED)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
-def _group_payload(
-    info: Info, result: Any, mutation: str, key: str | None, **detail: str | None
-) -> BuildingGroupPayload:
-    if isinstance(result, UserError | Refusal):
-        return BuildingGroupPayload(building_group=None, user_errors=[as_user_error(result)],
-                                    client_mutation_id=key)  # fmt: skip
-    group = BuildingGroup.from_row(result)
-    info.context.audit.mutation(mutation, "BuildingGroup", [str(group.id)], **detail)
-    return BuildingGroupPayload(building_group=group, user_errors=[], client_mutation_id=key)
+def _group(row: object) -> BuildingGroupPayload:
+    return BuildingGroupPayload(building_group=BuildingGroup.from_row(row))
 
 
-def _member_payload(
-    info: Info, result: Any, mutation: str, key: str | None, **detail: str | None
-) -> GroupMemberPayload:
-    if isinstance(result, UserError | Refusal):
-        return GroupMemberPayload(membership=None, user_errors=[as_user_error(result)],
-                                  client_mutation_id=key)  # fmt: skip
-    membership = BuildingGroupMember.from_row(result)
-    info.context.audit.mutation(mutation, "BuildingGroupMember", [str(membership.id)], **detail)
-    return GroupMemberPayload(membership=membership, user_errors=[], client_mutation_id=key)
+def _membership(row: object) -> GroupMemberPayload:
+    return GroupMemberPayload(membership=BuildingGroupMember.from_row(row))
 
 
-def _assignment_payload(
-    info: Info, result: Any, mutation: str, key: str | None, **detail: str | None
-) -> HouseholdAssignmentPayload:
-    if isinstance(result, UserError | Refusal):
-        return HouseholdAssignmentPayload(assignment=None, user_errors=[as_user_error(result)],
-                                          client_mutation_id=key)  # fmt: skip
-    row = HouseholdAssignment.from_row(result)
-    info.context.audit.mutation(mutation, "HouseholdAssignment", [str(row.id)], **detail)
-    return HouseholdAssignmentPayload(assignment=row, user_errors=[], client_mutation_id=key)
+def _assignment(row: object) -> HouseholdAssignmentPayload:
+    return HouseholdAssignmentPayload(assignment=HouseholdAssignment.from_row(row))
 
 
 _MANAGE = "只有本社区（或其网格党支部书记）可以管理楼栋党小组。"
+_NO_GROUP = not_found(groups.GROUP_NOT_FOUND, "input.groupId")
+_NO_MEMBERSHIP = not_found(groups.MEMBERSHIP_NOT_FOUND, "input.membershipId")
 
 
 @strawberry.type(description="Mutations of building groups and household assignment (小组与包干).")
@@ -393,14 +379,12 @@ class GroupsMutation:
         input: Annotated[CreateBuildingGroupInput, strawberry.argument(description="The group.")],
     ) -> BuildingGroupPayload:
         key = input.client_mutation_id
-        result = await attempt(
-            info, "createBuildingGroup", "BuildingGroup", [],
-            groups.create_group(info.context, community_code=input.community_code,
-                                name=input.name, building_codes=input.building_codes, key=key),
-            forbidden=_MANAGE,
-        )  # fmt: skip
-        return _group_payload(info, result, "createBuildingGroup", key,
-                              community=input.community_code)  # fmt: skip
+        action = groups.create_group(info.context, community_code=input.community_code,
+                                     name=input.name, building_codes=input.building_codes,
+                                     key=key)  # fmt: skip
+        change = Change(name="createBuildingGroup", entity="BuildingGroup", key=key,
+                        forbidden=_MANAGE, detail={"community": input.community_code})  # fmt: skip
+        return await mutate(info, change, BuildingGroupPayload, action, _group)
 
     @strawberry.mutation(
         description="Add a supporter to a group (加入党小组): he must be reported to its "
@@ -413,17 +397,17 @@ class GroupsMutation:
         input: Annotated[AddGroupMemberInput, strawberry.argument(description="The member.")],
     ) -> GroupMemberPayload:
         key = input.client_mutation_id
-        group_id = node_id_of(input.group_id, "BuildingGroup")
-        if group_id is None:
-            return _member_payload(info, not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
-                                   "addGroupMember", key)  # fmt: skip
-        result = await attempt(
-            info, "addGroupMember", "BuildingGroupMember", [str(group_id)],
-            groups.add_member(info.context, group_id=group_id, member_code=input.member_code,
-                              role=input.role, key=key),
-            forbidden=_MANAGE,
+        change = Change(name="addGroupMember", entity="BuildingGroupMember", key=key,
+                        forbidden=_MANAGE)  # fmt: skip
+        return await mutate_node(
+            info, change, GroupMemberPayload, input.group_id,
+            lambda group_id: groups.add_member(info.context, group_id=group_id,
+                                               member_code=input.member_code,
+                                               role=input.role, key=key),
+            _membership, unknown=_NO_GROUP, node_type="BuildingGroup",
+            audited=lambda row: Audited("BuildingGroupMember", [str(row.id)],
+                                        {"role": input.role.value}),
         )  # fmt: skip
-        return _member_payload(info, result, "addGroupMember", key, role=input.role.value)
 
     @strawberry.mutation(
         description="Change a member's role in his group (设置组长/副组长/组员): a second "
@@ -434,19 +418,15 @@ class GroupsMutation:
         info: Info,
         input: Annotated[SetGroupRoleInput, strawberry.argument(description="The new role.")],
     ) -> GroupMemberPayload:
-        key = input.client_mutation_id
-        membership_id = node_id_of(input.membership_id, "BuildingGroupMember")
-        if membership_id is None:
-            return _member_payload(
-                info, not_found(groups.MEMBERSHIP_NOT_FOUND, "input.membershipId"),
-                "setGroupRole", key,
-            )  # fmt: skip
-        result = await attempt(
-            info, "setGroupRole", "BuildingGroupMember", [str(membership_id)],
-            groups.set_role(info.context, membership_id=membership_id, role=input.role),
-            forbidden=_MANAGE,
+        change = Change(name="setGroupRole", entity="BuildingGroupMember",
+                        key=input.client_mutation_id, forbidden=_MANAGE,
+                        detail={"role": input.role.value})  # fmt: skip
+        return await mutate_node(
+            info, change, GroupMemberPayload, input.membership_id,
+            lambda membership_id: groups.set_role(info.context, membership_id=membership_id,
+                                                  role=input.role),
+            _membership, unknown=_NO_MEMBERSHIP,
         )  # fmt: skip
-        return _member_payload(info, result, "setGroupRole", key, role=input.role.value)
 
     @strawberry.mutation(
         description="Take a member out of his group (退出党小组): his place ends (LEFT) and "
@@ -457,19 +437,16 @@ class GroupsMutation:
         info: Info,
         input: Annotated[RemoveGroupMemberInput, strawberry.argument(description="His place.")],
     ) -> GroupMemberPayload:
-        key = input.client_mutation_id
-        membership_id = node_id_of(input.membership_id, "BuildingGroupMember")
-        if membership_id is None:
-            return _member_payload(
-                info, not_found(groups.MEMBERSHIP_NOT_FOUND, "input.membershipId"),
-                "removeGroupMember", key,
-            )  # fmt: skip
-        result = await attempt(
-            info, "removeGroupMember", "BuildingGroupMember", [str(membership_id)],
-            groups.remove_member(info.context, membership_id=membership_id, reason=input.reason),
-            forbidden=_MANAGE,
+        change = Change(name="removeGroupMember", entity="BuildingGroupMember",
+                        key=input.client_mutation_id, forbidden=_MANAGE,
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, GroupMemberPayload, input.membership_id,
+            lambda membership_id: groups.remove_member(
+                info.context, membership_id=membership_id, reason=input.reason
+            ),
+            _membership, unknown=_NO_MEMBERSHIP,
         )  # fmt: skip
-        return _member_payload(info, result, "removeGroupMember", key, reason=input.reason)
 
     @strawberry.mutation(
         description="Dissolve a building group (撤销党小组): every active member's place ends."
@@ -479,17 +456,15 @@ class GroupsMutation:
         info: Info,
         input: Annotated[DissolveBuildingGroupInput, strawberry.argument(description="The group.")],
     ) -> BuildingGroupPayload:
-        key = input.client_mutation_id
-        group_id = node_id_of(input.group_id, "BuildingGroup")
-        if group_id is None:
-            return _group_payload(info, not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
-                                  "dissolveBuildingGroup", key)  # fmt: skip
-        result = await attempt(
-            info, "dissolveBuildingGroup", "BuildingGroup", [str(group_id)],
-            groups.dissolve(info.context, group_id=group_id, reason=input.reason),
-            forbidden=_MANAGE,
+        change = Change(name="dissolveBuildingGroup", entity="BuildingGroup",
+                        key=input.client_mutation_id, forbidden=_MANAGE,
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, BuildingGroupPayload, input.group_id,
+            lambda group_id: groups.dissolve(info.context, group_id=group_id,
+                                             reason=input.reason),
+            _group, unknown=_NO_GROUP,
         )  # fmt: skip
-        return _group_payload(info, result, "dissolveBuildingGroup", key, reason=input.reason)
 
     @strawberry.mutation(
         description="Assign a member or resident to a building, a floor (包干到层) or a "
@@ -503,25 +478,20 @@ class GroupsMutation:
         input: Annotated[AssignHouseholdInput, strawberry.argument(description="The assignment.")],
     ) -> HouseholdAssignmentPayload:
         key = input.client_mutation_id
-        group_id = None
-        if input.group_id is not None:
-            group_id = node_id_of(input.group_id, "BuildingGroup")
-            if group_id is None:
-                return _assignment_payload(
-                    info, not_found(groups.GROUP_NOT_FOUND, "input.groupId"),
-                    "assignHousehold", key,
-                )  # fmt: skip
-        result = await attempt(
-            info, "assignHousehold", "HouseholdAssignment", [input.building_code],
-            groups.assign(
-                info.context, building_code=input.building_code, floor=input.floor,
-                household=input.household, assignee_kind=input.assignee_kind,
-                assignee_code=input.assignee_code, group_id=group_id, note=input.note, key=key,
-            ),
-            forbidden="只有本社区或楼栋所在网格的党支部书记可以安排包干。",
+        group_id = None if input.group_id is None else node_id_of(input.group_id, "BuildingGroup")
+        action = _NO_GROUP if input.group_id is not None and group_id is None else groups.assign(
+            info.context, building_code=input.building_code, floor=input.floor,
+            household=input.household, assignee_kind=input.assignee_kind,
+            assignee_code=input.assignee_code, group_id=group_id, note=input.note, key=key,
         )  # fmt: skip
-        return _assignment_payload(info, result, "assignHousehold", key,
-                                   building=input.building_code)  # fmt: skip
+        change = Change(name="assignHousehold", entity="HouseholdAssignment", key=key,
+                        targets=[input.building_code],
+                        forbidden="只有本社区或楼栋所在网格的党支部书记可以安排包干。")  # fmt: skip
+        return await mutate(
+            info, change, HouseholdAssignmentPayload, action, _assignment,
+            audited=lambda row: Audited("HouseholdAssignment", [str(row.id)],
+                                        {"building": input.building_code}),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="End an assignment (结束包干): the community, or a grid secretary for "
@@ -532,17 +502,14 @@ class GroupsMutation:
         info: Info,
         input: Annotated[EndAssignmentInput, strawberry.argument(description="The assignment.")],
     ) -> HouseholdAssignmentPayload:
-        key = input.client_mutation_id
-        assignment_id = node_id_of(input.assignment_id, "HouseholdAssignment")
-        if assignment_id is None:
-            return _assignment_payload(
-                info, not_found(groups.ASSIGNMENT_NOT_FOUND, "input.assignmentId"),
-                "endAssignment", key,
-            )  # fmt: skip
-        result = await attempt(
-            info, "endAssignment", "HouseholdAssignment", [str(assignment_id)],
-            groups.end_assignment(info.context, assignment_id=assignment_id,
-                                  reason=input.reason),
-            forbidden="只有本社区或楼栋所在网格的党支部书记可以结束包干。",
+        change = Change(name="endAssignment", entity="HouseholdAssignment",
+                        key=input.client_mutation_id,
+                        forbidden="只有本社区或楼栋所在网格的党支部书记可以结束包干。",
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, HouseholdAssignmentPayload, input.assignment_id,
+            lambda assignment_id: groups.end_assignment(
+                info.context, assignment_id=assignment_id, reason=input.reason
+            ),
+            _assignment, unknown=not_found(groups.ASSIGNMENT_NOT_FOUND, "input.assignmentId"),
         )  # fmt: skip
-        return _assignment_payload(info, result, "endAssignment", key, reason=input.reason)

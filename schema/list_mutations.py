@@ -12,11 +12,11 @@ import strawberry
 from strawberry import relay
 
 from resolvers import lists
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
 from schema.enums import ProviderKind
 from schema.lists import DemandItem, ListEntry, ResourceItem, ServiceItem
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import Audited, Change, UserError, mutate, mutate_node, node_id_of, not_found
 
 _KEY = "Idempotency key: retrying with the same key returns the first result."
 _ECHO = "Echoed back in the payload."
@@ -102,9 +102,12 @@ class ResourceItemPayload:
         description="The resource entry; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of raising a demand (提出需求).")
@@ -113,18 +116,24 @@ class DemandItemPayload:
         description="The demand entry; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of reviewing or withdrawing a list entry (审核、撤回).")
 class ListEntryPayload:
     entry: ListEntry | None = strawberry.field(description="The entry; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of converting a demand into a service item (需求转服务).")
@@ -136,23 +145,19 @@ class ConvertDemandToServicePayload:
         description="The new published service item (服务清单条目); null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
-
-
-def _entry_of(global_id: relay.GlobalID, allowed: tuple[str, ...]) -> tuple[str, int] | None:
-    node_id = node_id_of(global_id, *allowed)
-    return None if node_id is None else (global_id.type_name, node_id)
-
-
-def _entry_refused(refusal: Refusal | UserError, key: str | None) -> ListEntryPayload:
-    return ListEntryPayload(
-        entry=None, user_errors=[as_user_error(refusal)], client_mutation_id=key
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
     )
 
 
-_NO_ENTRY = Refusal("NOT_FOUND", "未找到该清单条目。", "input.entryId")
+_NO_ENTRY = Refusal(RefusalCode.NOT_FOUND, "未找到该清单条目。", "input.entryId")
+
+
+def _entry(row: object, entity_type: str) -> ListEntryPayload:
+    return ListEntryPayload(entry=_NODE_TYPES[entity_type].from_row(row))
 
 
 @strawberry.type(description="Mutations of the three lists (三单).")
@@ -167,32 +172,25 @@ class ListsMutation:
         info: Info,
         input: Annotated[OfferResourceInput, strawberry.argument(description="The resource.")],
     ) -> ResourceItemPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        row = await attempt(
-            info,
-            "offerResource",
-            lists.RESOURCE,
-            [],
-            lists.offer(
-                ctx,
-                community_code=input.community_code,
-                category_code=input.category_code,
-                title=input.title,
-                description=input.description,
-                key=key,
-            ),
+        action = lists.offer(
+            info.context,
+            community_code=input.community_code,
+            category_code=input.category_code,
+            title=input.title,
+            description=input.description,
+            key=input.client_mutation_id,
+        )
+        change = Change(
+            name="offerResource",
+            entity=lists.RESOURCE,
+            key=input.client_mutation_id,
             forbidden="只有党员或单位可以提供资源。",
+            detail={"community": input.community_code},
         )
-        if isinstance(row, UserError):
-            return ResourceItemPayload(
-                resource_item=None, user_errors=[row], client_mutation_id=key
-            )
-        ctx.audit.mutation("offerResource", lists.RESOURCE, [str(row.id)],
-                           community=input.community_code)  # fmt: skip
-        return ResourceItemPayload(
-            resource_item=ResourceItem.from_row(row), user_errors=[], client_mutation_id=key
-        )
+        return await mutate(
+            info, change, ResourceItemPayload, action,
+            lambda row: ResourceItemPayload(resource_item=ResourceItem.from_row(row)),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Raise a demand (提出需求), pending review: a resident of the community, "
@@ -203,32 +201,27 @@ class ListsMutation:
         info: Info,
         input: Annotated[RaiseDemandInput, strawberry.argument(description="The demand.")],
     ) -> DemandItemPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        row = await attempt(
-            info,
-            "raiseDemand",
-            lists.DEMAND,
-            [],
-            lists.raise_demand(
-                ctx,
-                community_code=input.community_code,
-                category_code=input.category_code,
-                title=input.title,
-                description=input.description,
-                requester_name=input.requester_name,
-                grid_code=input.grid_code,
-                key=key,
-            ),
+        action = lists.raise_demand(
+            info.context,
+            community_code=input.community_code,
+            category_code=input.category_code,
+            title=input.title,
+            description=input.description,
+            requester_name=input.requester_name,
+            grid_code=input.grid_code,
+            key=input.client_mutation_id,
+        )
+        change = Change(
+            name="raiseDemand",
+            entity=lists.DEMAND,
+            key=input.client_mutation_id,
             forbidden="只能在本社区提出需求。",
+            detail={"community": input.community_code},
         )
-        if isinstance(row, UserError):
-            return DemandItemPayload(demand_item=None, user_errors=[row], client_mutation_id=key)
-        ctx.audit.mutation("raiseDemand", lists.DEMAND, [str(row.id)],
-                           community=input.community_code)  # fmt: skip
-        return DemandItemPayload(
-            demand_item=DemandItem.from_row(row), user_errors=[], client_mutation_id=key
-        )
+        return await mutate(
+            info, change, DemandItemPayload, action,
+            lambda row: DemandItemPayload(demand_item=DemandItem.from_row(row)),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Review a pending resource or demand (审核): the entry's community or a "
@@ -239,26 +232,22 @@ class ListsMutation:
         info: Info,
         input: Annotated[ReviewListEntryInput, strawberry.argument(description="The review.")],
     ) -> ListEntryPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        entry = _entry_of(input.entry_id, (lists.RESOURCE, lists.DEMAND))
-        if entry is None:
-            return _entry_refused(_NO_ENTRY, key)
-        entity_type, entry_id = entry
-        row = await attempt(
-            info,
-            "reviewListEntry",
-            entity_type,
-            [str(entry_id)],
-            lists.review(ctx, entity_type, entry_id, input.approve, input.reason),
+        entity_type = input.entry_id.type_name
+        entry_id = node_id_of(input.entry_id, lists.RESOURCE, lists.DEMAND)
+        action = _NO_ENTRY if entry_id is None else lists.review(
+            info.context, entity_type, entry_id, input.approve, input.reason
+        )  # fmt: skip
+        change = Change(
+            name="reviewListEntry",
+            entity=entity_type,
+            key=input.client_mutation_id,
+            targets=[str(entry_id)],
             forbidden="只有条目所属社区可以审核。",
+            detail={"approve": input.approve, "reason": input.reason},
         )
-        if isinstance(row, UserError):
-            return _entry_refused(row, key)
-        ctx.audit.mutation("reviewListEntry", entity_type, [str(row.id)],
-                           approve=input.approve, reason=input.reason)  # fmt: skip
-        node = _NODE_TYPES[entity_type].from_row(row)
-        return ListEntryPayload(entry=node, user_errors=[], client_mutation_id=key)
+        return await mutate(
+            info, change, ListEntryPayload, action, lambda row: _entry(row, entity_type)
+        )
 
     @strawberry.mutation(
         description="Turn a published demand into a published service item (需求转服务) and "
@@ -273,35 +262,22 @@ class ListsMutation:
             ConvertDemandToServiceInput, strawberry.argument(description="The conversion.")
         ],
     ) -> ConvertDemandToServicePayload:
-        ctx = info.context
         key = input.client_mutation_id
-
-        def refused(refusal: Refusal | UserError) -> ConvertDemandToServicePayload:
-            return ConvertDemandToServicePayload(
-                demand_item=None, service_item=None, user_errors=[as_user_error(refusal)],
-                client_mutation_id=key,
-            )  # fmt: skip
-
-        entry = _entry_of(input.demand_id, (lists.DEMAND,))
-        if entry is None:
-            return refused(Refusal("NOT_FOUND", "未找到该需求。", "input.demandId"))
-        demand_id = entry[1]
-        converted = await attempt(
-            info, "convertDemandToService", lists.DEMAND, [str(demand_id)],
-            lists.convert(
-                ctx, demand_id, provider_kind=input.provider_kind,
+        change = Change(name="convertDemandToService", entity=lists.DEMAND, key=key,
+                        forbidden="只有需求所属社区可以转为服务。")  # fmt: skip
+        return await mutate_node(
+            info, change, ConvertDemandToServicePayload, input.demand_id,
+            lambda demand_id: lists.convert(
+                info.context, demand_id, provider_kind=input.provider_kind,
                 provider_code=input.provider_code, target=input.target, key=key,
             ),
-            forbidden="只有需求所属社区可以转为服务。",
-        )  # fmt: skip
-        if isinstance(converted, UserError):
-            return refused(converted)
-        demand, service = converted
-        ctx.audit.mutation("convertDemandToService", lists.SERVICE, [str(service.id)],
-                           demand=str(demand.id))  # fmt: skip
-        return ConvertDemandToServicePayload(
-            demand_item=DemandItem.from_row(demand), service_item=ServiceItem.from_row(service),
-            user_errors=[], client_mutation_id=key,
+            lambda made: ConvertDemandToServicePayload(
+                demand_item=DemandItem.from_row(made[0]),
+                service_item=ServiceItem.from_row(made[1]),
+            ),
+            unknown=not_found("未找到该需求。", "input.demandId"),
+            audited=lambda made: Audited(lists.SERVICE, [str(made[1].id)],
+                                         {"demand": str(made[0].id)}),
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -313,23 +289,19 @@ class ListsMutation:
         info: Info,
         input: Annotated[WithdrawListEntryInput, strawberry.argument(description="The entry.")],
     ) -> ListEntryPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        entry = _entry_of(input.entry_id, tuple(_NODE_TYPES))
-        if entry is None:
-            return _entry_refused(_NO_ENTRY, key)
-        entity_type, entry_id = entry
-        row = await attempt(
-            info,
-            "withdrawListEntry",
-            entity_type,
-            [str(entry_id)],
-            lists.withdraw(ctx, entity_type, entry_id, input.reason),
+        entity_type = input.entry_id.type_name
+        entry_id = node_id_of(input.entry_id, *_NODE_TYPES)
+        action = _NO_ENTRY if entry_id is None else lists.withdraw(
+            info.context, entity_type, entry_id, input.reason
+        )  # fmt: skip
+        change = Change(
+            name="withdrawListEntry",
+            entity=entity_type,
+            key=input.client_mutation_id,
+            targets=[str(entry_id)],
             forbidden="只有条目的提供方或所属社区可以撤回。",
+            detail={"reason": input.reason},
         )
-        if isinstance(row, UserError):
-            return _entry_refused(row, key)
-        ctx.audit.mutation("withdrawListEntry", entity_type, [str(row.id)],
-                           reason=input.reason)  # fmt: skip
-        node = _NODE_TYPES[entity_type].from_row(row)
-        return ListEntryPayload(entry=node, user_errors=[], client_mutation_id=key)
+        return await mutate(
+            info, change, ListEntryPayload, action, lambda row: _entry(row, entity_type)
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -18,13 +18,12 @@ from datasources.community.points_lists import MallItemFilter as ItemFilterValue
 from datasources.community.points_lists import MerchantFilter as MerchantFilterValue
 from datasources.community.points_lists import RedemptionFilter as RedemptionFilterValue
 from resolvers import mall
-from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of, not_found
+from schema.mutations import Audited, Change, UserError, mutate, node_id_of, not_found
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -397,15 +396,19 @@ class RefundRedemptionInput:
 @strawberry.type(description="Result of a merchant mutation (商家操作结果).")
 class MerchantPayload:
     merchant: Merchant | None = strawberry.field(description="The merchant; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of an item mutation (商品操作结果).")
 class MallItemPayload:
     mall_item: MallItem | None = strawberry.field(description="The item; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a redemption mutation (兑换操作结果).")
@@ -413,34 +416,24 @@ class RedemptionPayload:
     redemption: Redemption | None = strawberry.field(
         description="The redemption; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_ERRORS)
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
-def _errors(error: Refusal | UserError) -> list[UserError]:
-    return [as_user_error(error)]
+def _item(row: object) -> MallItemPayload:
+    return MallItemPayload(mall_item=MallItem.from_row(row))
 
 
-def _item_payload(info: Info, row: Any, mutation: str, key: str | None,
-                  **detail: str | None) -> MallItemPayload:  # fmt: skip
-    if isinstance(row, UserError):
-        return MallItemPayload(mall_item=None, user_errors=_errors(row), client_mutation_id=key)
-    info.context.audit.mutation(mutation, "MallItem", [str(row.id)], **detail)
-    return MallItemPayload(mall_item=MallItem.from_row(row), user_errors=[],
-                           client_mutation_id=key)  # fmt: skip
-
-
-def _redemption_payload(info: Info, row: Any, mutation: str, key: str | None,
-                        **detail: str | None) -> RedemptionPayload:  # fmt: skip
-    if isinstance(row, UserError):
-        return RedemptionPayload(redemption=None, user_errors=_errors(row),
-                                 client_mutation_id=key)  # fmt: skip
-    info.context.audit.mutation(mutation, "Redemption", [str(row.id)], **detail)
-    return RedemptionPayload(redemption=Redemption.from_row(row), user_errors=[],
-                             client_mutation_id=key)  # fmt: skip
+def _redemption(row: object) -> RedemptionPayload:
+    return RedemptionPayload(redemption=Redemption.from_row(row))
 
 
 _MANAGERS = "只有区委组织部或商家所属社区可以管理积分商城。"
+_NO_MERCHANT = not_found(mall.MERCHANT_NOT_FOUND, "input.merchantId")
+_NO_ITEM = not_found(mall.ITEM_NOT_FOUND, "input.itemId")
+_NO_REDEMPTION = not_found(mall.REDEMPTION_NOT_FOUND, "input.redemptionId")
 
 
 @strawberry.type(description="Mutations of the points mall (积分商城).")
@@ -455,18 +448,15 @@ class MallMutation:
         input: Annotated[CreateMerchantInput, strawberry.argument(description="The merchant.")],
     ) -> MerchantPayload:
         key = input.client_mutation_id
-        row = await attempt(
-            info, "createMerchant", "Merchant", [],
-            mall.create_merchant(info.context, code=input.code, name=input.name,
-                                 community_code=input.community_code, address=input.address,
-                                 key=key),
-            forbidden=_MANAGERS,
+        action = mall.create_merchant(info.context, code=input.code, name=input.name,
+                                      community_code=input.community_code,
+                                      address=input.address, key=key)  # fmt: skip
+        change = Change(name="createMerchant", entity="Merchant", key=key, forbidden=_MANAGERS)
+        return await mutate(
+            info, change, MerchantPayload, action,
+            lambda row: MerchantPayload(merchant=Merchant.from_row(row)),
+            audited=lambda row: Audited("Merchant", [str(row.id)], {"code": row.code}),
         )  # fmt: skip
-        if isinstance(row, UserError):
-            return MerchantPayload(merchant=None, user_errors=_errors(row), client_mutation_id=key)
-        info.context.audit.mutation("createMerchant", "Merchant", [str(row.id)], code=row.code)
-        return MerchantPayload(merchant=Merchant.from_row(row), user_errors=[],
-                               client_mutation_id=key)  # fmt: skip
 
     @strawberry.mutation(
         description="List an item for points (上架商品): the district, or the merchant's community."
@@ -478,17 +468,14 @@ class MallMutation:
     ) -> MallItemPayload:
         key = input.client_mutation_id
         merchant_id = node_id_of(input.merchant_id, "Merchant")
-        if merchant_id is None:
-            return _item_payload(info, not_found(mall.MERCHANT_NOT_FOUND, "input.merchantId"),
-                                 "createMallItem", key)  # fmt: skip
-        row = await attempt(
-            info, "createMallItem", "MallItem", [],
-            mall.create_item(info.context, merchant_id=merchant_id, code=input.code,
-                             name=input.name, description=input.description,
-                             price_points=input.price_points, stock=input.stock, key=key),
-            forbidden=_MANAGERS,
+        action = _NO_MERCHANT if merchant_id is None else mall.create_item(
+            info.context, merchant_id=merchant_id, code=input.code, name=input.name,
+            description=input.description, price_points=input.price_points,
+            stock=input.stock, key=key,
         )  # fmt: skip
-        return _item_payload(info, row, "createMallItem", key, code=input.code)
+        change = Change(name="createMallItem", entity="MallItem", key=key, forbidden=_MANAGERS,
+                        detail={"code": input.code})  # fmt: skip
+        return await mutate(info, change, MallItemPayload, action, _item)
 
     @strawberry.mutation(
         description="Change an item's price or put it on or off sale (修改商品): the district, "
@@ -499,18 +486,13 @@ class MallMutation:
         info: Info,
         input: Annotated[UpdateMallItemInput, strawberry.argument(description="The change.")],
     ) -> MallItemPayload:
-        key = input.client_mutation_id
         item_id = node_id_of(input.item_id, "MallItem")
-        if item_id is None:
-            return _item_payload(info, not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
-                                 "updateMallItem", key)  # fmt: skip
-        row = await attempt(
-            info, "updateMallItem", "MallItem", [str(item_id)],
-            mall.update_item(info.context, item_id, price_points=input.price_points,
-                             active=input.active),
-            forbidden=_MANAGERS,
+        action = _NO_ITEM if item_id is None else mall.update_item(
+            info.context, item_id, price_points=input.price_points, active=input.active
         )  # fmt: skip
-        return _item_payload(info, row, "updateMallItem", key)
+        change = Change(name="updateMallItem", entity="MallItem", key=input.client_mutation_id,
+                        targets=[str(item_id)], forbidden=_MANAGERS)  # fmt: skip
+        return await mutate(info, change, MallItemPayload, action, _item)
 
     @strawberry.mutation(
         description="Add stock to an item (补货): the district, or the merchant's community."
@@ -520,17 +502,14 @@ class MallMutation:
         info: Info,
         input: Annotated[RestockMallItemInput, strawberry.argument(description="The stock.")],
     ) -> MallItemPayload:
-        key = input.client_mutation_id
         item_id = node_id_of(input.item_id, "MallItem")
-        if item_id is None:
-            return _item_payload(info, not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
-                                 "restockMallItem", key)  # fmt: skip
-        row = await attempt(
-            info, "restockMallItem", "MallItem", [str(item_id)],
-            mall.restock_item(info.context, item_id, input.quantity),
-            forbidden=_MANAGERS,
+        action = (
+            _NO_ITEM if item_id is None else mall.restock_item(info.context, item_id, input.quantity)
         )  # fmt: skip
-        return _item_payload(info, row, "restockMallItem", key, quantity=str(input.quantity))
+        change = Change(name="restockMallItem", entity="MallItem", key=input.client_mutation_id,
+                        targets=[str(item_id)], forbidden=_MANAGERS,
+                        detail={"quantity": str(input.quantity)})  # fmt: skip
+        return await mutate(info, change, MallItemPayload, action, _item)
 
     @strawberry.mutation(
         description="Redeem an item for points (积分兑换): a member, for himself. Atomic: never "
@@ -545,16 +524,13 @@ class MallMutation:
     ) -> RedemptionPayload:
         key = input.client_mutation_id
         item_id = node_id_of(input.item_id, "MallItem")
-        if item_id is None:
-            return _redemption_payload(info, not_found(mall.ITEM_NOT_FOUND, "input.itemId"),
-                                       "redeemMallItem", key)  # fmt: skip
-        row = await attempt(
-            info, "redeemMallItem", "Redemption", [],
-            mall.redeem(info.context, item_id, input.quantity, key),
-            forbidden="只有党员本人可以兑换积分商品。",
+        action = (
+            _NO_ITEM if item_id is None else mall.redeem(info.context, item_id, input.quantity, key)
         )  # fmt: skip
-        return _redemption_payload(info, row, "redeemMallItem", key, item=str(item_id),
-                                   quantity=str(input.quantity))  # fmt: skip
+        change = Change(name="redeemMallItem", entity="Redemption", key=key,
+                        forbidden="只有党员本人可以兑换积分商品。",
+                        detail={"item": str(item_id), "quantity": str(input.quantity)})  # fmt: skip
+        return await mutate(info, change, RedemptionPayload, action, _redemption)
 
     @strawberry.mutation(
         description="Mark a redemption collected (确认领取): the district, or the merchant's "
@@ -567,19 +543,14 @@ class MallMutation:
             MarkRedemptionCollectedInput, strawberry.argument(description="The redemption.")
         ],
     ) -> RedemptionPayload:
-        key = input.client_mutation_id
         redemption_id = node_id_of(input.redemption_id, "Redemption")
-        if redemption_id is None:
-            return _redemption_payload(
-                info, not_found(mall.REDEMPTION_NOT_FOUND, "input.redemptionId"),
-                "markRedemptionCollected", key,
-            )  # fmt: skip
-        row = await attempt(
-            info, "markRedemptionCollected", "Redemption", [str(redemption_id)],
-            mall.collect(info.context, redemption_id, input.note),
-            forbidden=_MANAGERS,
+        action = _NO_REDEMPTION if redemption_id is None else mall.collect(
+            info.context, redemption_id, input.note
         )  # fmt: skip
-        return _redemption_payload(info, row, "markRedemptionCollected", key, note=input.note)
+        change = Change(name="markRedemptionCollected", entity="Redemption",
+                        key=input.client_mutation_id, targets=[str(redemption_id)],
+                        forbidden=_MANAGERS, detail={"note": input.note})  # fmt: skip
+        return await mutate(info, change, RedemptionPayload, action, _redemption)
 
     @strawberry.mutation(
         description="Refund a redemption not yet collected (退还兑换): restores the stock and "
@@ -591,16 +562,11 @@ class MallMutation:
         info: Info,
         input: Annotated[RefundRedemptionInput, strawberry.argument(description="The refund.")],
     ) -> RedemptionPayload:
-        key = input.client_mutation_id
         redemption_id = node_id_of(input.redemption_id, "Redemption")
-        if redemption_id is None:
-            return _redemption_payload(
-                info, not_found(mall.REDEMPTION_NOT_FOUND, "input.redemptionId"),
-                "refundRedemption", key,
-            )  # fmt: skip
-        row = await attempt(
-            info, "refundRedemption", "Redemption", [str(redemption_id)],
-            mall.refund(info.context, redemption_id, input.reason),
-            forbidden=_MANAGERS,
+        action = _NO_REDEMPTION if redemption_id is None else mall.refund(
+            info.context, redemption_id, input.reason
         )  # fmt: skip
-        return _redemption_payload(info, row, "refundRedemption", key, reason=input.reason)
+        change = Change(name="refundRedemption", entity="Redemption",
+                        key=input.client_mutation_id, targets=[str(redemption_id)],
+                        forbidden=_MANAGERS, detail={"reason": input.reason})  # fmt: skip
+        return await mutate(info, change, RedemptionPayload, action, _redemption)

@@ -19,14 +19,14 @@ from strawberry import relay
 from datasources.community import order_lists
 from datasources.loaders import ListLoaders
 from resolvers import orders
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import between, text
 from schema.enums import OrderStatus, TakerKind
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import Audited, Change, UserError, mutate, mutate_node, node_id_of, not_found
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -362,9 +362,12 @@ class ServiceOrderPayload:
         description="The order; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of turning a demand into an order (需求转订单结果).")
@@ -376,41 +379,19 @@ class ConvertDemandToOrderPayload:
         description="The new order; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
-
-
-def _refused(refusal: Refusal | UserError, key: str | None) -> ServiceOrderPayload:
-    return ServiceOrderPayload(service_order=None, user_errors=[as_user_error(refusal)],
-                               client_mutation_id=key)  # fmt: skip
-
-
-_UNKNOWN = Refusal("NOT_FOUND", orders.NOT_FOUND, "input.orderId")
-
-
-async def _run(
-    info: Info,
-    mutation: str,
-    global_id: relay.GlobalID,
-    key: str | None,
-    rule: Any,
-    *,
-    forbidden: str,
-    **detail: str | None,
-) -> ServiceOrderPayload:
-    """Resolve the order id, run the rule as `attempt()` does, audit and build the payload."""
-    order_id = node_id_of(global_id, "ServiceOrder")
-    if order_id is None:
-        return _refused(_UNKNOWN, key)
-    row = await attempt(info, mutation, orders.ORDER, [str(order_id)], rule(order_id),
-                        forbidden=forbidden)  # fmt: skip
-    if isinstance(row, UserError):
-        return _refused(row, key)
-    info.context.audit.mutation(mutation, orders.ORDER, [str(row.id)], **detail)
-    return ServiceOrderPayload(
-        service_order=ServiceOrder.from_row(row), user_errors=[], client_mutation_id=key
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
     )
+
+
+_UNKNOWN = Refusal(RefusalCode.NOT_FOUND, orders.NOT_FOUND, "input.orderId")
+
+
+def _order(row: object) -> ServiceOrderPayload:
+    return ServiceOrderPayload(service_order=ServiceOrder.from_row(row))
 
 
 @strawberry.type(description="Mutations of service orders (服务订单).")
@@ -426,23 +407,16 @@ class OrdersMutation:
         input: Annotated[PlaceOrderInput, strawberry.argument(description="The order.")],
     ) -> ServiceOrderPayload:
         key = input.client_mutation_id
-        row = await attempt(
-            info, "placeOrder", orders.ORDER, [],
-            orders.place(
-                info.context, community_code=input.community_code,
-                category_code=input.category_code, title=input.title,
-                description=input.description, beneficiary_name=input.beneficiary_name,
-                building_code=input.building_code, key=key,
-            ),
-            forbidden="只有本社区居民或社区可以点单。",
+        action = orders.place(
+            info.context, community_code=input.community_code,
+            category_code=input.category_code, title=input.title,
+            description=input.description, beneficiary_name=input.beneficiary_name,
+            building_code=input.building_code, key=key,
         )  # fmt: skip
-        if isinstance(row, UserError):
-            return _refused(row, key)
-        info.context.audit.mutation("placeOrder", orders.ORDER, [str(row.id)],
-                                    community=input.community_code)  # fmt: skip
-        return ServiceOrderPayload(
-            service_order=ServiceOrder.from_row(row), user_errors=[], client_mutation_id=key
-        )
+        change = Change(name="placeOrder", entity=orders.ORDER, key=key,
+                        forbidden="只有本社区居民或社区可以点单。",
+                        detail={"community": input.community_code})  # fmt: skip
+        return await mutate(info, change, ServiceOrderPayload, action, _order)
 
     @strawberry.mutation(
         description="Turn a published demand into an order (需求转订单), atomically: the "
@@ -458,30 +432,22 @@ class OrdersMutation:
     ) -> ConvertDemandToOrderPayload:
         from schema.lists import DemandItem
 
-        key = input.client_mutation_id
-
-        def refused(refusal: Refusal | UserError) -> ConvertDemandToOrderPayload:
-            return ConvertDemandToOrderPayload(
-                demand_item=None, service_order=None, user_errors=[as_user_error(refusal)],
-                client_mutation_id=key,
-            )  # fmt: skip
-
         demand_id = node_id_of(input.demand_id, "DemandItem")
-        if demand_id is None:
-            return refused(Refusal("NOT_FOUND", "未找到该需求。", "input.demandId"))
-        converted = await attempt(
-            info, "convertDemandToOrder", "DemandItem", [str(demand_id)],
-            orders.from_demand(info.context, demand_id, key),
-            forbidden="只有需求所属社区可以转为订单。",
+        change = Change(name="convertDemandToOrder", entity="DemandItem",
+                        key=input.client_mutation_id, targets=[str(demand_id)],
+                        forbidden="只有需求所属社区可以转为订单。")  # fmt: skip
+        action = (
+            not_found("未找到该需求。", "input.demandId") if demand_id is None
+            else orders.from_demand(info.context, demand_id, input.client_mutation_id)
         )  # fmt: skip
-        if isinstance(converted, UserError):
-            return refused(converted)
-        demand, order = converted
-        info.context.audit.mutation("convertDemandToOrder", orders.ORDER, [str(order.id)],
-                                    demand=str(demand_id))  # fmt: skip
-        return ConvertDemandToOrderPayload(
-            demand_item=DemandItem.from_row(demand), service_order=ServiceOrder.from_row(order),
-            user_errors=[], client_mutation_id=key,
+        return await mutate(
+            info, change, ConvertDemandToOrderPayload, action,
+            lambda made: ConvertDemandToOrderPayload(
+                demand_item=DemandItem.from_row(made[0]),
+                service_order=ServiceOrder.from_row(made[1]),
+            ),
+            audited=lambda made: Audited(orders.ORDER, [str(made[1].id)],
+                                         {"demand": str(demand_id)}),
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -495,13 +461,16 @@ class OrdersMutation:
         info: Info,
         input: Annotated[DispatchOrderInput, strawberry.argument(description="The dispatch.")],
     ) -> ServiceOrderPayload:
-        return await _run(
-            info, "dispatchOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="dispatchOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有订单所属社区可以派单。",
+                        detail={"taker": input.taker_code})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.dispatch(
                 info.context, order_id, taker_kind=input.taker_kind,
                 taker_code=input.taker_code, note=input.note,
             ),
-            forbidden="只有订单所属社区可以派单。", taker=input.taker_code,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -514,10 +483,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[AcceptOrderInput, strawberry.argument(description="The acceptance.")],
     ) -> ServiceOrderPayload:
-        return await _run(
-            info, "acceptOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="acceptOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有接单方可以接单。",
+                        detail={"member": input.member_code})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.accept(info.context, order_id, input.member_code),
-            forbidden="只有接单方可以接单。", member=input.member_code,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -529,10 +501,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[DeclineOrderInput, strawberry.argument(description="The decline.")],
     ) -> ServiceOrderPayload:
-        return await _run(
-            info, "declineOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="declineOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有接单方可以拒单。",
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.decline(info.context, order_id, input.reason),
-            forbidden="只有接单方可以拒单。", reason=input.reason,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -544,13 +519,15 @@ class OrdersMutation:
         info: Info,
         input: Annotated[CloseOrderInput, strawberry.argument(description="The closing.")],
     ) -> ServiceOrderPayload:
-        return await _run(
-            info, "closeOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="closeOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有服务党员可以结单。")  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.close(
                 info.context, order_id, summary=input.summary, hours=input.hours,
                 evidence=input.evidence,
             ),
-            forbidden="只有服务党员可以结单。",
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -563,10 +540,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[RateOrderInput, strawberry.argument(description="The rating.")],
     ) -> ServiceOrderPayload:
-        return await _run(
-            info, "rateOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="rateOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有点单居民本人可以评价。",
+                        detail={"rating": str(input.rating)})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.rate(info.context, order_id, input.rating, input.comment),
-            forbidden="只有点单居民本人可以评价。", rating=str(input.rating),
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -578,10 +558,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[ConfirmOrderInput, strawberry.argument(description="The confirmation.")],
     ) -> ServiceOrderPayload:
-        return await _run(
-            info, "confirmOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="confirmOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有订单所属社区可以确认。",
+                        detail={"note": input.note})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.confirm(info.context, order_id, input.note),
-            forbidden="只有订单所属社区可以确认。", note=input.note,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -593,10 +576,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[CancelOrderInput, strawberry.argument(description="The cancellation.")],
     ) -> ServiceOrderPayload:
-        return await _run(
-            info, "cancelOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="cancelOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有点单居民或订单所属社区可以取消。",
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.cancel(info.context, order_id, input.reason),
-            forbidden="只有点单居民或订单所属社区可以取消。", reason=input.reason,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -609,10 +595,13 @@ class OrdersMutation:
         info: Info,
         input: Annotated[EscalateOrderInput, strawberry.argument(description="The escalation.")],
     ) -> ServiceOrderPayload:
-        return await _run(
-            info, "escalateOrder", input.order_id, input.client_mutation_id,
+        change = Change(name="escalateOrder", entity=orders.ORDER, key=input.client_mutation_id,
+                        forbidden="只有订单所属社区或区委组织部可以督办。",
+                        detail={"note": input.note})  # fmt: skip
+        return await mutate_node(
+            info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.escalate(info.context, order_id, input.note),
-            forbidden="只有订单所属社区或区委组织部可以督办。", note=input.note,
+            _order, unknown=_UNKNOWN,
         )  # fmt: skip
 
 

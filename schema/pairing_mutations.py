@@ -8,9 +8,9 @@ import strawberry
 from strawberry import relay
 
 from resolvers import pairing
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import Change, UserError, mutate, mutate_node, not_found, refused
 from schema.reporting import UnitPairing
 
 
@@ -35,15 +35,16 @@ class EndPairingInput:
 class PairingPayload:
     pairing: UnitPairing | None = strawberry.field(description="The pairing; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
-def _refused(refusal: Refusal | UserError, key: str | None) -> PairingPayload:
-    return PairingPayload(
-        pairing=None, user_errors=[as_user_error(refusal)], client_mutation_id=key
-    )
+def _pairing(row: object) -> PairingPayload:
+    return PairingPayload(pairing=UnitPairing.from_row(row))
 
 
 @strawberry.type(description="Mutations of unit pairing (结对共建).")
@@ -56,29 +57,21 @@ class PairingMutation:
         info: Info,
         input: Annotated[PairUnitInput, strawberry.argument(description="The pairing.")],
     ) -> PairingPayload:
-        ctx = info.context
-        row = await attempt(
-            info,
-            "pairUnit",
-            "UnitPairing",
-            [],
-            pairing.pair(
-                ctx,
-                unit_code=input.unit_code,
-                community_code=input.community_code,
-                contact=input.contact_name,
-                key=input.client_mutation_id,
-            ),
-            forbidden="只有该社区或该单位可以发起结对。",
+        action = pairing.pair(
+            info.context,
+            unit_code=input.unit_code,
+            community_code=input.community_code,
+            contact=input.contact_name,
+            key=input.client_mutation_id,
         )
-        if isinstance(row, UserError):
-            return _refused(row, input.client_mutation_id)
-        ctx.audit.mutation("pairUnit", "UnitPairing", [str(row.id)], unit=input.unit_code,
-                           community=input.community_code)  # fmt: skip
-        return PairingPayload(
-            pairing=UnitPairing.from_row(row), user_errors=[],
-            client_mutation_id=input.client_mutation_id,
-        )  # fmt: skip
+        change = Change(
+            name="pairUnit",
+            entity="UnitPairing",
+            key=input.client_mutation_id,
+            forbidden="只有该社区或该单位可以发起结对。",
+            detail={"unit": input.unit_code, "community": input.community_code},
+        )
+        return await mutate(info, change, PairingPayload, action, _pairing)
 
     @strawberry.mutation(description="End a pairing (结束结对): either side, with a reason.")
     async def end_pairing(
@@ -86,24 +79,19 @@ class PairingMutation:
         info: Info,
         input: Annotated[EndPairingInput, strawberry.argument(description="Which and why.")],
     ) -> PairingPayload:
-        ctx = info.context
         key = input.client_mutation_id
         if not input.reason.strip():
-            return _refused(Refusal("INVALID_INPUT", "结束结对须说明原因。", "input.reason"), key)
-        pairing_id = node_id_of(input.pairing_id, "UnitPairing")
-        if pairing_id is None:
-            return _refused(Refusal("NOT_FOUND", "未找到该结对记录。", "input.pairingId"), key)
-        row = await attempt(
-            info,
-            "endPairing",
-            "UnitPairing",
-            [str(pairing_id)],
-            pairing.end(ctx, pairing_id, input.reason),
+            blank = Refusal(RefusalCode.INVALID_INPUT, "结束结对须说明原因。", "input.reason")
+            return refused(PairingPayload, blank, key)
+        change = Change(
+            name="endPairing",
+            entity="UnitPairing",
+            key=key,
             forbidden="只有结对双方可以结束结对。",
+            detail={"reason": input.reason},
         )
-        if isinstance(row, UserError):
-            return _refused(row, key)
-        ctx.audit.mutation("endPairing", "UnitPairing", [str(row.id)], reason=input.reason)
-        return PairingPayload(
-            pairing=UnitPairing.from_row(row), user_errors=[], client_mutation_id=key
-        )
+        return await mutate_node(
+            info, change, PairingPayload, input.pairing_id,
+            lambda pairing_id: pairing.end(info.context, pairing_id, input.reason),
+            _pairing, unknown=not_found("未找到该结对记录。", "input.pairingId"),
+        )  # fmt: skip

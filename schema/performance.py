@@ -19,12 +19,11 @@ from datasources.common import AppraisalGrade
 from datasources.community.performance import MemberFigures, ReportRow, ServiceTotals
 from resolvers import appraisal_policy as policies
 from resolvers import performance as perf
-from resolvers.workflow import Refusal
 from schema.actors import shown_subject
 from schema.base import Info
 from schema.bounds import YEAR, between, int32
 from schema.errors import ErrorCode, coded_error
-from schema.mutations import UserError, as_user_error, attempt
+from schema.mutations import Audited, Change, UserError, mutate
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, Edge, First, PageInfo
 from schema.reveals import names_in_text
 
@@ -687,9 +686,12 @@ class AppraisalPolicyPayload:
         description="The policy's current version; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Mutations of the appraisal policy (评议规则).")
@@ -704,44 +706,38 @@ class PerformanceMutation:
         info: Info,
         input: Annotated[SetAppraisalPolicyInput, strawberry.argument(description="The policy.")],
     ) -> AppraisalPolicyPayload:
-        key = input.client_mutation_id
         counted = {kind.value for kind in input.counted_record_types}
-        row = await attempt(
-            info,
-            "setAppraisalPolicy",
-            "AppraisalPolicy",
-            [str(input.year)],
-            policies.set_policy(
-                info.context,
-                policies.PolicyValues(
-                    year=input.year,
-                    district_code=input.district_code or "",
-                    reporting_deadline=input.reporting_deadline,
-                    min_services=input.min_services,
-                    min_hours=Decimal(str(input.min_hours)),
-                    count_orders="orders" in counted,
-                    count_activities="activities" in counted,
-                    count_posts="posts" in counted,
-                    count_wishes="wishes" in counted,
-                    ceiling_grade=input.ceiling_grade,
-                    include_activists=input.include_activists,
-                    include_development_targets=input.include_development_targets,
-                    note=input.note,
-                ),
+        action = policies.set_policy(
+            info.context,
+            policies.PolicyValues(
+                year=input.year,
+                district_code=input.district_code or "",
+                reporting_deadline=input.reporting_deadline,
+                min_services=input.min_services,
+                min_hours=Decimal(str(input.min_hours)),
+                count_orders="orders" in counted,
+                count_activities="activities" in counted,
+                count_posts="posts" in counted,
+                count_wishes="wishes" in counted,
+                ceiling_grade=input.ceiling_grade,
+                include_activists=input.include_activists,
+                include_development_targets=input.include_development_targets,
+                note=input.note,
             ),
+        )
+        change = Change(
+            name="setAppraisalPolicy",
+            entity="AppraisalPolicy",
+            key=input.client_mutation_id,
+            targets=[str(input.year)],
             forbidden="只有区委组织部可以设置年度评议规则。",
         )
-        if isinstance(row, UserError | Refusal):
-            return AppraisalPolicyPayload(
-                policy=None, user_errors=[as_user_error(row)], client_mutation_id=key
-            )
-        info.context.audit.mutation(
-            "setAppraisalPolicy", "AppraisalPolicy", [str(row.id)], year=str(row.year),
-            version=str(row.version),
+        return await mutate(
+            info, change, AppraisalPolicyPayload, action,
+            lambda row: AppraisalPolicyPayload(policy=policy_from_row(row)),
+            audited=lambda row: Audited("AppraisalPolicy", [str(row.id)],
+                                        {"year": str(row.year), "version": str(row.version)}),
         )  # fmt: skip
-        return AppraisalPolicyPayload(
-            policy=policy_from_row(row), user_errors=[], client_mutation_id=key
-        )
 
 
 @strawberry.type(description="Root fields of members' performance and appraisal (评议).")

@@ -20,7 +20,6 @@ from datasources.community.points_lists import Totals
 from datasources.community.points_policy import RULE_EVENTS_ID
 from datasources.scope import Role
 from resolvers import points_admin
-from resolvers.workflow import Refusal
 from schema.actors import (
     ACTOR_LABEL_DESCRIPTION,
     ACTOR_SUBJECT_DESCRIPTION,
@@ -31,7 +30,7 @@ from schema.base import HubNode, Info, _init_field_names, loaded_by
 from schema.bounds import YEAR, between, int32
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import Audited, Change, UserError, mutate, node_id_of, not_found
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -326,9 +325,12 @@ class ExpirePointsInput:
 class PointRulePayload:
     point_rule: PointRule | None = strawberry.field(description="The rule; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of reversePointsEntry (积分冲正结果).")
@@ -337,9 +339,12 @@ class ReversePointsEntryPayload:
         description="The new reversing entry (冲正记录); null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of expirePoints (积分过期结果).")
@@ -347,13 +352,12 @@ class ExpirePointsPayload:
     members: int = strawberry.field(description="Members whose points expired (涉及人数).")
     points: int = strawberry.field(description="Points expired in all (过期积分合计).")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
-
-
-def _errors(error: Refusal | UserError) -> list[UserError]:
-    return [as_user_error(error)]
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Mutations of points (积分).")
@@ -367,20 +371,15 @@ class PointsMutation:
         info: Info,
         input: Annotated[SetPointRuleInput, strawberry.argument(description="The rule.")],
     ) -> PointRulePayload:
-        key = input.client_mutation_id
-        row = await attempt(
-            info, "setPointRule", "PointRule", [input.action],
-            points_admin.set_rule(info.context, action=input.action, points_value=input.points,
-                                  name=input.name),
-            forbidden="只有区委组织部可以设置积分规则。",
+        action = points_admin.set_rule(info.context, action=input.action,
+                                       points_value=input.points, name=input.name)  # fmt: skip
+        change = Change(name="setPointRule", entity="PointRule", key=input.client_mutation_id,
+                        targets=[input.action], forbidden="只有区委组织部可以设置积分规则。")  # fmt: skip
+        return await mutate(
+            info, change, PointRulePayload, action,
+            lambda row: PointRulePayload(point_rule=_rule(info, row, False)),
+            audited=lambda row: Audited("PointRule", [row.action], {"points": str(row.points)}),
         )  # fmt: skip
-        if isinstance(row, UserError):
-            return PointRulePayload(point_rule=None, user_errors=_errors(row),
-                                    client_mutation_id=key)  # fmt: skip
-        info.context.audit.mutation("setPointRule", "PointRule", [row.action],
-                                    points=str(row.points))  # fmt: skip
-        return PointRulePayload(point_rule=_rule(info, row, False), user_errors=[],
-                                client_mutation_id=key)  # fmt: skip
 
     @strawberry.mutation(
         description="Reverse a ledger entry (积分冲正): the district, or the community the "
@@ -392,24 +391,20 @@ class PointsMutation:
         info: Info,
         input: Annotated[ReversePointsEntryInput, strawberry.argument(description="The entry.")],
     ) -> ReversePointsEntryPayload:
-        key = input.client_mutation_id
         entry_id = node_id_of(input.entry_id, "PointsEntry")
-        if entry_id is None:
-            refusal = Refusal("NOT_FOUND", points_admin.ENTRY_NOT_FOUND, "input.entryId")
-            return ReversePointsEntryPayload(reversal=None, user_errors=_errors(refusal),
-                                             client_mutation_id=key)  # fmt: skip
-        row = await attempt(
-            info, "reversePointsEntry", "PointsEntry", [str(entry_id)],
-            points_admin.reverse_entry(info.context, entry_id, input.reason),
-            forbidden="只有区委组织部或积分所属社区可以冲正。",
+        action = (
+            not_found(points_admin.ENTRY_NOT_FOUND, "input.entryId") if entry_id is None
+            else points_admin.reverse_entry(info.context, entry_id, input.reason)
         )  # fmt: skip
-        if isinstance(row, UserError):
-            return ReversePointsEntryPayload(reversal=None, user_errors=_errors(row),
-                                             client_mutation_id=key)  # fmt: skip
-        info.context.audit.mutation("reversePointsEntry", "PointsEntry",
-                                    [str(entry_id), str(row.id)], reason=input.reason)  # fmt: skip
-        return ReversePointsEntryPayload(reversal=PointsEntry.from_row(row), user_errors=[],
-                                         client_mutation_id=key)  # fmt: skip
+        change = Change(name="reversePointsEntry", entity="PointsEntry",
+                        key=input.client_mutation_id, targets=[str(entry_id)],
+                        forbidden="只有区委组织部或积分所属社区可以冲正。")  # fmt: skip
+        return await mutate(
+            info, change, ReversePointsEntryPayload, action,
+            lambda row: ReversePointsEntryPayload(reversal=PointsEntry.from_row(row)),
+            audited=lambda row: Audited("PointsEntry", [str(entry_id), str(row.id)],
+                                        {"reason": input.reason}),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Expire old points (积分过期): the district. For each member, the points "
@@ -421,17 +416,14 @@ class PointsMutation:
         info: Info,
         input: Annotated[ExpirePointsInput, strawberry.argument(description="The cut-off.")],
     ) -> ExpirePointsPayload:
-        key = input.client_mutation_id
-        result = await attempt(
-            info, "expirePoints", "PointsEntry", [],
+        change = Change(name="expirePoints", entity="PointsEntry", key=input.client_mutation_id,
+                        forbidden="只有区委组织部可以办理积分过期。")  # fmt: skip
+        return await mutate(
+            info, change, ExpirePointsPayload,
             points_admin.expire_points(info.context, input.before),
-            forbidden="只有区委组织部可以办理积分过期。",
+            lambda done: ExpirePointsPayload(members=done.members, points=done.points),
+            audited=lambda done: Audited("PointsEntry", [], {
+                "before": input.before.isoformat(), "members": str(done.members),
+                "points": str(done.points),
+            }),
         )  # fmt: skip
-        if isinstance(result, UserError):
-            return ExpirePointsPayload(members=0, points=0, user_errors=_errors(result),
-                                       client_mutation_id=key)  # fmt: skip
-        info.context.audit.mutation("expirePoints", "PointsEntry", [],
-                                    before=input.before.isoformat(),
-                                    members=str(result.members), points=str(result.points))  # fmt: skip
-        return ExpirePointsPayload(members=result.members, points=result.points, user_errors=[],
-                                   client_mutation_id=key)  # fmt: skip

@@ -16,13 +16,12 @@ from strawberry import relay
 from datasources.community import lists
 from datasources.community.models import PostClaimStatus as PostClaimStatusModel
 from resolvers import posts
-from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.enums import PostClaimStatus, PostStatus
 from schema.history import StateEvent, history
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import Change, UserError, mutate, mutate_node, node_id_of, not_found
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -278,28 +277,35 @@ class ReleasePostInput:
 class PostPayload:
     post: Post | None = strawberry.field(description="The post; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a claim mutation (claim, release).")
 class PostClaimPayload:
     claim: PostClaim | None = strawberry.field(description="The claim; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
-
-
-def _post_refused(refusal: Refusal | UserError, key: str | None) -> PostPayload:
-    return PostPayload(post=None, user_errors=[as_user_error(refusal)], client_mutation_id=key)
-
-
-def _claim_refused(refusal: Refusal | UserError, key: str | None) -> PostClaimPayload:
-    return PostClaimPayload(
-        claim=None, user_errors=[as_user_error(refusal)], client_mutation_id=key
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
     )
+
+
+def _post(row: object) -> PostPayload:
+    return PostPayload(post=Post.from_row(row))
+
+
+def _claim(row: object) -> PostClaimPayload:
+    return PostClaimPayload(claim=PostClaim.from_row(row))
+
+
+_NO_POST = not_found("未找到该岗位。", "input.postId")
 
 
 @strawberry.type(description="Mutations of the posts workflow (岗位认领).")
@@ -313,30 +319,25 @@ class PostsMutation:
         info: Info,
         input: Annotated[PublishPostInput, strawberry.argument(description="The post.")],
     ) -> PostPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        row = await attempt(
-            info,
-            "publishPost",
-            "Post",
-            [],
-            posts.publish(
-                ctx,
-                community_code=input.community_code,
-                category_code=input.category_code,
-                title=input.title,
-                description=input.description,
-                capacity=input.capacity,
-                starts_on=input.starts_on,
-                ends_on=input.ends_on,
-                key=key,
-            ),
-            forbidden="只有本社区可以发布岗位。",
+        action = posts.publish(
+            info.context,
+            community_code=input.community_code,
+            category_code=input.category_code,
+            title=input.title,
+            description=input.description,
+            capacity=input.capacity,
+            starts_on=input.starts_on,
+            ends_on=input.ends_on,
+            key=input.client_mutation_id,
         )
-        if isinstance(row, UserError):
-            return _post_refused(row, key)
-        ctx.audit.mutation("publishPost", "Post", [str(row.id)], community=input.community_code)
-        return PostPayload(post=Post.from_row(row), user_errors=[], client_mutation_id=key)
+        change = Change(
+            name="publishPost",
+            entity="Post",
+            key=input.client_mutation_id,
+            forbidden="只有本社区可以发布岗位。",
+            detail={"community": input.community_code},
+        )
+        return await mutate(info, change, PostPayload, action, _post)
 
     @strawberry.mutation(description="Close an open post (关闭岗位): its community.")
     async def close_post(
@@ -344,23 +345,18 @@ class PostsMutation:
         info: Info,
         input: Annotated[ClosePostInput, strawberry.argument(description="The post.")],
     ) -> PostPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        post_id = node_id_of(input.post_id, "Post")
-        if post_id is None:
-            return _post_refused(Refusal("NOT_FOUND", "未找到该岗位。", "input.postId"), key)
-        row = await attempt(
-            info,
-            "closePost",
-            "Post",
-            [str(post_id)],
-            posts.close(ctx, post_id, input.reason),
+        change = Change(
+            name="closePost",
+            entity="Post",
+            key=input.client_mutation_id,
             forbidden="只有发布岗位的社区可以关闭岗位。",
+            detail={"reason": input.reason},
         )
-        if isinstance(row, UserError):
-            return _post_refused(row, key)
-        ctx.audit.mutation("closePost", "Post", [str(row.id)], reason=input.reason)
-        return PostPayload(post=Post.from_row(row), user_errors=[], client_mutation_id=key)
+        return await mutate_node(
+            info, change, PostPayload, input.post_id,
+            lambda post_id: posts.close(info.context, post_id, input.reason),
+            _post, unknown=_NO_POST,
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Claim a place of a post (认领岗位): a member with an active report to the "
@@ -372,25 +368,17 @@ class PostsMutation:
         info: Info,
         input: Annotated[ClaimPostInput, strawberry.argument(description="The post.")],
     ) -> PostClaimPayload:
-        ctx = info.context
         key = input.client_mutation_id
         post_id = node_id_of(input.post_id, "Post")
-        if post_id is None:
-            return _claim_refused(Refusal("NOT_FOUND", "未找到该岗位。", "input.postId"), key)
-        row = await attempt(
-            info,
-            "claimPost",
-            "PostClaim",
-            [],
-            posts.claim(ctx, post_id, key),
+        action = _NO_POST if post_id is None else posts.claim(info.context, post_id, key)
+        change = Change(
+            name="claimPost",
+            entity="PostClaim",
+            key=key,
             forbidden="只有党员本人可以认领岗位。",
+            detail={"post": str(post_id)},
         )
-        if isinstance(row, UserError):
-            return _claim_refused(row, key)
-        ctx.audit.mutation("claimPost", "PostClaim", [str(row.id)], post=str(post_id))
-        return PostClaimPayload(
-            claim=PostClaim.from_row(row), user_errors=[], client_mutation_id=key
-        )
+        return await mutate(info, change, PostClaimPayload, action, _claim)
 
     @strawberry.mutation(description="Release one's own claim (退出岗位): the member himself.")
     async def release_post(
@@ -398,23 +386,15 @@ class PostsMutation:
         info: Info,
         input: Annotated[ReleasePostInput, strawberry.argument(description="The claim.")],
     ) -> PostClaimPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        claim_id = node_id_of(input.claim_id, "PostClaim")
-        if claim_id is None:
-            refusal = Refusal("NOT_FOUND", "未找到该认领记录。", "input.claimId")
-            return _claim_refused(refusal, key)
-        row = await attempt(
-            info,
-            "releasePost",
-            "PostClaim",
-            [str(claim_id)],
-            posts.release(ctx, claim_id, input.reason),
+        change = Change(
+            name="releasePost",
+            entity="PostClaim",
+            key=input.client_mutation_id,
             forbidden="只能退出本人认领的岗位。",
+            detail={"reason": input.reason},
         )
-        if isinstance(row, UserError):
-            return _claim_refused(row, key)
-        ctx.audit.mutation("releasePost", "PostClaim", [str(row.id)], reason=input.reason)
-        return PostClaimPayload(
-            claim=PostClaim.from_row(row), user_errors=[], client_mutation_id=key
-        )
+        return await mutate_node(
+            info, change, PostClaimPayload, input.claim_id,
+            lambda claim_id: posts.release(info.context, claim_id, input.reason),
+            _claim, unknown=not_found("未找到该认领记录。", "input.claimId"),
+        )  # fmt: skip

@@ -7,12 +7,13 @@ from typing import Annotated, TypeAlias
 
 import strawberry
 
+from datasources.community.models import PrivacyPreference
 from datasources.scope import Role, Viewer
 from resolvers import privacy
 from resolvers.personal import PERSONAL_FIELDS, Withholdable, access_for
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
-from schema.errors import ErrorCode, coded_error
-from schema.mutations import UserError, UserErrorCode
+from schema.mutations import Audited, Change, UserError, mutate
 
 strawberry.enum(
     Role,
@@ -100,9 +101,11 @@ class UpdatePrivacyPreferencesPayload:
         description="The choices now in force; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why the input was refused (业务错误); empty on success."
+        default_factory=list, description="Why the input was refused (业务错误); empty on success."
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Mutations about privacy (个人信息保护).")
@@ -119,34 +122,38 @@ class PrivacyMutation:
         ],
     ) -> UpdatePrivacyPreferencesPayload:
         viewer = info.context.viewer
-        if viewer.role is not Role.MEMBER or viewer.member is None:
-            info.context.audit.denied("updatePrivacyPreferences", "Member", [])
-            raise coded_error(ErrorCode.FORBIDDEN, "只有党员本人可以修改自己的隐私设置。")
-        if input.share_phone_with_community is None and input.share_skills_with_community is None:
-            error = UserError(
-                code=UserErrorCode.INVALID_INPUT, message="请至少修改一项设置。", field="input"
+
+        async def save() -> PrivacyPreference:
+            if viewer.role is not Role.MEMBER or viewer.member is None:
+                raise PermissionError(viewer.subject)
+            if (
+                input.share_phone_with_community is None
+                and input.share_skills_with_community is None
+            ):
+                raise Refusal(RefusalCode.INVALID_INPUT, "请至少修改一项设置。", "input")
+            return await privacy.save_preferences(
+                info.context.sources.community,
+                viewer.member,
+                share_phone=input.share_phone_with_community,
+                share_skills=input.share_skills_with_community,
             )
-            return UpdatePrivacyPreferencesPayload(
-                preferences=None, user_errors=[error], client_mutation_id=input.client_mutation_id
-            )
-        saved = await privacy.save_preferences(
-            info.context.sources.community,
-            viewer.member,
-            share_phone=input.share_phone_with_community,
-            share_skills=input.share_skills_with_community,
+
+        change = Change(
+            name="updatePrivacyPreferences",
+            entity="Member",
+            key=input.client_mutation_id,
+            forbidden="只有党员本人可以修改自己的隐私设置。",
         )
-        info.context.audit.mutation(
-            "updatePrivacyPreferences",
-            "Member",
-            [viewer.member],
-            sharePhone=saved.share_phone_with_community,
-            shareSkills=saved.share_skills_with_community,
-        )
-        return UpdatePrivacyPreferencesPayload(
-            preferences=PrivacyPreferences(
-                share_phone_with_community=saved.share_phone_with_community,
-                share_skills_with_community=saved.share_skills_with_community,
+        return await mutate(
+            info, change, UpdatePrivacyPreferencesPayload, save(),
+            lambda saved: UpdatePrivacyPreferencesPayload(
+                preferences=PrivacyPreferences(
+                    share_phone_with_community=saved.share_phone_with_community,
+                    share_skills_with_community=saved.share_skills_with_community,
+                )
             ),
-            user_errors=[],
-            client_mutation_id=input.client_mutation_id,
-        )
+            audited=lambda saved: Audited("Member", [str(viewer.member)], {
+                "sharePhone": saved.share_phone_with_community,
+                "shareSkills": saved.share_skills_with_community,
+            }),
+        )  # fmt: skip

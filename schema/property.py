@@ -4,7 +4,6 @@ four-party linkage meetings (四方联动) with action items tracked to done."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
@@ -14,14 +13,14 @@ from strawberry import relay
 
 from datasources.community import partner_models as pm
 from resolvers import property as rules
-from resolvers.workflow import Refusal, today_in_china
+from resolvers.workflow import today_in_china
 from schema.base import HubNode, Info, loaded_by
 from schema.bounds import YEAR, between
 from schema.enums import RedPropertyStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, node_id_of, run_mutation
+from schema.mutations import Change, UserError, mutate, node_id_of, not_found, refused
 
 if TYPE_CHECKING:
     from datasources.community.partner_loaders import PartnerLoaders
@@ -505,7 +504,8 @@ class CompleteLinkageActionItemInput:
 
 def _payload_errors() -> Any:
     return strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
 
 
@@ -515,7 +515,9 @@ class PropertyContractPayload:
         description="The contract; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a red-property criteria mutation (红色物业操作结果).")
@@ -524,21 +526,27 @@ class PropertyCompanyPayload:
         description="The company, with its status; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a rating (居民评价结果).")
 class PropertyRatingPayload:
     rating: PropertyRating | None = strawberry.field(description="The rating; null if refused.")
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of a score (评分结果).")
 class PropertyScorePayload:
     score: PropertyScore | None = strawberry.field(description="The score; null if refused.")
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of closing a year (年度考评结果).")
@@ -547,14 +555,18 @@ class ClosePropertyYearPayload:
         description="The ranking, best first; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of recording a linkage meeting (四方联动会议结果).")
 class LinkageMeetingPayload:
     meeting: LinkageMeeting | None = strawberry.field(description="The meeting; null if refused.")
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Result of an action-item mutation (事项办结结果).")
@@ -563,7 +575,9 @@ class LinkageActionItemPayload:
         description="The item; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
 @strawberry.type(description="Mutations of red property (红色物业).")
@@ -581,15 +595,19 @@ class PropertyMutation:
             info.context, compound_code=input.compound_code, company_code=input.company_code,
             starts_on=input.starts_on, ends_on=input.ends_on, key=key,
         )  # fmt: skip
-        payload: PropertyContractPayload = await run_mutation(
-            info, "signPropertyContract", "PropertyContract", [], action,
-            "只有小区所在社区可以签订物业合同。",
-            lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row),
-                                                user_errors=[], client_mutation_id=key),
-            lambda e: PropertyContractPayload(contract=None, user_errors=[e],
-                                              client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="signPropertyContract",
+            entity="PropertyContract",
+            key=key,
+            forbidden="只有小区所在社区可以签订物业合同。",
+        )
+        return await mutate(
+            info,
+            change,
+            PropertyContractPayload,
+            action,
+            lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row)),
+        )
 
     @strawberry.mutation(
         description="End an active contract (终止物业合同): the compound's community; the "
@@ -602,21 +620,23 @@ class PropertyMutation:
         key = input.client_mutation_id
         contract_id = node_id_of(input.contract_id, "PropertyContract")
         if contract_id is None:
-            error = as_user_error(
-                Refusal("NOT_FOUND", "未找到该物业服务合同。", "input.contractId")
-            )
-            return PropertyContractPayload(contract=None, user_errors=[error],
-                                           client_mutation_id=key)  # fmt: skip
+            unknown = not_found("未找到该物业服务合同。", "input.contractId")
+            return refused(PropertyContractPayload, unknown, key)
         action = rules.end_contract(info.context, contract_id, input.ended_on, input.reason)
-        payload: PropertyContractPayload = await run_mutation(
-            info, "endPropertyContract", "PropertyContract", [str(contract_id)], action,
-            "只有小区所在社区可以终止物业合同。",
-            lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row),
-                                                user_errors=[], client_mutation_id=key),
-            lambda e: PropertyContractPayload(contract=None, user_errors=[e],
-                                              client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="endPropertyContract",
+            entity="PropertyContract",
+            key=key,
+            targets=[str(contract_id)],
+            forbidden="只有小区所在社区可以终止物业合同。",
+        )
+        return await mutate(
+            info,
+            change,
+            PropertyContractPayload,
+            action,
+            lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row)),
+        )
 
     @strawberry.mutation(
         description="Record a company's Party organisation (党组织覆盖): the district. The "
@@ -626,12 +646,13 @@ class PropertyMutation:
         self, info: Info,
         input: Annotated[SetPropertyPartyCoverageInput, strawberry.argument(description="The facts.")],
     ) -> PropertyCompanyPayload:  # fmt: skip
-        return await _company_mutation(
-            info, "setPropertyPartyCoverage", input.client_mutation_id,
-            rules.set_party_coverage(info.context, input.company_code, input.has_party_branch,
-                                     input.covered_by_sector_committee),
-            "只有区委组织部可以登记物业企业党组织覆盖情况。",
-        )  # fmt: skip
+        change = Change(name="setPropertyPartyCoverage", entity="PropertyCompany",
+                        key=input.client_mutation_id,
+                        forbidden="只有区委组织部可以登记物业企业党组织覆盖情况。")  # fmt: skip
+        action = rules.set_party_coverage(info.context, input.company_code,
+                                          input.has_party_branch,
+                                          input.covered_by_sector_committee)  # fmt: skip
+        return await mutate(info, change, PropertyCompanyPayload, action, _company_changed)
 
     @strawberry.mutation(
         description="Sign a community's red-property commitments for a year (签订承诺书): the "
@@ -642,13 +663,13 @@ class PropertyMutation:
         self, info: Info,
         input: Annotated[SignPropertyCommitmentsInput, strawberry.argument(description="The commitments.")],
     ) -> PropertyCompanyPayload:  # fmt: skip
-        return await _company_mutation(
-            info, "signPropertyCommitments", input.client_mutation_id,
-            rules.sign_commitments(info.context, company_code=input.company_code,
-                                   community_code=input.community_code, year=input.year,
-                                   text=input.commitments),
-            "只有物业企业本身可以签订承诺书。",
-        )  # fmt: skip
+        change = Change(name="signPropertyCommitments", entity="PropertyCompany",
+                        key=input.client_mutation_id,
+                        forbidden="只有物业企业本身可以签订承诺书。")  # fmt: skip
+        action = rules.sign_commitments(info.context, company_code=input.company_code,
+                                        community_code=input.community_code, year=input.year,
+                                        text=input.commitments)  # fmt: skip
+        return await mutate(info, change, PropertyCompanyPayload, action, _company_changed)
 
     @strawberry.mutation(
         description="Rate the compound's property service (居民评价): a resident household of "
@@ -661,16 +682,28 @@ class PropertyMutation:
         key = input.client_mutation_id
         action = rules.rate(info.context, compound_code=input.compound_code, period=input.period,
                             stars=input.stars, comment=input.comment)  # fmt: skip
-        payload: PropertyRatingPayload = await run_mutation(
-            info, "ratePropertyService", "PropertyRating", [input.compound_code], action,
-            "只有本社区居民可以评价小区物业服务。",
+        change = Change(
+            name="ratePropertyService",
+            entity="PropertyRating",
+            key=key,
+            targets=[input.compound_code],
+            forbidden="只有本社区居民可以评价小区物业服务。",
+        )
+        return await mutate(
+            info,
+            change,
+            PropertyRatingPayload,
+            action,
             lambda row: PropertyRatingPayload(
-                rating=PropertyRating(period=row.period, stars=row.stars, comment=row.comment,
-                                      household=row.household, compound_id=row.compound_id),
-                user_errors=[], client_mutation_id=key),
-            lambda e: PropertyRatingPayload(rating=None, user_errors=[e], client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+                rating=PropertyRating(
+                    period=row.period,
+                    stars=row.stars,
+                    comment=row.comment,
+                    household=row.household,
+                    compound_id=row.compound_id,
+                )
+            ),
+        )
 
     @strawberry.mutation(
         description="Score the company serving a compound on a criterion of the year (评分): "
@@ -685,14 +718,20 @@ class PropertyMutation:
         action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
                              criterion_code=input.criterion_code, points=input.score,
                              comment=input.comment)  # fmt: skip
-        payload: PropertyScorePayload = await run_mutation(
-            info, "scorePropertyService", "PropertyScore", [input.compound_code], action,
-            "只有小区所在社区或小区党支部可以评分。",
-            lambda row: PropertyScorePayload(
-                score=_score(input.criterion_code, row), user_errors=[], client_mutation_id=key),
-            lambda e: PropertyScorePayload(score=None, user_errors=[e], client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="scorePropertyService",
+            entity="PropertyScore",
+            key=key,
+            targets=[input.compound_code],
+            forbidden="只有小区所在社区或小区党支部可以评分。",
+        )
+        return await mutate(
+            info,
+            change,
+            PropertyScorePayload,
+            action,
+            lambda row: PropertyScorePayload(score=_score(input.criterion_code, row)),
+        )
 
     @strawberry.mutation(
         description="Revise a score (更正评分): the scorer of that criterion, while the year "
@@ -707,14 +746,20 @@ class PropertyMutation:
         action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
                              criterion_code=input.criterion_code, points=input.score,
                              comment=input.comment, revise_reason=input.reason)  # fmt: skip
-        payload: PropertyScorePayload = await run_mutation(
-            info, "revisePropertyScore", "PropertyScore", [input.compound_code], action,
-            "只有原评分方可以更正评分。",
-            lambda row: PropertyScorePayload(
-                score=_score(input.criterion_code, row), user_errors=[], client_mutation_id=key),
-            lambda e: PropertyScorePayload(score=None, user_errors=[e], client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="revisePropertyScore",
+            entity="PropertyScore",
+            key=key,
+            targets=[input.compound_code],
+            forbidden="只有原评分方可以更正评分。",
+        )
+        return await mutate(
+            info,
+            change,
+            PropertyScorePayload,
+            action,
+            lambda row: PropertyScorePayload(score=_score(input.criterion_code, row)),
+        )
 
     @strawberry.mutation(
         description="Close a year's evaluation (年度考评): the district. Ranks the companies, "
@@ -725,15 +770,20 @@ class PropertyMutation:
         input: Annotated[ClosePropertyYearInput, strawberry.argument(description="The year.")],
     ) -> ClosePropertyYearPayload:  # fmt: skip
         key = input.client_mutation_id
-        payload: ClosePropertyYearPayload = await run_mutation(
-            info, "closePropertyYear", "PropertyYearResult", [str(input.year)],
-            rules.close_year(info.context, input.year), "只有区委组织部可以完成年度考评。",
-            lambda rows: ClosePropertyYearPayload(ranking=[_result(r) for r in rows],
-                                                  user_errors=[], client_mutation_id=key),
-            lambda e: ClosePropertyYearPayload(ranking=None, user_errors=[e],
-                                               client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="closePropertyYear",
+            entity="PropertyYearResult",
+            key=key,
+            targets=[str(input.year)],
+            forbidden="只有区委组织部可以完成年度考评。",
+        )
+        return await mutate(
+            info,
+            change,
+            ClosePropertyYearPayload,
+            rules.close_year(info.context, input.year),
+            lambda rows: ClosePropertyYearPayload(ranking=[_result(r) for r in rows]),
+        )
 
     @strawberry.mutation(
         description="Record a four-party linkage meeting (四方联动会议) of a compound: the "
@@ -758,14 +808,19 @@ class PropertyMutation:
             agenda=input.agenda, attendees=[(a.party, a.name) for a in input.attendees],
             decisions=input.decisions, items=items, key=key,
         )  # fmt: skip
-        payload: LinkageMeetingPayload = await run_mutation(
-            info, "holdLinkageMeeting", "LinkageMeeting", [], action,
-            "只有小区所在社区可以记录四方联动会议。",
-            lambda row: LinkageMeetingPayload(meeting=LinkageMeeting.from_row(row),
-                                              user_errors=[], client_mutation_id=key),
-            lambda e: LinkageMeetingPayload(meeting=None, user_errors=[e], client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+        change = Change(
+            name="holdLinkageMeeting",
+            entity="LinkageMeeting",
+            key=key,
+            forbidden="只有小区所在社区可以记录四方联动会议。",
+        )
+        return await mutate(
+            info,
+            change,
+            LinkageMeetingPayload,
+            action,
+            lambda row: LinkageMeetingPayload(meeting=LinkageMeeting.from_row(row)),
+        )
 
     @strawberry.mutation(
         description="Mark an action item done (事项办结): the community, its grid secretary, "
@@ -778,30 +833,25 @@ class PropertyMutation:
         key = input.client_mutation_id
         item_id = node_id_of(input.action_item_id, "LinkageActionItem")
         if item_id is None:
-            error = as_user_error(Refusal("NOT_FOUND", "未找到该事项。", "input.actionItemId"))
-            return LinkageActionItemPayload(action_item=None, user_errors=[error],
-                                            client_mutation_id=key)  # fmt: skip
-        payload: LinkageActionItemPayload = await run_mutation(
-            info, "completeLinkageActionItem", "LinkageActionItem", [str(item_id)],
+            unknown = not_found("未找到该事项。", "input.actionItemId")
+            return refused(LinkageActionItemPayload, unknown, key)
+        change = Change(
+            name="completeLinkageActionItem",
+            entity="LinkageActionItem",
+            key=key,
+            targets=[str(item_id)],
+            forbidden="只有社区或责任物业企业可以办结该事项。",
+        )
+        return await mutate(
+            info,
+            change,
+            LinkageActionItemPayload,
             rules.complete_action_item(info.context, item_id, input.note),
-            "只有社区或责任物业企业可以办结该事项。",
-            lambda row: LinkageActionItemPayload(action_item=LinkageActionItem.from_row(row),
-                                                 user_errors=[], client_mutation_id=key),
-            lambda e: LinkageActionItemPayload(action_item=None, user_errors=[e],
-                                               client_mutation_id=key),
-        )  # fmt: skip
-        return payload
+            lambda row: LinkageActionItemPayload(action_item=LinkageActionItem.from_row(row)),
+        )
 
 
-async def _company_mutation(
-    info: Info, mutation: str, key: str | None, action: Awaitable[Any], forbidden: str
-) -> PropertyCompanyPayload:
+def _company_changed(row: object) -> PropertyCompanyPayload:
     from schema.partners import PropertyCompany
 
-    payload: PropertyCompanyPayload = await run_mutation(
-        info, mutation, "PropertyCompany", [], action, forbidden,
-        lambda row: PropertyCompanyPayload(company=PropertyCompany.from_row(row), user_errors=[],
-                                           client_mutation_id=key),
-        lambda e: PropertyCompanyPayload(company=None, user_errors=[e], client_mutation_id=key),
-    )  # fmt: skip
-    return payload
+    return PropertyCompanyPayload(company=PropertyCompany.from_row(row))

@@ -104,18 +104,18 @@ class Report(HubNode):
     intention_codes: strawberry.Private[list[str]]
 
     @classmethod
-    def from_row(cls, row: object) -> Report:
+    def from_row(cls, row: ReportRow) -> Report:
         return cls(
-            id=row.id,  # type: ignore[attr-defined]
-            member_code=row.member_code,  # type: ignore[attr-defined]
-            reported_on=row.reported_on,  # type: ignore[attr-defined]
-            channel=row.channel,  # type: ignore[attr-defined]
-            status=row.status,  # type: ignore[attr-defined]
-            note=row.note,  # type: ignore[attr-defined]
-            community_id=row.community_id,  # type: ignore[attr-defined]
-            building_id=row.building_id,  # type: ignore[attr-defined]
-            availability_bits=row.availability,  # type: ignore[attr-defined]
-            intention_codes=list(row.intentions or []),  # type: ignore[attr-defined]
+            id=row.id,
+            member_code=row.member_code,
+            reported_on=row.reported_on,
+            channel=row.channel,
+            status=row.status,
+            note=row.note,
+            community_id=row.community_id,
+            building_id=row.building_id,
+            availability_bits=row.availability,
+            intention_codes=list(row.intentions or []),
         )
 
     @strawberry.field(description="The member, from the work-unit side (党员).")

@@ -9,11 +9,12 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from datasources.community.models import Report as ReportRow
 from resolvers import reporting
-from resolvers.workflow import Refusal
+from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
 from schema.enums import Availability
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import Change, UserError, mutate, mutate_node, not_found, refused
 from schema.reporting import Report
 
 
@@ -52,17 +53,16 @@ class ReviewReportInput:
 class ReportPayload:
     report: Report | None = strawberry.field(description="The report; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
-def _payload(report: object, key: str | None) -> ReportPayload:
-    return ReportPayload(report=Report.from_row(report), user_errors=[], client_mutation_id=key)
-
-
-def _refused(refusal: Refusal | UserError, key: str | None) -> ReportPayload:
-    return ReportPayload(report=None, user_errors=[as_user_error(refusal)], client_mutation_id=key)
+def _report(row: ReportRow) -> ReportPayload:
+    return ReportPayload(report=Report.from_row(row))
 
 
 @strawberry.type(description="Mutations of the reporting workflow (报到).")
@@ -76,26 +76,24 @@ class ReportingMutation:
         info: Info,
         input: Annotated[ReportToCommunityInput, strawberry.argument(description="The report.")],
     ) -> ReportPayload:
-        ctx = info.context
-        report = await attempt(
-            info, "reportToCommunity", "Report", [],
-            reporting.report_to_community(
-                ctx,
-                community_code=input.community_code,
-                building_code=input.building_code,
-                skills=input.skills,
-                availability=reduce(or_, (a.value for a in input.availability), 0),
-                intentions=input.intentions,
-                note=input.note,
-                key=input.client_mutation_id,
-            ),
+        action = reporting.report_to_community(
+            info.context,
+            community_code=input.community_code,
+            building_code=input.building_code,
+            skills=input.skills,
+            availability=reduce(or_, (a.value for a in input.availability), 0),
+            intentions=input.intentions,
+            note=input.note,
+            key=input.client_mutation_id,
+        )
+        change = Change(
+            name="reportToCommunity",
+            entity="Report",
+            key=input.client_mutation_id,
             forbidden="只有党员本人可以报到。",
-        )  # fmt: skip
-        if isinstance(report, UserError):
-            return _refused(report, input.client_mutation_id)
-        ctx.audit.mutation("reportToCommunity", "Report", [str(report.id)],
-                           community=input.community_code)  # fmt: skip
-        return _payload(report, input.client_mutation_id)
+            detail={"community": input.community_code},
+        )
+        return await mutate(info, change, ReportPayload, action, _report)
 
     @strawberry.mutation(description="Confirm a pending report (确认报到): the community.")
     async def confirm_report(
@@ -112,26 +110,23 @@ class ReportingMutation:
         input: Annotated[ReviewReportInput, strawberry.argument(description="The report.")],
     ) -> ReportPayload:
         if not (input.reason or "").strip():
-            refusal = Refusal("INVALID_INPUT", "退回报到须说明原因。", "input.reason")
-            return _refused(refusal, input.client_mutation_id)
+            refusal = Refusal(RefusalCode.INVALID_INPUT, "退回报到须说明原因。", "input.reason")
+            return refused(ReportPayload, refusal, input.client_mutation_id)
         return await _review(info, input, confirm=False)
 
 
 async def _review(info: Info, input: ReviewReportInput, *, confirm: bool) -> ReportPayload:
-    ctx = info.context
-    name = "confirmReport" if confirm else "returnReport"
-    report_id = node_id_of(input.report_id, "Report")
-    if report_id is None:
-        return _refused(Refusal("NOT_FOUND", "未找到该报到记录。", "input.reportId"), None)
-    report = await attempt(
-        info,
-        name,
-        "Report",
-        [str(report_id)],
-        reporting.decide_report(ctx, report_id, confirm=confirm, reason=input.reason),
+    change = Change(
+        name="confirmReport" if confirm else "returnReport",
+        entity="Report",
+        key=input.client_mutation_id,
         forbidden="只能审核报到到本社区（本网格）的党员。",
+        detail={"reason": input.reason},
     )
-    if isinstance(report, UserError):
-        return _refused(report, input.client_mutation_id)
-    ctx.audit.mutation(name, "Report", [str(report.id)], reason=input.reason)
-    return _payload(report, input.client_mutation_id)
+    return await mutate_node(
+        info, change, ReportPayload, input.report_id,
+        lambda report_id: reporting.decide_report(
+            info.context, report_id, confirm=confirm, reason=input.reason
+        ),
+        _report, unknown=not_found("未找到该报到记录。", "input.reportId"),
+    )  # fmt: skip

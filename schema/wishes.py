@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 
 from datasources.community import lists
 from resolvers import wishes
-from resolvers.workflow import Refusal
 from schema.base import HubNode, Info, loaded_by
 from schema.enums import MicroWishStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import UserError, as_user_error, attempt, node_id_of
+from schema.mutations import Change, UserError, mutate, mutate_node, not_found
 from schema.pagination import (
     Connection,
     OrderDirection,
@@ -209,26 +208,19 @@ class WithdrawMicroWishInput:
 class MicroWishPayload:
     micro_wish: MicroWish | None = strawberry.field(description="The wish; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused (业务错误); empty on success. Nothing changed then."
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
     )
-    client_mutation_id: str | None = strawberry.field(description="As sent in the input.")
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
 
 
-def _refused(refusal: Refusal | UserError, key: str | None) -> MicroWishPayload:
-    return MicroWishPayload(micro_wish=None, user_errors=[as_user_error(refusal)],
-                            client_mutation_id=key)  # fmt: skip
+def _wish(row: object) -> MicroWishPayload:
+    return MicroWishPayload(micro_wish=MicroWish.from_row(row))
 
 
-def _done(
-    info: Info, row: Any, mutation: str, key: str | None, **detail: str | None
-) -> MicroWishPayload:
-    wish = MicroWish.from_row(row)
-    info.context.audit.mutation(mutation, "MicroWish", [str(wish.id)], **detail)
-    return MicroWishPayload(micro_wish=wish, user_errors=[], client_mutation_id=key)
-
-
-def _unknown(key: str | None) -> MicroWishPayload:
-    return _refused(Refusal("NOT_FOUND", wishes.NOT_FOUND, "input.wishId"), key)
+_UNKNOWN = not_found(wishes.NOT_FOUND, "input.wishId")
 
 
 @strawberry.type(description="Mutations of micro-wishes (微心愿).")
@@ -242,27 +234,19 @@ class WishesMutation:
         info: Info,
         input: Annotated[PublishMicroWishInput, strawberry.argument(description="The wish.")],
     ) -> MicroWishPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        row = await attempt(
-            info,
-            "publishMicroWish",
-            "MicroWish",
-            [],
-            wishes.publish(
-                ctx,
-                community_code=input.community_code,
-                category_code=input.category_code,
-                title=input.title,
-                description=input.description,
-                beneficiary_name=input.beneficiary_name,
-                key=key,
-            ),
-            forbidden="只有本社区可以发布微心愿。",
+        action = wishes.publish(
+            info.context,
+            community_code=input.community_code,
+            category_code=input.category_code,
+            title=input.title,
+            description=input.description,
+            beneficiary_name=input.beneficiary_name,
+            key=input.client_mutation_id,
         )
-        if isinstance(row, UserError):
-            return _refused(row, key)
-        return _done(info, row, "publishMicroWish", key, community=input.community_code)
+        change = Change(name="publishMicroWish", entity="MicroWish", key=input.client_mutation_id,
+                        forbidden="只有本社区可以发布微心愿。",
+                        detail={"community": input.community_code})  # fmt: skip
+        return await mutate(info, change, MicroWishPayload, action, _wish)
 
     @strawberry.mutation(
         description="Claim a micro-wish (认领微心愿): a member with an active report to its "
@@ -275,22 +259,12 @@ class WishesMutation:
         info: Info,
         input: Annotated[ClaimMicroWishInput, strawberry.argument(description="The wish.")],
     ) -> MicroWishPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        wish_id = node_id_of(input.wish_id, "MicroWish")
-        if wish_id is None:
-            return _unknown(key)
-        row = await attempt(
-            info,
-            "claimMicroWish",
-            "MicroWish",
-            [str(wish_id)],
-            wishes.claim(ctx, wish_id, key),
-            forbidden="只有党员本人可以认领微心愿。",
-        )
-        if isinstance(row, UserError):
-            return _refused(row, key)
-        return _done(info, row, "claimMicroWish", key)
+        change = Change(name="claimMicroWish", entity="MicroWish", key=input.client_mutation_id,
+                        forbidden="只有党员本人可以认领微心愿。")  # fmt: skip
+        return await mutate_node(
+            info, change, MicroWishPayload, input.wish_id,
+            lambda wish_id: wishes.claim(info.context, wish_id, input.client_mutation_id), _wish, unknown=_UNKNOWN,
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Report a claimed micro-wish fulfilled (完成微心愿): the member who "
@@ -301,22 +275,12 @@ class WishesMutation:
         info: Info,
         input: Annotated[FulfilMicroWishInput, strawberry.argument(description="The wish.")],
     ) -> MicroWishPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        wish_id = node_id_of(input.wish_id, "MicroWish")
-        if wish_id is None:
-            return _unknown(key)
-        row = await attempt(
-            info,
-            "fulfilMicroWish",
-            "MicroWish",
-            [str(wish_id)],
-            wishes.fulfil(ctx, wish_id, input.note),
-            forbidden="只有认领的党员可以完成微心愿。",
-        )
-        if isinstance(row, UserError):
-            return _refused(row, key)
-        return _done(info, row, "fulfilMicroWish", key)
+        change = Change(name="fulfilMicroWish", entity="MicroWish", key=input.client_mutation_id,
+                        forbidden="只有认领的党员可以完成微心愿。")  # fmt: skip
+        return await mutate_node(
+            info, change, MicroWishPayload, input.wish_id,
+            lambda wish_id: wishes.fulfil(info.context, wish_id, input.note), _wish, unknown=_UNKNOWN,
+        )  # fmt: skip
 
     @strawberry.mutation(description="Confirm a fulfilled micro-wish (确认微心愿): its community.")
     async def confirm_micro_wish(
@@ -324,22 +288,12 @@ class WishesMutation:
         info: Info,
         input: Annotated[ConfirmMicroWishInput, strawberry.argument(description="The wish.")],
     ) -> MicroWishPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        wish_id = node_id_of(input.wish_id, "MicroWish")
-        if wish_id is None:
-            return _unknown(key)
-        row = await attempt(
-            info,
-            "confirmMicroWish",
-            "MicroWish",
-            [str(wish_id)],
-            wishes.confirm(ctx, wish_id, input.note),
-            forbidden="只有发布微心愿的社区可以确认。",
-        )
-        if isinstance(row, UserError):
-            return _refused(row, key)
-        return _done(info, row, "confirmMicroWish", key, note=input.note)
+        change = Change(name="confirmMicroWish", entity="MicroWish", key=input.client_mutation_id,
+                        forbidden="只有发布微心愿的社区可以确认。", detail={"note": input.note})  # fmt: skip
+        return await mutate_node(
+            info, change, MicroWishPayload, input.wish_id,
+            lambda wish_id: wishes.confirm(info.context, wish_id, input.note), _wish, unknown=_UNKNOWN,
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Withdraw a micro-wish not yet fulfilled (撤回微心愿): its community. "
@@ -350,19 +304,9 @@ class WishesMutation:
         info: Info,
         input: Annotated[WithdrawMicroWishInput, strawberry.argument(description="The wish.")],
     ) -> MicroWishPayload:
-        ctx = info.context
-        key = input.client_mutation_id
-        wish_id = node_id_of(input.wish_id, "MicroWish")
-        if wish_id is None:
-            return _unknown(key)
-        row = await attempt(
-            info,
-            "withdrawMicroWish",
-            "MicroWish",
-            [str(wish_id)],
-            wishes.withdraw(ctx, wish_id, input.reason),
-            forbidden="只有发布微心愿的社区可以撤回。",
-        )
-        if isinstance(row, UserError):
-            return _refused(row, key)
-        return _done(info, row, "withdrawMicroWish", key, reason=input.reason)
+        change = Change(name="withdrawMicroWish", entity="MicroWish", key=input.client_mutation_id,
+                        forbidden="只有发布微心愿的社区可以撤回。", detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, MicroWishPayload, input.wish_id,
+            lambda wish_id: wishes.withdraw(info.context, wish_id, input.reason), _wish, unknown=_UNKNOWN,
+        )  # fmt: skip
