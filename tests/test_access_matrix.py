@@ -38,12 +38,14 @@ from datasources.community.partner_models import AllianceMeeting
 from datasources.community.points_models import (
     MallItem,
     Merchant,
+    PointRule,
     PointsAccount,
     PointsEntry,
     Redemption,
 )
 from datasources.scope import Role, Viewer
 from resolvers.personal import BY_KEY, Withholdable, access_for
+from resolvers.points import DEFAULT_RULES
 from tests.client import GraphQLClient
 from tests.conftest import BACKENDS, client_for
 from tests.databases import DatabasePair, seeded_pair
@@ -114,6 +116,8 @@ def expected(world: World, query: str, case: Case, cell: str) -> int:
               "propertyCompanies": "property_companies"}  # fmt: skip
     if cell == "none":
         return 0
+    if query in DATA_ROWS:
+        return data_expected(world, query, case, cell)
     if query in RECORD_TYPES:
         return len(visible_records(world, RECORD_TYPES[query], case, cell))
     if query in counts:
@@ -171,6 +175,62 @@ LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
              "mallItems": ", filter: {includeInactive: true}"}  # fmt: skip
 Rule = Callable[[dict[str, Any]], bool]
 
+# Data rather than records (no `node`, no pages): read whole, each year the data has where
+# the query takes one. `all` is every row of every year; for point rules the configured ones
+# and the defaults not configured; for the appraisal policy every version (its `history`) of
+# the policy in force for the viewer: his district's own, else the one for every district.
+# Yearly results are read through `PropertyCompany.yearResults` too.
+DATA_ROWS = {"pointRules": "PointRule", "propertyCriteria": "PropertyCriterion",
+             "propertyAwardTiers": "PropertyAwardTier", "propertyRanking": "PropertyYearResult",
+             "appraisalPolicy": "AppraisalPolicy"}  # fmt: skip
+
+
+def data_expected(world: World, query: str, case: Case, cell: str) -> int:
+    assert cell in ("all", "none"), (query, cell)
+    if cell == "none":
+        return 0
+    rows = world.records[DATA_ROWS[query]]
+    if query == "pointRules":
+        return len({r["action"] for r in rows} | set(DEFAULT_RULES))
+    if query == "appraisalPolicy":
+        total = 0
+        for year in {r["year"] for r in rows}:
+            of_year = [r for r in rows if r["year"] == year]
+            own = [r for r in of_year if r["district"] == case.scope.get("district")]
+            total += len(own or [r for r in of_year if r["district"] == ""])
+        return total
+    return len(rows)
+
+
+def _years(world: World) -> list[int]:
+    return sorted({r["year"] for t in DATA_ROWS.values() if t != "PointRule"
+                   for r in world.records[t]})  # fmt: skip
+
+
+async def data_totals(client: GraphQLClient, world: World) -> dict[str, int]:
+    """How many rows of each data row the viewer reads, over every year, in one request."""
+    assert world.counts["property_companies"] <= 100  # one page of companies holds them all
+    years = _years(world)
+    parts = ["pointRules { action }",
+             "propertyCompanies(first: 100) { edges { node { yearResults { year } } } }"]  # fmt: skip
+    for y in years:
+        parts += [f"c{y}: propertyCriteria(year: {y}) {{ code }}",
+                  f"t{y}: propertyAwardTiers(year: {y}) {{ name }}",
+                  f"r{y}: propertyRanking(year: {y}) {{ rank }}",
+                  f"p{y}: appraisalPolicy(year: {y}) {{ history {{ version }} }}"]  # fmt: skip
+    data = await client.query("{ " + " ".join(parts) + " }")
+    totals = {"pointRules": len(data["pointRules"])}
+    for query, alias in (("propertyCriteria", "c"), ("propertyAwardTiers", "t"),
+                         ("propertyRanking", "r")):  # fmt: skip
+        totals[query] = sum(len(data[f"{alias}{y}"]) for y in years)
+    totals["appraisalPolicy"] = sum(
+        len(data[f"p{y}"]["history"]) if data[f"p{y}"] else 0 for y in years
+    )
+    totals["PropertyCompany.yearResults"] = sum(
+        len(e["node"]["yearResults"]) for e in data["propertyCompanies"]["edges"]
+    )
+    return totals
+
 
 def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
     """What each cell word means for one record, from the plain-SQL facts (not the policy)."""
@@ -201,9 +261,18 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         if type_name == "ServiceOrder":
             return (r["taker_kind"], r["taker_code"]) == ("member", member) or r["member"] == member
         if type_name == "HouseholdAssignment":
-            kind = "member" if case.role == "member" else "resident"
-            return (r["assignee_kind"], r["assignee_code"]) == (kind, member or subject)
+            return (r["assignee_kind"], r["assignee_code"]) == ("member", member)
         return bool(r["member"] in him)
+
+    key = resident_identity_key(case)
+
+    def his_own_here(r: dict[str, Any]) -> bool:
+        """A resident's own record, only in his community: an order placed with his identity
+        (before identities: his subject and role), an assignment naming his subject."""
+        if type_name == "ServiceOrder":
+            legacy = r["identity"] is None and (r["subject"], r["role"]) == (subject, "resident")
+            return own(r) and (r["identity"] == key or legacy)
+        return own(r) and (r["assignee_kind"], r["assignee_code"]) == ("resident", subject)
 
     led = world.active_members_of_groups(world.led_groups_of(member)) if member else set()
     groups = world.active_groups_of(member) if member else set()
@@ -228,7 +297,7 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
             (r["taker_kind"], r["taker_code"]) == ("unit", scope.get("unit"))
             or r["member"] in case.members
         ),
-        "placed by him": lambda r: r["subject"] == subject,
+        "his own in his community": his_own_here,
         "community and self of own members": lambda r: (
             r["kind"] in ("community", "self") and r["member"] in case.members
         ),
@@ -250,6 +319,12 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "own branch": lambda r: r["member"] in case.members,
         "served by it": lambda r: r["compound"] in served,
     }  # fmt: skip
+
+
+def resident_identity_key(case: Case) -> str:
+    """The identity key of the tokens the tests issue for this case (issuer `dualhub`)."""
+    viewer = Viewer(Role(case.role), subject=f"test-{case.role}", issuer="dualhub", **case.scope)
+    return viewer.identity_key
 
 
 def party_to(world: World, case: Case, record: dict[str, Any]) -> bool:
@@ -440,14 +515,21 @@ async def _insert_operations(
     await _add(conn, ActivitySignup, activity_id=activity, member_code=me, status="cancelled",
                signed_up_at=t)  # fmt: skip
     # Orders: one dispatched to M elsewhere, one dispatched to the viewer unit (not yet
-    # accepted by any member), one a resident placed here with the test token.
-    unit = cases["unit"].scope["unit"]
-    for at, kind, taker, subject in ((there, "member", me, "resident:9"),
-                                     (there, "unit", unit, "resident:9"),
-                                     (here, None, None, "test-resident")):  # fmt: skip
+    # accepted by any member); of the test resident's subject: here one placed with his
+    # identity, one from before identities, one by the same subject with another household
+    # (another identity); elsewhere one from before identities (another community's resident).
+    unit, resident = cases["unit"].scope["unit"], cases["resident"]
+    mine = resident_identity_key(resident)
+    neighbour = resident_identity_key(Case("resident", {**resident.scope, "household": "9-909"},
+                                           set(), set()))  # fmt: skip
+    for at, kind, taker, subject, identity in (
+        (there, "member", me, "resident:9", None), (there, "unit", unit, "resident:9", None),
+        (here, None, None, "test-resident", mine), (here, None, None, "test-resident", None),
+        (here, None, None, "test-resident", neighbour), (there, None, None, "test-resident", None),
+    ):  # fmt: skip
         await _add(
             conn, ServiceOrder, community_id=at, category_id=category, title="覆盖订单",
-            ordered_by_subject=subject, ordered_by_role="resident",
+            ordered_by_subject=subject, ordered_by_role="resident", ordered_by_identity=identity,
             status="dispatched" if kind else "ordered", taker_kind=kind, taker_code=taker,
             due_at=t + timedelta(days=3), ordered_at=t, evidence=[],
         )  # fmt: skip
@@ -472,11 +554,21 @@ async def _insert_operations(
     building = (await conn.execute(
         select(Building.id).join(Compound).where(Compound.community_id == here).limit(1)
     )).scalar_one()  # fmt: skip
-    for kind, code, group_id in (("member", me, None), ("member", mate, group),
-                                 ("resident", "test-resident", None)):  # fmt: skip
-        await _add(conn, HouseholdAssignment, community_id=here, building_id=building, floor=1,
+    # ... and one naming the test resident's subject in another community (not his there).
+    building_there = (await conn.execute(
+        select(Building.id).join(Compound).where(Compound.community_id == there).limit(1)
+    )).scalar_one()  # fmt: skip
+    for at, at_building, kind, code, group_id in (
+        (here, building, "member", me, None), (here, building, "member", mate, group),
+        (here, building, "resident", "test-resident", None),
+        (there, building_there, "resident", "test-resident", None),
+    ):  # fmt: skip
+        await _add(conn, HouseholdAssignment, community_id=at, building_id=at_building, floor=1,
                    household="1-101", assignee_kind=kind, assignee_code=code, group_id=group_id,
                    status="active", assigned_at=t)  # fmt: skip
+    # A point rule the district configured (the others are the defaults).
+    await conn.execute(insert(PointRule).values(action="matrix_cover", name="覆盖规则", points=3,
+                                                updated_by="test", updated_at=t))  # fmt: skip
     # Points credited here to M and to O (who reports elsewhere); inactive merchants and
     # items; redemptions by M here and by O elsewhere.
     merchants = {}
@@ -586,8 +678,17 @@ async def test_every_row_cell_of_the_documented_matrix(
     )
     mismatches = []
     found, totals = await observed_records(viewer, world), await listed_totals(viewer)
+    data = await data_totals(viewer, world)
     for entity, cell in cells_of(column):
         query = _query_of(entity)
+        if query in DATA_ROWS:
+            want = data_expected(world, query, case, cell)
+            paths = [query] + (
+                ["PropertyCompany.yearResults"] if query == "propertyRanking" else []
+            )
+            mismatches += [f"{entity} via {path}: documented '{cell}' means {want}, the API"
+                           f" shows {data[path]}" for path in paths if data[path] != want]  # fmt: skip
+            continue
         if query in RECORD_TYPES:
             want_ids = set(visible_records(world, RECORD_TYPES[query], case, cell))
             got_ids = found[RECORD_TYPES[query]]
@@ -621,6 +722,10 @@ def test_every_scoped_cell_is_exercised_by_data(matrix_db: DatabasePair) -> None
     trivial = []
     for viewer, case in cases.items():
         for entity, cell in cells_of(viewer):
+            if _query_of(entity) in DATA_ROWS and cell == "all":
+                if not data_expected(world, _query_of(entity), case, cell):
+                    trivial.append(f"{entity} / {viewer} (all): no rows at all")
+                continue
             if cell in ("all", "none") or _query_of(entity) in COUNTED:
                 continue
             query = _query_of(entity)

@@ -232,7 +232,8 @@ def _load_community(conn: Connection, world: World) -> None:
 # GraphQL type, naming communities by code. Kept apart from the policies under test.
 RECORDS: dict[str, str] = {
     "ServiceOrder": "SELECT o.id, c.code AS community, o.taker_kind, o.taker_code,"
-    " o.member_code AS member, o.ordered_by_subject AS subject FROM service_orders o"
+    " o.member_code AS member, o.ordered_by_subject AS subject, o.ordered_by_role AS role,"
+    " o.ordered_by_identity AS identity FROM service_orders o"
     " JOIN communities c ON c.id = o.community_id",
     "Post": "SELECT p.id, c.code AS community, p.status FROM posts p"
     " JOIN communities c ON c.id = p.community_id",
@@ -284,8 +285,16 @@ RECORDS: dict[str, str] = {
     "ContractParty": "SELECT cp.code AS compound, p.code AS company FROM property_contracts k"
     " JOIN compounds cp ON cp.id = k.compound_id"
     " JOIN property_companies p ON p.id = k.company_id",
+    # Data every signed-in viewer reads: point rules (the configured ones; defaults come
+    # from code), and the property criteria, award tiers and yearly results of each year.
+    "PointRule": "SELECT action FROM point_rules",
+    "PropertyCriterion": "SELECT id, year FROM property_criteria",
+    "PropertyAwardTier": "SELECT id, year FROM property_award_tiers",
+    "PropertyYearResult": "SELECT id, year FROM property_year_results",
 }
 UNIT_RECORDS: dict[str, str] = {
     "OrganisationEvaluation": "SELECT e.id, m.code AS member FROM organisation_evaluations e"
     " JOIN members m ON m.id = e.member_id",
+    "AppraisalPolicy": "SELECT id, year, district_code AS district, version"
+    " FROM appraisal_policies",
 }
