@@ -106,14 +106,24 @@ def _home(world: World, case: Case) -> str | None:
     return case.scope.get("community")
 
 
-COUNTED = ("serviceCategories", "communities", "workUnits", "compounds", "propertyCompanies")
+COUNTED = (
+    "serviceCategories",
+    "communities",
+    "workUnits",
+    "compounds",
+    "propertyCompanies",
+    "districts",
+    "streets",
+    "partyBranches",
+)
 
 
 def expected(world: World, query: str, case: Case, cell: str) -> int:
     """How many rows `cell` means for this viewer, computed from the ground truth."""
     counts = {"serviceCategories": "service_categories", "communities": "communities",
               "workUnits": "work_units", "compounds": "compounds",
-              "propertyCompanies": "property_companies"}  # fmt: skip
+              "propertyCompanies": "property_companies", "districts": "districts",
+              "streets": "streets", "partyBranches": "party_branches"}  # fmt: skip
     if cell == "none":
         return 0
     if query in DATA_ROWS:
@@ -169,6 +179,8 @@ RECORD_TYPES = {
     "LinkageMeeting.actionItems": "LinkageActionItem", "Alliance.meetings": "AllianceMeeting",
     "CoBuildingAgreement.projects": "AgreementProject", "Community.partnerUnits": "UnitPairing",
     "MemberEvaluation.organisationEvaluation": "OrganisationEvaluation",
+    "Community.grids": "Grid", "Compound.buildings": "Building",
+    "Alliance.memberships": "AllianceMembership",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",

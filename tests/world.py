@@ -136,7 +136,8 @@ async def load_world(pair: DatabasePair) -> World:
 def _load_units(conn: Connection, world: World) -> None:
     for type_name, sql in UNIT_RECORDS.items():
         world.records[type_name] = [dict(row._mapping) for row in conn.execute(text(sql))]
-    world.counts["work_units"] = conn.execute(text("SELECT count(*) FROM work_units")).scalar_one()
+    for table in ("work_units", "party_branches"):
+        world.counts[table] = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
     for member, unit, branch in conn.execute(
         text(
             "SELECT m.code, u.code, b.code FROM members m "
@@ -224,7 +225,14 @@ def _load_community(conn: Connection, world: World) -> None:
         )
     ):
         world.items.append(("demand_items", community, None, None, status))
-    for table in ("compounds", "property_companies", "communities", "service_categories"):
+    for table in (
+        "compounds",
+        "property_companies",
+        "communities",
+        "service_categories",
+        "districts",
+        "streets",
+    ):
         world.counts[table] = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
 
 
@@ -287,6 +295,10 @@ RECORDS: dict[str, str] = {
     " JOIN property_companies p ON p.id = k.company_id",
     # Data every signed-in viewer reads: point rules (the configured ones; defaults come
     # from code), and the property criteria, award tiers and yearly results of each year.
+    "Grid": "SELECT id FROM grids",
+    "Building": "SELECT id FROM buildings",
+    "AllianceMembership": "SELECT p.id, a.code AS alliance FROM alliance_parties p"
+    " JOIN alliances a ON a.id = p.alliance_id",
     "PointRule": "SELECT action FROM point_rules",
     "PropertyCriterion": "SELECT id, year FROM property_criteria",
     "PropertyAwardTier": "SELECT id, year FROM property_award_tiers",
