@@ -50,3 +50,41 @@ def test_identity_does_not_depend_on_the_order_of_claims() -> None:
     two = viewer_from_claims("resident", {"household": "1-101", "community": "C001"}, "bob", "i")
     assert one.identity == two.identity
     assert one.identity.endswith('{"community":"C001","household":"1-101"}]')
+
+
+MISSING: dict[str, tuple[str, dict[str, Any]]] = {
+    "community without its code": ("community", {}),
+    "grid secretary without grid or compound": ("grid_secretary", {"community": "C001"}),
+    "grid secretary without community": ("grid_secretary", {"grid": "G01"}),
+    "member without his code": ("member", {}),
+    "unit branch with a branch only": ("unit_branch", {"branch": "B01"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISSING))
+def test_a_role_without_its_required_scope_is_invalid(case: str) -> None:
+    role, scope = MISSING[case]
+    with pytest.raises(InvalidScope, match="needs scope"):
+        viewer_from_claims(role, scope, "alice", "dualhub")
+
+
+@pytest.mark.parametrize("second", ["grid", "compound"])
+def test_a_grid_secretary_needs_either_grid_or_compound(second: str) -> None:
+    viewer = viewer_from_claims("grid_secretary", {"community": "C001", second: "X1"}, "s", "i")
+    assert viewer.role is Role.GRID_SECRETARY
+    assert getattr(viewer, second) == "X1"
+
+
+def test_the_organisation_a_caller_acts_for() -> None:
+    member = Viewer(Role.MEMBER, subject="m", member="M1")
+    resident = Viewer(Role.RESIDENT, subject="r", community="C001", household="1-101")
+    assert member.organisation == f"person:{member.identity_key}"
+    assert resident.organisation == f"person:{resident.identity_key}"
+    assert Viewer(Role.GRID_SECRETARY, community="C001", grid="G1").organisation == (
+        "community:C001"
+    )
+    assert Viewer(Role.UNIT_BRANCH, unit="U0001", branch="B01").organisation == "unit:U0001"
+    assert Viewer(Role.DISTRICT, district="D01").organisation == "district:D01"
+    assert Viewer(Role.PROPERTY_COMPANY, company="P1").organisation == "company:P1"
+    assert Viewer(Role.COMMUNITY).organisation == "community:"
+    assert Viewer(Role.AUDITOR, subject="a").organisation == "auditor"
