@@ -37,6 +37,8 @@ for group in "$@"; do
         cosmic-ray init "$config" "$session"
         # Operators the config excludes (with its reason) are marked skipped, not run.
         cr-filter-operators "$session" "$config"
+        # A large module may be sampled by function (`[cosmic-ray.filters.definitions]`).
+        python mutation/only.py "$session" "$config"
     fi
     # The unmutated module must pass its test command, or every mutant would count as killed.
     cosmic-ray baseline "$config"
