@@ -93,3 +93,10 @@ def test_access_for_follows_the_table_and_the_members_choices(
     expected: Access,
 ) -> None:
     assert access_for(viewer, field, withheld, own=own) is expected
+
+
+def test_whether_the_field_is_the_viewers_own_must_be_named() -> None:
+    # `own=True` shows everything: a bare positional True at a call site is not accepted.
+    viewer = Viewer(Role.COMMUNITY, community="C001")
+    with pytest.raises(TypeError):
+        access_for(viewer, PHONE, frozenset(), True)  # type: ignore[misc]
