@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 import pytest
 
 from datasources.audit.events import AuditEvent, AuditKind
+from datasources.scope import Role, Viewer
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -78,3 +79,12 @@ def test_each_event_gets_its_own_id_and_the_current_time() -> None:
     assert one.event_id != two.event_id
     assert len(one.event_id) == 32
     assert before <= one.occurred_at <= datetime.now(UTC)
+
+
+def test_what_an_event_by_a_viewer_read_is_named() -> None:
+    # `fields` follows `target_ids`, both lists of strings: only a name tells them apart.
+    viewer = Viewer(Role.DISTRICT, subject="d", district="D01")
+    with pytest.raises(TypeError):
+        AuditEvent.by(viewer, AuditKind.READ_PERSONAL, "Member", ["M1"], ["phone"])  # type: ignore[misc]
+    named = AuditEvent.by(viewer, AuditKind.READ_PERSONAL, "Member", ["M1"], fields=["phone"])
+    assert (named.target_ids, named.fields) == (("M1",), ("phone",))
