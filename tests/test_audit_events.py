@@ -7,6 +7,7 @@ empty or missing. Found by the mutation run (docs/mutation-testing.md, group c).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
@@ -88,3 +89,11 @@ def test_what_an_event_by_a_viewer_read_is_named() -> None:
         AuditEvent.by(viewer, AuditKind.READ_PERSONAL, "Member", ["M1"], ["phone"])  # type: ignore[misc]
     named = AuditEvent.by(viewer, AuditKind.READ_PERSONAL, "Member", ["M1"], fields=["phone"])
     assert (named.target_ids, named.fields) == (("M1",), ("phone",))
+
+
+def test_an_event_cannot_be_changed_once_made() -> None:
+    # The outbox row and the log's row are written from one event: neither may drift.
+    sent = _full()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sent.subject = "someone-else"  # type: ignore[misc]
+    assert AuditEvent.from_payload(sent.as_payload()).subject == "branch-secretary"
