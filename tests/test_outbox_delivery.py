@@ -2,19 +2,24 @@
 
 The background loop delivers only entries older than its grace period (the request that
 wrote an entry delivers it itself), and delivers every waiting entry however many batches
-that takes. Found by the mutation run (docs/mutation-testing.md, group c).
+that takes. What a rolled-back transaction wrote is not carried into the next one on the
+same session, a rolled-back savepoint does not drop what came before it, and settling or
+rewriting outbox rows is never itself an audited change. Found by the mutation run (docs/mutation-testing.md, group c).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from datasources import outbox
 from datasources.audit.events import AuditEvent, AuditKind
-from datasources.community.models import AuditOutbox
+from datasources.community.models import AuditOutbox, District, Street
 from gateway.app import create_app
 from gateway.settings import Settings
 from tests.conftest import BACKENDS, TEST_SECRET
@@ -81,3 +86,65 @@ async def test_the_grace_and_the_batch_are_named(hub: object) -> None:
     source, audit = hub.community, hub.audit_log  # type: ignore[attr-defined]
     with pytest.raises(TypeError):
         await outbox.deliver(source, audit, timedelta(0))  # type: ignore[misc]
+
+
+class _Recorder:
+    """An `OutboxScope` that keeps the changes it was asked to make entries of."""
+
+    def __init__(self) -> None:
+        self.changes: list[dict[str, list[str]]] = []
+        self.sides: list[str] = []
+
+    def entry(self, side: str, changes: dict[str, list[str]]) -> AuditEvent:
+        self.changes.append(changes)
+        return AuditEvent("recorder", "district", AuditKind.MUTATION, side)
+
+    def committed(self, side: str, event: AuditEvent) -> None:
+        self.sides.append(side)
+
+
+def _touch(table: type[Any]) -> Any:
+    """A write to `table` that changes no row: the outbox still names the table."""
+    return update(table).where(table.id == -1).values(name="x")
+
+
+async def test_a_rolled_back_transaction_leaves_nothing_for_the_next(hub: object) -> None:
+    source = hub.community  # type: ignore[attr-defined]
+    scope = _Recorder()
+    with outbox.audited(scope):
+        async with source.session() as session:
+            await session.execute(_touch(Street))
+            await session.rollback()
+            await session.execute(_touch(District))
+            await session.commit()
+    assert scope.changes == [{"districts": []}]
+    assert scope.sides == ["community"]
+    await outbox.deliver(source, hub.audit_log)  # type: ignore[attr-defined]
+
+
+async def test_a_rolled_back_savepoint_keeps_what_came_before(hub: object) -> None:
+    source = hub.community  # type: ignore[attr-defined]
+    scope = _Recorder()
+    with outbox.audited(scope):
+        async with source.session() as session:
+            await session.execute(_touch(District))
+            savepoint = await session.begin_nested()
+            await session.execute(_touch(Street))
+            await savepoint.rollback()
+            await session.commit()
+    # More, never fewer: the savepoint's tables may be named too.
+    assert len(scope.changes) == 1
+    assert "districts" in scope.changes[0]
+    await outbox.deliver(source, hub.audit_log)  # type: ignore[attr-defined]
+
+
+async def test_settling_and_rewriting_the_outbox_are_not_changes(hub: object) -> None:
+    source = hub.community  # type: ignore[attr-defined]
+    ids = await _wait(hub, 2, "settle")
+    scope = _Recorder()
+    with outbox.audited(scope):
+        fuller = AuditEvent("settle", "district", AuditKind.MUTATION, "Test", ("0", "x"))
+        await outbox.keep(source, [dataclasses.replace(fuller, event_id=ids[0])])
+        await outbox.settle(source, ids)
+    assert scope.changes == []
+    assert await outbox.pending(source) == 0, "settled, and no entry of its own"
