@@ -15,11 +15,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from datasources import outbox
 from datasources.audit.events import AuditEvent, AuditKind
 from datasources.community.models import AuditOutbox, District, Street
+from datasources.units.models import PartyBranch, UnitKind, UnitLevel, WorkUnit
 from gateway.app import create_app
 from gateway.settings import Settings
 from tests.conftest import BACKENDS, TEST_SECRET
@@ -148,3 +150,23 @@ async def test_settling_and_rewriting_the_outbox_are_not_changes(hub: object) ->
         await outbox.settle(source, ids)
     assert scope.changes == []
     assert await outbox.pending(source) == 0, "settled, and no entry of its own"
+
+
+async def test_a_change_to_a_collection_alone_does_not_name_its_owner(hub: object) -> None:
+    units = hub.units  # type: ignore[attr-defined]
+    async with units.transaction() as session:
+        session.add(WorkUnit(code="U-OUTBOX", name="测试单位", kind=UnitKind.AGENCY,
+                             level=UnitLevel.CITY, district_name="禅城区"))  # fmt: skip
+    scope = _Recorder()
+    with outbox.audited(scope):
+        async with units.transaction() as session:
+            unit = await session.scalar(
+                select(WorkUnit).where(WorkUnit.code == "U-OUTBOX")
+                .options(selectinload(WorkUnit.branches))
+            )  # fmt: skip
+            assert unit is not None
+            unit.branches.append(PartyBranch(code="B-OUTBOX", name="测试支部"))
+    # The new branch is named; its unit, whose columns did not change, is not.
+    assert len(scope.changes) == 1
+    assert list(scope.changes[0]) == ["PartyBranch"]
+    await outbox.deliver(units, hub.audit_log)  # type: ignore[attr-defined]
