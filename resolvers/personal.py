@@ -108,7 +108,12 @@ def mask_name(name: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """138****1234: enough to recognise a number, not enough to call it."""
-    if len(phone) < 7:
+    """138****1234: enough to recognise a number, not enough to call it.
+
+    The first three and last four are shown only where at least four characters stay
+    hidden (an 11-digit mobile or longer); a shorter number (an 8-digit landline) would be
+    all but given away, so it is starred whole.
+    """
+    if len(phone) < 11:
         return "*" * len(phone)
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
