@@ -7,6 +7,7 @@ group d); the mechanism itself is tested in tests/test_concurrency.py.
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from datasources.base import SQLITE_BEGIN, DatasourceBusy, serialise_writers
 from datasources.stats import count_statements, instrument
+from resolvers.workflow import write_lock
 
 
 def _listeners(engine: AsyncEngine) -> tuple[int, int, int]:
@@ -77,3 +79,9 @@ async def test_a_lost_lock_is_busy_and_keeps_the_database_error(tmp_path: Path) 
         holder.rollback()
         holder.close()
         await engine.dispose()
+
+
+def test_write_lock_takes_shared_by_name() -> None:
+    """`shared=True` reads as what it does at every call site (group d, `locks-write`)."""
+    parameter = inspect.signature(write_lock).parameters["shared"]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
