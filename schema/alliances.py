@@ -23,7 +23,15 @@ from schema.enums import PartyKind, ProjectStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import Change, UserError, mutate, node_id_of, not_found, refused
+from schema.mutations import (
+    Change,
+    UserError,
+    mutate,
+    mutate_node,
+    node_id_of,
+    not_found,
+    refused,
+)
 
 if TYPE_CHECKING:
     from datasources.community.partner_loaders import PartnerLoaders
@@ -662,26 +670,13 @@ class AlliancesMutation:
         self, info: Info,
         input: Annotated[RenewAgreementInput, strawberry.argument(description="The renewal.")],
     ) -> AgreementPayload:  # fmt: skip
-        key = input.client_mutation_id
-        agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
-        if agreement_id is None:
-            return refused(
-                AgreementPayload, not_found("未找到该共建协议。", "input.agreementId"), key
-            )
-        change = Change(
-            name="renewAgreement",
-            entity="CoBuildingAgreement",
-            key=key,
-            targets=[str(agreement_id)],
-            forbidden=_COMMUNITY_ONLY,
-        )
-        return await mutate(
-            info,
-            change,
-            AgreementPayload,
-            rules.renew(info.context, agreement_id, input.ends_on),
-            _agreement,
-        )
+        change = Change(name="renewAgreement", entity="CoBuildingAgreement",
+                        key=input.client_mutation_id, forbidden=_COMMUNITY_ONLY)  # fmt: skip
+        return await mutate_node(
+            info, change, AgreementPayload, input.agreement_id,
+            lambda row_id: rules.renew(info.context, row_id, input.ends_on), _agreement,
+            unknown=not_found("未找到该共建协议。", "input.agreementId"),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="End an agreement (终止协议): its community; nothing is deleted."
@@ -690,23 +685,10 @@ class AlliancesMutation:
         self, info: Info,
         input: Annotated[EndAgreementInput, strawberry.argument(description="The agreement.")],
     ) -> AgreementPayload:  # fmt: skip
-        key = input.client_mutation_id
-        agreement_id = node_id_of(input.agreement_id, "CoBuildingAgreement")
-        if agreement_id is None:
-            return refused(
-                AgreementPayload, not_found("未找到该共建协议。", "input.agreementId"), key
-            )
-        change = Change(
-            name="endAgreement",
-            entity="CoBuildingAgreement",
-            key=key,
-            targets=[str(agreement_id)],
-            forbidden=_COMMUNITY_ONLY,
-        )
-        return await mutate(
-            info,
-            change,
-            AgreementPayload,
-            rules.end(info.context, agreement_id, input.reason),
-            _agreement,
-        )
+        change = Change(name="endAgreement", entity="CoBuildingAgreement",
+                        key=input.client_mutation_id, forbidden=_COMMUNITY_ONLY)  # fmt: skip
+        return await mutate_node(
+            info, change, AgreementPayload, input.agreement_id,
+            lambda row_id: rules.end(info.context, row_id, input.reason), _agreement,
+            unknown=not_found("未找到该共建协议。", "input.agreementId"),
+        )  # fmt: skip
