@@ -714,24 +714,8 @@ class PropertyMutation:
         self, info: Info,
         input: Annotated[ScorePropertyServiceInput, strawberry.argument(description="The score.")],
     ) -> PropertyScorePayload:  # fmt: skip
-        key = input.client_mutation_id
-        action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
-                             criterion_code=input.criterion_code, points=input.score,
-                             comment=input.comment)  # fmt: skip
-        change = Change(
-            name="scorePropertyService",
-            entity="PropertyScore",
-            key=key,
-            targets=[input.compound_code],
-            forbidden="只有小区所在社区或小区党支部可以评分。",
-        )
-        return await mutate(
-            info,
-            change,
-            PropertyScorePayload,
-            action,
-            lambda row: PropertyScorePayload(score=_score(input.criterion_code, row)),
-        )
+        return await _scored(info, "scorePropertyService", input, None,
+                             forbidden="只有小区所在社区或小区党支部可以评分。")  # fmt: skip
 
     @strawberry.mutation(
         description="Revise a score (更正评分): the scorer of that criterion, while the year "
@@ -742,24 +726,8 @@ class PropertyMutation:
         self, info: Info,
         input: Annotated[RevisePropertyScoreInput, strawberry.argument(description="The revision.")],
     ) -> PropertyScorePayload:  # fmt: skip
-        key = input.client_mutation_id
-        action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
-                             criterion_code=input.criterion_code, points=input.score,
-                             comment=input.comment, revise_reason=input.reason)  # fmt: skip
-        change = Change(
-            name="revisePropertyScore",
-            entity="PropertyScore",
-            key=key,
-            targets=[input.compound_code],
-            forbidden="只有原评分方可以更正评分。",
-        )
-        return await mutate(
-            info,
-            change,
-            PropertyScorePayload,
-            action,
-            lambda row: PropertyScorePayload(score=_score(input.criterion_code, row)),
-        )
+        return await _scored(info, "revisePropertyScore", input, input.reason,
+                             forbidden="只有原评分方可以更正评分。")  # fmt: skip
 
     @strawberry.mutation(
         description="Close a year's evaluation (年度考评): the district. Ranks the companies, "
@@ -855,3 +823,23 @@ def _company_changed(row: object) -> PropertyCompanyPayload:
     from schema.partners import PropertyCompany
 
     return PropertyCompanyPayload(company=PropertyCompany.from_row(row))
+
+
+async def _scored(
+    info: Info,
+    name: str,
+    input: ScorePropertyServiceInput | RevisePropertyScoreInput,
+    revise_reason: str | None,
+    *,
+    forbidden: str,
+) -> PropertyScorePayload:
+    """Scoring and revising a score: one rule, `revise_reason` telling them apart."""
+    action = rules.score(info.context, compound_code=input.compound_code, year=input.year,
+                         criterion_code=input.criterion_code, points=input.score,
+                         comment=input.comment, revise_reason=revise_reason)  # fmt: skip
+    change = Change(name=name, entity="PropertyScore", key=input.client_mutation_id,
+                    targets=[input.compound_code], forbidden=forbidden)  # fmt: skip
+    return await mutate(
+        info, change, PropertyScorePayload, action,
+        lambda row: PropertyScorePayload(score=_score(input.criterion_code, row)),
+    )  # fmt: skip
