@@ -12,7 +12,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
@@ -21,7 +21,7 @@ from weakref import WeakKeyDictionary
 
 from strawberry.dataloader import DataLoader
 
-from datasources.common import AppraisalGrade
+from datasources.common import CHINA, AppraisalGrade
 from datasources.community.performance import ComplianceFigures, MemberFigures, ReportRow
 from datasources.units.models import AppraisalPolicy, PoliticalStatus
 from resolvers.context import HubContext
@@ -155,6 +155,15 @@ class Performance:
         return self.figures.reports[-1] if self.figures.reports else None
 
     @property
+    def open_report(self) -> ReportRow | None:
+        """The year's interval that has not ended (he reports there now), if any."""
+        return next((r for r in reversed(self.figures.reports) if r.ended_on is None), None)
+
+    @property
+    def days_reported(self) -> int:
+        return reported_days(self.figures.reports, self.year, datetime.now(CHINA).date())
+
+    @property
     def deadline(self) -> date | None:
         return self.policy.reporting_deadline if self.policy else None
 
@@ -192,6 +201,21 @@ class Performance:
         if p is None or p.count_wishes:
             services += f.wishes
         return services, hours
+
+
+def reported_days(reports: Sequence[ReportRow], year: int, today: date) -> int:
+    """Days of `year` covered by the reported intervals (their union: during a move the old
+    and the new report overlap). An interval runs from its report date up to, not
+    including, its end date; an open one up to today (days so far) within the year."""
+    start, stop = date(year, 1, 1), min(date(year + 1, 1, 1), today + timedelta(days=1))
+    spans = sorted((max(r.reported_on, start), min(r.ended_on or stop, stop)) for r in reports)
+    days, reach = 0, start
+    for begin, end in spans:
+        begin = max(begin, reach)
+        if end > begin:
+            days += (end - begin).days
+            reach = end
+    return days
 
 
 _ACTIVIST = PoliticalStatus.ACTIVIST

@@ -15,6 +15,7 @@ from datasources.community.models import (
     Community,
     Report,
     ReportChannel,
+    ReportEndReason,
     ReportSkill,
     ReportStatus,
     ServiceCategory,
@@ -63,7 +64,7 @@ async def report_to_community(
         return await _report(ctx, community_code, building_code, skills, availability,
                              intentions, note, key)  # fmt: skip
     except IntegrityError as exc:
-        # A concurrent report of the same member won the one-active-report index.
+        # A concurrent report of the same member won the one-pending-report index.
         raise Refusal(RefusalCode.DUPLICATE, "您有一份报到正在处理，请稍后刷新查看。") from exc
 
 
@@ -87,26 +88,32 @@ async def _report(
             raise Refusal(RefusalCode.NOT_FOUND, "未找到该社区。", "input.communityCode")
         building_id = await building_id_in(session, community.id, building_code)
         await _check_categories(session, intentions)
-        active = await session.scalar(
-            select(Report)
-            .where(Report.member_code == viewer.member, Report.status.in_(ACTIVE_REPORT_STATUSES))
-            .with_for_update()
+        active = list(
+            await session.scalars(
+                select(Report)
+                .where(
+                    Report.member_code == viewer.member,
+                    Report.status.in_(ACTIVE_REPORT_STATUSES),
+                )
+                .order_by(Report.id)
+                .with_for_update()
+            )
         )
-        if active is not None and active.community_id == community.id:
+        if any(row.community_id == community.id for row in active):
             raise Refusal(
                 RefusalCode.DUPLICATE, "您已向该社区报到，无需重复报到。", "input.communityCode"
             )
-        if active is not None:
-            previous = active.status
-            active.status = ReportStatus.CLOSED
-            record(session, viewer, REPORT, active.id, previous.value, "closed",
-                   f"迁往{community.name}")  # fmt: skip
-            await session.flush()  # the old report leaves the one-active index first
+        confirmed = next((r for r in active if r.status is ReportStatus.CONFIRMED), None)
+        for pending in (r for r in active if r.status is ReportStatus.PENDING):
+            end(pending, ReportEndReason.WITHDRAWN)
+            record(session, viewer, REPORT, pending.id, ReportStatus.PENDING.value, "closed",
+                   f"改报{community.name}")  # fmt: skip
+            await session.flush()  # the replaced report leaves the one-pending index first
         report = Report(
             member_code=viewer.member, community_id=community.id, building_id=building_id,
             reported_on=today_in_china(), channel=ReportChannel.ONLINE,
             status=ReportStatus.PENDING, availability=availability, intentions=intentions,
-            note=note,
+            note=note, moves_from_id=confirmed.id if confirmed else None,
         )  # fmt: skip
         session.add(report)
         await session.flush()
@@ -136,10 +143,83 @@ async def decide_report(
                 RefusalCode.INVALID_STATE,
                 f"该报到当前为「{STATUS_NAMES[report.status]}」，只有待确认的报到可以{verb}。",
             )
+        if confirm:
+            await _close_confirmed(ctx, session, report)
+        else:
+            end(report, ReportEndReason.RETURNED)  # a returned move leaves the old one active
         report.status = target
         record(session, ctx.viewer, REPORT, report.id, ReportStatus.PENDING.value,
                target.value, reason)  # fmt: skip
     return report
+
+
+def end(report: Report, reason: ReportEndReason) -> None:
+    """End the report's interval today; returned reports keep their own status."""
+    if reason is not ReportEndReason.RETURNED:
+        report.status = ReportStatus.CLOSED
+    report.ended_on = max(today_in_china(), report.reported_on)
+    report.end_reason = reason
+
+
+async def _close_confirmed(ctx: HubContext, session: AsyncSession, report: Report) -> None:
+    """Confirming a report completes the member's move: his confirmed report elsewhere (the
+    one it moves from) ends today, before the new one enters the one-confirmed index."""
+    old = await session.scalar(
+        select(Report)
+        .where(Report.member_code == report.member_code, Report.status == ReportStatus.CONFIRMED)
+        .with_for_update()
+    )
+    if old is None:
+        return
+    target = await session.get(Community, report.community_id)
+    end(old, ReportEndReason.MOVED)
+    record(session, ctx.viewer, REPORT, old.id, ReportStatus.CONFIRMED.value, "closed",
+           f"迁往{target.name if target else '新社区'}，新社区已确认")  # fmt: skip
+    await session.flush()
+
+
+END_REASONS = (ReportEndReason.LEFT_SERVICE, ReportEndReason.CLOSED)
+
+
+async def end_report(
+    ctx: HubContext, report_id: int, *, reason: ReportEndReason, note: str | None
+) -> Report:
+    """The community ends a confirmed report: the member left service (离职) or another
+    reason; the branch of his unit may end it when he left service."""
+    viewer = ctx.viewer
+    if viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY, Role.UNIT_BRANCH):
+        raise PermissionError("only the community or the member's branch ends a report")
+    if reason not in END_REASONS:
+        raise Refusal(RefusalCode.INVALID_INPUT, "只能以“离职”或“社区注销”结束报到。",
+                      "input.reason")  # fmt: skip
+    if viewer.role is Role.UNIT_BRANCH and reason is not ReportEndReason.LEFT_SERVICE:
+        raise Refusal(RefusalCode.INVALID_INPUT, "单位党支部只能以“离职”结束报到。",
+                      "input.reason")  # fmt: skip
+    in_scope = await ctx.community.report_by_id.load(report_id) is not None
+    async with ctx.sources.community.transaction() as session:
+        report = await session.get(Report, report_id, with_for_update=True)
+        if report is None:
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该报到记录。", "input.reportId")
+        if not in_scope:
+            raise PermissionError("the report is outside the viewer's scope")
+        if report.status is not ReportStatus.CONFIRMED:
+            raise Refusal(
+                RefusalCode.INVALID_STATE,
+                f"该报到当前为「{STATUS_NAMES[report.status]}」，只有已报到的报到可以结束。",
+            )
+        end(report, reason)
+        record(session, viewer, REPORT, report.id, ReportStatus.CONFIRMED.value, "closed",
+               note or END_REASON_NAMES[reason])  # fmt: skip
+    return report
+
+
+END_REASON_NAMES = {
+    ReportEndReason.MOVED: "迁出",
+    ReportEndReason.LEFT_SERVICE: "离职",
+    ReportEndReason.WITHDRAWN: "改报",
+    ReportEndReason.RETURNED: "退回",
+    ReportEndReason.CLOSED: "社区注销",
+}
 
 
 async def _check_categories(session: AsyncSession, codes: list[str]) -> None:

@@ -44,7 +44,13 @@ strawberry.enum(
 strawberry.enum(
     community.ReportStatus,
     description="State of a member's report (报到状态): PENDING 待确认, CONFIRMED 已报到, "
-    "RETURNED 已退回, CLOSED 已迁出.",
+    "RETURNED 已退回, CLOSED 已结束 (moved, left service, withdrawn or closed: see endReason).",
+)
+strawberry.enum(
+    community.ReportEndReason,
+    description="Why a report ended (报到结束原因): MOVED 迁出 (the new community confirmed "
+    "his move), LEFT_SERVICE 离职 (he left service or his record was closed), WITHDRAWN 改报 "
+    "(replaced before it was confirmed), RETURNED 退回, CLOSED 社区注销.",
 )
 strawberry.enum(
     community.ReportChannel,
@@ -124,6 +130,7 @@ PoliticalStatus: TypeAlias = units.PoliticalStatus
 StreetKind: TypeAlias = community.StreetKind
 RedPropertyStatus: TypeAlias = community.RedPropertyStatus
 ReportStatus: TypeAlias = community.ReportStatus
+ReportEndReason: TypeAlias = community.ReportEndReason
 ReportChannel: TypeAlias = community.ReportChannel
 Availability: TypeAlias = community.Availability
 PairingStatus: TypeAlias = community.PairingStatus

@@ -21,6 +21,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "reportToCommunity": frozenset({M}),
     "confirmReport": frozenset({C, G}),
     "returnReport": frozenset({C, G}),
+    "endReport": frozenset({C, G, U}),
     "pairUnit": frozenset({C, U}),
     "endPairing": frozenset({C, U}),
     "publishPost": frozenset({C, G}),

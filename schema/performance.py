@@ -15,13 +15,14 @@ import strawberry
 from strawberry import relay
 from strawberry.types.nodes import SelectedField
 
-from datasources.common import AppraisalGrade
+from datasources.common import CHINA, AppraisalGrade
 from datasources.community.performance import MemberFigures, ReportRow, ServiceTotals
 from resolvers import appraisal_policy as policies
 from resolvers import performance as perf
 from schema.actors import shown_subject
 from schema.base import Info
 from schema.bounds import YEAR, between, int32
+from schema.enums import ReportEndReason
 from schema.errors import ErrorCode, coded_error
 from schema.mutations import Audited, Change, UserError, mutate
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, Edge, First, PageInfo
@@ -142,6 +143,23 @@ class ReportedCommunity:
         )
 
 
+@strawberry.type(
+    description="One reported interval overlapping the year (报到区间): from the report date "
+    "up to, not including, the end date; open while he still reports there."
+)
+class ReportInterval(ReportedCommunity):
+    ended_on: date | None = strawberry.field(
+        description="The first day he is no longer reported there (结束日期); null while open."
+    )
+    end_reason: ReportEndReason | None = strawberry.field(
+        description="Why it ended (结束原因): moved, left service or closed; null while open."
+    )
+    days_in_year: int = strawberry.field(
+        description="Days of the year this interval covers (本年度报到天数); an open interval "
+        "counts up to today."
+    )
+
+
 def _reported(row: ReportRow) -> ReportedCommunity:
     return ReportedCommunity(
         report_id=relay.GlobalID("Report", str(row.id)),
@@ -151,17 +169,44 @@ def _reported(row: ReportRow) -> ReportedCommunity:
     )
 
 
-@strawberry.type(description="Reporting of the year (报到情况) against the policy's deadline.")
+def _interval(row: ReportRow, year: int) -> ReportInterval:
+    return ReportInterval(
+        report_id=relay.GlobalID("Report", str(row.id)),
+        reported_on=row.reported_on,
+        status=row.status.value,
+        community_id=row.community_id,
+        ended_on=row.ended_on,
+        end_reason=row.end_reason,
+        days_in_year=perf.reported_days([row], year, datetime.now(CHINA).date()),
+    )
+
+
+@strawberry.type(
+    description="Reporting of the year (报到情况) against the policy's deadline, from the "
+    "reported intervals that overlap the year: a report closed before the year began does "
+    "not count."
+)
 class ReportingFigure:
-    reported: bool = strawberry.field(description="Reported to a residence community (已报到).")
+    reported: bool = strawberry.field(
+        description="Reported to a residence community for at least part of the year (已报到): "
+        "a confirmed report whose interval overlaps the year."
+    )
     reported_on: date | None = strawberry.field(
-        description="Date of his first report that counts for the year (首次报到日期)."
+        description="Start of his earliest interval that overlaps the year (首次报到日期)."
+    )
+    days_reported: int = strawberry.field(
+        description="Days of the year he was reported somewhere (报到天数): the union of the "
+        "intervals, an open one counted up to today."
+    )
+    intervals: list[ReportInterval] = strawberry.field(
+        description="Every reported interval overlapping the year, in date order (报到区间)."
     )
     deadline: date | None = strawberry.field(
         description="The policy's reporting deadline (报到期限), China time; null without a policy."
     )
     on_time: bool | None = strawberry.field(
-        description="Reported by the deadline (按时报到); null without a report or policy."
+        description="Reported by the deadline (按时报到): his earliest interval overlapping the "
+        "year began on or before it; null without a report or policy."
     )
     days_late: int | None = strawberry.field(description="Days after the deadline (逾期天数).")
     communities: list[ReportedCommunity] = strawberry.field(
@@ -169,11 +214,15 @@ class ReportingFigure:
         "one when he moved (迁居) during the year. The last one is current."
     )
 
-    @strawberry.field(description="The community he reports to now (当前报到社区).")
+    @strawberry.field(
+        description="The community he reports to now (当前报到社区): that of the year's open "
+        "interval; null when every interval of the year has ended."
+    )
     async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)] | None:
-        if not self.communities:
+        current = next((i for i in reversed(self.intervals) if i.ended_on is None), None)
+        if current is None:
             return None
-        found: Community = await self.communities[-1].community(info)
+        found: Community = await current.community(info)
         return found
 
 
@@ -394,6 +443,8 @@ def performance_type(p: perf.Performance) -> MemberPerformance:
         reporting=ReportingFigure(
             reported=first is not None,
             reported_on=first.reported_on if first else None,
+            days_reported=p.days_reported,
+            intervals=[_interval(row, year) for row in f.reports],
             deadline=p.deadline,
             on_time=p.on_time,
             days_late=p.days_late,

@@ -22,7 +22,7 @@ from datasources.community.models import Report as ReportRow
 from datasources.community.models import UnitPairing as PairingRow
 from datasources.loaders import ListLoaders
 from schema.base import HubNode, Info, as_tuple, loaded_by
-from schema.enums import Availability, PairingStatus, ReportChannel, ReportStatus
+from schema.enums import Availability, PairingStatus, ReportChannel, ReportEndReason, ReportStatus
 from schema.history import StateEvent, history
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.personal import Personal
@@ -98,7 +98,16 @@ class Report(HubNode):
     channel: ReportChannel = strawberry.field(description="Online or offline (报到方式).")
     status: ReportStatus = strawberry.field(description="State of the report (报到状态).")
     note: str | None = strawberry.field(description="Note by the member or community (备注).")
+    ended_on: date | None = strawberry.field(
+        description="The first day he is no longer reported here (结束日期), China time: set "
+        "when the report ends (moved, left service, withdrawn, returned, closed); null while "
+        "pending or confirmed. The report counts from reportedOn up to this day."
+    )
+    end_reason: ReportEndReason | None = strawberry.field(
+        description="Why it ended (结束原因); null while pending or confirmed."
+    )
     community_id: strawberry.Private[int]
+    moves_from_id: strawberry.Private[int | None]
     building_id: strawberry.Private[int | None]
     availability_bits: strawberry.Private[int]
     intention_codes: strawberry.Private[list[str]]
@@ -112,7 +121,10 @@ class Report(HubNode):
             channel=row.channel,
             status=row.status,
             note=row.note,
+            ended_on=row.ended_on,
+            end_reason=row.end_reason,
             community_id=row.community_id,
+            moves_from_id=row.moves_from_id,
             building_id=row.building_id,
             availability_bits=row.availability,
             intention_codes=list(row.intentions or []),
@@ -125,6 +137,16 @@ class Report(HubNode):
         return Member.from_optional_row(
             await info.context.units.member_by_code.load(self.member_code)
         )
+
+    @strawberry.field(
+        description="For a move (迁移): the report it moves the member from, which stays active "
+        "until this one is confirmed; null when not a move or not visible to the viewer."
+    )
+    async def moves_from(self, info: Info) -> Report | None:
+        if self.moves_from_id is None:
+            return None
+        row = await info.context.community.report_by_id.load(self.moves_from_id)
+        return None if row is None else Report.from_row(row)
 
     @strawberry.field(description="The community reported to (报到社区).")
     async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:

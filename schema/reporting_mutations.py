@@ -13,7 +13,7 @@ from datasources.community.models import Report as ReportRow
 from resolvers import reporting
 from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
-from schema.enums import Availability
+from schema.enums import Availability, ReportEndReason
 from schema.mutations import Change, UserError, mutate, mutate_node, not_found, refused
 from schema.reporting import Report
 
@@ -49,6 +49,20 @@ class ReviewReportInput:
     client_mutation_id: str | None = strawberry.field(default=None, description="Echoed back.")
 
 
+@strawberry.input(
+    description="End a confirmed report (结束报到): the member left service (离职), or the "
+    "community closes it for another reason (社区注销)."
+)
+class EndReportInput:
+    report_id: relay.GlobalID = strawberry.field(description="The report (报到记录ID).")
+    reason: ReportEndReason = strawberry.field(
+        description="LEFT_SERVICE (离职) or CLOSED (社区注销); a move ends a report only "
+        "when the new community confirms it, returning ends a pending one."
+    )
+    note: str | None = strawberry.field(default=None, description="Remark (说明).")
+    client_mutation_id: str | None = strawberry.field(default=None, description="Echoed back.")
+
+
 @strawberry.type(description="Result of a reporting mutation.")
 class ReportPayload:
     report: Report | None = strawberry.field(description="The report; null when refused.")
@@ -68,8 +82,9 @@ def _report(row: ReportRow) -> ReportPayload:
 @strawberry.type(description="Mutations of the reporting workflow (报到).")
 class ReportingMutation:
     @strawberry.mutation(
-        description="Report to your residence community (党员到居住地社区报到). A member only; "
-        "reporting to a new community closes the old report."
+        description="Report to your residence community (党员到居住地社区报到). A member only. "
+        "While confirmed elsewhere this is a move (迁移): the old report stays active until "
+        "the new community confirms; a pending report is replaced (改报)."
     )
     async def report_to_community(
         self,
@@ -95,7 +110,10 @@ class ReportingMutation:
         )
         return await mutate(info, change, ReportPayload, action, _report)
 
-    @strawberry.mutation(description="Confirm a pending report (确认报到): the community.")
+    @strawberry.mutation(
+        description="Confirm a pending report (确认报到): the community. Confirming a move "
+        "ends the member's old report that day (迁出)."
+    )
     async def confirm_report(
         self,
         info: Info,
@@ -103,7 +121,10 @@ class ReportingMutation:
     ) -> ReportPayload:
         return await _review(info, input, confirm=True)
 
-    @strawberry.mutation(description="Return a pending report with a reason (退回报到).")
+    @strawberry.mutation(
+        description="Return a pending report with a reason (退回报到); a returned move "
+        "leaves the old report active."
+    )
     async def return_report(
         self,
         info: Info,
@@ -113,6 +134,30 @@ class ReportingMutation:
             refusal = Refusal(RefusalCode.INVALID_INPUT, "退回报到须说明原因。", "input.reason")
             return refused(ReportPayload, refusal, input.client_mutation_id)
         return await _review(info, input, confirm=False)
+
+    @strawberry.mutation(
+        description="End a confirmed report (结束报到): the community when the member left "
+        "service or for another reason, his unit branch when he left service (离职)."
+    )
+    async def end_report(
+        self,
+        info: Info,
+        input: Annotated[EndReportInput, strawberry.argument(description="The report.")],
+    ) -> ReportPayload:
+        change = Change(
+            name="endReport",
+            entity="Report",
+            key=input.client_mutation_id,
+            forbidden="只能结束本社区（本网格）或本单位党员的报到。",
+            detail={"reason": input.reason.value, "note": input.note},
+        )
+        return await mutate_node(
+            info, change, ReportPayload, input.report_id,
+            lambda report_id: reporting.end_report(
+                info.context, report_id, reason=input.reason, note=input.note
+            ),
+            _report, unknown=not_found("未找到该报到记录。", "input.reportId"),
+        )  # fmt: skip
 
 
 async def _review(info: Info, input: ReviewReportInput, *, confirm: bool) -> ReportPayload:

@@ -108,10 +108,11 @@ async def _community(url: str) -> None:
             c2 = await _add(conn, Community, code="C2", name="二社区", street_id=street)
             cat = await _add(conn, ServiceCategory, code="K1", name="邻里守望", source="local")
 
-            async def report(member: str, community: int, on: date, status: str) -> int:
+            async def report(member: str, community: int, on: date, status: str,
+                             **end: Any) -> int:  # fmt: skip
                 return await _add(conn, Report, member_code=member, community_id=community,
                                   reported_on=on, channel="online", status=status,
-                                  availability=0, intentions=[])  # fmt: skip
+                                  availability=0, intentions=[], **end)  # fmt: skip
 
             async def order(member: str, community: int, closed: datetime, status: str = "rated",
                             hours: str = "1.0", rating: int | None = None) -> int:  # fmt: skip
@@ -220,16 +221,18 @@ async def _community(url: str) -> None:
             await report("M3", c1, date(YEAR, 1, 10), "confirmed")
             # M4 (development target, not included): never reported.
             # M5 moved from C1 to C2 in May: services in both communities.
-            moved = await report("M5", c1, date(YEAR - 1, 6, 1), "closed")
+            moved = await report("M5", c1, date(YEAR - 1, 6, 1), "closed",
+                                 ended_on=date(YEAR, 5, 1), end_reason="moved")  # fmt: skip
             await _add(conn, StateEvent, entity_type="Report", entity_id=moved,
                        from_state="confirmed", to_state="closed", actor_subject="member:M5",
                        actor_role="member", occurred_at=utc(YEAR, 5, 1))  # fmt: skip
-            await report("M5", c2, date(YEAR, 5, 2), "confirmed")
+            await report("M5", c2, date(YEAR, 5, 2), "confirmed", moves_from_id=moved)
             await order("M5", c1, utc(YEAR, 2, 1, 10), hours="2.0", rating=3)
             await order("M5", c1, utc(YEAR, 3, 1, 10), hours="2.0", rating=4)
             await order("M5", c2, utc(YEAR, 8, 1, 10), hours="1.0", rating=5)
             # M6 (branch B2): reported to C1 long ago but moved out before the year.
-            gone = await report("M6", c1, date(YEAR - 3, 6, 1), "closed")
+            gone = await report("M6", c1, date(YEAR - 3, 6, 1), "closed",
+                                ended_on=date(YEAR - 1, 3, 1), end_reason="moved")  # fmt: skip
             await _add(conn, StateEvent, entity_type="Report", entity_id=gone,
                        from_state="confirmed", to_state="closed", actor_subject="member:M6",
                        actor_role="member", occurred_at=utc(YEAR - 1, 3, 1))  # fmt: skip

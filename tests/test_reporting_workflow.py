@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from resolvers.workflow import today_in_china
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
 from tests.workflow import count, taken, workflow_fixtures
@@ -118,25 +119,131 @@ async def test_returning_needs_a_reason(hub: GraphQLClient) -> None:
     assert again["reportToCommunity"]["userErrors"] == []
 
 
-async def test_moving_closes_the_old_report(hub: GraphQLClient) -> None:
+NODE = """query($id: ID!) { node(id: $id) { ... on Report { status endedOn endReason
+  community { code } movesFrom { id } history { fromState toState note } } } }"""
+MINE = """query($y: Int!) { me { report { id community { code } } residenceCommunity { code }
+  performance(year: $y) { reporting { reported community { code }
+    intervals { reportId endedOn endReason community { code } } } } } }"""
+END = """mutation($input: EndReportInput!) { endReport(input: $input) {
+  userErrors { code message field } report { id status endedOn endReason } } }"""
+
+
+async def _confirmed_in(hub: GraphQLClient, community: str) -> tuple[str, GraphQLClient, str]:
+    """A member with a report confirmed in `community`: (code, his client, report id)."""
     member = await _unreported(hub)
     me = hub.as_viewer("member", member=member)
-    first = (await me.query(REPORT, _report_input("C001")))["reportToCommunity"]["report"]
-    await hub.as_viewer("community", community="C001").query(
+    first = (await me.query(REPORT, _report_input(community)))["reportToCommunity"]["report"]
+    await hub.as_viewer("community", community=community).query(
         CONFIRM, {"input": {"reportId": first["id"]}}
     )
-    moved = (await me.query(REPORT, _report_input("C003")))["reportToCommunity"]
+    return member, me, str(first["id"])
+
+
+async def _move(me: GraphQLClient, community: str) -> dict[str, Any]:
+    moved = (await me.query(REPORT, _report_input(community)))["reportToCommunity"]
     assert moved["userErrors"] == []
-    assert moved["report"]["community"]["code"] == "C003"
-    old = await me.query(
-        "query($id: ID!) { node(id: $id) { ... on Report { status history { toState note } } } }",
-        {"id": first["id"]},
+    report: dict[str, Any] = moved["report"]
+    return report
+
+
+async def test_a_filed_move_leaves_the_old_report_active(hub: GraphQLClient) -> None:
+    member, me, old_id = await _confirmed_in(hub, "C001")
+    moved = await _move(me, "C003")
+    assert (moved["status"], moved["community"]["code"]) == ("PENDING", "C003")
+    old = (await me.query(NODE, {"id": old_id}))["node"]
+    assert (old["status"], old["endedOn"], old["endReason"]) == ("CONFIRMED", None, None)
+    new = (await me.query(NODE, {"id": moved["id"]}))["node"]
+    assert new["movesFrom"] == {"id": old_id}
+    mine = (await me.query(MINE, {"y": today_in_china().year}))["me"]
+    assert mine["report"]["id"] == old_id  # still reported in the old community
+    assert mine["residenceCommunity"]["code"] == "C001"
+    reporting = mine["performance"]["reporting"]
+    assert reporting["reported"] is True
+    assert reporting["community"]["code"] == "C001"
+    assert [i["community"]["code"] for i in reporting["intervals"]] == ["C001"]
+    # The old community still counts him among its supporters.
+    supporters = await hub.as_viewer("community", community="C001").query(
+        """query($m: [String!]) { community(code: "C001") { supporters(first: 5,
+             filter: {memberCodes: $m, statuses: [CONFIRMED]}) { edges { node { id } } } } }""",
+        {"m": [member]},
     )
-    assert old["node"]["status"] == "CLOSED"
-    assert old["node"]["history"][-1]["toState"] == "closed"
-    assert old["node"]["history"][-1]["note"].startswith("迁往")
-    mine = await me.query("{ me { report { community { code } } residenceCommunity { code } } }")
-    assert mine["me"]["report"]["community"]["code"] == "C003"
+    assert [e["node"]["id"] for e in supporters["community"]["supporters"]["edges"]] == [old_id]
+
+
+async def test_a_returned_move_leaves_the_old_report_untouched(hub: GraphQLClient) -> None:
+    _member, me, old_id = await _confirmed_in(hub, "C001")
+    moved = await _move(me, "C002")
+    returned = await hub.as_viewer("community", community="C002").query(
+        RETURN, {"input": {"reportId": moved["id"], "reason": "非本社区居民"}}
+    )
+    assert returned["returnReport"]["report"]["status"] == "RETURNED"
+    new = (await me.query(NODE, {"id": moved["id"]}))["node"]
+    assert (new["endedOn"], new["endReason"]) == (today_in_china().isoformat(), "RETURNED")
+    old = (await me.query(NODE, {"id": old_id}))["node"]
+    assert (old["status"], old["endedOn"], old["endReason"]) == ("CONFIRMED", None, None)
+    assert old["history"][-1]["toState"] == "confirmed"
+    mine = (await me.query(MINE, {"y": today_in_china().year}))["me"]
+    assert mine["residenceCommunity"]["code"] == "C001"
+
+
+async def test_confirming_a_move_closes_the_old_report_that_day(hub: GraphQLClient) -> None:
+    _member, me, old_id = await _confirmed_in(hub, "C001")
+    moved = await _move(me, "C003")
+    confirmed = await hub.as_viewer("community", community="C003").query(
+        CONFIRM, {"input": {"reportId": moved["id"]}}
+    )
+    assert confirmed["confirmReport"]["userErrors"] == []
+    today = today_in_china().isoformat()
+    old = (await me.query(NODE, {"id": old_id}))["node"]
+    assert (old["status"], old["endedOn"], old["endReason"]) == ("CLOSED", today, "MOVED")
+    assert old["history"][-1]["fromState"] == "confirmed"
+    assert old["history"][-1]["toState"] == "closed"
+    assert old["history"][-1]["note"].startswith("迁往")
+    mine = (await me.query(MINE, {"y": today_in_china().year}))["me"]
+    assert mine["report"]["community"]["code"] == "C003"
+    intervals = mine["performance"]["reporting"]["intervals"]
+    assert [(i["community"]["code"], i["endedOn"], i["endReason"]) for i in intervals] == [
+        ("C001", today, "MOVED"), ("C003", None, None),
+    ]  # fmt: skip
+    assert mine["performance"]["reporting"]["community"]["code"] == "C003"
+
+
+async def test_a_second_pending_report_replaces_the_first(hub: GraphQLClient) -> None:
+    _member, me, old_id = await _confirmed_in(hub, "C001")
+    first = await _move(me, "C002")
+    second = await _move(me, "C003")
+    replaced = (await me.query(NODE, {"id": first["id"]}))["node"]
+    assert (replaced["status"], replaced["endReason"]) == ("CLOSED", "WITHDRAWN")
+    assert (await me.query(NODE, {"id": second["id"]}))["node"]["movesFrom"] == {"id": old_id}
+    assert (await me.query(NODE, {"id": old_id}))["node"]["status"] == "CONFIRMED"
+    # Moving back to where he is confirmed is no move.
+    back = (await me.query(REPORT, _report_input("C001")))["reportToCommunity"]
+    assert back["userErrors"][0]["code"] == "DUPLICATE"
+
+
+async def test_a_member_who_left_service_has_his_report_ended(hub: GraphQLClient) -> None:
+    member, me, report_id = await _confirmed_in(hub, "C002")
+    unit = (await hub.query("query($m: String!) { member(code: $m) { unit { code } } }",
+                            {"m": member}))["member"]["unit"]["code"]  # fmt: skip
+    branch = hub.as_viewer("unit_branch", unit=unit)
+    refused = await branch.query(END, {"input": {"reportId": report_id, "reason": "CLOSED"}})
+    assert refused["endReport"]["userErrors"][0]["field"] == "input.reason"
+    other = "U0001" if unit != "U0001" else "U0002"
+    error = await hub.as_viewer("unit_branch", unit=other).error(
+        END, {"input": {"reportId": report_id, "reason": "LEFT_SERVICE"}}
+    )
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    ended = await branch.query(END, {"input": {"reportId": report_id, "reason": "LEFT_SERVICE"}})
+    assert ended["endReport"]["userErrors"] == []
+    today = today_in_china().isoformat()
+    assert ended["endReport"]["report"] == {
+        "id": report_id, "status": "CLOSED", "endedOn": today, "endReason": "LEFT_SERVICE",
+    }  # fmt: skip
+    again = await hub.as_viewer("community", community="C002").query(
+        END, {"input": {"reportId": report_id, "reason": "CLOSED"}}
+    )
+    assert again["endReport"]["userErrors"][0]["code"] == "INVALID_STATE"
+    assert (await me.query(MINE, {"y": today_in_china().year}))["me"]["report"] is None
 
 
 async def test_reporting_twice_to_the_same_community_is_refused(hub: GraphQLClient) -> None:
@@ -217,7 +324,7 @@ async def test_members_out_of_service_cannot_report(
     assert result["reportToCommunity"]["userErrors"][0]["code"] == "NOT_IN_SERVICE"
 
 
-async def test_concurrent_reports_leave_one_active_report(
+async def test_concurrent_reports_leave_one_pending_report(
     hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
     member = await _unreported(hub)

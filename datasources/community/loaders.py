@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, select
 from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
@@ -35,6 +35,7 @@ from datasources.community.models import (
     PropertyCompany,
     Report,
     ReportSkill,
+    ReportStatus,
     ResourceItem,
     ServiceCategory,
     ServiceItem,
@@ -95,9 +96,7 @@ class CommunityLoaders(LazyLoaderGroups):
     candidates_by_community: DataLoader[int, list[Any]]
 
     def _reports(self, source: Datasource, scope: Scope) -> None:
-        self.active_report_by_member_code = row_by_key(
-            source, scope, Report.member_code, Report.status.in_(L.ACTIVE_REPORT_STATUSES)
-        )
+        self.active_report_by_member_code = _active_report_by_member_code(source, scope)
         self.privacy_by_member_code = row_by_key(source, scope, PrivacyPreference.member_code)
         self.skills_of_report = rows_by_key(source, scope, ReportSkill.report_id, ReportSkill.skill)
         self.candidates_by_community = candidates_by_community(source, scope)
@@ -389,3 +388,29 @@ class CommunityLoaders(LazyLoaderGroups):
                 where=(StateEvent.entity_type == entity_type,),
             )  # fmt: skip
         return self._history[entity_type]
+
+
+def _active_report_by_member_code(source: Datasource, scope: Scope) -> DataLoader[str, Any]:
+    """The member's current report: the confirmed one, even while a move is pending (he is
+    reported there until the new community confirms); else his pending report."""
+
+    async def load(keys: list[str]) -> list[Any]:
+        visible = await scope.where(Report)
+        stmt = (
+            select(Report)
+            .where(
+                Report.member_code.in_(keys),
+                Report.status.in_(L.ACTIVE_REPORT_STATUSES),
+                *visible,
+            )
+            .order_by(Report.id)
+        )
+        found: dict[str, Report] = {}
+        async with source.session() as session:
+            for row in await session.scalars(stmt):
+                known = found.get(row.member_code)
+                if known is None or known.status is not ReportStatus.CONFIRMED:
+                    found[row.member_code] = row
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)

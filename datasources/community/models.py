@@ -49,6 +49,16 @@ class ReportStatus(enum.Enum):
     CLOSED = "closed"  # 已迁出/关闭
 
 
+class ReportEndReason(enum.Enum):
+    """Why a report ended (报到结束原因): it has an end date then (`Report.ended_on`)."""
+
+    MOVED = "moved"  # 迁出: the new community confirmed his move
+    LEFT_SERVICE = "left_service"  # 离职/不再在职: he left service, or his record was closed
+    WITHDRAWN = "withdrawn"  # 改报: replaced by another report before it was confirmed
+    RETURNED = "returned"  # 退回: the community sent it back
+    CLOSED = "closed"  # 社区注销: closed by the community for another reason
+
+
 class ReportChannel(enum.Enum):
     ONLINE = "online"  # 线上（小程序）
     OFFLINE = "offline"  # 线下
@@ -236,17 +246,31 @@ class ServiceCategory(CommunityBase):
 
 
 class Report(CommunityBase):
-    """A member's report (报到) to the community where he lives."""
+    """A member's report (报到) to the community where he lives.
+
+    A report is an interval: from `reported_on` to `ended_on` (exclusive) once it ends. A
+    member has at most one confirmed report and at most one pending one: a pending report
+    may be a move (`moves_from_id`), which leaves the confirmed one active until the new
+    community confirms it.
+    """
 
     __tablename__ = "reports"
     __table_args__ = (
-        # One active report per member; closed and returned ones stay as history.
+        # One confirmed report per member, and at most one pending (a first report, or a
+        # move from the confirmed one); closed and returned ones stay as history.
         Index(
-            "uq_reports_active_member",
+            "uq_reports_confirmed_member",
             "member_code",
             unique=True,
-            sqlite_where=text("status IN ('pending', 'confirmed')"),
-            postgresql_where=text("status IN ('pending', 'confirmed')"),
+            sqlite_where=text("status = 'confirmed'"),
+            postgresql_where=text("status = 'confirmed'"),
+        ),
+        Index(
+            "uq_reports_pending_member",
+            "member_code",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_reports_community_id_reported_on", "community_id", "reported_on"),
     )
@@ -262,6 +286,13 @@ class Report(CommunityBase):
     intentions: Mapped[list[str]] = mapped_column(JSON, default=list)  # category codes
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    # The end of the interval (China date, exclusive) and why: set when closed or returned.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[ReportEndReason | None] = mapped_column(
+        str_enum(ReportEndReason, "report_end_reason")
+    )
+    # A move (迁移/转接): the confirmed report this one replaces once confirmed.
+    moves_from_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
 
 
 class ReportSkill(CommunityBase):

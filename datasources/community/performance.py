@@ -46,8 +46,8 @@ from datasources.community.models import (
     Post,
     PostClaim,
     Report,
+    ReportEndReason,
     ReportStatus,
-    StateEvent,
     UnitPairing,
 )
 from datasources.community.order_models import (
@@ -61,8 +61,10 @@ from datasources.scope import Scope
 
 ATTENDED = (SignupStatus.ATTENDED, SignupStatus.CERTIFIED)
 FULFILLED_WISHES = (MicroWishStatus.FULFILLED, MicroWishStatus.CONFIRMED)
-# Reports that count as "reported" (已报到): confirmed, or confirmed and later closed (moved).
+# Reports whose interval counts as "reported" (已报到): confirmed, or confirmed and later
+# ended (moved, left service, closed). A report withdrawn before confirmation never counted.
 REPORTED = (ReportStatus.CONFIRMED, ReportStatus.CLOSED)
+NEVER_CONFIRMED = (ReportEndReason.WITHDRAWN, ReportEndReason.RETURNED)
 # Above this many members a batch reads the whole (scoped) table grouped by member and keeps
 # the asked ones, instead of an IN list longer than the drivers' parameter limits.
 MAX_IN_LIST = 2000
@@ -105,12 +107,16 @@ def _num(value: Any) -> Decimal:
 
 @dataclass(frozen=True)
 class ReportRow:
+    """A reported interval (报到区间): [reported_on, ended_on), open while ended_on is None."""
+
     id: int
     community_id: int
     community_code: str
     community_name: str
     reported_on: date
     status: ReportStatus
+    ended_on: date | None = None
+    end_reason: ReportEndReason | None = None
 
 
 @dataclass(frozen=True)
@@ -269,18 +275,14 @@ class CommunityPerformance:
         raise ValueError(kind)
 
     async def _report_where(self, year: int) -> list[ColumnElement[bool]]:
-        """Reports that make a member "reported" in `year`: confirmed (or later closed) on
-        or before 31 December, and not closed before the year began."""
-        start, _end = year_window(year)
-        closed_before = select(StateEvent.entity_id).where(
-            StateEvent.entity_type == "Report",
-            StateEvent.to_state == ReportStatus.CLOSED.value,
-            StateEvent.occurred_at < start,
-        )
+        """Reports whose interval overlaps `year`: confirmed (or confirmed and later ended)
+        on or before 31 December, and not ended on or before 1 January (the end date is the
+        first day he is no longer reported)."""
         return [
             Report.status.in_(REPORTED),
+            or_(Report.end_reason.is_(None), Report.end_reason.not_in(NEVER_CONFIRMED)),
             Report.reported_on <= date(year, 12, 31),
-            Report.id.not_in(closed_before),
+            or_(Report.ended_on.is_(None), Report.ended_on > date(year, 1, 1)),
             *await self.scope.where(Report),
         ]
 
@@ -361,6 +363,8 @@ class CommunityPerformance:
                     Community.name,
                     Report.reported_on,
                     Report.status,
+                    Report.ended_on,
+                    Report.end_reason,
                 )
                 .join(Community, Community.id == Report.community_id)
                 .where(*clauses)
