@@ -219,21 +219,24 @@ async def busiest_community(community: AsyncEngine) -> tuple[str, int]:
 def _bounds(year: int, engine: AsyncEngine) -> dict[str, Any]:
     start, end = year_window(year)
     if _postgres(engine):
-        return {"start": start, "end": end, "dec31": date(year, 12, 31)}
+        return {"start": start, "end": end, "dec31": date(year, 12, 31), "jan1": date(year, 1, 1)}
     # SQLite keeps timestamps as UTC text; compare as the driver would bind them.
     fmt = "%Y-%m-%d %H:%M:%S.%f"
     return {
         "start": start.replace(tzinfo=None).strftime(fmt),
         "end": end.replace(tzinfo=None).strftime(fmt),
         "dec31": date(year, 12, 31).isoformat(),
+        "jan1": date(year, 1, 1).isoformat(),
     }
 
 
-REPORTED = """SELECT member_code, min(reported_on) FROM reports
-  WHERE status IN ('confirmed', 'closed') AND reported_on <= :dec31 {members}
-    AND id NOT IN (SELECT entity_id FROM state_events WHERE entity_type = 'Report'
-                   AND to_state = 'closed' AND occurred_at < :start)
-  GROUP BY member_code"""
+# A report's interval [reported_on, ended_on) overlapping the year; withdrawn ones never counted.
+OVERLAPS = """status IN ('confirmed', 'closed') AND reported_on <= :dec31
+    AND (ended_on IS NULL OR ended_on > :jan1)
+    AND (end_reason IS NULL OR end_reason NOT IN ('withdrawn', 'returned'))"""
+REPORTED = f"""SELECT member_code, min(reported_on) FROM reports
+  WHERE {OVERLAPS} {{members}}
+  GROUP BY member_code"""  # noqa: S608
 ORDERS = """SELECT member_code, count(*), sum(hours), avg(rating) FROM service_orders
   WHERE status IN ('rated', 'confirmed') {members}
     AND coalesce(closed_at, confirmed_at) >= :start AND coalesce(closed_at, confirmed_at) < :end
@@ -363,10 +366,8 @@ async def baseline_community(
             code
             for (code,) in await conn.execute(
                 text(
-                    "SELECT DISTINCT member_code FROM reports WHERE community_id = :c AND status "
-                    "IN ('confirmed', 'closed') AND reported_on <= :dec31 AND id NOT IN (SELECT "
-                    "entity_id FROM state_events WHERE entity_type = 'Report' AND to_state = "
-                    "'closed' AND occurred_at < :start)"
+                    "SELECT DISTINCT member_code FROM reports WHERE community_id = :c AND "  # noqa: S608
+                    + OVERLAPS
                 ),
                 params,
             )

@@ -12,13 +12,13 @@ earlier organisation evaluation gets `superseded_at`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from datasources.common import CHINA, AppraisalGrade, utcnow
+from datasources.common import AppraisalGrade, utcnow
 from datasources.community.evaluation_models import (
     EvaluationKind,
     EvaluationStatus,
@@ -32,7 +32,13 @@ from datasources.community.group_models import (
     MembershipStatus,
 )
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
-from datasources.community.models import Building, Community, Report, ReportStatus, StateEvent
+from datasources.community.models import (
+    Building,
+    Community,
+    Report,
+    ReportEndReason,
+    ReportStatus,
+)
 from datasources.community.policy import grid_buildings
 from datasources.scope import Role, Viewer
 from datasources.units.models import Member, OrganisationEvaluation
@@ -81,19 +87,11 @@ def _comment(comment: str) -> str:
 async def _report_for_year(
     session: AsyncSession, member_code: str, community_id: int, year: int
 ) -> Report | None:
-    """The member's current or closed report to the community, made by the end of `year`
-    and not closed before it began (China time)."""
-    year_start = datetime(year, 1, 1, tzinfo=CHINA)
-    closed_before = (
-        select(StateEvent.id)
-        .where(
-            StateEvent.entity_type == "Report",
-            StateEvent.entity_id == Report.id,
-            StateEvent.to_state == ReportStatus.CLOSED.value,
-            StateEvent.occurred_at < year_start,
-        )
-        .exists()
-    )
+    """The member's current or ended report to the community, made by the end of `year`
+    and not ended before it began (its interval overlaps the year; a report withdrawn
+    before confirmation never counted)."""
+    overlaps = or_(Report.ended_on.is_(None), Report.ended_on > date(year, 1, 1))
+    confirmed = or_(Report.end_reason.is_(None), Report.end_reason != ReportEndReason.WITHDRAWN)
     report: Report | None = await session.scalar(
         select(Report)
         .where(
@@ -101,7 +99,8 @@ async def _report_for_year(
             Report.community_id == community_id,
             Report.status.in_(EVALUABLE_REPORTS),
             Report.reported_on <= date(year, 12, 31),
-            ~closed_before,
+            overlaps,
+            confirmed,
         )
         .order_by(Report.reported_on.desc(), Report.id.desc())
         .limit(1)

@@ -246,6 +246,49 @@ async def test_a_member_who_left_service_has_his_report_ended(hub: GraphQLClient
     assert (await me.query(MINE, {"y": today_in_china().year}))["me"]["report"] is None
 
 
+SEEDED_CASES = {
+    # Closed in 2025, never reported again: not reported in 2026.
+    "closed in 2025": """SELECT count(*) FROM reports r WHERE r.status = 'closed'
+      AND r.ended_on < '2026-01-01' AND NOT EXISTS (SELECT 1 FROM reports a
+      WHERE a.member_code = r.member_code AND a.status IN ('pending', 'confirmed'))""",
+    "pending move": """SELECT count(*) FROM reports n JOIN reports o ON o.id = n.moves_from_id
+      WHERE n.status = 'pending' AND o.status = 'confirmed' AND o.ended_on IS NULL""",
+    "returned move": """SELECT count(*) FROM reports n JOIN reports o ON o.id = n.moves_from_id
+      WHERE n.status = 'returned' AND n.end_reason = 'returned' AND o.status = 'confirmed'""",
+    "completed move": """SELECT count(*) FROM reports n JOIN reports o ON o.id = n.moves_from_id
+      WHERE n.status = 'confirmed' AND o.status = 'closed' AND o.end_reason = 'moved'
+      AND o.ended_on >= n.reported_on""",
+}
+
+
+async def test_the_seed_holds_every_kind_of_interval(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    for case, sql in SEEDED_CASES.items():
+        assert await count(workflow_db, sql) > 0, case
+    # Through the API: a member moving to another community is still reported in the old one.
+    pair = await _rows(workflow_db, """SELECT n.member_code, c.code FROM reports n
+      JOIN reports o ON o.id = n.moves_from_id JOIN communities c ON c.id = o.community_id
+      WHERE n.status = 'pending' ORDER BY n.id""")  # fmt: skip
+    member, old_community = pair
+    seen = await hub.query(
+        "query($m: String!) { member(code: $m) { report { status community { code } } } }",
+        {"m": member},
+    )
+    assert seen["member"]["report"] == {"status": "CONFIRMED", "community": {"code": old_community}}
+
+
+async def _rows(pair: DatabasePair, sql: str) -> tuple[str, str]:
+    engine = create_async_engine(pair.community_url)
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(text(sql))).first()
+    finally:
+        await engine.dispose()
+    assert row is not None
+    return str(row[0]), str(row[1])
+
+
 async def test_reporting_twice_to_the_same_community_is_refused(hub: GraphQLClient) -> None:
     member = await _unreported(hub)
     me = hub.as_viewer("member", member=member)
