@@ -41,6 +41,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "writeSelfEvaluation": frozenset({M}),
     "acknowledgeEvaluation": frozenset({U}),
     "recordOrganisationEvaluation": frozenset({U}),
+    "overrideAppraisalCeiling": frozenset({D}),
     "createBuildingGroup": frozenset({C, G}),
     "addGroupMember": frozenset({C, G}),
     "setGroupRole": frozenset({C, G}),

@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "withdrawListEntry": {M, U, C, G}, "publishMicroWish": {C, G}, "claimMicroWish": {M},
     "fulfilMicroWish": {M}, "confirmMicroWish": {C, G}, "withdrawMicroWish": {C, G},
     "evaluateMember": {C, G, M}, "writeSelfEvaluation": {M}, "acknowledgeEvaluation": {U},
-    "recordOrganisationEvaluation": {U}, "createBuildingGroup": {C, G},
+    "recordOrganisationEvaluation": {U}, "overrideAppraisalCeiling": {D}, "createBuildingGroup": {C, G},
     "addGroupMember": {C, G}, "setGroupRole": {C, G}, "removeGroupMember": {C, G},
     "dissolveBuildingGroup": {C, G}, "assignHousehold": {C, G}, "endAssignment": {C, G},
     "publishActivity": {C, G}, "cancelActivity": {C, G}, "signUpForActivity": {M},
