@@ -291,7 +291,7 @@ async def write_self(
     return row
 
 
-async def _unit_member(ctx: HubContext, session: AsyncSession, member_code: str) -> Member:
+async def unit_member(ctx: HubContext, session: AsyncSession, member_code: str) -> Member:
     """The member, if the unit viewer answers for him (his unit, or his branch)."""
     viewer = ctx.viewer
     if viewer.role is not Role.UNIT_BRANCH or viewer.unit is None:
@@ -447,9 +447,9 @@ async def _record(
 
 
 async def _evaluated_member(ctx: HubContext, session: AsyncSession, member_code: str) -> Member:
-    """The member: his unit branch's (`_unit_member`), or any of the district's."""
+    """The member: his unit branch's (`unit_member`), or any of the district's."""
     if ctx.viewer.role is not Role.DISTRICT:
-        return await _unit_member(ctx, session, member_code)
+        return await unit_member(ctx, session, member_code)
     visible = await ctx.units.scope.where(Member)
     member = await session.scalar(select(Member).where(Member.code == member_code, *visible))
     if member is None:
@@ -507,7 +507,7 @@ async def acknowledge(ctx: HubContext, evaluation_id: int) -> MemberEvaluation:
         if row is None:
             raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.evaluationId")
         async with ctx.sources.units.session() as units:
-            await _unit_member(ctx, units, row.member_code)
+            await unit_member(ctx, units, row.member_code)
         if row.kind is not EvaluationKind.COMMUNITY:
             raise Refusal(RefusalCode.INVALID_STATE, f"该评价为「{KIND_NAMES[row.kind]}」，只有社区党委评价需要签收。",
                           "input.evaluationId")  # fmt: skip

@@ -31,6 +31,7 @@ from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
 from schema.mutation_roles import guard_mutations
+from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
@@ -64,6 +65,7 @@ class Query(
     MallQuery,
     PerformanceQuery,
     DistrictDashboardQuery,
+    OpinionsQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Fetch any object by its global ID (全局ID); null if it does not exist."
@@ -90,6 +92,7 @@ class Mutation(
     PointsMutation,
     MallMutation,
     PerformanceMutation,
+    OpinionsMutation,
 ):
     pass
 

@@ -42,6 +42,8 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "acknowledgeEvaluation": frozenset({U}),
     "recordOrganisationEvaluation": frozenset({U}),
     "overrideAppraisalCeiling": frozenset({D}),
+    "requestCommunityOpinion": frozenset({U}),
+    "answerOpinionRequest": frozenset({C}),
     "createBuildingGroup": frozenset({C, G}),
     "addGroupMember": frozenset({C, G}),
     "setGroupRole": frozenset({C, G}),
