@@ -43,6 +43,7 @@ from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
 from schema.reporting_mutations import ReportingMutation
+from schema.three_evaluations import ThreeEvaluationsQuery
 from schema.units import UnitsQuery
 from schema.viewer import ViewerQuery
 from schema.wishes import WishesMutation
@@ -66,6 +67,7 @@ class Query(
     PerformanceQuery,
     DistrictDashboardQuery,
     OpinionsQuery,
+    ThreeEvaluationsQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Fetch any object by its global ID (全局ID); null if it does not exist."
