@@ -12,7 +12,8 @@ earlier organisation evaluation gets `superseded_at`.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -43,7 +44,9 @@ from datasources.community.policy import grid_buildings
 from datasources.scope import Role, Viewer
 from datasources.units.models import Member, OrganisationEvaluation
 from datasources.units.policy import unit_members
+from resolvers import appraisal_ceiling
 from resolvers.context import HubContext
+from resolvers.performance import GRADE_NAMES
 from resolvers.workflow import (
     Refusal,
     RefusalCode,
@@ -287,7 +290,7 @@ async def write_self(
     return row
 
 
-async def _unit_member(ctx: HubContext, session: AsyncSession, member_code: str) -> Member:
+async def unit_member(ctx: HubContext, session: AsyncSession, member_code: str) -> Member:
     """The member, if the unit viewer answers for him (his unit, or his branch)."""
     viewer = ctx.viewer
     if viewer.role is not Role.UNIT_BRANCH or viewer.unit is None:
@@ -313,25 +316,104 @@ async def record_organisation(
     key: str | None,
 ) -> OrganisationEvaluation:
     """Record the organisation evaluation (组织评价) on the unit side: the member's unit
-    branch. The idempotency key is the row's `client_key`, on the same side, so the
-    evaluation and its key commit together."""
+    branch, never above his appraisal ceiling (ABOVE_CEILING, naming the ceiling and the
+    unmet rules; the district overrides it on appeal, `override_organisation`). The
+    idempotency key is the row's `client_key`, on the same side, so the evaluation and its
+    key commit together."""
     viewer = ctx.viewer
     if viewer.role is not Role.UNIT_BRANCH:
         raise PermissionError("only the member's unit branch records the organisation evaluation")
     evaluated_year = _year(year)
     text = _comment(comment)
+
+    async def checked(member: Member) -> AppraisalGrade | None:
+        compliance, ceiling = await appraisal_ceiling.ceiling_of(ctx, member, evaluated_year)
+        if (
+            compliance is not None
+            and ceiling is not None
+            and appraisal_ceiling.above(grade, ceiling)
+        ):
+            raise Refusal(
+                RefusalCode.ABOVE_CEILING,
+                appraisal_ceiling.refusal_message(grade, evaluated_year, compliance, ceiling),
+                "input.grade",
+            )
+        return ceiling
+
+    return await _record(
+        ctx, member_code=member_code, year=evaluated_year, grade=grade, comment=text, key=key,
+        checked=checked, override_reason=None,
+    )  # fmt: skip
+
+
+async def override_organisation(
+    ctx: HubContext,
+    *,
+    member_code: str,
+    year: int | None,
+    grade: AppraisalGrade,
+    comment: str,
+    reason: str,
+    key: str | None,
+) -> OrganisationEvaluation:
+    """Record, on appeal, an organisation evaluation above the member's appraisal ceiling
+    (区委组织部特批): the district organisation department only, with its reason, kept on
+    the row and in the audit entry. A grade within the ceiling needs no override: the
+    branch records it (INVALID_INPUT)."""
+    viewer = ctx.viewer
+    if viewer.role is not Role.DISTRICT:
+        raise PermissionError("only the district organisation department overrides a ceiling")
+    evaluated_year = _year(year)
+    text = _comment(comment)
+    why = reason.strip()
+    if not why:
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写特批理由（申诉情况）。", "input.reason")
+
+    async def checked(member: Member) -> AppraisalGrade | None:
+        _compliance, ceiling = await appraisal_ceiling.ceiling_of(ctx, member, evaluated_year)
+        if not appraisal_ceiling.above(grade, ceiling):
+            shown = "无上限" if ceiling is None else f"上限为“{GRADE_NAMES[ceiling]}”"
+            raise Refusal(
+                RefusalCode.INVALID_INPUT,
+                f"该等次未超出该党员{evaluated_year}年度评议等次上限（{shown}），无需特批，"
+                "请由其所在单位党支部记录。",
+                "input.grade",
+            )
+        return ceiling
+
+    return await _record(
+        ctx, member_code=member_code, year=evaluated_year, grade=grade, comment=text, key=key,
+        checked=checked, override_reason=why,
+    )  # fmt: skip
+
+
+async def _record(
+    ctx: HubContext,
+    *,
+    member_code: str,
+    year: int,
+    grade: AppraisalGrade,
+    comment: str,
+    key: str | None,
+    checked: Callable[[Member], Awaitable[AppraisalGrade | None]],
+    override_reason: str | None,
+) -> OrganisationEvaluation:
+    """Supersede the member's current organisation evaluation of the year and write the
+    new one, after `checked` judged the grade against his ceiling (which it returns)."""
+    viewer = ctx.viewer
     try:
         async with ctx.sources.units.transaction() as session:
             earlier = await _organisation_by_key(ctx, session, key)
             if earlier is not None:
                 return earlier
-            member = await _unit_member(ctx, session, member_code)
+            member = await _evaluated_member(ctx, session, member_code)
             await write_lock(session, Member, member.id)
+            ceiling = await checked(member)
             current = await session.scalar(
                 select(OrganisationEvaluation)
                 .where(
                     OrganisationEvaluation.member_id == member.id,
-                    OrganisationEvaluation.year == evaluated_year,
+                    OrganisationEvaluation.year == year,
                     OrganisationEvaluation.superseded_at.is_(None),
                 )
                 .with_for_update()
@@ -340,9 +422,11 @@ async def record_organisation(
                 current.superseded_at = utcnow()
                 await session.flush()
             row = OrganisationEvaluation(
-                member_id=member.id, branch_id=member.branch_id, year=evaluated_year,
-                grade=grade, comment=text, evaluator_subject=viewer.subject,
-                evaluator_identity=viewer.identity_key, client_key=key,
+                member_id=member.id, branch_id=member.branch_id, year=year, grade=grade,
+                comment=comment, evaluator_subject=viewer.subject,
+                evaluator_identity=viewer.identity_key, client_key=key, ceiling_grade=ceiling,
+                override_reason=override_reason,
+                override_by=None if override_reason is None else viewer.subject,
             )  # fmt: skip
             session.add(row)
             await session.flush()
@@ -359,6 +443,17 @@ async def record_organisation(
             "该组织评价刚由他人同时填写，请刷新后再修订。",
             "input.memberCode",
         ) from exc
+
+
+async def _evaluated_member(ctx: HubContext, session: AsyncSession, member_code: str) -> Member:
+    """The member: his unit branch's (`unit_member`), or any of the district's."""
+    if ctx.viewer.role is not Role.DISTRICT:
+        return await unit_member(ctx, session, member_code)
+    visible = await ctx.units.scope.where(Member)
+    member = await session.scalar(select(Member).where(Member.code == member_code, *visible))
+    if member is None:
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该党员。", "input.memberCode")
+    return member
 
 
 async def _organisation_by_key(
@@ -411,7 +506,7 @@ async def acknowledge(ctx: HubContext, evaluation_id: int) -> MemberEvaluation:
         if row is None:
             raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.evaluationId")
         async with ctx.sources.units.session() as units:
-            await _unit_member(ctx, units, row.member_code)
+            await unit_member(ctx, units, row.member_code)
         if row.kind is not EvaluationKind.COMMUNITY:
             raise Refusal(RefusalCode.INVALID_STATE, f"该评价为「{KIND_NAMES[row.kind]}」，只有社区党委评价需要签收。",
                           "input.evaluationId")  # fmt: skip

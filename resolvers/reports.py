@@ -1,6 +1,11 @@
 """What an appraisal spreadsheet (评议台账) holds: one row per member of a branch, a unit or
 a community's supporters, the year's figures and the unmet rules spelled out.
 
+An organisation grade above the member's appraisal ceiling is never shown bare: the grade
+cell says whether it is the district's override (区委组织部特批) or a conflict for the
+district to review (超出上限，待区委组织部复核), and "组织评价核查" says the same with the
+override's reason.
+
 Plain functions of a `HubContext`: the download (`gateway.reports`) and `dualhub report`
 (`gateway.cli`) call the same `audited_rows` and only differ in whose context they pass.
 """
@@ -11,6 +16,7 @@ import logging
 from typing import Any
 
 from datasources.units.models import Member, PoliticalStatus
+from resolvers import appraisal_ceiling
 from resolvers import performance as perf
 from resolvers.context import HubContext
 
@@ -30,7 +36,7 @@ HEADERS = (
     "按时报到", "逾期天数", "完成点单（次）", "点单时长（小时）", "平均评分", "参加活动（次）",
     "活动时长（小时）", "认领岗位（个）", "完成微心愿（个）", "计入服务次数", "计入服务时长（小时）",
     "获得积分", "消费积分", "冲正积分", "年末积分余额", "社区评价", "党员自评", "组织评价",
-    "是否达标", "评议等次上限", "未达标事项",
+    "是否达标", "评议等次上限", "组织评价核查", "未达标事项",
 )  # fmt: skip
 
 Row = list[Any]
@@ -76,7 +82,7 @@ async def report_rows(ctx: HubContext, kind: str, code: str, year: int, *, via: 
     rows = []
     for person, revisions in zip(people, organisation, strict=True):
         ctx.audit.read("Member", person.member_code, "Member.name", via=via)
-        org = next((r.grade for r in revisions if r.superseded_at is None), None)
+        org = next((r for r in revisions if r.superseded_at is None), None)
         rows.append(_row(person, unit_names, branch_names, org))
     return rows
 
@@ -89,6 +95,11 @@ def _row(
     services, hours = p.counted()
     evaluations = {e.kind: e.grade for e in f.evaluations}
     compliance = p.compliance
+    ceiling = compliance.ceiling if compliance else None
+    grade = _grade(organisation.grade) if organisation else ""
+    checked = "" if organisation is None else _checked(organisation, ceiling)
+    if checked:
+        grade = f"{grade}（{appraisal_ceiling.CHECK_NAMES[_check(organisation, ceiling)]}）"
     return [
         p.member_code, p.name, STATUS_NAMES[p.political_status],
         units.get(p.unit_id, ""), branches.get(p.branch_id, ""),
@@ -101,10 +112,9 @@ def _row(
         f.activities.count, float(f.activities.hours), f.posts, f.wishes,
         services, float(hours), f.points.earned, f.points.spent, f.points.reversed,
         f.points.balance, _grade(evaluations.get("community")),
-        _grade(evaluations.get("self")), _grade(organisation),
+        _grade(evaluations.get("self")), grade,
         "" if compliance is None or not compliance.applicable else _yes_no(compliance.compliant),
-        _grade(compliance.ceiling) if compliance else "",
-        perf.unmet_text(p),
+        _grade(ceiling), checked, perf.unmet_text(p),
     ]  # fmt: skip
 
 
@@ -125,6 +135,20 @@ async def _members(ctx: HubContext, kind: str, code: str, year: int) -> list[Mem
     codes = await ctx.community.performance.supporters(year, community.id)
     rows = await ctx.units.member_by_code.load_many(sorted(codes))
     return sorted((r for r in rows if r is not None), key=lambda r: (r.name, r.id))
+
+
+def _check(organisation: Any, ceiling: Any) -> appraisal_ceiling.GradeCheck:
+    return appraisal_ceiling.check(organisation.grade, ceiling, organisation.override_reason)
+
+
+def _checked(organisation: Any, ceiling: Any) -> str:
+    """The "组织评价核查" cell: empty within the ceiling; the override with its reason, or
+    the conflict, otherwise."""
+    check = _check(organisation, ceiling)
+    name = appraisal_ceiling.CHECK_NAMES[check]
+    if check is appraisal_ceiling.GradeCheck.OVERRIDDEN:
+        return f"{name}：{organisation.override_reason}"
+    return name
 
 
 def _grade(grade: Any) -> str:

@@ -31,6 +31,7 @@ from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
 from schema.mutation_roles import guard_mutations
+from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
@@ -42,6 +43,7 @@ from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
 from schema.reporting_mutations import ReportingMutation
+from schema.three_evaluations import ThreeEvaluationsQuery
 from schema.units import UnitsQuery
 from schema.viewer import ViewerQuery
 from schema.wishes import WishesMutation
@@ -64,6 +66,8 @@ class Query(
     MallQuery,
     PerformanceQuery,
     DistrictDashboardQuery,
+    OpinionsQuery,
+    ThreeEvaluationsQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Fetch any object by its global ID (全局ID); null if it does not exist."
@@ -90,6 +94,7 @@ class Mutation(
     PointsMutation,
     MallMutation,
     PerformanceMutation,
+    OpinionsMutation,
 ):
     pass
 

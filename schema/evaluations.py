@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -30,7 +30,15 @@ from schema.enums import AppraisalGrade
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import Change, UserError, audit_result, mutate, mutate_node, not_found
+from schema.mutations import (
+    Audited,
+    Change,
+    UserError,
+    audit_result,
+    mutate,
+    mutate_node,
+    not_found,
+)
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.places import Community
 
@@ -190,6 +198,22 @@ class MemberEvaluation(HubNode):
 
 
 @strawberry.type(
+    description="An override of the appraisal ceiling on appeal (区委组织部特批): the grade "
+    "is above the member's ceiling, recorded by the district organisation department."
+)
+class CeilingOverride:
+    reason: str = strawberry.field(description="Why it was granted (特批理由), required.")
+    ceiling: AppraisalGrade | None = strawberry.field(
+        description="The ceiling the grade exceeds (被突破的等次上限), as it was then."
+    )
+    overridden_by: str | None = strawberry.field(
+        description="Who granted it (特批人): the district's token subject, shown to the "
+        "district and the auditor only; null for everyone else."
+    )
+    overridden_at: datetime = strawberry.field(description="When (特批时间).")
+
+
+@strawberry.type(
     description="The unit branch's organisation evaluation (组织评价) of a member for a year, "
     "kept on the work-unit side. A revision supersedes the earlier one."
 )
@@ -204,12 +228,37 @@ class OrganisationEvaluation(HubNode):
     superseded_at: datetime | None = strawberry.field(
         description="When a revision replaced it (修订时间), null while current."
     )
+    ceiling_grade: AppraisalGrade | None = strawberry.field(
+        description="The member's appraisal ceiling when the grade was recorded (记录时的"
+        "评议等次上限); null without a policy covering him, and for grades recorded before "
+        "the ceiling was enforced (judge those with `Member.performance.gradeCheck`)."
+    )
     member_id: strawberry.Private[int]
     branch_id: strawberry.Private[int]
+    override_reason: strawberry.Private[str | None]
+    override_by: strawberry.Private[str | None]
 
-    @strawberry.field(description="Role of the evaluator (评价人角色): always unit_branch.")
+    @strawberry.field(
+        description="Role of the evaluator (评价人角色): unit_branch, or district for a "
+        "grade the district organisation department recorded above the ceiling on appeal."
+    )
     def evaluator_role(self) -> str:
-        return "unit_branch"
+        return "unit_branch" if self.override_reason is None else "district"
+
+    @strawberry.field(
+        description="The district organisation department's override of the appraisal "
+        "ceiling on appeal (区委组织部特批), with its reason; null for a grade the branch "
+        "recorded within the ceiling."
+    )
+    def ceiling_override(self, info: Info) -> CeilingOverride | None:
+        if self.override_reason is None:
+            return None
+        return CeilingOverride(
+            reason=self.override_reason,
+            ceiling=self.ceiling_grade,
+            overridden_by=shown_subject(info.context.viewer, self.override_by, None),
+            overridden_at=self.created_at,
+        )
 
     @strawberry.field(description="Date of record (评价日期), China Standard Time.")
     def evaluated_on(self) -> date:
@@ -334,6 +383,24 @@ class RecordOrganisationEvaluationInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
 
+@strawberry.input(
+    description="Record, on appeal, an organisation evaluation above the member's appraisal "
+    "ceiling (区委组织部特批组织评价)."
+)
+class OverrideAppraisalCeilingInput:
+    member_code: str = strawberry.field(description="The member (党员编码).")
+    grade: AppraisalGrade = strawberry.field(
+        description="The grade (评价等次): above his ceiling, else INVALID_INPUT."
+    )
+    comment: str = strawberry.field(description="The comment (评语), required.")
+    reason: str = strawberry.field(
+        description="Why the ceiling is overridden (特批理由): the appeal and its finding, "
+        "required; kept on the evaluation and in the audit log."
+    )
+    year: int | None = strawberry.field(metadata=YEAR, default=None, description=_YEAR)
+    client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
+
+
 @strawberry.input(description="Acknowledge the community's evaluation of a member (签收评价).")
 class AcknowledgeEvaluationInput:
     evaluation_id: relay.GlobalID = strawberry.field(description="The evaluation (评价ID).")
@@ -442,7 +509,10 @@ class EvaluationsMutation:
 
     @strawberry.mutation(
         description="Record the organisation evaluation of a member for a year (组织评价), on "
-        "the work-unit side: the member's unit branch. A second one supersedes the first."
+        "the work-unit side: the member's unit branch. A second one supersedes the first. "
+        "Never above the member's appraisal ceiling (评议等次上限, `Member.performance."
+        "appraisalCeiling`): ABOVE_CEILING, naming the ceiling and the unmet rules; the "
+        "district overrides it on appeal (`overrideAppraisalCeiling`)."
     )
     async def record_organisation_evaluation(
         self,
@@ -466,4 +536,42 @@ class EvaluationsMutation:
                 organisation_evaluation=OrganisationEvaluation.from_row(row)
             ),
             audited=audit_result("OrganisationEvaluation"),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Record, on appeal, an organisation evaluation above the member's "
+        "appraisal ceiling (区委组织部特批): the district organisation department only, with "
+        "a required reason, kept on the evaluation (`ceilingOverride`) and in the audit log. "
+        "It supersedes the current organisation evaluation; a grade within the ceiling is "
+        "refused (INVALID_INPUT: the branch records it)."
+    )
+    async def override_appraisal_ceiling(
+        self,
+        info: Info,
+        input: Annotated[
+            OverrideAppraisalCeilingInput, strawberry.argument(description="The override.")
+        ],
+    ) -> OrganisationEvaluationPayload:
+        key = input.client_mutation_id
+        action = evaluations.override_organisation(
+            info.context, member_code=input.member_code, year=input.year, grade=input.grade,
+            comment=input.comment, reason=input.reason, key=key,
+        )  # fmt: skip
+        change = Change(name="overrideAppraisalCeiling", entity="OrganisationEvaluation",
+                        key=key, targets=[input.member_code],
+                        forbidden="只有区委组织部可以特批超出评议等次上限的等次。")  # fmt: skip
+
+        def audited(row: Any) -> Audited:
+            return Audited("OrganisationEvaluation", [str(row.id)], {
+                "memberCode": input.member_code, "year": row.year, "grade": row.grade.value,
+                "ceiling": None if row.ceiling_grade is None else row.ceiling_grade.value,
+                "reason": row.override_reason,
+            })  # fmt: skip
+
+        return await mutate(
+            info, change, OrganisationEvaluationPayload, action,
+            lambda row: OrganisationEvaluationPayload(
+                organisation_evaluation=OrganisationEvaluation.from_row(row)
+            ),
+            audited=audited,
         )  # fmt: skip

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -17,6 +17,7 @@ from strawberry.types.nodes import SelectedField
 
 from datasources.common import CHINA, AppraisalGrade
 from datasources.community.performance import MemberFigures, ReportRow, ServiceTotals
+from resolvers import appraisal_ceiling
 from resolvers import appraisal_policy as policies
 from resolvers import performance as perf
 from schema.actors import shown_subject
@@ -51,6 +52,16 @@ class AppraisalRule(Enum):
     REPORTED_ON_TIME = "reported_on_time"
     MIN_SERVICES = "min_services"
     MIN_HOURS = "min_hours"
+
+
+strawberry.enum(
+    appraisal_ceiling.GradeCheck,
+    name="GradeCheck",
+    description="A recorded grade against the member's appraisal ceiling (等次核查): "
+    "WITHIN_CEILING 未超出上限（或无上限）, OVERRIDDEN 超出上限、区委组织部特批, "
+    "EXCEEDS_CEILING 超出上限、待区委组织部复核.",
+)
+GradeCheck: TypeAlias = appraisal_ceiling.GradeCheck
 
 
 @strawberry.enum(description="Record types that may count as services (计入服务的记录类型).")
@@ -401,6 +412,22 @@ class MemberPerformance:
     member_id: strawberry.Private[int]
     member_code: strawberry.Private[str]
     evaluation_rows: strawberry.Private[list[Any]]
+
+    @strawberry.field(
+        description="The current organisation evaluation's grade against his appraisal "
+        "ceiling (组织评价等次核查): WITHIN_CEILING, OVERRIDDEN (the district's override on "
+        "appeal) or EXCEEDS_CEILING (a conflict for the district to review: recorded before "
+        "the ceiling was enforced, or the ceiling fell later); null without a grade."
+    )
+    async def grade_check(self, info: Info) -> GradeCheck | None:
+        loader = info.context.units.organisation_evaluations_of_member_year
+        revisions = await loader.load((self.member_id, self.year))
+        current = next((r for r in revisions if r.superseded_at is None), None)
+        if current is None:
+            return None
+        return appraisal_ceiling.check(
+            current.grade, self.appraisal_ceiling, current.override_reason
+        )
 
     @strawberry.field(description="The three evaluations (三评) of the year.")
     async def evaluations(self, info: Info) -> EvaluationsFigure:

@@ -33,6 +33,7 @@ from datasources.community.models import (
     PostClaim,
     Report,
 )
+from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder
 from datasources.community.partner_models import AllianceMeeting
 from datasources.community.points_models import (
@@ -180,7 +181,7 @@ RECORD_TYPES = {
     "CoBuildingAgreement.projects": "AgreementProject", "Community.partnerUnits": "UnitPairing",
     "MemberEvaluation.organisationEvaluation": "OrganisationEvaluation",
     "Community.grids": "Grid", "Compound.buildings": "Building",
-    "Alliance.memberships": "AllianceMembership",
+    "Alliance.memberships": "AllianceMembership", "opinionRequests": "OpinionRequest",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -330,6 +331,7 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "own unit": lambda r: r["member"] in case.members,
         "own branch": lambda r: r["member"] in case.members,
         "served by it": lambda r: r["compound"] in served,
+        "asked by it": lambda r: r["unit"] == scope.get("unit"),
     }  # fmt: skip
 
 
@@ -437,6 +439,12 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
             await _insert_coverage(conn, ids, unit=unit, company=company, community=community)
             await _nest_grids(conn, world, cases["grid"].scope["grid"], community)
             await _insert_operations(conn, world, cases, ids)
+            # An opinion request the unit viewer asked of the community viewer's community.
+            await _add(
+                conn, OpinionRequest, member_code="M999999", unit_code=unit,
+                community_id=ids["community"], purpose="拟提拔", status="pending",
+                asked_by="unit", asked_at=datetime.now(UTC),
+            )  # fmt: skip
     finally:
         await engine.dispose()
 

@@ -261,20 +261,25 @@ async def test_groups_assignments_and_evaluations(busy_db: DatabasePair) -> None
         )
     }
     assert {"self", "community"} <= kinds
-    # On the unit side: members who never reported are not rated qualified or above.
+    # On the unit side: members who never reported are not rated qualified or above,
+    # except by the district's override on appeal (one, with its reason).
     reported = {code for (code,) in await _rows(busy_db.community_url,
         "SELECT member_code FROM reports WHERE status IN ('confirmed', 'closed')")}  # fmt: skip
     graded = await _rows(
         busy_db.units_url,
-        """SELECT m.code, e.grade FROM organisation_evaluations e
+        """SELECT m.code, e.grade, e.override_reason FROM organisation_evaluations e
         JOIN members m ON m.id = e.member_id WHERE e.superseded_at IS NULL AND e.year = 2025""",
     )
     assert graded
     assert all(
         grade in ("basically_qualified", "unqualified")
-        for code, grade in graded
-        if code not in reported
+        for code, grade, reason in graded
+        if code not in reported and reason is None
     )
+    overridden = [(code, grade) for code, grade, reason in graded if reason is not None]
+    assert len(overridden) == 1
+    assert overridden[0][0] not in reported
+    assert overridden[0][1] == "qualified"
 
 
 async def test_the_evaluation_year_has_its_policy(busy_db: DatabasePair) -> None:

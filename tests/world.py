@@ -257,6 +257,9 @@ RECORDS: dict[str, str] = {
     " JOIN communities c ON c.id = a.community_id",
     "MemberEvaluation": "SELECT e.id, c.code AS community, e.kind, e.member_code AS member"
     " FROM member_evaluations e JOIN communities c ON c.id = e.community_id",
+    "OpinionRequest": "SELECT r.id, c.code AS community, r.unit_code AS unit,"
+    " r.member_code AS member FROM opinion_requests r"
+    " JOIN communities c ON c.id = r.community_id",
     "BuildingGroup": "SELECT g.id, c.code AS community FROM building_groups g"
     " JOIN communities c ON c.id = g.community_id",
     "BuildingGroupMember": 'SELECT m.id, c.code AS community, m.group_id AS "group",'

@@ -1,5 +1,5 @@
-"""Lists and per-request loaders of evaluations (三评), building groups (楼栋党小组) and
-household assignments (包干到户): the community side's part of workflow 8 and of the
+"""Lists and per-request loaders of evaluations (三评) and opinion requests (征求社区意见),
+building groups (楼栋党小组) and household assignments (包干到户): the community side's part of workflow 8 and of the
 grouping in workflow 1.
 
 A year's evaluations of many members load in one statement (every revision of each
@@ -33,6 +33,7 @@ from datasources.community.group_models import (
     HouseholdAssignment,
     MembershipStatus,
 )
+from datasources.community.opinion_models import OpinionRequest, OpinionRequestStatus
 from datasources.loaders import ListLoaders, row_by_key, rows_by_key
 from datasources.paging import ListSpec
 from datasources.scope import Scope
@@ -71,6 +72,28 @@ def _group_clauses(f: BuildingGroupFilter) -> list[ColumnElement[bool]]:
     return [] if f.statuses is None else [BuildingGroup.status.in_(f.statuses)]
 
 
+@dataclass(frozen=True)
+class OpinionRequestFilter:
+    """Opinion requests (征求社区意见): by state and member."""
+
+    statuses: tuple[OpinionRequestStatus, ...] | None = None
+    member_code: str | None = None
+
+
+def _opinion_clauses(f: OpinionRequestFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.statuses is not None:
+        clauses.append(OpinionRequest.status.in_(f.statuses))
+    if f.member_code is not None:
+        clauses.append(OpinionRequest.member_code == f.member_code)
+    return clauses
+
+
+OPINION_REQUESTS = ListSpec(
+    OpinionRequest,
+    orders={"asked_at": OpinionRequest.asked_at},
+    filter_clauses=_opinion_clauses,
+)
 EVALUATIONS = ListSpec(
     MemberEvaluation,
     orders={"created_at": MemberEvaluation.created_at, "member_code": MemberEvaluation.member_code},
@@ -96,6 +119,8 @@ class EvaluationGroupLoaders:
         self.evaluations_of_member_year: DataLoader[MemberYear, list[Any]] = DataLoader(
             load_fn=self._member_years
         )
+        self.opinion_request_by_id = row_by_key(source, scope, OpinionRequest.id)
+        self.opinion_requests = ListLoaders(source, scope, OPINION_REQUESTS)
         self.group_by_id = row_by_key(source, scope, BuildingGroup.id)
         self.groups_of_community = ListLoaders(
             source, scope, BUILDING_GROUPS, BuildingGroup.community_id

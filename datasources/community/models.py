@@ -619,6 +619,7 @@ from datasources.community import (  # noqa: E402,F401
     activity_models,
     evaluation_models,
     group_models,
+    opinion_models,
     order_models,
     partner_models,
     points_models,

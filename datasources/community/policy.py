@@ -63,6 +63,7 @@ from datasources.community.models import (
     Street,
     UnitPairing,
 )
+from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder, TakerKind
 from datasources.community.timeline import SOURCES, TimelineEntry
 from datasources.scope import CrossSideFacts, Role, Viewer
@@ -353,6 +354,17 @@ async def _evaluations(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElem
     return DENY
 
 
+async def _opinion_requests(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Opinion requests (征求社区意见): the community committee asked (not its grid
+    secretaries: the committee answers), the asking unit (its branches too). Never the
+    member himself: it is a confidential step of a promotion check."""
+    if viewer.role is Role.COMMUNITY:
+        return [OpinionRequest.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.UNIT_BRANCH and viewer.unit is not None:
+        return [OpinionRequest.unit_code == viewer.unit]
+    return DENY
+
+
 async def _building_groups(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """Building groups (楼栋党小组): the community's roles; a member his own group."""
     if viewer.is_community_side:
@@ -446,6 +458,7 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
         "MicroWish": select(MicroWish.id).where(*await _micro_wishes(viewer, facts)),
         "ServiceOrder": select(ServiceOrder.id).where(*await _service_orders(viewer, facts)),
         "MemberEvaluation": select(MemberEvaluation.id).where(*await _evaluations(viewer, facts)),
+        "OpinionRequest": select(OpinionRequest.id).where(*await _opinion_requests(viewer, facts)),
         "BuildingGroup": select(BuildingGroup.id).where(*await _building_groups(viewer, facts)),
         "BuildingGroupMember": select(BuildingGroupMember.id).where(
             *await _group_members(viewer, facts)
@@ -511,6 +524,7 @@ _RULES: dict[type[Any], Any] = {
     MicroWish: _micro_wishes,
     ServiceOrder: _service_orders,
     MemberEvaluation: _evaluations,
+    OpinionRequest: _opinion_requests,
     BuildingGroup: _building_groups,
     BuildingGroupBuilding: _group_buildings,
     BuildingGroupMember: _group_members,

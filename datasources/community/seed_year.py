@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from datasources.community.seed_groups import generate_evaluations, generate_groups
 from datasources.community.seed_mall import generate_ledger
 from datasources.community.seed_operations import generate_operations
+from datasources.community.seed_opinions import generate_opinion_requests
 from datasources.community.seed_places import CommunityPlace
 from datasources.community.seed_serving import serving_pools
 from datasources.seed_data import TableRows, UnitSide, derive_rng
@@ -26,7 +27,8 @@ def generate_year(
     unit_side: UnitSide,
     category_ids: dict[str, int],
 ) -> TableRows:
-    """Orders, activities, wishes, points, mall, groups, assignments and evaluations."""
+    """Orders, activities, wishes, points, mall, groups, assignments, evaluations and
+    opinion requests."""
     pools = serving_pools(
         derive_rng(seed, "serving"), rows["reports"], unit_side, [p.id for p in places]
     )
@@ -39,4 +41,5 @@ def generate_year(
     out["member_evaluations"] = generate_evaluations(
         seed, places, pools, operations.earnings, leader_of, unit_of
     )
+    out.update(generate_opinion_requests(seed, rows, unit_of))
     return out

@@ -117,6 +117,9 @@ class Member(UnitsBase):
 class OrganisationEvaluation(UnitsBase):
     """The unit branch's organisation evaluation (组织评价) of a member for a year.
 
+    The grade may not be above the member's appraisal ceiling (评议等次上限) unless the
+    district organisation department overrode it on appeal (`override_reason`).
+
     A revision supersedes the earlier row (`superseded_at` set), which stays as history.
     `client_key` is the writer's `clientMutationId`: kept with the row, on the side it is
     written to, so a retried request finds its first result in the same transaction.
@@ -156,6 +159,15 @@ class OrganisationEvaluation(UnitsBase):
     client_key: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(timestamp())
+    # The member's appraisal ceiling (评议等次上限) when the grade was recorded; null when
+    # no policy covered him, and on rows from before units migration 0006 (not known then).
+    ceiling_grade: Mapped[AppraisalGrade | None] = mapped_column(
+        str_enum(AppraisalGrade, "organisation_ceiling_grade")
+    )
+    # An appeal granted by the district organisation department (区委组织部特批): a grade
+    # above the ceiling, recorded by the district with its reason. Null for every other row.
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class AppraisalPolicy(UnitsBase):

@@ -2,9 +2,15 @@
 policy (民主评议规则), on the unit side.
 
 Each branch evaluates its members in service early in 2026, reading what the community
-side recorded: a member who had not reported by the end of 2025, or never served that
-year, is rated at most "basically qualified" (Chancheng's rule); otherwise the community's
-grade mostly carries over. A few evaluations were revised, the earlier row superseded.
+side recorded: a member who had not reported by the end of 2025, reported after the
+policy's deadline or served fewer times than it requires (counted from the points earned:
+the seeder's approximation of the hub's figures) is rated at most "basically qualified"
+(Chancheng's rule); otherwise the community's grade mostly carries over. A few evaluations
+were revised, the earlier row superseded. The rows carry no `ceiling_grade`: they stand for
+grades recorded before the ceiling was enforced, and one the hub's exact figures still find
+above the ceiling is shown as EXCEEDS_CEILING for the district to review. One member who
+had not reported was rated "qualified" on appeal by the district (an override, with its
+reason).
 Generated after the community side, from its rows (the seeder sees both databases; the
 hub's resolvers would join them the same way).
 """
@@ -41,6 +47,12 @@ def generate_unit_evaluations(seed: int, unit_rows: TableRows, community: TableR
         if row["status"] in (ReportStatus.CONFIRMED, ReportStatus.CLOSED)
         and row["reported_on"] < date(EVALUATION_YEAR + 1, 1, 1)
     }
+    on_time = {
+        row["member_code"]
+        for row in community["reports"]
+        if row["status"] in (ReportStatus.CONFIRMED, ReportStatus.CLOSED)
+        and row["reported_on"] <= _DEADLINE
+    }
     served: Counter[str] = Counter(
         row["member_code"]
         for row in community["points_entries"]
@@ -68,6 +80,10 @@ def generate_unit_evaluations(seed: int, unit_rows: TableRows, community: TableR
                 grade = AppraisalGrade.BASICALLY_QUALIFIED
             elif grade is AppraisalGrade.QUALIFIED and rng.random() < 0.08:
                 grade = AppraisalGrade.EXCELLENT
+            if (code not in on_time or served[code] < _MIN_SERVICES) and _RANK[grade] < _RANK[
+                _CEILING
+            ]:  # late, or too few services: the branch keeps within the ceiling
+                grade = _CEILING
         subject = f"branch:{branch_codes[member['branch_id']]}"
         created = _OPENS + timedelta(seconds=rng.randrange(60 * 24 * 3600))
         if rng.random() < 0.02:
@@ -75,7 +91,36 @@ def generate_unit_evaluations(seed: int, unit_rows: TableRows, community: TableR
             rows.append(_row(len(rows) + 1, member, grade, subject, created, superseded=revised))
             created = revised
         rows.append(_row(len(rows) + 1, member, grade, subject, created, superseded=None))
+    _override_one(rows, unit_rows["members"], reported)
     return {"organisation_evaluations": rows, "appraisal_policies": [_policy()]}
+
+
+def _override_one(rows: list[Row], members: list[Row], reported: set[str]) -> None:
+    """One appeal the district granted (区委组织部特批): the first member in service who
+    had not reported by the end of the year (ceiling "basically qualified") is rated
+    "qualified" by the district, with its reason; his branch's grade is superseded."""
+    by_id = {member["id"]: member for member in members}
+    for row in rows:
+        member = by_id[row["member_id"]]
+        if member["code"] in reported or row["superseded_at"] is not None:
+            continue
+        granted = row["created_at"] + timedelta(days=20)
+        row["superseded_at"] = granted
+        rows.append({
+            **_row(len(rows) + 1, member, AppraisalGrade.QUALIFIED, "district:D01", granted,
+                   superseded=None),
+            "comment": "经申诉复核，评为合格", "ceiling_grade": _CEILING,
+            "override_reason": "因公长期外派（援疆），未能按期到居住地社区报到，"
+                               "经单位申诉、区委组织部核实，予以特批",
+            "override_by": "district:D01",
+        })  # fmt: skip
+        return
+
+
+_DEADLINE = date(EVALUATION_YEAR, 6, 30)
+_MIN_SERVICES = 2
+_CEILING = AppraisalGrade.BASICALLY_QUALIFIED
+_RANK = {grade: index for index, grade in enumerate(AppraisalGrade)}  # EXCELLENT first
 
 
 def _policy() -> Row:
@@ -84,10 +129,10 @@ def _policy() -> Row:
     counted; a member who falls short is rated at most "basically qualified"."""
     return {
         "id": 1, "year": EVALUATION_YEAR, "district_code": "", "version": 1,
-        "reporting_deadline": date(EVALUATION_YEAR, 6, 30), "min_services": 2,
+        "reporting_deadline": _DEADLINE, "min_services": _MIN_SERVICES,
         "min_hours": Decimal("4.0"), "count_orders": True, "count_activities": True,
         "count_posts": True, "count_wishes": True,
-        "ceiling_grade": AppraisalGrade.BASICALLY_QUALIFIED, "include_activists": False,
+        "ceiling_grade": _CEILING, "include_activists": False,
         "include_development_targets": False, "note": "未按期报到或服务不足者，评议不得高于基本合格",
         "updated_by": "district:D01",
         "updated_at": datetime.combine(date(EVALUATION_YEAR - 1, 12, 20), time(10),
@@ -107,4 +152,5 @@ def _row(
         "id": row_id, "member_id": member["id"], "branch_id": member["branch_id"],
         "year": EVALUATION_YEAR, "grade": grade, "comment": _COMMENTS[grade],
         "evaluator_subject": subject, "created_at": created, "superseded_at": superseded,
+        "ceiling_grade": None, "override_reason": None, "override_by": None,
     }  # fmt: skip
