@@ -290,7 +290,7 @@ async def test_who_records_and_who_confirms(hub: GraphQLClient, workflow_db: Dat
         "query($id: ID!) { node(id: $id) { ... on Post { duties { totalCount } } } }",
         {"id": post},
     )
-    assert listed["node"]["duties"]["totalCount"] == 2
+    assert listed["node"]["duties"]["totalCount"] == 3
 
 
 async def test_the_keeper_is_a_supporter_named_by_the_community(
