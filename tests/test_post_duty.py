@@ -313,3 +313,16 @@ async def test_the_keeper_is_a_supporter_named_by_the_community(
             KEEPER, {"input": {"postId": post, "keeperCode": here}}
         )
         assert error["extensions"]["code"] == "FORBIDDEN", role
+
+
+def test_a_session_of_exactly_24_hours_counts_and_a_second_more_does_not() -> None:
+    from resolvers.post_duties import check_period
+    from resolvers.workflow import Refusal
+
+    start = NOW - timedelta(days=2)
+    assert str(check_period(start, start + timedelta(hours=24), NOW)) == "24.00"
+    assert str(check_period(start, start + timedelta(minutes=20), NOW)) == "0.33"
+    with pytest.raises(Refusal):
+        check_period(start, start + timedelta(hours=24, seconds=1), NOW)
+    with pytest.raises(Refusal):
+        check_period(start, NOW + timedelta(seconds=1), NOW)
