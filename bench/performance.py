@@ -246,8 +246,9 @@ SIGNUPS = """SELECT s.member_code, count(*), sum(s.hours) FROM activity_signups 
   WHERE s.status IN ('attended', 'certified') {members_s}
     AND a.starts_at >= :start AND a.starts_at < :end
   GROUP BY s.member_code"""
-CLAIMS = """SELECT member_code, count(*) FROM post_claims WHERE claimed_at < :end {members}
-  AND (released_at IS NULL OR released_at >= :start) GROUP BY member_code"""
+# Confirmed post duty sessions (岗位值守) that began in the year: a claim alone is no service.
+DUTY = """SELECT member_code, count(*), sum(hours) FROM post_duties WHERE status = 'confirmed'
+  {members} AND starts_at >= :start AND starts_at < :end GROUP BY member_code"""
 WISHES = """SELECT claimed_by, count(*) FROM micro_wishes WHERE status IN ('fulfilled', 'confirmed')
   {claimed} AND fulfilled_at >= :start AND fulfilled_at < :end GROUP BY claimed_by"""
 POINTS = """SELECT member_code,
@@ -279,13 +280,13 @@ async def _member_figures(
     async with community.connect() as conn:
         for code, first in await conn.execute(text(REPORTED.format(members=members)), params):
             found[code].reported_on = date.fromisoformat(str(first))
-        for sql in (ORDERS.format(members=members), SIGNUPS.format(members_s=members_s)):
+        for sql in (ORDERS.format(members=members), SIGNUPS.format(members_s=members_s),
+                    DUTY.format(members=members)):  # fmt: skip
             for code, n, hours, *_ in await conn.execute(text(sql), params):
                 found[code].services += int(n)
                 found[code].hours += Decimal(str(hours or 0))
-        for sql in (CLAIMS.format(members=members), WISHES.format(claimed=claimed)):
-            for code, n in await conn.execute(text(sql), params):
-                found[code].services += int(n)
+        for code, n in await conn.execute(text(WISHES.format(claimed=claimed)), params):
+            found[code].services += int(n)
         list(await conn.execute(text(POINTS.format(members=members)), params))
     return found
 

@@ -197,7 +197,9 @@ class Performance:
             services += f.activities.count
             hours += f.activities.hours
         if p is None or p.count_posts:
-            services += f.posts
+            # Confirmed post duty sessions, never the claims (岗位值守, not 岗位认领).
+            services += f.posts.count
+            hours += f.posts.hours
         if p is None or p.count_wishes:
             services += f.wishes
         return services, hours

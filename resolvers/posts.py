@@ -14,6 +14,7 @@ from uuid import uuid4
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import utcnow
 from datasources.community.models import (
@@ -55,6 +56,7 @@ async def publish(
     starts_on: date | None,
     ends_on: date | None,
     key: str | None,
+    keeper_code: str | None = None,
 ) -> Post:
     """Publish a post (发布岗位): the community, or a grid secretary for his community."""
     if not manages_community(ctx.viewer, community_code):
@@ -72,15 +74,43 @@ async def publish(
             return earlier
         community_id = await community_id_of(session, community_code)
         category_id = await category_id_of(session, category_code)
+        if keeper_code is not None:
+            await _check_keeper(session, keeper_code, community_id)
         post = Post(
             code=f"P{uuid4().hex[:12].upper()}", community_id=community_id,
             category_id=category_id, title=title.strip(), description=description,
             capacity=capacity, status=PostStatus.OPEN, starts_on=starts_on, ends_on=ends_on,
+            keeper_code=keeper_code,
         )  # fmt: skip
         session.add(post)
         await session.flush()
         record(session, viewer, POST, post.id, None, PostStatus.OPEN.value)
         remember(session, viewer, "publishPost", key, post.id)
+    return post
+
+
+async def _check_keeper(session: AsyncSession, keeper_code: str, community_id: int) -> None:
+    """A keeper (岗位负责人) is a member with an active report to the post's community."""
+    if not await is_supporter(session, keeper_code, community_id):
+        raise Refusal(
+            RefusalCode.NOT_REPORTED, "岗位负责人须为已向本社区报到的党员。", "input.keeperCode"
+        )
+
+
+async def set_keeper(ctx: HubContext, post_id: int, keeper_code: str | None) -> Post:
+    """Name (or clear) the post's keeper (设岗定责): its community, or a grid secretary."""
+    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+        raise PermissionError("only the community names a post's keeper")
+    async with ctx.sources.community.transaction() as session:
+        post = await session.get(Post, post_id, with_for_update=True)
+        if post is None:
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该岗位。", "input.postId")
+        code = await session.scalar(select(Community.code).where(Community.id == post.community_id))
+        if code is None or not manages_community(ctx.viewer, code):
+            raise PermissionError("the post belongs to another community")
+        if keeper_code is not None:
+            await _check_keeper(session, keeper_code, post.community_id)
+        post.keeper_code = keeper_code
     return post
 
 

@@ -34,7 +34,7 @@ STATUS_NAMES = {
 HEADERS = (
     "党员编码", "姓名", "政治面貌", "所在单位", "所在支部", "报到社区", "报到日期", "报到期限",
     "按时报到", "逾期天数", "完成点单（次）", "点单时长（小时）", "平均评分", "参加活动（次）",
-    "活动时长（小时）", "认领岗位（个）", "完成微心愿（个）", "计入服务次数", "计入服务时长（小时）",
+    "活动时长（小时）", "岗位值守（次）", "值守时长（小时）", "完成微心愿（个）", "计入服务次数", "计入服务时长（小时）",
     "获得积分", "消费积分", "冲正积分", "年末积分余额", "社区评价", "党员自评", "组织评价",
     "是否达标", "评议等次上限", "组织评价核查", "未达标事项",
 )  # fmt: skip
@@ -109,7 +109,8 @@ def _row(
         _yes_no(p.on_time), p.days_late if p.days_late is not None else "",
         f.orders.count, float(f.orders.hours),
         float(f.orders.average_rating) if f.orders.average_rating is not None else "",
-        f.activities.count, float(f.activities.hours), f.posts, f.wishes,
+        f.activities.count, float(f.activities.hours), f.posts.count, float(f.posts.hours),
+        f.wishes,
         services, float(hours), f.points.earned, f.points.spent, f.points.reversed,
         f.points.balance, _grade(evaluations.get("community")),
         _grade(evaluations.get("self")), grade,

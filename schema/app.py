@@ -39,6 +39,7 @@ from schema.performance import PerformanceMutation, PerformanceQuery
 from schema.performance_places import DistrictDashboardQuery
 from schema.places import PlacesQuery
 from schema.points import PointsMutation, PointsQuery
+from schema.post_duties import PostDutyMutation
 from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
@@ -83,6 +84,7 @@ class Mutation(
     ReportingMutation,
     PairingMutation,
     PostsMutation,
+    PostDutyMutation,
     ListsMutation,
     WishesMutation,
     EvaluationsMutation,

@@ -11,6 +11,7 @@ from typing import TypeAlias
 import strawberry
 
 from datasources import common
+from datasources.community import duty_models
 from datasources.community import models as community
 from datasources.community import order_models as orders
 from datasources.units import models as units
@@ -113,6 +114,11 @@ strawberry.enum(
     description="State of a claim of a post (认领状态): ACTIVE 已认领, RELEASED 已退出.",
 )
 strawberry.enum(
+    duty_models.PostDutyStatus,
+    description="State of a duty session (值守状态): PENDING 待确认, CONFIRMED 已确认 (counts "
+    "as a service), REJECTED 未通过.",
+)
+strawberry.enum(
     orders.OrderStatus,
     description="State of a service order (订单状态): ORDERED 待派单, DISPATCHED 已派单, "
     "ACCEPTED 已接单, CLOSED 已结单, RATED 已评价, CONFIRMED 已确认 (社区代为确认), "
@@ -144,6 +150,7 @@ ProviderKind: TypeAlias = community.ProviderKind
 RequesterKind: TypeAlias = community.RequesterKind
 PostStatus: TypeAlias = community.PostStatus
 PostClaimStatus: TypeAlias = community.PostClaimStatus
+PostDutyStatus: TypeAlias = duty_models.PostDutyStatus
 MicroWishStatus: TypeAlias = community.MicroWishStatus
 AppraisalGrade: TypeAlias = common.AppraisalGrade
 OrderStatus: TypeAlias = orders.OrderStatus

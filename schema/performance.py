@@ -64,7 +64,11 @@ strawberry.enum(
 GradeCheck: TypeAlias = appraisal_ceiling.GradeCheck
 
 
-@strawberry.enum(description="Record types that may count as services (计入服务的记录类型).")
+@strawberry.enum(
+    description="Record types that may count as services (计入服务的记录类型): ORDERS completed "
+    "orders, ACTIVITIES attended activities, POSTS confirmed post duty sessions (岗位值守; "
+    "never the claims themselves), WISHES fulfilled micro-wishes."
+)
 class ServiceRecordType(Enum):
     ORDERS = "orders"
     ACTIVITIES = "activities"
@@ -77,7 +81,7 @@ _TYPE_NAMES = {
     "reports": "Report",
     "orders": "ServiceOrder",
     "activities": "ActivitySignup",
-    "posts": "PostClaim",
+    "posts": "PostDuty",
     "wishes": "MicroWish",
     "points": "PointsEntry",
     "evaluations": "MemberEvaluation",
@@ -392,7 +396,11 @@ class MemberPerformance:
     activities: ServiceFigure = strawberry.field(
         description="Activities he attended (参加活动): attended or certified signups."
     )
-    posts: CountFigure = strawberry.field(description="Posts he held in the year (认领岗位).")
+    posts: ServiceFigure = strawberry.field(
+        description="Duty he served on posts (岗位值守): sessions that began in the year and "
+        "that the post's community or keeper confirmed, with their hours. Claiming a post "
+        "(认领岗位) is no service and counts nothing here."
+    )
     wishes: CountFigure = strawberry.field(
         description="Micro-wishes he fulfilled (完成微心愿): fulfilled or confirmed."
     )
@@ -479,7 +487,7 @@ def performance_type(p: perf.Performance) -> MemberPerformance:
         ),
         orders=_service("orders", code, year, f.orders),
         activities=_service("activities", code, year, f.activities),
-        posts=CountFigure(count=f.posts, kind="posts", member_code=code, year=year),
+        posts=_service("posts", code, year, f.posts),
         wishes=CountFigure(count=f.wishes, kind="wishes", member_code=code, year=year),
         points=PointsFigure(
             count=points.entries,

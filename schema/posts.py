@@ -31,13 +31,16 @@ from schema.pagination import (
     paginate,
 )
 from schema.places import Community
+from schema.post_duties import DutyStatusArgument
 
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
+    from schema.post_duties import PostDuty
     from schema.units import Member
 
 _LISTS = "schema.lists"
 _UNITS = "schema.units"
+_DUTIES = "schema.post_duties"
 
 
 @strawberry.enum(description="How to sort posts: by publication time (发布时间) or code.")
@@ -102,6 +105,11 @@ class Post(HubNode):
     starts_on: date | None = strawberry.field(description="First day of service (开始日期).")
     ends_on: date | None = strawberry.field(description="Last day of service (结束日期).")
     created_at: datetime = strawberry.field(description="When it was published (发布时间).")
+    keeper_code: str | None = strawberry.field(
+        description="Member code of the post's keeper (岗位负责人, 设岗定责): he may record "
+        "duty for the post's claimants and confirm theirs; null when the community has named "
+        "none (it confirms the duty itself)."
+    )
     community_id: strawberry.Private[int]
     category_id: strawberry.Private[int]
 
@@ -146,6 +154,22 @@ class Post(HubNode):
             first=first, after=after, order_by=PostClaimOrder.CLAIMED_AT,
             filter=_ClaimFilter(include_released),
         )  # fmt: skip
+
+    @strawberry.field(
+        description="Duty sessions served on the post (值守记录), earliest first, that the "
+        "viewer may see: the community and the post's keeper all, a member his own, a unit its "
+        "members'. Only confirmed ones count as services."
+    )
+    async def duties(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        status: DutyStatusArgument = None,
+    ) -> Connection[Annotated[PostDuty, strawberry.lazy(_DUTIES)]]:
+        from schema.post_duties import post_duties_of
+
+        return await post_duties_of(info, self.id, first=first, after=after, status=status)
 
     @strawberry.field(description="Every state change of the post, oldest first (岗位记录).")
     async def history(self, info: Info) -> list[StateEvent]:
@@ -250,7 +274,22 @@ class PublishPostInput:
     description: str | None = strawberry.field(default=None, description="Details (岗位说明).")
     starts_on: date | None = strawberry.field(default=None, description="First day (开始日期).")
     ends_on: date | None = strawberry.field(default=None, description="Last day (结束日期).")
+    keeper_code: str | None = strawberry.field(
+        default=None,
+        description="The post's keeper (岗位负责人): a member reported to the community.",
+    )
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
+
+
+@strawberry.input(description="Name or clear the keeper of a post (设定岗位负责人).")
+class SetPostKeeperInput:
+    post_id: relay.GlobalID = strawberry.field(description="The post (岗位ID).")
+    keeper_code: str | None = strawberry.field(
+        default=None,
+        description="The keeper's member code: a member reported to the post's community; "
+        "null clears it (the community then confirms duty itself).",
+    )
+    client_mutation_id: str | None = strawberry.field(default=None, description="Echoed back.")
 
 
 @strawberry.input(description="Close an open post (关闭岗位): no new claims after it.")
@@ -329,6 +368,7 @@ class PostsMutation:
             starts_on=input.starts_on,
             ends_on=input.ends_on,
             key=input.client_mutation_id,
+            keeper_code=input.keeper_code,
         )
         change = Change(
             name="publishPost",
@@ -338,6 +378,28 @@ class PostsMutation:
             detail={"community": input.community_code},
         )
         return await mutate(info, change, PostPayload, action, _post)
+
+    @strawberry.mutation(
+        description="Name or clear the post's keeper (设定岗位负责人): its community. The keeper "
+        "must be reported to the community (NOT_REPORTED otherwise)."
+    )
+    async def set_post_keeper(
+        self,
+        info: Info,
+        input: Annotated[SetPostKeeperInput, strawberry.argument(description="The keeper.")],
+    ) -> PostPayload:
+        change = Change(
+            name="setPostKeeper",
+            entity="Post",
+            key=input.client_mutation_id,
+            forbidden="只有发布岗位的社区可以设定岗位负责人。",
+            detail={"keeper": input.keeper_code or ""},
+        )
+        return await mutate_node(
+            info, change, PostPayload, input.post_id,
+            lambda post_id: posts.set_keeper(info.context, post_id, input.keeper_code),
+            _post, unknown=_NO_POST,
+        )  # fmt: skip
 
     @strawberry.mutation(description="Close an open post (关闭岗位): its community.")
     async def close_post(

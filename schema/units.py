@@ -16,7 +16,7 @@ from datasources.units import lists
 from resolvers import members as member_joins
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR
-from schema.enums import Gender, PoliticalStatus, UnitKind, UnitLevel
+from schema.enums import Gender, PoliticalStatus, PostDutyStatus, UnitKind, UnitLevel
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from schema.performance import MemberPerformance, PerformanceSummary
     from schema.places import Community
     from schema.points import MemberPoints
+    from schema.post_duties import PostDuty
     from schema.posts import PostClaim
     from schema.privacy import DataAccess, PrivacyPreferences
     from schema.reporting import Report, UnitPairing
@@ -50,6 +51,7 @@ _PLACES = "schema.places"
 _PARTNERS = "schema.partners"
 _ALLIANCES = "schema.alliances"
 _POSTS = "schema.posts"
+_DUTIES = "schema.post_duties"
 _TIMELINE = "schema.timeline"
 _WISHES = "schema.wishes"
 _PERFORMANCE = "schema.performance"
@@ -533,6 +535,24 @@ class Member(HubNode):
         return await member_claims(
             info, self.code, first=first, after=after, include_released=include_released
         )
+
+    @strawberry.field(
+        description="Duty sessions he served on posts (岗位值守), earliest first: seen by "
+        "himself, his unit, the posts' communities and keepers."
+    )
+    async def post_duties(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        status: Annotated[
+            PostDutyStatus | None,
+            strawberry.argument(description="Only sessions in this state (值守状态)."),
+        ] = None,
+    ) -> Connection[Annotated[PostDuty, strawberry.lazy(_DUTIES)]]:
+        from schema.post_duties import member_duties
+
+        return await member_duties(info, self.code, first=first, after=after, status=status)
 
     @strawberry.field(
         description="Micro-wishes he claimed (认领的微心愿), latest claim first; seen by "

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from datasources.community.activity_models import Activity, ActivitySignup
+from datasources.community.duty_models import PostDuty
 from datasources.community.evaluation_models import MemberEvaluation
 from datasources.community.group_models import (
     BuildingGroup,
@@ -169,6 +170,7 @@ def expected(world: World, query: str, case: Case, cell: str) -> int:
 # under a public parent or at the root, through that list's totalCount too.
 RECORD_TYPES = {
     "Community.orders": "ServiceOrder", "Community.posts": "Post", "Post.claims": "PostClaim",
+    "Post.duties": "PostDuty",
     "Community.microWishes": "MicroWish", "Community.activities": "Activity",
     "Activity.signups": "ActivitySignup", "Community.evaluations": "MemberEvaluation",
     "Community.buildingGroups": "BuildingGroup", "Building.assignments": "HouseholdAssignment",
@@ -304,6 +306,12 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "public + own community": lambda r: public(r) or own(r),
         "public + of own members": lambda r: public(r) or claimed_by(case.members)(r),
         "public + himself": lambda r: public(r) or claimed_by(him)(r),
+        "public + himself + as keeper": lambda r: (
+            public(r) or claimed_by(him)(r) or (member is not None and r["keeper"] == member)
+        ),
+        "himself + as keeper": lambda r: (
+            himself(r) or (member is not None and r["keeper"] == member)
+        ),
         "not cancelled": current,
         "not cancelled + own community": lambda r: current(r) or own(r),
         "to it or of own members": lambda r: (
@@ -517,9 +525,18 @@ async def _insert_operations(
             conn, Post, code=f"P-MX-{key}", community_id=at, category_id=category,
             title="覆盖岗位", capacity=5, status=status, created_at=t,
         )  # fmt: skip
+    claims = {}
     for key, who in (("open", me), ("closed", b), ("x1", me), ("x2", o)):
-        await _add(conn, PostClaim, post_id=posts[key], member_code=who, status="active",
-                   claimed_at=t)  # fmt: skip
+        claims[key] = await _add(conn, PostClaim, post_id=posts[key], member_code=who,
+                                 status="active", claimed_at=t)  # fmt: skip
+    # M keeps a closed post elsewhere (岗位负责人): he sees it and O's duty on it. Duty of
+    # M here, of B here (pending) and of O elsewhere.
+    await conn.execute(update(Post).where(Post.id == posts["x2"]).values(keeper_code=me))
+    for key, who, status in (("open", me, "confirmed"), ("closed", b, "pending"),
+                             ("x2", o, "rejected")):  # fmt: skip
+        await _add(conn, PostDuty, post_id=posts[key], claim_id=claims[key], member_code=who,
+                   starts_at=t, ends_at=t + timedelta(hours=2), hours=2, status=status,
+                   recorded_by=who)  # fmt: skip
     # Micro-wishes: published here; claimed here by B, elsewhere by M and by O.
     for at, status, who in ((here, "published", None), (here, "claimed", b),
                             (there, "claimed", me), (there, "claimed", o)):  # fmt: skip

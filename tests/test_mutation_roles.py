@@ -34,8 +34,10 @@ D, U, C, G, M, R, P = ("district", "unit_branch", "community", "grid_secretary",
 # Who may call each mutation (docs/access.md, "Mutations"): everyone else is refused.
 ALLOWED: dict[str, set[str]] = {
     "updatePrivacyPreferences": {M}, "reportToCommunity": {M}, "confirmReport": {C, G},
-    "returnReport": {C, G}, "endReport": {C, G, U}, "pairUnit": {C, U}, "endPairing": {C, U}, "publishPost": {C, G},
-    "closePost": {C, G}, "claimPost": {M}, "releasePost": {M}, "offerResource": {M, U, C, G},
+    "returnReport": {C, G}, "endReport": {C, G, U}, "pairUnit": {C, U}, "endPairing": {C, U},
+    "publishPost": {C, G}, "closePost": {C, G}, "claimPost": {M}, "releasePost": {M},
+    "setPostKeeper": {C, G}, "recordPostDuty": {M}, "confirmPostDuty": {C, G, M},
+    "rejectPostDuty": {C, G, M}, "offerResource": {M, U, C, G},
     "raiseDemand": {R, C, G}, "reviewListEntry": {C, G}, "convertDemandToService": {C, G},
     "withdrawListEntry": {M, U, C, G}, "publishMicroWish": {C, G}, "claimMicroWish": {M},
     "fulfilMicroWish": {M}, "confirmMicroWish": {C, G}, "withdrawMicroWish": {C, G},

@@ -10,7 +10,7 @@ import io
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from datasources.community.activity_models import Activity, ActivitySignup
+from datasources.community.duty_models import PostDuty
 from datasources.community.evaluation_models import MemberEvaluation
 from datasources.community.models import (
     Community,
@@ -161,8 +162,17 @@ async def _community(url: str) -> None:
             await signup(a2, "M1", "absent", None)
             post = await _add(conn, Post, code="P1", community_id=c1, category_id=cat,
                               title="楼栋长", capacity=3, status="open")  # fmt: skip
-            await _add(conn, PostClaim, post_id=post, member_code="M1", status="active",
-                       claimed_at=utc(YEAR - 1, 10, 1))  # fmt: skip
+            claim = await _add(conn, PostClaim, post_id=post, member_code="M1",
+                               status="active", claimed_at=utc(YEAR - 1, 10, 1))  # fmt: skip
+            # The claim is no service; its duty is: one confirmed session of 1.5 hours in
+            # the year counts, the pending and rejected ones and last year's do not.
+            for starts, status in ((utc(YEAR, 2, 1, 1), "confirmed"),
+                                   (utc(YEAR, 2, 2, 1), "pending"),
+                                   (utc(YEAR, 2, 3, 1), "rejected"),
+                                   (utc(YEAR - 1, 12, 1, 1), "confirmed")):  # fmt: skip
+                await _add(conn, PostDuty, post_id=post, claim_id=claim, member_code="M1",
+                           starts_at=starts, ends_at=starts + timedelta(minutes=90),
+                           hours=Decimal("1.5"), status=status, recorded_by="M1")  # fmt: skip
             await _add(
                 conn,
                 PostClaim,
@@ -285,7 +295,7 @@ PERFORMANCE = """query($code: String!, $year: Int!) { member(code: $code) {
                 communities { reportedOn status community { code } } }
     orders { count hours averageRating rated recordIds }
     activities { count hours recordIds }
-    posts { count recordIds } wishes { count recordIds }
+    posts { count hours recordIds } wishes { count recordIds }
     points { count earned spent reversed expired balance recordIds }
     evaluations { community { grade comment } selfEvaluation { grade }
                   organisation { grade comment } }
@@ -319,14 +329,15 @@ async def test_on_time_member_meets_every_rule(hub: GraphQLClient) -> None:
     assert len(orders["recordIds"]) == 3
     assert perf["activities"]["count"] == 1
     assert perf["activities"]["hours"] == 1.0
-    assert perf["posts"]["count"] == 1
+    assert (perf["posts"]["count"], perf["posts"]["hours"]) == (1, 1.5)
+    assert len(perf["posts"]["recordIds"]) == 1
     assert perf["wishes"]["count"] == 0
     points = perf["points"]
     assert (points["earned"], points["spent"], points["reversed"], points["balance"]) == (
         15, 3, -5, 14,
     )  # fmt: skip
     assert points["count"] == len(points["recordIds"]) == 4  # the reversal included
-    assert (perf["totalServices"], perf["totalHours"]) == (5, 5.0)
+    assert (perf["totalServices"], perf["totalHours"]) == (5, 6.5)
     assert perf["compliance"]["compliant"]
     assert perf["appraisalCeiling"] == "EXCELLENT"
     evaluations = perf["evaluations"]
@@ -428,7 +439,7 @@ async def test_branch_summary(hub: GraphQLClient) -> None:
     assert summary["nonCompliantCount"] == 2
     assert summary["redFlagEligible"] is False
     assert summary["services"] == 5 + 3 + 0 + 3
-    assert summary["hours"] == 5.0 + 4.5 + 5.0
+    assert summary["hours"] == 6.5 + 4.5 + 5.0  # M1: 1.5 hours of confirmed post duty
     failing = {e["node"]["member"]["code"]: e["node"] for e in summary["nonCompliant"]["edges"]}
     assert set(failing) == {"M2", "M3"}
     assert [r["rule"] for r in failing["M2"]["unmetRules"]] == ["REPORTED_ON_TIME"]

@@ -243,10 +243,13 @@ RECORDS: dict[str, str] = {
     " o.member_code AS member, o.ordered_by_subject AS subject, o.ordered_by_role AS role,"
     " o.ordered_by_identity AS identity FROM service_orders o"
     " JOIN communities c ON c.id = o.community_id",
-    "Post": "SELECT p.id, c.code AS community, p.status FROM posts p"
+    "Post": "SELECT p.id, c.code AS community, p.status, p.keeper_code AS keeper FROM posts p"
     " JOIN communities c ON c.id = p.community_id",
     "PostClaim": "SELECT k.id, c.code AS community, k.member_code AS member, k.post_id AS post"
     " FROM post_claims k JOIN posts p ON p.id = k.post_id"
+    " JOIN communities c ON c.id = p.community_id",
+    "PostDuty": "SELECT d.id, c.code AS community, d.member_code AS member, d.post_id AS post,"
+    " p.keeper_code AS keeper FROM post_duties d JOIN posts p ON p.id = d.post_id"
     " JOIN communities c ON c.id = p.community_id",
     "MicroWish": "SELECT w.id, c.code AS community, w.status, w.claimed_by AS member"
     " FROM micro_wishes w JOIN communities c ON c.id = w.community_id",

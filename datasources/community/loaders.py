@@ -15,6 +15,8 @@ from strawberry.dataloader import DataLoader
 from datasources.base import Datasource
 from datasources.community import lists as L
 from datasources.community.candidates import candidates_by_community
+from datasources.community.duty_lists import POST_DUTIES
+from datasources.community.duty_models import PostDuty
 from datasources.community.models import (
     AgreementParty,
     AgreementProject,
@@ -286,6 +288,9 @@ class CommunityLoaders(LazyLoaderGroups):
     claims_of_member: ListLoaders[PostClaim]
     claimed_count_of_post: DataLoader[int, int]
     post_coverage_of_community: DataLoader[int, list[CoverageRow]]
+    post_duty_by_id: DataLoader[int, PostDuty | None]
+    duties_of_post: ListLoaders[PostDuty]
+    duties_of_member: ListLoaders[PostDuty]
 
     def _posts(self, source: Datasource, scope: Scope) -> None:
         self.post_by_id = row_by_key(source, scope, Post.id)
@@ -296,6 +301,9 @@ class CommunityLoaders(LazyLoaderGroups):
         self.claims_of_member = ListLoaders(source, scope, L.POST_CLAIMS, PostClaim.member_code)
         self.claimed_count_of_post = claimed_counts(source)
         self.post_coverage_of_community = coverage(source, scope)
+        self.post_duty_by_id = row_by_key(source, scope, PostDuty.id)
+        self.duties_of_post = ListLoaders(source, scope, POST_DUTIES, PostDuty.post_id)
+        self.duties_of_member = ListLoaders(source, scope, POST_DUTIES, PostDuty.member_code)
 
     activity_by_id: DataLoader[int, Activity | None]
     activity_signup_by_id: DataLoader[int, ActivitySignup | None]

@@ -556,6 +556,9 @@ class Post(CommunityBase):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    # The post's keeper (岗位负责人, 设岗定责): a member the community makes responsible for
+    # the post; he may record duty for its claimants and confirm theirs. Null: none.
+    keeper_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class PostClaim(CommunityBase):
@@ -617,6 +620,7 @@ class MicroWish(CommunityBase):
 # tables on `CommunityBase.metadata` for migrations and seeding.
 from datasources.community import (  # noqa: E402,F401
     activity_models,
+    duty_models,
     evaluation_models,
     group_models,
     opinion_models,

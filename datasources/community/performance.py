@@ -36,6 +36,7 @@ from strawberry.dataloader import DataLoader
 from datasources.base import Datasource
 from datasources.common import year_window
 from datasources.community.activity_models import Activity, ActivitySignup, SignupStatus
+from datasources.community.duty_models import PostDuty, PostDutyStatus
 from datasources.community.evaluation_models import EvaluationStatus, MemberEvaluation
 from datasources.community.models import (
     Community,
@@ -157,7 +158,7 @@ class ComplianceFigures:
     reports: list[ReportRow] = field(default_factory=list)
     orders: ServiceTotals = ServiceTotals()
     activities: ServiceTotals = ServiceTotals()
-    posts: int = 0
+    posts: ServiceTotals = ServiceTotals()  # confirmed post duty sessions and their hours
     wishes: int = 0
 
 
@@ -181,7 +182,7 @@ class CommunityPerformance:
         self.reports: DataLoader[MemberYear, list[ReportRow]] = DataLoader(self._reports)
         self.orders: DataLoader[MemberYear, ServiceTotals] = DataLoader(self._orders)
         self.activities: DataLoader[MemberYear, ServiceTotals] = DataLoader(self._activities)
-        self.posts: DataLoader[MemberYear, int] = DataLoader(self._posts)
+        self.posts: DataLoader[MemberYear, ServiceTotals] = DataLoader(self._posts)
         self.wishes: DataLoader[MemberYear, int] = DataLoader(self._wishes)
         self.points: DataLoader[MemberYear, PointsTotals] = DataLoader(self._points)
         self.evaluations: DataLoader[MemberYear, list[EvaluationRow]] = DataLoader(
@@ -230,13 +231,15 @@ class CommunityPerformance:
                 ],
             )
         if kind == "posts":
+            # Confirmed duty sessions (岗位值守) that began in the year; a claim alone is none.
             return (
-                PostClaim,
-                PostClaim.member_code,
+                PostDuty,
+                PostDuty.member_code,
                 [
-                    PostClaim.claimed_at < end,
-                    or_(PostClaim.released_at.is_(None), PostClaim.released_at >= start),
-                    *await scope(PostClaim),
+                    PostDuty.status == PostDutyStatus.CONFIRMED,
+                    PostDuty.starts_at >= start,
+                    PostDuty.starts_at < end,
+                    *await scope(PostDuty),
                 ],
             )
         if kind == "wishes":
@@ -437,8 +440,20 @@ class CommunityPerformance:
 
         return load
 
-    async def _posts(self, keys: list[MemberYear], shared: AsyncSession | None = None) -> list[int]:
-        return await self._counter("posts")(keys, shared)
+    async def _posts(
+        self, keys: list[MemberYear], shared: AsyncSession | None = None
+    ) -> list[ServiceTotals]:
+        def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+            return (
+                select(column, func.count(), func.sum(PostDuty.hours))
+                .where(*clauses)
+                .group_by(column)
+            )
+
+        def collect(rows: list[Any]) -> dict[str, Any]:
+            return {code: ServiceTotals(int(n), _num(hours)) for code, n, hours in rows}
+
+        return await self._batched(keys, "posts", build, collect, ServiceTotals, shared)
 
     async def _wishes(
         self, keys: list[MemberYear], shared: AsyncSession | None = None
@@ -607,7 +622,12 @@ class CommunityPerformance:
 
     async def posts_by_category(self, year: int, community_id: int) -> list[tuple[int, int, int]]:
         """(category id, posts, claims held in the year) of the community's posts."""
-        _m, _c, claim_where = await self.where("posts", year)
+        start, end = year_window(year)
+        claim_where = [
+            PostClaim.claimed_at < end,
+            or_(PostClaim.released_at.is_(None), PostClaim.released_at >= start),
+            *await self.scope.where(PostClaim),
+        ]
         held = (
             select(PostClaim.post_id, func.count().label("claims"))
             .where(*claim_where)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from datasources.community.activity_models import Activity, ActivitySignup, ActivityStatus
+from datasources.community.duty_models import PostDuty
 from datasources.community.evaluation_models import EvaluationKind, MemberEvaluation
 from datasources.community.group_models import (
     AssigneeKind,
@@ -272,14 +273,31 @@ async def _post_claims(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElem
 
 
 async def _posts(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
-    """Posts (岗位): open ones are public; closed ones for their community, and for whoever
-    may see a claim of them (the claimant, his unit)."""
+    """Posts (岗位): open ones are public; closed ones for their community, for whoever
+    may see a claim of them (the claimant, his unit), and for the post's keeper."""
     if viewer.is_community_side:
         return [or_(OPEN_POSTS, Post.community_id.in_(own_community(viewer)))]
     if viewer.role in (Role.MEMBER, Role.UNIT_BRANCH):
         claimed = select(PostClaim.post_id).where(*await _post_claims(viewer, facts))
+        if viewer.role is Role.MEMBER:
+            kept = Post.keeper_code == viewer.member
+            return [or_(OPEN_POSTS, Post.id.in_(claimed), kept)]
         return [or_(OPEN_POSTS, Post.id.in_(claimed))]
     return [OPEN_POSTS]
+
+
+async def _post_duties(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Duty sessions (岗位值守): the post's community, the member himself and the post's
+    keeper, the member's unit (appraisal evidence)."""
+    if viewer.is_community_side:
+        posts = select(Post.id).where(Post.community_id.in_(own_community(viewer)))
+        return [PostDuty.post_id.in_(posts)]
+    if viewer.role is Role.MEMBER:
+        kept = select(Post.id).where(Post.keeper_code == viewer.member)
+        return [or_(PostDuty.member_code == viewer.member, PostDuty.post_id.in_(kept))]
+    if viewer.role is Role.UNIT_BRANCH:
+        return [PostDuty.member_code.in_(await facts.members_of_viewer_unit())]
+    return DENY
 
 
 async def _micro_wishes(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
@@ -455,6 +473,7 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
         "UnitPairing": select(UnitPairing.id).where(*await _pairings(viewer, facts)),
         "Post": select(Post.id).where(*await _posts(viewer, facts)),
         "PostClaim": select(PostClaim.id).where(*await _post_claims(viewer, facts)),
+        "PostDuty": select(PostDuty.id).where(*await _post_duties(viewer, facts)),
         "MicroWish": select(MicroWish.id).where(*await _micro_wishes(viewer, facts)),
         "ServiceOrder": select(ServiceOrder.id).where(*await _service_orders(viewer, facts)),
         "MemberEvaluation": select(MemberEvaluation.id).where(*await _evaluations(viewer, facts)),
@@ -521,6 +540,7 @@ _RULES: dict[type[Any], Any] = {
     PrivacyPreference: _privacy,
     Post: _posts,
     PostClaim: _post_claims,
+    PostDuty: _post_duties,
     MicroWish: _micro_wishes,
     ServiceOrder: _service_orders,
     MemberEvaluation: _evaluations,

@@ -12,6 +12,7 @@ from datasources.community.seed_mall import generate_ledger
 from datasources.community.seed_operations import generate_operations
 from datasources.community.seed_opinions import generate_opinion_requests
 from datasources.community.seed_places import CommunityPlace
+from datasources.community.seed_posts import generate_posts
 from datasources.community.seed_serving import serving_pools
 from datasources.seed_data import TableRows, UnitSide, derive_rng
 
@@ -27,13 +28,14 @@ def generate_year(
     unit_side: UnitSide,
     category_ids: dict[str, int],
 ) -> TableRows:
-    """Orders, activities, wishes, points, mall, groups, assignments, evaluations and
-    opinion requests."""
+    """Orders, activities, wishes, posts and their duty, points, mall, groups, assignments,
+    evaluations and opinion requests."""
     pools = serving_pools(
         derive_rng(seed, "serving"), rows["reports"], unit_side, [p.id for p in places]
     )
     operations = generate_operations(seed, scale, places, pools, rows, category_ids)
     out = dict(operations.rows)
+    out.update(generate_posts(derive_rng(seed, "posts"), places, pools, category_ids))
     out.update(generate_ledger(seed, places, operations.earnings))
     groups, leader_of = generate_groups(seed, places, pools, rows["buildings"])
     out.update(groups)

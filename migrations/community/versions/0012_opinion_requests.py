@@ -1,8 +1,8 @@
 """Opinion requests (征求社区意见): a unit asks the residence community's opinion of a
 member before promoting him; the community answers.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 19:20:00.000000
 
 A new table: no existing row changes (nothing was recorded before).
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # Revision identifiers, used by Alembic.
-revision: str = '0011'
-down_revision: str | Sequence[str] | None = '0010'
+revision: str = '0012'
+down_revision: str | Sequence[str] | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
