@@ -59,6 +59,7 @@ class RefusalCode(Enum):
     INVALID_CODE = "invalid_code"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     NOT_A_MEMBER = "not_a_member"
+    RESIDENT_RATES = "resident_rates"
 
 
 class Refusal(Exception):
