@@ -26,6 +26,7 @@ from datasources.common import as_utc, utcnow
 from datasources.community.models import DemandItem, RequesterKind, ServiceCategory
 from datasources.community.order_models import (
     OPEN_ORDER_STATUSES,
+    RATING_PERIOD,
     OrderStatus,
     RatingBasis,
     ServiceOrder,
@@ -73,9 +74,6 @@ BASIS_NAMES = {
     RatingBasis.NOT_RATED_IN_TIME: "居民逾期未评价",
     RatingBasis.LEGACY: "规则实施前由社区确认",
 }
-# How long the resident has to rate a closed order himself before his community may confirm
-# (or rate) it on his behalf (居民评价期限), from the closing.
-RATING_PERIOD = timedelta(days=7)
 
 
 def _invalid_state(order: ServiceOrder, allowed: str) -> Refusal:

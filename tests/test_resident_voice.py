@@ -304,6 +304,50 @@ async def _performance(hub: GraphQLClient, member: str) -> dict[str, Any]:
     return figures
 
 
+async def test_seeded_demo_shows_residents_rating_and_ratings_on_their_behalf(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    """The demo data: the demo resident's demands and the orders made from them, rated by
+    residents, and orders confirmed and rated on a resident's behalf, saying why."""
+    bases = {
+        basis: await count(workflow_db, "SELECT count(*) FROM service_orders "
+                           "WHERE rating_basis = :b AND rating IS NOT NULL", b=basis)
+        for basis in ("resident", "offline")
+    }  # fmt: skip
+    assert all(bases.values()), bases
+    assert await count(
+        workflow_db, "SELECT count(*) FROM service_orders WHERE status IN ('rated', 'confirmed') "
+        "AND (rated_by_role IS NULL OR rating_basis IS NULL)",
+    ) == 0  # fmt: skip
+    assert await count(
+        workflow_db, "SELECT count(*) FROM service_orders WHERE status = 'rated' "
+        "AND rating_basis != 'resident'",
+    ) == 0  # fmt: skip
+    community = await count(
+        workflow_db, "SELECT min(d.community_id) FROM demand_items d JOIN service_orders o "
+        "ON o.demand_id = d.id WHERE d.raised_by_subject = 'demo-resident'",
+    )  # fmt: skip
+    assert community
+    code = await _community_code(workflow_db, community)
+    demo = _resident(hub, code, "demo-resident")
+    demands = [e["node"] for e in (await demo.query(MY_DEMANDS))["demandItems"]["edges"]]
+    assert demands
+    assert all(d["requesterKind"] == "RESIDENT" for d in demands)
+    assert any(d["serviceOrder"] is not None for d in demands)
+
+
+async def _community_code(pair: DatabasePair, community_id: int) -> str:
+    engine = create_async_engine(pair.community_url)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                text("SELECT code FROM communities WHERE id = :i"), {"i": community_id}
+            )
+            return str(found.scalar_one())
+    finally:
+        await engine.dispose()
+
+
 async def test_migration_marks_who_rated_existing_orders_and_keeps_ratings(
     hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:

@@ -8,7 +8,7 @@ Members and units are codes of the work-unit side (`taker_code`, `member_code`).
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text
@@ -32,6 +32,11 @@ class OrderStatus(enum.Enum):
 OPEN_ORDER_STATUSES = (OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED)
 # States of a completed order: the service was given and acknowledged; points granted.
 COMPLETED_ORDER_STATUSES = (OrderStatus.RATED, OrderStatus.CONFIRMED)
+
+
+# How long the resident has to rate a closed order himself before his community may confirm
+# (or rate) it on his behalf (居民评价期限), from the closing.
+RATING_PERIOD = timedelta(days=7)
 
 
 class RatingBasis(enum.Enum):
