@@ -282,6 +282,25 @@ async def test_community_rates_on_his_behalf_where_he_cannot_and_says_so(
     )
 
 
+async def test_an_order_he_placed_himself_is_his_to_rate_also_after_the_period(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    """The rule holds for orders a resident placed himself (placeOrder) too; past the rating
+    period he may still rate as long as the community has not confirmed it."""
+    chen = _resident(hub, "C002", "voice-chen")
+    committee = hub.as_viewer("community", community="C002")
+    order = (await _ok(chen, "placeOrder", communityCode="C002", categoryCode=CATEGORY,
+                       title="自己点的单"))["serviceOrder"]  # fmt: skip
+    await _served(hub, committee, "C002", order["id"])
+    refused = await _mutate(committee, "confirmOrder", orderId=order["id"])
+    assert refused["userErrors"][0]["code"] == "RESIDENT_RATES"
+    await _rating_period_lapsed(workflow_db, order["id"])
+    rated = (await _ok(chen, "rateOrder", orderId=order["id"], rating=2))["serviceOrder"]
+    assert (rated["status"], rated["ratedByRole"], rated["ratingBasis"]) == (
+        "RATED", "resident", "RESIDENT"
+    )  # fmt: skip
+
+
 async def _grid(hub: GraphQLClient, community: str) -> str:
     data = await hub.query(
         "query($c: String!) { community(code: $c) { grids(first: 1) { edges { node { code } } } } }",
