@@ -154,6 +154,8 @@ async def raise_demand(
             community_id=community_id, category_id=category_id, grid_id=grid_id,
             title=clean_title, description=description, requester_kind=kind,
             requester_name=name[:40], status=ListItemStatus.PENDING_REVIEW,
+            raised_by_identity=viewer.identity_key, raised_by_subject=viewer.subject,
+            raised_by_role=viewer.role.value,
         )  # fmt: skip
         session.add(row)
         await session.flush()

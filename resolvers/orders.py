@@ -1,8 +1,12 @@
 """Service orders (点单 → 派单 → 接单 → 结单 → 评价): a resident orders a service (or the
 community / a grid secretary orders on behalf of one), the community dispatches it to a
 reported member or a paired unit, the taker accepts or declines, the serving member closes
-it with a summary, hours and evidence, and the resident rates it (or the community confirms
-it when the resident cannot). Completing an order grants the serving member points in the
+it with a summary, hours and evidence, and the resident rates it (干得好不好让居民来评议): the
+resident who placed it, or who raised the demand it was converted from. The community (or a
+grid secretary) rates or confirms it on his behalf only where he cannot: nobody with an
+account on record placed or raised it (代点单, 网格员代提, the community's own demand), or
+he did not rate within `RATING_PERIOD` of the closing; the order records who rated it and
+on what basis (`rated_by_role`, `rating_basis`). Completing an order grants the serving member points in the
 same transaction. An open order past its due time is overdue and may be escalated.
 
 Every transition locks the order row first (`write_lock` + `SELECT ... FOR UPDATE`), then
@@ -22,11 +26,13 @@ from datasources.common import as_utc, utcnow
 from datasources.community.models import DemandItem, RequesterKind, ServiceCategory
 from datasources.community.order_models import (
     OPEN_ORDER_STATUSES,
+    RATING_PERIOD,
     OrderStatus,
+    RatingBasis,
     ServiceOrder,
     TakerKind,
 )
-from datasources.community.policy import placed_by
+from datasources.community.policy import ordered_for, placed_by
 from datasources.scope import Role
 from datasources.units.models import Member, WorkUnit
 from resolvers import lists
@@ -61,6 +67,13 @@ NOT_FOUND = "未找到该订单。"
 MAX_EVIDENCE = 9
 MAX_HOURS = Decimal(24)
 _FIELD = "input.orderId"
+BASIS_NAMES = {
+    RatingBasis.RESIDENT: "居民本人评价",
+    RatingBasis.OFFLINE: "居民线下由他人代为点单或提出需求，无本人账号记录",
+    RatingBasis.COMMUNITY_DEMAND: "社区自身提出的需求，无点单居民",
+    RatingBasis.NOT_RATED_IN_TIME: "居民逾期未评价",
+    RatingBasis.LEGACY: "规则实施前由社区确认",
+}
 
 
 def _invalid_state(order: ServiceOrder, allowed: str) -> Refusal:
@@ -141,8 +154,8 @@ async def from_demand(
     ctx: HubContext, demand_id: int, key: str | None
 ) -> tuple[DemandItem, ServiceOrder]:
     """Turn a published demand into an order (需求转订单), atomically: the demand becomes
-    fulfilled (converted) exactly as for a service item, both with history. The demand
-    records no resident identity, so such an order is confirmed by the community, not rated."""
+    fulfilled (converted) exactly as for a service item, both with history. A resident who
+    raised the demand himself follows the order and rates it (`ordered_for`)."""
     viewer = ctx.viewer
     if not viewer.is_community_side:
         raise PermissionError("only the community converts its demands")
@@ -179,6 +192,31 @@ async def _placed_by_viewer(ctx: HubContext, session: AsyncSession, order: Servi
     """Whether the viewer placed the order himself: the identity, not the subject alone."""
     mine = select(ServiceOrder.id).where(ServiceOrder.id == order.id, *placed_by(ctx.viewer))
     return await session.scalar(mine) is not None
+
+
+async def _ordered_for_viewer(ctx: HubContext, session: AsyncSession, order: ServiceOrder) -> bool:
+    """Whether the order is the resident viewer's own: placed by him, or from his demand."""
+    mine = select(ServiceOrder.id).where(ServiceOrder.id == order.id, *ordered_for(ctx.viewer))
+    return await session.scalar(mine) is not None
+
+
+async def resident_basis(session: AsyncSession, order: ServiceOrder) -> RatingBasis | None:
+    """None when a resident with an account on record rates the order himself: he placed
+    it, or raised the demand it was converted from. Otherwise why the community rates it."""
+    if order.demand_id is None:
+        return None if order.ordered_by_role == Role.RESIDENT.value else RatingBasis.OFFLINE
+    demand = await session.get(DemandItem, order.demand_id)
+    assert demand is not None  # a foreign key
+    if demand.raised_by_role == Role.RESIDENT.value:
+        return None
+    if demand.requester_kind is RequesterKind.COMMUNITY:
+        return RatingBasis.COMMUNITY_DEMAND
+    return RatingBasis.OFFLINE
+
+
+def rating_period_end(order: ServiceOrder) -> datetime | None:
+    """Until when the resident alone may rate a closed order (null before closing)."""
+    return None if order.closed_at is None else as_utc(order.closed_at) + RATING_PERIOD
 
 
 async def _locked(session: AsyncSession, order_id: int) -> ServiceOrder:
@@ -348,10 +386,12 @@ async def close(
 
 async def _complete(
     ctx: HubContext, session: AsyncSession, order: ServiceOrder, target: OrderStatus,
-    note: str | None,
+    note: str | None, basis: RatingBasis,
 ) -> None:  # fmt: skip
-    """Rated or confirmed: the order is complete and its serving member earns the points."""
+    """Rated or confirmed: the order is complete and its serving member earns the points;
+    the order records who completed it and on what basis."""
     order.status = target
+    order.rated_by_role, order.rating_basis = ctx.viewer.role.value, basis
     record(session, ctx.viewer, ORDER, order.id, OrderStatus.CLOSED.value, target.value, note)
     await earn(
         session, ctx.viewer, member_code=str(order.member_code),
@@ -362,7 +402,9 @@ async def _complete(
 
 
 async def rate(ctx: HubContext, order_id: int, rating: int, comment: str | None) -> ServiceOrder:
-    """Rate a closed order (评价), 1 to 5 with a comment: the resident who ordered it."""
+    """Rate a closed order (评价), 1 to 5 with a comment: the resident who ordered it or
+    raised the demand it was converted from, also after the rating period if the community
+    has not confirmed it by then."""
     viewer = ctx.viewer
     if viewer.role is not Role.RESIDENT:
         raise PermissionError("only the resident who ordered rates an order")
@@ -370,25 +412,57 @@ async def rate(ctx: HubContext, order_id: int, rating: int, comment: str | None)
         raise Refusal(RefusalCode.INVALID_INPUT, "评分须为 1 到 5 分。", "input.rating")
     async with ctx.sources.community.transaction() as session:
         order = await _locked(session, order_id)
-        if not await _placed_by_viewer(ctx, session, order):
-            raise PermissionError("the order was placed by someone else")
+        if not await _ordered_for_viewer(ctx, session, order):
+            raise PermissionError("the order is neither his nor from his demand")
         if order.status is not OrderStatus.CLOSED:
             raise _invalid_state(order, "只有已结单的订单可以评价。")
-        order.rating = rating
-        order.rating_comment = (comment or "").strip() or None
-        order.rated_at = utcnow()
-        await _complete(ctx, session, order, OrderStatus.RATED, order.rating_comment)
+        _set_rating(order, rating, comment)
+        await _complete(ctx, session, order, OrderStatus.RATED, order.rating_comment,
+                        RatingBasis.RESIDENT)  # fmt: skip
     return order
 
 
-async def confirm(ctx: HubContext, order_id: int, note: str | None) -> ServiceOrder:
-    """Confirm a closed order (代为确认) when the resident cannot rate it: its community."""
+def _set_rating(order: ServiceOrder, rating: int, comment: str | None) -> None:
+    order.rating = rating
+    order.rating_comment = (comment or "").strip() or None
+    order.rated_at = utcnow()
+
+
+def _china_time(moment: datetime) -> str:
+    return (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+
+
+async def confirm(
+    ctx: HubContext, order_id: int, note: str | None, rating: int | None = None,
+    comment: str | None = None,
+) -> ServiceOrder:  # fmt: skip
+    """Confirm a closed order (代为确认), optionally rating it (代评), on behalf of a resident
+    who cannot rate it himself: its community or a grid secretary of it. Refused while the
+    resident whose order it is may still rate it (`RATING_PERIOD` from the closing)."""
+    if rating is not None and not 1 <= rating <= 5:
+        raise Refusal(RefusalCode.INVALID_INPUT, "评分须为 1 到 5 分。", "input.rating")
     async with ctx.sources.community.transaction() as session:
         order = await _managed(ctx, session, order_id)
         if order.status is not OrderStatus.CLOSED:
             raise _invalid_state(order, "只有已结单的订单可以确认。")
-        order.confirmed_at = utcnow()
-        await _complete(ctx, session, order, OrderStatus.CONFIRMED, note)
+        now = utcnow()
+        basis = await resident_basis(session, order)
+        if basis is None:
+            until = rating_period_end(order)
+            assert until is not None  # closed
+            if now < until:
+                raise Refusal(
+                    RefusalCode.RESIDENT_RATES,
+                    "该订单由居民本人评价（干得好不好让居民来评议）；居民在结单后 "
+                    f"{RATING_PERIOD.days} 天内（{_china_time(until)} 前）未评价的，社区方可代为确认。",
+                    _FIELD,
+                )
+            basis = RatingBasis.NOT_RATED_IN_TIME
+        if rating is not None:
+            _set_rating(order, rating, comment)
+        order.confirmed_at = now
+        said = "；".join(part for part in (f"代居民确认：{BASIS_NAMES[basis]}", note) if part)
+        await _complete(ctx, session, order, OrderStatus.CONFIRMED, said, basis)
     return order
 
 

@@ -72,7 +72,7 @@ PERSONAL_FIELDS: tuple[PersonalField, ...] = (
     PersonalField(
         "DemandItem", "requesterName", "提出需求的居民姓名",
         {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.COMMUNITY: Access.FULL,
-         Role.GRID_SECRETARY: Access.FULL},
+         Role.GRID_SECRETARY: Access.FULL, Role.RESIDENT: Access.FULL},
     ),
     PersonalField(
         "MicroWish", "beneficiaryName", "微心愿的心愿人（居民）姓名",

@@ -60,6 +60,7 @@ class RefusalCode(Enum):
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     NOT_A_MEMBER = "not_a_member"
     ABOVE_CEILING = "above_ceiling"
+    RESIDENT_RATES = "resident_rates"
 
 
 class Refusal(Exception):

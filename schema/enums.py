@@ -128,6 +128,13 @@ strawberry.enum(
     orders.TakerKind,
     description="Who an order is dispatched to (接单方): MEMBER 党员, UNIT 结对单位.",
 )
+strawberry.enum(
+    orders.RatingBasis,
+    description="Who rated or confirmed a completed order and why (评价依据): RESIDENT 居民本人"
+    "评价; on his behalf by the community: OFFLINE 线下代点单或网格员代提需求 (no resident "
+    "account on record), COMMUNITY_DEMAND 社区自身的需求 (no resident), NOT_RATED_IN_TIME 居民"
+    "逾期未评价, LEGACY 规则实施前由社区确认.",
+)
 
 UnitKind: TypeAlias = units.UnitKind
 UnitLevel: TypeAlias = units.UnitLevel
@@ -155,3 +162,4 @@ MicroWishStatus: TypeAlias = community.MicroWishStatus
 AppraisalGrade: TypeAlias = common.AppraisalGrade
 OrderStatus: TypeAlias = orders.OrderStatus
 TakerKind: TypeAlias = orders.TakerKind
+RatingBasis: TypeAlias = orders.RatingBasis

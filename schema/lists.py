@@ -32,6 +32,7 @@ from schema.places import Community, Grid
 from schema.reveals import ListReveals
 
 if TYPE_CHECKING:
+    from schema.orders import ServiceOrder
     from schema.reporting import Report
 
 
@@ -212,6 +213,20 @@ class DemandItem(ListEntry):
         if self.grid_id is None:
             return None
         return Grid.from_optional_row(await info.context.community.grid_by_id.load(self.grid_id))
+
+    @strawberry.field(
+        description="The service order made from it (转化的服务订单: status, taker, progress, "
+        "rating), when it was converted into one and the viewer may see it; a resident who "
+        "raised it sees it and rates it (评价)."
+    )
+    async def service_order(
+        self, info: Info
+    ) -> Annotated[ServiceOrder, strawberry.lazy("schema.orders")] | None:
+        from schema.orders import ServiceOrder
+
+        return ServiceOrder.from_optional_row(
+            await info.context.community.order_by_demand_id.load(self.id)
+        )
 
 
 @strawberry.type(description="A supporter suggested for a demand (推荐党员), and why.")

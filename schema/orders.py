@@ -22,7 +22,7 @@ from resolvers import orders
 from resolvers.workflow import Refusal, RefusalCode
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import between, text
-from schema.enums import OrderStatus, TakerKind
+from schema.enums import OrderStatus, RatingBasis, TakerKind
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -78,7 +78,9 @@ class ServiceOrderFilter:
     description="A service order (服务订单): a resident orders a service (点单), the community "
     "dispatches it (派单) to a reported member or a paired unit, the taker accepts it (接单), "
     "the member closes it with a summary, hours and photos (结单), the resident rates it "
-    "(评价) or the community confirms it; the serving member then earns points."
+    "(评价: who placed it, or who raised the demand it came from) or, only where he cannot, "
+    "the community confirms or rates it on his behalf (代为确认); the serving member then "
+    "earns points."
 )
 class ServiceOrder(HubNode):
     id_loader_of = loaded_by(lambda c: c.community.order_by_id)
@@ -123,8 +125,20 @@ class ServiceOrder(HubNode):
     evidence: list[str] = strawberry.field(
         description="Photo references of the service (服务照片: object keys or URLs), at most 9."
     )
-    rating: int | None = strawberry.field(description="The resident's rating 1–5 (评分).")
-    rating_comment: str | None = strawberry.field(description="The resident's comment (评价).")
+    rating: int | None = strawberry.field(
+        description="The rating 1–5 (评分): the resident's, or given on his behalf (see "
+        "ratingBasis)."
+    )
+    rating_comment: str | None = strawberry.field(description="The rating's comment (评价).")
+    rated_by_role: str | None = strawberry.field(
+        description="Role of who rated or confirmed it (评价人角色): resident himself, or "
+        "community / grid_secretary on his behalf; null until completed."
+    )
+    rating_basis: RatingBasis | None = strawberry.field(
+        description="Why that role rated it (评价依据): RESIDENT himself, else the reason the "
+        "community acted on behalf of the resident (named by beneficiaryName, or the one "
+        "who placed it); null until completed."
+    )
     community_id: strawberry.Private[int]
     category_id: strawberry.Private[int]
     demand_id: strawberry.Private[int | None]
@@ -339,6 +353,14 @@ class RateOrderInput:
 class ConfirmOrderInput:
     order_id: relay.GlobalID = strawberry.field(description=_ORDER_ID)
     note: str | None = strawberry.field(default=None, description="Remark (确认说明).")
+    rating: int | None = strawberry.field(
+        default=None,
+        metadata=between(1, 5),
+        description="A rating given on the resident's behalf (代评), 1 to 5; none when omitted.",
+    )
+    comment: str | None = strawberry.field(
+        default=None, description="The comment of that rating (评价内容)."
+    )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
@@ -532,7 +554,7 @@ class OrdersMutation:
 
     @strawberry.mutation(
         description="Rate a closed order (评价), 1 to 5 with a comment: the resident who "
-        "ordered it. Completes the order and grants the serving member the points of "
+        "ordered it or raised the demand it was converted from. Completes the order and grants the serving member the points of "
         "`order_completed`, in the same transaction, once."
     )
     async def rate_order(
@@ -541,7 +563,7 @@ class OrdersMutation:
         input: Annotated[RateOrderInput, strawberry.argument(description="The rating.")],
     ) -> ServiceOrderPayload:
         change = Change(name="rateOrder", entity=orders.ORDER, key=input.client_mutation_id,
-                        forbidden="只有点单居民本人可以评价。",
+                        forbidden="只有点单或提出需求的居民本人可以评价。",
                         detail={"rating": str(input.rating)})  # fmt: skip
         return await mutate_node(
             info, change, ServiceOrderPayload, input.order_id,
@@ -550,8 +572,12 @@ class OrdersMutation:
         )  # fmt: skip
 
     @strawberry.mutation(
-        description="Confirm a closed order (代为确认) when the resident cannot rate it: its "
-        "community or a grid secretary of it. Completes the order and grants the points."
+        description="Confirm a closed order (代为确认), optionally rating it, on behalf of a "
+        "resident who cannot rate it himself: its community or a grid secretary of it. Only "
+        "where no resident with an account placed it or raised its demand (代点单, 网格员代提, "
+        "the community's own demand), or the resident did not rate within 7 days of the "
+        "closing; before that RESIDENT_RATES. Completes the order, records who confirmed it "
+        "and why (ratedByRole, ratingBasis) and grants the points."
     )
     async def confirm_order(
         self,
@@ -563,7 +589,9 @@ class OrdersMutation:
                         detail={"note": input.note})  # fmt: skip
         return await mutate_node(
             info, change, ServiceOrderPayload, input.order_id,
-            lambda order_id: orders.confirm(info.context, order_id, input.note),
+            lambda order_id: orders.confirm(
+                info.context, order_id, input.note, input.rating, input.comment
+            ),
             _order, unknown=_UNKNOWN,
         )  # fmt: skip
 

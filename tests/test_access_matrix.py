@@ -28,6 +28,7 @@ from datasources.community.models import (
     Building,
     Community,
     Compound,
+    DemandItem,
     Grid,
     MicroWish,
     Post,
@@ -150,6 +151,9 @@ def expected(world: World, query: str, case: Case, cell: str) -> int:
             if cell == "all" or party in parties or party in owners
             or (case.role in ("community", "grid_secretary") and community == case.scope["community"])
         )  # fmt: skip
+    if cell == "his own in his community":  # the demands a resident raised
+        assert query == "demandItems", query
+        return sum(1 for r in world.records["DemandRaiser"] if _raised_by_him(case, r))
     table_name = {"resourceItems": "resource_items", "serviceItems": "service_items",
                   "demandItems": "demand_items"}[query]  # fmt: skip
     rules: dict[str, Callable[[str, str | None, str | None, str], bool]] = {
@@ -286,7 +290,9 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         (before identities: his subject and role), an assignment naming his subject."""
         if type_name == "ServiceOrder":
             legacy = r["identity"] is None and (r["subject"], r["role"]) == (subject, "resident")
-            return own(r) and (r["identity"] == key or legacy)
+            raised = {"identity": r["demand_identity"], "subject": r["demand_subject"],
+                      "role": r["demand_role"], "community": r["community"]}  # fmt: skip
+            return own(r) and (r["identity"] == key or legacy or _raised_by_him(case, raised))
         return own(r) and (r["assignee_kind"], r["assignee_code"]) == ("resident", subject)
 
     led = world.active_members_of_groups(world.led_groups_of(member)) if member else set()
@@ -341,6 +347,15 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "served by it": lambda r: r["compound"] in served,
         "asked by it": lambda r: r["unit"] == scope.get("unit"),
     }  # fmt: skip
+
+
+def _raised_by_him(case: Case, r: dict[str, Any]) -> bool:
+    """A demand the resident raised: with his identity, or before identities with his
+    subject and role; in his community only."""
+    subject = f"test-{case.role}"
+    legacy = r["identity"] is None and (r["subject"], r["role"]) == (subject, case.role)
+    mine = r["identity"] == resident_identity_key(case) or legacy
+    return bool(mine and r["community"] == case.scope.get("community"))
 
 
 def resident_identity_key(case: Case) -> str:
@@ -569,6 +584,22 @@ async def _insert_operations(
             ordered_by_subject=subject, ordered_by_role="resident", ordered_by_identity=identity,
             status="dispatched" if kind else "ordered", taker_kind=kind, taker_code=taker,
             due_at=t + timedelta(days=3), ordered_at=t, evidence=[],
+        )  # fmt: skip
+    # Demands of the test resident's subject: here one raised with his identity, one from
+    # before identities, one by another identity (another household); elsewhere one from
+    # before identities. Each converted into an order placed by the community.
+    for at, identity in ((here, mine), (here, None), (here, neighbour), (there, None)):
+        demand = await _add(
+            conn, DemandItem, community_id=at, category_id=category, title="覆盖需求",
+            requester_kind="resident", requester_name="赵阿姨", status="fulfilled",
+            created_at=t, raised_by_identity=identity, raised_by_subject="test-resident",
+            raised_by_role="resident",
+        )  # fmt: skip
+        await _add(
+            conn, ServiceOrder, community_id=at, category_id=category, demand_id=demand,
+            title="覆盖需求订单", ordered_by_subject="community", ordered_by_role="community",
+            ordered_by_identity="c" * 64, status="ordered", due_at=t + timedelta(days=3),
+            ordered_at=t, evidence=[],
         )  # fmt: skip
     # M leads a building group here with one mate; the mate's group evaluation, M's own
     # self-evaluation, an assignment to M, one for the group, one for the test resident.

@@ -92,13 +92,19 @@ async def test_same_key_from_another_caller_is_another_request(
 async def test_replay_never_returns_what_the_caller_cannot_read(
     hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
-    # A resident cannot read the demands he raised: a retry does not hand one back.
+    # A resident reads the demands he raised in his community: a retry hands his back. Once
+    # the demand is no longer his to read (here: filed under another community past the
+    # API), a retry does not hand it back.
     resident = _as(hub, "resident", "demand-sub", community="C001")
     fields = {"communityCode": "C001", "categoryCode": CATEGORY, "title": "修水管",
               "requesterName": "王阿姨", "clientMutationId": "demand-1"}  # fmt: skip
     first = (await resident.query(RAISE, {"input": fields}))["raiseDemand"]
     assert first["userErrors"] == []
     before = await count(workflow_db, "SELECT count(*) FROM demand_items")
+    replayed = (await resident.query(RAISE, {"input": fields}))["raiseDemand"]
+    assert replayed["userErrors"] == []
+    assert replayed["demandItem"] == first["demandItem"]
+    await _refile(workflow_db, first["demandItem"]["id"], "C002")
     retry = (await resident.query(RAISE, {"input": fields}))["raiseDemand"]
     assert retry["demandItem"] is None
     assert retry["userErrors"] == [{"code": "DUPLICATE", "field": "input.clientMutationId"}]
@@ -119,6 +125,26 @@ async def test_legacy_keys_replay_only_what_the_subject_may_read(
     stranger = await _place(_as(hub, "resident", "legacy-sub", community="C002"), "C002", "old-key")
     assert stranger["serviceOrder"]["id"] != order["id"]
     assert stranger["serviceOrder"]["community"]["code"] == "C002"
+
+
+async def _refile(pair: DatabasePair, global_id: str, community: str) -> None:
+    """Move a demand to another community past the API."""
+    import base64
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    row_id = int(base64.b64decode(global_id).decode().split(":")[1])
+    engine = create_async_engine(pair.community_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE demand_items SET community_id = "
+                     "(SELECT id FROM communities WHERE code = :c) WHERE id = :i"),
+                {"c": community, "i": row_id},
+            )  # fmt: skip
+    finally:
+        await engine.dispose()
 
 
 async def _legacy_key(pair: DatabasePair, subject: str, mutation: str, key: str, rid: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -280,8 +280,10 @@ async def test_unit_path_and_confirmation_by_the_community(
     confirmed = await _ok(committee, "confirmOrder", orderId=order["id"], note="电话回访满意")
     assert confirmed["status"] == "CONFIRMED"
     assert confirmed["confirmedAt"] is not None
-    assert confirmed["history"][-1] == {"fromState": "closed", "toState": "confirmed",
-                                        "actorRole": "community", "note": "电话回访满意"}  # fmt: skip
+    assert confirmed["history"][-1] == {
+        "fromState": "closed", "toState": "confirmed", "actorRole": "community",
+        "note": "代居民确认：居民线下由他人代为点单或提出需求，无本人账号记录；电话回访满意",
+    }  # fmt: skip
     assert await _points_of(workflow_db, order["id"]) == 1
     member_points = await count(
         workflow_db,
@@ -646,6 +648,10 @@ async def test_concurrent_ratings_grant_points_once(
               takerCode=member)  # fmt: skip
     await _ok(me, "acceptOrder", orderId=order["id"])
     await _ok(me, "closeOrder", orderId=order["id"], **CLOSING)
+    # The community may confirm only once the resident's rating period has passed (else
+    # RESIDENT_RATES): past it, his ratings and its confirmation race for the order.
+    await _execute(workflow_db, "UPDATE service_orders SET closed_at = :at WHERE id = :id",
+                   at=datetime.now(UTC) - timedelta(days=8), id=_row_id(order["id"]))  # fmt: skip
     bodies = await asyncio.gather(
         *(
             resident.raw(MUTATIONS["rateOrder"], {"input": {"orderId": order["id"], "rating": r}})

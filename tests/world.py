@@ -241,8 +241,14 @@ def _load_community(conn: Connection, world: World) -> None:
 RECORDS: dict[str, str] = {
     "ServiceOrder": "SELECT o.id, c.code AS community, o.taker_kind, o.taker_code,"
     " o.member_code AS member, o.ordered_by_subject AS subject, o.ordered_by_role AS role,"
-    " o.ordered_by_identity AS identity FROM service_orders o"
-    " JOIN communities c ON c.id = o.community_id",
+    " o.ordered_by_identity AS identity, d.raised_by_identity AS demand_identity,"
+    " d.raised_by_subject AS demand_subject, d.raised_by_role AS demand_role"
+    " FROM service_orders o JOIN communities c ON c.id = o.community_id"
+    " LEFT JOIN demand_items d ON d.id = o.demand_id",
+    # Who raised each demand (the resident's column of the demand list).
+    "DemandRaiser": "SELECT d.id, c.code AS community, d.raised_by_identity AS identity,"
+    " d.raised_by_subject AS subject, d.raised_by_role AS role FROM demand_items d"
+    " JOIN communities c ON c.id = d.community_id",
     "Post": "SELECT p.id, c.code AS community, p.status, p.keeper_code AS keeper FROM posts p"
     " JOIN communities c ON c.id = p.community_id",
     "PostClaim": "SELECT k.id, c.code AS community, k.member_code AS member, k.post_id AS post"

@@ -7,9 +7,10 @@ class that the declarations and the groups name the same loaders.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
@@ -48,11 +49,11 @@ from datasources.community.models import (
 from datasources.community.order_lists import SERVICE_ORDERS, UNIT_ORDERS
 from datasources.community.order_models import ServiceOrder
 from datasources.community.performance import CommunityPerformance
-from datasources.community.policy import placed_by
+from datasources.community.policy import ordered_for, placed_by
 from datasources.community.post_figures import CoverageRow, claimed_counts, coverage
 from datasources.community.timeline import TIMELINE_LIST, TimelineEntry
 from datasources.loaders import LazyLoaderGroups, ListLoaders, row_by_key, rows_by_key
-from datasources.scope import Scope
+from datasources.scope import Role, Scope
 
 if TYPE_CHECKING:
     # Imported where their groups are built: most requests never touch these areas.
@@ -67,14 +68,18 @@ __all__ = ["CommunityLoaders", "CoverageRow", "PlacedByViewer"]
 
 
 class PlacedByViewer(Scope):
-    """The viewer's scope, narrowed to the orders he placed himself (`myOrders`)."""
+    """The viewer's scope, narrowed to the orders he placed himself (`myOrders`); for a
+    resident also those converted from demands he raised."""
 
     def __init__(self, scope: Scope) -> None:
         super().__init__(scope.rule, scope.viewer, scope.facts)
 
     async def where(self, model: type[Any]) -> list[ColumnElement[bool]]:
         visible = await super().where(model)
-        return [*visible, *placed_by(self.viewer)] if model is ServiceOrder else visible
+        if model is not ServiceOrder:
+            return visible
+        mine = ordered_for if self.viewer.role is Role.RESIDENT else placed_by
+        return [*visible, *mine(self.viewer)]
 
 
 class CommunityLoaders(LazyLoaderGroups):
@@ -333,6 +338,7 @@ class CommunityLoaders(LazyLoaderGroups):
     orders_of_member: ListLoaders[ServiceOrder]
     orders_of_unit: ListLoaders[ServiceOrder]
     orders_placed_by_viewer: ListLoaders[ServiceOrder]
+    order_by_demand_id: DataLoader[int, ServiceOrder | None]
 
     def _orders(self, source: Datasource, scope: Scope) -> None:
         self.order_by_id = row_by_key(source, scope, ServiceOrder.id)
@@ -342,6 +348,9 @@ class CommunityLoaders(LazyLoaderGroups):
         self.orders_of_member = ListLoaders(source, scope, SERVICE_ORDERS, ServiceOrder.member_code)
         self.orders_of_unit = ListLoaders(source, scope, UNIT_ORDERS, ServiceOrder.taker_code)
         self.orders_placed_by_viewer = ListLoaders(source, PlacedByViewer(scope), SERVICE_ORDERS)
+        # A demand is converted once (it is fulfilled then): at most one order per demand.
+        demand_id = cast("InstrumentedAttribute[int]", ServiceOrder.demand_id)  # keys not null
+        self.order_by_demand_id = row_by_key(source, scope, demand_id)
 
     micro_wish_by_id: DataLoader[int, MicroWish | None]
     micro_wishes_of_community: ListLoaders[MicroWish]

@@ -444,6 +444,12 @@ class DemandItem(CommunityBase):
     status: Mapped[ListItemStatus] = mapped_column(
         str_enum(ListItemStatus, "demand_status"), index=True
     )
+    # Who raised it (提出人): the caller's `Viewer.identity_key`, subject and role. A resident
+    # who raised it himself follows it and rates the order made from it. Null on demands
+    # raised before migration 0011, which recorded only the requester's kind and name.
+    raised_by_identity: Mapped[str | None] = mapped_column(String(64), index=True)
+    raised_by_subject: Mapped[str | None] = mapped_column(String(120))
+    raised_by_role: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
 
 

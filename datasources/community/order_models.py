@@ -8,7 +8,7 @@ Members and units are codes of the work-unit side (`taker_code`, `member_code`).
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text
@@ -32,6 +32,23 @@ class OrderStatus(enum.Enum):
 OPEN_ORDER_STATUSES = (OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED)
 # States of a completed order: the service was given and acknowledged; points granted.
 COMPLETED_ORDER_STATUSES = (OrderStatus.RATED, OrderStatus.CONFIRMED)
+
+
+# How long the resident has to rate a closed order himself before his community may confirm
+# (or rate) it on his behalf (居民评价期限), from the closing.
+RATING_PERIOD = timedelta(days=7)
+
+
+class RatingBasis(enum.Enum):
+    """Who rated (or confirmed) a completed order and why (评价依据). The resident whose order
+    it is rates it himself (干得好不好让居民来评议); the community or a grid secretary rates or
+    confirms on his behalf only where he cannot, and the basis says which case held."""
+
+    RESIDENT = "resident"  # 居民本人评价
+    OFFLINE = "offline"  # ordered or raised on his behalf (代点单/网格员代提): no account on record
+    COMMUNITY_DEMAND = "community_demand"  # the community's own demand: no resident to rate
+    NOT_RATED_IN_TIME = "not_rated_in_time"  # he did not rate within the rating period
+    LEGACY = "legacy"  # confirmed by the community before this rule (migration 0011)
 
 
 class TakerKind(enum.Enum):
@@ -84,3 +101,7 @@ class ServiceOrder(CommunityBase):
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)  # photo references
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # Who completed it (评价人): the role of whoever rated or confirmed it, and on what basis;
+    # null until completed. Set for existing completed orders by migration 0011.
+    rated_by_role: Mapped[str | None] = mapped_column(String(32))
+    rating_basis: Mapped[RatingBasis | None] = mapped_column(str_enum(RatingBasis, "rating_basis"))

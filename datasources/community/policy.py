@@ -243,9 +243,26 @@ def _offers(model: Any) -> Any:
     return rule
 
 
+def raised_by(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """Demands the viewer raised himself (我的需求): keyed on his identity, in his community.
+    Demands from before migration 0011 (null `raised_by_identity`) match the same subject
+    and role in the same community, as legacy orders do."""
+    legacy = and_(
+        DemandItem.raised_by_identity.is_(None),
+        DemandItem.raised_by_subject == viewer.subject,
+        DemandItem.raised_by_role == viewer.role.value,
+    )
+    return [
+        or_(DemandItem.raised_by_identity == viewer.identity_key, legacy),
+        DemandItem.community_id.in_(own_community(viewer)),
+    ]
+
+
 async def _demands(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     if viewer.is_community_side:
         return [DemandItem.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.RESIDENT:
+        return raised_by(viewer)
     if viewer.role is Role.MEMBER:
         published = DemandItem.status == ListItemStatus.PUBLISHED
         return [published, DemandItem.community_id.in_(_member_community(viewer))]
@@ -444,6 +461,13 @@ def placed_by(viewer: Viewer) -> list[ColumnElement[bool]]:
     ]
 
 
+def ordered_for(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """A resident's own orders: placed by him, or converted from a demand he raised (his
+    点单 through the demand list). Both keyed on his identity, in his community."""
+    from_his_demand = ServiceOrder.demand_id.in_(select(DemandItem.id).where(*raised_by(viewer)))
+    return [or_(and_(*placed_by(viewer)), from_his_demand)]
+
+
 async def _service_orders(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """Service orders (服务订单): the community's for its community roles; the resident's
     own; a member those dispatched to him or served by him; a unit branch those dispatched
@@ -451,7 +475,7 @@ async def _service_orders(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnE
     if viewer.is_community_side:
         return [ServiceOrder.community_id.in_(own_community(viewer))]
     if viewer.role is Role.RESIDENT:
-        return placed_by(viewer)
+        return ordered_for(viewer)
     if viewer.role is Role.MEMBER:
         to_him = (ServiceOrder.taker_kind == TakerKind.MEMBER) & (
             ServiceOrder.taker_code == viewer.member

@@ -66,7 +66,35 @@ def generate_lists(
             _append(rows["resource_items"], _resource(rng, place, skilled, units, category_ids))
             _append(rows["demand_items"], _demand(rng, place, category_ids))
             _append(rows["service_items"], _service(rng, place, skilled, units, category_ids))
+    _raisers(derive_rng(seed, "demand-raisers"), places, rows["demand_items"])
     return rows
+
+
+# The demo resident's subject (`dualhub serve --demo` issues his token): a share of the
+# residents' demands are his, so the demo shows a resident following his demands and rating
+# the orders made from them. Seeded rows carry no identity (the issuer of the tokens that
+# will read them is unknown when seeding): they are his by the legacy rule, his subject and
+# role in his community (`policy.raised_by`).
+DEMO_RESIDENT = "demo-resident"
+
+
+def _raisers(rng: random.Random, places: Places, demands: list[Row]) -> None:
+    """Who raised each demand (its own random stream, so the lists stay as they were)."""
+    codes = {place.id: place for place in places.communities}
+    for row in demands:
+        place = codes[row["community_id"]]
+        kind = row["requester_kind"]
+        if kind is RequesterKind.RESIDENT:
+            mine = rng.random() < 0.5
+            subject = (
+                DEMO_RESIDENT if mine else f"resident:{place.code}-{rng.randrange(1, 100_000):05d}"
+            )
+            role = "resident"
+        elif kind is RequesterKind.GRID_WORKER and place.grid_ids:
+            subject, role = f"grid:G{rng.choice(place.grid_ids):04d}", "grid_secretary"
+        else:
+            subject, role = f"community:{place.code}", "community"
+        row |= {"raised_by_identity": None, "raised_by_subject": subject, "raised_by_role": role}
 
 
 def _append(rows: list[Row], row: Row) -> None:

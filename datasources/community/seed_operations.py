@@ -6,7 +6,10 @@ Every record follows its workflow, so the data reads as if the hub had recorded 
 
 - orders: ordered <= dispatched <= accepted <= closed <= rated/confirmed, each step only
   when the earlier one happened before the end of the period ("now"); never rated before
-  closed; dispatched to a member who has reported to the community, or to a unit through
+  closed; rated by the resident who placed it or raised its demand (`RESIDENT`), or
+  still waiting for his rating; orders placed or raised on a resident's behalf are
+  confirmed, some rated, by who placed them (`OFFLINE`, `COMMUNITY_DEMAND`); converted
+  demands are placed by the community; dispatched to a member who has reported to the community, or to a unit through
   an active pairing that had started by then, and served by one of that unit's reporters;
   orders still open after their due time are escalated;
 - activities: signups in time order never hold more places than the capacity (later ones
@@ -32,8 +35,13 @@ from hashlib import sha256
 from typing import TYPE_CHECKING
 
 from datasources.community.activity_models import ActivityStatus, SignupStatus
-from datasources.community.models import ListItemStatus, MicroWishStatus, PairingStatus
-from datasources.community.order_models import OrderStatus, TakerKind
+from datasources.community.models import (
+    ListItemStatus,
+    MicroWishStatus,
+    PairingStatus,
+    RequesterKind,
+)
+from datasources.community.order_models import OrderStatus, RatingBasis, TakerKind
 from datasources.community.seed_catalog import DEMANDS, SERVICES
 from datasources.community.seed_places import CommunityPlace
 from datasources.community.seed_serving import (
@@ -158,7 +166,8 @@ def generate_operations(
     earnings: list[Earning] = []
     pairings = _active_pairings(rows["unit_pairings"])
     demands = _fulfilled_demands(rows["demand_items"])
-    orders = _Orders(derive_rng(seed, "orders"), category_ids, earnings)
+    orders = _Orders(derive_rng(seed, "orders"), category_ids, earnings,
+                     derive_rng(seed, "order-voice"))  # fmt: skip
     order_counts = split_total(round(scale.operations * ORDER_SHARE), weights)
     for place, count in zip(places, order_counts, strict=True):
         orders.community(place, pools[place.id], pairings.get(place.id, []),
@@ -179,6 +188,18 @@ def generate_operations(
         "micro_wishes": wishes.rows,
     }
     return Operations(out, earnings)
+
+
+def _voice(role: str, demand: Row | None) -> RatingBasis | None:
+    """None when the resident rates the order himself: he placed it, or raised the demand it
+    was converted from; otherwise why the community rates it on his behalf."""
+    if demand is None:
+        return None if role == "resident" else RatingBasis.OFFLINE
+    if demand["raised_by_role"] == "resident":
+        return None
+    if demand["requester_kind"] is RequesterKind.COMMUNITY:
+        return RatingBasis.COMMUNITY_DEMAND
+    return RatingBasis.OFFLINE
 
 
 def _active_pairings(pairings: list[Row]) -> dict[int, list[tuple[str, datetime]]]:
@@ -205,14 +226,17 @@ def _community_subject(place: CommunityPlace) -> str:
 
 class _Orders:
     def __init__(
-        self, rng: random.Random, category_ids: dict[str, int], earnings: list[Earning]
-    ) -> None:
+        self, rng: random.Random, category_ids: dict[str, int], earnings: list[Earning],
+        voice_rng: random.Random,
+    ) -> None:  # fmt: skip
         self.rng = rng
         self.catalogue = [(title, category_ids[code]) for title, code in DEMANDS] + [
             (title, category_ids[code]) for title, code, _ in SERVICES
         ]
         self.earnings = earnings
         self.rows: list[Row] = []
+        self.converted: set[int] = set()
+        self.voice_rng = voice_rng  # draws the residents' rating rule adds, on their own
 
     def community(
         self,
@@ -241,12 +265,14 @@ class _Orders:
         rng = self.rng
         ordered_at = moment(rng, 7, 21)
         title, category_id = rng.choice(self.catalogue)
-        demand_id = None
+        demand_id, demand = None, None
         if demands and rng.random() < 0.1:
-            demand = rng.choice(demands)
-            if demand["created_at"] < ordered_at:
-                demand_id, category_id = demand["id"], demand["category_id"]
-                title = demand["title"]
+            chosen = rng.choice(demands)
+            # A demand is converted once (it is fulfilled then): one order at most.
+            if chosen["created_at"] < ordered_at and chosen["id"] not in self.converted:
+                self.converted.add(chosen["id"])
+                demand_id, category_id, demand = chosen["id"], chosen["category_id"], chosen
+                title = chosen["title"]
         roll = rng.random()
         beneficiary = None
         if roll < 0.7:
@@ -257,6 +283,11 @@ class _Orders:
         else:
             subject, role = _community_subject(place), "community"
             beneficiary = honorific_name(rng)
+        drawn = role  # the draws below follow it, so the other seeded data stay as they were
+        if demand is not None:  # converted by the community (需求转订单), for its requester
+            subject, role = _community_subject(place), "community"
+            by_community = demand["requester_kind"] is RequesterKind.COMMUNITY
+            beneficiary = None if by_community else demand["requester_name"][:60]
         due_at = ordered_at + 72 * HOUR
         order_id = len(self.rows) + 1
         row: Row = {
@@ -272,7 +303,7 @@ class _Orders:
             "ordered_at": ordered_at, "dispatched_at": None, "accepted_at": None,
             "closed_at": None, "rated_at": None, "confirmed_at": None, "cancelled_at": None,
             "summary": None, "hours": None, "evidence": [], "rating": None,
-            "rating_comment": None,
+            "rating_comment": None, "rated_by_role": None, "rating_basis": None,
         }  # fmt: skip
         if rng.random() < 0.04:
             cancelled = later(rng, ordered_at, 0.5, 30)
@@ -309,20 +340,46 @@ class _Orders:
         if closed > due_at and rng.random() < 0.6:
             row["escalation_level"] = 1
             row["escalated_at"] = min(later(rng, due_at, 0.5, 24), closed)
-        if role == "resident" or rng.random() < 0.3:
+        voice = demand["raised_by_subject"] if demand is not None else subject
+        self._complete(row, server, drawn, _voice(role, demand), voice)
+        return row
+
+    def _complete(
+        self, row: Row, server: Server, drawn: str, basis: RatingBasis | None, resident: str
+    ) -> None:
+        """Rated by the resident himself (干得好不好让居民来评议), or, only where he cannot,
+        confirmed (sometimes rated) on his behalf by whoever placed it. When and whether it
+        completes follow the same draws as before the rule (so the points, and the mall
+        built on them, stay as they were); who completed it and why follow the rule. A
+        resident's order closed shortly before "now" still waits for his rating."""
+        rng, closed = self.rng, row["closed_at"]
+        at, rating, comment = None, None, None
+        if drawn == "resident" or rng.random() < 0.3:
             rated = later(rng, closed, 0.5, 96)
             if rated <= NOW:
-                rating = weighted_pick(rng, _RATINGS, _RATING_CUM)
-                row |= {"status": OrderStatus.RATED, "rated_at": rated, "rating": rating,
-                        "rating_comment": rng.choice(_RATING_COMMENTS[rating])
-                        if rng.random() < 0.6 else None}  # fmt: skip
-                self._earn(row, server, rated, subject)
+                at, rating = rated, weighted_pick(rng, _RATINGS, _RATING_CUM)
+                comment = rng.choice(_RATING_COMMENTS[rating]) if rng.random() < 0.6 else None
         else:
             confirmed = later(rng, closed, 12, 120)
             if confirmed <= NOW:
-                row |= {"status": OrderStatus.CONFIRMED, "confirmed_at": confirmed}
-                self._earn(row, server, confirmed, _community_subject(place))
-        return row
+                at = confirmed
+        if at is None:
+            return
+        placer = row["ordered_by_subject"]
+        if basis is None:  # his own voice: he rates it (a rating of his own stream if none drawn)
+            if rating is None:
+                rating = weighted_pick(self.voice_rng, _RATINGS, _RATING_CUM)
+            row |= {"status": OrderStatus.RATED, "rated_at": at, "rating": rating,
+                    "rating_comment": comment, "rated_by_role": "resident",
+                    "rating_basis": RatingBasis.RESIDENT}  # fmt: skip
+            self._earn(row, server, at, resident)
+            return
+        role = row["ordered_by_role"]
+        row |= {"status": OrderStatus.CONFIRMED, "confirmed_at": at, "rated_by_role": role,
+                "rating_basis": basis}  # fmt: skip
+        if rating is not None:  # rated on his behalf (代评), e.g. after a phone call
+            row |= {"rated_at": at, "rating": rating, "rating_comment": comment}
+        self._earn(row, server, at, placer)
 
     def _taker(
         self,
