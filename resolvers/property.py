@@ -4,6 +4,11 @@ four-party linkage meetings (四方联动).
 - A compound has at most one active contract (a partial unique index backs the rule); the
   compound's `property_company_id` follows the active contract, so "三无" compounds are
   the ones without one (and without owner unit and security).
+- Contracts end by their dates: one past its end date reads EXPIRED (computed at read,
+  `effective_contract_state`) and never blocks signing a successor (signing stores the
+  lapse). Until a successor is signed the company keeps serving (Civil Code art. 948:
+  service continued after the term keeps the contract's terms), so the compound keeps its
+  company; a renewal (续约) moves the end date.
 - Red-property status is earned when all three criteria hold (Party branch or sector
   committee, commitments signed for the year, the latest closed year's evaluation passed)
   and lost (revoked) when a certified company stops meeting one. Every change is history.
@@ -30,6 +35,7 @@ from datasources.community.models import (
 )
 from datasources.community.partner_models import (
     ActionItemStatus,
+    ContractState,
     ContractStatus,
     Criteria,
     LinkageActionItem,
@@ -44,6 +50,7 @@ from datasources.community.partner_models import (
     PropertyScorer,
     PropertyYearResult,
     criteria_from,
+    effective_contract_state,
     status_by_criteria,
 )
 from datasources.community.policy import grid_compounds
@@ -73,6 +80,11 @@ STATUS_NAMES = {
     RedPropertyStatus.CANDIDATE: "创建中",
     RedPropertyStatus.CERTIFIED: "红色物业",
     RedPropertyStatus.REVOKED: "已撤销",
+}
+CONTRACT_STATE_NAMES = {
+    ContractState.ACTIVE: "履约中",
+    ContractState.EXPIRED: "已到期",
+    ContractState.ENDED: "已终止",
 }
 _CENT = Decimal("0.01")
 
@@ -174,12 +186,15 @@ async def sign_contract(
                 PropertyContract.status == ContractStatus.ACTIVE,
             )
         )
-        if active is not None:
+        today = today_in_china()
+        if active is not None and active.ends_on >= today:
             raise Refusal(
                 RefusalCode.DUPLICATE,
                 "该小区已有履约中的物业服务合同，请先终止原合同。",
                 "input.compoundCode",
             )
+        if active is not None:  # it lapsed: it never blocks a successor, and stays EXPIRED
+            await lapse(session, viewer, active)
         contract = PropertyContract(
             compound_id=compound.id, company_id=company.id, starts_on=starts_on,
             ends_on=ends_on, status=ContractStatus.ACTIVE,
@@ -209,19 +224,80 @@ async def end_contract(
         if contract is None:
             raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
         await _require_manager(ctx, session, compound)
+        today = today_in_china()
+        state = state_of(contract, today)
+        if state is not ContractState.ACTIVE:
+            raise Refusal(
+                RefusalCode.INVALID_STATE,
+                f"该合同当前为「{CONTRACT_STATE_NAMES[state]}」，不能终止。",
+                "input.contractId",
+            )
+        ended_on = ended_on or today
+        if ended_on < contract.starts_on or ended_on > contract.ends_on:
+            raise Refusal(RefusalCode.INVALID_INPUT, "终止日期须在合同期限内。", "input.endedOn")
+        contract.status = ContractStatus.ENDED
+        contract.ended_on = ended_on
+        if compound is not None and compound.property_company_id == contract.company_id:
+            compound.property_company_id = None
+        after = state_of(contract, today)
+        record(session, ctx.viewer, CONTRACT, contract.id, state.value, after.value,
+               reason)  # fmt: skip
+    return contract
+
+
+async def renew_contract(
+    ctx: HubContext, contract_id: int, ends_on: date, reason: str | None
+) -> PropertyContract:
+    """Renew a contract to a later end date (续约): the compound's community. An active
+    contract, or one that lapsed and was not replaced (the company kept serving), may be
+    renewed; the new end date lies after the old one and not before today."""
+    async with ctx.sources.community.transaction() as session:
+        compound_id = await session.scalar(
+            select(PropertyContract.compound_id).where(PropertyContract.id == contract_id)
+        )
+        if compound_id is None:
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
+        await write_lock(session, Compound, compound_id)
+        compound = await session.get(Compound, compound_id, with_for_update=True)
+        contract = await session.get(PropertyContract, contract_id, with_for_update=True)
+        if contract is None or compound is None:
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
+        await _require_manager(ctx, session, compound)
+        today = today_in_china()
+        before = state_of(contract, today)
         if contract.status is not ContractStatus.ACTIVE:
             raise Refusal(
                 RefusalCode.INVALID_STATE,
-                "该合同当前为「已终止」，不能再次终止。",
+                f"该合同当前为「{CONTRACT_STATE_NAMES[before]}」且已由新合同接续或已终止，不能续约。",
                 "input.contractId",
             )
-        contract.status = ContractStatus.ENDED
-        contract.ended_on = ended_on or today_in_china()
-        if compound is not None and compound.property_company_id == contract.company_id:
-            compound.property_company_id = None
-        record(session, ctx.viewer, CONTRACT, contract.id, ContractStatus.ACTIVE.value,
-               ContractStatus.ENDED.value, reason)  # fmt: skip
+        if ends_on <= contract.ends_on or ends_on < today:
+            raise Refusal(
+                RefusalCode.INVALID_INPUT,
+                "续约后的结束日期须晚于原结束日期，且不早于今天。",
+                "input.endsOn",
+            )
+        contract.ends_on = ends_on
+        compound.property_company_id = contract.company_id
+        note = f"续约至{ends_on.isoformat()}" + (f"：{reason.strip()}" if reason else "")
+        record(session, ctx.viewer, CONTRACT, contract.id, before.value,
+               ContractState.ACTIVE.value, note)  # fmt: skip
     return contract
+
+
+def state_of(contract: PropertyContract, today: date) -> ContractState:
+    return effective_contract_state(contract.status, contract.ends_on, contract.ended_on, today)
+
+
+async def lapse(session: AsyncSession, viewer: Viewer, contract: PropertyContract) -> None:
+    """Store that a contract past its end date is over (a successor is being signed): it
+    leaves the one-active-per-compound index and still reads EXPIRED (ended on its end
+    date, so it ran its whole term)."""
+    contract.status = ContractStatus.ENDED
+    contract.ended_on = contract.ends_on
+    note = f"合同已于{contract.ends_on.isoformat()}到期，签订新合同"
+    record(session, viewer, CONTRACT, contract.id, ContractState.ACTIVE.value,
+           ContractState.EXPIRED.value, note)  # fmt: skip
 
 
 # --- criteria: Party organisation and commitments ----------------------------------------
@@ -260,7 +336,7 @@ async def sign_commitments(
         serves = await session.scalar(
             select(func.count(PropertyContract.id))
             .join(Compound, Compound.id == PropertyContract.compound_id)
-            .where(
+            .where(  # an expired contract not yet replaced counts: the company still serves
                 PropertyContract.company_id == company.id,
                 PropertyContract.status == ContractStatus.ACTIVE,
                 Compound.community_id == community_id,

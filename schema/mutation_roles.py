@@ -68,6 +68,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "escalateOrder": frozenset({C, G, D}),
     "signPropertyContract": frozenset({C, G}),
     "endPropertyContract": frozenset({C, G}),
+    "renewPropertyContract": frozenset({C, G}),
     "setPropertyPartyCoverage": frozenset({D}),
     "signPropertyCommitments": frozenset({P}),
     "ratePropertyService": frozenset({R}),

@@ -20,7 +20,15 @@ from schema.enums import RedPropertyStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import Change, UserError, mutate, node_id_of, not_found, refused
+from schema.mutations import (
+    Change,
+    UserError,
+    mutate,
+    mutate_node,
+    node_id_of,
+    not_found,
+    refused,
+)
 
 if TYPE_CHECKING:
     from datasources.community.partner_loaders import PartnerLoaders
@@ -32,8 +40,11 @@ _PLACES = "schema.places"
 T = TypeVar("T")
 
 strawberry.enum(
-    pm.ContractStatus,
-    description="State of a property service contract (合同状态): ACTIVE 履约中, ENDED 已终止.",
+    pm.ContractState,
+    name="ContractStatus",
+    description="State of a property service contract as of today (合同状态): ACTIVE 履约中, "
+    "EXPIRED 已到期 (its end date has passed; it never blocks a new contract), ENDED 已终止 "
+    "(terminated before its end date).",
 )
 strawberry.enum(
     pm.PropertyScorer,
@@ -48,7 +59,7 @@ strawberry.enum(
     pm.ActionItemStatus, description="State of an action item (事项状态): OPEN 待办, DONE 已办结."
 )
 
-ContractStatus: TypeAlias = pm.ContractStatus
+ContractStatus: TypeAlias = pm.ContractState
 PropertyScorer: TypeAlias = pm.PropertyScorer
 LinkageParty: TypeAlias = pm.LinkageParty
 ActionItemStatus: TypeAlias = pm.ActionItemStatus
@@ -81,10 +92,28 @@ class PropertyContract(HubNode):
     id: relay.NodeID[int]
     starts_on: date = strawberry.field(description="Start of service (开始日期).")
     ends_on: date = strawberry.field(description="End of the contract period (结束日期).")
-    status: ContractStatus = strawberry.field(description="Its state (合同状态).")
-    ended_on: date | None = strawberry.field(description="When it was ended (终止日期), if so.")
+    ended_on: date | None = strawberry.field(
+        description="When it was ended (终止日期), if so: early, or on its end date when a "
+        "successor replaced it after it lapsed."
+    )
     compound_id: strawberry.Private[int]
     company_id: strawberry.Private[int]
+    stored_status: strawberry.Private[pm.ContractStatus]
+
+    @classmethod
+    def from_row(cls, row: Any) -> PropertyContract:
+        return cls(id=row.id, starts_on=row.starts_on, ends_on=row.ends_on,
+                   ended_on=row.ended_on, compound_id=row.compound_id,
+                   company_id=row.company_id, stored_status=row.status)  # fmt: skip
+
+    @strawberry.field(
+        description="Its state as of today, China time (合同状态): EXPIRED once its end date "
+        "has passed, whatever was stored."
+    )
+    def status(self) -> ContractStatus:
+        return pm.effective_contract_state(
+            self.stored_status, self.ends_on, self.ended_on, today_in_china()
+        )
 
     @strawberry.field(description="The compound served (服务小区).")
     async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
@@ -325,14 +354,27 @@ class LinkageMeeting(HubNode):
 # --- fields other types delegate to ----------------------------------------------------------
 
 
-async def contracts_of_compound(info: Info, compound_id: int) -> list[PropertyContract]:
+def _in_states(rows: list[Any], statuses: list[pm.ContractState] | None) -> list[PropertyContract]:
+    """Contracts whose state as of today is one of `statuses` (all if None): the state
+    follows the dates, so the filter runs on it, not on the stored status."""
+    contracts = [PropertyContract.from_row(row) for row in rows]
+    if statuses is None:
+        return contracts
+    return [c for c in contracts if c.status() in statuses]
+
+
+async def contracts_of_compound(
+    info: Info, compound_id: int, statuses: list[pm.ContractState] | None = None
+) -> list[PropertyContract]:
     rows = await _partners(info).contracts_of_compound.load(compound_id)
-    return [PropertyContract.from_row(row) for row in rows]
+    return _in_states(rows, statuses)
 
 
-async def contracts_of_company(info: Info, company_id: int) -> list[PropertyContract]:
+async def contracts_of_company(
+    info: Info, company_id: int, statuses: list[pm.ContractState] | None = None
+) -> list[PropertyContract]:
     rows = await _partners(info).contracts_of_company.load(company_id)
-    return [PropertyContract.from_row(row) for row in rows]
+    return _in_states(rows, statuses)
 
 
 async def results_of_company(info: Info, company_id: int) -> list[PropertyYearResult]:
@@ -401,6 +443,16 @@ class EndPropertyContractInput:
     contract_id: relay.GlobalID = strawberry.field(description="The contract (合同ID).")
     ended_on: date | None = strawberry.field(default=None, description="End date; today if none.")
     reason: str | None = strawberry.field(default=None, description="Why (终止原因).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Renew a property service contract to a later end date (续约).")
+class RenewPropertyContractInput:
+    contract_id: relay.GlobalID = strawberry.field(description="The contract (合同ID).")
+    ends_on: date = strawberry.field(
+        description="The new end date (续约后结束日期): after the old one, not before today."
+    )
+    reason: str | None = strawberry.field(default=None, description="Why (续约说明).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
@@ -584,7 +636,8 @@ class LinkageActionItemPayload:
 class PropertyMutation:
     @strawberry.mutation(
         description="Sign a property service contract (签订物业合同): the compound's community. "
-        "A compound has at most one active contract: a second is refused (DUPLICATE)."
+        "A compound has at most one active contract: a second is refused (DUPLICATE); one "
+        "past its end date (EXPIRED) never blocks, it is stored as over."
     )
     async def sign_property_contract(
         self, info: Info,
@@ -637,6 +690,26 @@ class PropertyMutation:
             action,
             lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row)),
         )
+
+    @strawberry.mutation(
+        description="Renew a contract to a later end date (续约物业合同): the compound's "
+        "community; an active contract, or one that expired and was not replaced "
+        "(INVALID_STATE otherwise); the new end date lies after the old one and not before "
+        "today (INVALID_INPUT)."
+    )
+    async def renew_property_contract(
+        self, info: Info,
+        input: Annotated[RenewPropertyContractInput, strawberry.argument(description="The renewal.")],
+    ) -> PropertyContractPayload:  # fmt: skip
+        change = Change(name="renewPropertyContract", entity="PropertyContract",
+                        key=input.client_mutation_id,
+                        forbidden="只有小区所在社区可以续约物业合同。")  # fmt: skip
+        return await mutate_node(
+            info, change, PropertyContractPayload, input.contract_id,
+            lambda row_id: rules.renew_contract(info.context, row_id, input.ends_on, input.reason),
+            lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row)),
+            unknown=not_found("未找到该物业服务合同。", "input.contractId"),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Record a company's Party organisation (党组织覆盖): the district. The "

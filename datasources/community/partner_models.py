@@ -47,8 +47,20 @@ from datasources.community.models import (
 
 
 class ContractStatus(enum.Enum):
+    """What is stored: ACTIVE until someone ends it (or a successor replaces it after it
+    lapsed); readers see `ContractState`, which also follows the dates."""
+
     ACTIVE = "active"  # 履约中
     ENDED = "ended"  # 已终止/到期
+
+
+class ContractState(enum.Enum):
+    """A contract's state as a reader sees it (合同状态), computed from the stored status
+    and the dates as of today (`effective_contract_state`)."""
+
+    ACTIVE = "active"  # 履约中
+    EXPIRED = "expired"  # 已到期
+    ENDED = "ended"  # 已终止
 
 
 class PropertyScorer(enum.Enum):
@@ -321,6 +333,23 @@ def agreement_status_in(statuses: tuple[AgreementStatus, ...], today: date) -> C
     if not statuses:
         return false()
     return effective_agreement_status_sql(today).in_(statuses)
+
+
+# --- contracts: the state a reader sees -------------------------------------------------------
+
+
+def effective_contract_state(
+    status: ContractStatus, ends_on: date, ended_on: date | None, today: date
+) -> ContractState:
+    """A contract's state as of `today` (China time), computed at read, never stale: an
+    active contract whose end date has passed reads EXPIRED (已到期); an ended one reads
+    EXPIRED when it ran its whole term (ended on or after its end date: it lapsed and a
+    successor was signed), ENDED (已终止) when it was terminated early."""
+    if status is ContractStatus.ACTIVE:
+        return ContractState.EXPIRED if ends_on < today else ContractState.ACTIVE
+    if ended_on is not None and ended_on >= ends_on:
+        return ContractState.EXPIRED
+    return ContractState.ENDED
 
 
 # --- red property: the criteria and the status they give ----------------------------------

@@ -1,7 +1,8 @@
 """Deterministic partner operations on top of the generated places and alliances.
 
 - Red property: the year's criteria and award tiers (data); one active contract for every
-  compound served (some with an ended earlier contract of another company); commitments
+  compound served (some with an earlier contract of another company, lapsed or
+  terminated; some lapsed and not replaced, reading EXPIRED; some renewed); commitments
   of companies with a Party organisation; 2025's residents' ratings and community and
   branch scores, and the 2025 result computed from them as `closePropertyYear` would; each
   company's red-property status then follows from its criteria (`status_by_criteria`).
@@ -100,7 +101,8 @@ def generate_partner_ops(seed: int, rows: TableRows) -> TableRows:
     ]  # fmt: skip
     served = [c for c in rows["compounds"] if c["property_company_id"] is not None]
     companies = rows["property_companies"]
-    out["property_contracts"] = _contracts(rng, served, companies)
+    terms = derive_rng(seed, "partner_contract_terms")
+    out["property_contracts"] = _contracts(rng, terms, served, companies)
     out["property_commitments"] = _commitments(rng, served, companies)
     out["property_ratings"], out["property_scores"] = _ratings_and_scores(
         rng, served, out["property_criteria"]
@@ -135,24 +137,39 @@ def _red_statuses(out: TableRows, companies: list[Row]) -> None:
         company["red_property_status"] = status_by_criteria(criteria, RedPropertyStatus.NONE)
 
 
-def _contracts(rng: random.Random, served: list[Row], companies: list[Row]) -> list[Row]:
+def _contracts(
+    rng: random.Random, terms: random.Random, served: list[Row], companies: list[Row]
+) -> list[Row]:
+    """One current contract per served compound, and the demo's edge cases (dates fixed
+    against PERIOD_END, so they read the same on any day after it): an earlier company's
+    contract that lapsed and was replaced (reads EXPIRED) or was terminated early (ENDED);
+    a current contract that lapsed and was not replaced (reads EXPIRED; the company keeps
+    serving until a successor is signed); one renewed past its original term (续约)."""
     contracts: list[Row] = []
     for compound in served:
         starts = random_date(rng, date(2021, 1, 1), date(2025, 6, 30))
-        if len(companies) > 1 and rng.random() < 0.2:  # an earlier company, contract ended
+        if len(companies) > 1 and rng.random() < 0.2:  # an earlier company's contract
             others = [c["id"] for c in companies if c["id"] != compound["property_company_id"]]
             earlier = starts - timedelta(days=365 * 3)
+            lapsed = terms.random() < 0.5  # ran its term, or was terminated before it
             contracts.append({
                 "id": len(contracts) + 1, "compound_id": compound["id"],
                 "company_id": rng.choice(others), "starts_on": earlier,
-                "ends_on": starts - timedelta(days=1), "status": ContractStatus.ENDED,
-                "ended_on": starts - timedelta(days=1), "created_at": _at(earlier),
+                "ends_on": starts - timedelta(days=1 if lapsed else -180),
+                "status": ContractStatus.ENDED, "ended_on": starts - timedelta(days=1),
+                "created_at": _at(earlier),
             })  # fmt: skip
+        ends = max(starts + timedelta(days=365 * 3 - 1), PERIOD_END + timedelta(days=540))
+        kind = terms.random()
+        if kind < 0.12:  # lapsed, not replaced: reads EXPIRED, never blocks a successor
+            ends = PERIOD_END - timedelta(days=terms.randint(20, 200))
+        elif kind < 0.25:  # renewed (续约): a second term after the first three years
+            ends = starts + timedelta(days=365 * 6 - 1)
         contracts.append({
             "id": len(contracts) + 1, "compound_id": compound["id"],
             "company_id": compound["property_company_id"], "starts_on": starts,
-            "ends_on": max(starts + timedelta(days=365 * 3 - 1), PERIOD_END + timedelta(days=90)),
-            "status": ContractStatus.ACTIVE, "ended_on": None, "created_at": _at(starts),
+            "ends_on": ends, "status": ContractStatus.ACTIVE, "ended_on": None,
+            "created_at": _at(starts),
         })  # fmt: skip
     return contracts
 
