@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from datasources.community import standing
 from datasources.community.models import (
     Compound,
     PropertyCompany,
@@ -41,6 +42,7 @@ from datasources.community.partner_models import (
     LinkageActionItem,
     LinkageMeeting,
     LinkageParty,
+    PropertyAwardFund,
     PropertyAwardTier,
     PropertyCommitment,
     PropertyContract,
@@ -54,6 +56,7 @@ from datasources.community.partner_models import (
     status_by_criteria,
 )
 from datasources.community.policy import grid_compounds
+from datasources.community.standing import DEFAULT_COVERAGE_PERCENT, aggregate
 from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
@@ -132,7 +135,7 @@ async def criteria_of(session: AsyncSession, company: Any) -> Criteria:
     """The state of the three criteria, read in one session (`criteria_from` decides)."""
     latest = await session.scalar(
         select(PropertyYearResult)
-        .where(PropertyYearResult.company_id == company.id)
+        .where(PropertyYearResult.company_id == company.id, PropertyYearResult.conclusive)
         .order_by(PropertyYearResult.year.desc())
         .limit(1)
     )
@@ -497,7 +500,8 @@ async def score(
 
 
 async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
-    """Close a year's evaluation (年度考评): totals, ranks, tiers; then reassess statuses."""
+    """Close a year's evaluation (年度考评): each company's total over all the compounds it
+    served and that were scored, its coverage, rank and tier; then reassess statuses."""
     viewer = ctx.viewer
     if viewer.role is not Role.DISTRICT:
         raise PermissionError("only the district closes the year's evaluation")
@@ -510,35 +514,35 @@ async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
             raise Refusal(
                 RefusalCode.INVALID_STATE, f"{year}年度考评已完成，不能重复。", "input.year"
             )
-        tiers = list(
-            await session.scalars(
-                select(PropertyAwardTier)
-                .where(PropertyAwardTier.year == year)
-                .order_by(PropertyAwardTier.min_total.desc())
-            )
-        )
+        tiers = await _tiers(session, year)
         if not tiers:
             raise Refusal(RefusalCode.NOT_FOUND, f"未设置{year}年度奖补档次。", "input.year")
-        totals = await _totals(session, year)
-        if not totals:
+        per_compound = await compound_totals(session, year)
+        if not per_compound:
             raise Refusal(RefusalCode.INVALID_STATE, f"{year}年度尚无评价或评分。", "input.year")
+        fund = await session.scalar(select(PropertyAwardFund).where(PropertyAwardFund.year == year))
+        threshold = fund.min_coverage_percent if fund is not None else DEFAULT_COVERAGE_PERCENT
+        served = await compounds_served(session, year)
+        standings = aggregate(per_compound, served, threshold)
         companies = {
             c.id: c
             for c in await session.scalars(
-                select(PropertyCompany).where(PropertyCompany.id.in_(list(totals)))
+                select(PropertyCompany).where(PropertyCompany.id.in_(list(standings)))
             )
         }
-        ranked = sorted(totals, key=lambda cid: (-totals[cid][3], companies[cid].code))
+        ranked = sorted(standings, key=lambda cid: (-standings[cid].total, companies[cid].code))
         results: list[PropertyYearResult] = []
         for rank, company_id in enumerate(ranked, start=1):
-            resident, community, branch, total = totals[company_id]
-            tier = next((t for t in tiers if total >= t.min_total), None)
+            standing = standings[company_id]
+            tier = next((t for t in tiers if standing.total >= t.min_total), None)
             result = PropertyYearResult(
-                company_id=company_id, year=year, resident_score=resident,
-                community_score=community, branch_score=branch, total=total, rank=rank,
-                passed=bool(tier is not None and tier.passes),
-                tier_name=tier.name if tier is not None else None,
-                amount_yuan=tier.amount_yuan if tier is not None else Decimal(0),
+                company_id=company_id, year=year, resident_score=standing.resident,
+                community_score=standing.community, branch_score=standing.branch,
+                total=standing.total, rank=rank,
+                passed=bool(standing.conclusive and tier is not None and tier.passes),
+                tier_name=tier.name if tier is not None else None, amount_yuan=Decimal(0),
+                compounds_served=standing.served, compounds_scored=standing.scored,
+                conclusive=standing.conclusive,
             )  # fmt: skip
             session.add(result)
             results.append(result)
@@ -548,38 +552,66 @@ async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
     return results
 
 
-async def _totals(
-    session: AsyncSession, year: int
-) -> dict[int, tuple[Decimal, Decimal, Decimal, Decimal]]:
-    """Per company: residents' part, community part, branch part, total (two statements)."""
-    prefix = str(year)
-    stars = await session.execute(
-        select(PropertyRating.company_id, func.avg(PropertyRating.stars))
-        .where(PropertyRating.period.startswith(prefix))
-        .group_by(PropertyRating.company_id)
+async def _tiers(session: AsyncSession, year: int) -> list[PropertyAwardTier]:
+    return list(
+        await session.scalars(
+            select(PropertyAwardTier)
+            .where(PropertyAwardTier.year == year)
+            .order_by(PropertyAwardTier.min_total.desc())
+        )
     )
-    resident = {cid: Decimal(str(avg)) / 5 * RESIDENT_POINTS for cid, avg in stars.all()}
-    # Each criterion: the average over the company's scored compounds, then summed by scorer.
-    # Only current scores count: one that a revision supersedes does not.
+
+
+async def compound_totals(
+    session: AsyncSession, year: int
+) -> dict[tuple[int, int], standing.CompoundTotal]:
+    """Per (compound, company) rated or scored in `year`: the residents' part and the
+    current score per criterion (superseded scores do not count); two statements."""
     later = aliased(PropertyScore)
     superseded = select(later.id).where(later.supersedes_id == PropertyScore.id).exists()
-    per_criterion = await session.execute(
-        select(PropertyScore.company_id, PropertyCriterion.scorer, func.avg(PropertyScore.score))
+    scored = await session.execute(
+        select(
+            PropertyScore.compound_id, PropertyScore.company_id, PropertyCriterion.id,
+            PropertyCriterion.scorer, func.sum(PropertyScore.score),
+        )
         .join(PropertyCriterion, PropertyCriterion.id == PropertyScore.criterion_id)
         .where(PropertyCriterion.year == year, ~superseded)
-        .group_by(PropertyScore.company_id, PropertyCriterion.id, PropertyCriterion.scorer)
-    )
-    parts: dict[int, dict[PropertyScorer, Decimal]] = {}
-    for cid, scorer, avg in per_criterion.all():
-        by = parts.setdefault(cid, {})
-        by[scorer] = by.get(scorer, Decimal(0)) + Decimal(str(avg))
-    totals = {}
-    for cid in set(resident) | set(parts):
-        r = _q(resident.get(cid, Decimal(0)))
-        c = _q(parts.get(cid, {}).get(PropertyScorer.COMMUNITY, Decimal(0)))
-        b = _q(parts.get(cid, {}).get(PropertyScorer.BRANCH, Decimal(0)))
-        totals[cid] = (r, c, b, r + c + b)
-    return totals
+        .group_by(PropertyScore.compound_id, PropertyScore.company_id, PropertyCriterion.id,
+                  PropertyCriterion.scorer)
+    )  # fmt: skip
+    criteria: dict[tuple[int, int], dict[int, tuple[PropertyScorer, Decimal]]] = {}
+    for compound_id, company_id, criterion_id, scorer, value in scored.all():
+        criteria.setdefault((compound_id, company_id), {})[criterion_id] = (
+            scorer, Decimal(str(value))
+        )  # fmt: skip
+    stars = await session.execute(
+        select(PropertyRating.compound_id, PropertyRating.company_id, func.avg(PropertyRating.stars))
+        .where(PropertyRating.period.startswith(str(year)))
+        .group_by(PropertyRating.compound_id, PropertyRating.company_id)
+    )  # fmt: skip
+    resident = {(cid, co): Decimal(str(avg)) / 5 * RESIDENT_POINTS for cid, co, avg in stars.all()}
+    return {
+        key: standing.CompoundTotal(
+            company_id=key[1], resident=resident.get(key), criteria=criteria.get(key, {})
+        )
+        for key in set(criteria) | set(resident)
+    }
+
+
+async def compounds_served(session: AsyncSession, year: int) -> dict[int, set[int]]:
+    """Per company, the compounds it served in `year`: a contract that began by the year's
+    end and was not over before it began (one stored active still serves: holdover)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    rows = await session.execute(
+        select(PropertyContract.company_id, PropertyContract.compound_id).where(
+            PropertyContract.starts_on <= last,
+            (PropertyContract.status == ContractStatus.ACTIVE) | (PropertyContract.ended_on >= first),
+        )
+    )  # fmt: skip
+    served: dict[int, set[int]] = {}
+    for company_id, compound_id in rows.all():
+        served.setdefault(company_id, set()).add(compound_id)
+    return served
 
 
 # --- four-party linkage (四方联动) ------------------------------------------------------------

@@ -59,6 +59,7 @@ class RefusalCode(Enum):
     INVALID_CODE = "invalid_code"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     NOT_A_MEMBER = "not_a_member"
+    OVER_BUDGET = "over_budget"
 
 
 class Refusal(Exception):

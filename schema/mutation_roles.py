@@ -75,6 +75,8 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "scorePropertyService": frozenset({C, G}),
     "revisePropertyScore": frozenset({C, G}),
     "closePropertyYear": frozenset({D}),
+    "setPropertyAwardFund": frozenset({D}),
+    "awardPropertyCompound": frozenset({D}),
     "holdLinkageMeeting": frozenset({C, G}),
     "completeLinkageActionItem": frozenset({C, G, P}),
     "scheduleAllianceChairs": frozenset({C, G, U, P}),

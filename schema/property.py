@@ -13,6 +13,7 @@ from strawberry import relay
 
 from datasources.community import partner_models as pm
 from resolvers import property as rules
+from resolvers import property_awards as awards
 from resolvers.workflow import today_in_china
 from schema.base import HubNode, Info, loaded_by
 from schema.bounds import YEAR, between
@@ -181,8 +182,9 @@ async def criteria_of(info: Info, company: Any) -> RedPropertyCriteria:
 
 
 @strawberry.type(
-    description="A company's yearly result (年度考评结果): residents', community and branch "
-    "scores, total, rank, and the award tier with its amount."
+    description="A company's yearly result (年度考评结果) over all the compounds it serves: "
+    "residents', community and branch scores (each the mean over its scored compounds), "
+    "total, rank, the tier its total reaches, and its coverage."
 )
 class PropertyYearResult:
     year: int = strawberry.field(description="Evaluation year (考评年度).")
@@ -201,8 +203,33 @@ class PropertyYearResult:
     tier_name: str | None = strawberry.field(
         description="Award or subsidy tier reached (奖补档次), null if none."
     )
-    amount_yuan: Decimal = strawberry.field(description="Subsidy or award in yuan (奖补金额).")
+    amount_yuan: Decimal = strawberry.field(
+        description="What the company itself was granted (奖补金额), in yuan: years closed "
+        "before awards went to compounds; 0 since (see `propertyAwardFund`)."
+    )
+    compounds_served: int = strawberry.field(
+        description="Compounds it served that year (服务小区数), under a contract in force "
+        "at some time of the year (or kept serving after one lapsed)."
+    )
+    compounds_scored: int = strawberry.field(
+        description="Of those, compounds scored that year (已评分小区数); the scores are the "
+        "mean over them."
+    )
+    conclusive: bool = strawberry.field(
+        description="Enough of its compounds were scored (the fund's minimum coverage) for "
+        "the result to decide its red-property status (结果有效); otherwise the last "
+        "conclusive year does."
+    )
     company_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="Compounds scored / compounds served, in percent (覆盖率), 2 decimals."
+    )
+    def coverage_percent(self) -> Decimal:
+        if self.compounds_served == 0:
+            return Decimal("100.00")
+        share = Decimal(self.compounds_scored * 100) / Decimal(self.compounds_served)
+        return share.quantize(Decimal("0.01"))
 
     @strawberry.field(description="The company (物业企业).")
     async def company(
@@ -217,7 +244,8 @@ def _result(row: Any) -> PropertyYearResult:
         year=row.year, rank=row.rank, resident_score=row.resident_score,
         community_score=row.community_score, branch_score=row.branch_score, total=row.total,
         passed=row.passed, tier_name=row.tier_name, amount_yuan=row.amount_yuan,
-        company_id=row.company_id,
+        compounds_served=row.compounds_served, compounds_scored=row.compounds_scored,
+        conclusive=row.conclusive, company_id=row.company_id,
     )  # fmt: skip
 
 
@@ -351,6 +379,74 @@ class LinkageMeeting(HubNode):
         return await history(info, rules.MEETING, self.id)
 
 
+@strawberry.type(
+    description="An award to a compound from the year's fund (小区奖励), by tier: for the red "
+    "property of the company scored there."
+)
+class PropertyCompoundAward(HubNode):
+    id_loader_of = loaded_by(lambda c: c.community.partners.award_by_id)
+
+    id: relay.NodeID[int]
+    tier_name: str = strawberry.field(description="Tier awarded (奖励档次).")
+    amount_yuan: Decimal = strawberry.field(description="Amount in yuan (奖励金额).")
+    compound_total: Decimal = strawberry.field(
+        description="The compound's total that year, which reached the tier (小区得分)."
+    )
+    compound_id: strawberry.Private[int]
+    company_id: strawberry.Private[int]
+
+    @strawberry.field(description="The compound awarded (获奖小区).")
+    async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
+        found: Compound | None = await _compound(info, self.compound_id)
+        return found
+
+    @strawberry.field(description="The company scored there (物业企业).")
+    async def company(
+        self, info: Info
+    ) -> Annotated[PropertyCompany, strawberry.lazy(_PARTNERS)] | None:
+        found: PropertyCompany | None = await _company(info, self.company_id)
+        return found
+
+    @strawberry.field(description="Every state change, oldest first (奖励记录).")
+    async def history(self, info: Info) -> list[StateEvent]:
+        return await history(info, awards.AWARD, self.id)
+
+
+@strawberry.type(
+    description="The year's red-property award fund (红色物业奖励专项经费), set by the district; "
+    "awards go to compounds from it and never add up to more than its total."
+)
+class PropertyAwardFund:
+    year: int = strawberry.field(description="Year (年度).")
+    total_yuan: Decimal = strawberry.field(description="Total of the fund in yuan (经费总额).")
+    min_coverage_percent: int = strawberry.field(
+        description="Share of its served compounds that must be scored for a company's result "
+        "to decide its status (最低覆盖率), percent."
+    )
+    fund_id: strawberry.Private[int]
+
+    @strawberry.field(description="Awarded so far, in all (已奖励金额).")
+    async def awarded_yuan(self, info: Info) -> Decimal:
+        return await _partners(info).awarded_of_fund.load(self.fund_id)
+
+    @strawberry.field(description="What is left to award (剩余金额).")
+    async def remaining_yuan(self, info: Info) -> Decimal:
+        return self.total_yuan - await _partners(info).awarded_of_fund.load(self.fund_id)
+
+    @strawberry.field(
+        description="The awards the viewer may read (奖励名单), largest first: the district "
+        "all, a community those to its compounds, a company those for its own service."
+    )
+    async def awards(self, info: Info) -> list[PropertyCompoundAward]:
+        rows = await _partners(info).awards_of_fund.load(self.fund_id)
+        return [PropertyCompoundAward.from_row(row) for row in rows]
+
+
+def _fund(row: Any) -> PropertyAwardFund:
+    return PropertyAwardFund(year=row.year, total_yuan=row.total_yuan,
+                             min_coverage_percent=row.min_coverage_percent, fund_id=row.id)  # fmt: skip
+
+
 # --- fields other types delegate to ----------------------------------------------------------
 
 
@@ -398,6 +494,18 @@ class PropertyQuery:
         year: Annotated[int, strawberry.argument(metadata=YEAR, description="Year (年度).")],
     ) -> list[PropertyYearResult]:
         return [_result(row) for row in await _partners(info).results_of_year.load(year)]
+
+    @strawberry.field(
+        description="The year's award fund (年度奖励经费) with its awards to compounds; null "
+        "if the district set none."
+    )
+    async def property_award_fund(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(metadata=YEAR, description="Year (年度).")],
+    ) -> PropertyAwardFund | None:
+        row = await _partners(info).fund_of_year.load(year)
+        return None if row is None else _fund(row)
 
     @strawberry.field(description="The scoring criteria of a year (评分细则), as data.")
     async def property_criteria(
@@ -518,6 +626,28 @@ class ClosePropertyYearInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
+@strawberry.input(description="Set the year's red-property award fund (设立年度奖励经费).")
+class SetPropertyAwardFundInput:
+    year: int = strawberry.field(metadata=YEAR, description="Year (年度).")
+    total_yuan: Decimal = strawberry.field(
+        metadata=between(0, 100_000_000), description="Total in yuan (经费总额), e.g. 1500000."
+    )
+    min_coverage_percent: int = strawberry.field(
+        default=50, metadata=between(0, 100),
+        description="Share of its served compounds that must be scored for a company's "
+        "result to decide its status (最低覆盖率), percent.",
+    )  # fmt: skip
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Award a compound from the year's fund by tier (小区奖励).")
+class AwardPropertyCompoundInput:
+    year: int = strawberry.field(metadata=YEAR, description="Year (年度).")
+    compound_code: str = strawberry.field(description="The compound (小区编码).")
+    tier_name: str = strawberry.field(description="The tier (奖补档次名称); its amount is paid.")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
 @strawberry.input(description="An attendee of a linkage meeting (参会人员).")
 class LinkageAttendeeInput:
     party: LinkageParty = strawberry.field(description="Which of the four parties (所属方).")
@@ -605,6 +735,26 @@ class PropertyScorePayload:
 class ClosePropertyYearPayload:
     ranking: list[PropertyYearResult] | None = strawberry.field(
         description="The ranking, best first; null if refused."
+    )
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
+
+
+@strawberry.type(description="Result of setting a fund (奖励经费操作结果).")
+class PropertyAwardFundPayload:
+    fund: PropertyAwardFund | None = strawberry.field(description="The fund; null if refused.")
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
+
+
+@strawberry.type(description="Result of awarding a compound (小区奖励结果).")
+class PropertyCompoundAwardPayload:
+    award: PropertyCompoundAward | None = strawberry.field(
+        description="The award; null if refused."
     )
     user_errors: list[UserError] = _payload_errors()
     client_mutation_id: str | None = strawberry.field(
@@ -803,8 +953,10 @@ class PropertyMutation:
                              forbidden="只有原评分方可以更正评分。")  # fmt: skip
 
     @strawberry.mutation(
-        description="Close a year's evaluation (年度考评): the district. Ranks the companies, "
-        "assigns the award tiers (data) and reassesses red-property status; once a year."
+        description="Close a year's evaluation (年度考评): the district. Ranks the companies "
+        "over all the compounds each serves (mean over those scored, with coverage), names "
+        "the tier each total reaches and reassesses red-property status by conclusive "
+        "results only; once a year. Awards then go to compounds (awardPropertyCompound)."
     )
     async def close_property_year(
         self, info: Info,
@@ -825,6 +977,42 @@ class PropertyMutation:
             rules.close_year(info.context, input.year),
             lambda rows: ClosePropertyYearPayload(ranking=[_result(r) for r in rows]),
         )
+
+    @strawberry.mutation(
+        description="Set or change the year's award fund (设立年度奖励经费): the district. A "
+        "total below what is already awarded is refused (OVER_BUDGET)."
+    )
+    async def set_property_award_fund(
+        self, info: Info,
+        input: Annotated[SetPropertyAwardFundInput, strawberry.argument(description="The fund.")],
+    ) -> PropertyAwardFundPayload:  # fmt: skip
+        change = Change(name="setPropertyAwardFund", entity="PropertyAwardFund",
+                        key=input.client_mutation_id, targets=[str(input.year)],
+                        forbidden="只有区委组织部可以设立奖励经费。")  # fmt: skip
+        action = awards.set_fund(info.context, input.year, input.total_yuan,
+                                 input.min_coverage_percent)  # fmt: skip
+        return await mutate(info, change, PropertyAwardFundPayload, action,
+                            lambda row: PropertyAwardFundPayload(fund=_fund(row)))  # fmt: skip
+
+    @strawberry.mutation(
+        description="Award a compound from the year's fund by tier (小区奖励): the district, "
+        "once the year is closed (INVALID_STATE before, or when the compound's total does "
+        "not reach the tier); once per compound and year (DUPLICATE); never beyond the fund "
+        "(OVER_BUDGET); NOT_FOUND without a fund, tier or compound."
+    )
+    async def award_property_compound(
+        self, info: Info,
+        input: Annotated[AwardPropertyCompoundInput, strawberry.argument(description="The award.")],
+    ) -> PropertyCompoundAwardPayload:  # fmt: skip
+        change = Change(name="awardPropertyCompound", entity="PropertyCompoundAward",
+                        key=input.client_mutation_id, targets=[input.compound_code],
+                        forbidden="只有区委组织部可以奖励小区。")  # fmt: skip
+        action = awards.award_compound(info.context, input.year, input.compound_code,
+                                       input.tier_name)  # fmt: skip
+        return await mutate(
+            info, change, PropertyCompoundAwardPayload, action,
+            lambda row: PropertyCompoundAwardPayload(award=PropertyCompoundAward.from_row(row)),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Record a four-party linkage meeting (四方联动会议) of a compound: the "

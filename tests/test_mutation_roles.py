@@ -53,6 +53,7 @@ ALLOWED: dict[str, set[str]] = {
     "setPropertyPartyCoverage": {D},
     "signPropertyCommitments": {P}, "ratePropertyService": {R},
     "scorePropertyService": {C, G}, "revisePropertyScore": {C, G}, "closePropertyYear": {D},
+    "setPropertyAwardFund": {D}, "awardPropertyCompound": {D},
     "holdLinkageMeeting": {C, G}, "completeLinkageActionItem": {C, G, P},
     "scheduleAllianceChairs": {C, G, U, P}, "addAllianceParty": {D, C, G, U, P},
     "removeAllianceParty": {D, C, G, U, P}, "convokeAllianceMeeting": {C, G, U, P},

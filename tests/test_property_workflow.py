@@ -34,7 +34,9 @@ REVISE = f"""mutation($input: RevisePropertyScoreInput!) {{ revisePropertyScore(
   }} }}"""
 CLOSE = f"""mutation($input: ClosePropertyYearInput!) {{ closePropertyYear(input: $input) {{
   {ERRORS} ranking {{ rank total residentScore communityScore branchScore passed tierName
-  amountYuan company {{ code }} }} }} }}"""
+  amountYuan conclusive compoundsScored compoundsServed company {{ code }} }} }} }}"""
+FUND = f"""mutation($input: SetPropertyAwardFundInput!) {{ setPropertyAwardFund(input: $input) {{
+  {ERRORS} fund {{ year }} }} }}"""
 MEETING = f"""mutation($input: HoldLinkageMeetingInput!) {{ holdLinkageMeeting(input: $input) {{
   {ERRORS} meeting {{ id heldOn agenda decisions attendees {{ party name }} compound {{ code }}
   actionItems {{ id description ownerParty ownerName dueOn status overdue doneNote }} }} }} }}"""
@@ -425,6 +427,10 @@ async def test_scores_ranking_awards_and_red_status_earned_and_lost(
     error = await committee.error(CLOSE, {"input": {"year": 2026}})
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert (await _do(district, CLOSE, year=2031))["userErrors"][0]["code"] == "NOT_FOUND"
+    # Only one compound of each company is scored here: this district's fund lets a result
+    # rest on any coverage (tests/test_property_awards.py covers the threshold).
+    fund = await _do(district, FUND, year=2026, totalYuan="1500000", minCoveragePercent=0)
+    assert fund["userErrors"] == []
     closed = await _do(district, CLOSE, year=2026)
     assert closed["userErrors"] == []
     ranking = closed["ranking"]
@@ -433,9 +439,11 @@ async def test_scores_ranking_awards_and_red_status_earned_and_lost(
     assert [r["rank"] for r in ranking] == list(range(1, len(ranking) + 1))
     top = ranking[codes.index(company)]
     assert top["passed"] is True
+    assert (top["conclusive"], top["compoundsScored"]) == (True, 1)
+    assert top["compoundsServed"] >= 1
     assert top["residentScore"] == "20.00"
     assert top["tierName"] == "示范红色物业奖励"
-    assert top["amountYuan"] == "500000.00"
+    assert top["amountYuan"] == "0"  # awards go to compounds now, from the year's fund
     low = ranking[codes.index(poor["propertyCompany"]["code"])]
     assert (low["passed"], low["tierName"], low["amountYuan"]) == (False, None, "0")
     # Only the current scores count: 4.5 + 1.0 (revised, not 3.0) + 1.5 + 3.0.
