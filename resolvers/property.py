@@ -282,7 +282,9 @@ async def renew_contract(
             )
         contract.ends_on = ends_on
         compound.property_company_id = contract.company_id
-        note = f"续约至{ends_on.isoformat()}" + (f"：{reason.strip()}" if reason else "")
+        note = f"续约至{ends_on.isoformat()}" + (
+            f"：{reason.strip()}" if reason and reason.strip() else ""
+        )
         record(session, ctx.viewer, CONTRACT, contract.id, before.value,
                ContractState.ACTIVE.value, note)  # fmt: skip
     return contract
