@@ -5,7 +5,7 @@ yearly results get their coverage (compounds served and scored) computed."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +22,9 @@ RANKING = """{ propertyRanking(year: 2025) { company { code } compoundsServed co
   conclusive passed } }"""
 CONTRACTS = """query($c: String!) { compound(code: $c) { propertyCompany { code }
   propertyContracts { id status endsOn } } }"""
+COMPANY = """query($c: String!) { propertyCompany(code: $c) { redPropertyStatus
+  redPropertyCriteria { evaluationYear evaluationPassed met }
+  yearResults { year conclusive passed } history { fromState toState } } }"""
 SIGN = """mutation($input: SignPropertyContractInput!) { signPropertyContract(input: $input) {
   userErrors { code } contract { status company { code } } } }"""
 
@@ -50,6 +53,29 @@ async def _run(url: str, sql: str, **params: object) -> list[tuple[Any, ...]]:
         await engine.dispose()
 
 
+async def _revoked_by_an_inconclusive_year(url: str, company: str) -> None:
+    ((company_id, community_id),) = await _run(
+        url,
+        "SELECT p.id, min(cp.community_id) FROM property_companies p"
+        " JOIN property_contracts k ON k.company_id = p.id JOIN compounds cp ON cp.id = k.compound_id"
+        " WHERE p.code = :c GROUP BY p.id",
+        c=company,
+    )
+    await _run(url, "UPDATE property_companies SET has_party_branch = :t,"
+               " red_property_status = 'revoked' WHERE id = :id", t=True, id=company_id)  # fmt: skip
+    await _run(url, "UPDATE property_year_results SET passed = :t WHERE company_id = :id"
+               " AND year = 2025", t=True, id=company_id)  # fmt: skip
+    await _run(url, "DELETE FROM property_commitments WHERE company_id = :id AND year = 2026",
+               id=company_id)  # fmt: skip
+    await _run(url, "INSERT INTO property_commitments (company_id, community_id, year, signed_on,"
+               " commitments) VALUES (:id, :community, 2026, :d, '亮身份、亮承诺')",
+               id=company_id, community=community_id, d=date(2026, 1, 10))  # fmt: skip
+    await _run(url, "INSERT INTO property_year_results (company_id, year, resident_score,"
+               " community_score, branch_score, total, rank, passed, tier_name, amount_yuan,"
+               " created_at) VALUES (:id, 2026, 0, 10, 0, 10, 1, :f, NULL, 0, :at)",
+               id=company_id, f=False, at=datetime(2027, 1, 15, tzinfo=UTC))  # fmt: skip
+
+
 async def test_rows_written_at_0010_follow_the_new_rules(
     pair: DatabasePair, hub: GraphQLClient
 ) -> None:
@@ -68,10 +94,24 @@ async def test_rows_written_at_0010_follow_the_new_rules(
     )
     await _run(url, "UPDATE property_contracts SET ends_on = :d WHERE id = :id",
                d=date(2025, 12, 31), id=contract)  # fmt: skip
+    # A company revoked by a 2026 result that rests on none of its compounds (nothing
+    # scored), after a passed, conclusive 2025 with its criteria met.
+    company_x = next(r["company"]["code"] for r in seeded if r["conclusive"])
+    await _revoked_by_an_inconclusive_year(url, company_x)
     await runner.upgrade_async("community", url)
 
     # The coverage of the existing results is computed again, as the seed computed it.
-    assert (await hub.query(RANKING))["propertyRanking"] == seeded
+    coverage = ("company", "compoundsServed", "compoundsScored", "conclusive")
+    assert [{k: r[k] for k in coverage} for r in (await hub.query(RANKING))["propertyRanking"]] == [
+        {k: r[k] for k in coverage} for r in seeded
+    ]
+    restored = (await hub.query(COMPANY, {"c": company_x}))["propertyCompany"]
+    assert restored["redPropertyStatus"] == "CERTIFIED"
+    assert restored["redPropertyCriteria"] == {"evaluationYear": 2025, "evaluationPassed": True,
+                                               "met": True}  # fmt: skip
+    assert {"year": 2026, "conclusive": False, "passed": False} in restored["yearResults"]
+    assert restored["history"][-1]["fromState"] == "revoked"
+    assert restored["history"][-1]["toState"] == "certified"
     committee = hub.as_viewer("community", community=community)
     before = (await committee.query(CONTRACTS, {"c": compound}))["compound"]
     assert (before["propertyContracts"][0]["status"], before["propertyContracts"][0]["endsOn"]) == (

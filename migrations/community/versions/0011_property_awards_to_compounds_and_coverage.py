@@ -13,7 +13,9 @@ company serving many.
 
 Existing rows: each yearly result gets the coverage computed from the contracts and the
 current (not superseded) scores of its year, and `conclusive` by the default threshold
-(half the compounds served). Amounts already granted to companies stay on their results
+(half the compounds served). A company revoked by a result that now proves inconclusive
+is certified again when the criteria hold on its last conclusive year (with a history
+event). Amounts already granted to companies stay on their results
 as history; no fund is invented for past years. Contracts are not rewritten: their state
 (EXPIRED past the end date) is computed when read.
 """
@@ -21,7 +23,7 @@ as history; no fund is invented for past years. Contracts are not rewritten: the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -74,6 +76,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('conclusive', sa.Boolean(), server_default=sa.true(), nullable=False))
 
     _carry_results()
+    _restore_revoked()
 
 
 # The default share of served compounds that must be scored (min_coverage_percent).
@@ -108,6 +111,46 @@ def _carry_results() -> None:
             {'served': served, 'scored': scored, 'conclusive': conclusive, 'id': result_id},
         )
 
+
+
+LATEST_CONCLUSIVE = sa.text(
+    "SELECT year, passed FROM property_year_results WHERE company_id = :company"
+    " AND conclusive = :yes ORDER BY year DESC LIMIT 1"
+).bindparams(sa.bindparam('yes', type_=sa.Boolean()))
+EVENT = sa.text(
+    "INSERT INTO state_events (entity_type, entity_id, from_state, to_state, actor_subject,"
+    " actor_role, note, occurred_at) VALUES ('PropertyCompany', :company, 'revoked',"
+    " 'certified', 'migration-0011', 'system', :note, :at)"
+).bindparams(sa.bindparam('at', type_=sa.DateTime(timezone=True)))
+
+
+def _restore_revoked() -> None:
+    """A company revoked by a result that now proves inconclusive (too few of its compounds
+    scored) is certified again when the criteria hold on its last conclusive year (as
+    `partner_models.status_by_criteria` decides): a Party organisation, commitments for
+    that year or later, and that year passed. The change is kept as history."""
+    bind = op.get_bind()
+    revoked = bind.execute(sa.text(
+        "SELECT id, has_party_branch, covered_by_sector_committee FROM property_companies"
+        " WHERE red_property_status = 'revoked'"
+    )).all()  # fmt: skip
+    for company_id, branch, sector in revoked:
+        latest = bind.execute(LATEST_CONCLUSIVE, {'company': company_id, 'yes': True}).first()
+        if latest is None or not latest[1] or not (branch or sector):
+            continue
+        signed = bind.execute(
+            sa.text('SELECT count(*) FROM property_commitments'
+                    ' WHERE company_id = :company AND year >= :year'),
+            {'company': company_id, 'year': latest[0]},
+        ).scalar_one()  # fmt: skip
+        if not signed:
+            continue
+        bind.execute(
+            sa.text("UPDATE property_companies SET red_property_status = 'certified' WHERE id = :id"),
+            {'id': company_id},
+        )
+        note = f'迁移：按覆盖率规则重新认定（依据{latest[0]}年度考评）'
+        bind.execute(EVENT, {'company': company_id, 'note': note, 'at': datetime.now(UTC)})
 
 
 def downgrade() -> None:
