@@ -4,6 +4,11 @@ four-party linkage meetings (四方联动).
 - A compound has at most one active contract (a partial unique index backs the rule); the
   compound's `property_company_id` follows the active contract, so "三无" compounds are
   the ones without one (and without owner unit and security).
+- Contracts end by their dates: one past its end date reads EXPIRED (computed at read,
+  `effective_contract_state`) and never blocks signing a successor (signing stores the
+  lapse). Until a successor is signed the company keeps serving (Civil Code art. 948:
+  service continued after the term keeps the contract's terms), so the compound keeps its
+  company; a renewal (续约) moves the end date.
 - Red-property status is earned when all three criteria hold (Party branch or sector
   committee, commitments signed for the year, the latest closed year's evaluation passed)
   and lost (revoked) when a certified company stops meeting one. Every change is history.
@@ -23,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from datasources.community import standing
 from datasources.community.models import (
     Compound,
     PropertyCompany,
@@ -30,11 +36,13 @@ from datasources.community.models import (
 )
 from datasources.community.partner_models import (
     ActionItemStatus,
+    ContractState,
     ContractStatus,
     Criteria,
     LinkageActionItem,
     LinkageMeeting,
     LinkageParty,
+    PropertyAwardFund,
     PropertyAwardTier,
     PropertyCommitment,
     PropertyContract,
@@ -44,9 +52,11 @@ from datasources.community.partner_models import (
     PropertyScorer,
     PropertyYearResult,
     criteria_from,
+    effective_contract_state,
     status_by_criteria,
 )
 from datasources.community.policy import grid_compounds
+from datasources.community.standing import DEFAULT_COVERAGE_PERCENT, aggregate
 from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
@@ -73,6 +83,11 @@ STATUS_NAMES = {
     RedPropertyStatus.CANDIDATE: "创建中",
     RedPropertyStatus.CERTIFIED: "红色物业",
     RedPropertyStatus.REVOKED: "已撤销",
+}
+CONTRACT_STATE_NAMES = {
+    ContractState.ACTIVE: "履约中",
+    ContractState.EXPIRED: "已到期",
+    ContractState.ENDED: "已终止",
 }
 _CENT = Decimal("0.01")
 
@@ -120,7 +135,7 @@ async def criteria_of(session: AsyncSession, company: Any) -> Criteria:
     """The state of the three criteria, read in one session (`criteria_from` decides)."""
     latest = await session.scalar(
         select(PropertyYearResult)
-        .where(PropertyYearResult.company_id == company.id)
+        .where(PropertyYearResult.company_id == company.id, PropertyYearResult.conclusive)
         .order_by(PropertyYearResult.year.desc())
         .limit(1)
     )
@@ -174,12 +189,15 @@ async def sign_contract(
                 PropertyContract.status == ContractStatus.ACTIVE,
             )
         )
-        if active is not None:
+        today = today_in_china()
+        if active is not None and active.ends_on >= today:
             raise Refusal(
                 RefusalCode.DUPLICATE,
                 "该小区已有履约中的物业服务合同，请先终止原合同。",
                 "input.compoundCode",
             )
+        if active is not None:  # it lapsed: it never blocks a successor, and stays EXPIRED
+            await lapse(session, viewer, active)
         contract = PropertyContract(
             compound_id=compound.id, company_id=company.id, starts_on=starts_on,
             ends_on=ends_on, status=ContractStatus.ACTIVE,
@@ -209,19 +227,82 @@ async def end_contract(
         if contract is None:
             raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
         await _require_manager(ctx, session, compound)
+        today = today_in_china()
+        state = state_of(contract, today)
+        if state is not ContractState.ACTIVE:
+            raise Refusal(
+                RefusalCode.INVALID_STATE,
+                f"该合同当前为「{CONTRACT_STATE_NAMES[state]}」，不能终止。",
+                "input.contractId",
+            )
+        ended_on = ended_on or today
+        if ended_on < contract.starts_on or ended_on > contract.ends_on:
+            raise Refusal(RefusalCode.INVALID_INPUT, "终止日期须在合同期限内。", "input.endedOn")
+        contract.status = ContractStatus.ENDED
+        contract.ended_on = ended_on
+        if compound is not None and compound.property_company_id == contract.company_id:
+            compound.property_company_id = None
+        after = state_of(contract, today)
+        record(session, ctx.viewer, CONTRACT, contract.id, state.value, after.value,
+               reason)  # fmt: skip
+    return contract
+
+
+async def renew_contract(
+    ctx: HubContext, contract_id: int, ends_on: date, reason: str | None
+) -> PropertyContract:
+    """Renew a contract to a later end date (续约): the compound's community. An active
+    contract, or one that lapsed and was not replaced (the company kept serving), may be
+    renewed; the new end date lies after the old one and not before today."""
+    async with ctx.sources.community.transaction() as session:
+        compound_id = await session.scalar(
+            select(PropertyContract.compound_id).where(PropertyContract.id == contract_id)
+        )
+        if compound_id is None:
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
+        await write_lock(session, Compound, compound_id)
+        compound = await session.get(Compound, compound_id, with_for_update=True)
+        contract = await session.get(PropertyContract, contract_id, with_for_update=True)
+        if contract is None or compound is None:
+            raise Refusal(RefusalCode.NOT_FOUND, "未找到该物业服务合同。", "input.contractId")
+        await _require_manager(ctx, session, compound)
+        today = today_in_china()
+        before = state_of(contract, today)
         if contract.status is not ContractStatus.ACTIVE:
             raise Refusal(
                 RefusalCode.INVALID_STATE,
-                "该合同当前为「已终止」，不能再次终止。",
+                f"该合同当前为「{CONTRACT_STATE_NAMES[before]}」且已由新合同接续或已终止，不能续约。",
                 "input.contractId",
             )
-        contract.status = ContractStatus.ENDED
-        contract.ended_on = ended_on or today_in_china()
-        if compound is not None and compound.property_company_id == contract.company_id:
-            compound.property_company_id = None
-        record(session, ctx.viewer, CONTRACT, contract.id, ContractStatus.ACTIVE.value,
-               ContractStatus.ENDED.value, reason)  # fmt: skip
+        if ends_on <= contract.ends_on or ends_on < today:
+            raise Refusal(
+                RefusalCode.INVALID_INPUT,
+                "续约后的结束日期须晚于原结束日期，且不早于今天。",
+                "input.endsOn",
+            )
+        contract.ends_on = ends_on
+        compound.property_company_id = contract.company_id
+        note = f"续约至{ends_on.isoformat()}" + (
+            f"：{reason.strip()}" if reason and reason.strip() else ""
+        )
+        record(session, ctx.viewer, CONTRACT, contract.id, before.value,
+               ContractState.ACTIVE.value, note)  # fmt: skip
     return contract
+
+
+def state_of(contract: PropertyContract, today: date) -> ContractState:
+    return effective_contract_state(contract.status, contract.ends_on, contract.ended_on, today)
+
+
+async def lapse(session: AsyncSession, viewer: Viewer, contract: PropertyContract) -> None:
+    """Store that a contract past its end date is over (a successor is being signed): it
+    leaves the one-active-per-compound index and still reads EXPIRED (ended on its end
+    date, so it ran its whole term)."""
+    contract.status = ContractStatus.ENDED
+    contract.ended_on = contract.ends_on
+    note = f"合同已于{contract.ends_on.isoformat()}到期，签订新合同"
+    record(session, viewer, CONTRACT, contract.id, ContractState.ACTIVE.value,
+           ContractState.EXPIRED.value, note)  # fmt: skip
 
 
 # --- criteria: Party organisation and commitments ----------------------------------------
@@ -260,7 +341,7 @@ async def sign_commitments(
         serves = await session.scalar(
             select(func.count(PropertyContract.id))
             .join(Compound, Compound.id == PropertyContract.compound_id)
-            .where(
+            .where(  # an expired contract not yet replaced counts: the company still serves
                 PropertyContract.company_id == company.id,
                 PropertyContract.status == ContractStatus.ACTIVE,
                 Compound.community_id == community_id,
@@ -421,7 +502,8 @@ async def score(
 
 
 async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
-    """Close a year's evaluation (年度考评): totals, ranks, tiers; then reassess statuses."""
+    """Close a year's evaluation (年度考评): each company's total over all the compounds it
+    served and that were scored, its coverage, rank and tier; then reassess statuses."""
     viewer = ctx.viewer
     if viewer.role is not Role.DISTRICT:
         raise PermissionError("only the district closes the year's evaluation")
@@ -434,35 +516,35 @@ async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
             raise Refusal(
                 RefusalCode.INVALID_STATE, f"{year}年度考评已完成，不能重复。", "input.year"
             )
-        tiers = list(
-            await session.scalars(
-                select(PropertyAwardTier)
-                .where(PropertyAwardTier.year == year)
-                .order_by(PropertyAwardTier.min_total.desc())
-            )
-        )
+        tiers = await _tiers(session, year)
         if not tiers:
             raise Refusal(RefusalCode.NOT_FOUND, f"未设置{year}年度奖补档次。", "input.year")
-        totals = await _totals(session, year)
-        if not totals:
+        per_compound = await compound_totals(session, year)
+        if not per_compound:
             raise Refusal(RefusalCode.INVALID_STATE, f"{year}年度尚无评价或评分。", "input.year")
+        fund = await session.scalar(select(PropertyAwardFund).where(PropertyAwardFund.year == year))
+        threshold = fund.min_coverage_percent if fund is not None else DEFAULT_COVERAGE_PERCENT
+        served = await compounds_served(session, year)
+        standings = aggregate(per_compound, served, threshold)
         companies = {
             c.id: c
             for c in await session.scalars(
-                select(PropertyCompany).where(PropertyCompany.id.in_(list(totals)))
+                select(PropertyCompany).where(PropertyCompany.id.in_(list(standings)))
             )
         }
-        ranked = sorted(totals, key=lambda cid: (-totals[cid][3], companies[cid].code))
+        ranked = sorted(standings, key=lambda cid: (-standings[cid].total, companies[cid].code))
         results: list[PropertyYearResult] = []
         for rank, company_id in enumerate(ranked, start=1):
-            resident, community, branch, total = totals[company_id]
-            tier = next((t for t in tiers if total >= t.min_total), None)
+            standing = standings[company_id]
+            tier = next((t for t in tiers if standing.total >= t.min_total), None)
             result = PropertyYearResult(
-                company_id=company_id, year=year, resident_score=resident,
-                community_score=community, branch_score=branch, total=total, rank=rank,
-                passed=bool(tier is not None and tier.passes),
-                tier_name=tier.name if tier is not None else None,
-                amount_yuan=tier.amount_yuan if tier is not None else Decimal(0),
+                company_id=company_id, year=year, resident_score=standing.resident,
+                community_score=standing.community, branch_score=standing.branch,
+                total=standing.total, rank=rank,
+                passed=bool(standing.conclusive and tier is not None and tier.passes),
+                tier_name=tier.name if tier is not None else None, amount_yuan=Decimal(0),
+                compounds_served=standing.served, compounds_scored=standing.scored,
+                conclusive=standing.conclusive,
             )  # fmt: skip
             session.add(result)
             results.append(result)
@@ -472,38 +554,66 @@ async def close_year(ctx: HubContext, year: int) -> list[PropertyYearResult]:
     return results
 
 
-async def _totals(
-    session: AsyncSession, year: int
-) -> dict[int, tuple[Decimal, Decimal, Decimal, Decimal]]:
-    """Per company: residents' part, community part, branch part, total (two statements)."""
-    prefix = str(year)
-    stars = await session.execute(
-        select(PropertyRating.company_id, func.avg(PropertyRating.stars))
-        .where(PropertyRating.period.startswith(prefix))
-        .group_by(PropertyRating.company_id)
+async def _tiers(session: AsyncSession, year: int) -> list[PropertyAwardTier]:
+    return list(
+        await session.scalars(
+            select(PropertyAwardTier)
+            .where(PropertyAwardTier.year == year)
+            .order_by(PropertyAwardTier.min_total.desc())
+        )
     )
-    resident = {cid: Decimal(str(avg)) / 5 * RESIDENT_POINTS for cid, avg in stars.all()}
-    # Each criterion: the average over the company's scored compounds, then summed by scorer.
-    # Only current scores count: one that a revision supersedes does not.
+
+
+async def compound_totals(
+    session: AsyncSession, year: int
+) -> dict[tuple[int, int], standing.CompoundTotal]:
+    """Per (compound, company) rated or scored in `year`: the residents' part and the
+    current score per criterion (superseded scores do not count); two statements."""
     later = aliased(PropertyScore)
     superseded = select(later.id).where(later.supersedes_id == PropertyScore.id).exists()
-    per_criterion = await session.execute(
-        select(PropertyScore.company_id, PropertyCriterion.scorer, func.avg(PropertyScore.score))
+    scored = await session.execute(
+        select(
+            PropertyScore.compound_id, PropertyScore.company_id, PropertyCriterion.id,
+            PropertyCriterion.scorer, func.sum(PropertyScore.score),
+        )
         .join(PropertyCriterion, PropertyCriterion.id == PropertyScore.criterion_id)
         .where(PropertyCriterion.year == year, ~superseded)
-        .group_by(PropertyScore.company_id, PropertyCriterion.id, PropertyCriterion.scorer)
-    )
-    parts: dict[int, dict[PropertyScorer, Decimal]] = {}
-    for cid, scorer, avg in per_criterion.all():
-        by = parts.setdefault(cid, {})
-        by[scorer] = by.get(scorer, Decimal(0)) + Decimal(str(avg))
-    totals = {}
-    for cid in set(resident) | set(parts):
-        r = _q(resident.get(cid, Decimal(0)))
-        c = _q(parts.get(cid, {}).get(PropertyScorer.COMMUNITY, Decimal(0)))
-        b = _q(parts.get(cid, {}).get(PropertyScorer.BRANCH, Decimal(0)))
-        totals[cid] = (r, c, b, r + c + b)
-    return totals
+        .group_by(PropertyScore.compound_id, PropertyScore.company_id, PropertyCriterion.id,
+                  PropertyCriterion.scorer)
+    )  # fmt: skip
+    criteria: dict[tuple[int, int], dict[int, tuple[PropertyScorer, Decimal]]] = {}
+    for compound_id, company_id, criterion_id, scorer, value in scored.all():
+        criteria.setdefault((compound_id, company_id), {})[criterion_id] = (
+            scorer, Decimal(str(value))
+        )  # fmt: skip
+    stars = await session.execute(
+        select(PropertyRating.compound_id, PropertyRating.company_id, func.avg(PropertyRating.stars))
+        .where(PropertyRating.period.startswith(str(year)))
+        .group_by(PropertyRating.compound_id, PropertyRating.company_id)
+    )  # fmt: skip
+    resident = {(cid, co): Decimal(str(avg)) / 5 * RESIDENT_POINTS for cid, co, avg in stars.all()}
+    return {
+        key: standing.CompoundTotal(
+            company_id=key[1], resident=resident.get(key), criteria=criteria.get(key, {})
+        )
+        for key in set(criteria) | set(resident)
+    }
+
+
+async def compounds_served(session: AsyncSession, year: int) -> dict[int, set[int]]:
+    """Per company, the compounds it served in `year`: a contract that began by the year's
+    end and was not over before it began (one stored active still serves: holdover)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    rows = await session.execute(
+        select(PropertyContract.company_id, PropertyContract.compound_id).where(
+            PropertyContract.starts_on <= last,
+            (PropertyContract.status == ContractStatus.ACTIVE) | (PropertyContract.ended_on >= first),
+        )
+    )  # fmt: skip
+    served: dict[int, set[int]] = {}
+    for company_id, compound_id in rows.all():
+        served.setdefault(company_id, set()).add(compound_id)
+    return served
 
 
 # --- four-party linkage (四方联动) ------------------------------------------------------------

@@ -61,6 +61,7 @@ class RefusalCode(Enum):
     NOT_A_MEMBER = "not_a_member"
     ABOVE_CEILING = "above_ceiling"
     RESIDENT_RATES = "resident_rates"
+    OVER_BUDGET = "over_budget"
 
 
 class Refusal(Exception):

@@ -40,7 +40,12 @@ from schema.units import WorkUnit
 if TYPE_CHECKING:
     from schema.alliances import AllianceChairTerm, AllianceMeeting
     from schema.history import StateEvent
-    from schema.property import PropertyContract, PropertyYearResult, RedPropertyCriteria
+    from schema.property import (
+        ContractStatus,
+        PropertyContract,
+        PropertyYearResult,
+        RedPropertyCriteria,
+    )
 
 _PROPERTY = "schema.property"
 _ALLIANCES = "schema.alliances"
@@ -171,11 +176,16 @@ class PropertyCompany(HubNode):
         "read (the compounds' communities, the company itself, residents)."
     )
     async def contracts(
-        self, info: Info
+        self,
+        info: Info,
+        statuses: Annotated[
+            list[Annotated[ContractStatus, strawberry.lazy(_PROPERTY)]] | None,
+            strawberry.argument(description="Only these states as of today (合同状态)."),
+        ] = None,
     ) -> list[Annotated[PropertyContract, strawberry.lazy(_PROPERTY)]]:
         from schema.property import contracts_of_company
 
-        return await contracts_of_company(info, self.id)
+        return await contracts_of_company(info, self.id, statuses)
 
     @strawberry.field(description="Its yearly evaluation results (年度考评结果), newest first.")
     async def year_results(

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     )
     from schema.performance_places import SupporterSummary
     from schema.posts import Post, PostCoverage, PostFilter
-    from schema.property import LinkageMeeting, PropertyContract
+    from schema.property import ContractStatus, LinkageMeeting, PropertyContract
     from schema.reporting import Report, SupporterFilter, SupporterOrder, UnitPairing
     from schema.wishes import MicroWish, MicroWishFilter
 
@@ -755,14 +755,20 @@ class Compound(HubNode):
 
     @strawberry.field(
         description="Property service contracts of the compound (物业服务合同), newest first; "
-        "at most one active."
+        "at most one active. `statuses` filters by the state as of today (EXPIRED once the "
+        "end date has passed)."
     )
     async def property_contracts(
-        self, info: Info
+        self,
+        info: Info,
+        statuses: Annotated[
+            list[Annotated[ContractStatus, strawberry.lazy(_PROPERTY)]] | None,
+            strawberry.argument(description="Only these states (合同状态); all if omitted."),
+        ] = None,
     ) -> list[Annotated[PropertyContract, strawberry.lazy(_PROPERTY)]]:
         from schema.property import contracts_of_compound
 
-        return await contracts_of_compound(info, self.id)
+        return await contracts_of_compound(info, self.id, statuses)
 
     @strawberry.field(description="Four-party linkage meetings (四方联动会议), newest first.")
     async def linkage_meetings(

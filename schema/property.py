@@ -13,6 +13,7 @@ from strawberry import relay
 
 from datasources.community import partner_models as pm
 from resolvers import property as rules
+from resolvers import property_awards as awards
 from resolvers.workflow import today_in_china
 from schema.base import HubNode, Info, loaded_by
 from schema.bounds import YEAR, between
@@ -20,7 +21,15 @@ from schema.enums import RedPropertyStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import Change, UserError, mutate, node_id_of, not_found, refused
+from schema.mutations import (
+    Change,
+    UserError,
+    mutate,
+    mutate_node,
+    node_id_of,
+    not_found,
+    refused,
+)
 
 if TYPE_CHECKING:
     from datasources.community.partner_loaders import PartnerLoaders
@@ -32,8 +41,11 @@ _PLACES = "schema.places"
 T = TypeVar("T")
 
 strawberry.enum(
-    pm.ContractStatus,
-    description="State of a property service contract (合同状态): ACTIVE 履约中, ENDED 已终止.",
+    pm.ContractState,
+    name="ContractStatus",
+    description="State of a property service contract as of today (合同状态): ACTIVE 履约中, "
+    "EXPIRED 已到期 (its end date has passed; it never blocks a new contract), ENDED 已终止 "
+    "(terminated before its end date).",
 )
 strawberry.enum(
     pm.PropertyScorer,
@@ -48,7 +60,7 @@ strawberry.enum(
     pm.ActionItemStatus, description="State of an action item (事项状态): OPEN 待办, DONE 已办结."
 )
 
-ContractStatus: TypeAlias = pm.ContractStatus
+ContractStatus: TypeAlias = pm.ContractState
 PropertyScorer: TypeAlias = pm.PropertyScorer
 LinkageParty: TypeAlias = pm.LinkageParty
 ActionItemStatus: TypeAlias = pm.ActionItemStatus
@@ -81,10 +93,28 @@ class PropertyContract(HubNode):
     id: relay.NodeID[int]
     starts_on: date = strawberry.field(description="Start of service (开始日期).")
     ends_on: date = strawberry.field(description="End of the contract period (结束日期).")
-    status: ContractStatus = strawberry.field(description="Its state (合同状态).")
-    ended_on: date | None = strawberry.field(description="When it was ended (终止日期), if so.")
+    ended_on: date | None = strawberry.field(
+        description="When it was ended (终止日期), if so: early, or on its end date when a "
+        "successor replaced it after it lapsed."
+    )
     compound_id: strawberry.Private[int]
     company_id: strawberry.Private[int]
+    stored_status: strawberry.Private[pm.ContractStatus]
+
+    @classmethod
+    def from_row(cls, row: Any) -> PropertyContract:
+        return cls(id=row.id, starts_on=row.starts_on, ends_on=row.ends_on,
+                   ended_on=row.ended_on, compound_id=row.compound_id,
+                   company_id=row.company_id, stored_status=row.status)  # fmt: skip
+
+    @strawberry.field(
+        description="Its state as of today, China time (合同状态): EXPIRED once its end date "
+        "has passed, whatever was stored."
+    )
+    def status(self) -> ContractStatus:
+        return pm.effective_contract_state(
+            self.stored_status, self.ends_on, self.ended_on, today_in_china()
+        )
 
     @strawberry.field(description="The compound served (服务小区).")
     async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
@@ -152,8 +182,9 @@ async def criteria_of(info: Info, company: Any) -> RedPropertyCriteria:
 
 
 @strawberry.type(
-    description="A company's yearly result (年度考评结果): residents', community and branch "
-    "scores, total, rank, and the award tier with its amount."
+    description="A company's yearly result (年度考评结果) over all the compounds it serves: "
+    "residents', community and branch scores (each the mean over its scored compounds), "
+    "total, rank, the tier its total reaches, and its coverage."
 )
 class PropertyYearResult:
     year: int = strawberry.field(description="Evaluation year (考评年度).")
@@ -172,8 +203,33 @@ class PropertyYearResult:
     tier_name: str | None = strawberry.field(
         description="Award or subsidy tier reached (奖补档次), null if none."
     )
-    amount_yuan: Decimal = strawberry.field(description="Subsidy or award in yuan (奖补金额).")
+    amount_yuan: Decimal = strawberry.field(
+        description="What the company itself was granted (奖补金额), in yuan: years closed "
+        "before awards went to compounds; 0 since (see `propertyAwardFund`)."
+    )
+    compounds_served: int = strawberry.field(
+        description="Compounds it served that year (服务小区数), under a contract in force "
+        "at some time of the year (or kept serving after one lapsed)."
+    )
+    compounds_scored: int = strawberry.field(
+        description="Of those, compounds scored that year (已评分小区数); the scores are the "
+        "mean over them."
+    )
+    conclusive: bool = strawberry.field(
+        description="Enough of its compounds were scored (the fund's minimum coverage) for "
+        "the result to decide its red-property status (结果有效); otherwise the last "
+        "conclusive year does."
+    )
     company_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="Compounds scored / compounds served, in percent (覆盖率), 2 decimals."
+    )
+    def coverage_percent(self) -> Decimal:
+        if self.compounds_served == 0:
+            return Decimal("100.00")
+        share = Decimal(self.compounds_scored * 100) / Decimal(self.compounds_served)
+        return share.quantize(Decimal("0.01"))
 
     @strawberry.field(description="The company (物业企业).")
     async def company(
@@ -188,7 +244,8 @@ def _result(row: Any) -> PropertyYearResult:
         year=row.year, rank=row.rank, resident_score=row.resident_score,
         community_score=row.community_score, branch_score=row.branch_score, total=row.total,
         passed=row.passed, tier_name=row.tier_name, amount_yuan=row.amount_yuan,
-        company_id=row.company_id,
+        compounds_served=row.compounds_served, compounds_scored=row.compounds_scored,
+        conclusive=row.conclusive, company_id=row.company_id,
     )  # fmt: skip
 
 
@@ -322,17 +379,98 @@ class LinkageMeeting(HubNode):
         return await history(info, rules.MEETING, self.id)
 
 
+@strawberry.type(
+    description="An award to a compound from the year's fund (小区奖励), by tier: for the red "
+    "property of the company scored there."
+)
+class PropertyCompoundAward(HubNode):
+    id_loader_of = loaded_by(lambda c: c.community.partners.award_by_id)
+
+    id: relay.NodeID[int]
+    tier_name: str = strawberry.field(description="Tier awarded (奖励档次).")
+    amount_yuan: Decimal = strawberry.field(description="Amount in yuan (奖励金额).")
+    compound_total: Decimal = strawberry.field(
+        description="The compound's total that year, which reached the tier (小区得分)."
+    )
+    compound_id: strawberry.Private[int]
+    company_id: strawberry.Private[int]
+
+    @strawberry.field(description="The compound awarded (获奖小区).")
+    async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
+        found: Compound | None = await _compound(info, self.compound_id)
+        return found
+
+    @strawberry.field(description="The company scored there (物业企业).")
+    async def company(
+        self, info: Info
+    ) -> Annotated[PropertyCompany, strawberry.lazy(_PARTNERS)] | None:
+        found: PropertyCompany | None = await _company(info, self.company_id)
+        return found
+
+    @strawberry.field(description="Every state change, oldest first (奖励记录).")
+    async def history(self, info: Info) -> list[StateEvent]:
+        return await history(info, awards.AWARD, self.id)
+
+
+@strawberry.type(
+    description="The year's red-property award fund (红色物业奖励专项经费), set by the district; "
+    "awards go to compounds from it and never add up to more than its total."
+)
+class PropertyAwardFund:
+    year: int = strawberry.field(description="Year (年度).")
+    total_yuan: Decimal = strawberry.field(description="Total of the fund in yuan (经费总额).")
+    min_coverage_percent: int = strawberry.field(
+        description="Share of its served compounds that must be scored for a company's result "
+        "to decide its status (最低覆盖率), percent."
+    )
+    fund_id: strawberry.Private[int]
+
+    @strawberry.field(description="Awarded so far, in all (已奖励金额).")
+    async def awarded_yuan(self, info: Info) -> Decimal:
+        return await _partners(info).awarded_of_fund.load(self.fund_id)
+
+    @strawberry.field(description="What is left to award (剩余金额).")
+    async def remaining_yuan(self, info: Info) -> Decimal:
+        return self.total_yuan - await _partners(info).awarded_of_fund.load(self.fund_id)
+
+    @strawberry.field(
+        description="The awards the viewer may read (奖励名单), largest first: the district "
+        "all, a community those to its compounds, a company those for its own service."
+    )
+    async def awards(self, info: Info) -> list[PropertyCompoundAward]:
+        rows = await _partners(info).awards_of_fund.load(self.fund_id)
+        return [PropertyCompoundAward.from_row(row) for row in rows]
+
+
+def _fund(row: Any) -> PropertyAwardFund:
+    return PropertyAwardFund(year=row.year, total_yuan=row.total_yuan,
+                             min_coverage_percent=row.min_coverage_percent, fund_id=row.id)  # fmt: skip
+
+
 # --- fields other types delegate to ----------------------------------------------------------
 
 
-async def contracts_of_compound(info: Info, compound_id: int) -> list[PropertyContract]:
+def _in_states(rows: list[Any], statuses: list[pm.ContractState] | None) -> list[PropertyContract]:
+    """Contracts whose state as of today is one of `statuses` (all if None): the state
+    follows the dates, so the filter runs on it, not on the stored status."""
+    contracts = [PropertyContract.from_row(row) for row in rows]
+    if statuses is None:
+        return contracts
+    return [c for c in contracts if c.status() in statuses]
+
+
+async def contracts_of_compound(
+    info: Info, compound_id: int, statuses: list[pm.ContractState] | None = None
+) -> list[PropertyContract]:
     rows = await _partners(info).contracts_of_compound.load(compound_id)
-    return [PropertyContract.from_row(row) for row in rows]
+    return _in_states(rows, statuses)
 
 
-async def contracts_of_company(info: Info, company_id: int) -> list[PropertyContract]:
+async def contracts_of_company(
+    info: Info, company_id: int, statuses: list[pm.ContractState] | None = None
+) -> list[PropertyContract]:
     rows = await _partners(info).contracts_of_company.load(company_id)
-    return [PropertyContract.from_row(row) for row in rows]
+    return _in_states(rows, statuses)
 
 
 async def results_of_company(info: Info, company_id: int) -> list[PropertyYearResult]:
@@ -356,6 +494,18 @@ class PropertyQuery:
         year: Annotated[int, strawberry.argument(metadata=YEAR, description="Year (年度).")],
     ) -> list[PropertyYearResult]:
         return [_result(row) for row in await _partners(info).results_of_year.load(year)]
+
+    @strawberry.field(
+        description="The year's award fund (年度奖励经费) with its awards to compounds; null "
+        "if the district set none."
+    )
+    async def property_award_fund(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(metadata=YEAR, description="Year (年度).")],
+    ) -> PropertyAwardFund | None:
+        row = await _partners(info).fund_of_year.load(year)
+        return None if row is None else _fund(row)
 
     @strawberry.field(description="The scoring criteria of a year (评分细则), as data.")
     async def property_criteria(
@@ -401,6 +551,16 @@ class EndPropertyContractInput:
     contract_id: relay.GlobalID = strawberry.field(description="The contract (合同ID).")
     ended_on: date | None = strawberry.field(default=None, description="End date; today if none.")
     reason: str | None = strawberry.field(default=None, description="Why (终止原因).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Renew a property service contract to a later end date (续约).")
+class RenewPropertyContractInput:
+    contract_id: relay.GlobalID = strawberry.field(description="The contract (合同ID).")
+    ends_on: date = strawberry.field(
+        description="The new end date (续约后结束日期): after the old one, not before today."
+    )
+    reason: str | None = strawberry.field(default=None, description="Why (续约说明).")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
@@ -463,6 +623,28 @@ class RevisePropertyScoreInput:
 @strawberry.input(description="Close a year's property evaluation (年度考评).")
 class ClosePropertyYearInput:
     year: int = strawberry.field(metadata=YEAR, description="Evaluation year (考评年度).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Set the year's red-property award fund (设立年度奖励经费).")
+class SetPropertyAwardFundInput:
+    year: int = strawberry.field(metadata=YEAR, description="Year (年度).")
+    total_yuan: Decimal = strawberry.field(
+        metadata=between(0, 100_000_000), description="Total in yuan (经费总额), e.g. 1500000."
+    )
+    min_coverage_percent: int = strawberry.field(
+        default=50, metadata=between(0, 100),
+        description="Share of its served compounds that must be scored for a company's "
+        "result to decide its status (最低覆盖率), percent.",
+    )  # fmt: skip
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Award a compound from the year's fund by tier (小区奖励).")
+class AwardPropertyCompoundInput:
+    year: int = strawberry.field(metadata=YEAR, description="Year (年度).")
+    compound_code: str = strawberry.field(description="The compound (小区编码).")
+    tier_name: str = strawberry.field(description="The tier (奖补档次名称); its amount is paid.")
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
@@ -560,6 +742,26 @@ class ClosePropertyYearPayload:
     )
 
 
+@strawberry.type(description="Result of setting a fund (奖励经费操作结果).")
+class PropertyAwardFundPayload:
+    fund: PropertyAwardFund | None = strawberry.field(description="The fund; null if refused.")
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
+
+
+@strawberry.type(description="Result of awarding a compound (小区奖励结果).")
+class PropertyCompoundAwardPayload:
+    award: PropertyCompoundAward | None = strawberry.field(
+        description="The award; null if refused."
+    )
+    user_errors: list[UserError] = _payload_errors()
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
+
+
 @strawberry.type(description="Result of recording a linkage meeting (四方联动会议结果).")
 class LinkageMeetingPayload:
     meeting: LinkageMeeting | None = strawberry.field(description="The meeting; null if refused.")
@@ -584,7 +786,8 @@ class LinkageActionItemPayload:
 class PropertyMutation:
     @strawberry.mutation(
         description="Sign a property service contract (签订物业合同): the compound's community. "
-        "A compound has at most one active contract: a second is refused (DUPLICATE)."
+        "A compound has at most one active contract: a second is refused (DUPLICATE); one "
+        "past its end date (EXPIRED) never blocks, it is stored as over."
     )
     async def sign_property_contract(
         self, info: Info,
@@ -637,6 +840,26 @@ class PropertyMutation:
             action,
             lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row)),
         )
+
+    @strawberry.mutation(
+        description="Renew a contract to a later end date (续约物业合同): the compound's "
+        "community; an active contract, or one that expired and was not replaced "
+        "(INVALID_STATE otherwise); the new end date lies after the old one and not before "
+        "today (INVALID_INPUT)."
+    )
+    async def renew_property_contract(
+        self, info: Info,
+        input: Annotated[RenewPropertyContractInput, strawberry.argument(description="The renewal.")],
+    ) -> PropertyContractPayload:  # fmt: skip
+        change = Change(name="renewPropertyContract", entity="PropertyContract",
+                        key=input.client_mutation_id,
+                        forbidden="只有小区所在社区可以续约物业合同。")  # fmt: skip
+        return await mutate_node(
+            info, change, PropertyContractPayload, input.contract_id,
+            lambda row_id: rules.renew_contract(info.context, row_id, input.ends_on, input.reason),
+            lambda row: PropertyContractPayload(contract=PropertyContract.from_row(row)),
+            unknown=not_found("未找到该物业服务合同。", "input.contractId"),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Record a company's Party organisation (党组织覆盖): the district. The "
@@ -730,8 +953,10 @@ class PropertyMutation:
                              forbidden="只有原评分方可以更正评分。")  # fmt: skip
 
     @strawberry.mutation(
-        description="Close a year's evaluation (年度考评): the district. Ranks the companies, "
-        "assigns the award tiers (data) and reassesses red-property status; once a year."
+        description="Close a year's evaluation (年度考评): the district. Ranks the companies "
+        "over all the compounds each serves (mean over those scored, with coverage), names "
+        "the tier each total reaches and reassesses red-property status by conclusive "
+        "results only; once a year. Awards then go to compounds (awardPropertyCompound)."
     )
     async def close_property_year(
         self, info: Info,
@@ -752,6 +977,42 @@ class PropertyMutation:
             rules.close_year(info.context, input.year),
             lambda rows: ClosePropertyYearPayload(ranking=[_result(r) for r in rows]),
         )
+
+    @strawberry.mutation(
+        description="Set or change the year's award fund (设立年度奖励经费): the district. A "
+        "total below what is already awarded is refused (OVER_BUDGET)."
+    )
+    async def set_property_award_fund(
+        self, info: Info,
+        input: Annotated[SetPropertyAwardFundInput, strawberry.argument(description="The fund.")],
+    ) -> PropertyAwardFundPayload:  # fmt: skip
+        change = Change(name="setPropertyAwardFund", entity="PropertyAwardFund",
+                        key=input.client_mutation_id, targets=[str(input.year)],
+                        forbidden="只有区委组织部可以设立奖励经费。")  # fmt: skip
+        action = awards.set_fund(info.context, input.year, input.total_yuan,
+                                 input.min_coverage_percent)  # fmt: skip
+        return await mutate(info, change, PropertyAwardFundPayload, action,
+                            lambda row: PropertyAwardFundPayload(fund=_fund(row)))  # fmt: skip
+
+    @strawberry.mutation(
+        description="Award a compound from the year's fund by tier (小区奖励): the district, "
+        "once the year is closed (INVALID_STATE before, or when the compound's total does "
+        "not reach the tier); once per compound and year (DUPLICATE); never beyond the fund "
+        "(OVER_BUDGET); NOT_FOUND without a fund, tier or compound."
+    )
+    async def award_property_compound(
+        self, info: Info,
+        input: Annotated[AwardPropertyCompoundInput, strawberry.argument(description="The award.")],
+    ) -> PropertyCompoundAwardPayload:  # fmt: skip
+        change = Change(name="awardPropertyCompound", entity="PropertyCompoundAward",
+                        key=input.client_mutation_id, targets=[input.compound_code],
+                        forbidden="只有区委组织部可以奖励小区。")  # fmt: skip
+        action = awards.award_compound(info.context, input.year, input.compound_code,
+                                       input.tier_name)  # fmt: skip
+        return await mutate(
+            info, change, PropertyCompoundAwardPayload, action,
+            lambda row: PropertyCompoundAwardPayload(award=PropertyCompoundAward.from_row(row)),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Record a four-party linkage meeting (四方联动会议) of a compound: the "

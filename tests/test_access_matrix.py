@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from datasources.community.activity_models import Activity, ActivitySignup
@@ -33,11 +33,16 @@ from datasources.community.models import (
     MicroWish,
     Post,
     PostClaim,
+    PropertyCompany,
     Report,
 )
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder
-from datasources.community.partner_models import AllianceMeeting
+from datasources.community.partner_models import (
+    AllianceMeeting,
+    PropertyAwardFund,
+    PropertyCompoundAward,
+)
 from datasources.community.points_models import (
     MallItem,
     Merchant,
@@ -188,6 +193,7 @@ RECORD_TYPES = {
     "MemberEvaluation.organisationEvaluation": "OrganisationEvaluation",
     "Community.grids": "Grid", "Compound.buildings": "Building",
     "Alliance.memberships": "AllianceMembership", "opinionRequests": "OpinionRequest",
+    "PropertyAwardFund.awards": "PropertyCompoundAward",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -201,7 +207,7 @@ Rule = Callable[[dict[str, Any]], bool]
 # Yearly results are read through `PropertyCompany.yearResults` too.
 DATA_ROWS = {"pointRules": "PointRule", "propertyCriteria": "PropertyCriterion",
              "propertyAwardTiers": "PropertyAwardTier", "propertyRanking": "PropertyYearResult",
-             "appraisalPolicy": "AppraisalPolicy"}  # fmt: skip
+             "appraisalPolicy": "AppraisalPolicy", "propertyAwardFund": "PropertyAwardFund"}  # fmt: skip
 
 
 def data_expected(world: World, query: str, case: Case, cell: str) -> int:
@@ -236,12 +242,14 @@ async def data_totals(client: GraphQLClient, world: World) -> dict[str, int]:
         parts += [f"c{y}: propertyCriteria(year: {y}) {{ code }}",
                   f"t{y}: propertyAwardTiers(year: {y}) {{ name }}",
                   f"r{y}: propertyRanking(year: {y}) {{ rank }}",
-                  f"p{y}: appraisalPolicy(year: {y}) {{ history {{ version }} }}"]  # fmt: skip
+                  f"p{y}: appraisalPolicy(year: {y}) {{ history {{ version }} }}",
+                  f"f{y}: propertyAwardFund(year: {y}) {{ year }}"]  # fmt: skip
     data = await client.query("{ " + " ".join(parts) + " }")
     totals = {"pointRules": len(data["pointRules"])}
     for query, alias in (("propertyCriteria", "c"), ("propertyAwardTiers", "t"),
                          ("propertyRanking", "r")):  # fmt: skip
         totals[query] = sum(len(data[f"{alias}{y}"]) for y in years)
+    totals["propertyAwardFund"] = sum(1 for y in years if data[f"f{y}"] is not None)
     totals["appraisalPolicy"] = sum(
         len(data[f"p{y}"]["history"]) if data[f"p{y}"] else 0 for y in years
     )
@@ -468,6 +476,7 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                 community_id=ids["community"], purpose="拟提拔", status="pending",
                 asked_by="unit", asked_at=datetime.now(UTC),
             )  # fmt: skip
+            await _insert_awards(conn, world, cases)
     finally:
         await engine.dispose()
 
@@ -505,6 +514,32 @@ async def _nest_grids(conn: AsyncConnection, world: World, grid: str, community:
                 Report.member_code == movers[depth - 5], Report.status.in_(ACTIVE_STATUSES)
             ).values(building_id=building)
         )  # fmt: skip
+
+
+async def _insert_awards(conn: AsyncConnection, world: World, cases: dict[str, Case]) -> None:
+    """A fund of its own with two awards: to a compound of the viewer community for the
+    viewer company, and to a compound elsewhere for another company."""
+    community = cases["community"].scope["community"]
+    company = await _id(conn, PropertyCompany, cases["company"].scope["company"])
+    other = (
+        await conn.execute(
+            select(func.min(PropertyCompany.id)).where(PropertyCompany.id != company)
+        )
+    ).scalar_one()
+    t = datetime(2024, 12, 1, 2, 0, tzinfo=UTC)
+    fund = await _add(conn, PropertyAwardFund, year=2024, total_yuan=1_000_000,
+                      min_coverage_percent=50, set_by="matrix", set_at=t)  # fmt: skip
+    for code, to in ((community, company), (world.other_community(community), other)):
+        compound = (
+            await conn.execute(
+                select(func.min(Compound.id)).where(
+                    Compound.community_id == await _id(conn, Community, code)
+                )
+            )
+        ).scalar_one()
+        await _add(conn, PropertyCompoundAward, fund_id=fund, compound_id=compound,
+                   company_id=to, tier_name="覆盖奖励", amount_yuan=100_000, compound_total=90,
+                   awarded_by="matrix", created_at=t)  # fmt: skip
 
 
 async def _id(conn: AsyncConnection, model: Any, code: str) -> int:

@@ -410,7 +410,8 @@ async def _contract(hub: GraphQLClient, pair: DatabasePair) -> Subject:
         "contracts",
         """SELECT k.id, c.code
       FROM property_contracts k JOIN compounds p ON p.id = k.compound_id
-      JOIN communities c ON c.id = p.community_id WHERE k.status = 'active' ORDER BY k.id""",
+      JOIN communities c ON c.id = p.community_id
+      WHERE k.status = 'active' AND k.ends_on >= CURRENT_DATE ORDER BY k.id""",
     )
     return Subject(_global_id("PropertyContract", row),
                    {"community": hub.as_viewer("community", community=community)})  # fmt: skip

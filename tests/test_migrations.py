@@ -33,13 +33,17 @@ from tests.databases import REQUIRE_POSTGRES
 POSTGRES_URL = os.environ.get(
     "DUALHUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-HEADS = {"units": "0006", "community": "0014", "audit": "0002"}
+HEADS = {"units": "0006", "community": "0015", "audit": "0002"}
 # Added columns whose migration computes the value of existing rows instead of leaving the
 # server default (which applies to rows written afterwards).
 COMPUTED = {
     ("idempotency_keys", "legacy"),  # community 0009: keys written before identities
     ("reports", "ended_on"),  # community 0011: closed and returned reports get their end
     ("reports", "end_reason"),
+    # community 0015: a yearly result's coverage, from its year's contracts and scores
+    ("property_year_results", "compounds_served"),
+    ("property_year_results", "compounds_scored"),
+    ("property_year_results", "conclusive"),
 }
 
 T = TypeVar("T")

@@ -34,7 +34,9 @@ REVISE = f"""mutation($input: RevisePropertyScoreInput!) {{ revisePropertyScore(
   }} }}"""
 CLOSE = f"""mutation($input: ClosePropertyYearInput!) {{ closePropertyYear(input: $input) {{
   {ERRORS} ranking {{ rank total residentScore communityScore branchScore passed tierName
-  amountYuan company {{ code }} }} }} }}"""
+  amountYuan conclusive compoundsScored compoundsServed company {{ code }} }} }} }}"""
+FUND = f"""mutation($input: SetPropertyAwardFundInput!) {{ setPropertyAwardFund(input: $input) {{
+  {ERRORS} fund {{ year }} }} }}"""
 MEETING = f"""mutation($input: HoldLinkageMeetingInput!) {{ holdLinkageMeeting(input: $input) {{
   {ERRORS} meeting {{ id heldOn agenda decisions attendees {{ party name }} compound {{ code }}
   actionItems {{ id description ownerParty ownerName dueOn status overdue doneNote }} }} }} }}"""
@@ -425,6 +427,10 @@ async def test_scores_ranking_awards_and_red_status_earned_and_lost(
     error = await committee.error(CLOSE, {"input": {"year": 2026}})
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert (await _do(district, CLOSE, year=2031))["userErrors"][0]["code"] == "NOT_FOUND"
+    # Only one compound of each company is scored here: this district's fund lets a result
+    # rest on any coverage (tests/test_property_awards.py covers the threshold).
+    fund = await _do(district, FUND, year=2026, totalYuan="1500000", minCoveragePercent=0)
+    assert fund["userErrors"] == []
     closed = await _do(district, CLOSE, year=2026)
     assert closed["userErrors"] == []
     ranking = closed["ranking"]
@@ -433,9 +439,11 @@ async def test_scores_ranking_awards_and_red_status_earned_and_lost(
     assert [r["rank"] for r in ranking] == list(range(1, len(ranking) + 1))
     top = ranking[codes.index(company)]
     assert top["passed"] is True
+    assert (top["conclusive"], top["compoundsScored"]) == (True, 1)
+    assert top["compoundsServed"] >= 1
     assert top["residentScore"] == "20.00"
     assert top["tierName"] == "示范红色物业奖励"
-    assert top["amountYuan"] == "500000.00"
+    assert top["amountYuan"] == "0"  # awards go to compounds now, from the year's fund
     low = ranking[codes.index(poor["propertyCompany"]["code"])]
     assert (low["passed"], low["tierName"], low["amountYuan"]) == (False, None, "0")
     # Only the current scores count: 4.5 + 1.0 (revised, not 3.0) + 1.5 + 3.0.
@@ -590,3 +598,114 @@ async def test_concurrent_contracts_and_ratings_have_one_winner(
         workflow_db,
         "SELECT count(*) FROM property_ratings WHERE household = '8-808' AND period = '2026-H2'",
     ) == 1  # fmt: skip
+
+
+RENEW = f"""mutation($input: RenewPropertyContractInput!) {{ renewPropertyContract(input: $input) {{
+  {ERRORS} contract {{ {CONTRACT} }} }} }}"""
+TERMS = """{ compounds(first: 100) { edges { node { code community { code }
+  propertyCompany { code } propertyContracts { id status endsOn endedOn company { code } } } } } }"""
+
+
+async def _contracts_by_compound(hub: GraphQLClient) -> list[dict[str, Any]]:
+    data = await hub.as_viewer("district", district="D01").query(TERMS)
+    return [edge["node"] for edge in data["compounds"]["edges"]]
+
+
+def _lapsed(nodes: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Compounds whose current contract is past its end date and not replaced."""
+    today = date.today().isoformat()
+    return [
+        (node, contract)
+        for node in nodes
+        if node["code"] not in _USED and node["propertyContracts"]
+        for contract in node["propertyContracts"][:1]
+        if contract["endsOn"] < today and contract["endedOn"] is None
+    ]
+
+
+async def test_an_expired_contract_reads_expired_and_never_blocks_the_next(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    nodes = await _contracts_by_compound(hub)
+    lapsed = _lapsed(nodes)
+    assert len(lapsed) >= 2, "the seed has contracts that lapsed and were not replaced"
+    # Every contract past its end date reads EXPIRED, whatever is stored (none reads ACTIVE).
+    today = date.today().isoformat()
+    for node in nodes:
+        for contract in node["propertyContracts"]:
+            if contract["endsOn"] < today:
+                assert contract["status"] in ("EXPIRED", "ENDED"), contract
+            if contract["endedOn"] is None:
+                assert contract["status"] == ("EXPIRED" if contract["endsOn"] < today
+                                              else "ACTIVE"), contract  # fmt: skip
+    assert {c["status"] for n in nodes for c in n["propertyContracts"]} == {
+        "ACTIVE",
+        "EXPIRED",
+        "ENDED",
+    }  # the seed shows all three
+
+    (node, old), (other, _) = lapsed[0], lapsed[1]
+    _USED.update((node["code"], other["code"]))
+    # Until a successor is signed the company keeps serving (holdover).
+    assert node["propertyCompany"] == old["company"]
+    committee = hub.as_viewer("community", community=node["community"]["code"])
+    successor = "PC001" if old["company"]["code"] != "PC001" else "PC002"
+    stored = "SELECT count(*) FROM property_contracts WHERE status = 'active' AND compound_id = (SELECT id FROM compounds WHERE code = :c)"
+    assert await count(workflow_db, stored, c=node["code"]) == 1
+    ending = await _do(committee, END, contractId=old["id"])
+    assert ending["userErrors"][0]["code"] == "INVALID_STATE"
+    assert "已到期" in ending["userErrors"][0]["message"]
+    signed = await _do(committee, SIGN, compoundCode=node["code"], companyCode=successor,
+                       startsOn=today, endsOn="2029-12-31")  # fmt: skip
+    assert signed["userErrors"] == []
+    assert signed["contract"]["status"] == "ACTIVE"
+    seen = await committee.query(
+        """query($c: String!) { compound(code: $c) { propertyCompany { code }
+             propertyContracts { id status endedOn company { code }
+               history { fromState toState note } } } }""",
+        {"c": node["code"]},
+    )
+    contracts = {c["id"]: c for c in seen["compound"]["propertyContracts"]}
+    assert seen["compound"]["propertyCompany"] == {"code": successor}
+    assert contracts[old["id"]]["status"] == "EXPIRED"
+    assert contracts[old["id"]]["endedOn"] == old["endsOn"]
+    assert [(h["fromState"], h["toState"]) for h in contracts[old["id"]]["history"]] == [
+        ("active", "expired")
+    ]
+    assert await count(workflow_db, stored, c=node["code"]) == 1
+    # Filters go by the state as of today, not by what is stored.
+    filtered = await committee.query(
+        """query($c: String!) { compound(code: $c) {
+             expired: propertyContracts(statuses: [EXPIRED]) { id }
+             active: propertyContracts(statuses: [ACTIVE]) { id } } }""",
+        {"c": node["code"]},
+    )
+    assert old["id"] in [c["id"] for c in filtered["compound"]["expired"]]
+    assert filtered["compound"]["active"] == [{"id": signed["contract"]["id"]}]
+
+    # A renewal of a lapsed, not replaced contract brings it back in force.
+    other_committee = hub.as_viewer("community", community=other["community"]["code"])
+    lapsed_id = other["propertyContracts"][0]["id"]
+    backwards = await _do(other_committee, RENEW, contractId=lapsed_id, endsOn="2020-01-01")
+    assert backwards["userErrors"][0]["code"] == "INVALID_INPUT"
+    assert backwards["userErrors"][0]["field"] == "input.endsOn"
+    renewed = await _do(other_committee, RENEW, contractId=lapsed_id, endsOn="2029-06-30",
+                        reason="业主大会决定续聘")  # fmt: skip
+    assert renewed["userErrors"] == []
+    contract = renewed["contract"]
+    assert (contract["status"], contract["endsOn"]) == ("ACTIVE", "2029-06-30")
+    assert contract["history"][-1] == {"fromState": "expired", "toState": "active",
+                                       "actorRole": "community",
+                                       "note": "续约至2029-06-30：业主大会决定续聘"}  # fmt: skip
+    blocked = await _do(other_committee, SIGN, compoundCode=other["code"], companyCode=successor,
+                        startsOn=today, endsOn="2029-12-31")  # fmt: skip
+    assert blocked["userErrors"][0]["code"] == "DUPLICATE"
+    # The replaced contract cannot be renewed; another community cannot renew at all.
+    replaced = await _do(committee, RENEW, contractId=old["id"], endsOn="2030-01-01")
+    assert replaced["userErrors"][0]["code"] == "INVALID_STATE"
+    for role, scope in [("community", {"community": "C999"}), ("district", {"district": "D01"}),
+                        ("property_company", {"company": successor})]:  # fmt: skip
+        error = await hub.as_viewer(role, **scope).error(
+            RENEW, {"input": {"contractId": lapsed_id, "endsOn": "2031-01-01"}}
+        )
+        assert error["extensions"]["code"] == "FORBIDDEN", role

@@ -302,6 +302,10 @@ RECORDS: dict[str, str] = {
     " JOIN co_building_agreements a ON a.id = p.agreement_id",
     "UnitPairing": "SELECT p.id, c.code AS community, p.unit_code AS unit FROM unit_pairings p"
     " JOIN communities c ON c.id = p.community_id",
+    "PropertyCompoundAward": "SELECT a.id, c.code AS community, p.code AS company"
+    " FROM property_compound_awards a JOIN compounds cp ON cp.id = a.compound_id"
+    " JOIN communities c ON c.id = cp.community_id"
+    " JOIN property_companies p ON p.id = a.company_id",
     "ContractParty": "SELECT cp.code AS compound, p.code AS company FROM property_contracts k"
     " JOIN compounds cp ON cp.id = k.compound_id"
     " JOIN property_companies p ON p.id = k.company_id",
@@ -315,6 +319,7 @@ RECORDS: dict[str, str] = {
     "PropertyCriterion": "SELECT id, year FROM property_criteria",
     "PropertyAwardTier": "SELECT id, year FROM property_award_tiers",
     "PropertyYearResult": "SELECT id, year FROM property_year_results",
+    "PropertyAwardFund": "SELECT id, year FROM property_award_funds",
 }
 UNIT_RECORDS: dict[str, str] = {
     "OrganisationEvaluation": "SELECT e.id, m.code AS member FROM organisation_evaluations e"

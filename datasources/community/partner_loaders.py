@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,8 +24,10 @@ from datasources.community.partner_models import (
     AllianceMeetingAttendance,
     LinkageActionItem,
     LinkageMeeting,
+    PropertyAwardFund,
     PropertyAwardTier,
     PropertyCommitment,
+    PropertyCompoundAward,
     PropertyContract,
     PropertyCriterion,
     PropertyYearResult,
@@ -72,6 +75,12 @@ class PartnerLoaders:
         self.tiers_of_year = rows_by_key(
             source, scope, PropertyAwardTier.year, PropertyAwardTier.min_total.desc()
         )
+        self.fund_of_year = row_by_key(source, scope, PropertyAwardFund.year)
+        self.awards_of_fund = rows_by_key(
+            source, scope, PropertyCompoundAward.fund_id, PropertyCompoundAward.amount_yuan.desc(),
+            PropertyCompoundAward.id,
+        )  # fmt: skip
+        self.award_by_id = row_by_key(source, scope, PropertyCompoundAward.id)
         self.linkage_meeting_by_id = row_by_key(source, scope, LinkageMeeting.id)
         self.linkage_meetings_of_compound = rows_by_key(
             source, scope, LinkageMeeting.compound_id, LinkageMeeting.held_on.desc()
@@ -109,6 +118,19 @@ class PartnerLoaders:
         self.facts_of_company: DataLoader[int, CompanyFacts] = DataLoader(
             load_fn=self._company_facts
         )
+        self.awarded_of_fund: DataLoader[int, Decimal] = DataLoader(load_fn=self._awarded)
+
+    async def _awarded(self, fund_ids: list[int]) -> list[Decimal]:
+        """What each fund has awarded in all (a public total, like the fund itself; which
+        compounds got it is read by the row rules)."""
+        stmt = (
+            select(PropertyCompoundAward.fund_id, func.sum(PropertyCompoundAward.amount_yuan))
+            .where(PropertyCompoundAward.fund_id.in_(fund_ids))
+            .group_by(PropertyCompoundAward.fund_id)
+        )
+        async with self._source.session() as session:
+            sums = {fid: Decimal(str(total)) for fid, total in await session.execute(stmt)}
+        return [sums.get(fid, Decimal(0)) for fid in fund_ids]
 
     async def _projects_of_communities(self, community_ids: list[int]) -> list[list[Any]]:
         """Projects of the agreements of each community (one statement)."""
@@ -141,7 +163,10 @@ class PartnerLoaders:
                 select(
                     PropertyYearResult.company_id, func.max(PropertyYearResult.year).label("latest")
                 )
-                .where(PropertyYearResult.company_id.in_(company_ids))
+                .where(
+                    PropertyYearResult.company_id.in_(company_ids),
+                    PropertyYearResult.conclusive,  # an inconclusive year decides nothing
+                )
                 .group_by(PropertyYearResult.company_id)
                 .subquery()
             )

@@ -34,6 +34,7 @@ from sqlalchemy import (
     false,
     literal,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,8 +48,20 @@ from datasources.community.models import (
 
 
 class ContractStatus(enum.Enum):
+    """What is stored: ACTIVE until someone ends it (or a successor replaces it after it
+    lapsed); readers see `ContractState`, which also follows the dates."""
+
     ACTIVE = "active"  # 履约中
     ENDED = "ended"  # 已终止/到期
+
+
+class ContractState(enum.Enum):
+    """A contract's state as a reader sees it (合同状态), computed from the stored status
+    and the dates as of today (`effective_contract_state`)."""
+
+    ACTIVE = "active"  # 履约中
+    EXPIRED = "expired"  # 已到期
+    ENDED = "ended"  # 已终止
 
 
 class PropertyScorer(enum.Enum):
@@ -207,7 +220,55 @@ class PropertyYearResult(CommunityBase):
     rank: Mapped[int]
     passed: Mapped[bool]
     tier_name: Mapped[str | None] = mapped_column(String(60))
+    # What the company itself was granted before awards went to compounds (legacy); 0 since.
     amount_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    # Coverage (覆盖率): compounds the company served that year, and those scored; the
+    # result decides its standing only when conclusive (enough of them scored).
+    compounds_served: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    compounds_scored: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    conclusive: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+
+class PropertyAwardFund(CommunityBase):
+    """The year's red-property award fund (红色物业奖励专项经费), set by the district
+    (Qianjiang: 1.5 million yuan a year for compounds where red property works well).
+    Awards go to compounds from it; their sum never exceeds `total_yuan`."""
+
+    __tablename__ = "property_award_funds"
+    __table_args__ = (
+        CheckConstraint("total_yuan >= 0", name="total_not_negative"),
+        CheckConstraint("min_coverage_percent BETWEEN 0 AND 100", name="coverage_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    total_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # A company's yearly result decides its standing only when at least this share of the
+    # compounds it serves was scored (覆盖率); below it the year is inconclusive.
+    min_coverage_percent: Mapped[int] = mapped_column(default=50)
+    set_by: Mapped[str] = mapped_column(String(120))
+    set_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class PropertyCompoundAward(CommunityBase):
+    """An award to a compound (小区奖励) from the year's fund, by tier, for the red property
+    of the company that served and was scored there."""
+
+    __tablename__ = "property_compound_awards"
+    __table_args__ = (
+        UniqueConstraint("fund_id", "compound_id", name="uq_property_compound_award"),
+        CheckConstraint("amount_yuan >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("property_award_funds.id"), index=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("property_companies.id"), index=True)
+    tier_name: Mapped[str] = mapped_column(String(60))
+    amount_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    compound_total: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    awarded_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
 
 
@@ -321,6 +382,23 @@ def agreement_status_in(statuses: tuple[AgreementStatus, ...], today: date) -> C
     if not statuses:
         return false()
     return effective_agreement_status_sql(today).in_(statuses)
+
+
+# --- contracts: the state a reader sees -------------------------------------------------------
+
+
+def effective_contract_state(
+    status: ContractStatus, ends_on: date, ended_on: date | None, today: date
+) -> ContractState:
+    """A contract's state as of `today` (China time), computed at read, never stale: an
+    active contract whose end date has passed reads EXPIRED (已到期); an ended one reads
+    EXPIRED when it ran its whole term (ended on or after its end date: it lapsed and a
+    successor was signed), ENDED (已终止) when it was terminated early."""
+    if status is ContractStatus.ACTIVE:
+        return ContractState.EXPIRED if ends_on < today else ContractState.ACTIVE
+    if ended_on is not None and ended_on >= ends_on:
+        return ContractState.EXPIRED
+    return ContractState.ENDED
 
 
 # --- red property: the criteria and the status they give ----------------------------------

@@ -6,7 +6,9 @@ through `policy`).
 - Contracts: the compound's community (and its grid secretaries), the company, residents
   of the community. Commitments and scores: the community and the company.
 - Ratings: the community, the company rated, the household that rated.
-- Criteria, award tiers and yearly results (the ranking): any signed-in role.
+- Criteria, award tiers, yearly results (the ranking) and award funds: any signed-in role.
+- Awards to compounds: the district (it awards), the compound's community, the company
+  scored there (its own).
 - Linkage meetings and their action items: the compound's community, and the companies
   that serve or served the compound.
 - Chair terms, joint meetings and attendance: the alliance's parties.
@@ -31,8 +33,10 @@ from datasources.community.partner_models import (
     AllianceMeetingAttendance,
     LinkageActionItem,
     LinkageMeeting,
+    PropertyAwardFund,
     PropertyAwardTier,
     PropertyCommitment,
+    PropertyCompoundAward,
     PropertyContract,
     PropertyCriterion,
     PropertyRating,
@@ -93,6 +97,16 @@ async def _ratings(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[
     return found
 
 
+async def _compound_awards(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    if viewer.role is Role.DISTRICT:
+        return []
+    if viewer.is_community_side:
+        return [PropertyCompoundAward.compound_id.in_(_own_compounds(viewer))]
+    if viewer.role is Role.PROPERTY_COMPANY:
+        return [PropertyCompoundAward.company_id.in_(_own_company(viewer))]
+    return DENY
+
+
 async def _linkage_meetings(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     if viewer.is_community_side:
         return [LinkageMeeting.compound_id.in_(_own_compounds(viewer))]
@@ -125,6 +139,8 @@ PARTNER_RULES: dict[type[Any], Any] = {
     PropertyCriterion: _everyone,
     PropertyAwardTier: _everyone,
     PropertyYearResult: _everyone,
+    PropertyAwardFund: _everyone,
+    PropertyCompoundAward: _compound_awards,
     LinkageMeeting: _linkage_meetings,
     LinkageActionItem: _action_items,
     AllianceChairTerm: within_ids(alliance_ids, AllianceChairTerm.alliance_id),
@@ -141,6 +157,10 @@ async def partner_events(viewer: Viewer, facts: CrossSideFacts) -> dict[str, Sel
     return {
         "PropertyContract": select(PropertyContract.id).where(*await _contracts(viewer, facts)),
         "PropertyCompany": select(PropertyCompany.id),
+        "PropertyAwardFund": select(PropertyAwardFund.id),
+        "PropertyCompoundAward": select(PropertyCompoundAward.id).where(
+            *await _compound_awards(viewer, facts)
+        ),
         "PropertyScore": select(PropertyScore.id).where(
             *await _community_or_company(PropertyScore)(viewer, facts)
         ),
