@@ -18,7 +18,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -30,6 +30,8 @@ from datasources.community.models import (
 )
 from datasources.community.partner_models import (
     ActionItemStatus,
+    CommitteeKind,
+    CompoundCommittee,
     ContractStatus,
     Criteria,
     LinkageActionItem,
@@ -223,9 +225,33 @@ async def end_contract(
         contract.ended_on = ended_on or today_in_china()
         if compound is not None and compound.property_company_id == contract.company_id:
             compound.property_company_id = None
+            await _unserved(session, ctx.viewer, compound)
         record(session, ctx.viewer, CONTRACT, contract.id, ContractStatus.ACTIVE.value,
                ContractStatus.ENDED.value, reason)  # fmt: skip
     return contract
+
+
+async def _unserved(session: AsyncSession, viewer: Viewer, compound: Compound) -> None:
+    """A compound left without property service, with no owners' committee in office and no
+    owner unit, is a 三无小区 again (as migration 0011 derives kinds)."""
+    if compound.kind is not CompoundKind.COMMERCIAL or compound.has_owner_unit:
+        return
+    today = today_in_china()
+    committee = await session.scalar(
+        select(CompoundCommittee.id).where(
+            CompoundCommittee.compound_id == compound.id,
+            CompoundCommittee.kind == CommitteeKind.OWNERS,
+            or_(
+                CompoundCommittee.term_starts_on.is_(None),
+                CompoundCommittee.term_starts_on <= today,
+            ),
+            or_(CompoundCommittee.term_ends_on.is_(None), CompoundCommittee.term_ends_on >= today),
+        )
+    )
+    if committee is None:
+        compound.kind = CompoundKind.THREE_NO
+        record(session, viewer, "Compound", compound.id, CompoundKind.COMMERCIAL.value,
+               CompoundKind.THREE_NO.value, "物业服务合同终止")  # fmt: skip
 
 
 # --- criteria: Party organisation and commitments ----------------------------------------

@@ -722,13 +722,12 @@ class Compound(HubNode):
         return cls.from_optional_row(await info.context.community.compound_by_code.load(code))
 
     @strawberry.field(
-        description='"Three-no" compound (三无小区): no owner unit, no property service, '
-        "no security."
+        description='"Three-no" compound (三无小区): its kind is THREE_NO (no competent unit, no '
+        "property service, no owners' committee); signing a property contract makes it "
+        "COMMERCIAL."
     )
     def is_three_no(self) -> bool:
-        return (
-            self.property_company_id is None and not self.has_owner_unit and not (self.has_security)
-        )
+        return self.kind is CompoundKind.THREE_NO
 
     @strawberry.field(description="The community the compound belongs to (所属社区).")
     async def community(self, info: Info) -> Community:
