@@ -84,9 +84,7 @@ async def _write_at_0010(url: str) -> None:
         async with engine.begin() as conn:
             for sql in ROWS:
                 params: dict[str, Any] = {"now": NOW, "attendees": OLD_ATTENDEES}
-                await conn.execute(
-                    text(sql), {k: v for k, v in params.items() if f":{k}" in sql}
-                )
+                await conn.execute(text(sql), {k: v for k, v in params.items() if f":{k}" in sql})
     finally:
         await engine.dispose()
 
