@@ -420,6 +420,10 @@ async def record_minutes(
         for index, entry in enumerate(attendance):
             party = await _membership(session, meeting.alliance_id, entry.kind, entry.code,
                                       f"input.attendance.{index}")  # fmt: skip
+            if party.id == meeting.convened_by_id and not entry.present:
+                # The party that convened the meeting chairs it (召集方主持会议).
+                raise Refusal(RefusalCode.INVALID_INPUT, "会议召集方主持会议，不能记为缺席。",
+                              f"input.attendance.{index}.present")  # fmt: skip
             session.add(
                 AllianceMeetingAttendance(
                     meeting_id=meeting.id, membership_id=party.id, present=entry.present,

@@ -19,24 +19,26 @@ four-party linkage meetings (四方联动).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from datasources.community import standing
 from datasources.community.models import (
     Compound,
+    CompoundKind,
     PropertyCompany,
     RedPropertyStatus,
 )
 from datasources.community.partner_models import (
     ActionItemStatus,
     ContractState,
+    CommitteeKind,
+    CompoundCommittee,
     ContractStatus,
     Criteria,
     LinkageActionItem,
@@ -204,6 +206,10 @@ async def sign_contract(
         )  # fmt: skip
         session.add(contract)
         compound.property_company_id = company.id
+        if compound.kind is CompoundKind.THREE_NO:  # it has property service now (有物业小区)
+            compound.kind = CompoundKind.COMMERCIAL
+            record(session, viewer, "Compound", compound.id, CompoundKind.THREE_NO.value,
+                   CompoundKind.COMMERCIAL.value, "签订物业服务合同")  # fmt: skip
         await session.flush()
         record(session, viewer, CONTRACT, contract.id, None, ContractStatus.ACTIVE.value)
         remember(session, viewer, "signPropertyContract", key, contract.id)
@@ -242,6 +248,7 @@ async def end_contract(
         contract.ended_on = ended_on
         if compound is not None and compound.property_company_id == contract.company_id:
             compound.property_company_id = None
+            await _unserved(session, ctx.viewer, compound)
         after = state_of(contract, today)
         record(session, ctx.viewer, CONTRACT, contract.id, state.value, after.value,
                reason)  # fmt: skip
@@ -303,6 +310,29 @@ async def lapse(session: AsyncSession, viewer: Viewer, contract: PropertyContrac
     note = f"合同已于{contract.ends_on.isoformat()}到期，签订新合同"
     record(session, viewer, CONTRACT, contract.id, ContractState.ACTIVE.value,
            ContractState.EXPIRED.value, note)  # fmt: skip
+
+
+async def _unserved(session: AsyncSession, viewer: Viewer, compound: Compound) -> None:
+    """A compound left without property service, with no owners' committee in office and no
+    owner unit, is a 三无小区 again (as migration 0011 derives kinds)."""
+    if compound.kind is not CompoundKind.COMMERCIAL or compound.has_owner_unit:
+        return
+    today = today_in_china()
+    committee = await session.scalar(
+        select(CompoundCommittee.id).where(
+            CompoundCommittee.compound_id == compound.id,
+            CompoundCommittee.kind == CommitteeKind.OWNERS,
+            or_(
+                CompoundCommittee.term_starts_on.is_(None),
+                CompoundCommittee.term_starts_on <= today,
+            ),
+            or_(CompoundCommittee.term_ends_on.is_(None), CompoundCommittee.term_ends_on >= today),
+        )
+    )
+    if committee is None:
+        compound.kind = CompoundKind.THREE_NO
+        record(session, viewer, "Compound", compound.id, CompoundKind.COMMERCIAL.value,
+               CompoundKind.THREE_NO.value, "物业服务合同终止")  # fmt: skip
 
 
 # --- criteria: Party organisation and commitments ----------------------------------------
@@ -616,64 +646,7 @@ async def compounds_served(session: AsyncSession, year: int) -> dict[int, set[in
     return served
 
 
-# --- four-party linkage (四方联动) ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActionItemDraft:
-    description: str
-    owner_party: LinkageParty
-    owner_name: str
-    due_on: date
-
-
-async def hold_linkage_meeting(
-    ctx: HubContext, *, compound_code: str, held_on: date, agenda: str,
-    attendees: list[tuple[LinkageParty, str]], decisions: str | None,
-    items: list[ActionItemDraft], key: str | None,
-) -> LinkageMeeting:  # fmt: skip
-    """Record a four-party linkage meeting (四方联动会议): the community or its grid
-    secretary, with agenda, attendees, decisions and action items."""
-    viewer = ctx.viewer
-    if viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
-        raise PermissionError("only the community records linkage meetings")
-    if not agenda.strip():
-        raise Refusal(RefusalCode.INVALID_INPUT, "请填写会议议题。", "input.agenda")
-    if not attendees:
-        raise Refusal(RefusalCode.INVALID_INPUT, "请填写参会人员。", "input.attendees")
-    if {party for party, _ in attendees} != set(LinkageParty):
-        raise Refusal(RefusalCode.INVALID_INPUT, "四方联动会议须有社区、小区党支部、业委会和物业企业参加。",
-                      "input.attendees")  # fmt: skip
-    for index, item in enumerate(items):
-        if not item.description.strip() or not item.owner_name.strip():
-            raise Refusal(
-                RefusalCode.INVALID_INPUT, "请填写事项内容和责任人。", f"input.actionItems.{index}"
-            )
-    async with ctx.sources.community.transaction() as session:
-        compound = await _compound(session, compound_code)
-        await _require_manager(ctx, session, compound)
-        earlier = await replayed(ctx, session, LinkageMeeting, "holdLinkageMeeting", key)
-        if earlier is not None:
-            return earlier
-        meeting = LinkageMeeting(
-            compound_id=compound.id, held_on=held_on, agenda=agenda.strip(),
-            attendees=[{"party": party.value, "name": name} for party, name in attendees],
-            decisions=decisions,
-        )  # fmt: skip
-        session.add(meeting)
-        await session.flush()
-        record(session, viewer, MEETING, meeting.id, None, "held")
-        for item in items:
-            row = LinkageActionItem(
-                meeting_id=meeting.id, description=item.description.strip(),
-                owner_party=item.owner_party, owner_name=item.owner_name.strip(),
-                due_on=item.due_on, status=ActionItemStatus.OPEN,
-            )  # fmt: skip
-            session.add(row)
-            await session.flush()
-            record(session, viewer, ACTION_ITEM, row.id, None, ActionItemStatus.OPEN.value)
-        remember(session, viewer, "holdLinkageMeeting", key, meeting.id)
-    return meeting
+# --- linkage action items (联动会议事项; meetings: resolvers/linkage.py) ------------------------------------------------------------
 
 
 async def complete_action_item(ctx: HubContext, item_id: int, note: str) -> LinkageActionItem:

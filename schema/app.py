@@ -27,6 +27,7 @@ from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
+from schema.linkage import LinkageMutation
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
@@ -92,6 +93,7 @@ class Mutation(
     ActivitiesMutation,
     OrdersMutation,
     PropertyMutation,
+    LinkageMutation,
     AlliancesMutation,
     PointsMutation,
     MallMutation,

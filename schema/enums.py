@@ -14,6 +14,7 @@ from datasources import common
 from datasources.community import duty_models
 from datasources.community import models as community
 from datasources.community import order_models as orders
+from datasources.community import partner_models as partners
 from datasources.units import models as units
 
 strawberry.enum(
@@ -163,3 +164,26 @@ AppraisalGrade: TypeAlias = common.AppraisalGrade
 OrderStatus: TypeAlias = orders.OrderStatus
 TakerKind: TypeAlias = orders.TakerKind
 RatingBasis: TypeAlias = orders.RatingBasis
+
+strawberry.enum(
+    community.CompoundKind,
+    description="What a compound is (小区类型): COMMERCIAL 有物业小区 (property company, owners' "
+    "committee), UNIT_BUILT 单位自建小区 (a unit built and manages it), THREE_NO 三无小区 (no "
+    "competent unit, no property service, no owners' committee).",
+)
+strawberry.enum(
+    partners.LinkageForm,
+    description="Form of a linkage meeting (联动形式), by the compound's kind: FOUR_PARTY 四方联动 "
+    "(社区居委会、网格党支部、业委会、物业), UNIT_BUILT 单位自建小区四方联动 (社区居委会、自建单位、党小组、"
+    "业委会 if the compound has one), THREE_PARTY 三无小区三方联动 (社区居委会、自管委、党小组), "
+    "FOUR_PARTY_COUNCIL 四方议事会 (小区党支部、业委会、在职党员代表、居民代表).",
+)
+strawberry.enum(
+    partners.CommitteeKind,
+    description="A compound's committee (小区委员会): OWNERS 业主委员会 (业委会), SELF_MANAGEMENT "
+    "居民自管委员会 (自管委, in 三无小区).",
+)
+
+CompoundKind: TypeAlias = community.CompoundKind
+LinkageForm: TypeAlias = partners.LinkageForm
+CommitteeKind: TypeAlias = partners.CommitteeKind

@@ -87,6 +87,8 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "awardPropertyCompound": frozenset({D}),
     "holdLinkageMeeting": frozenset({C, G}),
     "completeLinkageActionItem": frozenset({C, G, P}),
+    "recordCompoundCommittee": frozenset({C, G}),
+    "setCompoundKind": frozenset({C, G}),
     "scheduleAllianceChairs": frozenset({C, G, U, P}),
     "addAllianceParty": frozenset({D, C, G, U, P}),
     "removeAllianceParty": frozenset({D, C, G, U, P}),

@@ -12,7 +12,7 @@ from datasources.community import lists
 from datasources.community.models import PartyKind as PartyKindModel
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR, between
-from schema.enums import StreetKind
+from schema.enums import CompoundKind, StreetKind
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from schema.alliances import PartyContribution
     from schema.evaluations import EvaluationFilter, MemberEvaluation
     from schema.groups import BuildingGroup, BuildingGroupFilter, HouseholdAssignment
+    from schema.linkage import CompoundCommittee
     from schema.lists import DemandItem, ListItemFilter, ListItemOrder, ResourceItem, ServiceItem
     from schema.orders import ServiceOrder, ServiceOrderFilter, ServiceOrderOrder
     from schema.partners import (
@@ -51,6 +52,7 @@ _WISHES = "schema.wishes"
 _EVALUATIONS = "schema.evaluations"
 _GROUPS = "schema.groups"
 _PROPERTY = "schema.property"
+_LINKAGE = "schema.linkage"
 _ALLIANCES = "schema.alliances"
 _ACTIVITIES = "schema.activities"
 _ORDERS = "schema.orders"
@@ -694,22 +696,38 @@ class Compound(HubNode):
     )
     households: int = strawberry.field(description="Households (户数).")
     built_year: int | None = strawberry.field(description="Year built (建成年份).")
+    kind: CompoundKind = strawberry.field(
+        description="What the compound is (小区类型); decides who meets for it (联动形式)."
+    )
+    self_built_unit_code: str | None = strawberry.field(
+        description="The unit that built it (自建单位编码), unit-built compounds only."
+    )
     community_id: strawberry.Private[int]
     grid_id: strawberry.Private[int | None]
     property_company_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="Its committees (业委会 / 自管委) by kind, latest term first, with those "
+        "carried over without a term."
+    )
+    async def committees(
+        self, info: Info
+    ) -> list[Annotated[CompoundCommittee, strawberry.lazy(_LINKAGE)]]:
+        from schema.linkage import committees_of_compound
+
+        return await committees_of_compound(info, self.id)
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> Compound | None:
         return cls.from_optional_row(await info.context.community.compound_by_code.load(code))
 
     @strawberry.field(
-        description='"Three-no" compound (三无小区): no owner unit, no property service, '
-        "no security."
+        description='"Three-no" compound (三无小区): its kind is THREE_NO (no competent unit, no '
+        "property service, no owners' committee); signing a property contract makes it "
+        "COMMERCIAL."
     )
     def is_three_no(self) -> bool:
-        return (
-            self.property_company_id is None and not self.has_owner_unit and not (self.has_security)
-        )
+        return self.kind is CompoundKind.THREE_NO
 
     @strawberry.field(description="The community the compound belongs to (所属社区).")
     async def community(self, info: Info) -> Community:
@@ -770,7 +788,9 @@ class Compound(HubNode):
 
         return await contracts_of_compound(info, self.id, statuses)
 
-    @strawberry.field(description="Four-party linkage meetings (四方联动会议), newest first.")
+    @strawberry.field(
+        description="Linkage meetings (联动会议: 四方联动, 三方联动, 四方议事会), newest first."
+    )
     async def linkage_meetings(
         self, info: Info
     ) -> list[Annotated[LinkageMeeting, strawberry.lazy(_PROPERTY)]]:

@@ -12,12 +12,13 @@ import strawberry
 from strawberry import relay
 
 from datasources.community import partner_models as pm
+from resolvers import linkage
 from resolvers import property as rules
 from resolvers import property_awards as awards
 from resolvers.workflow import today_in_china
 from schema.base import HubNode, Info, loaded_by
-from schema.bounds import YEAR, between
-from schema.enums import RedPropertyStatus
+from schema.bounds import CODE_LENGTH, YEAR, between, text
+from schema.enums import LinkageForm, RedPropertyStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -33,10 +34,14 @@ from schema.mutations import (
 
 if TYPE_CHECKING:
     from datasources.community.partner_loaders import PartnerLoaders
+    from schema.groups import BuildingGroup
+    from schema.linkage import CompoundCommittee
     from schema.partners import PropertyCompany
-    from schema.places import Compound
+    from schema.places import Compound, Grid
 
 _PARTNERS = "schema.partners"
+_LINKAGE = "schema.linkage"
+_GROUPS = "schema.groups"
 _PLACES = "schema.places"
 T = TypeVar("T")
 
@@ -53,8 +58,11 @@ strawberry.enum(
 )
 strawberry.enum(
     pm.LinkageParty,
-    description="The four parties of linkage (四方): COMMUNITY 社区, GRID_BRANCH 网格/小区党支部, "
-    "OWNERS_COMMITTEE 业委会, PROPERTY_COMPANY 物业企业.",
+    description="A party at a linkage meeting (联动方); which ones follow the meeting's form "
+    "(LinkageForm): COMMUNITY 社区居委会, GRID_BRANCH 网格党支部, OWNERS_COMMITTEE 业委会, "
+    "PROPERTY_COMPANY 物业企业, COMPOUND_BRANCH 小区党支部, SELF_BUILT_UNIT 自建单位, "
+    "SELF_MANAGEMENT_COMMITTEE 自管委, PARTY_GROUP 党小组, IN_SERVICE_MEMBERS 在职党员代表, "
+    "RESIDENTS 居民代表.",
 )
 strawberry.enum(
     pm.ActionItemStatus, description="State of an action item (事项状态): OPEN 待办, DONE 已办结."
@@ -307,10 +315,81 @@ def _score(criterion_code: str, row: Any) -> PropertyScore:
     )  # fmt: skip
 
 
-@strawberry.type(description="Someone at a four-party meeting (参会人员).")
+@strawberry.type(
+    description="Someone at a linkage meeting for a party (参会人员), with the party itself."
+)
 class LinkageAttendee:
-    party: LinkageParty = strawberry.field(description="Which of the four parties (所属方).")
+    party: LinkageParty = strawberry.field(description="Which party (所属方).")
     name: str = strawberry.field(description="Name or office (姓名/职务).")
+    unit_code: str | None = strawberry.field(
+        description="The self-built unit's code (自建单位编码), for SELF_BUILT_UNIT."
+    )
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> LinkageAttendee:
+        return cls(party=row.party, name=row.name, unit_code=row.unit_code, row=row)
+
+    @strawberry.field(
+        description="Refers to the party's record (已关联); false only on parties carried over "
+        "from the old labels that could not be mapped (迁移未能关联)."
+    )
+    def referenced(self) -> bool:
+        r = self.row
+        if self.party in _UNREFERENCED:
+            return True
+        return any(
+            v is not None
+            for v in (r.community_id, r.grid_id, r.committee_id, r.building_group_id,
+                      r.company_id, r.unit_code)
+        )  # fmt: skip
+
+    @strawberry.field(description="The committee (业委会/自管委) for committee parties.")
+    async def committee(
+        self, info: Info
+    ) -> Annotated[CompoundCommittee, strawberry.lazy(_LINKAGE)] | None:
+        from schema.linkage import committee_by_id
+
+        found: CompoundCommittee | None = await committee_by_id(info, self.row.committee_id)
+        return found
+
+    @strawberry.field(description="The property company (物业企业) for PROPERTY_COMPANY.")
+    async def property_company(
+        self, info: Info
+    ) -> Annotated[PropertyCompany, strawberry.lazy(_PARTNERS)] | None:
+        if self.row.company_id is None:
+            return None
+        found: PropertyCompany | None = await _company(info, self.row.company_id)
+        return found
+
+    @strawberry.field(description="The building group (楼栋党小组) for PARTY_GROUP.")
+    async def building_group(
+        self, info: Info
+    ) -> Annotated[BuildingGroup, strawberry.lazy(_GROUPS)] | None:
+        if self.row.building_group_id is None:
+            return None
+        from schema.groups import BuildingGroup
+
+        row = await info.context.community.evaluations_groups.group_by_id.load(
+            self.row.building_group_id
+        )
+        return BuildingGroup.from_optional_row(row)
+
+    @strawberry.field(description="The grid (网格) whose branch attended, for GRID_BRANCH.")
+    async def grid(self, info: Info) -> Annotated[Grid, strawberry.lazy(_PLACES)] | None:
+        if self.row.grid_id is None:
+            return None
+        from schema.places import Grid
+
+        return Grid.from_optional_row(
+            await info.context.community.grid_by_id.load(self.row.grid_id)
+        )
+
+
+# Parties without a record of their own: the compound's own branch, representatives.
+_UNREFERENCED = frozenset(
+    {pm.LinkageParty.COMPOUND_BRANCH, pm.LinkageParty.IN_SERVICE_MEMBERS, pm.LinkageParty.RESIDENTS}
+)
 
 
 @strawberry.type(
@@ -339,30 +418,28 @@ class LinkageActionItem(HubNode):
 
 
 @strawberry.type(
-    description="A four-party linkage meeting (四方联动会议) of a compound: community, grid/"
-    "compound branch, owners' committee and property company."
+    description="A linkage meeting (联动会议) of a compound, in a form of the compound's kind "
+    "(LinkageForm): 四方联动, 单位自建小区四方联动, 三无小区三方联动 or 四方议事会."
 )
 class LinkageMeeting(HubNode):
     id_loader_of = loaded_by(lambda c: c.community.partners.linkage_meeting_by_id)
 
     id: relay.NodeID[int]
+    form: LinkageForm = strawberry.field(description="Its form (联动形式).")
     held_on: date = strawberry.field(description="Date held (会议日期).")
     agenda: str = strawberry.field(description="Agenda (议题).")
     decisions: str | None = strawberry.field(description="Decisions taken (会议决定).")
     compound_id: strawberry.Private[int]
-    attendee_rows: strawberry.Private[list[dict[str, str]]]
 
     @classmethod
     def from_row(cls, row: Any) -> LinkageMeeting:
-        return cls(id=row.id, held_on=row.held_on, agenda=row.agenda, decisions=row.decisions,
-                   compound_id=row.compound_id, attendee_rows=row.attendees)  # fmt: skip
+        return cls(id=row.id, form=row.form, held_on=row.held_on, agenda=row.agenda,
+                   decisions=row.decisions, compound_id=row.compound_id)  # fmt: skip
 
-    @strawberry.field(description="Who attended, by party (参会人员).")
-    def attendees(self) -> list[LinkageAttendee]:
-        return [
-            LinkageAttendee(party=pm.LinkageParty(a["party"]), name=a["name"])
-            for a in self.attendee_rows
-        ]
+    @strawberry.field(description="Who attended, by party, as recorded (参会人员).")
+    async def attendees(self, info: Info) -> list[LinkageAttendee]:
+        rows = await _partners(info).parties_of_meeting.load(self.id)
+        return [LinkageAttendee.from_row(row) for row in rows]
 
     @strawberry.field(description="The compound (小区).")
     async def compound(self, info: Info) -> Annotated[Compound, strawberry.lazy(_PLACES)] | None:
@@ -445,6 +522,10 @@ class PropertyAwardFund:
 def _fund(row: Any) -> PropertyAwardFund:
     return PropertyAwardFund(year=row.year, total_yuan=row.total_yuan,
                              min_coverage_percent=row.min_coverage_percent, fund_id=row.id)  # fmt: skip
+
+
+def _optional_id(global_id: relay.GlobalID | None, type_name: str) -> int | None:
+    return None if global_id is None else node_id_of(global_id, type_name)
 
 
 # --- fields other types delegate to ----------------------------------------------------------
@@ -648,10 +729,28 @@ class AwardPropertyCompoundInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
-@strawberry.input(description="An attendee of a linkage meeting (参会人员).")
+@strawberry.input(
+    description="An attendee of a linkage meeting (参会人员). The party is the compound's own "
+    "(its community, grid, committee in office, serving company, self-built unit, a building "
+    "group covering it); a reference given must be that party's."
+)
 class LinkageAttendeeInput:
-    party: LinkageParty = strawberry.field(description="Which of the four parties (所属方).")
+    party: LinkageParty = strawberry.field(description="Which party (所属方).")
     name: str = strawberry.field(description="Name or office (姓名/职务).")
+    committee_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The committee (业委会/自管委), for committee parties."
+    )
+    building_group_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The building group (党小组), for PARTY_GROUP; default: the first covering "
+        "the compound.",
+    )
+    company_code: str | None = strawberry.field(
+        default=None, metadata=text(CODE_LENGTH), description="The company (物业企业编码)."
+    )
+    unit_code: str | None = strawberry.field(
+        default=None, metadata=text(CODE_LENGTH), description="The self-built unit (自建单位编码)."
+    )
 
 
 @strawberry.input(description="An action item decided at a linkage meeting (会议事项).")
@@ -662,13 +761,17 @@ class LinkageActionItemInput:
     due_on: date = strawberry.field(description="Due date (完成时限).")
 
 
-@strawberry.input(description="Record a four-party linkage meeting (四方联动会议).")
+@strawberry.input(description="Record a linkage meeting (联动会议) of a compound.")
 class HoldLinkageMeetingInput:
     compound_code: str = strawberry.field(description="The compound (小区编码).")
+    form: LinkageForm | None = strawberry.field(
+        default=None,
+        description="Its form (联动形式); default: the first form of the compound's kind.",
+    )
     held_on: date = strawberry.field(description="Date held (会议日期).")
     agenda: str = strawberry.field(description="Agenda (议题).")
     attendees: list[LinkageAttendeeInput] = strawberry.field(
-        description="Attendees; all four parties must be present (参会人员)."
+        description="Attendees; every party the form requires, none it does not have (参会人员)."
     )
     decisions: str | None = strawberry.field(default=None, description="Decisions (会议决定).")
     action_items: list[LinkageActionItemInput] = strawberry.field(
@@ -1015,16 +1118,38 @@ class PropertyMutation:
         )  # fmt: skip
 
     @strawberry.mutation(
-        description="Record a four-party linkage meeting (四方联动会议) of a compound: the "
-        "community or its grid secretary; all four parties attend; action items are tracked."
+        description="Record a linkage meeting (联动会议) of a compound: the community or its grid "
+        "secretary. The form follows the compound's kind; every party it requires attends, "
+        "as the compound's own party, and none it does not have (INVALID_INPUT); action "
+        "items are owned by a party at the table and tracked to done."
     )
     async def hold_linkage_meeting(
         self, info: Info,
         input: Annotated[HoldLinkageMeetingInput, strawberry.argument(description="The meeting.")],
     ) -> LinkageMeetingPayload:  # fmt: skip
         key = input.client_mutation_id
+        attendees = [
+            linkage.AttendeeDraft(
+                party=a.party,
+                name=a.name,
+                committee_id=_optional_id(a.committee_id, "CompoundCommittee"),
+                building_group_id=_optional_id(a.building_group_id, "BuildingGroup"),
+                company_code=a.company_code,
+                unit_code=a.unit_code,
+            )
+            for a in input.attendees
+        ]
+        unknown = next(
+            (
+                i
+                for i, (a, d) in enumerate(zip(input.attendees, attendees, strict=True))
+                if (a.committee_id is not None and d.committee_id is None)
+                or (a.building_group_id is not None and d.building_group_id is None)
+            ),
+            None,
+        )
         items = [
-            rules.ActionItemDraft(
+            linkage.ActionItemDraft(
                 description=i.description,
                 owner_party=i.owner_party,
                 owner_name=i.owner_name,
@@ -1032,16 +1157,19 @@ class PropertyMutation:
             )
             for i in input.action_items
         ]
-        action = rules.hold_linkage_meeting(
-            info.context, compound_code=input.compound_code, held_on=input.held_on,
-            agenda=input.agenda, attendees=[(a.party, a.name) for a in input.attendees],
+        action: Any = linkage.hold_linkage_meeting(
+            info.context, compound_code=input.compound_code, form=input.form,
+            held_on=input.held_on, agenda=input.agenda, attendees=attendees,
             decisions=input.decisions, items=items, key=key,
         )  # fmt: skip
+        if unknown is not None:
+            action.close()
+            action = not_found("未找到所填委员会或党小组。", f"input.attendees.{unknown}")
         change = Change(
             name="holdLinkageMeeting",
             entity="LinkageMeeting",
             key=key,
-            forbidden="只有小区所在社区可以记录四方联动会议。",
+            forbidden="只有小区所在社区可以记录联动会议。",
         )
         return await mutate(
             info,

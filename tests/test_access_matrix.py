@@ -186,7 +186,7 @@ RECORD_TYPES = {
     "MemberPoints.entries": "PointsEntry", "MemberPoints.redemptions": "Redemption",
     "merchants": "Merchant", "mallItems": "MallItem",
     "Compound.propertyContracts": "PropertyContract",
-    "Compound.linkageMeetings": "LinkageMeeting",
+    "Compound.linkageMeetings": "LinkageMeeting", "Compound.committees": "CompoundCommittee",
     "BuildingGroup.members": "BuildingGroupMember",
     "LinkageMeeting.actionItems": "LinkageActionItem", "Alliance.meetings": "AllianceMeeting",
     "CoBuildingAgreement.projects": "AgreementProject", "Community.partnerUnits": "UnitPairing",

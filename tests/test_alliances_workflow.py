@@ -153,11 +153,21 @@ async def test_joint_meetings_of_member_parties_only(
     not_minutes = await _do(outsider, RECORD, meetingId=meeting["id"], minutes="旁听")
     assert not_minutes["userErrors"][0]["code"] == "NOT_A_MEMBER"
 
+    # The convenor chairs its meeting: present; every other second party absent.
     attendance = [
-        {"partyKind": m["partyKind"], "partyCode": m["partyCode"], "present": i % 2 == 0,
-         "representative": "张三" if i % 2 == 0 else None}
+        {"partyKind": m["partyKind"], "partyCode": m["partyCode"],
+         "present": i % 2 == 0 or m["partyCode"] == unit["partyCode"],
+         "representative": "张三" if i % 2 == 0 or m["partyCode"] == unit["partyCode"] else None}
         for i, m in enumerate(alliance["memberships"])
     ]  # fmt: skip
+    chair_at = next(i for i, m in enumerate(attendance) if m["partyCode"] == unit["partyCode"])
+    chair_absent = [{**m, "present": False, "representative": None} if i == chair_at else m
+                    for i, m in enumerate(attendance)]  # fmt: skip
+    absent = await _do(me, RECORD, meetingId=meeting["id"], minutes="纪要", attendance=chair_absent)
+    assert absent["userErrors"] == [{"code": "INVALID_INPUT",
+                                     "field": f"input.attendance.{chair_at}.present",
+                                     "message": "会议召集方主持会议，不能记为缺席。"}]  # fmt: skip
+    assert absent["meeting"] is None
     stray = [*attendance, {"partyKind": "COMMUNITY", "partyCode": outsider_code, "present": True}]
     bad = await _do(me, RECORD, meetingId=meeting["id"], minutes="纪要", attendance=stray)
     assert bad["userErrors"][0]["code"] == "NOT_A_MEMBER"

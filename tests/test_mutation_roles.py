@@ -58,6 +58,7 @@ ALLOWED: dict[str, set[str]] = {
     "scorePropertyService": {C, G}, "revisePropertyScore": {C, G}, "closePropertyYear": {D},
     "setPropertyAwardFund": {D}, "awardPropertyCompound": {D},
     "holdLinkageMeeting": {C, G}, "completeLinkageActionItem": {C, G, P},
+    "recordCompoundCommittee": {C, G}, "setCompoundKind": {C, G},
     "scheduleAllianceChairs": {C, G, U, P}, "addAllianceParty": {D, C, G, U, P},
     "removeAllianceParty": {D, C, G, U, P}, "convokeAllianceMeeting": {C, G, U, P},
     "recordAllianceMeeting": {C, G, U, P}, "signAgreement": {C},

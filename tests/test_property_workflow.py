@@ -1,7 +1,8 @@
 """Red property (红色物业) end to end: contracts (one active per compound, 三无 listed as
 such), ratings (once per household and period), scores against criteria that are data,
 the yearly ranking with awards, red-property status earned and lost, and four-party
-linkage meetings (四方联动) with action items tracked to done."""
+linkage meetings (四方联动) with action items tracked to done (the other forms:
+tests/test_linkage_workflow.py)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ MEETING = f"""mutation($input: HoldLinkageMeetingInput!) {{ holdLinkageMeeting(i
 COMPLETE = f"""mutation($input: CompleteLinkageActionItemInput!) {{
   completeLinkageActionItem(input: $input) {{ {ERRORS}
   actionItem {{ id status doneOn doneNote overdue history {{ fromState toState note }} }} }} }}"""
+COMMITTEE = f"""mutation($input: RecordCompoundCommitteeInput!) {{
+  recordCompoundCommittee(input: $input) {{ {ERRORS} committee {{ id name }} }} }}"""
 CRITERIA = """query($c: String!) { propertyCompany(code: $c) { redPropertyStatus
   redPropertyCriteria { status partyOrganisation hasPartyBranch coveredBySectorCommittee
     commitmentsSigned commitmentYears evaluationYear evaluationPassed met }
@@ -59,11 +62,28 @@ async def _compounds(hub: GraphQLClient) -> list[dict[str, Any]]:
     return [edge["node"] for edge in data["compounds"]["edges"]]
 
 
-async def _served(hub: GraphQLClient, *, not_company: str | None = None) -> dict[str, Any]:
-    """A served compound no other test used (its company differs from `not_company`)."""
+async def _served(
+    hub: GraphQLClient, *, not_company: str | None = None, committee: bool = False
+) -> dict[str, Any]:
+    """A served compound no other test used (its company differs from `not_company`); with
+    `committee`, one with an owners' committee in office and a grid (it can hold 四方联动)."""
+    fit = set()
+    if committee:
+        data = await hub.query(
+            """{ compounds(first: 100) { edges { node { code grid { code }
+                 committees { kind inOffice } } } } }"""
+        )
+        fit = {
+            e["node"]["code"]
+            for e in data["compounds"]["edges"]
+            if e["node"]["grid"] is not None
+            and any(c["kind"] == "OWNERS" and c["inOffice"] for c in e["node"]["committees"])
+        }
     for node in await _compounds(hub):
         company = node["propertyCompany"]
         if company is None or node["code"] in _USED or company["code"] == not_company:
+            continue
+        if committee and node["code"] not in fit:
             continue
         _USED.add(node["code"])
         return node
@@ -157,6 +177,16 @@ async def test_a_grid_secretary_manages_only_the_compounds_of_his_grid(
     error = await secretary.error(MEETING, {"input": {**meeting, "compoundCode": other["code"]}})
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert await count(workflow_db, "SELECT count(*) FROM linkage_meetings") == meetings
+    # The compound has property service now (no longer 三无) but no owners' committee yet.
+    lacking = await _do(secretary, MEETING, **meeting, compoundCode=mine["code"])
+    assert lacking["userErrors"] == [{
+        "code": "INVALID_INPUT", "field": "input.attendees.2",
+        "message": "该小区没有业委会：会议当日没有在任的委员会记录，请先登记。",
+    }]  # fmt: skip
+    recorded = await _do(secretary, COMMITTEE, compoundCode=mine["code"], kind="OWNERS",
+                         name="业主委员会", termStartsOn="2026-01-01", termEndsOn="2030-12-31",
+                         members=[{"name": "王主任", "role": "主任"}])  # fmt: skip
+    assert recorded["userErrors"] == []
     held = await _do(secretary, MEETING, **meeting, compoundCode=mine["code"])
     assert held["userErrors"] == []
 
@@ -492,7 +522,7 @@ async def test_the_ranking_takes_a_fixed_number_of_statements(hub: GraphQLClient
 
 
 async def test_linkage_meetings_track_action_items_to_done(hub: GraphQLClient) -> None:
-    served = await _served(hub)
+    served = await _served(hub, committee=True)
     community = served["community"]["code"]
     company = served["propertyCompany"]["code"]
     committee = hub.as_viewer("community", community=community)
@@ -522,7 +552,8 @@ async def test_linkage_meetings_track_action_items_to_done(hub: GraphQLClient) -
 
     three = await _do(committee, MEETING, **{**fields, "attendees": four[:3],
                                              "clientMutationId": None})  # fmt: skip
-    assert three["userErrors"][0]["field"] == "input.attendees"
+    assert three["userErrors"] == [{"code": "INVALID_INPUT", "field": "input.attendees",
+                                    "message": "四方联动会议须有物业企业参加。"}]  # fmt: skip
 
     me = hub.as_viewer("property_company", company=company)
     seen = await me.query(

@@ -293,6 +293,9 @@ RECORDS: dict[str, str] = {
     "LinkageMeeting": "SELECT l.id, c.code AS community, cp.code AS compound"
     " FROM linkage_meetings l JOIN compounds cp ON cp.id = l.compound_id"
     " JOIN communities c ON c.id = cp.community_id",
+    "CompoundCommittee": "SELECT k.id, c.code AS community, cp.code AS compound"
+    " FROM compound_committees k JOIN compounds cp ON cp.id = k.compound_id"
+    " JOIN communities c ON c.id = cp.community_id",
     "LinkageActionItem": "SELECT i.id, c.code AS community, cp.code AS compound"
     " FROM linkage_action_items i JOIN linkage_meetings l ON l.id = i.meeting_id"
     " JOIN compounds cp ON cp.id = l.compound_id JOIN communities c ON c.id = cp.community_id",

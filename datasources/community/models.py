@@ -74,6 +74,14 @@ class Availability(enum.IntFlag):
     ON_CALL = 16  # 随叫随到（应急）
 
 
+class CompoundKind(enum.Enum):
+    """What a compound is (小区类型), which decides who governs it and who meets for it."""
+
+    COMMERCIAL = "commercial"  # 有物业小区: property company and owners' committee
+    UNIT_BUILT = "unit_built"  # 单位自建小区: built and managed by a unit (自建单位)
+    THREE_NO = "three_no"  # 三无小区: no competent unit, no property service, no 业委会
+
+
 class PairingStatus(enum.Enum):
     ACTIVE = "active"
     ENDED = "ended"
@@ -217,6 +225,13 @@ class Compound(CommunityBase):
     party_branch_name: Mapped[str | None] = mapped_column(String(120))  # 小区党支部
     households: Mapped[int] = mapped_column(default=0)
     built_year: Mapped[int | None]
+    kind: Mapped[CompoundKind] = mapped_column(
+        str_enum(CompoundKind, "compound_kind"),
+        default=CompoundKind.COMMERCIAL,
+        server_default=CompoundKind.COMMERCIAL.value,
+    )
+    # The unit that built the compound (自建单位), a work unit's stable code; unit-built only.
+    self_built_unit_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class Building(CommunityBase):

@@ -22,9 +22,11 @@ from datasources.community.partner_models import (
     AllianceChairTerm,
     AllianceMeeting,
     AllianceMeetingAttendance,
+    CompoundCommittee,
     LinkageActionItem,
     LinkageMeeting,
     PropertyAwardFund,
+    LinkageMeetingParty,
     PropertyAwardTier,
     PropertyCommitment,
     PropertyCompoundAward,
@@ -85,6 +87,14 @@ class PartnerLoaders:
         self.linkage_meetings_of_compound = rows_by_key(
             source, scope, LinkageMeeting.compound_id, LinkageMeeting.held_on.desc()
         )
+        self.parties_of_meeting = rows_by_key(
+            source, scope, LinkageMeetingParty.meeting_id, LinkageMeetingParty.id
+        )
+        self.committee_by_id = row_by_key(source, scope, CompoundCommittee.id)
+        self.committees_of_compound = rows_by_key(
+            source, scope, CompoundCommittee.compound_id, CompoundCommittee.kind,
+            CompoundCommittee.term_starts_on.desc(), CompoundCommittee.id.desc(),
+        )  # fmt: skip
         self.action_item_by_id = row_by_key(source, scope, LinkageActionItem.id)
         self.action_items_of_meeting = rows_by_key(
             source, scope, LinkageActionItem.meeting_id, LinkageActionItem.due_on,

@@ -70,10 +70,35 @@ class PropertyScorer(enum.Enum):
 
 
 class LinkageParty(enum.Enum):
-    COMMUNITY = "community"  # 社区
-    GRID_BRANCH = "grid_branch"  # 网格/小区党支部
-    OWNERS_COMMITTEE = "owners_committee"  # 业委会
-    PROPERTY_COMPANY = "property_company"  # 物业企业
+    """A party at a compound's linkage meeting; which ones a meeting has follows its form
+    (`datasources.community.linkage_forms`)."""
+
+    COMMUNITY = "community"  # 社区居委会
+    GRID_BRANCH = "grid_branch"  # 网格党支部 (the compound's grid)
+    OWNERS_COMMITTEE = "owners_committee"  # 业委会 (a CompoundCommittee)
+    PROPERTY_COMPANY = "property_company"  # 物业企业 (the company serving the compound)
+    COMPOUND_BRANCH = "compound_branch"  # 小区党支部 (the compound's own branch)
+    SELF_BUILT_UNIT = "self_built_unit"  # 自建单位 (the unit that built the compound)
+    SELF_MANAGEMENT_COMMITTEE = "self_management_committee"  # 自管委 (a CompoundCommittee)
+    PARTY_GROUP = "party_group"  # 党小组 (a building group covering the compound)
+    IN_SERVICE_MEMBERS = "in_service_members"  # 在职党员代表
+    RESIDENTS = "residents"  # 居民代表
+
+
+class LinkageForm(enum.Enum):
+    """The form of a linkage meeting (联动形式), by the compound's kind."""
+
+    FOUR_PARTY = "four_party"  # 有物业小区: 社区居委会、网格党支部、业委会、物业 四方联动
+    UNIT_BUILT = "unit_built"  # 单位自建小区: 社区居委会、自建单位、党小组、业委会
+    THREE_PARTY = "three_party"  # 三无小区: 社区居委会、自管委、党小组 三方联动
+    FOUR_PARTY_COUNCIL = (
+        "four_party_council"  # 四方议事会 (莒南): 小区党支部、业委会、在职党员、居民
+    )
+
+
+class CommitteeKind(enum.Enum):
+    OWNERS = "owners"  # 业主委员会 (业委会)
+    SELF_MANAGEMENT = "self_management"  # 居民自管委员会 (自管委)
 
 
 class ActionItemStatus(enum.Enum):
@@ -272,18 +297,64 @@ class PropertyCompoundAward(CommunityBase):
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
 
 
+class CompoundCommittee(CommunityBase):
+    """A compound's committee (业委会 or 自管委) for a term: a name, its members and a
+    contact. A compound has at most one committee of a kind for any day; terms do not
+    overlap (the workflow checks, under the compound's lock). Rows carried over from the
+    old yes/no flag have no term (`term_starts_on` null): in office until a term is recorded."""
+
+    __tablename__ = "compound_committees"
+    __table_args__ = (CheckConstraint("term_ends_on >= term_starts_on", name="term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    kind: Mapped[CommitteeKind] = mapped_column(str_enum(CommitteeKind, "committee_kind"))
+    name: Mapped[str] = mapped_column(String(60))
+    term_starts_on: Mapped[date | None] = mapped_column(Date)
+    term_ends_on: Mapped[date | None] = mapped_column(Date)
+    # [{"name": ..., "role": ...}]: chair (主任), vice-chair, members.
+    members: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
 class LinkageMeeting(CommunityBase):
-    """A four-party linkage meeting (四方联动会议) of one compound."""
+    """A linkage meeting (联动会议) of one compound, in the form of its kind."""
 
     __tablename__ = "linkage_meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    form: Mapped[LinkageForm] = mapped_column(
+        str_enum(LinkageForm, "linkage_form"),
+        default=LinkageForm.FOUR_PARTY,
+        server_default=LinkageForm.FOUR_PARTY.value,
+    )
     held_on: Mapped[date] = mapped_column(Date)
     agenda: Mapped[str] = mapped_column(Text)
-    attendees: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     decisions: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+
+
+class LinkageMeetingParty(CommunityBase):
+    """Who attended a linkage meeting for which party, referring to the party itself: the
+    community, the grid, the committee record, the building group, the company, the unit's
+    code. The compound's own branch and representatives of members or residents have no
+    record of their own. A reference is null only on rows carried over from the old labels
+    that could not be mapped (see migration 0011)."""
+
+    __tablename__ = "linkage_meeting_parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("linkage_meetings.id"), index=True)
+    party: Mapped[LinkageParty] = mapped_column(str_enum(LinkageParty, "linkage_party"))
+    name: Mapped[str] = mapped_column(String(60))  # who attended (姓名/职务)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("compound_committees.id"))
+    building_group_id: Mapped[int | None] = mapped_column(ForeignKey("building_groups.id"))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("property_companies.id"))
+    unit_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class LinkageActionItem(CommunityBase):

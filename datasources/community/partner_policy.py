@@ -9,8 +9,8 @@ through `policy`).
 - Criteria, award tiers, yearly results (the ranking) and award funds: any signed-in role.
 - Awards to compounds: the district (it awards), the compound's community, the company
   scored there (its own).
-- Linkage meetings and their action items: the compound's community, and the companies
-  that serve or served the compound.
+- Linkage meetings, their parties and action items, and the compound's committees (业委会
+  / 自管委): the compound's community, and the companies that serve or served the compound.
 - Chair terms, joint meetings and attendance: the alliance's parties.
 """
 
@@ -31,9 +31,11 @@ from datasources.community.partner_models import (
     AllianceChairTerm,
     AllianceMeeting,
     AllianceMeetingAttendance,
+    CompoundCommittee,
     LinkageActionItem,
     LinkageMeeting,
     PropertyAwardFund,
+    LinkageMeetingParty,
     PropertyAwardTier,
     PropertyCommitment,
     PropertyCompoundAward,
@@ -118,6 +120,24 @@ async def _linkage_meetings(viewer: Viewer, _facts: CrossSideFacts) -> list[Colu
     return DENY
 
 
+async def _meeting_parties(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    meetings = select(LinkageMeeting.id).where(*await _linkage_meetings(viewer, facts))
+    return [LinkageMeetingParty.meeting_id.in_(meetings)]
+
+
+async def _committees(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """A compound's committees: who sees its linkage meetings (its community's side, the
+    companies that served it)."""
+    if viewer.is_community_side:
+        return [CompoundCommittee.compound_id.in_(_own_compounds(viewer))]
+    if viewer.role is Role.PROPERTY_COMPANY:
+        served = select(PropertyContract.compound_id).where(
+            PropertyContract.company_id.in_(_own_company(viewer))
+        )
+        return [CompoundCommittee.compound_id.in_(served)]
+    return DENY
+
+
 async def _action_items(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     meetings = select(LinkageMeeting.id).where(*await _linkage_meetings(viewer, facts))
     return [LinkageActionItem.meeting_id.in_(meetings)]
@@ -143,6 +163,8 @@ PARTNER_RULES: dict[type[Any], Any] = {
     PropertyCompoundAward: _compound_awards,
     LinkageMeeting: _linkage_meetings,
     LinkageActionItem: _action_items,
+    LinkageMeetingParty: _meeting_parties,
+    CompoundCommittee: _committees,
     AllianceChairTerm: within_ids(alliance_ids, AllianceChairTerm.alliance_id),
     AllianceMeeting: within_ids(alliance_ids, AllianceMeeting.alliance_id),
     AllianceMeetingAttendance: _attendance,
@@ -168,6 +190,7 @@ async def partner_events(viewer: Viewer, facts: CrossSideFacts) -> dict[str, Sel
         "LinkageActionItem": select(LinkageActionItem.id).where(
             *await _action_items(viewer, facts)
         ),
+        "CompoundCommittee": select(CompoundCommittee.id).where(*await _committees(viewer, facts)),
         "CoBuildingAgreement": none if agreements is None else agreements,
         "AgreementProject": none
         if agreements is None

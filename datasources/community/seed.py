@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from datasources.community.seed_catalog import CATEGORIES
+from datasources.community.seed_linkage import generate_linkage
 from datasources.community.seed_lists import generate_lists
 from datasources.community.seed_partner_ops import generate_partner_ops
 from datasources.community.seed_partners import generate_partners
@@ -36,6 +37,7 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(generate_partner_ops(seed, rows))
     rows.update(generate_lists(seed, scale, places, supporters.by_community, paired, category_ids))
     rows.update(generate_year(seed, scale, places.communities, rows, unit_side, category_ids))
+    rows.update(generate_linkage(seed, rows, unit_side))
     return rows
 
 

@@ -6,10 +6,10 @@
   of companies with a Party organisation; 2025's residents' ratings and community and
   branch scores, and the 2025 result computed from them as `closePropertyYear` would; each
   company's red-property status then follows from its criteria (`status_by_criteria`).
-- Four-party linkage meetings for a share of the served compounds, with action items done,
-  open and overdue.
+- Linkage meetings of every form: `seed_linkage` (after the building groups).
 - Alliances: a quarterly rotating chair from founding to the end of the period, in the
-  parties' rotation order, and held joint meetings with minutes and attendance.
+  parties' rotation order, and held joint meetings with minutes and attendance; the
+  convenor chairs its meeting, so it is always present.
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from datasources.community.models import RedPropertyStatus
 from datasources.community.partner_models import (
-    ActionItemStatus,
     AllianceMeetingStatus,
     ContractStatus,
-    LinkageParty,
     PropertyScorer,
     criteria_from,
     status_by_criteria,
@@ -56,21 +54,6 @@ TIERS = (  # name, minimum total, amount in yuan, passes
     ("红色物业奖补", Decimal(80), Decimal(200_000), True),
     ("红色物业鼓励奖", Decimal(70), Decimal(50_000), True),
     ("考评合格", Decimal(60), Decimal(0), True),
-)
-AGENDAS = (
-    "小区公共收益使用公示",
-    "电动车充电桩加装与消防通道整治",
-    "老旧管网改造施工协调",
-    "垃圾分类投放点调整",
-    "业主诉求集中回应",
-    "小区停车秩序整治",
-)
-ACTIONS = (
-    ("清理消防通道堆放杂物", LinkageParty.PROPERTY_COMPANY),
-    ("张贴公共收益收支明细", LinkageParty.PROPERTY_COMPANY),
-    ("组织党员志愿者入户宣传", LinkageParty.GRID_BRANCH),
-    ("征集业主意见并形成方案", LinkageParty.OWNERS_COMMITTEE),
-    ("协调职能部门现场办公", LinkageParty.COMMUNITY),
 )
 MEETING_TOPICS = (
     "通报上季度共建项目进展，会商下季度实事项目",
@@ -117,7 +100,6 @@ def generate_partner_ops(seed: int, rows: TableRows) -> TableRows:
         per_compound, {c["id"]: c["community_id"] for c in rows["compounds"]}
     )
     _red_statuses(out, companies)
-    out["linkage_meetings"], out["linkage_action_items"] = _linkage(rng, served)
     out["alliance_chair_terms"] = _chair_terms(rows["alliances"], rows["alliance_parties"])
     out["alliance_meetings"], out["alliance_meeting_attendance"] = _alliance_meetings(
         rng, rows["alliances"], rows["alliance_parties"]
@@ -339,37 +321,6 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _linkage(rng: random.Random, served: list[Row]) -> tuple[list[Row], list[Row]]:
-    meetings: list[Row] = []
-    items: list[Row] = []
-    for compound in served:
-        if rng.random() >= 0.35:
-            continue
-        held = random_date(rng, date(2025, 9, 1), PERIOD_END)
-        meetings.append({
-            "id": len(meetings) + 1, "compound_id": compound["id"], "held_on": held,
-            "agenda": rng.choice(AGENDAS),
-            "attendees": [
-                {"party": party.value, "name": person_name(rng, male=rng.random() < 0.5)}
-                for party in LinkageParty
-            ],
-            "decisions": "会议议定事项明确责任方和完成时限，由社区跟踪督办。",
-            "created_at": _at(held),
-        })  # fmt: skip
-        for description, owner in rng.sample(ACTIONS, rng.randint(1, 3)):
-            due = held + timedelta(days=rng.randint(10, 60))
-            done = due < PERIOD_END and rng.random() < 0.7
-            items.append({
-                "id": len(items) + 1, "meeting_id": meetings[-1]["id"],
-                "description": description, "owner_party": owner,
-                "owner_name": person_name(rng, male=rng.random() < 0.5), "due_on": due,
-                "status": ActionItemStatus.DONE if done else ActionItemStatus.OPEN,
-                "done_on": due - timedelta(days=rng.randint(0, 9)) if done else None,
-                "done_note": "已按期办结。" if done else None,
-            })  # fmt: skip
-    return meetings, items
-
-
 def _chair_terms(alliances: list[Row], parties: list[Row]) -> list[Row]:
     members: dict[int, list[Row]] = defaultdict(list)
     for party in parties:
@@ -415,7 +366,9 @@ def _alliance_meetings(
                 "status": AllianceMeetingStatus.HELD, "created_at": _at(held),
             })  # fmt: skip
             for party in members[alliance["id"]]:
-                present = rng.random() < 0.85
+                # The convenor chairs its meeting (召集方主持): always present.
+                convenor = party["id"] == meetings[-1]["convened_by_id"]
+                present = convenor or rng.random() < 0.85
                 attendance.append({
                     "meeting_id": meetings[-1]["id"], "membership_id": party["id"],
                     "present": present,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from datasources.community.models import RedPropertyStatus
+from datasources.community.models import CompoundKind, RedPropertyStatus
 from datasources.community.seed_catalog import (
     ESTATE_HEADS,
     ESTATE_SUFFIXES,
@@ -45,6 +45,11 @@ if TYPE_CHECKING:
 
 _MANAGED, _UNIT_BUILT, _THREE_NOS = "managed", "unit_built", "three_nos"
 _COMPOUND_KINDS = (_MANAGED, _UNIT_BUILT, _THREE_NOS)
+_KIND_OF = {
+    _MANAGED: CompoundKind.COMMERCIAL,
+    _UNIT_BUILT: CompoundKind.UNIT_BUILT,
+    _THREE_NOS: CompoundKind.THREE_NO,
+}
 _COMPOUND_KIND_CUM = list(accumulate((0.5, 0.22, 0.28)))
 _RED_STATUSES = tuple(RedPropertyStatus)
 _RED_STATUS_CUM = list(accumulate((0.4, 0.25, 0.3, 0.05)))
@@ -293,13 +298,16 @@ def _compound_row(
         "community_id": place.id,
         "grid_id": rng.choice(place.grid_ids) if place.grid_ids and rng.random() < 0.95 else None,
         "property_company_id": company["id"] if company else None,
+        # A 三无小区 has no owners' committee (the draw is kept: other columns stay as seeded).
         "has_owners_committee": rng.random()
-        < {_MANAGED: 0.6, _UNIT_BUILT: 0.3, _THREE_NOS: 0.05}[kind],
+        < {_MANAGED: 0.6, _UNIT_BUILT: 0.3, _THREE_NOS: 0.0}[kind],
         "has_owner_unit": kind == _UNIT_BUILT,
         "has_security": managed or (kind == _UNIT_BUILT and rng.random() < 0.5),
         "party_branch_name": f"{name}党支部" if rng.random() < branch_odds else None,
         "households": households,
         "built_year": rng.randint(1998, 2022) if managed else rng.randint(1970, 1998),
+        "kind": _KIND_OF[kind],
+        "self_built_unit_code": None,  # set by `seed_linkage` from the unit side's codes
     }
 
 
