@@ -42,6 +42,7 @@ from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
 from schema.reporting_mutations import ReportingMutation
+from schema.unit_service import UnitServiceMutation
 from schema.units import UnitsQuery
 from schema.viewer import ViewerQuery
 from schema.wishes import WishesMutation
@@ -84,6 +85,7 @@ class Mutation(
     EvaluationsMutation,
     GroupsMutation,
     ActivitiesMutation,
+    UnitServiceMutation,
     OrdersMutation,
     PropertyMutation,
     AlliancesMutation,

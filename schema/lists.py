@@ -14,7 +14,13 @@ from datasources.loaders import ListLoaders
 from resolvers.matching import Candidate, Demand, suggest
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import between
-from schema.enums import CategorySource, ListItemStatus, ProviderKind, RequesterKind
+from schema.enums import (
+    CategorySource,
+    DemandClaimantKind,
+    ListItemStatus,
+    ProviderKind,
+    RequesterKind,
+)
 from schema.errors import bad_input
 from schema.history import StateEvent, history
 from schema.pagination import (
@@ -155,6 +161,17 @@ class DemandItem(ListEntry):
     id_loader_of = loaded_by(lambda c: c.community.demand_item_by_id)
 
     requester_kind: RequesterKind = strawberry.field(description="Who raised it (需求来源).")
+    claimant_kind: DemandClaimantKind | None = strawberry.field(
+        description="Who claimed it (认领方): a member or a unit; null while unclaimed."
+    )
+    claimant_code: str | None = strawberry.field(
+        description="The claimant's code (认领方编码): a member's or a unit's code."
+    )
+    claimed_at: datetime | None = strawberry.field(description="When it was claimed (认领时间).")
+    completed_at: datetime | None = strawberry.field(
+        description="When the claimant completed it (完成时间); it is then FULFILLED."
+    )
+    completion_note: str | None = strawberry.field(description="What the claimant did (完成情况).")
     requester_name: strawberry.Private[str]  # personal: read through requesterName
     grid_id: strawberry.Private[int | None]
 

@@ -123,6 +123,11 @@ class RequesterKind(enum.Enum):
     COMMUNITY = "community"  # 社区
 
 
+class ClaimantKind(enum.Enum):
+    MEMBER = "member"  # 党员认领
+    UNIT = "unit"  # 单位认领
+
+
 class CommunityBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -414,6 +419,15 @@ class DemandItem(CommunityBase):
         str_enum(ListItemStatus, "demand_status"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    # Who claimed it (认领): a reported member or a paired unit, one claimant; null while
+    # unclaimed. Completing the claim fulfils the demand (resolvers/unit_service.py).
+    claimant_kind: Mapped[ClaimantKind | None] = mapped_column(
+        str_enum(ClaimantKind, "claimant_kind")
+    )
+    claimant_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(timestamp())
+    completed_at: Mapped[datetime | None] = mapped_column(timestamp())
+    completion_note: Mapped[str | None] = mapped_column(Text)
 
 
 class ServiceItem(CommunityBase):
@@ -591,6 +605,7 @@ from datasources.community import (  # noqa: E402,F401
     order_models,
     partner_models,
     points_models,
+    unit_service_models,
 )
 
 
