@@ -13,7 +13,7 @@ from datasources.community import lists
 from datasources.loaders import ListLoaders
 from resolvers.matching import Candidate, Demand, suggest
 from schema.base import HubNode, Info, as_tuple, loaded_by
-from schema.bounds import between
+from schema.bounds import page_size
 from schema.enums import (
     CategorySource,
     DemandClaimantKind,
@@ -21,11 +21,9 @@ from schema.enums import (
     ProviderKind,
     RequesterKind,
 )
-from schema.errors import bad_input
 from schema.history import StateEvent, history
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
-    MAX_FIRST,
     After,
     Connection,
     Direction,
@@ -197,8 +195,8 @@ class DemandItem(ListEntry):
         first: Annotated[
             int,
             strawberry.argument(
-                metadata=between(0, MAX_FIRST),
-                description="How many suggestions, at most the page cap.",
+                metadata=page_size(),
+                description="How many suggestions (推荐人数), at most the page cap.",
             ),
         ] = 10,
     ) -> list[SupporterSuggestion]:
@@ -207,8 +205,6 @@ class DemandItem(ListEntry):
         ctx = info.context
         if not (ctx.viewer.is_community_side or ctx.viewer.sees_everything):
             return []
-        if not 0 <= first <= ctx.max_page_size:
-            raise bad_input("first", f"must be between 0 and {ctx.max_page_size}.")
         reveals = ListReveals.of(info, None, None)  # reasons name skills and home grid
         if reveals.empty:
             return []

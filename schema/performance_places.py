@@ -11,7 +11,7 @@ import strawberry
 from resolvers import performance as perf
 from resolvers import performance_places as places
 from schema.base import Info
-from schema.bounds import between
+from schema.bounds import page_size
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.performance import (
     AppraisalPolicy,
@@ -37,7 +37,9 @@ _UNIT_SERVICE = "schema.unit_service"
 Top = Annotated[
     int,
     strawberry.argument(
-        metadata=between(0, 100), description="How many to list (列出条数), at most 100."
+        metadata=page_size(),
+        description="How many to list (列出条数), at most the page cap (100 by default); "
+        "more is refused with BAD_USER_INPUT, as `first` is.",
     ),
 ]
 
@@ -209,7 +211,6 @@ def _unit_work(
 async def supporter_summary(info: Info, community_id: int, year: int, top: int) -> SupporterSummary:
     """`Community.supporterSummary(year)`: delegates here from schema/places.py."""
     _check_year(year)
-    top = max(0, min(top, 100))
     s = await places.supporter_summary(info.context, community_id, year, top)
     return SupporterSummary(
         year=year,
@@ -344,7 +345,7 @@ class DistrictDashboardQuery:
         from schema.unit_service import UnitContribution
 
         _check_year(year)
-        d = await places.district_dashboard(info.context, year, max(0, min(top, 100)))
+        d = await places.district_dashboard(info.context, year, top)
         return DistrictDashboard(
             year=year,
             policy=None if d.summary.policy is None else policy_from_row(d.summary.policy),

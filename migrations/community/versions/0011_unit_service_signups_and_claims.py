@@ -58,6 +58,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('demand_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_demand_items_claimant_code'))
+        batch_op.drop_constraint(batch_op.f('ck_demand_items_claimant_kind'), type_='check')
         batch_op.drop_column('completion_note')
         batch_op.drop_column('completed_at')
         batch_op.drop_column('claimed_at')
