@@ -24,8 +24,7 @@ from datasources.seed_data import Row, TableRows, UnitSide, derive_rng
 # Members' signups that held a place (an absent member held one until certification).
 HELD = (*PLACE_HOLDING, SignupStatus.ABSENT)
 UNIT_SIGNUP_SHARE = 0.35  # of the activities of a community with paired units
-CLAIM_SHARE = 0.5  # of the published demands
-UNIT_CLAIMS = 0.6  # of the claims, the rest by members
+CLAIM_SHARE = 0.8  # of the published demands
 COMPLETED = 0.5  # of the claims
 NOTES = ("已组织人员上门处理完毕。", "已协调单位资源解决。", "已完成并向居民反馈。")
 
@@ -63,7 +62,8 @@ def _signups(
         units = paired.get(activity["community_id"], [])
         if not units or activity["status"] is ActivityStatus.CANCELLED:
             continue
-        if rng.random() >= UNIT_SIGNUP_SHARE:
+        open_now = activity["status"] is ActivityStatus.PUBLISHED
+        if not open_now and rng.random() >= UNIT_SIGNUP_SHARE:
             continue
         free = activity["capacity"] - held[activity["id"]]
         for unit in rng.sample(units, min(len(units), rng.randint(1, 2))):
@@ -100,14 +100,15 @@ def _claims(rng: random.Random, rows: TableRows, paired: dict[int, list[str]]) -
     for report in rows["reports"]:
         if report["status"] in ACTIVE_REPORT_STATUSES:
             reporters[report["community_id"]].append(report["member_code"])
-    demands = rows["demand_items"]
+    demands, claims = rows["demand_items"], 0
     for demand in demands:
         demand.update(claimant_kind=None, claimant_code=None, claimed_at=None,
                       completed_at=None, completion_note=None)  # fmt: skip
         if demand["status"] is not ListItemStatus.PUBLISHED or rng.random() >= CLAIM_SHARE:
             continue
         units, members = paired.get(demand["community_id"]), reporters[demand["community_id"]]
-        if units and (rng.random() < UNIT_CLAIMS or not members):
+        claims += 1  # members take every other claim, so both kinds occur at any scale
+        if units and (claims % 2 == 1 or not members):
             kind, code = ClaimantKind.UNIT, rng.choice(units)
         elif members:
             kind, code = ClaimantKind.MEMBER, rng.choice(members)
@@ -115,7 +116,7 @@ def _claims(rng: random.Random, rows: TableRows, paired: dict[int, list[str]]) -
             continue
         claimed = _between(rng, demand["created_at"], NOW)
         demand.update(claimant_kind=kind, claimant_code=code, claimed_at=claimed)
-        if rng.random() < COMPLETED:
+        if claims % 4 < 2 or rng.random() < COMPLETED:
             demand.update(status=ListItemStatus.FULFILLED, completed_at=_between(rng, claimed, NOW),
                           completion_note=rng.choice(NOTES))  # fmt: skip
     return demands
