@@ -28,7 +28,8 @@ async def _scalar(url: str, sql: str) -> object:
     engine = create_engine_for(url)
     try:
         async with engine.begin() as conn:
-            return (await conn.execute(text(sql))).scalar()
+            result = await conn.execute(text(sql))
+            return result.scalar() if result.returns_rows else None
     finally:
         await engine.dispose()
 
@@ -46,7 +47,14 @@ CLAIM = """mutation($input: ClaimDemandInput!) { claimDemand(input: $input) {
 async def test_rows_written_at_0010_answer_the_new_rules(old_db: DatabasePair) -> None:
     url = old_db.community_url
     await runner.downgrade_async("community", url, "0010")
-    assert await _scalar(url, "SELECT count(*) FROM demand_items") > 0
+    # A published demand in every community, written at 0010 (the seed's may all be done).
+    await _scalar(
+        url,
+        "INSERT INTO demand_items (community_id, category_id, title, requester_kind,"
+        " requester_name, status, created_at) SELECT c.id, (SELECT min(id) FROM"
+        " service_categories), '旧需求', 'resident', '张阿姨', 'published', CURRENT_TIMESTAMP"
+        " FROM communities c",
+    )
     await runner.upgrade_async("community", url)
     assert await runner.current_async("community", url) == "0011"
     assert await _scalar(url, "SELECT count(*) FROM activity_unit_signups") == 0
