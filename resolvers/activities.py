@@ -98,7 +98,7 @@ def default_hours(activity: Activity) -> Decimal:
     return min(MAX_HOURS, max(Decimal("0.5"), halves / 2)).quantize(Decimal("0.1"))
 
 
-def _activity_state(activity: Activity, allowed: str) -> Refusal:
+def activity_state(activity: Activity, allowed: str) -> Refusal:
     return Refusal(
         RefusalCode.INVALID_STATE,
         f"该活动当前为「{ACTIVITY_NAMES[activity.status]}」，{allowed}",
@@ -185,7 +185,7 @@ async def cancel_activity(ctx: HubContext, activity_id: int, reason: str | None)
     async with ctx.sources.community.transaction() as session:
         activity = await _managed(ctx, session, activity_id)
         if activity.status is not ActivityStatus.PUBLISHED:
-            raise _activity_state(activity, "只有已发布的活动可以取消。")
+            raise activity_state(activity, "只有已发布的活动可以取消。")
         activity.status = ActivityStatus.CANCELLED
         activity.cancelled_at = utcnow()
         record(session, ctx.viewer, ACTIVITY, activity.id, ActivityStatus.PUBLISHED.value,
@@ -221,7 +221,7 @@ async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> Activit
         if not await is_supporter(session, member, activity.community_id):
             raise Refusal(RefusalCode.NOT_REPORTED, "请先向该社区报到。", "input.activityId")
         if activity.status is not ActivityStatus.PUBLISHED:
-            raise _activity_state(activity, "不能报名。")
+            raise activity_state(activity, "不能报名。")
         if utcnow() >= as_utc(activity.ends_at):
             raise Refusal(RefusalCode.INVALID_STATE, "该活动已结束，不能报名。", "input.activityId")
         existing = await session.scalar(
@@ -233,7 +233,7 @@ async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> Activit
         )
         if existing is not None:
             raise Refusal(RefusalCode.DUPLICATE, "您已报名该活动。", "input.activityId")
-        taken = await _places_taken(session, activity.id)
+        taken = await places_taken(session, activity.id)
         status = SignupStatus.REGISTERED if taken < activity.capacity else SignupStatus.WAITLISTED
         signup = ActivitySignup(activity_id=activity.id, member_code=member, status=status)
         session.add(signup)
@@ -243,13 +243,17 @@ async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> Activit
     return signup
 
 
-async def _places_taken(session: AsyncSession, activity_id: int) -> int:
+async def places_taken(session: AsyncSession, activity_id: int) -> int:
+    """Places held: members' signups that hold one, and the units' committed headcounts
+    (活动接龙, resolvers/unit_service.py)."""
+    from resolvers.unit_service import unit_places_taken
+
     taken = await session.scalar(
         select(func.count()).where(
             ActivitySignup.activity_id == activity_id, ActivitySignup.status.in_(PLACE_HOLDING)
         )
     )
-    return int(taken or 0)
+    return int(taken or 0) + await unit_places_taken(session, activity_id)
 
 
 async def cancel_signup(ctx: HubContext, signup_id: int, reason: str | None) -> ActivitySignup:
@@ -277,7 +281,7 @@ async def cancel_signup(ctx: HubContext, signup_id: int, reason: str | None) -> 
         if before not in (SignupStatus.REGISTERED, SignupStatus.WAITLISTED):
             raise _signup_state(signup, "不能取消。")
         if activity.status is not ActivityStatus.PUBLISHED:
-            raise _activity_state(activity, "不能取消报名。")
+            raise activity_state(activity, "不能取消报名。")
         if utcnow() >= as_utc(activity.starts_at):
             raise Refusal(RefusalCode.INVALID_STATE, "活动已开始，不能取消报名。", "input.signupId")
         signup.status = SignupStatus.CANCELLED
@@ -286,13 +290,13 @@ async def cancel_signup(ctx: HubContext, signup_id: int, reason: str | None) -> 
                reason)  # fmt: skip
         await session.flush()
         if before is SignupStatus.REGISTERED:
-            await _promote(ctx, session, activity)
+            await promote(ctx, session, activity)
     return signup
 
 
-async def _promote(ctx: HubContext, session: AsyncSession, activity: Activity) -> None:
+async def promote(ctx: HubContext, session: AsyncSession, activity: Activity) -> None:
     """Give freed places to the waitlist, earliest signup first."""
-    free = activity.capacity - await _places_taken(session, activity.id)
+    free = activity.capacity - await places_taken(session, activity.id)
     if free <= 0:
         return
     waiting = await session.scalars(
@@ -327,7 +331,7 @@ async def issue_code(ctx: HubContext, activity_id: int) -> tuple[Activity, str, 
     async with ctx.sources.community.transaction() as session:
         activity = await _managed(ctx, session, activity_id)
         if activity.status is not ActivityStatus.PUBLISHED:
-            raise _activity_state(activity, "不能生成签到码。")
+            raise activity_state(activity, "不能生成签到码。")
         now = utcnow()
         _inside_window(activity, now, "input.activityId")
         code = f"{secrets.randbelow(1_000_000):06d}"
@@ -372,7 +376,7 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
         if signup.status is not SignupStatus.REGISTERED:
             raise _signup_state(signup, "只有已报名的党员可以签到。", "input.activityId")
         if activity.status is not ActivityStatus.PUBLISHED:
-            raise _activity_state(activity, "不能签到。")
+            raise activity_state(activity, "不能签到。")
         now = utcnow()
         _inside_window(activity, now, "input.activityId")
         failures = await _failures_since_latest_code(session, signup)
@@ -441,7 +445,7 @@ async def record_hours(ctx: HubContext, signup_id: int, hours: Decimal) -> Activ
         if signup is None:
             raise Refusal(RefusalCode.NOT_FOUND, SIGNUP_NOT_FOUND, "input.signupId")
         if activity.status is not ActivityStatus.PUBLISHED:
-            raise _activity_state(activity, "不能再记录时长。")
+            raise activity_state(activity, "不能再记录时长。")
         if signup.status is not SignupStatus.ATTENDED:
             raise _signup_state(signup, "只有已签到的报名可以记录时长。")
         signup.hours = hours
@@ -456,10 +460,10 @@ async def certify(ctx: HubContext, activity_id: int, note: str | None) -> Activi
     async with ctx.sources.community.transaction() as session:
         activity = await _managed(ctx, session, activity_id)
         if activity.status is not ActivityStatus.PUBLISHED:
-            raise _activity_state(activity, "不能认定。")
+            raise activity_state(activity, "不能认定。")
         now = utcnow()
         if now < as_utc(activity.ends_at):
-            raise _activity_state(activity, "活动结束后才能认定。")
+            raise activity_state(activity, "活动结束后才能认定。")
         signups = await session.scalars(
             select(ActivitySignup)
             .where(
@@ -486,6 +490,9 @@ async def certify(ctx: HubContext, activity_id: int, note: str | None) -> Activi
                 points=activity.points_per_attendance, source_type=SIGNUP, source_id=signup.id,
                 community_id=activity.community_id, action=POINTS_ACTION,
             )  # fmt: skip
+        from resolvers.unit_service import certify_unit_signups
+
+        await certify_unit_signups(session, ctx.viewer, activity)
         activity.status = ActivityStatus.CERTIFIED
         activity.certified_at = now
         record(session, ctx.viewer, ACTIVITY, activity.id, ActivityStatus.PUBLISHED.value,

@@ -212,9 +212,16 @@ async def managed_demand(ctx: HubContext, session: Any, demand_id: int) -> Deman
 
 
 def check_convertible(demand: DemandItem, into: str) -> None:
-    """Only a published demand is converted (into a service item or an order)."""
+    """Only a published demand is converted (into a service item or an order), and only
+    while nobody claimed it (认领, resolvers/unit_service.py): one claimant or one taker."""
     if demand.status is not ListItemStatus.PUBLISHED:
         raise _invalid_state(DEMAND, demand.status, f"只有已发布的需求可以转为{into}。")
+    if demand.claimant_code is not None:
+        raise Refusal(
+            RefusalCode.ALREADY_CLAIMED,
+            f"该需求已被认领（{demand.claimant_code}），不能再转为{into}。",
+            "input.demandId",
+        )
 
 
 def mark_converted(session: Any, viewer: Viewer, demand: DemandItem, note: str) -> None:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from datasources.community.unit_service import UnitContribution
 from resolvers.context import HubContext
 from resolvers.performance import Performance, Summary, every_performance, policy_for
 
@@ -54,6 +55,8 @@ class SupporterSummary:
     top: list[tuple[str, int, Decimal]]
     posts: list[tuple[int, int, int]]
     units: list[tuple[str, bool, int, Decimal]]
+    # Units' service as organisations here (双服务: 活动接龙, 认领需求), by unit code.
+    contributions: dict[str, UnitContribution] = field(default_factory=dict)
 
     @property
     def orders(self) -> int:
@@ -68,14 +71,19 @@ async def supporter_summary(
     ctx: HubContext, community_id: int, year: int, top: int = 10
 ) -> SupporterSummary:
     perf = ctx.community.performance
-    supporters, served, by_category, by_month, posts, units = await asyncio.gather(
-        perf.supporters(year, community_id),
-        perf.member_hours(year, community_id),
-        perf.service_by(year, community_id, "category_id"),
-        perf.service_by(year, community_id, "month"),
-        perf.posts_by_category(year, community_id),
-        perf.unit_work(year, community_id),
+    (supporters, served, by_category, by_month, posts, units), by_unit = await asyncio.gather(
+        asyncio.gather(
+            perf.supporters(year, community_id),
+            perf.member_hours(year, community_id),
+            perf.service_by(year, community_id, "category_id"),
+            perf.service_by(year, community_id, "month"),
+            perf.posts_by_category(year, community_id),
+            perf.unit_work(year, community_id),
+        ),
+        perf.unit_contributions(year, community_id),
     )
+    paired = {code for code, *_ in units}
+    units = units + [(code, False, 0, Decimal(0)) for code in sorted(by_unit) if code not in paired]
     reported = set(supporters)
     active = [row for row in served if row[0] in reported]
     return SupporterSummary(
@@ -88,6 +96,7 @@ async def supporter_summary(
         top=active[:top],
         posts=posts,
         units=units,
+        contributions=by_unit,
     )
 
 
@@ -122,6 +131,19 @@ class DistrictDashboard:
     by_month: list[ServiceBucket]
     branches: list[BranchFlag] = field(default_factory=list)
     open_demands: list[tuple[int, int, int]] = field(default_factory=list)
+    # Units' service as organisations (双服务), most first.
+    unit_contributions: list[UnitContribution] = field(default_factory=list)
+
+
+def by_contribution(rows: dict[str, UnitContribution], top: int) -> list[UnitContribution]:
+    """Units ranked by what they did: demands and orders completed and activities joined,
+    then the headcount they committed; ties by code."""
+
+    def weight(c: UnitContribution) -> tuple[int, int, str]:
+        done = c.demands_completed + c.orders_completed + c.activities_joined
+        return (-done, -c.participants, c.unit_code)
+
+    return sorted(rows.values(), key=weight)[:top]
 
 
 async def district_dashboard(ctx: HubContext, year: int, top: int = 10) -> DistrictDashboard:
@@ -130,13 +152,19 @@ async def district_dashboard(ctx: HubContext, year: int, top: int = 10) -> Distr
     perf = ctx.community.performance
     policy = await policy_for(ctx, year)
     members = await ctx.units.performance.members(everyone=True, light=True)
-    people, communities, by_community, by_category, by_month, demands = await asyncio.gather(
-        every_performance(ctx, members, year),
-        perf.reports_by_community(year, policy.reporting_deadline if policy else None),
-        perf.service_by(year, None, "community_id"),
-        perf.service_by(year, None, "category_id"),
-        perf.service_by(year, None, "month"),
-        perf.open_demands(top),
+    (
+        (people, communities, by_community, by_category, by_month, demands),
+        by_unit,
+    ) = await asyncio.gather(
+        asyncio.gather(
+            every_performance(ctx, members, year),
+            perf.reports_by_community(year, policy.reporting_deadline if policy else None),
+            perf.service_by(year, None, "community_id"),
+            perf.service_by(year, None, "category_id"),
+            perf.service_by(year, None, "month"),
+            perf.open_demands(top),
+        ),
+        perf.unit_contributions(year),
     )
     summary = Summary(year, policy, people)
     units: dict[int, UnitReporting] = {}
@@ -163,4 +191,5 @@ async def district_dashboard(ctx: HubContext, year: int, top: int = 10) -> Distr
         by_month=buckets(by_month),
         branches=branches,
         open_demands=demands,
+        unit_contributions=by_contribution(by_unit, top),
     )

@@ -49,6 +49,7 @@ from schema.places import Community
 
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
+    from schema.unit_service import UnitActivitySignup
     from schema.units import Member
 
 _LISTS = "schema.lists"
@@ -200,10 +201,32 @@ class Activity(HubNode):
         counts = await info.context.community.signup_counts_of_activity.load(self.id)
         return counts.waitlisted
 
-    @strawberry.field(description="Places still free (剩余名额), never below zero.")
+    @strawberry.field(
+        description="Places held by units' signups (单位接龙名额): the sum of the headcounts "
+        "units committed (活动接龙), counted against the capacity like members' signups."
+    )
+    async def unit_places(self, info: Info) -> int:
+        counts = await info.context.community.signup_counts_of_activity.load(self.id)
+        return counts.unit_places
+
+    @strawberry.field(
+        description="Places still free (剩余名额): the capacity less members' places and "
+        "units' headcounts; never below zero."
+    )
     async def places_left(self, info: Info) -> int:
         counts = await info.context.community.signup_counts_of_activity.load(self.id)
-        return max(0, self.capacity - counts.registered)
+        return max(0, self.capacity - counts.taken)
+
+    @strawberry.field(
+        description="Units signed up with a headcount (单位活动接龙), in signup order: the "
+        "community sees all, a unit branch its unit's; empty for others."
+    )
+    async def unit_signups(
+        self, info: Info
+    ) -> list[Annotated[UnitActivitySignup, strawberry.lazy("schema.unit_service")]]:
+        from schema.unit_service import activity_unit_signups
+
+        return await activity_unit_signups(info, self.id)
 
     @strawberry.field(
         description="Signups (报名记录) the viewer may see, in signup order (the waitlist's "

@@ -46,6 +46,7 @@ from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
 from schema.reporting_mutations import ReportingMutation
 from schema.three_evaluations import ThreeEvaluationsQuery
+from schema.unit_service import UnitServiceMutation
 from schema.units import UnitsQuery
 from schema.viewer import ViewerQuery
 from schema.wishes import WishesMutation
@@ -91,6 +92,7 @@ class Mutation(
     EvaluationsMutation,
     GroupsMutation,
     ActivitiesMutation,
+    UnitServiceMutation,
     OrdersMutation,
     PropertyMutation,
     LinkageMutation,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -82,6 +83,9 @@ class Bound:
     low_open: bool = False  # the low end itself is refused: hours (0, 24]
     max_length: int | None = None  # of a string, or of each string in a list
     max_items: int | None = None  # of a list
+    # The high end is the deployment's page size cap (`DUALHUB_MAX_PAGE_SIZE`, read from the
+    # request's context), `high` only its ceiling: `first` and every `top`-like count.
+    page_cap: bool = False
 
 
 def between(
@@ -90,6 +94,21 @@ def between(
     """Field or argument metadata: a number (or date) from `low` to `high`, both included
     unless `low_open`."""
     return {KEY: Bound(low=low, high=high, low_open=low_open, max_items=items)}
+
+
+PAGE_CEILING = 1000  # `DUALHUB_MAX_PAGE_SIZE` is at most this (gateway/settings.py)
+
+
+def page_size() -> dict[str, Bound]:
+    """Argument metadata of a count of items to return: `first` on every connection and
+    every `top`-like argument (how many to list). From 0 up to the server's page size cap
+    (100 by default); above it the request is refused with `BAD_USER_INPUT`, the same rule
+    and the same code everywhere, never silently cut."""
+    return {KEY: Bound(low=0, high=PAGE_CEILING, page_cap=True)}
+
+
+# The page size cap of the request being checked (set around each field's check).
+_PAGE_CAP: ContextVar[int] = ContextVar("dualhub_page_cap", default=PAGE_CEILING)
 
 
 def text(max_length: int, *, items: int | None = None) -> dict[str, Bound]:
@@ -143,6 +162,8 @@ Check = Callable[[Any, str], None]
 
 
 def _number_check(bound: Bound) -> Check:
+    if bound.page_cap:
+        return _page_check()
     low, high = bound.low, bound.high
     if bound.low_open:
         chinese, english = (
@@ -159,6 +180,18 @@ def _number_check(bound: Bound) -> Check:
         below = low is not None and (value <= low if bound.low_open else value < low)
         if below or (high is not None and value > high):
             raise OutOfBounds(path, f"{path} {chinese}。", f"{english}.")
+
+    return check
+
+
+def _page_check() -> Check:
+    def check(value: Any, path: str) -> None:
+        cap = _PAGE_CAP.get()
+        if not 0 <= value <= cap:
+            raise OutOfBounds(
+                path, f"{path} 须在 0 到 {cap} 之间（每页最多 {cap} 条）。",
+                f"must be between 0 and {cap}.",
+            )  # fmt: skip
 
     return check
 
@@ -353,10 +386,13 @@ def _raise(error: OutOfBounds, _kwargs: Mapping[str, Any]) -> Any:
 
 def _guarded(resolve: Callable[..., Any], check: Check, refuse: Refuse) -> Callable[..., Any]:
     def guarded(source: Any, info: Any, **kwargs: Any) -> Any:
+        cap = _PAGE_CAP.set(getattr(info.context, "max_page_size", PAGE_CEILING))
         try:
             check(kwargs, "")
         except OutOfBounds as error:
             return refuse(error, kwargs)
+        finally:
+            _PAGE_CAP.reset(cap)
         return resolve(source, info, **kwargs)
 
     return guarded

@@ -103,6 +103,11 @@ strawberry.enum(
     description="Who raised a demand (需求来源): RESIDENT 居民, GRID_WORKER 网格员代点, COMMUNITY 社区.",
 )
 strawberry.enum(
+    community.ClaimantKind,
+    name="DemandClaimantKind",
+    description="Who claimed a demand (认领方): MEMBER 党员, UNIT 单位 (its Party organisation).",
+)
+strawberry.enum(
     community.PostStatus, description="State of a post (岗位状态): OPEN 招募中, CLOSED 已关闭."
 )
 strawberry.enum(
@@ -156,6 +161,7 @@ CategorySource: TypeAlias = community.CategorySource
 ListItemStatus: TypeAlias = community.ListItemStatus
 ProviderKind: TypeAlias = community.ProviderKind
 RequesterKind: TypeAlias = community.RequesterKind
+DemandClaimantKind: TypeAlias = community.ClaimantKind
 PostStatus: TypeAlias = community.PostStatus
 PostClaimStatus: TypeAlias = community.PostClaimStatus
 PostDutyStatus: TypeAlias = duty_models.PostDutyStatus

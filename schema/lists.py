@@ -13,13 +13,17 @@ from datasources.community import lists
 from datasources.loaders import ListLoaders
 from resolvers.matching import Candidate, Demand, suggest
 from schema.base import HubNode, Info, as_tuple, loaded_by
-from schema.bounds import between
-from schema.enums import CategorySource, ListItemStatus, ProviderKind, RequesterKind
-from schema.errors import bad_input
+from schema.bounds import page_size
+from schema.enums import (
+    CategorySource,
+    DemandClaimantKind,
+    ListItemStatus,
+    ProviderKind,
+    RequesterKind,
+)
 from schema.history import StateEvent, history
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
-    MAX_FIRST,
     After,
     Connection,
     Direction,
@@ -156,6 +160,17 @@ class DemandItem(ListEntry):
     id_loader_of = loaded_by(lambda c: c.community.demand_item_by_id)
 
     requester_kind: RequesterKind = strawberry.field(description="Who raised it (需求来源).")
+    claimant_kind: DemandClaimantKind | None = strawberry.field(
+        description="Who claimed it (认领方): a member or a unit; null while unclaimed."
+    )
+    claimant_code: str | None = strawberry.field(
+        description="The claimant's code (认领方编码): a member's or a unit's code."
+    )
+    claimed_at: datetime | None = strawberry.field(description="When it was claimed (认领时间).")
+    completed_at: datetime | None = strawberry.field(
+        description="When the claimant completed it (完成时间); it is then FULFILLED."
+    )
+    completion_note: str | None = strawberry.field(description="What the claimant did (完成情况).")
     requester_name: strawberry.Private[str]  # personal: read through requesterName
     grid_id: strawberry.Private[int | None]
 
@@ -181,8 +196,8 @@ class DemandItem(ListEntry):
         first: Annotated[
             int,
             strawberry.argument(
-                metadata=between(0, MAX_FIRST),
-                description="How many suggestions, at most the page cap.",
+                metadata=page_size(),
+                description="How many suggestions (推荐人数), at most the page cap.",
             ),
         ] = 10,
     ) -> list[SupporterSuggestion]:
@@ -191,8 +206,6 @@ class DemandItem(ListEntry):
         ctx = info.context
         if not (ctx.viewer.is_community_side or ctx.viewer.sees_everything):
             return []
-        if not 0 <= first <= ctx.max_page_size:
-            raise bad_input("first", f"must be between 0 and {ctx.max_page_size}.")
         reveals = ListReveals.of(info, None, None)  # reasons name skills and home grid
         if reveals.empty:
             return []

@@ -14,7 +14,7 @@ from strawberry.types.nodes import SelectedField
 from datasources.loaders import ListLoaders
 from datasources.paging import InvalidCursor, PageArgs
 from schema.base import Info
-from schema.bounds import between
+from schema.bounds import page_size
 from schema.errors import bad_input
 from schema.reveals import ListReveals
 
@@ -27,7 +27,7 @@ MAX_FIRST = 1000
 First = Annotated[
     int,
     strawberry.argument(
-        metadata=between(0, MAX_FIRST),
+        metadata=page_size(),
         description=f"Page size (每页条数): how many items to return, from 0 up to the "
         f"server's cap (100 by default). Defaults to {DEFAULT_PAGE_SIZE}.",
     ),

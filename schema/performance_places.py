@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -10,7 +11,7 @@ import strawberry
 from resolvers import performance as perf
 from resolvers import performance_places as places
 from schema.base import Info
-from schema.bounds import between
+from schema.bounds import page_size
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.performance import (
     AppraisalPolicy,
@@ -26,15 +27,19 @@ from schema.performance import (
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
     from schema.places import Community
+    from schema.unit_service import UnitContribution
     from schema.units import Member, PartyBranch, WorkUnit
 
 _PLACES = "schema.places"
 _UNITS = "schema.units"
 _LISTS = "schema.lists"
+_UNIT_SERVICE = "schema.unit_service"
 Top = Annotated[
     int,
     strawberry.argument(
-        metadata=between(0, 100), description="How many to list (列出条数), at most 100."
+        metadata=page_size(),
+        description="How many to list (列出条数), at most the page cap (100 by default); "
+        "more is refused with BAD_USER_INPUT, as `first` is.",
     ),
 ]
 
@@ -132,6 +137,20 @@ class PairedUnitWork:
         description="Orders the unit took and completed in the year (单位完成点单)."
     )
     hours: float = strawberry.field(description="Hours of those orders (时长).")
+    activities_joined: int = strawberry.field(
+        default=0,
+        description="Activities here in the year it signed up for with its members "
+        "(单位活动接龙), not cancelled.",
+    )
+    participants: int = strawberry.field(
+        default=0, description="Members it committed to them (接龙人次): the headcounts."
+    )
+    demands_claimed: int = strawberry.field(
+        default=0, description="Demands here it claimed in the year (认领需求)."
+    )
+    demands_completed: int = strawberry.field(
+        default=0, description="Demands here it completed in the year (完成需求)."
+    )
 
     @strawberry.field(description="The unit (单位).")
     async def unit(self, info: Info) -> Annotated[WorkUnit, strawberry.lazy(_UNITS)] | None:
@@ -162,7 +181,9 @@ class SupporterSummary:
         description="Posts and claims held per category (岗位认领情况)."
     )
     paired_units: list[PairedUnitWork] = strawberry.field(
-        description="Units paired in the year and the orders they completed (结对单位)."
+        description="Units paired in the year, or serving here as organisations, and what "
+        "they did (结对单位/双服务): orders completed, activities joined with a headcount, "
+        "demands claimed and completed."
     )
 
 
@@ -174,10 +195,22 @@ def _months(items: list[places.ServiceBucket]) -> list[MonthService]:
     return [MonthService(month=b.key, **_bucket_fields(b)) for b in items]  # type: ignore[arg-type]
 
 
+def _unit_work(
+    s: places.SupporterSummary, code: str, active: bool, orders: int, hours: Decimal
+) -> PairedUnitWork:
+    c = s.contributions.get(code)
+    return PairedUnitWork(
+        unit_code=code, pairing_active=active, orders_completed=orders, hours=float(hours),
+        activities_joined=c.activities_joined if c else 0,
+        participants=c.participants if c else 0,
+        demands_claimed=c.demands_claimed if c else 0,
+        demands_completed=c.demands_completed if c else 0,
+    )  # fmt: skip
+
+
 async def supporter_summary(info: Info, community_id: int, year: int, top: int) -> SupporterSummary:
     """`Community.supporterSummary(year)`: delegates here from schema/places.py."""
     _check_year(year)
-    top = max(0, min(top, 100))
     s = await places.supporter_summary(info.context, community_id, year, top)
     return SupporterSummary(
         year=year,
@@ -191,10 +224,7 @@ async def supporter_summary(info: Info, community_id: int, year: int, top: int) 
             SupporterService(member_code=c, services=n, hours=float(h)) for c, n, h in s.top
         ],
         posts_by_category=[PostFill(category_id=c, posts=p, claims_held=n) for c, p, n in s.posts],
-        paired_units=[
-            PairedUnitWork(unit_code=c, pairing_active=a, orders_completed=n, hours=float(h))
-            for c, a, n, h in s.units
-        ],
+        paired_units=[_unit_work(s, c, a, n, h) for c, a, n, h in s.units],
     )
 
 
@@ -281,6 +311,12 @@ class DistrictDashboard:
     most_open_demands: list[OpenDemands] = strawberry.field(
         description="Communities with the most open demands and orders (待办最多的社区)."
     )
+    unit_contributions: list[Annotated[UnitContribution, strawberry.lazy(_UNIT_SERVICE)]] = (
+        strawberry.field(
+            description="Units' service as organisations (单位双服务排行), most first, at most "
+            "`top`: demands and orders completed and activities joined, then headcount."
+        )
+    )
     standings: strawberry.Private[list[BranchStanding]]
 
     @strawberry.field(description="Branches eligible for the red-flag title (红旗党支部候选).")
@@ -306,8 +342,10 @@ class DistrictDashboardQuery:
         "communities with the most open demands. Figures cover what the viewer may see."
     )
     async def district(self, info: Info, year: Year, top: Top = 10) -> DistrictDashboard:
+        from schema.unit_service import UnitContribution
+
         _check_year(year)
-        d = await places.district_dashboard(info.context, year, max(0, min(top, 100)))
+        d = await places.district_dashboard(info.context, year, top)
         return DistrictDashboard(
             year=year,
             policy=None if d.summary.policy is None else policy_from_row(d.summary.policy),
@@ -338,6 +376,7 @@ class DistrictDashboardQuery:
                 OpenDemands(community_id=c, open_demands=n, open_orders=o)
                 for c, n, o in d.open_demands
             ],
+            unit_contributions=[UnitContribution.of(c) for c in d.unit_contributions],
             standings=[
                 BranchStanding(
                     eligible=b.summary.red_flag_eligible,

@@ -11,7 +11,7 @@ from strawberry import relay
 from datasources.community import lists
 from datasources.community.models import PartyKind as PartyKindModel
 from schema.base import HubNode, Info, as_tuple, loaded_by
-from schema.bounds import YEAR, between
+from schema.bounds import YEAR, between, page_size
 from schema.enums import CompoundKind, StreetKind
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -495,8 +495,9 @@ class Community(HubNode):
         top: Annotated[
             int,
             strawberry.argument(
-                metadata=between(0, 100),
-                description="How many top supporters (前几名), at most 100.",
+                metadata=page_size(),
+                description="How many top supporters (前几名), at most the page cap (100 by "
+                "default); more is refused with BAD_USER_INPUT, as `first` is.",
             ),
         ] = 10,
     ) -> Annotated[SupporterSummary, strawberry.lazy("schema.performance_places")]:

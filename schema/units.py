@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from schema.privacy import DataAccess, PrivacyPreferences
     from schema.reporting import Report, UnitPairing
     from schema.timeline import TimelineEntry, TimelineFilter
+    from schema.unit_service import UnitContribution
     from schema.wishes import MicroWish
 
 _REPORTING = "schema.reporting"
@@ -324,6 +325,24 @@ class WorkUnit(HubNode):
             order_by=order_by,
             direction=direction,
         )
+
+    @strawberry.field(
+        description="What the unit's Party organisation did for communities in the year "
+        "(双服务年度贡献): activities it signed up for with its members (活动接龙) and their "
+        "headcount, demands it claimed and completed (认领需求), orders it completed. Over "
+        "the records the viewer may see: the unit and the district see all, a community "
+        "what happened in it. One statement for every unit of a request."
+    )
+    async def community_contribution(
+        self,
+        info: Info,
+        year: Annotated[
+            int, strawberry.argument(metadata=YEAR, description="The year (年度), China time.")
+        ],
+    ) -> Annotated[UnitContribution, strawberry.lazy("schema.unit_service")]:
+        from schema.unit_service import unit_contribution
+
+        return await unit_contribution(info, self.code, year)
 
 
 @strawberry.federation.type(

@@ -35,6 +35,7 @@ from datasources.community.models import (
     PostClaim,
     PropertyCompany,
     Report,
+    UnitPairing,
 )
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder
@@ -51,6 +52,7 @@ from datasources.community.points_models import (
     PointsEntry,
     Redemption,
 )
+from datasources.community.unit_service_models import ActivityUnitSignup
 from datasources.scope import Role, Viewer
 from resolvers.personal import BY_KEY, Withholdable, access_for
 from resolvers.points import DEFAULT_RULES
@@ -105,6 +107,16 @@ def _provider(case: Case) -> tuple[str, str] | None:
         return None
     kind, key = keys[case.role]
     return kind, case.scope[key]
+
+
+def _paired(world: World, case: Case) -> set[str]:
+    """Communities the viewer's unit is actively paired with (结对)."""
+    unit = case.scope.get("unit")
+    return {
+        r["community"]
+        for r in world.records["UnitPairing"]
+        if r["unit"] == unit and r["status"] == "active"
+    }
 
 
 def _home(world: World, case: Case) -> str | None:
@@ -169,6 +181,13 @@ def expected(world: World, query: str, case: Case, cell: str) -> int:
             (k, p) == _provider(case) or (s == "published" and c == _home(world, case))
         ),
         "published nearby": lambda c, _k, _p, s: s == "published" and c == _home(world, case),
+        # Demands (认领): the claimant's kind and code stand where a provider's would.
+        "published nearby + claimed by him": lambda c, k, p, s: (
+            (k, p) == _provider(case) or (s == "published" and c == _home(world, case))
+        ),
+        "published paired + claimed by it": lambda c, k, p, s: (
+            (k, p) == _provider(case) or (s == "published" and c in _paired(world, case))
+        ),
     }
     rule = rules[cell]
     return sum(1 for t, c, k, p, s in world.items if t == table_name and rule(c, k, p, s))
@@ -194,6 +213,7 @@ RECORD_TYPES = {
     "Community.grids": "Grid", "Compound.buildings": "Building",
     "Alliance.memberships": "AllianceMembership", "opinionRequests": "OpinionRequest",
     "PropertyAwardFund.awards": "PropertyCompoundAward",
+    "Activity.unitSignups": "UnitActivitySignup",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -593,12 +613,14 @@ async def _insert_operations(
         await _add(conn, MicroWish, community_id=at, title="覆盖心愿", beneficiary_name="王秀英",
                    status=status, claimed_by=who, claimed_at=t if who else None, created_at=t)  # fmt: skip
     # Cancelled activities here and elsewhere; M signed up for the one elsewhere.
+    activities = []
     for at in (here, there):
         activity = await _add(
             conn, Activity, community_id=at, category_id=category, title="覆盖活动",
             place="社区广场", starts_at=t, ends_at=t + timedelta(hours=2), capacity=10,
             points_per_attendance=0, status="cancelled", created_at=t, cancelled_at=t,
         )  # fmt: skip
+        activities.append(activity)
     await _add(conn, ActivitySignup, activity_id=activity, member_code=me, status="cancelled",
                signed_up_at=t)  # fmt: skip
     # Orders: one dispatched to M elsewhere, one dispatched to the viewer unit (not yet
@@ -693,6 +715,34 @@ async def _insert_operations(
                            action="mall_redeem", actor_subject="test", occurred_at=t)  # fmt: skip
         await _add(conn, Redemption, item_id=item, member_code=who, quantity=1, points=5,
                    status="collected", spend_entry_id=spend, redeemed_at=t)  # fmt: skip
+    await _insert_unit_service(conn, cases, ids, activities, there=there, me=me)
+
+
+async def _insert_unit_service(
+    conn: AsyncConnection, cases: dict[str, Case], ids: dict[str, int], activities: list[int],
+    *, there: int, me: str,
+) -> None:  # fmt: skip
+    """双服务: the viewer unit paired here, signed up here, claimed a demand here and one
+    elsewhere; another unit signed up elsewhere; M claimed a demand elsewhere."""
+    unit, here, category = cases["unit"].scope["unit"], ids["community"], ids["category"]
+    t = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    paired = (await conn.execute(
+        text("SELECT count(*) FROM unit_pairings WHERE unit_code = :u AND community_id = :c"
+             " AND status = 'active'"), {"u": unit, "c": here},
+    )).scalar_one()  # fmt: skip
+    if not paired:
+        await _add(conn, UnitPairing, unit_code=unit, community_id=here, started_on=t.date(),
+                   status="active")  # fmt: skip
+    for activity, who in ((activities[0], unit), (activities[1], "U-MX-OTHER")):
+        await _add(conn, ActivityUnitSignup, activity_id=activity, unit_code=who, headcount=3,
+                   participants=[], status="cancelled", signed_up_at=t, cancelled_at=t)  # fmt: skip
+    for at, status, kind, who in ((here, "published", "unit", unit),
+                                  (there, "fulfilled", "unit", unit),
+                                  (there, "fulfilled", "member", me),
+                                  (there, "published", "unit", "U-MX-OTHER")):  # fmt: skip
+        await _add(conn, DemandItem, community_id=at, category_id=category, title="覆盖认领",
+                   requester_kind="resident", requester_name="张阿姨", status=status,
+                   claimant_kind=kind, claimant_code=who, claimed_at=t, created_at=t)  # fmt: skip
 
 
 def _grouped(world: World) -> list[str]:

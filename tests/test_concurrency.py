@@ -392,6 +392,29 @@ async def _pairing(hub: GraphQLClient, pair: DatabasePair) -> Subject:
                    {"community": hub.as_viewer("community", community=community)})  # fmt: skip
 
 
+async def _claimable_demand(hub: GraphQLClient, pair: DatabasePair) -> Subject:
+    """A published demand of a community with a paired unit and a reported member: either
+    may claim it (认领), one claimant (双服务)."""
+    row, community = await _seeded(
+        pair,
+        "pairings",
+        """SELECT p.id, c.code FROM unit_pairings p
+      JOIN communities c ON c.id = p.community_id WHERE p.status = 'active' ORDER BY p.id""",
+    )
+    [(unit,)] = await _rows(pair, "SELECT unit_code FROM unit_pairings WHERE id = :id", id=row)
+    [member] = await supporters(hub, community, 1)
+    committee = hub.as_viewer("community", community=community)
+    demand = await _make(committee, "raiseDemand", "RaiseDemandInput", "demandItem",
+                         communityCode=community, categoryCode=CATEGORY,
+                         title=f"楼道照明 {next(_SERIAL)}")  # fmt: skip
+    await _make(committee, "reviewListEntry", "ReviewListEntryInput", "entry",
+                entryId=demand, approve=True)  # fmt: skip
+    return Subject(demand, {
+        "community": committee, "member": hub.as_viewer("member", member=member),
+        "unit": hub.as_viewer("unit_branch", unit=unit),
+    })  # fmt: skip
+
+
 async def _agreement(hub: GraphQLClient, pair: DatabasePair) -> Subject:
     row, community = await _seeded(
         pair,
@@ -450,6 +473,10 @@ KINDS: dict[str, Kind] = {
     "pending report": Kind(_pending_report, "SELECT status FROM reports WHERE id = :id"),
     "pending demand": Kind(_pending_demand, "SELECT status FROM demand_items WHERE id = :id"),
     "published demand": Kind(_published_demand, "SELECT status FROM demand_items WHERE id = :id"),
+    "claimable demand": Kind(
+        _claimable_demand,
+        "SELECT coalesce(claimant_kind, 'none') FROM demand_items WHERE id = :id",
+    ),
     "published wish": Kind(_published_wish, "SELECT status FROM micro_wishes WHERE id = :id"),
     "claimed wish": Kind(_claimed_wish, "SELECT status FROM micro_wishes WHERE id = :id"),
     "fulfilled wish": Kind(_fulfilled_wish, "SELECT status FROM micro_wishes WHERE id = :id"),
@@ -508,6 +535,10 @@ MOVES: dict[str, Move] = {
                    "providerCode": s.facts["member"], "target": "独居老人"},
         "fulfilled", 2,
     ),
+    "claimDemand by a member": Move("claimDemand", "ClaimDemandInput", "member",
+                                    lambda s: {"demandId": s.id}, "member"),
+    "claimDemand by a unit": Move("claimDemand", "ClaimDemandInput", "unit",
+                                  lambda s: {"demandId": s.id}, "unit"),
     "claimMicroWish": Move("claimMicroWish", "ClaimMicroWishInput", "member",
                            lambda s: {"wishId": s.id}, "claimed"),
     "claimMicroWish by another": Move("claimMicroWish", "ClaimMicroWishInput", "other",
@@ -581,6 +612,7 @@ RACES = [
     Race("published demand", "convertDemandToService", "convertDemandToService", CONVERSIONS),
     Race("claimed wish", "fulfilMicroWish", "withdrawMicroWish"),
     Race("published wish", "claimMicroWish", "claimMicroWish by another"),
+    Race("claimable demand", "claimDemand by a member", "claimDemand by a unit"),
     Race("fulfilled wish", "confirmMicroWish", "confirmMicroWish", WISH_EARNED),
     Race("post of one place", "claimPost", "claimPost by another"),
     Race("open post", "closePost", "closePost"),

@@ -67,7 +67,9 @@ ALLOWED: dict[str, set[str]] = {
     "expirePoints": {D}, "createMerchant": {D, C, G}, "createMallItem": {D, C, G},
     "updateMallItem": {D, C, G}, "restockMallItem": {D, C, G}, "redeemMallItem": {M},
     "markRedemptionCollected": {D, C, G}, "refundRedemption": {D, C, G},
-    "setAppraisalPolicy": {D},
+    "setAppraisalPolicy": {D}, "signUpUnitForActivity": {U}, "cancelUnitSignup": {U},
+    "nameUnitParticipants": {U}, "claimDemand": {M, U}, "releaseDemand": {M, U},
+    "completeDemand": {M, U},
 }  # fmt: skip
 # Real codes of the seeded data, so a refusal is about the role, not an unknown code.
 SCOPES = {

@@ -164,6 +164,42 @@ async def test_activities_respect_capacity_window_and_points(busy_db: DatabasePa
     }) == {}  # fmt: skip
 
 
+async def test_units_serve_within_capacity_where_they_are_paired(busy_db: DatabasePair) -> None:
+    """双服务 in the demo data: unit signups (活动接龙) and claims of demands (认领)."""
+    # (Whether an activity still open has places left, or a demand is still published, is
+    # up to the rest of the data: these are the states every seed reaches. Member claims
+    # alternate with unit claims, but this size has a single published demand.)
+    for table, where in (
+        ("activity_unit_signups", "status != 'cancelled'"),
+        ("activity_unit_signups", "status = 'cancelled'"),
+        ("demand_items", "claimant_kind = 'unit'"),
+        ("demand_items", "completed_at IS NOT NULL"),
+    ):
+        assert await _one(busy_db.community_url, f"SELECT count(*) FROM {table} WHERE {where}"), (  # noqa: S608
+            table, where,
+        )  # fmt: skip
+    assert await _broken(busy_db, {
+        "more places held than the capacity": """SELECT count(*) FROM activities a WHERE
+            a.capacity < (SELECT count(*) FROM activity_signups s WHERE s.activity_id = a.id
+              AND s.status IN ('registered', 'attended', 'certified', 'absent'))
+            + (SELECT coalesce(sum(u.headcount), 0) FROM activity_unit_signups u
+              WHERE u.activity_id = a.id AND u.status != 'cancelled')""",
+        "unit signup without a pairing": """SELECT count(*) FROM activity_unit_signups u
+            JOIN activities a ON a.id = u.activity_id WHERE NOT EXISTS (SELECT 1
+              FROM unit_pairings p WHERE p.unit_code = u.unit_code
+              AND p.community_id = a.community_id AND p.status = 'active')""",
+        "unit claim without a pairing": """SELECT count(*) FROM demand_items d
+            WHERE d.claimant_kind = 'unit' AND NOT EXISTS (SELECT 1 FROM unit_pairings p
+              WHERE p.unit_code = d.claimant_code AND p.community_id = d.community_id
+              AND p.status = 'active')""",
+        "certified unit signup of an uncertified activity": """SELECT count(*)
+            FROM activity_unit_signups u JOIN activities a ON a.id = u.activity_id
+            WHERE u.status = 'certified' AND a.status != 'certified'""",
+        "completed without a claimant": """SELECT count(*) FROM demand_items
+            WHERE completed_at IS NOT NULL AND (claimant_code IS NULL OR status != 'fulfilled')""",
+    }) == {}  # fmt: skip
+
+
 async def test_wishes_earn_once_when_confirmed(busy_db: DatabasePair) -> None:
     assert await _broken(busy_db, {
         "confirmed wish without exactly one earn": """SELECT count(*) FROM micro_wishes w

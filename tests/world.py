@@ -218,13 +218,14 @@ def _load_community(conn: Connection, world: World) -> None:
             )
         ):
             world.items.append((table, community, kind, provider, status))
-    for community, status in conn.execute(
+    for community, kind, claimant, status in conn.execute(
         text(
-            "SELECT c.code, i.status FROM demand_items i "
+            "SELECT c.code, i.claimant_kind, i.claimant_code, i.status FROM demand_items i "
             "JOIN communities c ON c.id = i.community_id"
         )
     ):
-        world.items.append(("demand_items", community, None, None, status))
+        # A demand's kind and code are its claimant's (认领方), null while unclaimed.
+        world.items.append(("demand_items", community, kind, claimant, status))
     for table in (
         "compounds",
         "property_companies",
@@ -303,7 +304,11 @@ RECORDS: dict[str, str] = {
     " JOIN alliances a ON a.id = m.alliance_id",
     "AgreementProject": "SELECT p.id, a.code AS agreement FROM agreement_projects p"
     " JOIN co_building_agreements a ON a.id = p.agreement_id",
-    "UnitPairing": "SELECT p.id, c.code AS community, p.unit_code AS unit FROM unit_pairings p"
+    "UnitActivitySignup": "SELECT s.id, c.code AS community, s.unit_code AS unit"
+    " FROM activity_unit_signups s JOIN activities a ON a.id = s.activity_id"
+    " JOIN communities c ON c.id = a.community_id",
+    "UnitPairing": "SELECT p.id, c.code AS community, p.unit_code AS unit, p.status"
+    " FROM unit_pairings p"
     " JOIN communities c ON c.id = p.community_id",
     "PropertyCompoundAward": "SELECT a.id, c.code AS community, p.code AS company"
     " FROM property_compound_awards a JOIN compounds cp ON cp.id = a.compound_id"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, func, literal, select, type_coerce, union_all
 from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
@@ -66,10 +66,16 @@ SIGNUPS = ListSpec(
 
 @dataclass(frozen=True)
 class SignupCounts:
-    """Places taken (registered, attended or certified) and the waitlist of one activity."""
+    """Places taken (registered, attended or certified) and the waitlist of one activity,
+    and the places units' signups hold (活动接龙: the sum of their headcounts)."""
 
     registered: int = 0
     waitlisted: int = 0
+    unit_places: int = 0
+
+    @property
+    def taken(self) -> int:
+        return self.registered + self.unit_places
 
 
 def signup_counts(source: Datasource) -> DataLoader[int, SignupCounts]:
@@ -77,25 +83,56 @@ def signup_counts(source: Datasource) -> DataLoader[int, SignupCounts]:
 
     Figures of the activity, not lists of people: counted for any activity the viewer
     may see, whoever signed up (like a post's claimed count)."""
+    from datasources.community.unit_service_models import UNIT_PLACE_HOLDING, ActivityUnitSignup
 
     async def load(activity_ids: list[int]) -> list[SignupCounts]:
-        stmt = (
-            select(ActivitySignup.activity_id, ActivitySignup.status, func.count())
+        members = (
+            select(
+                ActivitySignup.activity_id.label("activity_id"),
+                # Plain strings: the units' rows carry a status no enum member has.
+                type_coerce(ActivitySignup.status, String).label("status"),
+                func.count().label("n"),
+            )
             .where(
                 ActivitySignup.activity_id.in_(activity_ids),
                 ActivitySignup.status.in_((*PLACE_HOLDING, SignupStatus.WAITLISTED)),
             )
             .group_by(ActivitySignup.activity_id, ActivitySignup.status)
         )
-        registered: dict[int, int] = {}
-        waitlisted: dict[int, int] = {}
+        units = (
+            select(
+                ActivityUnitSignup.activity_id,
+                literal(UNIT).label("status"),
+                func.sum(ActivityUnitSignup.headcount),
+            )
+            .where(
+                ActivityUnitSignup.activity_id.in_(activity_ids),
+                ActivityUnitSignup.status.in_(UNIT_PLACE_HOLDING),
+            )
+            .group_by(ActivityUnitSignup.activity_id)
+        )
+        counts: dict[str, dict[int, int]] = {
+            "registered": {},
+            SignupStatus.WAITLISTED.value: {},
+            UNIT: {},
+        }
         async with source.session() as session:
-            for activity_id, status, n in (await session.execute(stmt)).all():
-                target = waitlisted if status is SignupStatus.WAITLISTED else registered
-                target[activity_id] = target.get(activity_id, 0) + int(n)
-        return [SignupCounts(registered.get(i, 0), waitlisted.get(i, 0)) for i in activity_ids]
+            for activity_id, status, n in await session.execute(union_all(members, units)):
+                kind = status if status in (UNIT, SignupStatus.WAITLISTED.value) else "registered"
+                found = counts[kind]
+                found[activity_id] = found.get(activity_id, 0) + int(n or 0)
+        return [
+            SignupCounts(
+                counts["registered"].get(i, 0), counts[SignupStatus.WAITLISTED.value].get(i, 0),
+                counts[UNIT].get(i, 0),
+            )
+            for i in activity_ids
+        ]  # fmt: skip
 
     return DataLoader(load_fn=load)
+
+
+UNIT = "unit"  # the status column's value for the units' rows of `signup_counts`
 
 
 def signup_points(source: Datasource) -> DataLoader[int, int]:

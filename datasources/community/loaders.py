@@ -63,6 +63,8 @@ if TYPE_CHECKING:
     from datasources.community.partner_loaders import PartnerLoaders
     from datasources.community.points_lists import PointsLoaders
     from datasources.community.points_models import MallItem, Merchant, PointsEntry, Redemption
+    from datasources.community.unit_service import UnitContribution
+    from datasources.community.unit_service_models import ActivityUnitSignup
 
 __all__ = ["CommunityLoaders", "CoverageRow", "PlacedByViewer"]
 
@@ -90,7 +92,7 @@ class CommunityLoaders(LazyLoaderGroups):
     GROUPS = (
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
-        "_operations_read",
+        "_operations_read", "_unit_service",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -332,6 +334,22 @@ class CommunityLoaders(LazyLoaderGroups):
         self.signups_of_member = ListLoaders(source, scope, A.SIGNUPS, ActivitySignup.member_code)
         self.signup_counts_of_activity = A.signup_counts(source)
         self.points_of_signup = A.signup_points(source)
+
+    unit_signup_by_id: DataLoader[int, ActivityUnitSignup | None]
+    unit_signups_of_activity: DataLoader[int, list[ActivityUnitSignup]]
+    contribution_of_unit: DataLoader[tuple[str, int], UnitContribution]
+
+    def _unit_service(self, source: Datasource, scope: Scope) -> None:
+        """双服务: units' activity signups (活动接龙) and their year figures."""
+        from datasources.community import unit_service as U
+        from datasources.community.unit_service_models import ActivityUnitSignup
+
+        self.unit_signup_by_id = row_by_key(source, scope, ActivityUnitSignup.id)
+        self.unit_signups_of_activity = rows_by_key(
+            source, scope, ActivityUnitSignup.activity_id, ActivityUnitSignup.signed_up_at,
+            ActivityUnitSignup.id,
+        )  # fmt: skip
+        self.contribution_of_unit = U.contribution_of_unit(source, scope)
 
     order_by_id: DataLoader[int, ServiceOrder | None]
     orders_of_community: ListLoaders[ServiceOrder]

@@ -141,6 +141,11 @@ class RequesterKind(enum.Enum):
     COMMUNITY = "community"  # 社区
 
 
+class ClaimantKind(enum.Enum):
+    MEMBER = "member"  # 党员认领
+    UNIT = "unit"  # 单位认领
+
+
 class CommunityBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -466,6 +471,15 @@ class DemandItem(CommunityBase):
     raised_by_subject: Mapped[str | None] = mapped_column(String(120))
     raised_by_role: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    # Who claimed it (认领): a reported member or a paired unit, one claimant; null while
+    # unclaimed. Completing the claim fulfils the demand (resolvers/unit_service.py).
+    claimant_kind: Mapped[ClaimantKind | None] = mapped_column(
+        str_enum(ClaimantKind, "claimant_kind")
+    )
+    claimant_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(timestamp())
+    completed_at: Mapped[datetime | None] = mapped_column(timestamp())
+    completion_note: Mapped[str | None] = mapped_column(Text)
 
 
 class ServiceItem(CommunityBase):
@@ -648,6 +662,7 @@ from datasources.community import (  # noqa: E402,F401
     order_models,
     partner_models,
     points_models,
+    unit_service_models,
 )
 
 

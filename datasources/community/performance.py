@@ -58,6 +58,7 @@ from datasources.community.order_models import (
     TakerKind,
 )
 from datasources.community.points_models import PointsEntry, PointsKind
+from datasources.community.unit_service import UnitContribution, contributions
 from datasources.scope import Scope
 
 ATTENDED = (SignupStatus.ATTENDED, SignupStatus.CERTIFIED)
@@ -673,6 +674,13 @@ class CommunityPerformance:
             }
         codes = sorted(set(paired) | set(done))
         return [(c, paired.get(c, False), *done.get(c, (0, Decimal(0)))) for c in codes]
+
+    async def unit_contributions(
+        self, year: int, community_id: int | None = None
+    ) -> dict[str, UnitContribution]:
+        """Units' service as organisations (双服务) in `year`, in one community or all:
+        activity signups with headcount, demands claimed and completed, orders completed."""
+        return await contributions(self.source, self.scope, year, community_id=community_id)
 
     async def reports_by_community(
         self, year: int, deadline: date | None

@@ -39,6 +39,7 @@ from datasources.community.models import (
     Alliance,
     AllianceParty,
     Building,
+    ClaimantKind,
     CoBuildingAgreement,
     Community,
     Compound,
@@ -48,6 +49,7 @@ from datasources.community.models import (
     ListItemStatus,
     MicroWish,
     MicroWishStatus,
+    PairingStatus,
     PartyKind,
     Post,
     PostClaim,
@@ -67,6 +69,7 @@ from datasources.community.models import (
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder, TakerKind
 from datasources.community.timeline import SOURCES, TimelineEntry
+from datasources.community.unit_service_models import ActivityUnitSignup
 from datasources.scope import CrossSideFacts, Role, Viewer
 
 DENY: list[ColumnElement[bool]] = [false()]
@@ -258,14 +261,42 @@ def raised_by(viewer: Viewer) -> list[ColumnElement[bool]]:
     ]
 
 
+def _claimed_by(kind: ClaimantKind, code: str | None) -> ColumnElement[bool]:
+    return (DemandItem.claimant_kind == kind) & (DemandItem.claimant_code == code)
+
+
+def paired_communities(viewer: Viewer) -> Select[Any]:
+    """Communities the viewer's unit is paired with now (结对/单位报到)."""
+    return select(UnitPairing.community_id).where(
+        UnitPairing.unit_code == viewer.unit, UnitPairing.status == PairingStatus.ACTIVE
+    )
+
+
 async def _demands(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Demands (需求清单): all of a community for its roles; published ones to the members
+    reported there and the units paired with it, who may claim them (认领); whatever a
+    member or a unit claimed, to that claimant."""
     if viewer.is_community_side:
         return [DemandItem.community_id.in_(own_community(viewer))]
     if viewer.role is Role.RESIDENT:
         return raised_by(viewer)
+    published = DemandItem.status == ListItemStatus.PUBLISHED
     if viewer.role is Role.MEMBER:
-        published = DemandItem.status == ListItemStatus.PUBLISHED
-        return [published, DemandItem.community_id.in_(_member_community(viewer))]
+        nearby = published & DemandItem.community_id.in_(_member_community(viewer))
+        return [or_(nearby, _claimed_by(ClaimantKind.MEMBER, viewer.member))]
+    if viewer.role is Role.UNIT_BRANCH:
+        paired = published & DemandItem.community_id.in_(paired_communities(viewer))
+        return [or_(paired, _claimed_by(ClaimantKind.UNIT, viewer.unit))]
+    return DENY
+
+
+async def _unit_signups(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Unit signups (单位活动接龙): the activity's community roles and the unit itself."""
+    if viewer.is_community_side:
+        ours = select(Activity.id).where(Activity.community_id.in_(own_community(viewer)))
+        return [ActivityUnitSignup.activity_id.in_(ours)]
+    if viewer.role is Role.UNIT_BRANCH:
+        return [ActivityUnitSignup.unit_code == viewer.unit]
     return DENY
 
 
@@ -511,6 +542,9 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
         ),
         "Activity": select(Activity.id).where(*await _activities(viewer, facts)),
         "ActivitySignup": select(ActivitySignup.id).where(*await _signups(viewer, facts)),
+        "ActivityUnitSignup": select(ActivityUnitSignup.id).where(
+            *await _unit_signups(viewer, facts)
+        ),
         "ResourceItem": select(ResourceItem.id).where(*await _offers(ResourceItem)(viewer, facts)),
         "DemandItem": select(DemandItem.id).where(*await _demands(viewer, facts)),
         "ServiceItem": select(ServiceItem.id).where(*await _offers(ServiceItem)(viewer, facts)),
@@ -575,6 +609,7 @@ _RULES: dict[type[Any], Any] = {
     HouseholdAssignment: _assignments,
     Activity: _activities,
     ActivitySignup: _signups,
+    ActivityUnitSignup: _unit_signups,
 }
 
 
