@@ -34,7 +34,7 @@ from datasources.community.group_models import (
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import Building, Community, Report, ReportStatus, StateEvent
 from datasources.community.policy import grid_buildings
-from datasources.scope import Role, Viewer
+from datasources.scope import BRANCH_SECRETARIES, Role, Viewer
 from datasources.units.models import Member, OrganisationEvaluation
 from datasources.units.policy import unit_members
 from resolvers.context import HubContext
@@ -175,7 +175,7 @@ async def evaluate(
     viewer = ctx.viewer
     allowed = {
         EvaluationKind.COMMUNITY: viewer.role is Role.COMMUNITY,
-        EvaluationKind.GRID_BRANCH: viewer.role is Role.GRID_SECRETARY,
+        EvaluationKind.GRID_BRANCH: viewer.role in BRANCH_SECRETARIES,
         EvaluationKind.GROUP: viewer.role is Role.MEMBER and viewer.member is not None,
     }
     if not allowed.get(level, False):

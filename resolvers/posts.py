@@ -23,7 +23,7 @@ from datasources.community.models import (
     PostClaimStatus,
     PostStatus,
 )
-from datasources.scope import Role
+from datasources.scope import GRID_ROLES, Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -86,7 +86,7 @@ async def publish(
 
 async def close(ctx: HubContext, post_id: int, reason: str | None) -> Post:
     """Close an open post (关闭岗位): no new claims; existing claims stay as they are."""
-    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if ctx.viewer.role not in (Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the community closes its posts")
     async with ctx.sources.community.transaction() as session:
         post = await session.get(Post, post_id, with_for_update=True)

@@ -19,7 +19,7 @@ from datasources.community.models import (
     ReportStatus,
     ServiceCategory,
 )
-from datasources.scope import Role
+from datasources.scope import GRID_ROLES, Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -120,7 +120,7 @@ async def decide_report(
     ctx: HubContext, report_id: int, *, confirm: bool, reason: str | None
 ) -> Report:
     """The community confirms a pending report, or returns it with a reason."""
-    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if ctx.viewer.role not in (Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the community reviews reports")
     in_scope = await ctx.community.report_by_id.load(report_id) is not None
     target = ReportStatus.CONFIRMED if confirm else ReportStatus.RETURNED

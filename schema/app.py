@@ -38,6 +38,7 @@ from schema.performance import PerformanceMutation, PerformanceQuery
 from schema.performance_places import DistrictDashboardQuery
 from schema.places import PlacesQuery
 from schema.points import PointsMutation, PointsQuery
+from schema.positions import PositionsMutation
 from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
@@ -90,6 +91,7 @@ class Mutation(
     PointsMutation,
     MallMutation,
     PerformanceMutation,
+    PositionsMutation,
 ):
     pass
 

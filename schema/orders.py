@@ -89,7 +89,8 @@ class ServiceOrder(HubNode):
     status: OrderStatus = strawberry.field(description="Its state (订单状态).")
     ordered_by_role: str = strawberry.field(
         description="Role of who ordered it (点单人角色): resident, or community / "
-        "grid_secretary on behalf of a resident (代点单)."
+        "grid_worker on behalf of a resident (代点单); grid_secretary on orders placed "
+        "before the roles split."
     )
     taker_kind: TakerKind | None = strawberry.field(
         description="Whom it is dispatched to (接单方类型); null before dispatch."

@@ -14,6 +14,7 @@ from datasources.community.seed_lists import generate_lists
 from datasources.community.seed_partner_ops import generate_partner_ops
 from datasources.community.seed_partners import generate_partners
 from datasources.community.seed_places import generate_places
+from datasources.community.seed_positions import generate_positions
 from datasources.community.seed_reports import generate_pairings, generate_reports
 from datasources.community.seed_year import generate_year
 from datasources.seed_data import Row, TableRows, UnitSide
@@ -36,6 +37,7 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(generate_partner_ops(seed, rows))
     rows.update(generate_lists(seed, scale, places, supporters.by_community, paired, category_ids))
     rows.update(generate_year(seed, scale, places.communities, rows, unit_side, category_ids))
+    rows.update(generate_positions(seed, rows))
     return rows
 
 
