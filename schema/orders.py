@@ -269,7 +269,7 @@ class PlaceOrderInput:
     beneficiary_name: str | None = strawberry.field(
         default=None,
         description="The resident served (服务对象姓名): required when the community or a "
-        "grid secretary orders on his behalf; ignored for a resident ordering himself.",
+        "grid worker (网格员) orders on his behalf; ignored for a resident ordering himself.",
     )
     building_code: str | None = strawberry.field(
         default=None, description="Building of the community where to serve (楼栋编码)."
