@@ -11,8 +11,12 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from datasources.community.source import CommunitySource
+from datasources.scope import Role
+from datasources.units.source import UnitsSource
 from gateway.auth import issue_token
 from gateway.cli import main
+from gateway.demo import demo_scopes, demo_tokens
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
 from tests.scales import SMALL
@@ -331,3 +335,25 @@ def test_the_cli_no_longer_issues_the_deprecated_role() -> None:
                                        "community=C001", "--subject", "x"])  # fmt: skip
     assert result.exit_code != 0
     assert "grid_secretary" in result.output
+
+
+async def test_the_demo_tokens_cover_every_new_role_and_a_position(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    """`dualhub serve --demo` prints a token per role; the position holder's authenticates."""
+    units, community = (
+        UnitsSource(workflow_db.units_url),
+        CommunitySource(workflow_db.community_url),
+    )
+    try:
+        scopes = await demo_scopes(units, community)
+    finally:
+        await units.dispose()
+        await community.dispose()
+    for role in (Role.GRID_WORKER, Role.GRID_BRANCH_SECRETARY, Role.COMPOUND_BRANCH_SECRETARY,
+                 Role.POSITION_HOLDER):  # fmt: skip
+        assert role in scopes
+    tokens = demo_tokens(hub.tokens.settings, scopes, timedelta(hours=1))
+    holder = GraphQLClient(hub.http, tokens[Role.POSITION_HOLDER], hub.tokens)
+    me = (await holder.query("{ viewer { role position } }"))["viewer"]
+    assert me == {"role": "POSITION_HOLDER", "position": scopes[Role.POSITION_HOLDER]["position"]}
