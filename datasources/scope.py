@@ -13,7 +13,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement
@@ -23,7 +23,10 @@ class Role(enum.Enum):
     DISTRICT = "district"  # 区委组织部
     UNIT_BRANCH = "unit_branch"  # 单位党支部 (or the unit's Party committee without branch)
     COMMUNITY = "community"  # 社区党委
-    GRID_SECRETARY = "grid_secretary"  # 网格/小区党支部书记
+    GRID_WORKER = "grid_worker"  # 网格员 (community staff of a grid)
+    GRID_BRANCH_SECRETARY = "grid_branch_secretary"  # 网格党支部书记
+    COMPOUND_BRANCH_SECRETARY = "compound_branch_secretary"  # 小区党支部书记
+    POSITION_HOLDER = "position_holder"  # 三长 (小区长/楼栋长/单元长) or 党员中心户
     MEMBER = "member"  # 党员
     RESIDENT = "resident"  # 居民
     PROPERTY_COMPANY = "property_company"  # 物业服务企业
@@ -36,7 +39,10 @@ REQUIRED_SCOPE: dict[Role, tuple[str | tuple[str, ...], ...]] = {
     Role.DISTRICT: ("district",),
     Role.UNIT_BRANCH: ("unit",),
     Role.COMMUNITY: ("community",),
-    Role.GRID_SECRETARY: ("community", ("grid", "compound")),
+    Role.GRID_WORKER: ("community", "grid"),
+    Role.GRID_BRANCH_SECRETARY: ("community", "grid"),
+    Role.COMPOUND_BRANCH_SECRETARY: ("community", "compound"),
+    Role.POSITION_HOLDER: ("community", "position"),
     Role.MEMBER: ("member",),
     Role.RESIDENT: ("community",),
     Role.PROPERTY_COMPANY: ("company",),
@@ -50,7 +56,10 @@ ALLOWED_SCOPE: dict[Role, frozenset[str]] = {
     Role.DISTRICT: frozenset({"district"}),
     Role.UNIT_BRANCH: frozenset({"unit", "branch"}),
     Role.COMMUNITY: frozenset({"community"}),
-    Role.GRID_SECRETARY: frozenset({"community", "grid", "compound"}),
+    Role.GRID_WORKER: frozenset({"community", "grid"}),
+    Role.GRID_BRANCH_SECRETARY: frozenset({"community", "grid"}),
+    Role.COMPOUND_BRANCH_SECRETARY: frozenset({"community", "compound"}),
+    Role.POSITION_HOLDER: frozenset({"community", "position"}),
     Role.MEMBER: frozenset({"member"}),
     Role.RESIDENT: frozenset({"community", "household"}),
     Role.PROPERTY_COMPANY: frozenset({"company"}),
@@ -58,7 +67,16 @@ ALLOWED_SCOPE: dict[Role, frozenset[str]] = {
     Role.ANONYMOUS: frozenset(),
 }
 SCOPE_KEYS = ("district", "unit", "branch", "community", "grid", "compound", "member",
-              "household", "company")  # fmt: skip
+              "household", "company", "position")  # fmt: skip
+# The community roles bounded by a grid (and the grids below it) or by one compound.
+GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_BRANCH_SECRETARY,
+                        Role.COMPOUND_BRANCH_SECRETARY})  # fmt: skip
+# The Party branch secretaries of a grid or compound: they evaluate members, the grid worker
+# does not; the grid worker orders on a resident's behalf, they do not (docs/access.md).
+BRANCH_SECRETARIES = frozenset({Role.GRID_BRANCH_SECRETARY, Role.COMPOUND_BRANCH_SECRETARY})
+# Deprecated: the one role that stood for all three jobs until 2026-12. Its tokens are still
+# accepted, as the branch secretary of their grid or compound (docs/access.md, "Deprecated").
+LEGACY_GRID_SECRETARY = "grid_secretary"
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,10 @@ class Viewer:
     member: str | None = None
     household: str | None = None
     company: str | None = None
+    position: str | None = None  # the code of the position (职务) a position holder holds
+    # The role a deprecated token named (`grid_secretary`), kept in `identity` so that such
+    # a caller keeps his identity (idempotency keys, his orders) through the transition.
+    token_role: str | None = None
 
     @property
     def sees_everything(self) -> bool:
@@ -86,7 +108,7 @@ class Viewer:
 
     @property
     def is_community_side(self) -> bool:
-        return self.role in (Role.COMMUNITY, Role.GRID_SECRETARY)
+        return self.role is Role.COMMUNITY or self.role in GRID_ROLES
 
     def scope_claims(self) -> dict[str, str]:
         return {key: value for key in SCOPE_KEYS if (value := getattr(self, key)) is not None}
@@ -100,7 +122,7 @@ class Viewer:
         audit log all key on this (or on `identity_key`, its fixed-length digest).
         """
         return json.dumps(
-            [self.issuer, self.subject, self.role.value, self.scope_claims()],
+            [self.issuer, self.subject, self.token_role or self.role.value, self.scope_claims()],
             ensure_ascii=False, separators=(",", ":"), sort_keys=True,
         )  # fmt: skip
 
@@ -113,13 +135,15 @@ class Viewer:
             Role.DISTRICT: ("district", self.district),
             Role.UNIT_BRANCH: ("unit", self.unit),
             Role.COMMUNITY: ("community", self.community),
-            Role.GRID_SECRETARY: ("community", self.community),
+            Role.GRID_WORKER: ("community", self.community),
+            Role.GRID_BRANCH_SECRETARY: ("community", self.community),
+            Role.COMPOUND_BRANCH_SECRETARY: ("community", self.community),
             Role.PROPERTY_COMPANY: ("company", self.company),
         }
         if self.role in codes:
             kind, code = codes[self.role]
             return f"{kind}:{code or ''}"
-        if self.role in (Role.MEMBER, Role.RESIDENT):
+        if self.role in (Role.MEMBER, Role.RESIDENT, Role.POSITION_HOLDER):
             return f"person:{self.identity_key}"
         return str(self.role.value)
 
@@ -139,7 +163,12 @@ class InvalidScope(ValueError):
 def viewer_from_claims(role: str, scope: dict[str, Any], subject: str, issuer: str = "") -> Viewer:
     """The viewer a token's claims describe; `InvalidScope` for claims no caller may hold:
     an unknown role, a scope key outside the role's (`ALLOWED_SCOPE`), a missing required
-    one (`REQUIRED_SCOPE`), or an empty subject (an identity needs one)."""
+    one (`REQUIRED_SCOPE`), or an empty subject (an identity needs one).
+
+    A deprecated `grid_secretary` token becomes the branch secretary of its claim: with
+    `grid`, the grid branch secretary; with `compound`, the compound branch secretary."""
+    if role == LEGACY_GRID_SECRETARY:
+        return _legacy_grid_secretary(scope, subject, issuer)
     try:
         parsed = Role(role)
     except ValueError as exc:
@@ -161,6 +190,19 @@ def viewer_from_claims(role: str, scope: dict[str, Any], subject: str, issuer: s
         if not any(scope.get(key) for key in options):
             raise InvalidScope(f"role {role} needs scope {' or '.join(options)}")
     return Viewer(parsed, subject=subject, issuer=issuer, **scope)
+
+
+def _legacy_grid_secretary(scope: dict[str, Any], subject: str, issuer: str) -> Viewer:
+    """The branch secretary a `grid_secretary` token stands for: a `compound` claim names a
+    compound branch, a `grid` claim a grid branch (both: the compound, as the old role scoped
+    it)."""
+    if scope.get("compound"):
+        role = Role.COMPOUND_BRANCH_SECRETARY
+        scope = {key: value for key, value in scope.items() if key != "grid"}
+    else:
+        role = Role.GRID_BRANCH_SECRETARY
+    viewer = viewer_from_claims(role.value, scope, subject, issuer)
+    return replace(viewer, token_role=LEGACY_GRID_SECRETARY)
 
 
 class CrossSideFacts(Protocol):

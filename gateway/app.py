@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import orjson
@@ -25,6 +26,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from datasources.audit.source import AuditSource
 from datasources.base import Datasource
+from datasources.community.positions import position_in_force
 from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
 from datasources.scope import ANONYMOUS, Viewer
@@ -188,7 +190,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *hub.guards.middleware(),
             Middleware(
                 AuthenticationMiddleware,
-                backend=BearerAuthentication(hub.verifier),
+                backend=BearerAuthentication(
+                    hub.verifier, partial(position_in_force, hub.community)
+                ),
                 on_error=unauthenticated,
             ),
             *hub.guards.authenticated_middleware(),

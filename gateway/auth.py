@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from starlette.authentication import (
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
-from datasources.scope import ANONYMOUS, InvalidScope, Viewer, viewer_from_claims
+from datasources.scope import ANONYMOUS, InvalidScope, Role, Viewer, viewer_from_claims
 from gateway.settings import Settings
 from schema.errors import ErrorCode
 
@@ -153,9 +154,17 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+PositionCheck = Callable[[Viewer], Awaitable[bool]]
+
+
 class BearerAuthentication(AuthenticationBackend):
-    def __init__(self, verifier: TokenVerifier) -> None:
+    def __init__(
+        self, verifier: TokenVerifier, position_check: PositionCheck | None = None
+    ) -> None:
         self.verifier = verifier
+        # Whether a position holder's position (三长, 党员中心户) is in force, asked at every
+        # request: a revoked or ended position loses its access at once.
+        self.position_check = position_check
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
         header = conn.headers.get("authorization")
@@ -175,6 +184,10 @@ class BearerAuthentication(AuthenticationBackend):
             viewer = viewer_from_claims(str(claims.get("role")), scope, subject, str(claims["iss"]))
         except (jwt.PyJWTError, InvalidScope) as exc:
             raise AuthenticationError(str(exc)) from exc
+        if viewer.role is Role.POSITION_HOLDER and not (
+            self.position_check is not None and await self.position_check(viewer)
+        ):
+            raise AuthenticationError("the position is revoked, ended or unknown (职务不在任)")
         return AuthCredentials(["authenticated", viewer.role.value]), ViewerUser(viewer)
 
 

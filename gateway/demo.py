@@ -7,7 +7,16 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
-from datasources.community.models import Community, District, Grid, PropertyCompany, Report
+from datasources.community.models import (
+    Community,
+    Compound,
+    District,
+    Grid,
+    PropertyCompany,
+    Report,
+)
+from datasources.community.position_models import Position, PositionKind
+from datasources.community.positions import in_force
 from datasources.community.source import CommunitySource
 from datasources.scope import Role
 from datasources.units.models import Member, PartyBranch, WorkUnit
@@ -40,6 +49,20 @@ async def demo_scopes(units: UnitsSource, community: CommunitySource) -> dict[Ro
             .order_by(Report.member_code)
         )
         company = await session.scalar(select(PropertyCompany.code).order_by(PropertyCompany.id))
+        compound = await session.scalar(
+            select(Compound.code)
+            .join(Community, Compound.community_id == Community.id)
+            .where(Community.code == busiest)
+            .order_by(Compound.code)
+        )
+        # The busiest community's 楼栋长 in force (the seeder appoints one per community).
+        position = await session.scalar(
+            select(Position.code)
+            .join(Community, Position.community_id == Community.id)
+            .where(Community.code == busiest, Position.kind == PositionKind.BUILDING_LEADER,
+                   in_force())
+            .order_by(Position.code)
+        )  # fmt: skip
     async with units.session() as session:
         unit, branch = (
             await session.execute(
@@ -49,13 +72,16 @@ async def demo_scopes(units: UnitsSource, community: CommunitySource) -> dict[Ro
                 .where(Member.code == member)
             )
         ).one()
-    if not all((district, busiest, grid, member, company)):
+    if not all((district, busiest, grid, member, company, compound, position)):
         raise LookupError("the databases hold no demo data: run `dualhub seed` first")
     return {
         Role.DISTRICT: {"district": str(district)},
         Role.UNIT_BRANCH: {"unit": unit, "branch": branch},
         Role.COMMUNITY: {"community": str(busiest)},
-        Role.GRID_SECRETARY: {"community": str(busiest), "grid": str(grid)},
+        Role.GRID_WORKER: {"community": str(busiest), "grid": str(grid)},
+        Role.GRID_BRANCH_SECRETARY: {"community": str(busiest), "grid": str(grid)},
+        Role.COMPOUND_BRANCH_SECRETARY: {"community": str(busiest), "compound": str(compound)},
+        Role.POSITION_HOLDER: {"community": str(busiest), "position": str(position)},
         Role.MEMBER: {"member": str(member)},
         Role.RESIDENT: {"community": str(busiest), "household": "1栋-101"},
         Role.PROPERTY_COMPANY: {"company": str(company)},

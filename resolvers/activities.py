@@ -31,7 +31,7 @@ from datasources.community.activity_models import (
     ActivityStatus,
     SignupStatus,
 )
-from datasources.scope import Role
+from datasources.scope import GRID_ROLES, Role
 from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
@@ -116,7 +116,7 @@ def _signup_state(signup: ActivitySignup, allowed: str, field: str = "input.sign
 
 async def _managed(ctx: HubContext, session: AsyncSession, activity_id: int) -> Activity:
     """The activity, locked, if the viewer manages its community."""
-    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if ctx.viewer.role not in (Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the community manages its activities")
     await write_lock(session, Activity, activity_id)
     activity = await session.get(Activity, activity_id, with_for_update=True)

@@ -13,7 +13,7 @@ earlier organisation evaluation gets `superseded_at`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -41,7 +41,7 @@ from datasources.community.models import (
     ReportStatus,
 )
 from datasources.community.policy import grid_buildings
-from datasources.scope import Role, Viewer
+from datasources.scope import BRANCH_SECRETARIES, Role, Viewer
 from datasources.units.models import Member, OrganisationEvaluation
 from datasources.units.policy import unit_members
 from resolvers import appraisal_ceiling
@@ -177,7 +177,7 @@ async def evaluate(
     viewer = ctx.viewer
     allowed = {
         EvaluationKind.COMMUNITY: viewer.role is Role.COMMUNITY,
-        EvaluationKind.GRID_BRANCH: viewer.role is Role.GRID_SECRETARY,
+        EvaluationKind.GRID_BRANCH: viewer.role in BRANCH_SECRETARIES,
         EvaluationKind.GROUP: viewer.role is Role.MEMBER and viewer.member is not None,
     }
     if not allowed.get(level, False):

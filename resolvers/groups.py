@@ -29,7 +29,7 @@ from datasources.community.group_models import (
 )
 from datasources.community.models import Building, Compound
 from datasources.community.policy import grid_buildings
-from datasources.scope import Role
+from datasources.scope import GRID_ROLES
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -258,7 +258,7 @@ async def _may_assign(ctx: HubContext, session: AsyncSession, building: Building
         viewer, await community_code_of(session, community_id)
     ):
         raise PermissionError("the building belongs to another community")
-    if viewer.role is Role.GRID_SECRETARY:
+    if viewer.role in GRID_ROLES:
         in_grid = await session.scalar(
             select(Building.id).where(
                 Building.id == building.id, Building.id.in_(grid_buildings(viewer))

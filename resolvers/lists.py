@@ -25,7 +25,7 @@ from datasources.community.models import (
     ResourceItem,
     ServiceItem,
 )
-from datasources.scope import Role, Viewer
+from datasources.scope import GRID_ROLES, Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -121,7 +121,7 @@ async def raise_demand(
         raise PermissionError("demands are raised in one's own community")
     kinds = {
         Role.RESIDENT: RequesterKind.RESIDENT,
-        Role.GRID_SECRETARY: RequesterKind.GRID_WORKER,
+        Role.GRID_WORKER: RequesterKind.GRID_WORKER,
         Role.COMMUNITY: RequesterKind.COMMUNITY,
     }
     kind = kinds.get(viewer.role)
@@ -298,7 +298,7 @@ def _is_creator(ctx: HubContext, entity_type: str, row: Any, community_code: str
 async def withdraw(ctx: HubContext, entity_type: str, entry_id: int, reason: str | None) -> Any:
     """Withdraw a pending or published entry (撤回): its creator; never deleted."""
     if ctx.viewer.role not in (Role.MEMBER, Role.UNIT_BRANCH, Role.PROPERTY_COMPANY,
-                               Role.COMMUNITY, Role.GRID_SECRETARY):  # fmt: skip
+                               Role.COMMUNITY, *GRID_ROLES):  # fmt: skip
         raise PermissionError("only the creator withdraws an entry")
     async with ctx.sources.community.transaction() as session:
         row, code = await _entry_for_update(session, entity_type, entry_id)

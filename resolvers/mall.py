@@ -29,7 +29,7 @@ from datasources.community.points_models import (
     Redemption,
     RedemptionStatus,
 )
-from datasources.scope import Role, Viewer
+from datasources.scope import GRID_ROLES, Role, Viewer
 from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
@@ -73,7 +73,7 @@ async def _check_manages(session: AsyncSession, viewer: Viewer, community_id: in
 
 
 def _may_manage_mall(viewer: Viewer) -> None:
-    if viewer.role not in (Role.DISTRICT, Role.COMMUNITY, Role.GRID_SECRETARY):
+    if viewer.role not in (Role.DISTRICT, Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the district or a community manages the points mall")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from datasources.scope import Role, Viewer
+from datasources.scope import GRID_ROLES, Role, Viewer
 
 
 class Access(enum.Enum):
@@ -38,51 +38,53 @@ class PersonalField:
 
 
 _ALL_FULL = {Role.DISTRICT: Access.FULL, Role.AUDITOR: Access.FULL, Role.MEMBER: Access.FULL}
+# The grid worker and the branch secretaries read what the community committee reads.
+_GRID_FULL = dict.fromkeys(GRID_ROLES, Access.FULL)
 
 PERSONAL_FIELDS: tuple[PersonalField, ...] = (
     PersonalField(
         "Member", "name", "姓名",
         {**_ALL_FULL, Role.UNIT_BRANCH: Access.FULL, Role.COMMUNITY: Access.FULL,
-         Role.GRID_SECRETARY: Access.FULL},
+         **_GRID_FULL},
     ),
     PersonalField(
         "Member", "phone", "手机号码",
         {Role.DISTRICT: Access.MASKED, Role.AUDITOR: Access.MASKED, Role.MEMBER: Access.FULL,
          Role.UNIT_BRANCH: Access.FULL, Role.COMMUNITY: Access.FULL,
-         Role.GRID_SECRETARY: Access.FULL},
+         **_GRID_FULL},
         Withholdable.PHONE,
     ),
     PersonalField(
         "Member", "skills", "特长",
         {**_ALL_FULL, Role.UNIT_BRANCH: Access.FULL, Role.COMMUNITY: Access.FULL,
-         Role.GRID_SECRETARY: Access.FULL},
+         **_GRID_FULL},
         Withholdable.SKILLS,
     ),
     PersonalField(
         "Report", "building", "居住楼栋（家庭住址）",
         {**_ALL_FULL, Role.UNIT_BRANCH: Access.HIDDEN, Role.COMMUNITY: Access.FULL,
-         Role.GRID_SECRETARY: Access.FULL},
+         **_GRID_FULL},
     ),
     PersonalField(
         "Report", "skills", "报到时填报的特长",
         {**_ALL_FULL, Role.UNIT_BRANCH: Access.FULL, Role.COMMUNITY: Access.FULL,
-         Role.GRID_SECRETARY: Access.FULL},
+         **_GRID_FULL},
         Withholdable.SKILLS,
     ),
     PersonalField(
         "DemandItem", "requesterName", "提出需求的居民姓名",
         {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.COMMUNITY: Access.FULL,
-         Role.GRID_SECRETARY: Access.FULL, Role.RESIDENT: Access.FULL},
+         **_GRID_FULL, Role.RESIDENT: Access.FULL},
     ),
     PersonalField(
         "MicroWish", "beneficiaryName", "微心愿的心愿人（居民）姓名",
         {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.COMMUNITY: Access.FULL,
-         Role.GRID_SECRETARY: Access.FULL},
+         **_GRID_FULL},
     ),
     PersonalField(
         "ServiceOrder", "beneficiaryName", "代点单的服务对象（居民）姓名",
         {**_ALL_FULL, Role.MEMBER: Access.MASKED, Role.UNIT_BRANCH: Access.MASKED,
-         Role.COMMUNITY: Access.FULL, Role.GRID_SECRETARY: Access.FULL,
+         Role.COMMUNITY: Access.FULL, **_GRID_FULL,
          Role.RESIDENT: Access.FULL},
     ),
 )  # fmt: skip

@@ -26,7 +26,7 @@ from datasources.common import CHINA
 from datasources.community.models import Community
 from datasources.community.points_models import PointRule, PointsAccount, PointsEntry, PointsKind
 from datasources.community.points_policy import RULE_EVENTS_ID
-from datasources.scope import Role, Viewer
+from datasources.scope import GRID_ROLES, Role, Viewer
 from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import Refusal, RefusalCode, manages_community, record
@@ -94,7 +94,7 @@ async def effective_rules(session: AsyncSession) -> list[tuple[PointRule, bool]]
 async def reverse_entry(ctx: HubContext, entry_id: int, reason: str) -> PointsEntry:
     """Reverse a ledger entry (冲正): the district, or the community the entry carries."""
     viewer = ctx.viewer
-    if viewer.role not in (Role.DISTRICT, Role.COMMUNITY, Role.GRID_SECRETARY):
+    if viewer.role not in (Role.DISTRICT, Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the district or the entry's community reverses points")
     if not reason.strip():
         raise Refusal(RefusalCode.INVALID_INPUT, "请填写冲正原因。", "input.reason")

@@ -24,7 +24,7 @@ from datasources.community.models import (
     PostClaimStatus,
     PostStatus,
 )
-from datasources.scope import Role
+from datasources.scope import BRANCH_SECRETARIES, GRID_ROLES, Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -99,7 +99,7 @@ async def _check_keeper(session: AsyncSession, keeper_code: str, community_id: i
 
 async def set_keeper(ctx: HubContext, post_id: int, keeper_code: str | None) -> Post:
     """Name (or clear) the post's keeper (设岗定责): its community, or a grid secretary."""
-    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if ctx.viewer.role not in (Role.COMMUNITY, *BRANCH_SECRETARIES):
         raise PermissionError("only the community names a post's keeper")
     async with ctx.sources.community.transaction() as session:
         post = await session.get(Post, post_id, with_for_update=True)
@@ -116,7 +116,7 @@ async def set_keeper(ctx: HubContext, post_id: int, keeper_code: str | None) -> 
 
 async def close(ctx: HubContext, post_id: int, reason: str | None) -> Post:
     """Close an open post (关闭岗位): no new claims; existing claims stay as they are."""
-    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if ctx.viewer.role not in (Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the community closes its posts")
     async with ctx.sources.community.transaction() as session:
         post = await session.get(Post, post_id, with_for_update=True)

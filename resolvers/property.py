@@ -36,9 +36,9 @@ from datasources.community.models import (
 )
 from datasources.community.partner_models import (
     ActionItemStatus,
-    ContractState,
     CommitteeKind,
     CompoundCommittee,
+    ContractState,
     ContractStatus,
     Criteria,
     LinkageActionItem,
@@ -59,7 +59,7 @@ from datasources.community.partner_models import (
 )
 from datasources.community.policy import grid_compounds
 from datasources.community.standing import DEFAULT_COVERAGE_PERCENT, aggregate
-from datasources.scope import Role, Viewer
+from datasources.scope import BRANCH_SECRETARIES, GRID_ROLES, Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -116,7 +116,7 @@ async def _require_manager(ctx: HubContext, session: AsyncSession, compound: Any
     code = await community_code_of(session, compound.community_id)
     if not manages_community(ctx.viewer, code):
         raise PermissionError("only the compound's community manages it")
-    if ctx.viewer.role is Role.GRID_SECRETARY:
+    if ctx.viewer.role in GRID_ROLES:
         mine = await session.scalar(
             select(Compound.id).where(
                 Compound.id == compound.id, Compound.id.in_(grid_compounds(ctx.viewer))
@@ -172,7 +172,7 @@ async def sign_contract(
 ) -> PropertyContract:  # fmt: skip
     """Sign a service contract (签订物业服务合同): the compound's community."""
     viewer = ctx.viewer
-    if viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if viewer.role not in (Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the community signs property contracts")
     if ends_on < starts_on:
         raise Refusal(RefusalCode.INVALID_INPUT, "合同结束日期不能早于开始日期。", "input.endsOn")
@@ -459,7 +459,7 @@ async def score(
     viewer = ctx.viewer
     if revise_reason is not None and not revise_reason.strip():
         raise Refusal(RefusalCode.INVALID_INPUT, "请填写更正原因。", "input.reason")
-    if viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if viewer.role not in (Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the community and the compound branch score")
     async with ctx.sources.community.transaction() as session:
         compound = await _compound(session, compound_code)
@@ -476,7 +476,7 @@ async def score(
         if scorer is Role.COMMUNITY and viewer.role is not Role.COMMUNITY:
             raise PermissionError("community criteria are scored by the community")
         if criterion.scorer is PropertyScorer.BRANCH and (
-            viewer.role is not Role.GRID_SECRETARY
+            viewer.role not in BRANCH_SECRETARIES
             or (viewer.compound is not None and viewer.compound != compound_code)
         ):
             raise PermissionError("branch criteria are scored by the compound branch")

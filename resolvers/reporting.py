@@ -20,7 +20,7 @@ from datasources.community.models import (
     ReportStatus,
     ServiceCategory,
 )
-from datasources.scope import Role
+from datasources.scope import BRANCH_SECRETARIES, GRID_ROLES, Role
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -127,7 +127,7 @@ async def decide_report(
     ctx: HubContext, report_id: int, *, confirm: bool, reason: str | None
 ) -> Report:
     """The community confirms a pending report, or returns it with a reason."""
-    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if ctx.viewer.role not in (Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the community reviews reports")
     in_scope = await ctx.community.report_by_id.load(report_id) is not None
     target = ReportStatus.CONFIRMED if confirm else ReportStatus.RETURNED
@@ -187,7 +187,7 @@ async def end_report(
     """The community ends a confirmed report: the member left service (离职) or another
     reason; the branch of his unit may end it when he left service."""
     viewer = ctx.viewer
-    if viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY, Role.UNIT_BRANCH):
+    if viewer.role not in (Role.COMMUNITY, *BRANCH_SECRETARIES, Role.UNIT_BRANCH):
         raise PermissionError("only the community or the member's branch ends a report")
     if reason not in END_REASONS:
         raise Refusal(RefusalCode.INVALID_INPUT, "只能以“离职”或“社区注销”结束报到。",

@@ -18,7 +18,7 @@ from datasources.community.models import (
     MicroWish,
     MicroWishStatus,
 )
-from datasources.scope import Role
+from datasources.scope import GRID_ROLES, Role
 from resolvers import points
 from resolvers.context import HubContext
 from resolvers.workflow import (
@@ -145,7 +145,7 @@ async def fulfil(ctx: HubContext, wish_id: int, note: str) -> MicroWish:
 
 async def _managed(ctx: HubContext, session: AsyncSession, wish_id: int) -> MicroWish:
     """The wish, locked, if the viewer manages its community."""
-    if ctx.viewer.role not in (Role.COMMUNITY, Role.GRID_SECRETARY):
+    if ctx.viewer.role not in (Role.COMMUNITY, *GRID_ROLES):
         raise PermissionError("only the community manages its micro-wishes")
     wish = await session.get(MicroWish, wish_id, with_for_update=True)
     if wish is None:

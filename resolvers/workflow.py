@@ -31,7 +31,7 @@ from datasources.community.models import (
     StateEvent,
     UnitPairing,
 )
-from datasources.scope import Role, Viewer
+from datasources.scope import GRID_ROLES, Role, Viewer
 
 if TYPE_CHECKING:
     from resolvers.context import HubContext
@@ -77,7 +77,7 @@ class Refusal(Exception):
 def manages_community(viewer: Viewer, community_code: str | None) -> bool:
     """The community itself, or a grid secretary of that community."""
     return (
-        viewer.role in (Role.COMMUNITY, Role.GRID_SECRETARY)
+        viewer.role in (Role.COMMUNITY, *GRID_ROLES)
         and community_code is not None
         and viewer.community == community_code
     )

@@ -7,13 +7,17 @@ to know which organisation acted ("社区党委 C003"), not whose login it was.
 
 from __future__ import annotations
 
-from datasources.scope import Role, Viewer
+from datasources.scope import LEGACY_GRID_SECRETARY, Role, Viewer
 
 ROLE_NAMES = {
     Role.DISTRICT.value: "区委组织部",
     Role.UNIT_BRANCH.value: "单位党组织",
     Role.COMMUNITY.value: "社区党委",
-    Role.GRID_SECRETARY.value: "网格党支部书记",
+    Role.GRID_WORKER.value: "网格员",
+    Role.GRID_BRANCH_SECRETARY.value: "网格党支部书记",
+    Role.COMPOUND_BRANCH_SECRETARY.value: "小区党支部书记",
+    Role.POSITION_HOLDER.value: "楼栋长/单元长/小区长/党员中心户",
+    LEGACY_GRID_SECRETARY: "网格/小区党支部书记",  # records written before the split
     Role.MEMBER.value: "党员",
     Role.RESIDENT.value: "居民",
     Role.PROPERTY_COMPANY.value: "物业服务企业",

@@ -40,6 +40,7 @@ from schema.performance import PerformanceMutation, PerformanceQuery
 from schema.performance_places import DistrictDashboardQuery
 from schema.places import PlacesQuery
 from schema.points import PointsMutation, PointsQuery
+from schema.positions import PositionsMutation
 from schema.post_duties import PostDutyMutation
 from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
@@ -101,6 +102,7 @@ class Mutation(
     MallMutation,
     PerformanceMutation,
     OpinionsMutation,
+    PositionsMutation,
 ):
     pass
 

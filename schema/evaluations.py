@@ -129,7 +129,8 @@ class MemberEvaluation(HubNode):
     comment: str = strawberry.field(description="The comment (评语).")
     status: EvaluationStatus = strawberry.field(description="Active or superseded (评价状态).")
     evaluator_role: str = strawberry.field(
-        description="Role of the evaluator (评价人角色): community, grid_secretary, member."
+        description="Role of the evaluator (评价人角色): community, grid_branch_secretary, "
+        "compound_branch_secretary, member (grid_secretary: written before the roles split)."
     )
     created_at: datetime = strawberry.field(description="When it was written (评价时间).")
     superseded_at: datetime | None = strawberry.field(

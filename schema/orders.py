@@ -91,7 +91,8 @@ class ServiceOrder(HubNode):
     status: OrderStatus = strawberry.field(description="Its state (订单状态).")
     ordered_by_role: str = strawberry.field(
         description="Role of who ordered it (点单人角色): resident, or community / "
-        "grid_secretary on behalf of a resident (代点单)."
+        "grid_worker on behalf of a resident (代点单); grid_secretary on orders placed "
+        "before the roles split."
     )
     taker_kind: TakerKind | None = strawberry.field(
         description="Whom it is dispatched to (接单方类型); null before dispatch."
@@ -132,7 +133,8 @@ class ServiceOrder(HubNode):
     rating_comment: str | None = strawberry.field(description="The rating's comment (评价).")
     rated_by_role: str | None = strawberry.field(
         description="Role of who rated or confirmed it (评价人角色): resident himself, or "
-        "community / grid_secretary on his behalf; null until completed."
+        "community / grid_worker on his behalf (grid_secretary before the roles split); null "
+        "until completed."
     )
     rating_basis: RatingBasis | None = strawberry.field(
         description="Why that role rated it (评价依据): RESIDENT himself, else the reason the "
@@ -282,7 +284,7 @@ class PlaceOrderInput:
     beneficiary_name: str | None = strawberry.field(
         default=None,
         description="The resident served (服务对象姓名): required when the community or a "
-        "grid secretary orders on his behalf; ignored for a resident ordering himself.",
+        "grid worker (网格员) orders on his behalf; ignored for a resident ordering himself.",
     )
     building_code: str | None = strawberry.field(
         default=None, description="Building of the community where to serve (楼栋编码)."

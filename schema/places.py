@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         PropertyCompany,
     )
     from schema.performance_places import SupporterSummary
+    from schema.positions import Position, PositionFilter
     from schema.posts import Post, PostCoverage, PostFilter
     from schema.property import ContractStatus, LinkageMeeting, PropertyContract
     from schema.reporting import Report, SupporterFilter, SupporterOrder, UnitPairing
@@ -51,6 +52,7 @@ _LISTS = "schema.lists"
 _WISHES = "schema.wishes"
 _EVALUATIONS = "schema.evaluations"
 _GROUPS = "schema.groups"
+_POSITIONS = "schema.positions"
 _PROPERTY = "schema.property"
 _LINKAGE = "schema.linkage"
 _ALLIANCES = "schema.alliances"
@@ -535,6 +537,21 @@ class Community(HubNode):
         from schema.groups import community_groups
 
         return await community_groups(info, self.id, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="Positions of the community (三长、党员中心户) by code: for its community "
+        "roles (a holder sees his own position, a member the positions he holds)."
+    )
+    async def positions(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[PositionFilter, strawberry.lazy(_POSITIONS)] | None = None,
+    ) -> Connection[Annotated[Position, strawberry.lazy(_POSITIONS)]]:
+        from schema.positions import community_positions
+
+        return await community_positions(info, self.id, first=first, after=after, filter=filter)
 
     @strawberry.field(
         description="Partners' contributions through the community's co-building agreements "

@@ -74,7 +74,8 @@ class PostDuty(HubNode):
         description="When it was confirmed or rejected (处理时间); null while pending."
     )
     decided_by_role: str | None = strawberry.field(
-        description="Who decided (处理方): community, grid_secretary or keeper; null while pending."
+        description="Who decided (处理方): community, a branch secretary role or keeper; null "
+        "while pending."
     )
     decision_note: str | None = strawberry.field(description="Why rejected (处理说明).")
     post_id: strawberry.Private[int]

@@ -19,7 +19,9 @@ strawberry.enum(
     Role,
     name="ViewerRole",
     description="Role of a signed-in caller (角色): DISTRICT 区委组织部, UNIT_BRANCH 单位党支部, "
-    "COMMUNITY 社区党委, GRID_SECRETARY 网格/小区党支部书记, MEMBER 党员, RESIDENT 居民, "
+    "COMMUNITY 社区党委, GRID_WORKER 网格员, GRID_BRANCH_SECRETARY 网格党支部书记, "
+    "COMPOUND_BRANCH_SECRETARY 小区党支部书记, POSITION_HOLDER 三长或党员中心户, MEMBER 党员, "
+    "RESIDENT 居民, "
     "PROPERTY_COMPANY 物业服务企业, AUDITOR 审计, ANONYMOUS 未登录.",
 )
 ViewerRole: TypeAlias = Role

@@ -26,6 +26,13 @@ class ViewerInfo:
     member: str | None = strawberry.field(description="Member code, for a member (党员).")
     household: str | None = strawberry.field(description="Household, for a resident (户).")
     company: str | None = strawberry.field(description="Property company code (物业企业).")
+    position: str | None = strawberry.field(
+        description="Position code, for a position holder (职务: 三长, 党员中心户)."
+    )
+    deprecated_role: str | None = strawberry.field(
+        description="The deprecated role the token named (已弃用角色), e.g. grid_secretary, "
+        "accepted as `role` until the end of June 2027; null for current roles."
+    )
 
 
 @strawberry.type(description="Root fields about the caller (当前用户).")
@@ -36,7 +43,8 @@ class ViewerQuery:
         return ViewerInfo(
             role=v.role, subject=v.subject, district=v.district, unit=v.unit, branch=v.branch,
             community=v.community, grid=v.grid, compound=v.compound, member=v.member,
-            household=v.household, company=v.company,
+            household=v.household, company=v.company, position=v.position,
+            deprecated_role=v.token_role,
         )  # fmt: skip
 
     @strawberry.field(description="The signed-in member himself (我的信息); null for other roles.")

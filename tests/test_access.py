@@ -57,10 +57,16 @@ def matrix(world: World) -> dict[str, Case]:
                        world.members_of_branch(branch), world.members_of_branch(branch) & reported),
         "community": Case("community", {"community": community}, world.reported_to(community),
                           world.reported_to(community)),
-        "grid": Case("grid_secretary", {"community": community, "grid": grid}, in_grid, in_grid),
+        "grid": Case("grid_branch_secretary", {"community": community, "grid": grid}, in_grid,
+                     in_grid),
+        "grid worker": Case("grid_worker", {"community": community, "grid": grid}, in_grid,
+                            in_grid),
         "member": Case("member", {"member": member}, {member}, {member}),
         "resident": Case("resident", {"community": community, "household": "1-101"}, none, none),
         "company": Case("property_company", {"company": busiest_company(world)}, none, none),
+        "building leader": Case("position_holder", {"community": community,
+                                "position": world.position_in_force(community)["code"]}, none,
+                                none),
     }  # fmt: skip
 
 
@@ -100,8 +106,8 @@ async def visible_supporters(client: GraphQLClient) -> tuple[int, set[str]]:
 
 
 @pytest.mark.parametrize(
-    "name", ["district", "auditor", "unit", "branch", "community", "grid", "member", "resident",
-             "company"],
+    "name", ["district", "auditor", "unit", "branch", "community", "grid", "grid worker",
+             "member", "resident", "company", "building leader"],
 )  # fmt: skip
 async def test_role_matrix(hub: GraphQLClient, world: World, name: str) -> None:
     case = matrix(world)[name]

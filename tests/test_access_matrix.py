@@ -6,7 +6,7 @@ import asyncio
 import base64
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from datasources.community.points_models import (
     PointsEntry,
     Redemption,
 )
+from datasources.community.position_models import Position
 from datasources.community.unit_service_models import ActivityUnitSignup
 from datasources.scope import Role, Viewer
 from resolvers.personal import BY_KEY, Withholdable, access_for
@@ -65,6 +66,8 @@ from tests.world import ACTIVE as ACTIVE_STATUSES
 from tests.world import World, load_world
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "access.md"
+# The community committee and the grid roles: the community is a party through them.
+COMMUNITY_ROLES = ("community", "grid_worker", "grid_branch_secretary", "compound_branch_secretary")
 
 
 def table(marker: str) -> list[list[str]]:
@@ -91,7 +94,7 @@ def _query_of(entity: str) -> str:
 
 def _party(case: Case) -> tuple[str, str] | None:
     scope = case.scope
-    if case.role in ("community", "grid_secretary"):
+    if case.role in COMMUNITY_ROLES:
         return ("community", scope["community"])
     if case.role == "unit_branch":
         return ("unit", scope["unit"])
@@ -166,7 +169,7 @@ def expected(world: World, query: str, case: Case, cell: str) -> int:
         return sum(
             1 for community, parties, owners in world.agreements.values()
             if cell == "all" or party in parties or party in owners
-            or (case.role in ("community", "grid_secretary") and community == case.scope["community"])
+            or (case.role in COMMUNITY_ROLES and community == case.scope["community"])
         )  # fmt: skip
     if cell == "his own in his community":  # the demands a resident raised
         assert query == "demandItems", query
@@ -214,6 +217,7 @@ RECORD_TYPES = {
     "Alliance.memberships": "AllianceMembership", "opinionRequests": "OpinionRequest",
     "PropertyAwardFund.awards": "PropertyCompoundAward",
     "Activity.unitSignups": "UnitActivitySignup",
+    "Community.positions": "Position",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -305,6 +309,9 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
     him = {member} if member else set()
 
     def himself(r: dict[str, Any]) -> bool:
+        if type_name == "Position":
+            mine = (r["holder_kind"], r["holder_code"]) == ("member", member)
+            return mine or r["code"] == scope.get("position")
         if type_name == "ServiceOrder":
             return (r["taker_kind"], r["taker_code"]) == ("member", member) or r["member"] == member
         if type_name == "HouseholdAssignment":
@@ -362,6 +369,9 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "his group": lambda r: r["id"] in groups,
         "himself + his group's": lambda r: himself(r) or r["group"] in groups,
         "in his grid": lambda r: own(r) and r["building"] in buildings,
+        "in his building": lambda r: (
+            own(r) and r["building"] in world.position_buildings(scope.get("position"))
+        ),
         "credited here": lambda r: own(r) and r["member"] in case.supporters,
         "at own merchants": own,
         "active": active,
@@ -399,7 +409,7 @@ def party_to(world: World, case: Case, record: dict[str, Any]) -> bool:
     if "alliance" in record:
         return party in world.alliance_parties[record["alliance"]]
     community, parties, owners = world.agreements[record["agreement"]]
-    own = case.role in ("community", "grid_secretary") and community == case.scope["community"]
+    own = case.role in COMMUNITY_ROLES and community == case.scope["community"]
     return party in parties or party in owners or own
 
 
@@ -691,6 +701,22 @@ async def _insert_operations(
         await _add(conn, HouseholdAssignment, community_id=at, building_id=at_building, floor=1,
                    household="1-101", assignee_kind=kind, assignee_code=code, group_id=group_id,
                    status="active", assigned_at=t)  # fmt: skip
+    # Positions: M holds a 党员中心户 in the building leader's building; a resident's order
+    # in that building (the leader sees it, and not the orders of other buildings).
+    leader = world.position_in_force(community)
+    leader_building = await _id(conn, Building, leader["building"])
+    compound_id = (await conn.execute(
+        select(Building.compound_id).where(Building.id == leader_building)
+    )).scalar_one()  # fmt: skip
+    await _add(conn, Position, code="POS-MX-M", community_id=here, kind="member_household",
+               holder_kind="member", holder_code=me, holder_name="覆盖党员", compound_id=compound_id,
+               building_id=leader_building, starts_on=t.date(), ends_on=date(2099, 12, 31),
+               appointed_at=t)  # fmt: skip
+    await _add(
+        conn, ServiceOrder, community_id=here, category_id=category, title="覆盖楼栋订单",
+        building_id=leader_building, ordered_by_subject="resident:8", ordered_by_role="resident",
+        status="ordered", due_at=t + timedelta(days=3), ordered_at=t, evidence=[],
+    )  # fmt: skip
     # A point rule the district configured (the others are the defaults).
     await conn.execute(insert(PointRule).values(action="matrix_cover", name="覆盖规则", points=3,
                                                 updated_by="test", updated_at=t))  # fmt: skip
@@ -797,7 +823,7 @@ def cases_of(world: World) -> dict[str, Case]:
     compound = compound_viewer_scope(world, grid.scope["community"])
     in_compound = world.reported_in_compound(compound) & world.reported_to(grid.scope["community"])
     cases["grid (compound)"] = Case(
-        "grid_secretary", {"community": grid.scope["community"], "compound": compound},
+        "compound_branch_secretary", {"community": grid.scope["community"], "compound": compound},
         in_compound, in_compound,
     )  # fmt: skip
     cases["anonymous"] = Case("anonymous", {}, set(), set())
@@ -906,7 +932,7 @@ def test_grid_scope_reaches_the_lowest_level(matrix_db: DatabasePair) -> None:
 
 FIELD_ROWS = table("fields")
 ROLE_OF_COLUMN = {"district": Role.DISTRICT, "auditor": Role.AUDITOR, "unit": Role.UNIT_BRANCH,
-                  "community": Role.COMMUNITY, "grid": Role.GRID_SECRETARY,
+                  "community": Role.COMMUNITY, "grid": Role.GRID_BRANCH_SECRETARY,
                   "member": Role.MEMBER}  # fmt: skip
 
 

@@ -424,7 +424,7 @@ async def test_out_of_scope_is_forbidden(hub: GraphQLClient) -> None:
         '{ community(code: "C001") { grids(first: 1) { edges { node { code } } } } }'
     )
     grid_code = grid["community"]["grids"]["edges"][0]["node"]["code"]
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid=grid_code)
+    secretary = hub.as_viewer("grid_branch_secretary", community="C001", grid=grid_code)
     published = await _run(secretary, PUBLISH, "publishActivity", **fields)
     assert published["userErrors"] == []
     a = published["activity"]["id"]

@@ -190,12 +190,12 @@ def test_cli_issues_tokens_the_hub_accepts(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("DUALHUB_JWT_SECRET", TEST_SECRET)
     runner = CliRunner()
     result = runner.invoke(
-        main, ["token", "--role", "grid_secretary", "--scope", "community=C001",
+        main, ["token", "--role", "grid_branch_secretary", "--scope", "community=C001",
                "--scope", "grid=G0001", "--subject", "gs-li", "--ttl", "30m"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     claims = jwt.decode(result.output.strip(), TEST_SECRET, ["HS256"], audience="dualhub")
-    assert claims["role"] == "grid_secretary"
+    assert claims["role"] == "grid_branch_secretary"
     assert claims["scope"] == {"community": "C001", "grid": "G0001"}
     assert 29 * 60 <= claims["exp"] - claims["iat"] <= 30 * 60
     assert claims["sub"] == "gs-li"

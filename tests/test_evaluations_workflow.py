@@ -137,7 +137,7 @@ async def test_three_levels_self_and_organisation_with_supersede_history(
     assert old["node"]["supersededAt"] is not None
     assert [e["toState"] for e in old["node"]["history"]] == ["active", "superseded"]
 
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid=member["grid"])
+    secretary = hub.as_viewer("grid_branch_secretary", community="C001", grid=member["grid"])
     grid_view = await _evaluate(secretary, code, grade="QUALIFIED", comment="网格评价",
                                 level="GRID_BRANCH")  # fmt: skip
     assert grid_view["userErrors"] == []
@@ -184,7 +184,10 @@ async def test_three_levels_self_and_organisation_with_supersede_history(
     assert year["year"] == YEAR
     assert year["selfEvaluation"]["comment"] == "补充自评"
     assert year["groupEvaluation"] == {"grade": "EXCELLENT", "evaluatorRole": "member"}
-    assert year["gridBranchEvaluation"] == {"grade": "QUALIFIED", "evaluatorRole": "grid_secretary"}
+    assert year["gridBranchEvaluation"] == {
+        "grade": "QUALIFIED",
+        "evaluatorRole": "grid_branch_secretary",
+    }
     assert year["communityEvaluation"]["grade"] == "QUALIFIED"
     assert year["communityEvaluation"]["revisions"] == [
         {"grade": "EXCELLENT", "status": "SUPERSEDED"}
@@ -315,8 +318,8 @@ async def test_out_of_scope_is_forbidden(hub: GraphQLClient) -> None:
         (hub.as_viewer("auditor"), fields),
         (hub.as_viewer("community", community="C003"), level("GROUP")),
         (hub.as_viewer("community", community="C003"), level("GRID_BRANCH")),
-        (hub.as_viewer("grid_secretary", community="C003", grid=member["grid"]), fields),
-        (hub.as_viewer("grid_secretary", community="C003", grid="NO-SUCH-GRID"),
+        (hub.as_viewer("grid_branch_secretary", community="C003", grid=member["grid"]), fields),
+        (hub.as_viewer("grid_branch_secretary", community="C003", grid="NO-SUCH-GRID"),
          level("GRID_BRANCH")),
         (hub.as_viewer("member", member=plain["code"]), level("GROUP")),
     ]  # fmt: skip

@@ -254,7 +254,7 @@ async def test_household_assignment(hub: GraphQLClient, workflow_db: DatabasePai
     assert resident["userErrors"] == []
     assert resident["assignment"]["member"] is None
 
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid=a["grid"])
+    secretary = hub.as_viewer("grid_branch_secretary", community="C001", grid=a["grid"])
     by_secretary = await _run(secretary, ASSIGN, "assignHousehold", floor=1,
                               **{**fields, "assigneeCode": b["code"]})  # fmt: skip
     assert by_secretary["userErrors"] == []
@@ -320,7 +320,7 @@ async def test_out_of_scope_is_forbidden(hub: GraphQLClient) -> None:
             error = await viewer.error(query, {"input": fields})
             assert error["extensions"]["code"] == "FORBIDDEN", query
     # A grid secretary of another grid may not assign in this building.
-    other_grid = hub.as_viewer("grid_secretary", community="C003", grid="NO-SUCH-GRID")
+    other_grid = hub.as_viewer("grid_branch_secretary", community="C003", grid="NO-SUCH-GRID")
     for query, fields in steps[-2:]:
         error = await other_grid.error(query, {"input": fields})
         assert error["extensions"]["code"] == "FORBIDDEN"

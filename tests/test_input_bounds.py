@@ -292,7 +292,8 @@ async def test_out_of_range_inputs_are_user_errors(
 SCOPES: dict[Role, dict[str, str]] = {
     Role.DISTRICT: {"district": "D01"},
     Role.COMMUNITY: {"community": "C001"},
-    Role.GRID_SECRETARY: {"community": "C001", "grid": "G001"},
+    Role.GRID_WORKER: {"community": "C001", "grid": "G001"},
+    Role.GRID_BRANCH_SECRETARY: {"community": "C001", "grid": "G001"},
     Role.UNIT_BRANCH: {"unit": "U0001"},
     Role.MEMBER: {"member": "M000001"},
     Role.RESIDENT: {"community": "C001"},

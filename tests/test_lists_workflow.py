@@ -198,7 +198,7 @@ async def test_demands_raised_three_ways_and_rejected_with_a_reason(
 ) -> None:
     grid = await _grid(hub, "C001")
     resident = hub.as_viewer("resident", community="C001")
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid=grid)
+    secretary = hub.as_viewer("grid_worker", community="C001", grid=grid)
     committee = hub.as_viewer("community", community="C001")
 
     by_resident = await _raise(resident, "C001", requesterName="李大爷")

@@ -114,7 +114,7 @@ async def test_unit_asks_community_answers_with_history(hub: GraphQLClient) -> N
     assert (await member.query(NODE, {"id": row["id"]}))["node"] is None
     other_unit = "U0002" if unit != "U0002" else "U0003"
     assert row["id"] not in await _ids(hub.as_viewer("unit_branch", unit=other_unit))
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid="G0001")
+    secretary = hub.as_viewer("grid_branch_secretary", community="C001", grid="G0001")
     assert (await secretary.query(NODE, {"id": row["id"]}))["node"] is None
 
 
@@ -168,7 +168,7 @@ async def test_every_refusal(hub: GraphQLClient, workflow_db: DatabasePair) -> N
     wrong_type = await _answer(committee, "U2VydmljZU9yZGVyOjE=")
     assert wrong_type["userErrors"][0]["code"] == "NOT_FOUND"
     for role, scope in (("district", {"district": "D01"}), ("member", {"member": code}),
-                        ("grid_secretary", {"community": "C002", "grid": "G0001"})):  # fmt: skip
+                        ("grid_branch_secretary", {"community": "C002", "grid": "G0001"})):  # fmt: skip
         body = await hub.as_viewer(role, **scope).raw(
             ANSWER, {"input": {"requestId": asked["id"], "opinion": "FAVOURABLE", "answer": "好"}}
         )

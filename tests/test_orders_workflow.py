@@ -391,7 +391,7 @@ async def test_overdue_orders_are_visible_and_escalated(
     assert first["escalatedAt"] is not None
     assert first["history"][-1] == {"fromState": "ordered", "toState": "ordered",
                                     "actorRole": "community", "note": "请尽快派单"}  # fmt: skip
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid=await _grid(hub, "C001"))
+    secretary = hub.as_viewer("grid_worker", community="C001", grid=await _grid(hub, "C001"))
     assert (await _ok(secretary, "escalateOrder", orderId=order["id"]))["escalationLevel"] == 2
     district = hub.as_viewer("district", district="D01")
     assert (await _ok(district, "escalateOrder", orderId=order["id"]))["escalationLevel"] == 3
@@ -524,10 +524,10 @@ async def test_out_of_scope_is_forbidden_and_unseen(hub: GraphQLClient) -> None:
         await _forbidden(hub.as_viewer(role, **scope), "dispatchOrder", orderId=oid,
                          takerKind="MEMBER", takerCode=member)  # fmt: skip
         await _forbidden(hub.as_viewer(role, **scope), "confirmOrder", orderId=oid)
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid=await _grid(hub, "C001"))
+    secretary = hub.as_viewer("grid_worker", community="C001", grid=await _grid(hub, "C001"))
     await _ok(secretary, "dispatchOrder", orderId=oid, takerKind="MEMBER", takerCode=member)
     on_behalf = await _ok(secretary, "placeOrder", **place)  # 网格员代点单
-    assert (on_behalf["orderedByRole"], on_behalf["beneficiaryName"]) == ("grid_secretary", "李四")
+    assert (on_behalf["orderedByRole"], on_behalf["beneficiaryName"]) == ("grid_worker", "李四")
 
     me = hub.as_viewer("member", member=member)
     him = hub.as_viewer("member", member=other)

@@ -70,7 +70,7 @@ BUILDING = BY_KEY[("Report", "building")]
     [
         # Withholding turns the community side's FULL into HIDDEN, and nothing else.
         (Viewer(Role.COMMUNITY, community="C001"), PHONE, WITHHELD, False, Access.HIDDEN),
-        (Viewer(Role.GRID_SECRETARY, community="C001", grid="G1"), PHONE, WITHHELD, False,
+        (Viewer(Role.GRID_WORKER, community="C001", grid="G1"), PHONE, WITHHELD, False,
          Access.HIDDEN),
         (Viewer(Role.COMMUNITY, community="C001"), PHONE, frozenset(), False, Access.FULL),
         (Viewer(Role.UNIT_BRANCH, unit="U0001"), PHONE, WITHHELD, False, Access.FULL),

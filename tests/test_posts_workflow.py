@@ -199,7 +199,7 @@ async def test_only_the_own_community_manages_and_only_members_claim(hub: GraphQ
         '{ community(code: "C001") { grids(first: 1) { edges { node { code } } } } }'
     )
     grid_code = grid["community"]["grids"]["edges"][0]["node"]["code"]
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid=grid_code)
+    secretary = hub.as_viewer("grid_branch_secretary", community="C001", grid=grid_code)
     by_secretary = (await secretary.query(PUBLISH, {"input": fields}))["publishPost"]
     assert by_secretary["userErrors"] == []
     post_id = by_secretary["post"]["id"]

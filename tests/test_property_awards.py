@@ -69,7 +69,9 @@ async def _companies(hub: GraphQLClient) -> dict[str, list[dict[str, Any]]]:
 async def _score(hub: GraphQLClient, compound: dict[str, Any], share: float) -> None:
     community = compound["community"]["code"]
     committee = hub.as_viewer("community", community=community)
-    branch = hub.as_viewer("grid_secretary", community=community, compound=compound["code"])
+    branch = hub.as_viewer(
+        "compound_branch_secretary", community=community, compound=compound["code"]
+    )
     criteria = await hub.query(f"{{ propertyCriteria(year: {YEAR}) {{ code scorer maxScore }} }}")
     for criterion in criteria["propertyCriteria"]:
         scorer = committee if criterion["scorer"] == "COMMUNITY" else branch

@@ -153,8 +153,12 @@ async def test_a_grid_secretary_manages_only_the_compounds_of_his_grid(
     mine, other = pairs[0]
     _USED.update((mine["code"], other["code"]))
     community = mine["community"]["code"]
-    secretary = hub.as_viewer("grid_secretary", community=community, grid=mine["grid"]["code"])
-    stranger = hub.as_viewer("grid_secretary", community=community, grid=other["grid"]["code"])
+    secretary = hub.as_viewer(
+        "grid_branch_secretary", community=community, grid=mine["grid"]["code"]
+    )
+    stranger = hub.as_viewer(
+        "grid_branch_secretary", community=community, grid=other["grid"]["code"]
+    )
 
     fields = {"compoundCode": mine["code"], "companyCode": "PC003", "startsOn": "2026-01-01",
               "endsOn": "2027-12-31"}  # fmt: skip
@@ -323,7 +327,7 @@ async def test_a_household_rates_once_per_period(
 
 
 async def _grid_secretary(hub: GraphQLClient, community: str, compound: str) -> GraphQLClient:
-    return hub.as_viewer("grid_secretary", community=community, compound=compound)
+    return hub.as_viewer("compound_branch_secretary", community=community, compound=compound)
 
 
 async def _score_all(

@@ -186,7 +186,7 @@ async def test_resident_rates_his_converted_order_the_community_is_refused(
     assert (error["code"], error["field"]) == ("RESIDENT_RATES", "input.orderId")
     assert "居民本人评价" in error["message"]
     assert "7 天" in error["message"]
-    secretary = hub.as_viewer("grid_secretary", community="C002", grid=await _grid(hub, "C002"))
+    secretary = hub.as_viewer("grid_worker", community="C002", grid=await _grid(hub, "C002"))
     again = await _mutate(secretary, "confirmOrder", orderId=order["id"])
     assert again["userErrors"][0]["code"] == "RESIDENT_RATES"
     # Another resident of the community may not rate an order not from his demand.
@@ -219,7 +219,7 @@ async def test_community_rates_on_his_behalf_where_he_cannot_and_says_so(
     hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
     committee = hub.as_viewer("community", community="C003")
-    secretary = hub.as_viewer("grid_secretary", community="C003", grid=await _grid(hub, "C003"))
+    secretary = hub.as_viewer("grid_worker", community="C003", grid=await _grid(hub, "C003"))
     # Raised offline by a grid worker for a resident without the app (网格员代提).
     offline = await _converted(
         committee, await _raise(secretary, "C003", "代老人申请修水管", requesterName="周大爷")
@@ -241,7 +241,7 @@ async def test_community_rates_on_his_behalf_where_he_cannot_and_says_so(
     await _rating_period_lapsed(workflow_db, lapsed["id"])
     before = await _performance(hub, members[placed["id"]])
 
-    cases = ((offline, secretary, "OFFLINE", "grid_secretary"), (own, committee,
+    cases = ((offline, secretary, "OFFLINE", "grid_worker"), (own, committee,
              "COMMUNITY_DEMAND", "community"), (placed, committee, "OFFLINE", "community"),
              (lapsed, committee, "NOT_RATED_IN_TIME", "community"))  # fmt: skip
     for order, viewer, basis, role in cases:

@@ -212,7 +212,7 @@ async def test_out_of_scope_is_forbidden(hub: GraphQLClient) -> None:
         '{ community(code: "C001") { grids(first: 1) { edges { node { code } } } } }'
     )
     grid_code = grid["community"]["grids"]["edges"][0]["node"]["code"]
-    secretary = hub.as_viewer("grid_secretary", community="C001", grid=grid_code)
+    secretary = hub.as_viewer("grid_branch_secretary", community="C001", grid=grid_code)
     by_secretary = (await secretary.query(PUBLISH, {"input": fields}))["publishMicroWish"]
     assert by_secretary["userErrors"] == []
     wish_id = by_secretary["microWish"]["id"]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from datasources.common import CHINA
 from tests.databases import DatabasePair
 
 ACTIVE = ("pending", "confirmed")
@@ -97,6 +99,24 @@ class World:
             r["member"] for r in self.records["BuildingGroupMember"]
             if r["group"] in groups and r["status"] == "active"
         }  # fmt: skip
+
+    def position_in_force(self, community: str, kind: str = "building_leader") -> dict[str, Any]:
+        """The first position of `kind` in force today in `community` (seeded per community)."""
+        today = datetime.now(CHINA).date().isoformat()
+        return next(
+            r for r in sorted(self.records["Position"], key=lambda r: r["code"])
+            if r["community"] == community and r["kind"] == kind and r["revoked_at"] is None
+            and str(r["starts_on"]) <= today <= str(r["ends_on"])
+        )  # fmt: skip
+
+    def position_buildings(self, code: str | None) -> set[str]:
+        """Buildings a position covers: a compound leader's compound, else his building."""
+        for r in self.records["Position"]:
+            if r["code"] == code:
+                if r["kind"] == "compound_leader":
+                    return self.buildings_in_compound(r["compound"])
+                return {r["building"]}
+        return set()
 
     # -- picking realistic viewers -----------------------------------------------------
     def busiest_community(self) -> str:
@@ -243,9 +263,9 @@ RECORDS: dict[str, str] = {
     "ServiceOrder": "SELECT o.id, c.code AS community, o.taker_kind, o.taker_code,"
     " o.member_code AS member, o.ordered_by_subject AS subject, o.ordered_by_role AS role,"
     " o.ordered_by_identity AS identity, d.raised_by_identity AS demand_identity,"
-    " d.raised_by_subject AS demand_subject, d.raised_by_role AS demand_role"
-    " FROM service_orders o JOIN communities c ON c.id = o.community_id"
-    " LEFT JOIN demand_items d ON d.id = o.demand_id",
+    " d.raised_by_subject AS demand_subject, d.raised_by_role AS demand_role,"
+    " b.code AS building FROM service_orders o JOIN communities c ON c.id = o.community_id"
+    " LEFT JOIN demand_items d ON d.id = o.demand_id LEFT JOIN buildings b ON b.id = o.building_id",
     # Who raised each demand (the resident's column of the demand list).
     "DemandRaiser": "SELECT d.id, c.code AS community, d.raised_by_identity AS identity,"
     " d.raised_by_subject AS subject, d.raised_by_role AS role FROM demand_items d"
@@ -319,6 +339,10 @@ RECORDS: dict[str, str] = {
     " JOIN property_companies p ON p.id = k.company_id",
     # Data every signed-in viewer reads: point rules (the configured ones; defaults come
     # from code), and the property criteria, award tiers and yearly results of each year.
+    "Position": "SELECT p.id, c.code AS community, p.code, p.kind, p.holder_kind,"
+    " p.holder_code, cp.code AS compound, b.code AS building, p.revoked_at, p.starts_on,"
+    " p.ends_on FROM positions p JOIN communities c ON c.id = p.community_id"
+    " JOIN compounds cp ON cp.id = p.compound_id LEFT JOIN buildings b ON b.id = p.building_id",
     "Grid": "SELECT id FROM grids",
     "Building": "SELECT id FROM buildings",
     "AllianceMembership": "SELECT p.id, a.code AS alliance FROM alliance_parties p"

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from datasources.community.partner_loaders import PartnerLoaders
     from datasources.community.points_lists import PointsLoaders
     from datasources.community.points_models import MallItem, Merchant, PointsEntry, Redemption
+    from datasources.community.positions import PositionLoaders
     from datasources.community.unit_service import UnitContribution
     from datasources.community.unit_service_models import ActivityUnitSignup
 
@@ -92,7 +93,7 @@ class CommunityLoaders(LazyLoaderGroups):
     GROUPS = (
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
-        "_operations_read", "_unit_service",
+        "_operations_read", "_unit_service", "_positions",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -390,6 +391,14 @@ class CommunityLoaders(LazyLoaderGroups):
         from datasources.community.evaluations_groups import EvaluationGroupLoaders
 
         self.evaluations_groups = EvaluationGroupLoaders(source, scope)
+
+    positions: PositionLoaders
+
+    def _positions(self, source: Datasource, scope: Scope) -> None:
+        """Positions (三长, 党员中心户)."""
+        from datasources.community.positions import PositionLoaders
+
+        self.positions = PositionLoaders(source, scope)
 
     points: PointsLoaders
     points_entry_by_id: DataLoader[int, PointsEntry | None]

@@ -662,6 +662,7 @@ from datasources.community import (  # noqa: E402,F401
     order_models,
     partner_models,
     points_models,
+    position_models,
     unit_service_models,
 )
 

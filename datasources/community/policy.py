@@ -70,7 +70,7 @@ from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder, TakerKind
 from datasources.community.timeline import SOURCES, TimelineEntry
 from datasources.community.unit_service_models import ActivityUnitSignup
-from datasources.scope import CrossSideFacts, Role, Viewer
+from datasources.scope import GRID_ROLES, CrossSideFacts, Role, Viewer
 
 DENY: list[ColumnElement[bool]] = [false()]
 PUBLIC = (District, Street, Community, ServiceCategory)
@@ -131,7 +131,7 @@ def grid_buildings(viewer: Viewer) -> Select[Any]:
 async def _reports(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     if viewer.role is Role.COMMUNITY:
         return [Report.community_id.in_(own_community(viewer))]
-    if viewer.role is Role.GRID_SECRETARY:
+    if viewer.role in GRID_ROLES:
         return [Report.building_id.in_(grid_buildings(viewer))]
     if viewer.role is Role.UNIT_BRANCH:
         return [Report.member_code.in_(await facts.members_of_viewer_unit())]
@@ -395,8 +395,8 @@ def _groups_of_member(viewer: Viewer) -> Select[Any]:
 async def _evaluations(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """Evaluations (三评): the evaluating community's roles; the member himself; a group
     leader the group evaluations of his group's members; the member's unit the community
-    and self ones."""
-    if viewer.is_community_side:
+    and self ones. The grid worker (网格员) is community staff, not a Party officer: none."""
+    if viewer.is_community_side and viewer.role is not Role.GRID_WORKER:
         return [MemberEvaluation.community_id.in_(own_community(viewer))]
     if viewer.role is Role.MEMBER:
         led = select(BuildingGroupMember.group_id).where(
@@ -459,7 +459,7 @@ async def _assignments(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnEle
     buildings); the assignee himself; a member those of his group."""
     if viewer.role is Role.COMMUNITY:
         return [HouseholdAssignment.community_id.in_(own_community(viewer))]
-    if viewer.role is Role.GRID_SECRETARY:
+    if viewer.role in GRID_ROLES:
         return [HouseholdAssignment.building_id.in_(grid_buildings(viewer))]
     if viewer.role is Role.MEMBER:
         mine = (HouseholdAssignment.assignee_kind == AssigneeKind.MEMBER) & (
@@ -518,6 +518,9 @@ async def _service_orders(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnE
         )
         served = ServiceOrder.member_code.in_(await facts.members_of_viewer_unit())
         return [or_(to_unit, served)]
+    if viewer.role is Role.POSITION_HOLDER:
+        # 三长/党员中心户: the orders of the buildings his position (in force) covers.
+        return [ServiceOrder.building_id.in_(position_buildings(viewer))]
     return DENY
 
 
@@ -623,9 +626,14 @@ from datasources.community.points_policy import POINTS_RULES  # noqa: E402
 
 _RULES.update(POINTS_RULES)
 
+# Positions (三长, 党员中心户): their rules live in their own module.
+from datasources.community.positions import POSITION_RULES, position_buildings  # noqa: E402
+
+_RULES.update(POSITION_RULES)
+
 
 def community_reports(viewer: Viewer) -> ColumnElement[bool]:
     """Active reports a community-side viewer may see: the statement behind his facts."""
-    if viewer.role is Role.GRID_SECRETARY:
+    if viewer.role in GRID_ROLES:
         return Report.building_id.in_(grid_buildings(viewer))
     return Report.community_id.in_(own_community(viewer))

@@ -184,7 +184,7 @@ def generate_evaluations(
                     writer.add(EvaluationKind.GROUP, grade, rng.choice(_COMMENTS[grade]),
                                f"member:{leader}", "member", (date(2026, 1, 15), 15))  # fmt: skip
                 writer.add(EvaluationKind.GRID_BRANCH, grade, rng.choice(_COMMENTS[grade]),
-                           grid, "grid_secretary", (date(2026, 1, 15), 15))  # fmt: skip
+                           grid, "grid_branch_secretary", (date(2026, 1, 15), 15))  # fmt: skip
             if rng.random() < 0.93:
                 writer.by_community(grade, f"community:{place.code}", unit_of[server.code])
     return rows

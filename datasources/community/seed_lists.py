@@ -91,7 +91,7 @@ def _raisers(rng: random.Random, places: Places, demands: list[Row]) -> None:
             )
             role = "resident"
         elif kind is RequesterKind.GRID_WORKER and place.grid_ids:
-            subject, role = f"grid:G{rng.choice(place.grid_ids):04d}", "grid_secretary"
+            subject, role = f"grid:G{rng.choice(place.grid_ids):04d}", "grid_worker"
         else:
             subject, role = f"community:{place.code}", "community"
         row |= {"raised_by_identity": None, "raised_by_subject": subject, "raised_by_role": role}

@@ -278,7 +278,7 @@ class _Orders:
         if roll < 0.7:
             subject, role = f"resident:{place.code}-{rng.randrange(1, 100_000):05d}", "resident"
         elif roll < 0.9 and place.grid_ids:
-            subject, role = f"grid:G{rng.choice(place.grid_ids):04d}", "grid_secretary"
+            subject, role = f"grid:G{rng.choice(place.grid_ids):04d}", "grid_worker"
             beneficiary = honorific_name(rng)
         else:
             subject, role = _community_subject(place), "community"
