@@ -519,7 +519,9 @@ async def _add(conn: AsyncConnection, model: Any, **values: Any) -> int:
 async def _nest_grids(conn: AsyncConnection, world: World, grid: str, community: str) -> None:
     """Grids below the grid viewer's grid down to level 6 (the deepest the model allows),
     each of the two lowest with a compound, a building and a member reporting there (moved
-    from a building outside his grid), so a scope that stops a level short hides them."""
+    from a building outside his grid), so a scope that stops a level short hides them; and
+    a grid beside his in his community, with a member of his grid moved there, so a scope
+    that reaches past his grid (to the whole community) shows what it must not."""
     parent = grid
     while children := sorted(g for g, p in world.grid_parent.items() if p == parent):
         parent = children[0]
@@ -539,11 +541,23 @@ async def _nest_grids(conn: AsyncConnection, world: World, grid: str, community:
             has_security=False, households=10,
         )  # fmt: skip
         building = await _add(conn, Building, code=f"BX{depth}", name="1号楼", compound_id=compound)
-        await conn.execute(
-            update(Report).where(
-                Report.member_code == movers[depth - 5], Report.status.in_(ACTIVE_STATUSES)
-            ).values(building_id=building)
-        )  # fmt: skip
+        await _move_report(conn, movers[depth - 5], building)
+    beside = await _add(conn, Grid, code="GY1", name="相邻网格", community_id=community_id,
+                        parent_id=None, level=1)  # fmt: skip
+    compound = await _add(
+        conn, Compound, code="CPY1", name="相邻小区", community_id=community_id, grid_id=beside,
+        has_owners_committee=False, has_owner_unit=False, has_security=False, households=10,
+    )  # fmt: skip
+    building = await _add(conn, Building, code="BY1", name="1号楼", compound_id=compound)
+    await _move_report(conn, max(world.reported_in_grid(grid) & world.reported_to(community)), building)
+
+
+async def _move_report(conn: AsyncConnection, member: str, building: int) -> None:
+    await conn.execute(
+        update(Report).where(
+            Report.member_code == member, Report.status.in_(ACTIVE_STATUSES)
+        ).values(building_id=building)
+    )  # fmt: skip
 
 
 async def _insert_awards(conn: AsyncConnection, world: World, cases: dict[str, Case]) -> None:
@@ -636,19 +650,24 @@ async def _insert_operations(
     # Orders: one dispatched to M elsewhere, one dispatched to the viewer unit (not yet
     # accepted by any member); of the test resident's subject: here one placed with his
     # identity, one from before identities, one by the same subject with another household
-    # (another identity); elsewhere one from before identities (another community's resident).
+    # (another identity); elsewhere one from before identities (another community's resident);
+    # here one from before identities by the same subject in another role (not his).
     unit, resident = cases["unit"].scope["unit"], cases["resident"]
     mine = resident_identity_key(resident)
     neighbour = resident_identity_key(Case("resident", {**resident.scope, "household": "9-909"},
                                            set(), set()))  # fmt: skip
-    for at, kind, taker, subject, identity in (
-        (there, "member", me, "resident:9", None), (there, "unit", unit, "resident:9", None),
-        (here, None, None, "test-resident", mine), (here, None, None, "test-resident", None),
-        (here, None, None, "test-resident", neighbour), (there, None, None, "test-resident", None),
+    for at, kind, taker, subject, identity, role in (
+        (there, "member", me, "resident:9", None, "resident"),
+        (there, "unit", unit, "resident:9", None, "resident"),
+        (here, None, None, "test-resident", mine, "resident"),
+        (here, None, None, "test-resident", None, "resident"),
+        (here, None, None, "test-resident", neighbour, "resident"),
+        (there, None, None, "test-resident", None, "resident"),
+        (here, None, None, "test-resident", None, "community"),
     ):  # fmt: skip
         await _add(
             conn, ServiceOrder, community_id=at, category_id=category, title="覆盖订单",
-            ordered_by_subject=subject, ordered_by_role="resident", ordered_by_identity=identity,
+            ordered_by_subject=subject, ordered_by_role=role, ordered_by_identity=identity,
             status="dispatched" if kind else "ordered", taker_kind=kind, taker_code=taker,
             due_at=t + timedelta(days=3), ordered_at=t, evidence=[],
         )  # fmt: skip
@@ -926,6 +945,10 @@ def test_grid_scope_reaches_the_lowest_level(matrix_db: DatabasePair) -> None:
     assert deepest - world.grid_level[grid] >= 2
     assert any(world.building_grid.get(b) in at_deepest for _c, b in
                (world.active_report[m] for m in cases["grid"].members))  # fmt: skip
+    community = cases["grid"].scope["community"]
+    beside = {m for m in world.reported_to(community) - world.reported_in_grid(grid)
+              if world.building_grid.get(world.active_report[m][1]) is not None}  # fmt: skip
+    assert beside, "no member of his community reports in a grid outside his"
     compound = cases["grid (compound)"]
     assert 0 < len(compound.members) < len(cases["grid"].members | compound.members)
 
