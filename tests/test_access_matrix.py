@@ -549,7 +549,9 @@ async def _nest_grids(conn: AsyncConnection, world: World, grid: str, community:
         has_owners_committee=False, has_owner_unit=False, has_security=False, households=10,
     )  # fmt: skip
     building = await _add(conn, Building, code="BY1", name="1号楼", compound_id=compound)
-    await _move_report(conn, max(world.reported_in_grid(grid) & world.reported_to(community)), building)
+    await _move_report(
+        conn, max(world.reported_in_grid(grid) & world.reported_to(community)), building
+    )
 
 
 async def _move_report(conn: AsyncConnection, member: str, building: int) -> None:

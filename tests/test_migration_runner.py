@@ -71,7 +71,9 @@ def test_check_reports_a_changed_type_and_server_default(tmp_path: Path) -> None
 
     asyncio.run(build())
     kinds = {
-        (diff[0][0], diff[0][3]) for diff in runner.check("community", url) if isinstance(diff, list)
+        (diff[0][0], diff[0][3])
+        for diff in runner.check("community", url)
+        if isinstance(diff, list)
     }
     assert ("modify_type", "code") in kinds
     assert ("modify_default", "order_due_hours") in kinds
