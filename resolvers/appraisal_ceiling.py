@@ -51,7 +51,7 @@ def check(
 def reasons(compliance: perf.Compliance) -> str:
     """The unmet rules behind a ceiling, in Chinese: not reported, late, too few services
     or hours, with the figures."""
-    return "；".join(f"{r.name}未达标（{r.detail}）" for r in compliance.unmet)
+    return "；".join(f"未满足“{r.name}”（{r.detail}）" for r in compliance.unmet)
 
 
 def refusal_message(

@@ -77,6 +77,8 @@ FILTERS: dict[str, dict[str, tuple[str, ...] | None]] = {
         "merchantId": None, "communityCode": None, "maxPrice": None, "inStock": None,
         "includeInactive": None,
     },
+    "OpinionRequestFilter": {"memberCode": None, "statuses": None},
+    "PositionFilter": {"kinds": None, "inForceOnly": None},
 }  # fmt: skip
 
 # Ordering enum -> its values -> what sorting by it reveals (the cursor carries the key).
@@ -106,6 +108,12 @@ ARGUMENTS: dict[str, tuple[str, ...] | None] = {
     "Query.propertyCriteria(year)": None,
     "Query.propertyAwardTiers(year)": None,
     "Query.nodes(ids)": None,
+    "Compound.propertyContracts(statuses)": None,
+    "PropertyCompany.contracts(statuses)": None,
+    "Member.postDuties(status)": None,
+    "Post.duties(status)": None,
+    "Query.memberThreeEvaluations(year)": None,
+    "Query.branchThreeEvaluations(year)": None,
     "Query._entities(representations)": None,
 }
 
@@ -128,6 +136,12 @@ NESTED: dict[str, tuple[str, ...] | None] = {
     "Community.orders": None,
     "MallItem.redemptions": None,
     "Member.postClaims": None,
+    "Member.postDuties": None,
+    "Post.duties": None,
+    # Read by the district and the auditor only; the members' names as on any member list.
+    "Query.memberThreeEvaluations": None,
+    # A unit asks about its own member; the community of his report answers.
+    "Query.opinionRequests": None,
     "Member.microWishes": None,
     "Member.assignments": None,
     "Member.activitySignups": None,

@@ -235,7 +235,9 @@ async def test_publish_sign_up_waitlist_promote_check_in_record_certify(
              status hours points activity { id title } history { toState note } } } } } }""",
         {"m": m3},
     )
-    [edge] = mine["member"]["activitySignups"]["edges"]
+    # Only this activity's signup: the seed may have signed him up for others.
+    [edge] = [e for e in mine["member"]["activitySignups"]["edges"]
+              if e["node"]["activity"]["id"] == a]  # fmt: skip
     assert edge["node"]["activity"] == {"id": a, "title": "垃圾分类宣传"}
     assert (edge["node"]["status"], edge["node"]["hours"], edge["node"]["points"]) == (
         "CERTIFIED", "1.0", 7
@@ -245,12 +247,12 @@ async def test_publish_sign_up_waitlist_promote_check_in_record_certify(
     ]  # fmt: skip
     m2_record = await hub.as_viewer("member", member=m2).query(
         "query($m: String!) { member(code: $m) { activitySignups { edges { node { hours points"
-        " } } } } }",
+        " activity { id } } } } } }",
         {"m": m2},
     )
-    assert m2_record["member"]["activitySignups"]["edges"][0]["node"] == {
-        "hours": "1.5", "points": 7
-    }  # fmt: skip
+    [m2_edge] = [e for e in m2_record["member"]["activitySignups"]["edges"]
+                 if e["node"]["activity"]["id"] == a]  # fmt: skip
+    assert m2_edge["node"] == {"hours": "1.5", "points": 7, "activity": {"id": a}}
     final = (await committee.query(NODE, {"id": a}))["node"]
     assert [h["toState"] for h in final["history"]] == ["published", "published", "certified"]
 

@@ -109,7 +109,7 @@ async def test_a_grade_above_the_ceiling_is_refused_naming_the_ceiling_and_rules
         assert (error["code"], error["field"]) == ("ABOVE_CEILING", "input.grade")
         message = error["message"]
         assert "评议等次上限为“基本合格”" in message
-        assert "在规定期限内报到未达标" in message
+        assert "未满足“在规定期限内报到”" in message
         assert "逾期 1 天" in message
         assert "区委组织部" in message
     # Within the ceiling it is recorded, with the ceiling of the time.
@@ -132,8 +132,8 @@ async def test_the_refused_grade_names_too_few_services_and_hours(hub: GraphQLCl
     refused = await _record(_branch(hub), "M3", "QUALIFIED")
     message = refused["userErrors"][0]["message"]
     assert refused["userErrors"][0]["code"] == "ABOVE_CEILING"
-    assert "年度服务次数达标未达标" in message
-    assert "年度服务时长达标未达标" in message
+    assert "未满足“年度服务次数达标”" in message
+    assert "未满足“年度服务时长达标”" in message
     # M4, a development target the policy does not cover, has no ceiling.
     free = await _record(_branch(hub), "M4", "EXCELLENT")
     assert free["userErrors"] == []

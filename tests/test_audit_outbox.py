@@ -172,7 +172,7 @@ def _walk(facts: dict[str, str]) -> list[Step]:
               "includeActivists": False, "includeDevelopmentTargets": False},
              "policy", "version"),
         Step("recordOrganisationEvaluation", branch,  # the work-unit side
-             {"memberCode": facts["unit_member"], "grade": "EXCELLENT", "comment": "表现优秀",
+             {"memberCode": facts["unit_member"], "grade": "BASICALLY_QUALIFIED", "comment": "基本合格",
               "year": today.year - 1}, "organisationEvaluation"),
         Step("createMerchant", committee,
              {"code": "OUTBOX-M", "name": "发件箱超市", "communityCode": "C001"}, "merchant"),

@@ -434,7 +434,13 @@ async def _contract(hub: GraphQLClient, pair: DatabasePair) -> Subject:
         """SELECT k.id, c.code
       FROM property_contracts k JOIN compounds p ON p.id = k.compound_id
       JOIN communities c ON c.id = p.community_id
-      WHERE k.status = 'active' AND k.ends_on >= CURRENT_DATE ORDER BY k.id""",
+      WHERE k.status = 'active' AND k.ends_on >= CURRENT_DATE
+        -- ending it leaves the compound's kind as it is (one state event per winner)
+        AND (p.kind <> 'commercial' OR p.has_owner_unit OR EXISTS (
+          SELECT 1 FROM compound_committees m WHERE m.compound_id = p.id AND m.kind = 'owners'
+          AND (m.term_starts_on IS NULL OR m.term_starts_on <= CURRENT_DATE)
+          AND (m.term_ends_on IS NULL OR m.term_ends_on >= CURRENT_DATE)))
+      ORDER BY k.id""",
     )
     return Subject(_global_id("PropertyContract", row),
                    {"community": hub.as_viewer("community", community=community)})  # fmt: skip

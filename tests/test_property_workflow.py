@@ -663,7 +663,17 @@ async def test_an_expired_contract_reads_expired_and_never_blocks_the_next(
 ) -> None:
     nodes = await _contracts_by_compound(hub)
     lapsed = _lapsed(nodes)
-    assert len(lapsed) >= 2, "the seed has contracts that lapsed and were not replaced"
+    assert lapsed, "the seed has contracts that lapsed and were not replaced"
+    if len(lapsed) < 2:  # earlier tests of the module took the others: lapse one more
+        unserved = next(n for n in nodes if n["code"] not in _USED and not n["propertyContracts"])
+        company = next(n["propertyCompany"]["code"] for n in nodes if n["propertyCompany"])
+        committee = hub.as_viewer("community", community=unserved["community"]["code"])
+        signed = await _do(committee, SIGN, compoundCode=unserved["code"], companyCode=company,
+                           startsOn="2024-01-01", endsOn="2025-12-31")  # fmt: skip
+        assert signed["userErrors"] == [], signed
+        nodes = await _contracts_by_compound(hub)
+        lapsed += [pair for pair in _lapsed(nodes) if pair[0]["code"] == unserved["code"]]
+    assert len(lapsed) >= 2
     # Every contract past its end date reads EXPIRED, whatever is stored (none reads ACTIVE).
     today = date.today().isoformat()
     for node in nodes:

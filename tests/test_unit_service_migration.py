@@ -56,7 +56,7 @@ async def test_rows_written_at_0010_answer_the_new_rules(old_db: DatabasePair) -
         " FROM communities c",
     )
     await runner.upgrade_async("community", url)
-    assert await runner.current_async("community", url) == "0011"
+    assert await runner.current_async("community", url) == runner.revisions("community")[-1]
     assert await _scalar(url, "SELECT count(*) FROM activity_unit_signups") == 0
 
     async for hub in client_for(old_db):
