@@ -9,7 +9,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import orjson
@@ -20,7 +20,8 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_compress import CompressMiddleware, add_compress_type
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -32,7 +33,7 @@ from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
 from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
-from gateway import heap, reports
+from gateway import graphiql, heap, reports
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
@@ -112,6 +113,11 @@ class HubGraphQL(GuardedGraphQL):
     async def get_context(self, request: Any, response: Any) -> HubContext:
         return self.hub.context(request, response)
 
+    @cached_property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL loading its files from the hub (`gateway.graphiql`), never a CDN."""
+        return graphiql.page()
+
     def encode_json(self, data: object) -> bytes:
         """Responses as compact UTF-8 JSON, Chinese text as is; orjson is several times faster
         than `json.dumps` on a page of 500 members' figures. orjson refuses a lone surrogate
@@ -185,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             # Appraisal spreadsheets (评议台账), same bearer token and scope as GraphQL.
             Route("/reports/{kind}/{file}", reports.download, methods=["GET"]),
+            *_graphiql_assets(hub.settings),
         ],
         middleware=[
             *_forwarded(hub.settings),
@@ -205,6 +212,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.hub = hub
     return app
+
+
+def _graphiql_assets(settings: Settings) -> list[BaseRoute]:
+    """GraphiQL's scripts and styles, installed with the hub (see `gateway.graphiql`)."""
+    if not settings.graphiql_enabled:
+        return []
+    return [Mount(graphiql.PREFIX, app=StaticFiles(directory=graphiql.ASSET_DIR, check_dir=False))]
 
 
 def _forwarded(settings: Settings) -> list[Middleware]:
