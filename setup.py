@@ -21,7 +21,8 @@ class BuildWithGraphiQL(build_py):
         # Loaded by path: the package's dependencies are not installed while it builds.
         path = Path(__file__).resolve().parent / "gateway" / "graphiql.py"
         spec = importlib.util.spec_from_file_location("_dualhub_graphiql", path)
-        assert spec is not None and spec.loader is not None
+        if spec is None or spec.loader is None:
+            raise RuntimeError(f"cannot load {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses look their module up there
         spec.loader.exec_module(module)
