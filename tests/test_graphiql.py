@@ -121,3 +121,18 @@ def test_vendor_without_npm_leaves_the_install_working(
     monkeypatch.setattr(graphiql, "ASSET_DIR", tmp_path / "assets")
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     assert graphiql.vendor() == list(graphiql.ASSETS)
+
+
+def test_the_install_command_names_what_it_could_not_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from gateway.cli import main
+
+    monkeypatch.setattr(graphiql, "ASSET_DIR", tmp_path / "assets")
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    result = CliRunner().invoke(main, ["graphiql", "install"])
+    assert result.exit_code == 1
+    assert "npm not found" in result.output
+    assert graphiql.ASSETS[0].url_path in result.output
