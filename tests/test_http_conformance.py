@@ -265,8 +265,10 @@ def graphql_http(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repository (npm's own cache makes later installs fast)."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        pytest.skip("graphql-http's audit needs Node.js and npm on PATH; neither is optional "
-                    "for it, the rest of the HTTP tests run without them")  # fmt: skip
+        pytest.skip(
+            "Node.js or npm is not on PATH: graphql-http's audit of GraphQL over HTTP "
+            "cannot run (the other HTTP tests do not need them)"
+        )
     folder = tmp_path_factory.mktemp("graphql-http")
     (folder / "package.json").write_text('{"private": true, "type": "module"}')
     installed = subprocess.run(  # noqa: S603 (npm from PATH, fixed arguments)
