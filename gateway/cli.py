@@ -37,6 +37,28 @@ def schema() -> None:
 
 
 @main.group()
+def graphiql() -> None:
+    """GraphiQL's files, served by the hub itself (no CDN at run time)."""
+
+
+@graphiql.command("install")
+def install_graphiql() -> None:
+    """Fetch GraphiQL's files with `npm pack` and check their integrity hashes.
+
+    `pip install` does this already when npm is on PATH; run it once after an install
+    without npm, on a machine that reaches the npm registry.
+    """
+    from gateway import graphiql as assets
+
+    still = assets.vendor()
+    if still:
+        raise click.ClickException(
+            "GraphiQL files missing: " + ", ".join(asset.url_path for asset in still)
+        )
+    click.echo(f"GraphiQL's {len(assets.ASSETS)} files are in {assets.ASSET_DIR}", err=True)
+
+
+@main.group()
 def documents() -> None:
     """Trusted documents (persisted queries) of the frontends."""
 

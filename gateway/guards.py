@@ -1,6 +1,8 @@
 """Hostile and careless input: every limit of a hub process, built from its settings.
 
 Before GraphQL (HTTP status, GraphQL-shaped body):
+* a method other than GET and POST, or a mutation over GET: 405 with `Allow`; a POST body
+  that is neither JSON nor multipart: 415 (`GuardedGraphQL` below);
 * requests per IP (`gateway.ratelimit.AddressRateLimit`) and, after authentication, per
   verified identity (`IdentityRateLimit`), every route but the health checks (429);
 * request body size: `gateway.body_limit.BodySizeLimit` (413);
@@ -18,21 +20,26 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from gateway.body_limit import BodySizeLimit
 from gateway.documents import TrustedDocuments, load_manifest
+from gateway.media import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
+from gateway.media import shape_for_graphql_response_json as shape
 from gateway.ratelimit import AddressRateLimit, IdentityRateLimit, RateLimits
 from gateway.refusals import Refused, refusal
 from gateway.settings import Settings
@@ -118,12 +125,45 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
         except Refused as refused:
             response = refused.response
         except HTTPException as exc:
-            response = refusal(
-                exc.status_code,
-                ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_USER_INPUT,
-                f"请求无法处理。{exc.reason}",
-            )
+            if exc.status_code == 405:
+                response = method_not_allowed(
+                    "GET, POST",
+                    "此地址只接受 GET 和 POST 请求。"
+                    f"Method {scope['method']} is not allowed here: use GET or POST.",
+                )
+            else:
+                response = refusal(
+                    exc.status_code,
+                    ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_USER_INPUT,
+                    f"请求无法处理。{exc.reason}",
+                )
         await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """strawberry's sub-response, carrying the media type the response will have
+        (`gateway.media`): `create_response` is not given the request."""
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = sub_response.media_type or JSON
+        status = 200
+        if media_type == GRAPHQL_RESPONSE_JSON:
+            results = response_data if isinstance(response_data, list) else [response_data]
+            statuses = [shape(cast("dict[str, Any]", result)) for result in results]
+            # A batch has no single status: its operations ran or not each on its own.
+            status = statuses[0] if not isinstance(response_data, list) else 200
+        response = super().create_response(response_data, sub_response)
+        if sub_response.status_code is None:
+            response.status_code = status
+        if media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         """Strict JSON: valid UTF-8 without lone surrogates, no NaN or Infinity, nested at
@@ -184,6 +224,20 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "POST":
+            content_type, _ = parse_content_type(request.content_type or "")
+            if content_type != "application/json" and not (
+                self.multipart_uploads_enabled and content_type == "multipart/form-data"
+            ):
+                raise Refused(
+                    refusal(
+                        415,
+                        ErrorCode.BAD_USER_INPUT,
+                        "请求体类型不受支持，请以 JSON 发送。"
+                        f"Unsupported content type {content_type or '(none)'!r}: send the "
+                        "operation as application/json (or by GET in the query string).",
+                    )
+                )
         try:
             parsed = await super().parse_http_body(request)
         except AttributeError as exc:  # strawberry calls `.get` on whatever the JSON was
@@ -232,11 +286,27 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
             return ExecutionResult(data=None, errors=[error])
         if query is not request_data.query:
             request_data = dataclasses.replace(request_data, query=query)
-        return await super().execute_single(
-            request=request,
-            request_adapter=request_adapter,
-            sub_response=sub_response,
-            context=context,
-            root_value=root_value,
-            request_data=request_data,
-        )
+        try:
+            return await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
+        except HTTPException as exc:
+            # A mutation sent by GET (which a browser, a cache or a crawler may repeat).
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise Refused(
+                    method_not_allowed(
+                        "POST",
+                        "变更操作须以 POST 请求发送。Mutations must be sent by POST, not GET.",
+                    )
+                ) from exc
+            raise
+
+
+def method_not_allowed(allow: str, message: str) -> JSONResponse:
+    """405 with `Allow`, the GraphQL-shaped body of every refusal."""
+    return refusal(405, ErrorCode.BAD_USER_INPUT, message, headers={"Allow": allow})

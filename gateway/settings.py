@@ -13,6 +13,13 @@ from sqlalchemy.engine import make_url
 EMBEDDED_UNITS_URL = "sqlite+aiosqlite:///./data/units.db"
 EMBEDDED_COMMUNITY_URL = "sqlite+aiosqlite:///./data/community.db"
 
+# What browser clients send besides the CORS-safelisted headers: the token, the body's
+# type, a request id, Apollo's CSRF-prevention header and client awareness, trace context.
+DEFAULT_CORS_HEADERS = (
+    "Authorization", "Content-Type", "X-Request-ID", "Apollo-Require-Preflight",
+    "apollographql-client-name", "apollographql-client-version", "traceparent", "tracestate",
+)  # fmt: skip
+
 
 def _rate(value: str | None) -> str | None:
     """A rate such as "120/minute", checked at startup; "" means no limit."""
@@ -169,6 +176,25 @@ class Settings(BaseSettings):
         description="Origins browsers may call the hub from (CORS), e.g. "
         '["https://dashboard.example.cn"]. Default: any origin in development, none in '
         "production. Tokens travel in the Authorization header, never in cookies.",
+    )
+    cors_allow_headers: list[str] = Field(
+        list(DEFAULT_CORS_HEADERS),
+        description="Request headers browsers may send from other origins (CORS preflight), "
+        "besides the CORS-safelisted ones. Default: Authorization, Content-Type, X-Request-ID, "
+        "Apollo-Require-Preflight, Apollo's client awareness (apollographql-client-name, "
+        "apollographql-client-version) and W3C trace context (traceparent, tracestate). "
+        "Setting it replaces the list.",
+    )
+    compression_minimum_bytes: int = Field(
+        1024,
+        ge=0,
+        description="Responses of at least this many bytes are compressed (zstd, brotli or "
+        "gzip, whichever the client's Accept-Encoding allows, in that order); 0 compresses "
+        "all.",
+    )
+    compression: bool = Field(
+        True,
+        description="Compress responses; turn off when a proxy in front already does.",
     )
     gc_threshold: int = Field(
         50_000,

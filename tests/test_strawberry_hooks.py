@@ -20,6 +20,9 @@ HOOKS = {
     "_validate_batch_request": ["self", "request_data", "protocol"],
     "parse_http_body": ["self", "request"],
     "should_render_graphql_ide": ["self", "request"],
+    # The response's media type and status (gateway/media.py).
+    "get_sub_response": ["self", "request"],
+    "create_response": ["self", "response_data", "sub_response"],
     "execute_single": [
         "self", "request", "request_adapter", "sub_response", "context", "root_value",
         "request_data",
@@ -48,6 +51,8 @@ def test_the_base_view_calls_the_batch_hook_and_body_parser() -> None:
     assert "self._validate_batch_request(" in source
     assert "self.parse_http_body(" in source
     assert "self.execute_single(" in source
+    assert "self.get_sub_response(request)" in source
+    assert "self.create_response(" in source
 
 
 # What the input checks (issue 11) rely on: the view's `run` and `decode_json` (strict
