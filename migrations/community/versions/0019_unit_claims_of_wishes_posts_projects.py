@@ -85,7 +85,7 @@ def downgrade() -> None:
     with op.batch_alter_table('agreement_projects', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_agreement_projects_claimant_complete'), type_='check')
         batch_op.drop_index(batch_op.f('ix_agreement_projects_claimant_code'))
-        batch_op.drop_constraint(batch_op.f('ck_agreement_projects_claimant_kind'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_agreement_projects_project_claimant_kind'), type_='check')
         batch_op.drop_column('confirmed_at')
         batch_op.drop_column('claimed_at')
         batch_op.drop_column('claimant_code')
@@ -103,7 +103,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('ck_post_claims_one_claimant'), type_='check')
         batch_op.drop_index('uq_post_claims_active_unit', sqlite_where=sa.text(_ACTIVE_UNIT), postgresql_where=sa.text(_ACTIVE_UNIT))
         batch_op.drop_index(batch_op.f('ix_post_claims_unit_code'))
-        batch_op.drop_constraint(batch_op.f('ck_post_claims_claimant_kind'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_post_claims_post_claimant_kind'), type_='check')
         batch_op.alter_column('member_code', existing_type=sa.String(length=32), nullable=False)
         batch_op.drop_column('unit_code')
         batch_op.drop_column('claimant_kind')
@@ -116,6 +116,6 @@ def downgrade() -> None:
     with op.batch_alter_table('micro_wishes', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_micro_wishes_one_claimant'), type_='check')
         batch_op.drop_index(batch_op.f('ix_micro_wishes_claimed_by_unit'))
-        batch_op.drop_constraint(batch_op.f('ck_micro_wishes_claimant_kind'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_micro_wishes_wish_claimant_kind'), type_='check')
         batch_op.drop_column('claimed_by_unit')
         batch_op.drop_column('claimant_kind')
