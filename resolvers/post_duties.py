@@ -106,7 +106,11 @@ async def record_duty(
             "input.memberCode",
         )  # fmt: skip
     member = None if unit is not None else (member_code or viewer.member)
-    server = claimed_by(ClaimantKind.UNIT, unit) if unit else claimed_by(ClaimantKind.MEMBER, member or "")
+    server = (
+        claimed_by(ClaimantKind.UNIT, unit)
+        if unit
+        else claimed_by(ClaimantKind.MEMBER, member or "")
+    )
     own_sessions = PostDuty.unit_code == unit if unit else PostDuty.member_code == member
     starts_at, ends_at = _aware(starts_at), _aware(ends_at)
     hours = check_period(starts_at, ends_at, utcnow())

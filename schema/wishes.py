@@ -131,7 +131,7 @@ class MicroWish(HubNode):
     @strawberry.field(
         name="claimedByUnit",
         description="The unit that claimed it, from the work-unit side (认领单位); null when a "
-        "member claimed it, before a claim, or out of scope."
+        "member claimed it, before a claim, or out of scope.",
     )
     async def claimed_by_unit_node(
         self, info: Info

@@ -198,7 +198,8 @@ async def test_unit_claims_a_micro_wish_fulfils_it_and_the_community_confirms(
                                   "actorRole": "unit_branch", "note": f"单位认领：{unit}"}  # fmt: skip
     # A retry with the same key returns the first result; everyone else is refused.
     again = await _run(branch, CLAIM_WISH, wishId=w, clientMutationId="wish-1")
-    assert again["microWish"]["id"] == w and again["userErrors"] == []
+    assert again["microWish"]["id"] == w
+    assert again["userErrors"] == []
     twice = await _run(branch, CLAIM_WISH, wishId=w)
     assert twice["userErrors"][0]["message"] == "该微心愿已被本单位认领。"
     assert _codes(await _run(me, CLAIM_WISH, wishId=w)) == ["ALREADY_CLAIMED"]
@@ -343,10 +344,12 @@ async def test_unit_party_claims_an_agreement_project_and_the_community_confirms
     assert (p["status"], p["claimantKind"], p["claimantCode"], p["ownerCode"]) == (
         "PLANNED", "UNIT", unit, "C003"
     )  # fmt: skip
-    assert p["claimant"] == {"code": unit} and p["claimedAt"] is not None
+    assert p["claimant"] == {"code": unit}
+    assert p["claimedAt"] is not None
     assert p["history"][-1]["note"] == f"单位认领：{unit}"
     again = await _run(branch, CLAIM_PROJECT, projectId=own, clientMutationId="proj-1")
-    assert again["project"]["id"] == own and again["userErrors"] == []
+    assert again["project"]["id"] == own
+    assert again["userErrors"] == []
     twice = await _run(branch, CLAIM_PROJECT, projectId=own)
     assert twice["userErrors"][0]["message"] == "该项目已被本单位认领。"
     assert await _forbidden(committee, CLAIM_PROJECT, projectId=own)

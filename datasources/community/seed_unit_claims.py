@@ -81,14 +81,14 @@ def _wishes(rng: random.Random, wishes: list[Row], paired: dict[int, list[str]])
 
 def _posts(rng: random.Random, rows: TableRows, paired: dict[int, list[str]]) -> TableRows:
     claims, duties = rows["post_claims"], rows["post_duties"]
-    for claim in claims:
-        claim.update(claimant_kind=ClaimantKind.MEMBER, unit_code=None)
+    for earlier in claims:
+        earlier.update(claimant_kind=ClaimantKind.MEMBER, unit_code=None)
     for duty in duties:
         duty.update(unit_code=None)
     active: dict[int, int] = defaultdict(int)
-    for claim in claims:
-        if claim["status"] is PostClaimStatus.ACTIVE:
-            active[claim["post_id"]] += 1
+    for earlier in claims:
+        if earlier["status"] is PostClaimStatus.ACTIVE:
+            active[earlier["post_id"]] += 1
     made = 0
     for post in rows["posts"]:
         units = paired.get(post["community_id"])
