@@ -247,10 +247,11 @@ SIGNUPS = """SELECT s.member_code, count(*), sum(s.hours) FROM activity_signups 
     AND a.starts_at >= :start AND a.starts_at < :end
   GROUP BY s.member_code"""
 # Confirmed post duty sessions (岗位值守) that began in the year: a claim alone is no service.
+# A unit's own sessions and wishes (单位认领, no member's code) are the unit's, never a member's.
 DUTY = """SELECT member_code, count(*), sum(hours) FROM post_duties WHERE status = 'confirmed'
-  {members} AND starts_at >= :start AND starts_at < :end GROUP BY member_code"""
+  AND member_code IS NOT NULL {members} AND starts_at >= :start AND starts_at < :end GROUP BY member_code"""
 WISHES = """SELECT claimed_by, count(*) FROM micro_wishes WHERE status IN ('fulfilled', 'confirmed')
-  {claimed} AND fulfilled_at >= :start AND fulfilled_at < :end GROUP BY claimed_by"""
+  AND claimed_by IS NOT NULL {claimed} AND fulfilled_at >= :start AND fulfilled_at < :end GROUP BY claimed_by"""
 POINTS = """SELECT member_code,
   sum(CASE WHEN kind = 'earn' AND occurred_at >= :start THEN points ELSE 0 END),
   sum(CASE WHEN kind = 'spend' AND occurred_at >= :start THEN points ELSE 0 END),

@@ -7,7 +7,8 @@
   after the last scheduled term.
 - Agreements: the community signs, adds projects owned by a party (or itself), renews and
   ends; a project's owner (or the community) moves it planned -> in progress -> done; the
-  community cancels. Every change is history; nothing is deleted.
+  community cancels. A unit party claims a project the community owns itself (认领项目,
+  双服务), carries it to done like an owner, and the community confirms it (验收). Every change is history; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datasources.common import utcnow
 from datasources.community.models import (
     AgreementParty,
     AgreementProject,
     AgreementStatus,
     Alliance,
     AllianceParty,
+    ClaimantKind,
     CoBuildingAgreement,
     Community,
     PartyKind,
@@ -41,7 +44,7 @@ from datasources.community.partner_models import (
     effective_agreement_status,
 )
 from datasources.community.policy import party_of
-from datasources.scope import Role
+from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -618,6 +621,7 @@ async def move_project(
         )
         is_community = viewer.role is Role.COMMUNITY and viewer.community == community
         is_owner = party_of(viewer) == (project.owner_kind, project.owner_code)
+        is_owner = is_owner or is_claimant(viewer, project)
         if not is_community and not (is_owner and to is not ProjectStatus.CANCELLED):
             raise PermissionError("only the owner or the community moves a project")
         # Owed work can still be done after the period ended (overdue projects stay owed).
@@ -630,6 +634,121 @@ async def move_project(
         before = project.status
         project.status = to
         record(session, viewer, PROJECT, project.id, before.value, to.value, note)
+    return project
+
+
+# --- projects claimed by a unit (认领项目, 双服务) --------------------------------------
+
+
+def is_claimant(viewer: Viewer, project: AgreementProject) -> bool:
+    return (
+        viewer.role is Role.UNIT_BRANCH
+        and viewer.unit is not None
+        and project.claimant_kind is ClaimantKind.UNIT
+        and project.claimant_code == viewer.unit
+    )
+
+
+def _unit(ctx: HubContext) -> str:
+    if ctx.viewer.role is not Role.UNIT_BRANCH or not ctx.viewer.unit:
+        raise PermissionError("only a unit's Party organisation claims projects for its unit")
+    return ctx.viewer.unit
+
+
+async def _locked_project(
+    session: AsyncSession, project_id: int
+) -> tuple[AgreementProject, CoBuildingAgreement]:
+    await write_lock(session, AgreementProject, project_id)
+    project = await session.get(AgreementProject, project_id, with_for_update=True)
+    if project is None:
+        raise Refusal(RefusalCode.NOT_FOUND, "未找到该项目。", "input.projectId")
+    agreement = await session.get(CoBuildingAgreement, project.agreement_id)
+    assert agreement is not None  # a foreign key
+    return project, agreement
+
+
+async def claim_project(ctx: HubContext, project_id: int, key: str | None) -> AgreementProject:
+    """Claim a project (认领项目): a unit's Party organisation for its unit, a party to the
+    project's agreement (签约方), of a project the community owns itself, planned and not
+    claimed, while the agreement is in force. One claimant."""
+    viewer = ctx.viewer
+    unit = _unit(ctx)
+    async with ctx.sources.community.transaction() as session:
+        project, agreement = await _locked_project(session, project_id)
+        earlier = await replayed(ctx, session, AgreementProject, "claimAgreementProject", key)
+        if earlier is not None:
+            return earlier
+        party = await session.scalar(
+            select(AgreementParty.id).where(
+                AgreementParty.agreement_id == agreement.id,
+                AgreementParty.party_kind == PartyKind.UNIT,
+                AgreementParty.party_code == unit,
+            )
+        )
+        if party is None:
+            raise Refusal(RefusalCode.NOT_A_MEMBER, "本单位不是该共建协议的签约方，不能认领其项目。",
+                          "input.projectId")  # fmt: skip
+        if project.claimant_code is not None:
+            who = "本单位" if is_claimant(viewer, project) else ""
+            raise Refusal(RefusalCode.ALREADY_CLAIMED, f"该项目已被{who}认领。", "input.projectId")
+        if project.owner_kind is not PartyKind.COMMUNITY:
+            raise Refusal(RefusalCode.INVALID_STATE, "该项目已有签约方负责，不能认领。",
+                          "input.projectId")  # fmt: skip
+        if status_of(agreement) is not AgreementStatus.ACTIVE:
+            raise _agreement_state(agreement, "其项目不能认领。")
+        if project.status is not ProjectStatus.PLANNED:
+            name = PROJECT_NAMES[project.status]
+            raise Refusal(RefusalCode.INVALID_STATE, f"该项目当前为「{name}」，只有计划中的项目可以认领。",
+                          "input.projectId")  # fmt: skip
+        project.claimant_kind, project.claimant_code = ClaimantKind.UNIT, unit
+        project.claimed_at = utcnow()
+        state = project.status.value
+        record(session, viewer, PROJECT, project.id, state, state, f"单位认领：{unit}")
+        remember(session, viewer, "claimAgreementProject", key, project.id)
+    return project
+
+
+async def release_project(ctx: HubContext, project_id: int, reason: str | None) -> AgreementProject:
+    """Give up a claim before the project is done (放弃认领): the claiming unit; the project
+    keeps its state and is the community's own again, open to claims."""
+    async with ctx.sources.community.transaction() as session:
+        project, _agreement = await _locked_project(session, project_id)
+        if not is_claimant(ctx.viewer, project):
+            raise PermissionError("the project is not claimed by the viewer's unit")
+        if project.status not in OPEN_PROJECT:
+            name = PROJECT_NAMES[project.status]
+            raise Refusal(RefusalCode.INVALID_STATE, f"该项目当前为「{name}」，不能放弃认领。",
+                          "input.projectId")  # fmt: skip
+        project.claimant_kind = project.claimant_code = project.claimed_at = None
+        state = project.status.value
+        note = f"放弃认领：{reason}" if reason else "放弃认领"
+        record(session, ctx.viewer, PROJECT, project.id, state, state, note)
+    return project
+
+
+async def confirm_project(ctx: HubContext, project_id: int, note: str | None) -> AgreementProject:
+    """Confirm a claimed project done (验收): the agreement's community; only confirmed
+    projects count in the unit's contribution."""
+    viewer = ctx.viewer
+    async with ctx.sources.community.transaction() as session:
+        project, agreement = await _locked_project(session, project_id)
+        community = await session.scalar(
+            select(Community.code).where(Community.id == agreement.community_id)
+        )
+        if not (viewer.role is Role.COMMUNITY and viewer.community == community):
+            raise PermissionError("only the agreement's community confirms its projects")
+        if project.claimant_code is None:
+            raise Refusal(RefusalCode.INVALID_STATE, "该项目未被单位认领，无需确认。",
+                          "input.projectId")  # fmt: skip
+        if project.confirmed_at is not None:
+            raise Refusal(RefusalCode.INVALID_STATE, "该项目已确认，不能重复确认。",
+                          "input.projectId")  # fmt: skip
+        if project.status is not ProjectStatus.DONE:
+            name = PROJECT_NAMES[project.status]
+            raise Refusal(RefusalCode.INVALID_STATE, f"该项目当前为「{name}」，只有已完成的项目可以确认。",
+                          "input.projectId")  # fmt: skip
+        project.confirmed_at = utcnow()
+        record(session, viewer, PROJECT, project.id, "done", "done", note or "社区确认完成")
     return project
 
 

@@ -136,11 +136,12 @@ class DistrictDashboard:
 
 
 def by_contribution(rows: dict[str, UnitContribution], top: int) -> list[UnitContribution]:
-    """Units ranked by what they did: demands and orders completed and activities joined,
-    then the headcount they committed; ties by code."""
+    """Units ranked by what they did: demands, orders, wishes and projects completed, duty
+    sessions served and activities joined, then the headcount they committed; ties by
+    code."""
 
     def weight(c: UnitContribution) -> tuple[int, int, str]:
-        done = c.demands_completed + c.orders_completed + c.activities_joined
+        done = c.delivered + c.activities_joined
         return (-done, -c.participants, c.unit_code)
 
     return sorted(rows.values(), key=weight)[:top]

@@ -11,6 +11,9 @@ session and confirmed before it counts as a service.
 * The post's community (or a grid secretary of it) or the post's keeper confirms (确认) or
   rejects (不通过, with a reason) a pending session; nobody decides on a session that is his
   own or that he recorded himself (four eyes).
+* A unit that claimed a post (单位认领) records the sessions it served on its claim; they
+  are the unit's (`unit_code`, no member's), decided on the same way, and count in the
+  unit's contribution (datasources/community/unit_service.py), never in a member's.
 * Only confirmed sessions count in a member's services and hours (resolvers.performance).
 """
 
@@ -23,9 +26,10 @@ from sqlalchemy import or_, select
 
 from datasources.common import CHINA, utcnow
 from datasources.community.duty_models import MAX_DUTY_HOURS, PostDuty, PostDutyStatus
-from datasources.community.models import Community, Post, PostClaim
+from datasources.community.models import ClaimantKind, Community, Post, PostClaim
 from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
+from resolvers.posts import claimed_by
 from resolvers.workflow import (
     Refusal,
     RefusalCode,
@@ -90,11 +94,24 @@ async def record_duty(
     note: str | None,
     key: str | None,
 ) -> PostDuty:
-    """Record a duty session (登记值守): the member himself, or the post's keeper for him."""
+    """Record a duty session (登记值守): the member himself, or the post's keeper for him;
+    or a unit's Party organisation, a session the unit served on its own claim (单位值守)."""
     viewer = ctx.viewer
-    if viewer.role is not Role.MEMBER or viewer.member is None:
-        raise PermissionError("only a member (or the post's keeper) records duty")
-    member = member_code or viewer.member
+    unit = viewer.unit if viewer.role is Role.UNIT_BRANCH else None
+    if unit is None and (viewer.role is not Role.MEMBER or viewer.member is None):
+        raise PermissionError("only a member (or the post's keeper) or a unit records duty")
+    if unit is not None and member_code is not None:
+        raise Refusal(
+            RefusalCode.INVALID_INPUT, "单位登记本单位认领岗位的值守，无需填写党员。",
+            "input.memberCode",
+        )  # fmt: skip
+    member = None if unit is not None else (member_code or viewer.member)
+    server = (
+        claimed_by(ClaimantKind.UNIT, unit)
+        if unit
+        else claimed_by(ClaimantKind.MEMBER, member or "")
+    )
+    own_sessions = PostDuty.unit_code == unit if unit else PostDuty.member_code == member
     starts_at, ends_at = _aware(starts_at), _aware(ends_at)
     hours = check_period(starts_at, ends_at, utcnow())
     async with ctx.sources.community.transaction() as session:
@@ -105,13 +122,13 @@ async def record_duty(
         post = await session.get(Post, post_id, with_for_update=True)
         if post is None:
             raise Refusal(RefusalCode.NOT_FOUND, "未找到该岗位。", "input.postId")
-        if member != viewer.member and not is_keeper(viewer, post):
+        if unit is None and member != viewer.member and not is_keeper(viewer, post):
             raise PermissionError("only the post's keeper records duty for another member")
         claim = await session.scalar(
             select(PostClaim)
             .where(
                 PostClaim.post_id == post.id,
-                PostClaim.member_code == member,
+                server,
                 PostClaim.claimed_at <= starts_at,
                 or_(PostClaim.released_at.is_(None), PostClaim.released_at >= ends_at),
             )
@@ -134,7 +151,7 @@ async def record_duty(
         overlapping = await session.scalar(
             select(PostDuty.id).where(
                 PostDuty.post_id == post.id,
-                PostDuty.member_code == member,
+                own_sessions,
                 PostDuty.status != PostDutyStatus.REJECTED,
                 PostDuty.starts_at < ends_at,
                 PostDuty.ends_at > starts_at,
@@ -147,13 +164,17 @@ async def record_duty(
                 "input.startsAt",
             )
         row = PostDuty(
-            post_id=post.id, claim_id=claim.id, member_code=member, starts_at=starts_at,
-            ends_at=ends_at, hours=hours, note=note, status=PostDutyStatus.PENDING,
-            recorded_by=viewer.member,
+            post_id=post.id, claim_id=claim.id, member_code=member, unit_code=unit,
+            starts_at=starts_at, ends_at=ends_at, hours=hours, note=note,
+            status=PostDutyStatus.PENDING, recorded_by=unit or viewer.member,
         )  # fmt: skip
         session.add(row)
         await session.flush()
-        by_keeper = None if member == viewer.member else "岗位负责人代为登记"
+        by_keeper = None
+        if unit is not None:
+            by_keeper = f"单位值守：{unit}"
+        elif member != viewer.member:
+            by_keeper = "岗位负责人代为登记"
         record(session, viewer, DUTY, row.id, None, PostDutyStatus.PENDING.value, by_keeper)
         remember(session, viewer, "recordPostDuty", key, row.id)
     return row

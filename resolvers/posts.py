@@ -1,4 +1,5 @@
-"""The posts workflow (岗位认领): a community publishes posts, members claim and release them.
+"""The posts workflow (岗位认领): a community publishes posts, members claim and release them;
+a unit's Party organisation claims one as an organisation too (单位认领, 双服务).
 
 A post has a capacity (名额) that is never exceeded, also under concurrent claims: the
 claim transaction locks the post first (PostgreSQL `SELECT ... FOR UPDATE`; SQLite's write
@@ -12,12 +13,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import utcnow
 from datasources.community.models import (
+    ClaimantKind,
     Community,
     Post,
     PostClaim,
@@ -31,6 +33,7 @@ from resolvers.workflow import (
     RefusalCode,
     category_id_of,
     community_id_of,
+    is_paired,
     is_supporter,
     manages_community,
     record,
@@ -42,6 +45,7 @@ from resolvers.workflow import (
 POST = "Post"
 CLAIM = "PostClaim"
 POST_STATUS_NAMES = {PostStatus.OPEN: "招募中", PostStatus.CLOSED: "已关闭"}
+NOT_PAIRED = "本单位未与该社区结对，不能认领该社区的岗位。"
 CLAIM_STATUS_NAMES = {PostClaimStatus.ACTIVE: "已认领", PostClaimStatus.RELEASED: "已退出"}
 
 
@@ -136,20 +140,48 @@ async def close(ctx: HubContext, post_id: int, reason: str | None) -> Post:
     return post
 
 
+def _claimant(ctx: HubContext) -> tuple[ClaimantKind, str]:
+    """A member claims for himself; a unit's Party organisation for its unit (双服务)."""
+    viewer = ctx.viewer
+    if viewer.role is Role.MEMBER and viewer.member:
+        return ClaimantKind.MEMBER, viewer.member
+    if viewer.role is Role.UNIT_BRANCH and viewer.unit:
+        return ClaimantKind.UNIT, viewer.unit
+    raise PermissionError("only members and units claim posts")
+
+
+def claimed_by(kind: ClaimantKind, code: str) -> ColumnElement[bool]:
+    """Claims of the claimant: a member's column or a unit's."""
+    if kind is ClaimantKind.UNIT:
+        return (PostClaim.claimant_kind == kind) & (PostClaim.unit_code == code)
+    return (PostClaim.claimant_kind == kind) & (PostClaim.member_code == code)
+
+
+def claimant_of(row: PostClaim) -> tuple[ClaimantKind, str | None]:
+    if row.claimant_kind is ClaimantKind.UNIT:
+        return ClaimantKind.UNIT, row.unit_code
+    return ClaimantKind.MEMBER, row.member_code
+
+
 async def claim(ctx: HubContext, post_id: int, key: str | None) -> PostClaim:
-    """Claim a post (认领岗位): a member with an active report to the post's community."""
-    if ctx.viewer.role is not Role.MEMBER or ctx.viewer.member is None:
-        raise PermissionError("only a member claims posts")
+    """Claim a post (认领岗位): a member with an active report to the post's community, or a
+    unit's Party organisation for its unit paired with it (单位认领); one place each."""
+    kind, code = _claimant(ctx)
     try:
-        return await _claim(ctx, ctx.viewer.member, post_id, key)
+        return await _claim(ctx, kind, code, post_id, key)
     except IntegrityError as exc:
-        # A concurrent claim of the same member won the one-active-claim index.
-        raise Refusal(
-            RefusalCode.DUPLICATE, "您已认领该岗位，无需重复认领。", "input.postId"
-        ) from exc
+        # A concurrent claim of the same claimant won the one-active-claim index.
+        raise Refusal(RefusalCode.DUPLICATE, _again(kind), "input.postId") from exc
 
 
-async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) -> PostClaim:
+def _again(kind: ClaimantKind) -> str:
+    who = "本单位" if kind is ClaimantKind.UNIT else "您"
+    return f"{who}已认领该岗位，无需重复认领。"
+
+
+async def _claim(
+    ctx: HubContext, kind: ClaimantKind, code: str, post_id: int, key: str | None
+) -> PostClaim:
     viewer = ctx.viewer
     async with ctx.sources.community.transaction() as session:
         await write_lock(session, Post, post_id)
@@ -159,7 +191,10 @@ async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) ->
         post = await session.get(Post, post_id, with_for_update=True)
         if post is None:
             raise Refusal(RefusalCode.NOT_FOUND, "未找到该岗位。", "input.postId")
-        if not await is_supporter(session, member, post.community_id):
+        if kind is ClaimantKind.UNIT:
+            if not await is_paired(session, code, post.community_id):
+                raise Refusal(RefusalCode.NOT_PAIRED, NOT_PAIRED, "input.postId")
+        elif not await is_supporter(session, code, post.community_id):
             raise Refusal(RefusalCode.NOT_REPORTED, "请先向该社区报到。", "input.postId")
         if post.status is not PostStatus.OPEN:
             raise Refusal(
@@ -169,36 +204,39 @@ async def _claim(ctx: HubContext, member: str, post_id: int, key: str | None) ->
             )
         active = PostClaim.status == PostClaimStatus.ACTIVE
         mine = await session.scalar(
-            select(PostClaim.id).where(
-                PostClaim.post_id == post.id, PostClaim.member_code == member, active
-            )
+            select(PostClaim.id).where(PostClaim.post_id == post.id, claimed_by(kind, code), active)
         )
         if mine is not None:
-            raise Refusal(RefusalCode.DUPLICATE, "您已认领该岗位，无需重复认领。", "input.postId")
+            raise Refusal(RefusalCode.DUPLICATE, _again(kind), "input.postId")
         taken = await session.scalar(
             select(func.count()).select_from(PostClaim).where(PostClaim.post_id == post.id, active)
         )
         if (taken or 0) >= post.capacity:
             raise Refusal(RefusalCode.FULL, "该岗位名额已满", "input.postId")
-        row = PostClaim(post_id=post.id, member_code=member, status=PostClaimStatus.ACTIVE)
+        row = PostClaim(post_id=post.id, claimant_kind=kind, status=PostClaimStatus.ACTIVE)
+        if kind is ClaimantKind.UNIT:
+            row.unit_code = code
+        else:
+            row.member_code = code
         session.add(row)
         await session.flush()
-        record(session, viewer, CLAIM, row.id, None, PostClaimStatus.ACTIVE.value)
+        note = f"单位认领：{code}" if kind is ClaimantKind.UNIT else None
+        record(session, viewer, CLAIM, row.id, None, PostClaimStatus.ACTIVE.value, note)
         remember(session, viewer, "claimPost", key, row.id)
     return row
 
 
 async def release(ctx: HubContext, claim_id: int, reason: str | None) -> PostClaim:
-    """Release one's own active claim (退出岗位)."""
+    """Release one's own active claim (退出岗位): the member, or the unit's Party
+    organisation for the unit's claim."""
     viewer = ctx.viewer
-    if viewer.role is not Role.MEMBER or viewer.member is None:
-        raise PermissionError("only the member releases his claims")
+    claimant = _claimant(ctx)
     async with ctx.sources.community.transaction() as session:
         row = await session.get(PostClaim, claim_id, with_for_update=True)
         if row is None:
             raise Refusal(RefusalCode.NOT_FOUND, "未找到该认领记录。", "input.claimId")
-        if row.member_code != viewer.member:
-            raise PermissionError("the claim is another member's")
+        if claimant_of(row) != claimant:
+            raise PermissionError("the claim is someone else's")
         if row.status is not PostClaimStatus.ACTIVE:
             raise Refusal(
                 RefusalCode.INVALID_STATE,

@@ -1,5 +1,6 @@
 """Micro-wishes (微心愿): a community publishes a wish for a resident in need, exactly one
-member claims it, fulfils it, and the community confirms; or the community withdraws it.
+member, or one unit paired with the community (单位认领, 双服务), claims it, fulfils it,
+and the community confirms; or the community withdraws it.
 
 Exactly one claim, also under concurrent claims: the claim transaction locks the wish row
 first (PostgreSQL `SELECT ... FOR UPDATE`; SQLite's write transactions hold the database's
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import utcnow
 from datasources.community.models import (
+    ClaimantKind,
     Community,
     MicroWish,
     MicroWishStatus,
@@ -26,6 +28,7 @@ from resolvers.workflow import (
     RefusalCode,
     category_id_of,
     community_id_of,
+    is_paired,
     is_supporter,
     manages_community,
     record,
@@ -43,6 +46,7 @@ STATUS_NAMES = {
     MicroWishStatus.WITHDRAWN: "已撤回",
 }
 NOT_FOUND = "未找到该微心愿。"
+NOT_PAIRED = "本单位未与该社区结对，不能认领该社区的微心愿。"
 
 
 def _invalid_state(wish: MicroWish, allowed: str) -> Refusal:
@@ -91,12 +95,29 @@ async def publish(
     return wish
 
 
-async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
-    """Claim a wish (认领微心愿): a member with an active report to the wish's community."""
+def _claimant(ctx: HubContext) -> tuple[ClaimantKind, str]:
+    """A member claims for himself; a unit's Party organisation for its unit (双服务)."""
     viewer = ctx.viewer
-    member = viewer.member
-    if viewer.role is not Role.MEMBER or member is None:
-        raise PermissionError("only a member claims micro-wishes")
+    if viewer.role is Role.MEMBER and viewer.member:
+        return ClaimantKind.MEMBER, viewer.member
+    if viewer.role is Role.UNIT_BRANCH and viewer.unit:
+        return ClaimantKind.UNIT, viewer.unit
+    raise PermissionError("only members and units claim micro-wishes")
+
+
+def claimant_of(wish: MicroWish) -> tuple[ClaimantKind, str] | None:
+    if wish.claimant_kind is ClaimantKind.UNIT and wish.claimed_by_unit:
+        return ClaimantKind.UNIT, wish.claimed_by_unit
+    if wish.claimed_by:
+        return ClaimantKind.MEMBER, wish.claimed_by
+    return None
+
+
+async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
+    """Claim a wish (认领微心愿): a member with an active report to the wish's community, or
+    a unit's Party organisation for its unit paired with it (单位认领)."""
+    viewer = ctx.viewer
+    kind, code = _claimant(ctx)
     async with ctx.sources.community.transaction() as session:
         await write_lock(session, MicroWish, wish_id)
         earlier = await replayed(ctx, session, MicroWish, "claimMicroWish", key)
@@ -105,34 +126,44 @@ async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
         wish = await session.get(MicroWish, wish_id, with_for_update=True)
         if wish is None:
             raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.wishId")
-        if not await is_supporter(session, member, wish.community_id):
+        if kind is ClaimantKind.UNIT:
+            if not await is_paired(session, code, wish.community_id):
+                raise Refusal(RefusalCode.NOT_PAIRED, NOT_PAIRED, "input.wishId")
+        elif not await is_supporter(session, code, wish.community_id):
             raise Refusal(RefusalCode.NOT_REPORTED, "请先向该社区报到。", "input.wishId")
         if wish.status is MicroWishStatus.CLAIMED:
-            raise Refusal(RefusalCode.ALREADY_CLAIMED, "该微心愿已被认领。", "input.wishId")
+            who = "本单位" if claimant_of(wish) == (kind, code) else ""
+            raise Refusal(RefusalCode.ALREADY_CLAIMED, f"该微心愿已被{who}认领。", "input.wishId")
         if wish.status is not MicroWishStatus.PUBLISHED:
             raise _invalid_state(wish, "不能认领。")
         wish.status = MicroWishStatus.CLAIMED
-        wish.claimed_by = member
+        wish.claimant_kind = kind
+        if kind is ClaimantKind.UNIT:
+            wish.claimed_by_unit = code
+        else:
+            wish.claimed_by = code
         wish.claimed_at = utcnow()
+        note = f"单位认领：{code}" if kind is ClaimantKind.UNIT else None
         record(session, viewer, WISH, wish.id, MicroWishStatus.PUBLISHED.value,
-               MicroWishStatus.CLAIMED.value)  # fmt: skip
+               MicroWishStatus.CLAIMED.value, note)  # fmt: skip
         remember(session, viewer, "claimMicroWish", key, wish.id)
     return wish
 
 
 async def fulfil(ctx: HubContext, wish_id: int, note: str) -> MicroWish:
-    """Fulfil a claimed wish (完成微心愿): the member who claimed it, with a note."""
+    """Fulfil a claimed wish (完成微心愿): its claimant (the member, or the unit's Party
+    organisation), with a note."""
     viewer = ctx.viewer
-    if viewer.role is not Role.MEMBER or viewer.member is None:
-        raise PermissionError("only the claiming member fulfils a micro-wish")
+    claimant = _claimant(ctx)
     if not note.strip():
         raise Refusal(RefusalCode.INVALID_INPUT, "请填写完成情况。", "input.note")
     async with ctx.sources.community.transaction() as session:
         wish = await session.get(MicroWish, wish_id, with_for_update=True)
         if wish is None:
             raise Refusal(RefusalCode.NOT_FOUND, NOT_FOUND, "input.wishId")
-        if wish.claimed_by is not None and wish.claimed_by != viewer.member:
-            raise PermissionError("the wish was claimed by another member")
+        found = claimant_of(wish)
+        if found is not None and found != claimant:
+            raise PermissionError("the wish was claimed by someone else")
         if wish.status is not MicroWishStatus.CLAIMED:
             raise _invalid_state(wish, "只有已认领的微心愿可以完成。")
         wish.status = MicroWishStatus.FULFILLED
@@ -167,7 +198,7 @@ async def confirm(ctx: HubContext, wish_id: int, note: str | None) -> MicroWish:
         wish.confirmed_at = utcnow()
         record(session, ctx.viewer, WISH, wish.id, MicroWishStatus.FULFILLED.value,
                MicroWishStatus.CONFIRMED.value, note)  # fmt: skip
-        if wish.claimed_by is not None:
+        if wish.claimant_kind is ClaimantKind.MEMBER and wish.claimed_by is not None:
             # The member who fulfilled it earns the rule's points, in the same transaction.
             await points.earn(
                 session, ctx.viewer, member_code=wish.claimed_by,

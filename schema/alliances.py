@@ -338,6 +338,26 @@ class MoveAgreementProjectInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
+@strawberry.input(description="Claim a project of an agreement for the unit (认领项目).")
+class ClaimAgreementProjectInput:
+    project_id: relay.GlobalID = strawberry.field(description="The project (项目ID).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
+
+
+@strawberry.input(description="Give up the unit's claim of a project (放弃认领项目).")
+class ReleaseAgreementProjectInput:
+    project_id: relay.GlobalID = strawberry.field(description="The project (项目ID).")
+    reason: str | None = strawberry.field(default=None, description="Why (原因).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.input(description="Confirm a claimed project done (验收认领项目).")
+class ConfirmAgreementProjectInput:
+    project_id: relay.GlobalID = strawberry.field(description="The project (项目ID).")
+    note: str | None = strawberry.field(default=None, description="Remark (验收意见).")
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
 @strawberry.input(description="Renew an agreement to a later end date (续签协议).")
 class RenewAgreementInput:
     agreement_id: relay.GlobalID = strawberry.field(description="The agreement (协议ID).")
@@ -640,7 +660,8 @@ class AlliancesMutation:
 
     @strawberry.mutation(
         description="Start, complete or cancel a project (推进/完成/取消实事项目): the owner "
-        "party or the community starts and completes; only the community cancels."
+        "party, the unit that claimed it, or the community starts and completes; only the "
+        "community cancels."
     )
     async def move_agreement_project(
         self, info: Info,
@@ -661,6 +682,60 @@ class AlliancesMutation:
             forbidden="只有项目责任方或签约社区可以变更项目。",
         )
         return await mutate(info, change, AgreementProjectPayload, action, _project)
+
+    @strawberry.mutation(
+        description="Claim a project (认领项目, 双服务): a unit branch for its unit, a party to "
+        "the project's agreement (else NOT_A_MEMBER), of a planned project the community owns "
+        "itself (else INVALID_STATE) while the agreement is in force. One claimant: "
+        "ALREADY_CLAIMED afterwards. The claimant then starts and completes it "
+        "(moveAgreementProject) and the community confirms it (confirmAgreementProject)."
+    )
+    async def claim_agreement_project(
+        self, info: Info,
+        input: Annotated[ClaimAgreementProjectInput, strawberry.argument(description="The claim.")],
+    ) -> AgreementProjectPayload:  # fmt: skip
+        key = input.client_mutation_id
+        change = Change(name="claimAgreementProject", entity="AgreementProject", key=key,
+                        forbidden="只有签约单位的党组织可以认领项目。")  # fmt: skip
+        return await mutate_node(
+            info, change, AgreementProjectPayload, input.project_id,
+            lambda row_id: rules.claim_project(info.context, row_id, key), _project,
+            unknown=not_found("未找到该项目。", "input.projectId"),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Give up a claim of a project (放弃认领项目) before it is done: the claiming "
+        "unit's branch; the project is the community's own again and open to claims."
+    )
+    async def release_agreement_project(
+        self, info: Info,
+        input: Annotated[ReleaseAgreementProjectInput, strawberry.argument(description="The claim.")],
+    ) -> AgreementProjectPayload:  # fmt: skip
+        change = Change(name="releaseAgreementProject", entity="AgreementProject",
+                        key=input.client_mutation_id, forbidden="只有认领项目的单位可以放弃认领。",
+                        detail={"reason": input.reason})  # fmt: skip
+        return await mutate_node(
+            info, change, AgreementProjectPayload, input.project_id,
+            lambda row_id: rules.release_project(info.context, row_id, input.reason), _project,
+            unknown=not_found("未找到该项目。", "input.projectId"),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Confirm a claimed project done (验收认领项目): the agreement's community; "
+        "the project counts in the unit's contribution from then on."
+    )
+    async def confirm_agreement_project(
+        self, info: Info,
+        input: Annotated[ConfirmAgreementProjectInput, strawberry.argument(description="The project.")],
+    ) -> AgreementProjectPayload:  # fmt: skip
+        change = Change(name="confirmAgreementProject", entity="AgreementProject",
+                        key=input.client_mutation_id, forbidden=_COMMUNITY_ONLY,
+                        detail={"note": input.note})  # fmt: skip
+        return await mutate_node(
+            info, change, AgreementProjectPayload, input.project_id,
+            lambda row_id: rules.confirm_project(info.context, row_id, input.note), _project,
+            unknown=not_found("未找到该项目。", "input.projectId"),
+        )  # fmt: skip
 
     @strawberry.mutation(
         description="Renew an agreement to a later end date (续签协议): its community; only "

@@ -105,7 +105,8 @@ strawberry.enum(
 strawberry.enum(
     community.ClaimantKind,
     name="DemandClaimantKind",
-    description="Who claimed a demand (认领方): MEMBER 党员, UNIT 单位 (its Party organisation).",
+    description="Who claimed a demand, a micro-wish, a post or a project (认领方): MEMBER 党员, "
+    "UNIT 单位 (its Party organisation, 双服务).",
 )
 strawberry.enum(
     community.PostStatus, description="State of a post (岗位状态): OPEN 招募中, CLOSED 已关闭."

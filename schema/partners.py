@@ -4,7 +4,7 @@ agreements (共建协议), whose parties may be units, communities, companies or
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Self
@@ -20,6 +20,7 @@ from resolvers.workflow import today_in_china
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.enums import (
     AgreementStatus,
+    DemandClaimantKind,
     MeetingFrequency,
     PartyKind,
     ProjectStatus,
@@ -358,11 +359,34 @@ class AgreementProject(HubNode):
     budget_yuan: Decimal = strawberry.field(description="Budget in yuan (预算, 元).")
     due_on: date = strawberry.field(description="Due date (完成时限).")
     status: ProjectStatus = strawberry.field(description="State of the project (项目状态).")
+    claimant_kind: DemandClaimantKind | None = strawberry.field(
+        description="Who claimed it (认领方, 双服务): UNIT when a unit party took on the "
+        "community's own project; null while unclaimed."
+    )
+    claimant_code: str | None = strawberry.field(
+        description="Code of the claiming unit (认领单位编码); null while unclaimed."
+    )
+    claimed_at: datetime | None = strawberry.field(
+        description="When it was claimed (认领时间); null while unclaimed."
+    )
+    confirmed_at: datetime | None = strawberry.field(
+        description="When the community confirmed a claimed project done (验收时间); null before."
+    )
     agreement_id: strawberry.Private[int]
 
     @strawberry.field(description="The responsible party (责任方), null if unknown.")
     async def owner(self, info: Info) -> Party | None:
         return await resolve_party(info, self.owner_kind, self.owner_code, None)
+
+    @strawberry.field(
+        description="The claiming unit, from the work-unit side (认领单位); null while "
+        "unclaimed or out of scope."
+    )
+    async def claimant(self, info: Info) -> WorkUnit | None:
+        if self.claimant_code is None:
+            return None
+        row = await info.context.units.work_unit_by_code.load(self.claimant_code)
+        return WorkUnit.from_optional_row(row)
 
     @strawberry.field(description="Still owed and past its due date, China time (逾期).")
     def overdue(self) -> bool:

@@ -151,6 +151,25 @@ class PairedUnitWork:
     demands_completed: int = strawberry.field(
         default=0, description="Demands here it completed in the year (完成需求)."
     )
+    wishes_claimed: int = strawberry.field(
+        default=0, description="Micro-wishes here the unit claimed itself in the year."
+    )
+    wishes_fulfilled: int = strawberry.field(
+        default=0, description="Of them, confirmed fulfilled in the year (实现微心愿)."
+    )
+    posts_claimed: int = strawberry.field(
+        default=0, description="Posts here the unit claimed itself in the year (单位认领岗位)."
+    )
+    duty_sessions: int = strawberry.field(
+        default=0, description="Confirmed duty sessions on the unit's posts here (单位值守)."
+    )
+    duty_hours: float = strawberry.field(default=0.0, description="Their hours (值守时长).")
+    projects_claimed: int = strawberry.field(
+        default=0, description="Agreement projects here the unit claimed in the year (认领项目)."
+    )
+    projects_completed: int = strawberry.field(
+        default=0, description="Of them, confirmed done in the year (完成项目)."
+    )
 
     @strawberry.field(description="The unit (单位).")
     async def unit(self, info: Info) -> Annotated[WorkUnit, strawberry.lazy(_UNITS)] | None:
@@ -205,6 +224,13 @@ def _unit_work(
         participants=c.participants if c else 0,
         demands_claimed=c.demands_claimed if c else 0,
         demands_completed=c.demands_completed if c else 0,
+        wishes_claimed=c.wishes_claimed if c else 0,
+        wishes_fulfilled=c.wishes_fulfilled if c else 0,
+        posts_claimed=c.posts_claimed if c else 0,
+        duty_sessions=c.duty_sessions if c else 0,
+        duty_hours=float(c.duty_hours) if c else 0.0,
+        projects_claimed=c.projects_claimed if c else 0,
+        projects_completed=c.projects_completed if c else 0,
     )  # fmt: skip
 
 

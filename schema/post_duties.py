@@ -60,14 +60,21 @@ class PostDuty(HubNode):
     id_loader_of = loaded_by(lambda c: c.community.post_duty_by_id)
 
     id: relay.NodeID[int]
-    member_code: str = strawberry.field(description="Code of the serving member (党员编码).")
+    member_code: str | None = strawberry.field(
+        description="Code of the serving member (党员编码); null on a unit's session."
+    )
+    unit_code: str | None = strawberry.field(
+        description="Code of the unit whose claim the session served (单位值守, 双服务); null on "
+        "a member's session."
+    )
     starts_at: datetime = strawberry.field(description="Start of the session (开始时间).")
     ends_at: datetime = strawberry.field(description="End of the session (结束时间).")
     hours: Decimal = strawberry.field(description="Hours served (值守时长，小时), at most 24.")
     note: str | None = strawberry.field(description="What he did (值守情况).")
     status: PostDutyStatus = strawberry.field(description="Pending, confirmed or rejected.")
     recorded_by: str = strawberry.field(
-        description="Member code of who recorded it (登记人): the member or the post's keeper."
+        description="Who recorded it (登记人): the member or the post's keeper (member codes), "
+        "or the unit (its code) on a unit's session."
     )
     recorded_at: datetime = strawberry.field(description="When it was recorded (登记时间).")
     decided_at: datetime | None = strawberry.field(
@@ -93,6 +100,8 @@ class PostDuty(HubNode):
     async def member(self, info: Info) -> Annotated[Member, strawberry.lazy(_UNITS)] | None:
         from schema.units import Member
 
+        if self.member_code is None:
+            return None
         return Member.from_optional_row(
             await info.context.units.member_by_code.load(self.member_code)
         )
@@ -184,9 +193,10 @@ _NO_DUTY = not_found(post_duties.NOT_FOUND, "input.dutyId")
 class PostDutyMutation:
     @strawberry.mutation(
         description="Record a duty session (登记值守), pending until confirmed: the member on a "
-        "post he claimed, or the post's keeper for a claimant. Refused outside the claim or "
-        "the post's period (OUTSIDE_WINDOW), when it overlaps a pending or confirmed session "
-        "of the same member on the post (DUPLICATE), or when it ends before it starts, lasts "
+        "post he claimed, or the post's keeper for a claimant; or a unit branch, a session its "
+        "unit served on the unit's own claim (单位值守, without memberCode). Refused outside the "
+        "claim or the post's period (OUTSIDE_WINDOW), when it overlaps a pending or confirmed "
+        "session of the same member (or unit) on the post (DUPLICATE), or when it ends before it starts, lasts "
         "over 24 hours or ends in the future (INVALID_INPUT)."
     )
     async def record_post_duty(
@@ -213,7 +223,7 @@ class PostDutyMutation:
             name="recordPostDuty",
             entity="PostDuty",
             key=key,
-            forbidden="只有党员本人或岗位负责人可以登记值守。",
+            forbidden="只有党员本人、岗位负责人或认领岗位的单位可以登记值守。",
             detail={"post": str(post_id), "member": input.member_code or ""},
         )
         return await mutate(info, change, PostDutyPayload, action, _duty)

@@ -18,7 +18,7 @@ from datasources.community.models import PostClaimStatus as PostClaimStatusModel
 from resolvers import posts
 from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
-from schema.enums import PostClaimStatus, PostStatus
+from schema.enums import DemandClaimantKind, PostClaimStatus, PostStatus
 from schema.history import StateEvent, history
 from schema.mutations import KEY_DESCRIPTION as _KEY
 from schema.mutations import Change, UserError, mutate, mutate_node, node_id_of, not_found
@@ -36,7 +36,7 @@ from schema.post_duties import DutyStatusArgument
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
     from schema.post_duties import PostDuty
-    from schema.units import Member
+    from schema.units import Member, WorkUnit
 
 _LISTS = "schema.lists"
 _UNITS = "schema.units"
@@ -176,12 +176,23 @@ class Post(HubNode):
         return await history(info, posts.POST, self.id)
 
 
-@strawberry.type(description="A member's claim of a post (岗位认领).")
+@strawberry.type(
+    description="A claim of a post (岗位认领) by a member, or by a unit as an organisation "
+    "(单位认领, 双服务); one place of the post each."
+)
 class PostClaim(HubNode):
     id_loader_of = loaded_by(lambda c: c.community.post_claim_by_id)
 
     id: relay.NodeID[int]
-    member_code: str = strawberry.field(description="Code of the claiming member (党员编码).")
+    claimant_kind: DemandClaimantKind = strawberry.field(
+        description="Who claimed it (认领方): MEMBER or UNIT."
+    )
+    member_code: str | None = strawberry.field(
+        description="Code of the claiming member (党员编码); null on a unit's claim."
+    )
+    unit_code: str | None = strawberry.field(
+        description="Code of the claiming unit (单位编码); null on a member's claim."
+    )
     status: PostClaimStatus = strawberry.field(description="Active or released (认领状态).")
     claimed_at: datetime = strawberry.field(description="When he claimed it (认领时间).")
     released_at: datetime | None = strawberry.field(
@@ -195,8 +206,23 @@ class PostClaim(HubNode):
     async def member(self, info: Info) -> Annotated[Member, strawberry.lazy(_UNITS)] | None:
         from schema.units import Member
 
+        if self.member_code is None:
+            return None
         return Member.from_optional_row(
             await info.context.units.member_by_code.load(self.member_code)
+        )
+
+    @strawberry.field(
+        description="The claiming unit, from the work-unit side (认领单位); null on a member's "
+        "claim or out of scope."
+    )
+    async def unit(self, info: Info) -> Annotated[WorkUnit, strawberry.lazy(_UNITS)] | None:
+        from schema.units import WorkUnit
+
+        if self.unit_code is None:
+            return None
+        return WorkUnit.from_optional_row(
+            await info.context.units.work_unit_by_code.load(self.unit_code)
         )
 
     @strawberry.field(description="The post claimed (岗位); null when out of scope.")
@@ -422,8 +448,9 @@ class PostsMutation:
 
     @strawberry.mutation(
         description="Claim a place of a post (认领岗位): a member with an active report to the "
-        "post's community. Refused when full (FULL), already claimed (DUPLICATE), closed "
-        "(INVALID_STATE) or not reported there (NOT_REPORTED)."
+        "post's community (else NOT_REPORTED), or a unit branch for its unit paired with the "
+        "community (单位认领, else NOT_PAIRED). Refused when full (FULL), already claimed by "
+        "the same claimant (DUPLICATE) or closed (INVALID_STATE)."
     )
     async def claim_post(
         self,
@@ -437,12 +464,15 @@ class PostsMutation:
             name="claimPost",
             entity="PostClaim",
             key=key,
-            forbidden="只有党员本人可以认领岗位。",
+            forbidden="只有党员本人或结对单位党组织可以认领岗位。",
             detail={"post": str(post_id)},
         )
         return await mutate(info, change, PostClaimPayload, action, _claim)
 
-    @strawberry.mutation(description="Release one's own claim (退出岗位): the member himself.")
+    @strawberry.mutation(
+        description="Release one's own claim (退出岗位): the member himself, or the unit branch "
+        "for its unit's claim."
+    )
     async def release_post(
         self,
         info: Info,

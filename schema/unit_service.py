@@ -106,7 +106,8 @@ class UnitActivitySignup(HubNode):
     description="What a unit's Party organisation did for communities in a year (单位双服务"
     "年度贡献), over the records the viewer may see: activities it signed up for with its "
     "members (活动接龙) and their headcount, demands it claimed (认领需求) and completed, "
-    "orders it took and completed (接单)."
+    "orders it took and completed (接单), and the service projects it claimed itself "
+    "(认领项目): micro-wishes, posts and their duty, agreement projects."
 )
 class UnitContribution:
     year: int = strawberry.field(description="The year (年度), China time.")
@@ -131,6 +132,29 @@ class UnitContribution:
     orders_completed: int = strawberry.field(
         description="Orders dispatched to the unit and completed in the year (完成点单)."
     )
+    wishes_claimed: int = strawberry.field(
+        description="Micro-wishes the unit claimed itself in the year (单位认领微心愿); a "
+        "member's own claims are his, not the unit's."
+    )
+    wishes_fulfilled: int = strawberry.field(
+        description="Of the unit's micro-wishes, those the community confirmed fulfilled in "
+        "the year (实现微心愿)."
+    )
+    posts_claimed: int = strawberry.field(
+        description="Posts the unit claimed itself in the year (单位认领岗位)."
+    )
+    duty_sessions: int = strawberry.field(
+        description="Confirmed duty sessions served on the unit's posts, begun in the year "
+        "(单位值守次数)."
+    )
+    duty_hours: float = strawberry.field(description="Their hours (单位值守时长).")
+    projects_claimed: int = strawberry.field(
+        description="Co-building agreement projects the unit claimed in the year (认领项目)."
+    )
+    projects_completed: int = strawberry.field(
+        description="Of the unit's claimed projects, those the community confirmed done in "
+        "the year (完成项目)."
+    )
     unit_code: strawberry.Private[str]
 
     @classmethod
@@ -140,7 +164,11 @@ class UnitContribution:
             participants=row.participants, activities_certified=row.activities_certified,
             participants_certified=row.participants_certified,
             demands_claimed=row.demands_claimed, demands_completed=row.demands_completed,
-            orders_completed=row.orders_completed, unit_code=row.unit_code,
+            orders_completed=row.orders_completed, wishes_claimed=row.wishes_claimed,
+            wishes_fulfilled=row.wishes_fulfilled, posts_claimed=row.posts_claimed,
+            duty_sessions=row.duty_sessions, duty_hours=float(row.duty_hours),
+            projects_claimed=row.projects_claimed, projects_completed=row.projects_completed,
+            unit_code=row.unit_code,
         )  # fmt: skip
 
     @strawberry.field(description="The unit (单位); null out of the viewer's scope.")

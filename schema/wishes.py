@@ -18,7 +18,7 @@ from strawberry import relay
 from datasources.community import lists
 from resolvers import wishes
 from schema.base import HubNode, Info, loaded_by
-from schema.enums import MicroWishStatus
+from schema.enums import DemandClaimantKind, MicroWishStatus
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -33,7 +33,7 @@ from schema.places import Community
 
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
-    from schema.units import Member
+    from schema.units import Member, WorkUnit
 
 _LISTS = "schema.lists"
 _UNITS = "schema.units"
@@ -84,7 +84,11 @@ class MicroWish(HubNode):
     created_at: datetime = strawberry.field(description="When it was published (发布时间).")
     community_id: strawberry.Private[int]
     category_id: strawberry.Private[int | None]
+    claimant_kind: DemandClaimantKind | None = strawberry.field(
+        description="Who claimed it (认领方): a member or a unit (单位认领); null before a claim."
+    )
     claimed_by: strawberry.Private[str | None]
+    claimed_by_unit: strawberry.Private[str | None]
     beneficiary_name: strawberry.Private[str]  # personal: read through beneficiaryName
 
     @strawberry.field(
@@ -119,6 +123,25 @@ class MicroWish(HubNode):
     @strawberry.field(description="Code of the member who claimed it (认领党员编码), if any.")
     def claimed_by_code(self) -> str | None:
         return self.claimed_by
+
+    @strawberry.field(description="Code of the unit that claimed it (认领单位编码), if a unit did.")
+    def claimed_by_unit_code(self) -> str | None:
+        return self.claimed_by_unit
+
+    @strawberry.field(
+        name="claimedByUnit",
+        description="The unit that claimed it, from the work-unit side (认领单位); null when a "
+        "member claimed it, before a claim, or out of scope.",
+    )
+    async def claimed_by_unit_node(
+        self, info: Info
+    ) -> Annotated[WorkUnit, strawberry.lazy(_UNITS)] | None:
+        from schema.units import WorkUnit
+
+        if self.claimed_by_unit is None:
+            return None
+        row = await info.context.units.work_unit_by_code.load(self.claimed_by_unit)
+        return WorkUnit.from_optional_row(row)
 
     @strawberry.field(
         name="claimedBy",
@@ -250,9 +273,9 @@ class WishesMutation:
 
     @strawberry.mutation(
         description="Claim a micro-wish (认领微心愿): a member with an active report to its "
-        "community. Exactly one member claims it: refused when already claimed "
-        "(ALREADY_CLAIMED), no longer published (INVALID_STATE) or not reported there "
-        "(NOT_REPORTED)."
+        "community (else NOT_REPORTED), or a unit branch for its unit paired with the "
+        "community (单位认领, else NOT_PAIRED). Exactly one claimant, member or unit: refused "
+        "when already claimed (ALREADY_CLAIMED) or no longer published (INVALID_STATE)."
     )
     async def claim_micro_wish(
         self,
@@ -260,15 +283,15 @@ class WishesMutation:
         input: Annotated[ClaimMicroWishInput, strawberry.argument(description="The wish.")],
     ) -> MicroWishPayload:
         change = Change(name="claimMicroWish", entity="MicroWish", key=input.client_mutation_id,
-                        forbidden="只有党员本人可以认领微心愿。")  # fmt: skip
+                        forbidden="只有党员本人或结对单位党组织可以认领微心愿。")  # fmt: skip
         return await mutate_node(
             info, change, MicroWishPayload, input.wish_id,
             lambda wish_id: wishes.claim(info.context, wish_id, input.client_mutation_id), _wish, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(
-        description="Report a claimed micro-wish fulfilled (完成微心愿): the member who "
-        "claimed it, with a note."
+        description="Report a claimed micro-wish fulfilled (完成微心愿): its claimant (the "
+        "member, or the unit branch for its unit), with a note."
     )
     async def fulfil_micro_wish(
         self,
@@ -276,7 +299,7 @@ class WishesMutation:
         input: Annotated[FulfilMicroWishInput, strawberry.argument(description="The wish.")],
     ) -> MicroWishPayload:
         change = Change(name="fulfilMicroWish", entity="MicroWish", key=input.client_mutation_id,
-                        forbidden="只有认领的党员可以完成微心愿。")  # fmt: skip
+                        forbidden="只有认领的党员或单位可以完成微心愿。")  # fmt: skip
         return await mutate_node(
             info, change, MicroWishPayload, input.wish_id,
             lambda wish_id: wishes.fulfil(info.context, wish_id, input.note), _wish, unknown=_UNKNOWN,

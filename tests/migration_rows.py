@@ -9,7 +9,8 @@ carry real values), foreign keys pointing at the parent table's rows (tables are
 parents first), values distinct per row so unique constraints and unique partial indexes
 hold, and CHECK constraints satisfied. What the CHECKs demand is read from their SQL text
 as SQLite reflects it (the text the revisions wrote): `col IN ('a', ...)`, `col BETWEEN
-a AND b`, `later > earlier` between two columns, and `(kind = 'x' AND n > 0)`.
+a AND b`, `later > earlier` between two columns, `(kind = 'x' AND n > 0)`, and one of two
+columns (`kind = 'x' AND a IS NOT NULL AND b IS NULL`, `(a IS NULL) != (b IS NULL)`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ _IN = re.compile(r"^\(?\s*(\w+) IN \(([^()]*)\)\s*\)?$")
 _BETWEEN = re.compile(r"(\w+) BETWEEN (-?\d+) AND (-?\d+)")
 _ORDER = re.compile(r"^\(?\s*(\w+) >=? (\w+)\s*\)?$")
 _PREFERRED = re.compile(r"\((\w+) = '([^']*)' AND (\w+) > 0\)")
+# One claimant of two (`kind = 'x' AND a IS NOT NULL AND b IS NULL`, or `(a IS NULL) !=
+# (b IS NULL)`): the first alternative is taken, its other column left null.
+_ONE_OF = re.compile(r"\((\w+) = '([^']*)' AND (\w+) IS NOT NULL AND (\w+) IS NULL\)")
+_EITHER = re.compile(r"\((\w+) IS NULL\) != \((\w+) IS NULL\)")
 
 
 @dataclass
@@ -40,6 +45,7 @@ class Rules:
     choices: dict[str, list[str]] = field(default_factory=dict)
     lowest: dict[str, int] = field(default_factory=dict)
     later_than: dict[str, str] = field(default_factory=dict)
+    nulls: set[str] = field(default_factory=set)
 
     def step(self, column: str) -> int:
         """How many steps after the earliest time a column's value lies (`ends > starts`)."""
@@ -64,6 +70,11 @@ def check_rules(inspector: Inspector, tables: list[str]) -> dict[str, Rules]:
                 found.later_than[match.group(1)] = match.group(2)
             for column, value, _positive in _PREFERRED.findall(sql):
                 preferred.setdefault(column, value)
+            if match := _ONE_OF.search(sql):
+                preferred.setdefault(match.group(1), match.group(2))
+                found.nulls.add(match.group(4))
+            elif match := _EITHER.search(sql):
+                found.nulls.add(match.group(2))
         for column, value in preferred.items():  # the alternative our positive numbers fit
             options = found.choices.get(column, [])
             found.choices[column] = [value, *(option for option in options if option != value)]
@@ -80,6 +91,8 @@ def _text(column: Column[Any], table: str, row: int) -> str:
 def value_for(column: Column[Any], table: str, row: int, rules: Rules) -> Any:
     """A value of the column's type for the `row`-th row (0-based), within the rules."""
     kind = column.type
+    if column.name in rules.nulls:
+        return None
     if column.name in rules.choices:
         return rules.choices[column.name][0]
     if isinstance(kind, types.Boolean):

@@ -299,6 +299,13 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
             return lambda r: r["id"] in posts
         return lambda r: r["member"] in who
 
+    def by_it(r: dict[str, Any]) -> bool:
+        """Claimed (or served) by the viewer's unit itself (单位认领)."""
+        unit = scope.get("unit")
+        if type_name == "Post":
+            return r["id"] in {k["post"] for k in claims if unit and k["unit"] == unit}
+        return unit is not None and r["unit"] == unit
+
     public: Rule = {
         "Post": lambda r: r["status"] == "open",
         "MicroWish": lambda r: r["status"] == "published",
@@ -346,6 +353,10 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "public": public,
         "public + own community": lambda r: public(r) or own(r),
         "public + of own members": lambda r: public(r) or claimed_by(case.members)(r),
+        "of own members + its own": lambda r: claimed_by(case.members)(r) or by_it(r),
+        "public + of own members + its own": lambda r: (
+            public(r) or claimed_by(case.members)(r) or by_it(r)
+        ),
         "public + himself": lambda r: public(r) or claimed_by(him)(r),
         "public + himself + as keeper": lambda r: (
             public(r) or claimed_by(him)(r) or (member is not None and r["keeper"] == member)
@@ -637,7 +648,24 @@ async def _insert_operations(
     for at, status, who in ((here, "published", None), (here, "claimed", b),
                             (there, "claimed", me), (there, "claimed", o)):  # fmt: skip
         await _add(conn, MicroWish, community_id=at, title="覆盖心愿", beneficiary_name="王秀英",
-                   status=status, claimed_by=who, claimed_at=t if who else None, created_at=t)  # fmt: skip
+                   status=status, claimed_by=who, claimed_at=t if who else None, created_at=t,
+                   claimant_kind="member" if who else None)  # fmt: skip
+    # Units' own claims (单位认领) elsewhere: the viewer unit's and another unit's, of a wish
+    # and of a closed post, with a session served on each claim.
+    viewer_unit = cases["unit"].scope["unit"]
+    for index, claimant in enumerate((viewer_unit, "U-MX-OTHER")):
+        await _add(conn, MicroWish, community_id=there, title="覆盖单位心愿",
+                   beneficiary_name="王秀英", status="confirmed", claimant_kind="unit",
+                   claimed_by_unit=claimant, claimed_at=t, fulfilled_at=t, confirmed_at=t,
+                   created_at=t)  # fmt: skip
+        post = await _add(conn, Post, code=f"P-MX-U{index}", community_id=there,
+                          category_id=category, title="覆盖单位岗位", capacity=5,
+                          status="closed", created_at=t)  # fmt: skip
+        claim = await _add(conn, PostClaim, post_id=post, claimant_kind="unit",
+                           unit_code=claimant, status="active", claimed_at=t)  # fmt: skip
+        await _add(conn, PostDuty, post_id=post, claim_id=claim, unit_code=claimant,
+                   starts_at=t, ends_at=t + timedelta(hours=2), hours=2, status="confirmed",
+                   recorded_by=claimant)  # fmt: skip
     # Cancelled activities here and elsewhere; M signed up for the one elsewhere.
     activities = []
     for at in (here, there):

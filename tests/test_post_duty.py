@@ -262,9 +262,14 @@ async def test_who_records_and_who_confirms(hub: GraphQLClient, workflow_db: Dat
                         ("district", {"district": "D01"}), ("resident", {"community": "C001"})]:  # fmt: skip
         error = await hub.as_viewer(role, **scope).error(CONFIRM, {"input": {"dutyId": own["id"]}})
         assert error["extensions"]["code"] == "FORBIDDEN", role
-        error = await hub.as_viewer(role, **scope).error(
-            RECORD, {"input": {"postId": post, "startsAt": _at(9, 8), "endsAt": _at(9, 9)}}
-        )
+        session = {"input": {"postId": post, "startsAt": _at(9, 8), "endsAt": _at(9, 9)}}
+        if role == "unit_branch":
+            # A unit records only on a claim of its own (单位认领), and it has none here.
+            refused = await hub.as_viewer(role, **scope).query(RECORD, session)
+            codes = [e["code"] for e in refused["recordPostDuty"]["userErrors"]]
+            assert codes == ["OUTSIDE_WINDOW"], role
+            continue
+        error = await hub.as_viewer(role, **scope).error(RECORD, session)
         assert error["extensions"]["code"] == "FORBIDDEN", role
     # The keeper confirms the member's own session; the community the keeper's recording.
     by = (await as_keeper.query(CONFIRM, {"input": {"dutyId": own["id"]}}))["confirmPostDuty"]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from datasources.community.models import Community, Post, PostClaim, ServiceCategory
+from datasources.community.models import Community, Post, ServiceCategory
 from migrations import runner
 from tests.client import GraphQLClient
 from tests.conftest import BACKENDS, client_for
@@ -45,10 +45,13 @@ async def _write_claims_at_0010(pair: DatabasePair, member: str) -> None:
                     .returning(Post.id)
                 )
             ).scalar_one()
+            # In the 0010 table's own columns (the model has grown since).
             await conn.execute(
-                insert(PostClaim).values(
-                    post_id=post, member_code=member, status="active", claimed_at=at
-                )
+                text(
+                    "INSERT INTO post_claims (post_id, member_code, status, claimed_at)"
+                    " VALUES (:post, :member, 'active', :at)"
+                ),
+                {"post": post, "member": member, "at": at},
             )
     finally:
         await engine.dispose()

@@ -272,13 +272,15 @@ RECORDS: dict[str, str] = {
     " JOIN communities c ON c.id = d.community_id",
     "Post": "SELECT p.id, c.code AS community, p.status, p.keeper_code AS keeper FROM posts p"
     " JOIN communities c ON c.id = p.community_id",
-    "PostClaim": "SELECT k.id, c.code AS community, k.member_code AS member, k.post_id AS post"
+    "PostClaim": "SELECT k.id, c.code AS community, k.member_code AS member, k.post_id AS post,"
+    " k.unit_code AS unit"
     " FROM post_claims k JOIN posts p ON p.id = k.post_id"
     " JOIN communities c ON c.id = p.community_id",
     "PostDuty": "SELECT d.id, c.code AS community, d.member_code AS member, d.post_id AS post,"
-    " p.keeper_code AS keeper FROM post_duties d JOIN posts p ON p.id = d.post_id"
+    " p.keeper_code AS keeper, d.unit_code AS unit FROM post_duties d JOIN posts p ON p.id = d.post_id"
     " JOIN communities c ON c.id = p.community_id",
-    "MicroWish": "SELECT w.id, c.code AS community, w.status, w.claimed_by AS member"
+    "MicroWish": "SELECT w.id, c.code AS community, w.status, w.claimed_by AS member,"
+    " w.claimed_by_unit AS unit"
     " FROM micro_wishes w JOIN communities c ON c.id = w.community_id",
     "Activity": "SELECT a.id, c.code AS community, a.status FROM activities a"
     " JOIN communities c ON c.id = a.community_id",

@@ -32,12 +32,16 @@ class PostDuty(CommunityBase):
         CheckConstraint("ends_at > starts_at", name="period_order"),
         CheckConstraint("hours > 0 AND hours <= 24", name="hours_in_range"),
         Index("ix_post_duties_post_member", "post_id", "member_code", "starts_at"),
+        CheckConstraint("(member_code IS NULL) != (unit_code IS NULL)", name="one_server"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     claim_id: Mapped[int] = mapped_column(ForeignKey("post_claims.id"), index=True)
-    member_code: Mapped[str] = mapped_column(String(32), index=True)
+    # The serving member; null on a session a unit served on its own claim (单位值守).
+    member_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The unit whose claim the session served; null on a member's session.
+    unit_code: Mapped[str | None] = mapped_column(String(32), index=True)
     starts_at: Mapped[datetime] = mapped_column(timestamp())
     ends_at: Mapped[datetime] = mapped_column(timestamp())
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
@@ -45,7 +49,8 @@ class PostDuty(CommunityBase):
     status: Mapped[PostDutyStatus] = mapped_column(
         str_enum(PostDutyStatus, "post_duty_status"), index=True
     )
-    # Who wrote it down: the member himself or the post's keeper (a member code).
+    # Who wrote it down: the member himself or the post's keeper (a member code); the
+    # unit's code on a unit's session.
     recorded_by: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(timestamp())

@@ -419,6 +419,11 @@ class AgreementProject(CommunityBase):
     """A concrete project (实事项目) an agreement commits to."""
 
     __tablename__ = "agreement_projects"
+    __table_args__ = (
+        CheckConstraint(
+            "(claimant_kind IS NULL) = (claimant_code IS NULL)", name="claimant_complete"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("co_building_agreements.id"), index=True)
@@ -428,6 +433,15 @@ class AgreementProject(CommunityBase):
     budget_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
     due_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[ProjectStatus] = mapped_column(str_enum(ProjectStatus, "project_status"))
+    # A unit that claimed the project (认领项目, 双服务): one of the agreement's unit parties
+    # takes on a project the community owns itself; null while unclaimed. The claimant
+    # carries it to done; the community confirms it (验收, `confirmed_at`).
+    claimant_kind: Mapped[ClaimantKind | None] = mapped_column(
+        str_enum(ClaimantKind, "project_claimant_kind")
+    )
+    claimant_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(timestamp())
+    confirmed_at: Mapped[datetime | None] = mapped_column(timestamp())
 
 
 class ResourceItem(CommunityBase):
@@ -596,12 +610,20 @@ class Post(CommunityBase):
     keeper_code: Mapped[str | None] = mapped_column(String(32))
 
 
+# A claim's claimant is a member (`member_code`) or a unit (`unit_code`), never both.
+CLAIMANT_COLUMNS = (
+    "(claimant_kind = 'member' AND member_code IS NOT NULL AND unit_code IS NULL) OR "
+    "(claimant_kind = 'unit' AND unit_code IS NOT NULL AND member_code IS NULL)"
+)
+
+
 class PostClaim(CommunityBase):
-    """A member's claim (认领) of a post; released claims stay as history."""
+    """A claim (认领) of a post by a member or, as an organisation, by a unit (双服务);
+    released claims stay as history. A claim holds one place of the post's capacity."""
 
     __tablename__ = "post_claims"
     __table_args__ = (
-        # One active claim per member and post.
+        # One active claim per member and post, and per unit and post.
         Index(
             "uq_post_claims_active_member",
             "post_id",
@@ -610,11 +632,28 @@ class PostClaim(CommunityBase):
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),
         ),
+        Index(
+            "uq_post_claims_active_unit",
+            "post_id",
+            "unit_code",
+            unique=True,
+            sqlite_where=text("status = 'active' AND unit_code IS NOT NULL"),
+            postgresql_where=text("status = 'active' AND unit_code IS NOT NULL"),
+        ),
+        CheckConstraint(CLAIMANT_COLUMNS, name="one_claimant"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
-    member_code: Mapped[str] = mapped_column(String(32), index=True)
+    claimant_kind: Mapped[ClaimantKind] = mapped_column(
+        str_enum(ClaimantKind, "post_claimant_kind"),
+        default=ClaimantKind.MEMBER,
+        server_default=ClaimantKind.MEMBER.value,
+    )
+    # The claiming member; null on a unit's claim.
+    member_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The claiming unit (单位认领); null on a member's claim.
+    unit_code: Mapped[str | None] = mapped_column(String(32), index=True)
     status: Mapped[PostClaimStatus] = mapped_column(str_enum(PostClaimStatus, "post_claim_status"))
     claimed_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(timestamp())
@@ -630,9 +669,17 @@ class MicroWishStatus(enum.Enum):
 
 class MicroWish(CommunityBase):
     """A micro-wish (微心愿) a community publishes for a resident in need; exactly one member
-    claims it, fulfils it, and the community confirms. Withdrawn wishes stay as history."""
+    or unit claims it, fulfils it, and the community confirms. Withdrawn wishes stay as history."""
 
     __tablename__ = "micro_wishes"
+    __table_args__ = (
+        CheckConstraint(
+            "(claimant_kind IS NULL AND claimed_by IS NULL AND claimed_by_unit IS NULL) OR "
+            "(claimant_kind = 'member' AND claimed_by IS NOT NULL AND claimed_by_unit IS NULL) "
+            "OR (claimant_kind = 'unit' AND claimed_by_unit IS NOT NULL AND claimed_by IS NULL)",
+            name="one_claimant",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -643,7 +690,13 @@ class MicroWish(CommunityBase):
     status: Mapped[MicroWishStatus] = mapped_column(
         str_enum(MicroWishStatus, "micro_wish_status"), index=True
     )
+    # Who claimed it: a member (`claimed_by`) or a unit (`claimed_by_unit`, 单位认领, 双服务);
+    # `claimant_kind` says which, null while unclaimed.
+    claimant_kind: Mapped[ClaimantKind | None] = mapped_column(
+        str_enum(ClaimantKind, "wish_claimant_kind")
+    )
     claimed_by: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_by_unit: Mapped[str | None] = mapped_column(String(32), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(timestamp())
     fulfilled_at: Mapped[datetime | None] = mapped_column(timestamp())
     confirmed_at: Mapped[datetime | None] = mapped_column(timestamp())

@@ -237,6 +237,8 @@ class CommunityPerformance:
                 PostDuty,
                 PostDuty.member_code,
                 [
+                    # A unit's own sessions (单位值守) are the unit's, never a member's.
+                    PostDuty.member_code.is_not(None),
                     PostDuty.status == PostDutyStatus.CONFIRMED,
                     PostDuty.starts_at >= start,
                     PostDuty.starts_at < end,
@@ -248,6 +250,7 @@ class CommunityPerformance:
                 MicroWish,
                 MicroWish.claimed_by,
                 [
+                    MicroWish.claimed_by.is_not(None),  # a unit's wishes are the unit's
                     MicroWish.status.in_(FULFILLED_WISHES),
                     MicroWish.fulfilled_at >= start,
                     MicroWish.fulfilled_at < end,

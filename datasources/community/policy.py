@@ -201,9 +201,15 @@ def agreement_ids(viewer: Viewer) -> Select[Any] | None:
     as_owner = select(AgreementProject.agreement_id).where(
         AgreementProject.owner_kind == kind, AgreementProject.owner_code == code
     )
-    ids = select(CoBuildingAgreement.id).where(
-        or_(CoBuildingAgreement.id.in_(as_party), CoBuildingAgreement.id.in_(as_owner))
-    )
+    theirs = [CoBuildingAgreement.id.in_(as_party), CoBuildingAgreement.id.in_(as_owner)]
+    if kind is PartyKind.UNIT:
+        # A unit sees the agreements of projects it claimed (认领项目).
+        as_claimant = select(AgreementProject.agreement_id).where(
+            AgreementProject.claimant_kind == ClaimantKind.UNIT,
+            AgreementProject.claimant_code == code,
+        )
+        theirs.append(CoBuildingAgreement.id.in_(as_claimant))
+    ids = select(CoBuildingAgreement.id).where(or_(*theirs))
     if viewer.is_community_side:
         ids = select(CoBuildingAgreement.id).where(
             or_(
@@ -309,14 +315,16 @@ async def _privacy(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[
 
 
 async def _post_claims(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
-    """Claims (认领): the post's community, the member himself, his unit."""
+    """Claims (认领): the post's community, the member himself, his unit; a unit's own claim
+    (单位认领) to that unit."""
     if viewer.is_community_side:
         posts = select(Post.id).where(Post.community_id.in_(own_community(viewer)))
         return [PostClaim.post_id.in_(posts)]
     if viewer.role is Role.MEMBER:
         return [PostClaim.member_code == viewer.member]
     if viewer.role is Role.UNIT_BRANCH:
-        return [PostClaim.member_code.in_(await facts.members_of_viewer_unit())]
+        members = PostClaim.member_code.in_(await facts.members_of_viewer_unit())
+        return [or_(members, PostClaim.unit_code == viewer.unit)]
     return DENY
 
 
@@ -336,7 +344,7 @@ async def _posts(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bo
 
 async def _post_duties(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """Duty sessions (岗位值守): the post's community, the member himself and the post's
-    keeper, the member's unit (appraisal evidence)."""
+    keeper, the member's unit (appraisal evidence); a unit's own sessions to that unit."""
     if viewer.is_community_side:
         posts = select(Post.id).where(Post.community_id.in_(own_community(viewer)))
         return [PostDuty.post_id.in_(posts)]
@@ -344,20 +352,25 @@ async def _post_duties(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElem
         kept = select(Post.id).where(Post.keeper_code == viewer.member)
         return [or_(PostDuty.member_code == viewer.member, PostDuty.post_id.in_(kept))]
     if viewer.role is Role.UNIT_BRANCH:
-        return [PostDuty.member_code.in_(await facts.members_of_viewer_unit())]
+        members = PostDuty.member_code.in_(await facts.members_of_viewer_unit())
+        return [or_(members, PostDuty.unit_code == viewer.unit)]
     return DENY
 
 
 async def _micro_wishes(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """Micro-wishes (微心愿): published ones are public; all of a community for its community
-    roles; the ones a member claimed for that member and for his unit (appraisal evidence)."""
+    roles; the ones a member claimed for that member and for his unit (appraisal evidence);
+    the ones a unit claimed (单位认领) for that unit."""
     if viewer.is_community_side:
         return [or_(PUBLISHED_WISHES, MicroWish.community_id.in_(own_community(viewer)))]
     if viewer.role is Role.MEMBER:
         return [or_(PUBLISHED_WISHES, MicroWish.claimed_by == viewer.member)]
     if viewer.role is Role.UNIT_BRANCH:
         claimed = MicroWish.claimed_by.in_(await facts.members_of_viewer_unit())
-        return [or_(PUBLISHED_WISHES, claimed)]
+        ours = (MicroWish.claimant_kind == ClaimantKind.UNIT) & (
+            MicroWish.claimed_by_unit == viewer.unit
+        )
+        return [or_(PUBLISHED_WISHES, claimed, ours)]
     return [PUBLISHED_WISHES]
 
 

@@ -17,6 +17,7 @@ from datasources.community.seed_partners import generate_partners
 from datasources.community.seed_places import generate_places
 from datasources.community.seed_positions import generate_positions
 from datasources.community.seed_reports import generate_pairings, generate_reports
+from datasources.community.seed_unit_claims import generate_unit_claims
 from datasources.community.seed_unit_service import generate_unit_service
 from datasources.community.seed_year import generate_year
 from datasources.seed_data import Row, TableRows, UnitSide
@@ -41,6 +42,7 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(generate_year(seed, scale, places.communities, rows, unit_side, category_ids))
     rows.update(generate_linkage(seed, rows, unit_side))
     rows.update(generate_unit_service(seed, rows, unit_side))
+    rows.update(generate_unit_claims(seed, rows))
     rows.update(generate_positions(seed, rows))
     return rows
 

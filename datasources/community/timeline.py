@@ -102,6 +102,7 @@ _posts = _branch(
     TimelineKind.POST, PostClaim.id, PostClaim.member_code, PostClaim.claimed_at, Post.title,
     PostClaim.status, Post.community_id,
 ).join_from(PostClaim, Post, PostClaim.post_id == Post.id)  # fmt: skip
+_posts = _posts.where(PostClaim.member_code.is_not(None))  # a unit's claims are no member's
 _wishes = _branch(
     TimelineKind.WISH, MicroWish.id, MicroWish.claimed_by, MicroWish.claimed_at, MicroWish.title,
     MicroWish.status, MicroWish.community_id,

@@ -1,5 +1,11 @@
 """Figures of units' service as organisations (双服务): activities joined with a headcount
-(活动接龙), demands claimed and completed (认领需求), orders taken and completed (接单).
+(活动接龙), demands claimed and completed (认领需求), orders taken and completed (接单), and
+the service projects the unit claimed itself (认领项目): micro-wishes claimed and confirmed,
+posts claimed and the confirmed duty sessions served on them with their hours, agreement
+projects claimed and confirmed done.
+
+Only claims whose claimant is the unit count (`claimant_kind = 'unit'`); what a member of
+the unit claimed himself is his (his performance), never the unit's too.
 
 One grouped `UNION ALL` statement answers every unit of a batch (`WorkUnit.
 communityContribution(year)` under many units) or every unit of a community or of the
@@ -11,7 +17,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
@@ -20,7 +27,18 @@ from strawberry.dataloader import DataLoader
 from datasources.base import Datasource
 from datasources.common import year_window
 from datasources.community.activity_models import Activity, ActivityStatus
-from datasources.community.models import ClaimantKind, DemandItem, ListItemStatus
+from datasources.community.duty_models import PostDuty, PostDutyStatus
+from datasources.community.models import (
+    AgreementProject,
+    ClaimantKind,
+    CoBuildingAgreement,
+    DemandItem,
+    ListItemStatus,
+    MicroWish,
+    MicroWishStatus,
+    Post,
+    PostClaim,
+)
 from datasources.community.order_models import (
     COMPLETED_ORDER_STATUSES,
     ServiceOrder,
@@ -49,10 +67,29 @@ class UnitContribution:
     demands_claimed: int = 0  # demands the unit claimed in the year (whatever became of them)
     demands_completed: int = 0  # demands the unit completed in the year
     orders_completed: int = 0  # orders the unit took and completed in the year
+    wishes_claimed: int = 0  # micro-wishes the unit claimed in the year
+    wishes_fulfilled: int = 0  # of the unit's wishes, confirmed by the community in the year
+    posts_claimed: int = 0  # posts the unit claimed in the year (whatever became of them)
+    duty_sessions: int = 0  # confirmed duty sessions on the unit's claims begun in the year
+    duty_hours: Decimal = field(default_factory=Decimal)  # their hours
+    projects_claimed: int = 0  # agreement projects the unit claimed in the year
+    projects_completed: int = 0  # of them, confirmed done by the community in the year
+
+    @property
+    def delivered(self) -> int:
+        """What the unit's service delivered: demands, orders, wishes, projects, sessions."""
+        return (
+            self.demands_completed + self.orders_completed + self.wishes_fulfilled
+            + self.projects_completed + self.duty_sessions
+        )  # fmt: skip
 
     @property
     def active(self) -> bool:
-        return bool(self.activities_joined or self.demands_claimed or self.orders_completed)
+        return bool(
+            self.activities_joined or self.demands_claimed or self.orders_completed
+            or self.wishes_claimed or self.posts_claimed or self.projects_claimed
+            or self.delivered
+        )  # fmt: skip
 
 
 _FIELDS = {
@@ -61,6 +98,12 @@ _FIELDS = {
     "claimed": ("demands_claimed", None),
     "completed": ("demands_completed", None),
     "orders": ("orders_completed", None),
+    "wishes_claimed": ("wishes_claimed", None),
+    "wishes_fulfilled": ("wishes_fulfilled", None),
+    "posts_claimed": ("posts_claimed", None),
+    "duty": ("duty_sessions", "duty_hours"),
+    "projects_claimed": ("projects_claimed", None),
+    "projects_completed": ("projects_completed", None),
 }
 
 
@@ -129,6 +172,7 @@ async def _union(
         .where(*order_where)
         .group_by(ServiceOrder.taker_code)
     )
+    claims = await _claims(scope, year, units, community_id)
     both: Any = union_all(
         signups("joined", UNIT_PLACE_HOLDING),
         signups("certified", (UnitSignupStatus.CERTIFIED,)),
@@ -140,8 +184,90 @@ async def _union(
             DemandItem.completed_at < end,
         ),
         orders,
+        *claims,
     )
     return select(both.subquery())
+
+
+def _count(code: Any, kind: str, model: Any) -> Select[Any]:
+    return select(
+        code.label("unit_code"),
+        literal(kind).label("kind"),
+        func.count().label("n"),
+        literal(0).label("people"),
+    ).select_from(model)
+
+
+async def _claims(
+    scope: Scope, year: int, units: Sequence[str] | None, community_id: int | None
+) -> list[Select[Any]]:
+    """The branches of the service projects the unit claimed itself (认领项目)."""
+    start, end = year_window(year)
+    wish = [MicroWish.claimant_kind == ClaimantKind.UNIT, *await scope.where(MicroWish)]
+    post = [PostClaim.claimant_kind == ClaimantKind.UNIT, *await scope.where(PostClaim)]
+    duty = [
+        PostDuty.unit_code.is_not(None),
+        PostDuty.status == PostDutyStatus.CONFIRMED,
+        PostDuty.starts_at >= start,
+        PostDuty.starts_at < end,
+        *await scope.where(PostDuty),
+    ]
+    project = [
+        AgreementProject.claimant_kind == ClaimantKind.UNIT,
+        *await scope.where(AgreementProject),
+    ]
+    if units is not None:
+        wish.append(MicroWish.claimed_by_unit.in_(units))
+        post.append(PostClaim.unit_code.in_(units))
+        duty.append(PostDuty.unit_code.in_(units))
+        project.append(AgreementProject.claimant_code.in_(units))
+    if community_id is not None:
+        in_community = select(Post.id).where(Post.community_id == community_id)
+        wish.append(MicroWish.community_id == community_id)
+        post.append(PostClaim.post_id.in_(in_community))
+        duty.append(PostDuty.post_id.in_(in_community))
+        agreements = select(CoBuildingAgreement.id).where(
+            CoBuildingAgreement.community_id == community_id
+        )
+        project.append(AgreementProject.agreement_id.in_(agreements))
+    code = MicroWish.claimed_by_unit
+    sessions = (
+        select(
+            PostDuty.unit_code.label("unit_code"),
+            literal("duty").label("kind"),
+            func.count().label("n"),
+            func.sum(PostDuty.hours).label("people"),
+        )
+        .where(*duty)
+        .group_by(PostDuty.unit_code)
+    )
+    return [
+        _count(code, "wishes_claimed", MicroWish)
+        .where(*wish, MicroWish.claimed_at >= start, MicroWish.claimed_at < end)
+        .group_by(code),
+        _count(code, "wishes_fulfilled", MicroWish)
+        .where(
+            *wish,
+            MicroWish.status == MicroWishStatus.CONFIRMED,
+            MicroWish.confirmed_at >= start,
+            MicroWish.confirmed_at < end,
+        )
+        .group_by(code),
+        _count(PostClaim.unit_code, "posts_claimed", PostClaim)
+        .where(*post, PostClaim.claimed_at >= start, PostClaim.claimed_at < end)
+        .group_by(PostClaim.unit_code),
+        sessions,
+        _count(AgreementProject.claimant_code, "projects_claimed", AgreementProject)
+        .where(*project, AgreementProject.claimed_at >= start, AgreementProject.claimed_at < end)
+        .group_by(AgreementProject.claimant_code),
+        _count(AgreementProject.claimant_code, "projects_completed", AgreementProject)
+        .where(
+            *project,
+            AgreementProject.confirmed_at >= start,
+            AgreementProject.confirmed_at < end,
+        )
+        .group_by(AgreementProject.claimant_code),
+    ]
 
 
 async def contributions(
@@ -159,7 +285,9 @@ async def contributions(
             row = found.setdefault(str(code), UnitContribution(str(code), year))
             count_field, people_field = _FIELDS[str(kind)]
             setattr(row, count_field, int(n or 0))
-            if people_field is not None:
+            if people_field == "duty_hours":
+                row.duty_hours = Decimal(str(people or 0)).quantize(Decimal("0.01"))
+            elif people_field is not None:
                 setattr(row, people_field, int(people or 0))
     return found
 
