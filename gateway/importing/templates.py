@@ -7,7 +7,7 @@ it is, and so does one whose first row was deleted. Data go from row 3.
 
 - `.xlsx`: the sheet for the data first (the reader reads the first sheet), then a sheet
   "填写说明" with each column's label, whether it is required and how to fill it. Code and
-  phone columns are formatted as text, so Excel keeps 13800138000 and 0010 as typed; enum
+  phone columns are formatted as text (the column's style), so Excel keeps 13800138000 and 0010 as typed; enum
   and yes/no columns offer their words in a drop-down list.
 - `.csv`: the two header rows, UTF-8 with a byte-order mark (how Excel recognises UTF-8).
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 
 from gateway.importing.kinds import Kind
 
-# Rows of the data sheet formatted and validated in advance.
-PREPARED_ROWS = 2000
+# The data rows' drop-down lists cover every row Excel has.
+LAST_ROW = 1_048_576
 
 
 class TemplateExists(FileExistsError):
@@ -74,10 +74,10 @@ def _xlsx(kind: Kind) -> bytes:
         label = sheet.cell(row=2, column=number, value=column.label)
         label.fill = label_fill
         sheet.column_dimensions[letter].width = max(12, 2 * len(column.label) + 4)
-        cells = f"{letter}3:{letter}{PREPARED_ROWS + 2}"
+        cells = f"{letter}3:{letter}{LAST_ROW}"
         if column.as_text:
-            for (cell,) in sheet[cells]:
-                cell.number_format = "@"
+            # The column's own style: what Excel gives each cell typed into it.
+            sheet.column_dimensions[letter].number_format = "@"
         if column.choices:
             rule = DataValidation(
                 type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True
