@@ -20,9 +20,10 @@ from gateway.importing.labels import enum_labels
 
 Parser = Callable[[Any], Any]
 
-# What str.strip() misses of what people paste: zero-width space and a stray BOM. The
-# ideographic (full-width) space and the no-break space are whitespace to str.strip().
-_INVISIBLE = "\u200b\ufeff"
+# Trimmed from both ends of a cell: Unicode whitespace (the ideographic, full-width space
+# and the no-break space among it) and what people paste unseen: zero-width space, a BOM.
+_BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + "\u200b\ufeff"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # The formula-neutralising quote `gateway.reports.neutral` puts before an exported cell.
 _NEUTRALISED = re.compile(r"'(?=[=+\-@\t\r＝＋－＠])")
 
@@ -41,8 +42,10 @@ def clean(value: Any) -> str | None:
     number or a numeric code typed into a General cell: 13800138000.0) lose the ".0"."""
     if value is None:
         return None
+    if value.__class__ is str:
+        return value.strip(_BLANK) or None
     if isinstance(value, str):
-        text = value.strip().strip(_INVISIBLE).strip()
+        text = value.strip(_BLANK)
     elif isinstance(value, bool):
         text = "是" if value else "否"
     elif isinstance(value, float):
@@ -67,19 +70,26 @@ def display(value: Any) -> str:
 def _folded(text: str) -> str:
     """Full-width letters and digits as ASCII, no inner spaces, case folded: the key under
     which enum and boolean words are looked up."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    return "".join(_ascii(text).split()).casefold()
+
+
+def _ascii(text: str) -> str:
+    """Full-width letters, digits and signs as ASCII (NFKC), for digits, dates, codes."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def text(max_length: int) -> Parser:
     def parse(value: Any) -> str | None:
-        result = clean(value)
-        if result is None:
+        # clean(value), inline for the common case: this runs for every cell.
+        result = value.strip(_BLANK) if value.__class__ is str else clean(value)
+        if not result:
             return None
-        result = _NEUTRALISED.sub("", result, count=1)
+        if result[0] == "'":
+            result = _NEUTRALISED.sub("", result, count=1)
         if len(result) > max_length:
             raise CellError("TOO_LONG", f"不能超过 {max_length} 个字")
-        if any(unicodedata.category(ch) == "Cc" for ch in result):
-            raise CellError("BAD_TEXT", "含有控制字符")
+        if _CONTROL.search(result) is not None:
+            raise CellError("BAD_TEXT", "含有换行符或控制字符")
         return result
 
     return parse
@@ -93,11 +103,11 @@ def code(max_length: int) -> Parser:
     full-width characters are read as their ASCII forms."""
 
     def parse(value: Any) -> str | None:
-        result = clean(value)
-        if result is None:
+        # clean(value), inline for the common case: this runs for every cell.
+        result = value.strip(_BLANK) if value.__class__ is str else clean(value)
+        if not result:
             return None
-        if not result.isascii():
-            result = unicodedata.normalize("NFKC", result)
+        result = _ascii(result)
         if _CODE.fullmatch(result) is None:
             raise CellError("BAD_CODE", "编码只能由字母、数字和 . _ - 组成，且以字母或数字开头")
         if len(result) > max_length:
@@ -121,7 +131,7 @@ def integer(low: int, high: int) -> Parser:
             result = clean(value)
             if result is None:
                 return None
-            digits = unicodedata.normalize("NFKC", result).replace(",", "")
+            digits = _ascii(result).replace(",", "")
             if digits.endswith(".0"):
                 digits = digits[:-2]
             if re.fullmatch(r"[+-]?[0-9]{1,9}", digits) is None:
@@ -146,8 +156,9 @@ def boolean() -> Parser:
             return value
         if isinstance(value, int | float) and value in (0, 1):
             return bool(value)
-        result = clean(value)
-        if result is None:
+        # clean(value), inline for the common case: this runs for every cell.
+        result = value.strip(_BLANK) if value.__class__ is str else clean(value)
+        if not result:
             return None
         key = _folded(result)
         if key in _TRUE:
@@ -170,6 +181,7 @@ _DATE = re.compile(
 def day(earliest: date, latest: Callable[[], date]) -> Parser:
     """A calendar date, from an XLSX date cell or text; `latest()` is the last day allowed
     (today, China time, for a birth or joining date)."""
+    today = [latest()]
 
     def parse(value: Any) -> date | None:
         if isinstance(value, datetime):
@@ -177,27 +189,31 @@ def day(earliest: date, latest: Callable[[], date]) -> Parser:
         elif isinstance(value, date):
             result = value
         else:
-            text_value = clean(value)
-            if text_value is None:
+            text_value = value.strip(_BLANK) if value.__class__ is str else clean(value)
+            if not text_value:
                 return None
-            match = _DATE.fullmatch(unicodedata.normalize("NFKC", text_value))
-            if match is None:
-                raise CellError(
-                    "BAD_DATE", "日期格式不正确，应为 2025-06-11、2025/6/11 或 2025年6月11日"
-                )
-            month = match.group(2) or match.group(4)
-            dom = match.group(3) or match.group(5)
-            try:
-                result = date(int(match.group(1)), int(month), int(dom))
-            except ValueError:
-                raise CellError("BAD_DATE", "不是有效的日期") from None
+            result = _text_date(text_value)
         if result < earliest:
             raise CellError("DATE_OUT_OF_RANGE", f"日期不能早于 {earliest.isoformat()}")
-        if result > latest():
-            raise CellError("DATE_OUT_OF_RANGE", "日期不能晚于今天")
+        if result > today[0]:  # the day may have changed since it was read
+            today[0] = latest()
+            if result > today[0]:
+                raise CellError("DATE_OUT_OF_RANGE", "日期不能晚于今天")
         return result
 
     return parse
+
+
+def _text_date(text_value: str) -> date:
+    match = _DATE.fullmatch(_ascii(text_value))
+    if match is None:
+        raise CellError("BAD_DATE", "日期格式不正确，应为 2025-06-11、2025/6/11 或 2025年6月11日")
+    month = match.group(2) or match.group(4)
+    dom = match.group(3) or match.group(5)
+    try:
+        return date(int(match.group(1)), int(month), int(dom))
+    except ValueError:
+        raise CellError("BAD_DATE", "不是有效的日期") from None
 
 
 def choice(enum_cls: type[enum.Enum]) -> Parser:
@@ -207,14 +223,15 @@ def choice(enum_cls: type[enum.Enum]) -> Parser:
     lookup: dict[str, enum.Enum] = {}
     for member, label in labels.items():
         for key in (member.name, str(member.value), label):
-            lookup[_folded(key)] = member
+            lookup[key] = lookup[_folded(key)] = member
     allowed = "、".join(labels.values())
 
     def parse(value: Any) -> enum.Enum | None:
-        result = clean(value)
-        if result is None:
+        # clean(value), inline for the common case: this runs for every cell.
+        result = value.strip(_BLANK) if value.__class__ is str else clean(value)
+        if not result:
             return None
-        member = lookup.get(_folded(result))
+        member = lookup.get(result) or lookup.get(_folded(result))
         if member is None:
             raise CellError("BAD_CHOICE", f"应为以下之一：{allowed}")
         return member
@@ -231,10 +248,15 @@ def phone() -> Parser:
     hyphens between the digit groups."""
 
     def parse(value: Any) -> str | None:
-        result = clean(value)
-        if result is None:
+        # clean(value), inline for the common case: this runs for every cell.
+        result = value.strip(_BLANK) if value.__class__ is str else clean(value)
+        if not result:
             return None
-        digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", result))
+        digits = (
+            result
+            if result.isascii() and result.isdigit()
+            else _PHONE_NOISE.sub("", _ascii(result))
+        )
         if digits.startswith("+86"):
             digits = digits[3:]
         elif digits.startswith("86") and len(digits) == 13:
@@ -253,8 +275,9 @@ def words(max_length: int, max_items: int) -> Parser:
     """A list of short words separated by 、，, ; or ；, trimmed, duplicates dropped."""
 
     def parse(value: Any) -> list[str] | None:
-        result = clean(value)
-        if result is None:
+        # clean(value), inline for the common case: this runs for every cell.
+        result = value.strip(_BLANK) if value.__class__ is str else clean(value)
+        if not result:
             return None
         items = _unique(item.strip() for item in _SEPARATORS.split(result))
         if len(items) > max_items:

@@ -124,11 +124,8 @@ def _joined_after_birth(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     born, joined = row.get("birthDate"), row.get("joinedPartyOn")
     if born is None or joined is None:
         return []
-    try:
-        of_age = born.replace(year=born.year + JOINING_AGE)
-    except ValueError:  # born on 29 February
-        of_age = date(born.year + JOINING_AGE, 3, 1)
-    if joined < of_age:
+    age = joined.year - born.year - ((joined.month, joined.day) < (born.month, born.day))
+    if age < JOINING_AGE:
         return [("joinedPartyOn", "TOO_YOUNG", f"入党时未满 {JOINING_AGE} 周岁（出生日期 {born}）")]
     return []
 

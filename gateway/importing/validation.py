@@ -189,7 +189,10 @@ def _parse_rows(
             if step == 1000:
                 bar.update(step)
                 step = 0
-            if not any(_filled(value) for value in cells):
+            for value in cells:  # a blank row is skipped (inline: this runs per row)
+                if value is not None and (value.__class__ is not str or value.strip()):
+                    break
+            else:
                 continue
             if first:
                 first = False
