@@ -28,6 +28,8 @@ from gateway.importing import (
     run_import,
     template,
 )
+from gateway.importing.cells import CellError
+from gateway.importing.kinds import header_key
 from gateway.importing.labels import enum_labels
 from gateway.importing.services import SERVICE_MODULES
 from resolvers.reports import STATUS_NAMES
@@ -214,6 +216,27 @@ def test_enum_cells_take_name_value_or_chinese_label(enum_cls: Any, kind: str, f
         assert parse(f" {member.value.upper()} ") is member
 
 
+def test_each_header_names_one_column_of_its_kind() -> None:
+    for kind in KINDS.values():
+        keys = [
+            header_key(name)
+            for column in kind.columns
+            for name in {column.field, column.label, *column.aliases}
+        ]
+        assert len(keys) == len(set(keys)), kind.name
+
+
+def test_codes_of_each_side() -> None:
+    """The units side's codes have no dots (its service refuses them); the community's may."""
+    assert KINDS["streets"].by_field["code"].parse("ST.01") == "ST.01"
+    assert KINDS["members"].by_field["code"].parse("Ｍ００１") == "M001"
+    with pytest.raises(CellError, match="_ -"):
+        KINDS["members"].by_field["branchCode"].parse("B.01")
+    with pytest.raises(CellError, match="不能超过 32"):
+        KINDS["units"].by_field["code"].parse("U" * 33)
+    assert KINDS["buildings"].by_field["code"].parse("B" * 40) == "B" * 40
+
+
 def test_labels_are_the_exports_labels() -> None:
     """One label table: the enums' descriptions agree with the spreadsheet exports."""
     assert enum_labels(PoliticalStatus) == STATUS_NAMES
@@ -252,7 +275,7 @@ def test_bad_rows_are_each_reported_by_row_column_value_and_message(tmp_path: Pa
         (3, "入党日期", "2025-02-30", "不是有效的日期", "BAD_DATE"),
         (3, "inService", "也许", "应为“是”或“否”", "BAD_BOOLEAN"),
         (4, "手机号", "23800138000", "不是有效的手机号码（11 位，以 13-19 开头）", "BAD_PHONE"),
-        (4, "unitCode", "U 1", "编码只能由字母、数字和 . _ - 组成，且以字母或数字开头",
+        (4, "unitCode", "U 1", "编码只能由字母、数字和 _ - 组成，且以字母或数字开头",
          "BAD_CODE"),
         (4, "出生日期", "2030-01-01", "日期不能晚于今天", "DATE_OUT_OF_RANGE"),
         (4, "入党日期", "2020-01-01", "入党积极分子尚未入党，入党日期应为空",

@@ -96,11 +96,14 @@ def text(max_length: int) -> Parser:
 
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
+_CODE_NO_DOT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 
 
-def code(max_length: int) -> Parser:
-    """A stable code (编码): ASCII letters, digits and . _ -, starting with a letter or digit;
-    full-width characters are read as their ASCII forms."""
+def code(max_length: int, *, dots: bool = True) -> Parser:
+    """A stable code (编码): ASCII letters, digits, _ and - (and . where the side allows
+    it), starting with a letter or digit; full-width characters are read as ASCII."""
+    pattern = _CODE if dots else _CODE_NO_DOT
+    allowed = "字母、数字和 . _ -" if dots else "字母、数字和 _ -"
 
     def parse(value: Any) -> str | None:
         # clean(value), inline for the common case: this runs for every cell.
@@ -108,8 +111,8 @@ def code(max_length: int) -> Parser:
         if not result:
             return None
         result = _ascii(result)
-        if _CODE.fullmatch(result) is None:
-            raise CellError("BAD_CODE", "编码只能由字母、数字和 . _ - 组成，且以字母或数字开头")
+        if pattern.fullmatch(result) is None:
+            raise CellError("BAD_CODE", f"编码只能由{allowed} 组成，且以字母或数字开头")
         if len(result) > max_length:
             raise CellError("TOO_LONG", f"编码不能超过 {max_length} 个字符")
         return result

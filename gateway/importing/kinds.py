@@ -81,11 +81,22 @@ def header_key(text: str) -> str:
 # Column builders ---------------------------------------------------------------------------
 
 
-def code_column(field: str, label: str, *, required: bool = True, length: int = 32) -> Column:
+def code_column(
+    field: str, label: str, *, required: bool = True, length: int = 32, dots: bool = True,
+    aliases: tuple[str, ...] = (),
+) -> Column:  # fmt: skip
+    """A code; `dots`: whether "." is allowed (the community side's codes; the units side's
+    are letters, digits, "_" and "-")."""
+    allowed = "字母、数字和 . _ -" if dots else "字母、数字和 _ -"
     return Column(
-        field, label, cells.code(length), required=required, as_text=True,
-        hint=f"字母、数字和 . _ -，不超过 {length} 个字符",
+        field, label, cells.code(length, dots=dots), required=required, aliases=aliases,
+        as_text=True, hint=f"{allowed}，不超过 {length} 个字符",
     )  # fmt: skip
+
+
+def unit_code(field: str, label: str, *, required: bool = True) -> Column:
+    """A code of the units side (单位、支部、党员)."""
+    return code_column(field, label, required=required, dots=False)
 
 
 def text_column(
@@ -95,10 +106,15 @@ def text_column(
     return Column(field, label, cells.text(length), required, aliases, hint=hint)
 
 
-def enum_column(field: str, label: str, enum_cls: Any, *, required: bool = True) -> Column:
+def enum_column(
+    field: str, label: str, enum_cls: Any, *, required: bool = True,
+    aliases: tuple[str, ...] = (),
+) -> Column:  # fmt: skip
     labels = tuple(enum_labels(enum_cls).values())
     hint = "填写：" + "、".join(labels)
-    return Column(field, label, cells.choice(enum_cls), required, hint=hint, choices=labels)
+    return Column(
+        field, label, cells.choice(enum_cls), required, aliases, hint=hint, choices=labels
+    )
 
 
 def date_column(field: str, label: str, earliest: date, *, required: bool = False) -> Column:
@@ -108,9 +124,12 @@ def date_column(field: str, label: str, earliest: date, *, required: bool = Fals
     )  # fmt: skip
 
 
-def int_column(field: str, label: str, low: int, high: int, *, required: bool = False) -> Column:
+def int_column(
+    field: str, label: str, low: int, high: int, *, required: bool = False,
+    aliases: tuple[str, ...] = (),
+) -> Column:  # fmt: skip
     hint = f"整数，{low} 至 {high}"
-    return Column(field, label, cells.integer(low, high), required, hint=hint)
+    return Column(field, label, cells.integer(low, high), required, aliases, hint=hint)
 
 
 def phone_column(field: str, label: str, aliases: tuple[str, ...] = ()) -> Column:
@@ -155,12 +174,12 @@ UNITS = Kind(
     "units",
     "单位",
     (
-        code_column("code", "单位编码"),
+        unit_code("code", "单位编码"),
         text_column("name", "单位名称", 120, required=True),
         enum_column("kind", "单位类型", UnitKind),
         enum_column("level", "单位层级", UnitLevel),
         text_column("districtName", "所在区", 40, required=True, aliases=("所在区县",)),
-        text_column("address", "地址", 200, aliases=("单位地址",)),
+        text_column("address", "地址", 200, aliases=("单位地址", "办公地址")),
     ),
 )
 
@@ -168,9 +187,9 @@ BRANCHES = Kind(
     "branches",
     "支部",
     (
-        code_column("code", "支部编码"),
+        unit_code("code", "支部编码"),
         text_column("name", "支部名称", 120, required=True),
-        code_column("unitCode", "单位编码"),
+        unit_code("unitCode", "单位编码"),
         text_column("secretaryName", "支部书记", 40, aliases=("书记姓名",)),
         date_column("foundedOn", "成立日期", PARTY_FOUNDED),
     ),
@@ -180,12 +199,13 @@ MEMBERS = Kind(
     "members",
     "党员",
     (
-        code_column("code", "党员编码"),
+        unit_code("code", "党员编码"),
         text_column("name", "姓名", 40, required=True),
         enum_column("gender", "性别", Gender),
         phone_column("phone", "手机号码", aliases=("手机号", "联系电话")),
-        code_column("unitCode", "单位编码"),
-        code_column("branchCode", "支部编码"),
+        # Optional: a branch names its unit; when given, the two must agree.
+        unit_code("unitCode", "单位编码", required=False),
+        unit_code("branchCode", "支部编码"),
         enum_column("politicalStatus", "政治面貌", PoliticalStatus),
         date_column("joinedPartyOn", "入党日期", PARTY_FOUNDED),
         date_column("birthDate", "出生日期", EARLIEST_BIRTH),
@@ -213,9 +233,10 @@ STREETS = Kind(
     "streets",
     "街道",
     (
-        code_column("code", "街道编码"),
-        text_column("name", "街道名称", 60, required=True),
-        enum_column("kind", "街镇类型", StreetKind),
+        code_column("code", "街道编码", aliases=("编码",)),
+        text_column("name", "街道名称", 60, required=True, aliases=("名称",)),
+        # Optional: a street (街道) unless the row says town (镇).
+        enum_column("kind", "街镇类型", StreetKind, required=False, aliases=("类型",)),
     ),
 )
 
@@ -223,8 +244,8 @@ COMMUNITIES = Kind(
     "communities",
     "社区",
     (
-        code_column("code", "社区编码"),
-        text_column("name", "社区名称", 60, required=True),
+        code_column("code", "社区编码", aliases=("编码",)),
+        text_column("name", "社区名称", 60, required=True, aliases=("名称",)),
         code_column("streetCode", "街道编码"),
         text_column("address", "地址", 200),
     ),
@@ -234,10 +255,10 @@ GRIDS = Kind(
     "grids",
     "网格",
     (
-        code_column("code", "网格编码"),
-        text_column("name", "网格名称", 60, required=True),
+        code_column("code", "网格编码", aliases=("编码",)),
+        text_column("name", "网格名称", 60, required=True, aliases=("名称",)),
         code_column("communityCode", "社区编码"),
-        int_column("level", "网格层级", 1, 6, required=True),
+        int_column("level", "网格层级", 1, 6, required=True, aliases=("层级",)),
         code_column("parentCode", "上级网格编码", required=False),
     ),
     checks=(_not_own_parent,),
@@ -247,12 +268,13 @@ COMPOUNDS = Kind(
     "compounds",
     "小区",
     (
-        code_column("code", "小区编码"),
-        text_column("name", "小区名称", 60, required=True),
+        code_column("code", "小区编码", aliases=("编码",)),
+        text_column("name", "小区名称", 60, required=True, aliases=("名称",)),
         code_column("communityCode", "社区编码"),
         code_column("gridCode", "网格编码", required=False),
-        enum_column("kind", "小区类型", CompoundKind, required=False),
-        text_column("address", "地址", 200),
+        # Optional: a compound with property service (有物业小区) unless the row says.
+        enum_column("kind", "小区类型", CompoundKind, required=False, aliases=("类型",)),
+        text_column("address", "地址", 200, aliases=("小区地址",)),
     ),
 )
 
@@ -260,11 +282,13 @@ BUILDINGS = Kind(
     "buildings",
     "楼栋",
     (
-        code_column("code", "楼栋编码", length=40),
-        text_column("name", "楼栋名称", 40, required=True),
+        code_column("code", "楼栋编码", length=40, aliases=("编码",)),
+        text_column("name", "楼栋名称", 40, required=True, aliases=("楼栋", "名称")),
         code_column("compoundCode", "小区编码"),
-        int_column("floors", "楼层数", 1, 200),
-        int_column("dwellingUnits", "户数", 0, 10_000),
+        int_column("floors", "楼层数", 1, 200, aliases=("层数",)),
+        # The community service's input names this field `households` (户数): accepted as
+        # a header too; the row's key is `dwellingUnits`, the name the issue gives.
+        int_column("dwellingUnits", "户数", 0, 10_000, aliases=("households",)),
     ),
     unique=(("compoundCode", "name"),),
 )
@@ -273,13 +297,13 @@ HOUSEHOLDS = Kind(
     "households",
     "住户",
     (
-        code_column("code", "户编码", length=40),
+        code_column("code", "户编码", length=40, aliases=("编码",)),
         code_column("buildingCode", "楼栋编码", length=40),
-        text_column("unitNo", "单元号", 20, aliases=("单元",)),
-        text_column("roomNo", "房号", 20, required=True, aliases=("门牌号",)),
-        text_column("headName", "户主姓名", 40, aliases=("户主",)),
+        text_column("unitNo", "单元号", 16, aliases=("单元",)),
+        text_column("roomNo", "房号", 16, required=True, aliases=("门牌号",)),
+        text_column("headName", "户主姓名", 40, required=True, aliases=("户主",)),
         phone_column("phone", "联系电话", aliases=("手机号码", "手机号")),
-        int_column("size", "家庭人数", 1, 50),
+        int_column("size", "户人数", 1, 30, aliases=("家庭人数",)),
     ),
     unique=(("buildingCode", "unitNo", "roomNo"),),
 )
@@ -288,10 +312,10 @@ CATEGORIES = Kind(
     "categories",
     "服务分类",
     (
-        code_column("code", "分类编码", length=40),
-        text_column("name", "分类名称", 60, required=True),
+        code_column("code", "分类编码", length=40, aliases=("编码",)),
+        text_column("name", "分类名称", 60, required=True, aliases=("名称",)),
         int_column("year", "年度", 2000, 2100, required=True),
-        int_column("orderDueHours", "点单时限（小时）", 1, 24 * 90),
+        int_column("orderDueHours", "办结时限（小时）", 1, 720, aliases=("点单时限（小时）",)),
     ),
 )
 
