@@ -335,6 +335,15 @@ def test_duplicates_within_a_compound_and_a_building(tmp_path: Path) -> None:
     ]
 
 
+def test_a_phone_excel_turned_into_a_float_is_explained(tmp_path: Path) -> None:
+    row = [*ZHANG[:3], "1.38001E+10", *ZHANG[4:]]
+    path = write_csv(tmp_path / "m.csv", [MEMBER_FIELDS, row], "gb18030")
+    report = load("members", path, dry_run=True, progress=False).report
+    assert [(p.value, p.message) for p in report.problems] == [
+        ("1.38001E+10", "手机号码被 Excel 存成了科学计数法：请把该列设为文本，重新填写号码")
+    ]
+
+
 def test_a_file_without_rows_is_an_error(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "m.csv", [MEMBER_FIELDS, MEMBER_LABELS], "utf-8")
     report = load("members", path, dry_run=True, progress=False).report
@@ -445,10 +454,22 @@ async def test_apply_problems_point_at_the_sheet(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "m.csv", rows, "gb18030")
 
     async def apply(rows: Sequence[dict[str, Any]], dry_run: bool) -> Applied:
-        return Applied(problems=[RowProblem(1, "branchCode", "没有这个支部", "UNKNOWN_BRANCH")])
+        return Applied(
+            problems=[
+                RowProblem(1, "branchCode", "没有这个支部", "UNKNOWN_BRANCH"),
+                RowProblem(0, "politicalStatus", "不能由正式党员改为预备党员", "INVALID_STATE"),
+                RowProblem(1, "skills", "技能过多", "INVALID_INPUT"),
+                RowProblem(0, "phone", "号码已被他人使用", "DUPLICATE", value="13800138000"),
+            ]
+        )
 
     report = await run_import_async("members", path, False, False, apply)
-    assert report.problems == [Problem(5, "支部编码", "B001", "没有这个支部", "UNKNOWN_BRANCH")]
+    assert report.problems == [
+        Problem(5, "支部编码", "B001", "没有这个支部", "UNKNOWN_BRANCH"),
+        Problem(4, "政治面貌", "正式党员", "不能由正式党员改为预备党员", "INVALID_STATE"),
+        Problem(5, "特长", "医疗、心理疏导、法律咨询", "技能过多", "INVALID_INPUT"),
+        Problem(4, "手机号码", "13800138000", "号码已被他人使用", "DUPLICATE"),
+    ]
     assert not report.ok
     assert report.created == 0
 

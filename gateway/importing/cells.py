@@ -60,7 +60,15 @@ def clean(value: Any) -> str | None:
 
 
 def display(value: Any) -> str:
-    """A cell as a problem report shows it (the value as the user typed it, trimmed)."""
+    """A cell as a problem report shows it (the value as the user typed it, trimmed); a
+    parsed value (an enum member, a list) as the user would have typed it."""
+    if isinstance(value, enum.Enum):
+        try:
+            return enum_labels(type(value))[value]
+        except LookupError:
+            return value.name
+    if isinstance(value, list):
+        value = "、".join(str(item) for item in value)
     text = clean(value)
     if text is None:
         return ""
@@ -244,6 +252,8 @@ def choice(enum_cls: type[enum.Enum]) -> Parser:
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _PHONE_NOISE = re.compile(r"[\s\-()]")
+# How a CSV saved from Excel spells a long number in a General cell: 1.38001E+10.
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+")
 
 
 def phone() -> Parser:
@@ -265,6 +275,10 @@ def phone() -> Parser:
         elif digits.startswith("86") and len(digits) == 13:
             digits = digits[2:]
         if _MOBILE.fullmatch(digits) is None:
+            if _SCIENTIFIC.fullmatch(digits):
+                raise CellError(
+                    "BAD_PHONE", "手机号码被 Excel 存成了科学计数法：请把该列设为文本，重新填写号码"
+                )
             raise CellError("BAD_PHONE", "不是有效的手机号码（11 位，以 13-19 开头）")
         return digits
 

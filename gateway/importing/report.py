@@ -32,6 +32,7 @@ class RowProblem:
     field: str
     message: str
     code: str
+    value: Any = None  # as the writer saw it; by default the row's value of `field`
 
 
 @dataclass

@@ -78,7 +78,9 @@ def finish(loaded: Loaded, applied: Applied) -> ImportReport:
     """The report once the writing step has run on the loaded rows."""
     report, parsed = loaded.report, loaded.parsed
     for problem in applied.problems:
-        value = parsed.rows[problem.index].get(problem.field) if problem.field else None
+        value = problem.value
+        if value is None and problem.field:
+            value = parsed.rows[problem.index].get(problem.field)
         report.problems.append(
             parsed.problem(problem.index, problem.field, value, problem.message, problem.code)
         )
