@@ -62,7 +62,8 @@ def read_sheet(path: Path, data: bytes | None = None) -> Sheet:
     if file_format(path, data[:8]) == "xlsx":
         return _xlsx(data)
     text, encoding = decode(data)
-    return Sheet("csv", encoding, _csv_rows(text), text.count("\n") + 1)
+    lines = text.count("\n") + (not text.endswith("\n"))
+    return Sheet("csv", encoding, _csv_rows(text), lines)
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -180,8 +180,9 @@ def _parse_rows(
     reported_unnamed: set[int] = set()
     first = True
     bar = tqdm(
-        total=total, unit="行", desc=f"读取{kind.label}", disable=not progress, file=sys.stderr
-    )
+        total=total, initial=parsed.header_row, unit="行", desc=f"读取{kind.label}",
+        disable=not progress, file=sys.stderr,
+    )  # fmt: skip
     step = 0
     try:
         for number, cells in rows:
