@@ -520,3 +520,17 @@ def test_cli_without_the_services_checks_the_file_and_writes_nothing(tmp_path: P
     assert result.exit_code == 1
     assert "导入尚未接通写入" in result.output
     assert "1 行均有效" in result.output
+
+
+def test_the_import_benchmark_runs_on_a_small_roster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m bench.imports` end to end on 300 rows (its timings are not checked here):
+    the generated roster imports without a problem from both files."""
+    from bench.imports import run
+
+    figures = run(300, 1, tmp_path)
+    assert set(figures) == {"csv.reader", "csv import", "openpyxl", "xlsx import"}
+    out = capsys.readouterr().out
+    assert "300 member rows" in out
+    assert "x csv.reader" in out
