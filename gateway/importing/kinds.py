@@ -50,6 +50,9 @@ class Column:
     # Codes and phone numbers: the template formats the column as text, so Excel keeps
     # 13800138000 and 0010 as typed.
     as_text: bool = False
+    # Few distinct values repeated over many rows (enums, yes/no, dates, a parent's code):
+    # each distinct text is parsed once per file.
+    repeats: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def code_column(
     allowed = "字母、数字和 . _ -" if dots else "字母、数字和 _ -"
     return Column(
         field, label, cells.code(length, dots=dots), required=required, aliases=aliases,
-        as_text=True, hint=f"{allowed}，不超过 {length} 个字符",
+        as_text=True, hint=f"{allowed}，不超过 {length} 个字符", repeats=field != "code",
     )  # fmt: skip
 
 
@@ -113,14 +116,15 @@ def enum_column(
     labels = tuple(enum_labels(enum_cls).values())
     hint = "填写：" + "、".join(labels)
     return Column(
-        field, label, cells.choice(enum_cls), required, aliases, hint=hint, choices=labels
-    )
+        field, label, cells.choice(enum_cls), required, aliases, hint=hint, choices=labels,
+        repeats=True,
+    )  # fmt: skip
 
 
 def date_column(field: str, label: str, earliest: date, *, required: bool = False) -> Column:
     return Column(
         field, label, cells.day(earliest, china_today), required,
-        hint="日期，如 2025-06-11、2025/6/11 或 2025年6月11日",
+        hint="日期，如 2025-06-11、2025/6/11 或 2025年6月11日", repeats=True,
     )  # fmt: skip
 
 
@@ -129,7 +133,9 @@ def int_column(
     aliases: tuple[str, ...] = (),
 ) -> Column:  # fmt: skip
     hint = f"整数，{low} 至 {high}"
-    return Column(field, label, cells.integer(low, high), required, aliases, hint=hint)
+    return Column(
+        field, label, cells.integer(low, high), required, aliases, hint=hint, repeats=True
+    )
 
 
 def phone_column(field: str, label: str, aliases: tuple[str, ...] = ()) -> Column:
@@ -216,6 +222,7 @@ MEMBERS = Kind(
             aliases=("在职",),
             hint=_BOOLEAN_HINT,
             choices=("是", "否"),
+            repeats=True,
         ),
         text_column("jobTitle", "职务", 60),
         Column(

@@ -101,8 +101,11 @@ def _find_header(rows: Iterator[Row]) -> Row | None:
     return None
 
 
-# (index in the row, field, parser, required, header as given)
-Spec = tuple[int, str, Callable[[Any], Any], bool, str]
+# (index in the row, field, parser, required, header as given, parsed values by text)
+Spec = tuple[int, str, Callable[[Any], Any], bool, str, dict[str, Any] | None]
+# Distinct texts remembered per column: enough for every date of a century.
+MEMO_LIMIT = 50_000
+_MISSING = object()
 
 
 def _match_headers(
@@ -132,7 +135,8 @@ def _match_headers(
             )  # fmt: skip
         else:
             parsed.headers[column.field] = given
-            specs.append((index, column.field, column.parse, column.required, given))
+            memo: dict[str, Any] | None = {} if column.repeats else None
+            specs.append((index, column.field, column.parse, column.required, given, memo))
     for column in kind.required:
         if column.field not in parsed.headers:
             parsed.problems.append(
@@ -201,13 +205,21 @@ def _parse_rows(
                     continue
             size = len(cells)
             record: dict[str, Any] = {}
-            for index, name, parse, required, header in specs:
+            for index, name, parse, required, header, memo in specs:
                 raw = cells[index] if index < size else None
-                try:
-                    value = parse(raw)
-                except CellError as exc:
-                    problems.append(Problem(number, header, display(raw), exc.message, exc.code))
-                    continue
+                value = _MISSING
+                if memo is not None and raw.__class__ is str:
+                    value = memo.get(raw, _MISSING)
+                if value is _MISSING:
+                    try:
+                        value = parse(raw)
+                    except CellError as exc:
+                        problems.append(
+                            Problem(number, header, display(raw), exc.message, exc.code)
+                        )
+                        continue
+                    if memo is not None and raw.__class__ is str and len(memo) < MEMO_LIMIT:
+                        memo[raw] = value
                 if value is None and required:
                     problems.append(Problem(number, header, "", "必填，不能为空", "REQUIRED"))
                 record[name] = value
