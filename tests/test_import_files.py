@@ -534,3 +534,18 @@ def test_the_import_benchmark_runs_on_a_small_roster(
     out = capsys.readouterr().out
     assert "300 member rows" in out
     assert out.count("ratio") == 4
+
+
+def test_a_repeated_value_is_judged_the_same_on_every_row(tmp_path: Path) -> None:
+    """Columns of few distinct values parse each text once: a bad one is still reported on
+    every row it is on, a good one parsed alike everywhere."""
+    rows = [MEMBER_FIELDS]
+    for number in range(1, 5):
+        gender = "未知" if number % 2 else "女"
+        rows.append([f"M{number}", "张三", gender, "", "", "B1", "正式党员", "2010-07-01",
+                     "1985/3/2", "是", "", ""])  # fmt: skip
+    loaded = load("members", write_csv(tmp_path / "m.csv", rows, "utf-8"), dry_run=True,
+                  progress=False)  # fmt: skip
+    assert [(p.row, p.value) for p in loaded.report.problems] == [(2, "未知"), (4, "未知")]
+    assert [row.get("gender") for row in loaded.parsed.rows] == [None, Gender.FEMALE] * 2
+    assert {row["joinedPartyOn"] for row in loaded.parsed.rows} == {date(2010, 7, 1)}
