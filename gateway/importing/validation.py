@@ -88,7 +88,7 @@ def parse_sheet(kind: Kind, sheet: Sheet, *, progress: bool | None = None) -> Pa
         if close is not None:
             close()
     if not parsed.rows and not parsed.problems:
-        parsed.problems.append(Problem(0, "", "", "文件中没有数据行", "NO_ROWS"))
+        parsed.problems.append(Problem(0, "", "", "没有数据行：表头下方没有任何内容", "NO_ROWS"))
     return parsed
 
 
