@@ -156,7 +156,7 @@ def import_(
     if write_template:
         target = Path(file or f"{kind}-template.xlsx")
         try:
-            template(KINDS[kind], target)
+            template(kind, target)
         except TemplateExists as exc:
             raise click.ClickException(f"{target} exists: not overwritten") from exc
         except ValueError as exc:

@@ -383,7 +383,7 @@ def test_every_kind_has_a_sample_and_a_service() -> None:
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_a_filled_in_template_imports_as_it_is(tmp_path: Path, kind: str, suffix: str) -> None:
     path = tmp_path / f"{kind}{suffix}"
-    template(KINDS[kind], path)
+    template(kind, path)
     sample = SAMPLES[kind]
     if suffix == ".xlsx":
         book = load_workbook(path)

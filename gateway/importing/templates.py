@@ -18,7 +18,7 @@ import csv
 import io
 from pathlib import Path
 
-from gateway.importing.kinds import Kind
+from gateway.importing.kinds import KINDS, Kind
 
 # The data rows' drop-down lists cover every row Excel has.
 LAST_ROW = 1_048_576
@@ -28,9 +28,10 @@ class TemplateExists(FileExistsError):
     """The template's path names an existing file: it may be a filled-in roster."""
 
 
-def template(kind: Kind, path: Path) -> None:
-    """Write the template of `kind` to `path` (.xlsx or .csv, by its suffix); never over an
-    existing file."""
+def template(kind: Kind | str, path: Path | str) -> None:
+    """Write the template of `kind` (a Kind or its name, e.g. "members") to `path` (.xlsx
+    or .csv, by its suffix); never over an existing file."""
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValueError(f"{path}: a template is .xlsx or .csv")
@@ -42,7 +43,9 @@ def template(kind: Kind, path: Path) -> None:
         raise TemplateExists(str(path)) from exc
 
 
-def template_bytes(kind: Kind, fmt: str) -> bytes:
+def template_bytes(kind: Kind | str, fmt: str) -> bytes:
+    if isinstance(kind, str):
+        kind = KINDS[kind]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
