@@ -549,3 +549,56 @@ def test_a_repeated_value_is_judged_the_same_on_every_row(tmp_path: Path) -> Non
     assert [(p.row, p.value) for p in loaded.report.problems] == [(2, "未知"), (4, "未知")]
     assert [row.get("gender") for row in loaded.parsed.rows] == [None, Gender.FEMALE] * 2
     assert {row["joinedPartyOn"] for row in loaded.parsed.rows} == {date(2010, 7, 1)}
+
+
+def test_a_service_outcome_becomes_the_report(tmp_path: Path) -> None:
+    """The master-data services' outcomes (units side: `kind` an enum; community side:
+    `code` a string, and `retired`) map onto the report as they are."""
+    import enum as enum_module
+    from dataclasses import dataclass, field
+
+    from gateway.importing.services import applied_from
+
+    class Why(enum_module.Enum):
+        NOT_FOUND = "not_found"
+
+    @dataclass
+    class UnitsProblem:
+        row: int
+        field: str
+        value: str | None
+        message: str
+        kind: Why = Why.NOT_FOUND
+
+    @dataclass
+    class CommunityProblem:
+        row: int
+        field: str
+        value: object
+        message: str
+        code: str = "duplicate"
+
+    @dataclass
+    class Outcome:
+        created: int = 0
+        updated: int = 0
+        unchanged: int = 0
+        problems: list[Any] = field(default_factory=list)
+
+    @dataclass
+    class CommunityOutcome(Outcome):
+        retired: int = 0
+
+    path = write_csv(tmp_path / "m.csv", [MEMBER_LABELS, ZHANG, LI], "utf-8")
+    report = run_import("members", path, False, False,
+                        lambda rows, dry: applied_from(Outcome(created=2, unchanged=0)))  # fmt: skip
+    assert (report.ok, report.created, report.retired) == (True, 2, 0)
+    failing = Outcome(problems=[UnitsProblem(1, "branchCode", "B001", "没有这个支部"),
+                                CommunityProblem(0, "phone", "13800138000", "重复")])  # fmt: skip
+    report = run_import("members", path, False, False, lambda rows, dry: applied_from(failing))
+    assert [(p.row, p.column, p.value, p.code) for p in report.problems] == [
+        (3, "支部编码", "B001", "NOT_FOUND"),
+        (2, "手机号码", "13800138000", "DUPLICATE"),
+    ]
+    retired = applied_from(CommunityOutcome(updated=1, retired=3))
+    assert (retired.updated, retired.retired, retired.problems) == (1, 3, [])

@@ -9,11 +9,13 @@ reported) and nothing is ever written by anything else.
 
 from __future__ import annotations
 
+import enum
 import importlib
 from collections.abc import Callable
+from typing import Any
 
 from gateway.importing.kinds import KINDS
-from gateway.importing.report import Applied
+from gateway.importing.report import Applied, RowProblem
 from gateway.importing.run import NotWired, Rows
 
 SERVICE_MODULES = {
@@ -59,3 +61,28 @@ def applier(kind: str, *, retire_missing: bool) -> Callable[[Rows, bool], Applie
         )
 
     return not_wired
+
+
+def applied_from(outcome: Any) -> Applied:
+    """The `Applied` of a master-data service's outcome: both services return counts
+    (`created`, `updated`, `unchanged`, and `retired` on the community side) and problems
+    with the row's index (`row`), the input `field`, the `value` as given, a Chinese
+    `message` and a code (`code`, or `kind`, an enum, on the units side)."""
+    problems = []
+    for problem in outcome.problems:
+        code = getattr(problem, "code", None) or getattr(problem, "kind", None) or "invalid_input"
+        if isinstance(code, enum.Enum):
+            code = code.value
+        problems.append(
+            RowProblem(
+                problem.row, problem.field, problem.message, str(code).upper(),
+                value=getattr(problem, "value", None),
+            )
+        )  # fmt: skip
+    return Applied(
+        created=outcome.created,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
+        retired=getattr(outcome, "retired", 0),
+        problems=problems,
+    )
