@@ -602,3 +602,27 @@ def test_a_service_outcome_becomes_the_report(tmp_path: Path) -> None:
     ]
     retired = applied_from(CommunityOutcome(updated=1, retired=3))
     assert (retired.updated, retired.retired, retired.problems) == (1, 3, [])
+
+
+def test_an_empty_cell_of_a_field_with_a_default_is_not_given(tmp_path: Path) -> None:
+    """A street's kind, a building's floors, a member's inService: never null, with a
+    default, so an empty cell leaves the key out (default on creation, kept on update);
+    an empty address is None (cleared)."""
+    streets = [["code", "name", "kind"], ["S1", "张槎街道", ""], ["S2", "南庄镇", "镇"]]
+    rows = load("streets", write_csv(tmp_path / "s.csv", streets, "utf-8"), dry_run=True,
+                progress=False).parsed.rows  # fmt: skip
+    assert rows == [{"code": "S1", "name": "张槎街道"},
+                    {"code": "S2", "name": "南庄镇", "kind": StreetKind.TOWN}]  # fmt: skip
+    buildings = [["code", "name", "compoundCode", "floors", "dwellingUnits"],
+                 ["BD1", "1栋", "CP1", "", "0"]]  # fmt: skip
+    rows = load("buildings", write_csv(tmp_path / "b.csv", buildings, "utf-8"), dry_run=True,
+                progress=False).parsed.rows  # fmt: skip
+    assert rows == [{"code": "BD1", "name": "1栋", "compoundCode": "CP1", "dwellingUnits": 0}]
+    communities = [["code", "name", "streetCode", "address"], ["C1", "湖景社区", "S1", " "]]
+    rows = load("communities", write_csv(tmp_path / "c.csv", communities, "utf-8"),
+                dry_run=True, progress=False).parsed.rows  # fmt: skip
+    assert rows == [{"code": "C1", "name": "湖景社区", "streetCode": "S1", "address": None}]
+    member = [*ZHANG[:9], "", *ZHANG[10:]]
+    rows = load("members", write_csv(tmp_path / "m.csv", [MEMBER_FIELDS, member], "utf-8"),
+                dry_run=True, progress=False).parsed.rows  # fmt: skip
+    assert "inService" not in rows[0]

@@ -53,6 +53,11 @@ class Column:
     # Few distinct values repeated over many rows (enums, yes/no, dates, a parent's code):
     # each distinct text is parsed once per file.
     repeats: bool = False
+    # A field that is never null and has a default (a street's kind, a building's floors,
+    # a member's inService ...): an empty cell leaves the key out of the row, so the writer
+    # takes the default on creation and keeps the stored value on update. An empty cell of
+    # any other optional column is None: the value is cleared.
+    omit_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,13 +116,15 @@ def text_column(
 
 def enum_column(
     field: str, label: str, enum_cls: Any, *, required: bool = True,
-    aliases: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (), default: Any = None,
 ) -> Column:  # fmt: skip
-    labels = tuple(enum_labels(enum_cls).values())
-    hint = "填写：" + "、".join(labels)
+    labels = enum_labels(enum_cls)
+    hint = "填写：" + "、".join(labels.values())
+    if default is not None:
+        hint += f"；不填为{labels[default]}"
     return Column(
-        field, label, cells.choice(enum_cls), required, aliases, hint=hint, choices=labels,
-        repeats=True,
+        field, label, cells.choice(enum_cls), required, aliases, hint=hint,
+        choices=tuple(labels.values()), repeats=True, omit_empty=default is not None,
     )  # fmt: skip
 
 
@@ -130,12 +137,13 @@ def date_column(field: str, label: str, earliest: date, *, required: bool = Fals
 
 def int_column(
     field: str, label: str, low: int, high: int, *, required: bool = False,
-    aliases: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (), default: int | None = None,
 ) -> Column:  # fmt: skip
-    hint = f"整数，{low} 至 {high}"
+    hint = f"整数，{low} 至 {high}" + (f"；不填为 {default}" if default is not None else "")
     return Column(
-        field, label, cells.integer(low, high), required, aliases, hint=hint, repeats=True
-    )
+        field, label, cells.integer(low, high), required, aliases, hint=hint, repeats=True,
+        omit_empty=default is not None,
+    )  # fmt: skip
 
 
 def phone_column(field: str, label: str, aliases: tuple[str, ...] = ()) -> Column:
@@ -174,7 +182,7 @@ def _not_own_parent(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 # The kinds ---------------------------------------------------------------------------------
 
-_BOOLEAN_HINT = "是 或 否（也可填 true/false、1/0、Y/N）"
+_BOOLEAN_HINT = "是 或 否（也可填 true/false、1/0、Y/N）；不填：新党员为“是”，已有的不变"
 
 UNITS = Kind(
     "units",
@@ -223,6 +231,7 @@ MEMBERS = Kind(
             hint=_BOOLEAN_HINT,
             choices=("是", "否"),
             repeats=True,
+            omit_empty=True,
         ),
         text_column("jobTitle", "职务", 60),
         Column(
@@ -243,7 +252,14 @@ STREETS = Kind(
         code_column("code", "街道编码", aliases=("编码",)),
         text_column("name", "街道名称", 60, required=True, aliases=("名称",)),
         # Optional: a street (街道) unless the row says town (镇).
-        enum_column("kind", "街镇类型", StreetKind, required=False, aliases=("类型",)),
+        enum_column(
+            "kind",
+            "街镇类型",
+            StreetKind,
+            required=False,
+            aliases=("类型",),
+            default=StreetKind.STREET,
+        ),
     ),
 )
 
@@ -280,7 +296,14 @@ COMPOUNDS = Kind(
         code_column("communityCode", "社区编码"),
         code_column("gridCode", "网格编码", required=False),
         # Optional: a compound with property service (有物业小区) unless the row says.
-        enum_column("kind", "小区类型", CompoundKind, required=False, aliases=("类型",)),
+        enum_column(
+            "kind",
+            "小区类型",
+            CompoundKind,
+            required=False,
+            aliases=("类型",),
+            default=CompoundKind.COMMERCIAL,
+        ),
         text_column("address", "地址", 200, aliases=("小区地址",)),
     ),
 )
@@ -292,10 +315,10 @@ BUILDINGS = Kind(
         code_column("code", "楼栋编码", length=40, aliases=("编码",)),
         text_column("name", "楼栋名称", 40, required=True, aliases=("楼栋", "名称")),
         code_column("compoundCode", "小区编码"),
-        int_column("floors", "楼层数", 1, 200, aliases=("层数",)),
+        int_column("floors", "楼层数", 1, 200, aliases=("层数",), default=6),
         # The community service's input names this field `households` (户数): accepted as
         # a header too; the row's key is `dwellingUnits`, the name the issue gives.
-        int_column("dwellingUnits", "户数", 0, 10_000, aliases=("households",)),
+        int_column("dwellingUnits", "户数", 0, 10_000, aliases=("households",), default=0),
     ),
     unique=(("compoundCode", "name"),),
 )
@@ -310,7 +333,7 @@ HOUSEHOLDS = Kind(
         text_column("roomNo", "房号", 16, required=True, aliases=("门牌号",)),
         text_column("headName", "户主姓名", 40, required=True, aliases=("户主",)),
         phone_column("phone", "联系电话", aliases=("手机号码", "手机号")),
-        int_column("size", "户人数", 1, 30, aliases=("家庭人数",)),
+        int_column("size", "户人数", 1, 30, aliases=("家庭人数",), default=1),
     ),
     unique=(("buildingCode", "unitNo", "roomNo"),),
 )
@@ -322,7 +345,14 @@ CATEGORIES = Kind(
         code_column("code", "分类编码", length=40, aliases=("编码",)),
         text_column("name", "分类名称", 60, required=True, aliases=("名称",)),
         int_column("year", "年度", 2000, 2100, required=True),
-        int_column("orderDueHours", "办结时限（小时）", 1, 720, aliases=("点单时限（小时）",)),
+        int_column(
+            "orderDueHours",
+            "办结时限（小时）",
+            1,
+            720,
+            aliases=("点单时限（小时）",),
+            default=72,
+        ),
     ),
 )
 

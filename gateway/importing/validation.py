@@ -8,7 +8,8 @@ headers) is a second header row and is skipped too. Blank rows are skipped; colu
 an empty header are ignored as long as they hold nothing.
 
 A row of the result holds a key for each of the kind's columns the file has, and none for
-a column it lacks (so a writer can tell "cleared" from "not given").
+a column it lacks (so a writer can tell "cleared" from "not given"); an empty cell of a
+never-null field with a default (`Column.omit_empty`) counts as not given.
 """
 
 from __future__ import annotations
@@ -101,8 +102,9 @@ def _find_header(rows: Iterator[Row]) -> Row | None:
     return None
 
 
-# (index in the row, field, parser, required, header as given, parsed values by text)
-Spec = tuple[int, str, Callable[[Any], Any], bool, str, dict[str, Any] | None]
+# (index in the row, field, parser, required, header as given, parsed values by text,
+# whether an empty cell leaves the field out)
+Spec = tuple[int, str, Callable[[Any], Any], bool, str, dict[str, Any] | None, bool]
 # Distinct texts remembered per column: enough for every date of a century.
 MEMO_LIMIT = 50_000
 _MISSING = object()
@@ -136,7 +138,10 @@ def _match_headers(
         else:
             parsed.headers[column.field] = given
             memo: dict[str, Any] | None = {} if column.repeats else None
-            specs.append((index, column.field, column.parse, column.required, given, memo))
+            specs.append(
+                (index, column.field, column.parse, column.required, given, memo,
+                 column.omit_empty)
+            )  # fmt: skip
     for column in kind.required:
         if column.field not in parsed.headers:
             parsed.problems.append(
@@ -205,7 +210,7 @@ def _parse_rows(
                     continue
             size = len(cells)
             record: dict[str, Any] = {}
-            for index, name, parse, required, header, memo in specs:
+            for index, name, parse, required, header, memo, omit_empty in specs:
                 raw = cells[index] if index < size else None
                 value = _MISSING
                 if memo is not None and raw.__class__ is str:
@@ -220,8 +225,11 @@ def _parse_rows(
                         continue
                     if memo is not None and raw.__class__ is str and len(memo) < MEMO_LIMIT:
                         memo[raw] = value
-                if value is None and required:
-                    problems.append(Problem(number, header, "", "必填，不能为空", "REQUIRED"))
+                if value is None:
+                    if required:
+                        problems.append(Problem(number, header, "", "必填，不能为空", "REQUIRED"))
+                    elif omit_empty:
+                        continue
                 record[name] = value
             stray = blank_headers if size <= width else [*blank_headers, *range(width, size)]
             for index in stray:
