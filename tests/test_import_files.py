@@ -514,7 +514,7 @@ def test_cli_without_the_services_checks_the_file_and_writes_nothing(tmp_path: P
     from gateway.importing.services import service_module_found
 
     if service_module_found("members"):
-        pytest.skip("the master-data services exist: the import is wired")
+        pytest.skip("the master-data services exist: their wiring decides what the command does")
     path = write_csv(tmp_path / "m.csv", [MEMBER_FIELDS, ZHANG], "utf-8")
     result = CliRunner().invoke(main, ["import", "members", str(path)])
     assert result.exit_code == 1
