@@ -626,3 +626,14 @@ def test_an_empty_cell_of_a_field_with_a_default_is_not_given(tmp_path: Path) ->
     rows = load("members", write_csv(tmp_path / "m.csv", [MEMBER_FIELDS, member], "utf-8"),
                 dry_run=True, progress=False).parsed.rows  # fmt: skip
     assert "inService" not in rows[0]
+
+
+def test_excel_unicode_text_utf16_with_tabs(tmp_path: Path) -> None:
+    """Excel's "Unicode text" (UTF-16 with a BOM, tab-separated) reads like a CSV."""
+    text = "\r\n".join("\t".join(row) for row in [MEMBER_LABELS, ZHANG, LI]) + "\r\n"
+    path = tmp_path / "members.txt"
+    path.write_bytes(text.encode("utf-16"))
+    loaded = load("members", path, dry_run=True, progress=False)
+    assert loaded.report.problems == []
+    assert loaded.report.encoding == "utf-16"
+    assert_zhang_and_li(loaded.parsed.rows)
