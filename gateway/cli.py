@@ -1,4 +1,4 @@
-"""The `dualhub` command: serve, migrate, seed and print the schema."""
+"""The `dualhub` command: serve, migrate, seed, import and print the schema."""
 
 from __future__ import annotations
 
@@ -127,6 +127,85 @@ async def _report(
     finally:
         await hub.dispose()
     return render(rows, fmt, sheet_title(year))
+
+
+IMPORT_KINDS = (
+    "units", "branches", "members", "streets", "communities", "grids", "compounds",
+    "buildings", "households", "categories",
+)  # fmt: skip
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(IMPORT_KINDS))
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
+@click.option(
+    "--retire-missing",
+    is_flag=True,
+    help="members: the file is the full roster; members it does not list are marked "
+    "out of service (不在职), with history. Never deleted.",
+)
+@click.option(
+    "--template",
+    "write_template",
+    is_flag=True,
+    help="Write the template of KIND to FILE (.xlsx or .csv; default KIND-template.xlsx).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+def import_(
+    kind: str,
+    file: str | None,
+    dry_run: bool,
+    retire_missing: bool,
+    write_template: bool,
+    as_json: bool,
+) -> None:
+    """Import KIND (units, branches, members, streets, communities, grids, compounds,
+    buildings, households, categories) from FILE, a CSV (UTF-8 or GB18030) or XLSX sheet
+    whose header row names each column by its GraphQL input field or Chinese label.
+
+    All or nothing: any invalid row means nothing is written, and every problem is listed
+    by row, column, value and message. Exit status 0 only when the file was applied (or,
+    with --dry-run, would be).
+
+    `dualhub import --template KIND [FILE]` writes an empty template instead.
+    """
+    from pathlib import Path
+
+    from gateway.importing import KINDS, NotWired, TemplateExists, run_import, template
+    from gateway.importing.services import applier
+
+    if write_template:
+        target = Path(file or f"{kind}-template.xlsx")
+        try:
+            template(kind, target)
+        except TemplateExists as exc:
+            raise click.ClickException(f"{target} exists: not overwritten") from exc
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="FILE") from exc
+        click.echo(f"{kind} template written to {target}", err=True)
+        return
+    if file is None:
+        raise click.UsageError("FILE is required (or --template to write one)")
+    if not Path(file).is_file():
+        raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+    if retire_missing and kind != "members":
+        raise click.UsageError("--retire-missing applies to members (a full roster) only")
+    try:
+        report = run_import(
+            kind, file, dry_run, retire_missing, applier(kind, retire_missing=retire_missing)
+        )
+    except NotWired as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        import json
+
+        click.echo(report.render(KINDS[kind].label), err=True)
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.render(KINDS[kind].label))
+    if not report.ok:
+        sys.exit(1)
 
 
 @main.command()
