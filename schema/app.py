@@ -36,6 +36,7 @@ from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
+from schema.master_units import MasterUnitsMutation
 from schema.performance import PerformanceMutation, PerformanceQuery
 from schema.performance_places import DistrictDashboardQuery
 from schema.places import PlacesQuery
@@ -101,6 +102,7 @@ class Mutation(
     PointsMutation,
     MallMutation,
     PerformanceMutation,
+    MasterUnitsMutation,
     OpinionsMutation,
     PositionsMutation,
 ):
