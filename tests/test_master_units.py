@@ -284,7 +284,7 @@ async def seeded(transfer_db: DatabasePair) -> AsyncIterator[GraphQLClient]:
 FOOTPRINT = """query($code: String!, $year: Int!) { member(code: $code) {
   code unit { code } branch { code }
   report { id status community { code } }
-  evaluations(year: $year) { community { grade comment } organisation { grade } }
+  evaluations(year: $year) { communityEvaluation { id grade comment } organisationEvaluation { id grade } }
   performance(year: $year) { totalServices totalHours
     reporting { reported reportedOn community { code } }
     orders { count recordIds } activities { count recordIds } posts { count recordIds }
@@ -294,7 +294,7 @@ FOOTPRINT = """query($code: String!, $year: Int!) { member(code: $code) {
 async def test_transfer_keeps_reports_and_performance(seeded: GraphQLClient) -> None:
     year = today_in_china().year
     data = await seeded.query(
-        """{ members(first: 200, filter: {inService: true}) { edges { node {
+        """{ members(first: 100, filter: {inService: true}) { edges { node {
              code unit { code } report { id } performance(year: 2026) { totalServices } } } } }"""
     )
     served = [e["node"] for e in data["members"]["edges"]
@@ -394,6 +394,6 @@ def _member_row(n: int) -> dict[str, Any]:
         "code": f"X{n:06d}", "name": f"党员{n}", "gender": "男" if n % 2 else "女",
         "phone": f"138{n:08d}", "unitCode": f"U{n % 10}", "branchCode": f"B{n % 40}",
         "politicalStatus": "正式党员", "joinedPartyOn": "2005/7/1",
-        "birthDate": date(1970 + n % 30, 1 + n % 12, 1 + n % 28).isoformat(),
+        "birthDate": date(1970 + n % 15, 1 + n % 12, 1 + n % 28).isoformat(),
         "inService": "是", "jobTitle": "科员", "skills": "义诊、法律咨询",
     }  # fmt: skip

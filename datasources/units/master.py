@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.units import master_fields as fields
@@ -231,28 +231,39 @@ def _outcome(rows: list[_Row], results: list[RowResult | None]) -> Outcome:
 
 
 async def _insert(session: AsyncSession, model: Any, values: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert new rows in bulk; their ids by code."""
-    ids: dict[str, int] = {}
+    """Insert new rows in bulk (one executemany per chunk); their ids by code."""
+    table = model.__table__
     for chunk in _chunks(values):
-        statement = insert(model).returning(model.id, model.code, sort_by_parameter_order=True)
-        for row_id, code in (await session.execute(statement, list(chunk))).all():
-            ids[code] = row_id
+        await session.execute(insert(table), list(chunk))
+    ids: dict[str, int] = {}
+    for chunk in _chunks([value["code"] for value in values]):
+        found = await session.execute(select(model.code, model.id).where(model.code.in_(chunk)))
+        ids.update({code: row_id for code, row_id in found.all()})
     return ids
 
 
 async def _update(session: AsyncSession, model: Any, values: list[dict[str, Any]]) -> None:
-    """Update changed rows in bulk by primary key, grouped by the set of columns changed."""
+    """Update changed rows in bulk by id, one executemany per set of columns changed."""
+    table = model.__table__
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for value in values:
-        groups.setdefault(tuple(sorted(value)), []).append(value)
-    for group in groups.values():
+        columns = tuple(sorted(name for name in value if name != "id"))
+        groups.setdefault(columns, []).append(
+            {"row_id": value["id"], **{f"new_{name}": value[name] for name in columns}}
+        )
+    for columns, group in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({name: bindparam(f"new_{name}") for name in columns})
+        )
         for chunk in _chunks(group):
-            await session.execute(update(model), list(chunk))
+            await session.execute(statement, list(chunk))
 
 
 async def _history(session: AsyncSession, events: list[dict[str, Any]]) -> None:
     for chunk in _chunks(events):
-        await session.execute(insert(MasterEvent), list(chunk))
+        await session.execute(insert(MasterEvent.__table__), list(chunk))
 
 
 @dataclass(frozen=True)
