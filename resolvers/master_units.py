@@ -95,9 +95,7 @@ async def _replayed(
     return found
 
 
-def one_row(
-    save: Callable[..., Awaitable[Outcome]], row: Mapping[str, Any], mode: Mode
-) -> Service:
+def one_row(save: Callable[..., Awaitable[Outcome]], row: Mapping[str, Any], mode: Mode) -> Service:
     """A service call of `master.save_*` on one row in `mode`."""
 
     async def call(session: AsyncSession, writer: Writer, settings: Call) -> Outcome:

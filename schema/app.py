@@ -31,12 +31,12 @@ from schema.linkage import LinkageMutation
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
+from schema.master_units import MasterUnitsMutation
 from schema.mutation_roles import guard_mutations
 from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
-from schema.master_units import MasterUnitsMutation
 from schema.performance import PerformanceMutation, PerformanceQuery
 from schema.performance_places import DistrictDashboardQuery
 from schema.places import PlacesQuery

@@ -110,9 +110,7 @@ class CreatePartyBranchInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
 
-@strawberry.input(
-    description="Changes to a branch (修改党支部); its code and unit never change."
-)
+@strawberry.input(description="Changes to a branch (修改党支部); its code and unit never change.")
 class UpdatePartyBranchInput:
     code: str = strawberry.field(description="The branch's code (支部编码).")
     name: str | None = strawberry.field(metadata=text(120), default=_UNSET, description=_KEEP)
@@ -261,7 +259,9 @@ class MasterUnitsMutation:
         description="Create a work unit (新建单位): the district organisation department."
     )
     async def create_work_unit(
-        self, info: Info, input: Annotated[CreateWorkUnitInput, strawberry.argument(description="The unit.")]
+        self,
+        info: Info,
+        input: Annotated[CreateWorkUnitInput, strawberry.argument(description="The unit.")],
     ) -> WorkUnitPayload:
         row = _row(input, _UNIT_FIELDS)
         action = rules.run(info.context, UnitRow, "createWorkUnit", input.client_mutation_id,
@@ -275,7 +275,9 @@ class MasterUnitsMutation:
         description="Change a work unit (修改单位): the district organisation department."
     )
     async def update_work_unit(
-        self, info: Info, input: Annotated[UpdateWorkUnitInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[UpdateWorkUnitInput, strawberry.argument(description="The changes.")],
     ) -> WorkUnitPayload:
         row = _row(input, _UNIT_FIELDS)
         action = rules.run(info.context, UnitRow, "updateWorkUnit", input.client_mutation_id,
@@ -290,7 +292,9 @@ class MasterUnitsMutation:
         "retired. It stays readable with its status and date; its code is never reused."
     )
     async def retire_work_unit(
-        self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The unit.")]
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The unit.")],
     ) -> WorkUnitPayload:
         service = rules.one_code(master_status.retire_units, input.code,
                                  _dated(input.retired_on, input.reason))  # fmt: skip
@@ -306,7 +310,9 @@ class MasterUnitsMutation:
         "Party organisation."
     )
     async def create_party_branch(
-        self, info: Info, input: Annotated[CreatePartyBranchInput, strawberry.argument(description="The branch.")]
+        self,
+        info: Info,
+        input: Annotated[CreatePartyBranchInput, strawberry.argument(description="The branch.")],
     ) -> PartyBranchPayload:
         row = _row(input, _BRANCH_FIELDS)
         action = rules.run(info.context, BranchRow, "createPartyBranch", input.client_mutation_id,
@@ -320,7 +326,9 @@ class MasterUnitsMutation:
         description="Change a Party branch (修改党支部): the district, or its unit."
     )
     async def update_party_branch(
-        self, info: Info, input: Annotated[UpdatePartyBranchInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[UpdatePartyBranchInput, strawberry.argument(description="The changes.")],
     ) -> PartyBranchPayload:
         row = _row(input, _BRANCH_FIELDS[:1] + _BRANCH_FIELDS[3:] + ("name",))
         action = rules.run(info.context, BranchRow, "updatePartyBranch", input.client_mutation_id,
@@ -336,7 +344,9 @@ class MasterUnitsMutation:
         "member in the Party is left in it. It stays readable; it receives no new members."
     )
     async def retire_party_branch(
-        self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The branch.")]
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The branch.")],
     ) -> PartyBranchPayload:
         service = rules.one_code(master_status.retire_branches, input.code,
                                  _dated(input.retired_on, input.reason))  # fmt: skip
@@ -353,7 +363,9 @@ class MasterUnitsMutation:
         "organisation (one bound to a branch: in that branch)."
     )
     async def create_member(
-        self, info: Info, input: Annotated[CreateMemberInput, strawberry.argument(description="The member.")]
+        self,
+        info: Info,
+        input: Annotated[CreateMemberInput, strawberry.argument(description="The member.")],
     ) -> MemberPayload:
         row = _row(input, _MEMBER_FIELDS)
         action = rules.run(info.context, MemberRow, "createMember", input.client_mutation_id,
@@ -367,7 +379,9 @@ class MasterUnitsMutation:
         description="Change a member's record (修改党员信息): the district, or his unit."
     )
     async def update_member(
-        self, info: Info, input: Annotated[UpdateMemberInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[UpdateMemberInput, strawberry.argument(description="The changes.")],
     ) -> MemberPayload:
         names = tuple(n for n in _MEMBER_FIELDS if n not in ("unit_code", "branch_code"))
         row = _row(input, names)
@@ -384,7 +398,9 @@ class MasterUnitsMutation:
         "reports (community side), evaluations and performance."
     )
     async def transfer_member(
-        self, info: Info, input: Annotated[TransferMemberInput, strawberry.argument(description="The transfer.")]
+        self,
+        info: Info,
+        input: Annotated[TransferMemberInput, strawberry.argument(description="The transfer.")],
     ) -> MemberPayload:
         row = _row(input, ("code", "branch_code", "unit_code"))
         action = rules.run(info.context, MemberRow, "transferMember", input.client_mutation_id,
@@ -400,7 +416,11 @@ class MasterUnitsMutation:
         "joining; the district or his unit."
     )
     async def confirm_full_membership(
-        self, info: Info, input: Annotated[ConfirmFullMembershipInput, strawberry.argument(description="Who and when.")]
+        self,
+        info: Info,
+        input: Annotated[
+            ConfirmFullMembershipInput, strawberry.argument(description="Who and when.")
+        ],
     ) -> MemberPayload:
         service = rules.one_code(master_status.confirm_full_membership, input.code,
                                  _dated(input.confirmed_on, None))  # fmt: skip
@@ -417,7 +437,9 @@ class MasterUnitsMutation:
         "district or his unit. He stays on record with his code and history."
     )
     async def end_party_membership(
-        self, info: Info, input: Annotated[MemberStandingInput, strawberry.argument(description="Who, when, why.")]
+        self,
+        info: Info,
+        input: Annotated[MemberStandingInput, strawberry.argument(description="Who, when, why.")],
     ) -> MemberPayload:
         service = rules.one_code(master_status.leave_party, input.code,
                                  _dated(input.on, input.reason))  # fmt: skip
@@ -434,7 +456,9 @@ class MasterUnitsMutation:
         "a date, for a reason; the district or his unit."
     )
     async def end_member_service(
-        self, info: Info, input: Annotated[MemberStandingInput, strawberry.argument(description="Who, when, why.")]
+        self,
+        info: Info,
+        input: Annotated[MemberStandingInput, strawberry.argument(description="Who, when, why.")],
     ) -> MemberPayload:
         service = rules.one_code(master_status.end_service, input.code,
                                  _dated(input.on, input.reason))  # fmt: skip

@@ -105,7 +105,8 @@ class WorkUnitFilter:
         default=None, description="District the unit sits in (所在区), exact name."
     )
     include_retired: bool = strawberry.field(
-        default=False, description="Also list retired units (含已撤销); active ones only by default."
+        default=False,
+        description="Also list retired units (含已撤销); active ones only by default.",
     )
 
     def to_filter(self) -> lists.WorkUnitFilter:
@@ -197,7 +198,9 @@ class WorkUnit(HubNode):
     )
     address: str | None = strawberry.field(description="Office address (办公地址).")
     status: OrganisationStatus = strawberry.field(description="Active or retired (状态).")
-    retired_on: date | None = strawberry.field(description="Date retired (撤销日期); null if active.")
+    retired_on: date | None = strawberry.field(
+        description="Date retired (撤销日期); null if active."
+    )
     retire_reason: str | None = strawberry.field(description="Why it was retired (撤销原因).")
 
     @strawberry.field(
@@ -393,7 +396,9 @@ class PartyBranch(HubNode):
     secretary_name: str | None = strawberry.field(description="Branch secretary (支部书记).")
     founded_on: date | None = strawberry.field(description="Date the branch was set up (成立日期).")
     status: OrganisationStatus = strawberry.field(description="Active or retired (状态).")
-    retired_on: date | None = strawberry.field(description="Date retired (撤销日期); null if active.")
+    retired_on: date | None = strawberry.field(
+        description="Date retired (撤销日期); null if active."
+    )
     retire_reason: str | None = strawberry.field(description="Why it was retired (撤销原因).")
     unit_id: strawberry.Private[int]
 

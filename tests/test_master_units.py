@@ -25,7 +25,9 @@ from tests.databases import DatabasePair, seeded_pair
 from tests.scales import SMALL
 
 ERRORS = "clientMutationId userErrors { code message field }"
-HISTORY = "history { action fromState toState note actorRole changes { field before after personal } }"
+HISTORY = (
+    "history { action fromState toState note actorRole changes { field before after personal } }"
+)
 UNIT = f"workUnit {{ id code name kind level districtName address status retiredOn {HISTORY} }}"
 BRANCH = f"partyBranch {{ id code name status retiredOn unit {{ code }} {HISTORY} }}"
 MEMBER = (
@@ -36,9 +38,7 @@ MEMBER = (
 
 
 def _mutation(name: str, input_type: str, result: str) -> str:
-    return (
-        f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {ERRORS} {result} }} }}"
-    )
+    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {ERRORS} {result} }} }}"
 
 
 CREATE_UNIT = _mutation("createWorkUnit", "CreateWorkUnitInput", UNIT)
@@ -114,7 +114,7 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
         "code": "区 委", "name": "x", "kind": "AGENCY", "level": "CITY", "districtName": "禅城区",
     })  # fmt: skip
     assert (bad_code["code"], bad_code["field"]) == ("INVALID_INPUT", "input.code")
-    renamed = (await _ok(hub, UPDATE_UNIT, {"code": hospital["code"], "name": "区第一人民医院"}))
+    renamed = await _ok(hub, UPDATE_UNIT, {"code": hospital["code"], "name": "区第一人民医院"})
     assert renamed["workUnit"]["name"] == "区第一人民医院"
     assert renamed["workUnit"]["history"][-1]["changes"] == [
         {"field": "name", "before": '"区人民医院"', "after": '"区第一人民医院"', "personal": False}
@@ -130,15 +130,19 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     not_its_unit = await the_hospital.error(CREATE_BRANCH, {"input": {
         "name": "机关党支部", "unitCode": "QWZZB"}})  # fmt: skip
     assert not_its_unit["extensions"]["code"] == "FORBIDDEN"
-    internal = (await _ok(the_hospital, CREATE_BRANCH, {
+    (await _ok(the_hospital, CREATE_BRANCH, {
         "code": "YY-NK", "name": "内科党支部", "unitCode": hospital["code"],
         "secretaryName": "李明", "foundedOn": "2001-07-01",
     }))["partyBranch"]  # fmt: skip
     surgery = (await _ok(the_hospital, CREATE_BRANCH, {
         "name": "外科党支部", "unitCode": hospital["code"]}))["partyBranch"]  # fmt: skip
-    assert surgery["code"].startswith("B") and surgery["unit"]["code"] == hospital["code"]
-    organs = (await _ok(hub, CREATE_BRANCH, {
-        "code": "ZZB-1", "name": "组织部机关党支部", "unitCode": "QWZZB"}))["partyBranch"]
+    assert surgery["code"].startswith("B")
+    assert surgery["unit"]["code"] == hospital["code"]
+    organs = (
+        await _ok(
+            hub, CREATE_BRANCH, {"code": "ZZB-1", "name": "组织部机关党支部", "unitCode": "QWZZB"}
+        )
+    )["partyBranch"]
     future = await _refused(the_hospital, CREATE_BRANCH, {
         "name": "未来支部", "unitCode": hospital["code"],
         "foundedOn": (today + timedelta(days=2)).isoformat(),
@@ -165,7 +169,8 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
         "name": "赵强", "gender": "MALE", "branchCode": surgery["code"],
         "politicalStatus": "FULL", "joinedPartyOn": "2010-07-01", "birthDate": "1985-02-03",
     }))["member"]  # fmt: skip
-    assert assigned["code"].startswith("M") and assigned["unit"]["code"] == hospital["code"]
+    assert assigned["code"].startswith("M")
+    assert assigned["unit"]["code"] == hospital["code"]
 
     for values, field in (
         ({"phone": "12345"}, "input.phone"),
@@ -181,15 +186,23 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     assert await _list_codes(hub, "members") == {"YY0001", assigned["code"]}
 
     # His record changes: the phone (personal) is recorded as changed, without values.
-    updated = (await _ok(the_hospital, UPDATE_MEMBER, {
-        "code": "YY0001", "phone": "13900139000", "jobTitle": "副主任医师"}))["member"]
+    updated = (
+        await _ok(
+            the_hospital,
+            UPDATE_MEMBER,
+            {"code": "YY0001", "phone": "13900139000", "jobTitle": "副主任医师"},
+        )
+    )["member"]
     changes = {c["field"]: c for c in updated["history"][-1]["changes"]}
     assert changes["phone"] == {"field": "phone", "before": None, "after": None, "personal": True}
     assert changes["jobTitle"]["before"] == '"主治医师"'
     assert "13800138000" not in str(updated["history"])
     # 转正: not before a year of probation; then a full member with the date.
-    early = await _refused(the_hospital, CONFIRM, {
-        "code": "YY0001", "confirmedOn": (today - timedelta(days=100)).isoformat()})
+    early = await _refused(
+        the_hospital,
+        CONFIRM,
+        {"code": "YY0001", "confirmedOn": (today - timedelta(days=100)).isoformat()},
+    )
     assert early["field"] == "input.on"
     full = (await _ok(the_hospital, CONFIRM, {"code": "YY0001"}))["member"]
     assert (full["politicalStatus"], full["fullMemberOn"]) == ("FULL", today.isoformat())
@@ -200,8 +213,13 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     # Retiring a branch: refused while members are in it; transfer them, then retire.
     busy = await _refused(the_hospital, RETIRE_BRANCH, {"code": "YY-NK", "reason": "科室合并"})
     assert busy["code"] == "INVALID_STATE"
-    moved = (await _ok(the_hospital, TRANSFER, {
-        "code": "YY0001", "branchCode": surgery["code"], "reason": "科室合并"}))["member"]
+    moved = (
+        await _ok(
+            the_hospital,
+            TRANSFER,
+            {"code": "YY0001", "branchCode": surgery["code"], "reason": "科室合并"},
+        )
+    )["member"]
     assert moved["branch"]["code"] == surgery["code"]
     transfer = moved["history"][-1]
     assert (transfer["action"], transfer["note"]) == ("transferred", "科室合并")
@@ -210,8 +228,13 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     to_other_unit = await the_hospital.error(TRANSFER, {"input": {
         "code": "YY0001", "branchCode": "ZZB-1"}})  # fmt: skip
     assert to_other_unit["extensions"]["code"] == "FORBIDDEN"  # the district moves across units
-    retired = (await _ok(the_hospital, RETIRE_BRANCH, {
-        "code": "YY-NK", "reason": "科室合并", "clientMutationId": "r-1"}))["partyBranch"]
+    retired = (
+        await _ok(
+            the_hospital,
+            RETIRE_BRANCH,
+            {"code": "YY-NK", "reason": "科室合并", "clientMutationId": "r-1"},
+        )
+    )["partyBranch"]
     assert (retired["status"], retired["retiredOn"]) == ("RETIRED", today.isoformat())
     assert retired["history"][-1]["action"] == "retired"
     assert "YY-NK" not in await _list_codes(hub, "partyBranches")
@@ -224,8 +247,11 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     back = await _refused(hub, TRANSFER, {"code": "YY0001", "branchCode": "YY-NK"})
     assert back["code"] == "INVALID_STATE"
     # The code of a retired branch is never used again.
-    reused = await _refused(the_hospital, CREATE_BRANCH, {
-        "code": "YY-NK", "name": "新内科党支部", "unitCode": hospital["code"]})
+    reused = await _refused(
+        the_hospital,
+        CREATE_BRANCH,
+        {"code": "YY-NK", "name": "新内科党支部", "unitCode": hospital["code"]},
+    )
     assert reused["code"] == "DUPLICATE"
 
     # Leaving service, then the Party: he stays on record, out of the default lists.
@@ -317,7 +343,8 @@ async def test_transfer_keeps_reports_and_performance(seeded: GraphQLClient) -> 
         "reason": "工作调动", "clientMutationId": "t-1",
     }))["member"]  # fmt: skip
     assert (moved["unit"]["code"], moved["branch"]["code"]) == (
-        target["unit"]["code"], target["code"]
+        target["unit"]["code"],
+        target["code"],
     )
     changes = {c["field"]: c for c in moved["history"][-1]["changes"]}
     assert changes["unitCode"]["before"] == f'"{member["unit"]["code"]}"'
@@ -329,7 +356,8 @@ async def test_transfer_keeps_reports_and_performance(seeded: GraphQLClient) -> 
     # His new unit answers for him now; the old one no longer sees him.
     new_unit = seeded.as_viewer("unit_branch", unit=target["unit"]["code"])
     seen = (await new_unit.query(FOOTPRINT, {"code": member["code"], "year": year}))["member"]
-    assert seen is not None and seen["report"] == before["report"]
+    assert seen is not None
+    assert seen["report"] == before["report"]
     assert seen["performance"]["totalServices"] == before["performance"]["totalServices"]
     gone = await old_unit.query('query($c: String!) { member(code: $c) { code } }',
                                 {"c": member["code"]})  # fmt: skip
@@ -365,11 +393,16 @@ async def test_service_writes_20000_members_in_one_call(empty_db: DatabasePair) 
             assert (units.created, branches.created) == (10, 40)
             rows = [_member_row(n) for n in range(ROWS)]
             started = time.perf_counter()
-            first = await master.save_members(session, writer, rows, master.Call(master.Mode.UPSERT))
+            first = await master.save_members(
+                session, writer, rows, master.Call(master.Mode.UPSERT)
+            )
             elapsed = time.perf_counter() - started
             print(f"\n{ROWS} members in one call on {engine.dialect.name}: {elapsed:.1f} s")
-            assert first.ok and (first.created, first.updated, first.unchanged) == (ROWS, 0, 0)
-            again = await master.save_members(session, writer, rows, master.Call(master.Mode.UPSERT))
+            assert first.ok
+            assert (first.created, first.updated, first.unchanged) == (ROWS, 0, 0)
+            again = await master.save_members(
+                session, writer, rows, master.Call(master.Mode.UPSERT)
+            )
             assert (again.created, again.updated, again.unchanged) == (0, 0, ROWS)
             rows[7] = {**rows[7], "branchCode": "B8", "unitCode": "U8", "jobTitle": "科长"}
             rows[9] = {**rows[9], "phone": "13912345678"}
@@ -378,9 +411,12 @@ async def test_service_writes_20000_members_in_one_call(empty_db: DatabasePair) 
             bad = await master.save_members(session, writer, rows, master.Call(master.Mode.UPSERT))
             assert [(p.row, p.field) for p in bad.problems] == [(11, "phone"), (13, "code")]
             rows[11], rows[13] = _member_row(11), _member_row(13)
-            fixed = await master.save_members(session, writer, rows, master.Call(master.Mode.UPSERT))
+            fixed = await master.save_members(
+                session, writer, rows, master.Call(master.Mode.UPSERT)
+            )
             assert (fixed.created, fixed.updated, fixed.unchanged) == (0, 2, ROWS - 2)
-            assert fixed.results[7] is not None and fixed.results[7].action == "transferred"
+            assert fixed.results[7] is not None
+            assert fixed.results[7].action == "transferred"
             events = await session.scalar(select(func.count()).select_from(MasterEvent))
             members = await session.scalar(select(func.count()).select_from(Member))
             assert (members, events) == (ROWS, 10 + 40 + ROWS + 2)

@@ -19,9 +19,9 @@ import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.units import master_fields as fields
@@ -39,6 +39,7 @@ from datasources.units.models import (
     WorkUnit,
 )
 
+EVENTS = cast(Table, MasterEvent.__table__)  # Core: one executemany, no ORM bookkeeping
 CHUNK = 500  # codes per IN (...): well inside SQLite's and PostgreSQL's parameter limits
 
 
@@ -108,9 +109,7 @@ class _Row:
     code: str | None = None
     problems: list[RowProblem] = field(default_factory=list)
 
-    def problem(
-        self, name: str, message: str, kind: Problem = Problem.INVALID_INPUT
-    ) -> None:
+    def problem(self, name: str, message: str, kind: Problem = Problem.INVALID_INPUT) -> None:
         value = self.given.get(name)
         shown = None if value is None else str(fields.plain_text(value))
         self.problems.append(RowProblem(self.index, name, shown, message, kind))
@@ -156,9 +155,7 @@ def _prepare(rows: Sequence[Mapping[str, Any]], mode: Mode, label: str) -> list[
             row.problem("code", f"请填写{label}。")
         if row.code is not None:
             if row.code in seen:
-                row.problem(
-                    "code", f"{label}与第{seen[row.code] + 1}行重复。", Problem.DUPLICATE
-                )
+                row.problem("code", f"{label}与第{seen[row.code] + 1}行重复。", Problem.DUPLICATE)
             else:
                 seen[row.code] = index
         prepared.append(row)
@@ -230,7 +227,9 @@ def _outcome(rows: list[_Row], results: list[RowResult | None]) -> Outcome:
     return outcome
 
 
-async def _insert(session: AsyncSession, model: Any, values: list[dict[str, Any]]) -> dict[str, int]:
+async def _insert(
+    session: AsyncSession, model: Any, values: list[dict[str, Any]]
+) -> dict[str, int]:
     """Insert new rows in bulk (one executemany per chunk); their ids by code."""
     table = model.__table__
     for chunk in _chunks(values):
@@ -238,7 +237,7 @@ async def _insert(session: AsyncSession, model: Any, values: list[dict[str, Any]
     ids: dict[str, int] = {}
     for chunk in _chunks([value["code"] for value in values]):
         found = await session.execute(select(model.code, model.id).where(model.code.in_(chunk)))
-        ids.update({code: row_id for code, row_id in found.all()})
+        ids.update(dict(found.all()))
     return ids
 
 
@@ -263,7 +262,7 @@ async def _update(session: AsyncSession, model: Any, values: list[dict[str, Any]
 
 async def _history(session: AsyncSession, events: list[dict[str, Any]]) -> None:
     for chunk in _chunks(events):
-        await session.execute(insert(MasterEvent.__table__), list(chunk))
+        await session.execute(insert(EVENTS), list(chunk))
 
 
 @dataclass(frozen=True)
@@ -557,9 +556,9 @@ def _member_rules(
             row.problem("joinedPartyOn", "正式党员和预备党员须填写入党日期。")
     elif touched and status is not None and joined is not None:
         row.problem("joinedPartyOn", "入党积极分子和发展对象尚未入党，不能填写入党日期。")
-    if touched and joined is not None and birth is not None:
-        if joined < _years_after(birth, fields.MINIMUM_JOINING_AGE):
-            row.problem("joinedPartyOn", "入党日期须在年满十八岁之后。")
+    adult = None if birth is None else _years_after(birth, fields.MINIMUM_JOINING_AGE)
+    if touched and joined is not None and adult is not None and joined < adult:
+        row.problem("joinedPartyOn", "入党日期须在年满十八岁之后。")
     if not changed:
         return
     if "political_status" in changed:

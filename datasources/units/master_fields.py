@@ -59,12 +59,10 @@ def text(value: Any, *, label: str, length: int, required: bool = False) -> str 
         if required:
             raise FieldProblem(f"请填写{label}。")
         return None
-    if not isinstance(value, str):
-        value = str(value)
-    value = value.strip()
-    if len(value) > length:
+    found = (value if isinstance(value, str) else str(value)).strip()
+    if len(found) > length:
         raise FieldProblem(f"{label}不能超过{length}个字。")
-    return value
+    return found
 
 
 def code(value: Any, *, label: str) -> str | None:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.units.master import (
     Call,
@@ -37,7 +38,6 @@ from datasources.units.models import (
     PoliticalStatus,
     WorkUnit,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 RETIRED = OrganisationStatus.RETIRED
 PROBATION_YEARS = 1  # 预备期一年
@@ -152,7 +152,9 @@ async def retire_units(
             continue
         problems += _dated_problems(index, _check_dated(dated, writer.today, None, reason=True))
         if unit["status"] == RETIRED:
-            problems.append(RowProblem(index, "code", code, "该单位已撤销。", Problem.INVALID_STATE))
+            problems.append(
+                RowProblem(index, "code", code, "该单位已撤销。", Problem.INVALID_STATE)
+            )
         elif open_branches.get(unit["id"]):
             count = open_branches[unit["id"]]
             problems.append(RowProblem(index, "code", code,
@@ -195,7 +197,9 @@ async def retire_branches(
         earliest = branch["founded_on"]
         problems += _dated_problems(index, _check_dated(dated, writer.today, earliest, reason=True))
         if branch["status"] == RETIRED:
-            problems.append(RowProblem(index, "code", code, "该支部已撤销。", Problem.INVALID_STATE))
+            problems.append(
+                RowProblem(index, "code", code, "该支部已撤销。", Problem.INVALID_STATE)
+            )
         elif members.get(branch["id"]):
             problems.append(RowProblem(index, "code", code,
                 f"该支部还有{members[branch['id']]}名党员，请先转出。", Problem.INVALID_STATE))  # fmt: skip
@@ -213,7 +217,9 @@ async def _members(
     found = await _rows_by(session, Member, Member.code, codes)
     branches = await _rows_by(session, PartyBranch, PartyBranch.id,
                               [m["branch_id"] for m in found.values()])  # fmt: skip
-    units = await _rows_by(session, WorkUnit, WorkUnit.id, [b["unit_id"] for b in branches.values()])
+    units = await _rows_by(
+        session, WorkUnit, WorkUnit.id, [b["unit_id"] for b in branches.values()]
+    )
     for member in found.values():
         branch = branches[member["branch_id"]]
         _check_member_scope(writer, units[branch["unit_id"]]["code"], branch["code"])
@@ -300,4 +306,3 @@ async def end_service(
     if not problems:
         await _write(session, writer, call, Member, "Member", changes)
     return _result(codes, found, problems, "left_service")
-
