@@ -105,9 +105,7 @@ def one_row(save: Callable[..., Awaitable[Outcome]], row: Mapping[str, Any], mod
     return call
 
 
-def one_code(
-    change: Callable[..., Awaitable[Outcome]], code: str, dated: Any, note: str | None = None
-) -> Service:
+def one_code(change: Callable[..., Awaitable[Outcome]], code: str, dated: Any) -> Service:
     """A service call of `master_status.*` on one code."""
 
     async def call(session: AsyncSession, writer: Writer, settings: Call) -> Outcome:

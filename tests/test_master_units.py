@@ -280,6 +280,31 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     no_branch = await _refused(hub, CREATE_BRANCH, {"name": "新支部", "unitCode": "QWZZB"})
     assert no_branch["code"] == "INVALID_STATE"
 
+    # A branch-bound token manages its branch's members only, and no branches.
+    surgery_branch = hub.as_viewer("unit_branch", unit=hospital["code"], branch=surgery["code"])
+    own = await _ok(surgery_branch, UPDATE_MEMBER, {"code": "YY0001", "jobTitle": "主任医师"})
+    assert own["member"]["history"][-1]["actorRole"] == "unit_branch"
+    no_branches = await surgery_branch.error(CREATE_BRANCH, {"input": {
+        "name": "新支部", "unitCode": hospital["code"]}})  # fmt: skip
+    assert no_branches["extensions"]["code"] == "FORBIDDEN"
+    # He reads his own history; a community he never reported to reads nothing of him.
+    himself = hub.as_viewer("member", member="YY0001")
+    mine = await himself.query('{ member(code: "YY0001") { history { action } } }')
+    assert [h["action"] for h in mine["member"]["history"]] == [
+        "created",
+        "updated",
+        "confirmed_full",
+        "transferred",
+        "updated",
+    ]
+    stranger = hub.as_viewer("community", community="C404")
+    assert (await stranger.query('{ member(code: "YY0001") { code } }'))["member"] is None
+    branch_history = await stranger.query('{ partyBranch(code: "YY-NK") { history { action } } }')
+    assert [h["action"] for h in branch_history["partyBranch"]["history"]] == ["created", "retired"]
+    assert (await hub.anonymous().query('{ partyBranch(code: "YY-NK") { code } }'))[
+        "partyBranch"
+    ] is None
+
     # Another unit's organisation sees neither the hospital's members nor their history.
     other = hub.as_viewer("unit_branch", unit="QWZZB")
     hidden = await other.query('{ member(code: "YY0001") { code } }')

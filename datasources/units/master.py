@@ -566,6 +566,10 @@ def _member_rules(
         if old is PoliticalStatus.FULL:
             row.problem("politicalStatus", "正式党员的政治面貌不能改回。", Problem.INVALID_STATE)
         elif old is PoliticalStatus.PROBATIONARY and status is PoliticalStatus.FULL:
+            ends = None if joined is None else _years_after(joined, 1)  # 预备期一年
+            if ends is not None and ends > today:
+                row.problem("politicalStatus", f"预备期一年，{ends.isoformat()}起方可转正。",
+                            Problem.INVALID_STATE)  # fmt: skip
             row.values.setdefault("full_member_on", today)  # 转正
     if "in_service" in changed:
         if changed["in_service"][1]:
