@@ -6,6 +6,7 @@ of each; and the set-based service the import uses, on 20,000 rows in one call.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
@@ -110,6 +111,15 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
         "districtName": "禅城区",
     })  # fmt: skip
     assert (taken["code"], taken["field"]) == ("DUPLICATE", "input.code")
+    # Two requests racing for one code: one unit, the other a DUPLICATE user error.
+    raced = await asyncio.gather(*(
+        hub.query(CREATE_UNIT, {"input": {"code": "RACE", "name": f"单位{n}", "kind": "AGENCY",
+                                          "level": "CITY", "districtName": "禅城区"}})
+        for n in range(2)
+    ))  # fmt: skip
+    outcomes = sorted(str(r["createWorkUnit"]["userErrors"][:1]) for r in raced)
+    assert outcomes[0] == "[]", outcomes
+    assert "DUPLICATE" in outcomes[1], outcomes
     bad_code = await _refused(hub, CREATE_UNIT, {
         "code": "区 委", "name": "x", "kind": "AGENCY", "level": "CITY", "districtName": "禅城区",
     })  # fmt: skip
