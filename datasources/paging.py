@@ -59,6 +59,8 @@ class ListSpec(Generic[M, F]):
     filter_clauses: Callable[[F], Sequence[ColumnElement[bool]]] = field(default=lambda _f: ())
     # Always applied, e.g. "only active pairings" for a list of current partners.
     base_where: Sequence[ColumnElement[bool]] = ()
+    # The filter of a list given none (e.g. "active units only" unless asked for retired).
+    default_filter: F | None = None
 
     @property
     def id_column(self) -> InstrumentedAttribute[Any]:
@@ -66,6 +68,8 @@ class ListSpec(Generic[M, F]):
 
     def where(self, filters: F | None) -> list[ColumnElement[bool]]:
         clauses = list(self.base_where)
+        if filters is None:
+            filters = self.default_filter
         if filters is not None:
             clauses.extend(self.filter_clauses(filters))
         return clauses

@@ -23,6 +23,7 @@ from datasources.community.source import CommunitySource
 from datasources.seed_data import TableRows
 from datasources.units.seed import generate_units
 from datasources.units.seed_evaluations import generate_unit_evaluations
+from datasources.units.seed_master import generate_master_history
 from datasources.units.source import UnitsSource
 
 CHUNK_ROWS = 5_000
@@ -131,6 +132,7 @@ async def seed_all(
         unit_rows, unit_side = generate_units(seed, scale)
         plan = [unit_rows, generate_community(seed, scale, unit_side)]
         unit_rows.update(generate_unit_evaluations(seed, unit_rows, plan[1]))
+        unit_rows.update(generate_master_history(seed, unit_rows, plan[1]))
         total = sum(len(rows) for side in plan for rows in side.values())
         with tqdm(total=total, unit="row", disable=not progress, file=sys.stderr) as bar:
             for (source, session), rows in zip(sessions, plan, strict=True):

@@ -31,6 +31,7 @@ from schema.linkage import LinkageMutation
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
+from schema.master_units import MasterUnitsMutation
 from schema.mutation_roles import guard_mutations
 from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
@@ -101,6 +102,7 @@ class Mutation(
     PointsMutation,
     MallMutation,
     PerformanceMutation,
+    MasterUnitsMutation,
     OpinionsMutation,
     PositionsMutation,
 ):

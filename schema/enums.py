@@ -37,6 +37,15 @@ strawberry.enum(
     description="Political status (政治面貌): FULL 正式党员, PROBATIONARY 预备党员, "
     "DEVELOPMENT_TARGET 发展对象, ACTIVIST 入党积极分子.",
 )
+strawberry.enum(
+    units.OrganisationStatus,
+    description="Standing of a unit or branch (状态): ACTIVE 在用, RETIRED 已撤销 (kept, with "
+    "its date; receives no new members).",
+)
+strawberry.enum(
+    units.MemberStatus,
+    description="A member's Party standing (党籍状态): ACTIVE 在党, LEFT 出党/停止党籍.",
+)
 strawberry.enum(community.StreetKind, description="街道 (STREET) or 镇 (TOWN).")
 strawberry.enum(
     community.RedPropertyStatus,
@@ -147,6 +156,8 @@ UnitKind: TypeAlias = units.UnitKind
 UnitLevel: TypeAlias = units.UnitLevel
 Gender: TypeAlias = units.Gender
 PoliticalStatus: TypeAlias = units.PoliticalStatus
+OrganisationStatus: TypeAlias = units.OrganisationStatus
+MemberStatus: TypeAlias = units.MemberStatus
 StreetKind: TypeAlias = community.StreetKind
 RedPropertyStatus: TypeAlias = community.RedPropertyStatus
 ReportStatus: TypeAlias = community.ReportStatus

@@ -123,6 +123,20 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "refundRedemption": frozenset({D, C, W, S, X}),
     "setAppraisalPolicy": frozenset({D}),
     "appointPosition": frozenset({C}),
+    # Master data of the units side: the district; a unit's own Party organisation for its
+    # branches and members (the rule checks which unit and branch).
+    "createWorkUnit": frozenset({D}),
+    "updateWorkUnit": frozenset({D}),
+    "retireWorkUnit": frozenset({D}),
+    "createPartyBranch": frozenset({D, U}),
+    "updatePartyBranch": frozenset({D, U}),
+    "retirePartyBranch": frozenset({D, U}),
+    "createMember": frozenset({D, U}),
+    "updateMember": frozenset({D, U}),
+    "transferMember": frozenset({D, U}),
+    "confirmFullMembership": frozenset({D, U}),
+    "endPartyMembership": frozenset({D, U}),
+    "endMemberService": frozenset({D, U}),
     "revokePosition": frozenset({C}),
 }
 

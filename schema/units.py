@@ -16,7 +16,16 @@ from datasources.units import lists
 from resolvers import members as member_joins
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR
-from schema.enums import Gender, PoliticalStatus, PostDutyStatus, UnitKind, UnitLevel
+from schema.enums import (
+    Gender,
+    MemberStatus,
+    OrganisationStatus,
+    PoliticalStatus,
+    PostDutyStatus,
+    UnitKind,
+    UnitLevel,
+)
+from schema.master_history import MasterDataEvent, master_history
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -95,6 +104,10 @@ class WorkUnitFilter:
     district_name: str | None = strawberry.field(
         default=None, description="District the unit sits in (所在区), exact name."
     )
+    include_retired: bool = strawberry.field(
+        default=False,
+        description="Also list retired units (含已撤销); active ones only by default.",
+    )
 
     def to_filter(self) -> lists.WorkUnitFilter:
         return lists.WorkUnitFilter(
@@ -102,6 +115,7 @@ class WorkUnitFilter:
             kinds=as_tuple(self.kinds),
             levels=as_tuple(self.levels),
             district_name=self.district_name,
+            include_retired=self.include_retired,
         )
 
 
@@ -113,9 +127,17 @@ class PartyBranchFilter:
     unit_code: str | None = strawberry.field(
         default=None, description="Only branches of the unit with this code (单位编码)."
     )
+    include_retired: bool = strawberry.field(
+        default=False,
+        description="Also list retired branches (含已撤销); active ones only by default.",
+    )
 
     def to_filter(self) -> lists.PartyBranchFilter:
-        return lists.PartyBranchFilter(name_contains=self.name_contains, unit_code=self.unit_code)
+        return lists.PartyBranchFilter(
+            name_contains=self.name_contains,
+            unit_code=self.unit_code,
+            include_retired=self.include_retired,
+        )
 
 
 @strawberry.input(description="Filters for members (党员筛选); all given conditions must hold.")
@@ -139,6 +161,11 @@ class MemberFilter:
     in_service: bool | None = strawberry.field(
         default=None, description="In service (在职) or not."
     )
+    include_left: bool = strawberry.field(
+        default=False,
+        description="Also list members who left the Party (含出党/停止党籍); by default only "
+        "members in the Party.",
+    )
 
     def to_filter(self) -> lists.MemberFilter:
         return lists.MemberFilter(
@@ -149,6 +176,7 @@ class MemberFilter:
             unit_code=self.unit_code,
             branch_code=self.branch_code,
             in_service=self.in_service,
+            include_left=self.include_left,
         )
 
 
@@ -169,6 +197,17 @@ class WorkUnit(HubNode):
         description="District the unit sits in (所在区); its members may live anywhere."
     )
     address: str | None = strawberry.field(description="Office address (办公地址).")
+    status: OrganisationStatus = strawberry.field(description="Active or retired (状态).")
+    retired_on: date | None = strawberry.field(
+        description="Date retired (撤销日期); null if active."
+    )
+    retire_reason: str | None = strawberry.field(description="Why it was retired (撤销原因).")
+
+    @strawberry.field(
+        description="Its change history (变更记录), oldest first: created, changed, retired."
+    )
+    async def history(self, info: Info) -> list[MasterDataEvent]:
+        return await master_history(info, "WorkUnit", self.id)
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> WorkUnit | None:
@@ -356,7 +395,18 @@ class PartyBranch(HubNode):
     name: str = strawberry.field(description="Name of the branch (支部名称).")
     secretary_name: str | None = strawberry.field(description="Branch secretary (支部书记).")
     founded_on: date | None = strawberry.field(description="Date the branch was set up (成立日期).")
+    status: OrganisationStatus = strawberry.field(description="Active or retired (状态).")
+    retired_on: date | None = strawberry.field(
+        description="Date retired (撤销日期); null if active."
+    )
+    retire_reason: str | None = strawberry.field(description="Why it was retired (撤销原因).")
     unit_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="Its change history (变更记录), oldest first: created, changed, retired."
+    )
+    async def history(self, info: Info) -> list[MasterDataEvent]:
+        return await master_history(info, "PartyBranch", self.id)
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> PartyBranch | None:
@@ -426,6 +476,20 @@ class Member(HubNode):
     joined_party_on: date | None = strawberry.field(description="Date joined the Party (入党日期).")
     job_title: str | None = strawberry.field(description="Post in the unit (职务).")
     in_service: bool = strawberry.field(description="In service at the unit (在职).")
+    status: MemberStatus = strawberry.field(description="Party standing (党籍状态).")
+    left_on: date | None = strawberry.field(
+        description="Date he left the Party (出党/停止党籍日期); null while in the Party."
+    )
+    left_reason: str | None = strawberry.field(description="Why he left the Party (原因).")
+    full_member_on: date | None = strawberry.field(
+        description="Date he became a full member (转正日期), when recorded through the hub."
+    )
+    service_ended_on: date | None = strawberry.field(
+        description="Date he left service (退休/离开在职日期); null while in service."
+    )
+    service_end_reason: str | None = strawberry.field(
+        description="Why he left service (退休/离开在职原因)."
+    )
     unit_id: strawberry.Private[int]
     branch_id: strawberry.Private[int]
     # Personal fields (个人信息): resolved through `Personal`, which applies the role's access.
@@ -443,6 +507,12 @@ class Member(HubNode):
             joined_party_on=row.joined_party_on,
             job_title=row.job_title,
             in_service=row.in_service,
+            status=row.status,
+            left_on=row.left_on,
+            left_reason=row.left_reason,
+            full_member_on=row.full_member_on,
+            service_ended_on=row.service_ended_on,
+            service_end_reason=row.service_end_reason,
             unit_id=row.unit_id,
             branch_id=row.branch_id,
             stored_name=row.name,
@@ -473,6 +543,13 @@ class Member(HubNode):
     )
     async def skills(self) -> list[str]:
         return self.stored_skills
+
+    @strawberry.field(
+        description="His change history (变更记录), oldest first: created, changed, transferred "
+        "(转接), 转正, 出党/停止党籍, left service. Personal fields are named, not shown."
+    )
+    async def history(self, info: Info) -> list[MasterDataEvent]:
+        return await master_history(info, "Member", self.id)
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> Member | None:

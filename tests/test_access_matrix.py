@@ -221,7 +221,10 @@ RECORD_TYPES = {
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
-             "mallItems": ", filter: {includeInactive: true}"}  # fmt: skip
+             "mallItems": ", filter: {includeInactive: true}",
+             "workUnits": ", filter: {includeRetired: true}",
+             "partyBranches": ", filter: {includeRetired: true}",
+             "members": ", filter: {includeLeft: true}"}  # fmt: skip
 Rule = Callable[[dict[str, Any]], bool]
 
 # Data rather than records (no `node`, no pages): read whole, each year the data has where
@@ -476,7 +479,8 @@ async def observed(client: GraphQLClient, query: str) -> int:
     if query == "community.supporters":
         total, _codes = await visible_supporters(client)
         return total
-    data = await client.query(f"{{ {query}(first: 0) {{ totalCount }} }}")
+    args = LIST_ARGS.get(query, "")  # retired units and branches, members who left too
+    data = await client.query(f"{{ {query}(first: 0{args}) {{ totalCount }} }}")
     count: int = data[query]["totalCount"]
     return count
 

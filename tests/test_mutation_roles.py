@@ -73,6 +73,10 @@ ALLOWED: dict[str, set[str]] = {
     "recordCompoundCommittee": {C, W, S, X}, "setCompoundKind": {C, W, S, X},
     "signUpUnitForActivity": {U}, "cancelUnitSignup": {U}, "nameUnitParticipants": {U},
     "claimDemand": {M, U}, "releaseDemand": {M, U}, "completeDemand": {M, U},
+    "createWorkUnit": {D}, "updateWorkUnit": {D}, "retireWorkUnit": {D},
+    "createPartyBranch": {D, U}, "updatePartyBranch": {D, U}, "retirePartyBranch": {D, U},
+    "createMember": {D, U}, "updateMember": {D, U}, "transferMember": {D, U},
+    "confirmFullMembership": {D, U}, "endPartyMembership": {D, U}, "endMemberService": {D, U},
 }  # fmt: skip
 # Real codes of the seeded data, so a refusal is about the role, not an unknown code.
 SCOPES = {

@@ -11,6 +11,8 @@ from datasources.paging import ListSpec
 from datasources.units.models import (
     Gender,
     Member,
+    MemberStatus,
+    OrganisationStatus,
     PartyBranch,
     PoliticalStatus,
     UnitKind,
@@ -25,12 +27,14 @@ class WorkUnitFilter:
     kinds: tuple[UnitKind, ...] | None = None
     levels: tuple[UnitLevel, ...] | None = None
     district_name: str | None = None
+    include_retired: bool = False
 
 
 @dataclass(frozen=True)
 class PartyBranchFilter:
     name_contains: str | None = None
     unit_code: str | None = None
+    include_retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class MemberFilter:
     unit_code: str | None = None
     branch_code: str | None = None
     in_service: bool | None = None
+    include_left: bool = False
 
 
 def _work_unit_clauses(f: WorkUnitFilter) -> list[ColumnElement[bool]]:
@@ -54,6 +59,8 @@ def _work_unit_clauses(f: WorkUnitFilter) -> list[ColumnElement[bool]]:
         clauses.append(one_of(WorkUnit.level, f.levels))
     if f.district_name:
         clauses.append(WorkUnit.district_name == f.district_name)
+    if not f.include_retired:
+        clauses.append(WorkUnit.status == OrganisationStatus.ACTIVE)
     return clauses
 
 
@@ -64,6 +71,8 @@ def _branch_clauses(f: PartyBranchFilter) -> list[ColumnElement[bool]]:
     if f.unit_code is not None:
         unit_ids = select(WorkUnit.id).where(WorkUnit.code == f.unit_code)
         clauses.append(PartyBranch.unit_id.in_(unit_ids))
+    if not f.include_retired:
+        clauses.append(PartyBranch.status == OrganisationStatus.ACTIVE)
     return clauses
 
 
@@ -84,6 +93,8 @@ def _member_clauses(f: MemberFilter) -> list[ColumnElement[bool]]:
         clauses.append(Member.branch_id.in_(branch_ids))
     if f.in_service is not None:
         clauses.append(Member.in_service == f.in_service)
+    if not f.include_left:
+        clauses.append(Member.status == MemberStatus.ACTIVE)
     return clauses
 
 
@@ -91,14 +102,17 @@ WORK_UNITS = ListSpec(
     WorkUnit,
     orders={"name": WorkUnit.name, "code": WorkUnit.code},
     filter_clauses=_work_unit_clauses,
+    default_filter=WorkUnitFilter(),  # active units only
 )
 PARTY_BRANCHES = ListSpec(
     PartyBranch,
     orders={"name": PartyBranch.name, "code": PartyBranch.code},
     filter_clauses=_branch_clauses,
+    default_filter=PartyBranchFilter(),  # active branches only
 )
 MEMBERS = ListSpec(
     Member,
     orders={"name": Member.name, "code": Member.code},
     filter_clauses=_member_clauses,
+    default_filter=MemberFilter(),  # members in the Party only
 )

@@ -12,10 +12,17 @@ from datasources.base import Datasource
 from datasources.loaders import ListLoaders, row_by_key
 from datasources.scope import Scope
 from datasources.units.lists import MEMBERS, PARTY_BRANCHES, WORK_UNITS
-from datasources.units.models import Member, OrganisationEvaluation, PartyBranch, WorkUnit
+from datasources.units.models import (
+    MasterEvent,
+    Member,
+    OrganisationEvaluation,
+    PartyBranch,
+    WorkUnit,
+)
 from datasources.units.performance import UnitsPerformance
 
 MemberYear = tuple[int, int]
+EntityKey = tuple[str, int]  # (entity type, row id)
 
 
 class UnitsLoaders:
@@ -38,6 +45,28 @@ class UnitsLoaders:
         self.members_of_unit = ListLoaders(source, scope, MEMBERS, Member.unit_id)
         self.members_of_branch = ListLoaders(source, scope, MEMBERS, Member.branch_id)
         self._organisation_evaluations(source, scope)
+        # Change history (主数据变更记录) of units, branches and members, oldest first.
+        self.master_history: DataLoader[EntityKey, list[Any]] = DataLoader(
+            load_fn=self._master_history
+        )
+
+    async def _master_history(self, keys: list[EntityKey]) -> list[list[Any]]:
+        """Every key's history rows the viewer may read: one statement for all keys."""
+        visible = await self._scope.where(MasterEvent)
+        grouped: dict[EntityKey, list[Any]] = defaultdict(list)
+        stmt = (
+            select(MasterEvent)
+            .where(
+                MasterEvent.entity_type.in_(sorted({kind for kind, _ in keys})),
+                MasterEvent.entity_id.in_(sorted({row for _, row in keys})),
+                *visible,
+            )
+            .order_by(MasterEvent.occurred_at, MasterEvent.id)
+        )
+        async with self._source.session() as session:
+            for row in await session.scalars(stmt):
+                grouped[(row.entity_type, row.entity_id)].append(row)
+        return [grouped.get(key, []) for key in keys]
 
     def _organisation_evaluations(self, source: Datasource, scope: Scope) -> None:
         """Organisation evaluations (组织评价): by id, and every revision of a member's year."""

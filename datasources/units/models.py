@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -53,6 +54,20 @@ class PoliticalStatus(enum.Enum):
     ACTIVIST = "activist"  # 入党积极分子
 
 
+class OrganisationStatus(enum.Enum):
+    """A unit's or branch's standing: never deleted, retired (撤销) with a date instead."""
+
+    ACTIVE = "active"  # 在用
+    RETIRED = "retired"  # 已撤销
+
+
+class MemberStatus(enum.Enum):
+    """Whether he is still in the Party (党籍状态); a member is never deleted."""
+
+    ACTIVE = "active"  # 在党
+    LEFT = "left"  # 出党/停止党籍
+
+
 class UnitsBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -69,6 +84,14 @@ class WorkUnit(UnitsBase):
     district_name: Mapped[str] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    status: Mapped[OrganisationStatus] = mapped_column(
+        str_enum(OrganisationStatus, "unit_status"),
+        default=OrganisationStatus.ACTIVE,
+        server_default=OrganisationStatus.ACTIVE.value,
+        index=True,
+    )
+    retired_on: Mapped[date | None] = mapped_column(Date)  # 撤销日期
+    retire_reason: Mapped[str | None] = mapped_column(Text)
 
     branches: Mapped[list[PartyBranch]] = relationship(back_populates="unit", lazy="raise")
 
@@ -83,6 +106,14 @@ class PartyBranch(UnitsBase):
     secretary_name: Mapped[str | None] = mapped_column(String(40))
     founded_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    status: Mapped[OrganisationStatus] = mapped_column(
+        str_enum(OrganisationStatus, "branch_status"),
+        default=OrganisationStatus.ACTIVE,
+        server_default=OrganisationStatus.ACTIVE.value,
+        index=True,
+    )
+    retired_on: Mapped[date | None] = mapped_column(Date)  # 撤销日期
+    retire_reason: Mapped[str | None] = mapped_column(Text)
 
     unit: Mapped[WorkUnit] = relationship(back_populates="branches", lazy="raise")
 
@@ -112,6 +143,62 @@ class Member(UnitsBase):
     in_service: Mapped[bool] = mapped_column(default=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    # 党籍: still in the Party, or left it (出党/停止党籍) on a date with a reason.
+    status: Mapped[MemberStatus] = mapped_column(
+        str_enum(MemberStatus, "member_status"),
+        default=MemberStatus.ACTIVE,
+        server_default=MemberStatus.ACTIVE.value,
+        index=True,
+    )
+    left_on: Mapped[date | None] = mapped_column(Date)
+    left_reason: Mapped[str | None] = mapped_column(Text)
+    # 转正: the day a probationary member became a full member (null before units 0007).
+    full_member_on: Mapped[date | None] = mapped_column(Date)
+    # 退休/离开在职: when and why he stopped being in service (null while in service).
+    service_ended_on: Mapped[date | None] = mapped_column(Date)
+    service_end_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class MasterEvent(UnitsBase):
+    """One change of the units side's master data (主数据变更记录): a unit, branch or member
+    created, changed, transferred, retired or given a new status, by whom and when.
+
+    `changes` maps each changed field to `{"from": old, "to": new}`; a personal field
+    (docs/access.md, "Personal fields": name, phone, skills, birth date) is recorded as
+    `{"changed": true}` without its values. `mutation` and `client_key` are the writer's
+    mutation and `clientMutationId` (null for an import's rows): a retried request finds
+    its first result through them (unique per writer identity).
+    """
+
+    __tablename__ = "master_events"
+    __table_args__ = (
+        Index("ix_master_events_entity", "entity_type", "entity_id"),
+        Index(
+            "uq_master_events_client_key",
+            "actor_identity",
+            "mutation",
+            "client_key",
+            unique=True,
+            sqlite_where=text("client_key IS NOT NULL"),
+            postgresql_where=text("client_key IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(20))  # WorkUnit, PartyBranch, Member
+    entity_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(30))  # created, updated, transferred, ...
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_subject: Mapped[str] = mapped_column(String(120))
+    actor_role: Mapped[str] = mapped_column(String(40))
+    actor_organisation: Mapped[str | None] = mapped_column(String(120))
+    actor_identity: Mapped[str] = mapped_column(String(64))
+    mutation: Mapped[str | None] = mapped_column(String(40))
+    client_key: Mapped[str | None] = mapped_column(String(120))
+    occurred_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
 
 
 class OrganisationEvaluation(UnitsBase):

@@ -1,7 +1,7 @@
 """Who sees which rows of the work-unit database. Default: nothing.
 
 Organisations (units, branches) are not personal data: every signed-in role may read
-them. Members are: a unit sees its own (a branch only its branch), a community its
+them, and their change history. A member's change history: whoever may read the member. Members are: a unit sees its own (a branch only its branch), a community its
 supporters, a member himself, the district and the auditor everyone. Organisation
 evaluations: the member's unit (branch) and the member himself.
 """
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from datasources.scope import CrossSideFacts, Role, Viewer
 from datasources.units.models import (
     AppraisalPolicy,
+    MasterEvent,
     Member,
     OrganisationEvaluation,
     PartyBranch,
@@ -37,7 +38,18 @@ async def visible(
         return await _members(viewer, facts)
     if model is OrganisationEvaluation:
         return _organisation_evaluations(viewer)
+    if model is MasterEvent:
+        return await _master_events(viewer, facts)
     return DENY
+
+
+async def _master_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Change history (主数据变更记录): of units and branches, for everyone who reads them;
+    of a member, for those who may read the member (the same rule)."""
+    organisations = MasterEvent.entity_type.in_(("WorkUnit", "PartyBranch"))
+    members = select(Member.id).where(*await _members(viewer, facts))
+    of_members = and_(MasterEvent.entity_type == "Member", MasterEvent.entity_id.in_(members))
+    return [or_(organisations, of_members)]
 
 
 async def _members(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
