@@ -142,7 +142,7 @@ async def seed_all(
                 community, community_session, in_service, evaluation_policy()
             )
             evaluations = generate_unit_evaluations(seed, unit_rows, plan[1], compliance)
-            bar.total += sum(len(rows) for rows in evaluations.values())
+            bar.total = (bar.total or 0) + sum(len(rows) for rows in evaluations.values())
             await _insert_all(units, unit_session, evaluations, bar)
             unit_rows.update(evaluations)
     return {name: len(rows) for side in plan for name, rows in side.items()}

@@ -43,24 +43,23 @@ def place_residents(seed: int, rows: TableRows) -> None:
         position["unit_no"] = 1 if position["kind"] is PositionKind.UNIT_LEADER else None
     orders_of_demand: dict[int, Row] = {}
     for order in rows["service_orders"]:
-        building = buildings.get(order["building_id"])
-        _place(order, building, None if building is None else _room(rng, building))
+        at = buildings.get(order["building_id"])
+        _place(order, at, None if at is None else _room(rng, at))
         if order["demand_id"] is not None:
             orders_of_demand[order["demand_id"]] = order
     compounds_of = {c["id"]: c["community_id"] for c in rows["compounds"]}
     in_community: dict[int, list[Row]] = {}
-    for building in rows["buildings"]:
-        in_community.setdefault(compounds_of[building["compound_id"]], []).append(building)
+    for row in rows["buildings"]:
+        in_community.setdefault(compounds_of[row["compound_id"]], []).append(row)
     for demand in rows["demand_items"]:
-        order = orders_of_demand.get(demand["id"])
-        if order is not None:
-            demand["building_id"] = order["building_id"]
-            demand["unit_no"], demand["floor"] = order["unit_no"], order["floor"]
-            demand["room"] = order["room"]
+        converted = orders_of_demand.get(demand["id"])
+        if converted is not None:
+            for column in ("building_id", "unit_no", "floor", "room"):
+                demand[column] = converted[column]
             continue
         choices = in_community.get(demand["community_id"], [])
-        building = rng.choice(choices) if choices and rng.random() < 0.8 else None
-        _place(demand, building, None if building is None else _room(rng, building))
+        home = rng.choice(choices) if choices and rng.random() < 0.8 else None
+        _place(demand, home, None if home is None else _room(rng, home))
     _member_households(rows, buildings)
 
 

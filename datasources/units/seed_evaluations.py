@@ -62,9 +62,9 @@ def generate_unit_evaluations(
             continue
         code = member["code"]
         judged = compliance.get(code)
-        ceiling = None if judged is None else judged.ceiling
-        capped = ceiling is not None and ceiling is not AppraisalGrade.EXCELLENT
-        if capped:
+        ceiling: AppraisalGrade | None = None if judged is None else judged.ceiling
+        grade: AppraisalGrade
+        if ceiling is not None and ceiling is not AppraisalGrade.EXCELLENT:  # capped
             grade = AppraisalGrade.UNQUALIFIED if rng.random() < 0.1 else ceiling
         else:
             grade = community_grade.get(code, AppraisalGrade.QUALIFIED)
