@@ -45,6 +45,7 @@ COMPUTED = {
     ("property_year_results", "compounds_scored"),
     ("property_year_results", "conclusive"),
     ("compounds", "kind"),  # community 0016: derived from what is known of the compound
+    ("buildings", "entrances"),  # community 0019: as many units as its 单元长 name
 }
 
 T = TypeVar("T")

@@ -250,7 +250,7 @@ class Building(CommunityBase):
     floors: Mapped[int] = mapped_column(default=6)
     households: Mapped[int] = mapped_column(default=0)
     # Units (单元): the building's entrances, numbered 1..entrances; a 单元长 leads one.
-    entrances: Mapped[int] = mapped_column(default=1, server_default="1")
+    entrances: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
 
 class ServiceCategory(CommunityBase):

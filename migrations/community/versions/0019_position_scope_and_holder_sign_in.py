@@ -56,7 +56,7 @@ def unit_number(label: str | None) -> int | None:
 
 def upgrade() -> None:
     with op.batch_alter_table('buildings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('entrances', sa.Integer(), server_default='1', nullable=False))
+        batch_op.add_column(sa.Column('entrances', sa.Integer(), server_default=sa.text('1'), nullable=False))
     with op.batch_alter_table('positions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('holder_subject', sa.String(length=120), nullable=True))
         batch_op.add_column(sa.Column('holder_issuer', sa.String(length=120), nullable=True))
