@@ -63,9 +63,22 @@ def place_residents(seed: int, rows: TableRows) -> None:
     _member_households(rows, buildings)
 
 
+def _demand_on(rows: TableRows, community: int, building: Row, floor: int) -> None:
+    """A demand of that floor: if none is there, the community's first demand that was not
+    converted to an order (its address is the seeder's own draw) moves there."""
+    demands = [d for d in rows["demand_items"] if d["community_id"] == community]
+    if any(d["building_id"] == building["id"] and d["floor"] == floor for d in demands):
+        return
+    converted = {o["demand_id"] for o in rows["service_orders"] if o["demand_id"] is not None}
+    for demand in demands:
+        if demand["id"] not in converted:
+            _place(demand, building, (1, floor, f"{floor}01"))
+            return
+
+
 def _member_households(rows: TableRows, buildings: dict[int, Row]) -> None:
     """Each 党员中心户 looks after the floor of the first order of his building (or floor 1),
-    so his scope holds that order and not the building's others on other floors."""
+    so his scope holds that order (and a demand there) and not the building's others."""
     assignments = rows["household_assignments"]
     for position in rows["positions"]:
         if position["kind"] is not PositionKind.MEMBER_HOUSEHOLD:
@@ -74,9 +87,11 @@ def _member_households(rows: TableRows, buildings: dict[int, Row]) -> None:
         floors = sorted(
             o["floor"] for o in rows["service_orders"] if o["building_id"] == building["id"]
         )
+        floor = floors[0] if floors else 1
+        _demand_on(rows, position["community_id"], building, floor)
         assignments.append({
             "id": len(assignments) + 1, "community_id": position["community_id"],
-            "building_id": building["id"], "floor": floors[0] if floors else 1,
+            "building_id": building["id"], "floor": floor,
             "household": None, "assignee_kind": AssigneeKind.MEMBER,
             "assignee_code": position["holder_code"], "group_id": None,
             "status": AssignmentStatus.ACTIVE, "note": "党员中心户联系楼层",
