@@ -20,9 +20,10 @@ from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
 from datasources.base import Datasource
 from datasources.community.seed import generate_community
 from datasources.community.source import CommunitySource
+from datasources.seed_ceilings import compliance_of_year
 from datasources.seed_data import TableRows
 from datasources.units.seed import generate_units
-from datasources.units.seed_evaluations import generate_unit_evaluations
+from datasources.units.seed_evaluations import evaluation_policy, generate_unit_evaluations
 from datasources.units.seed_master import generate_master_history
 from datasources.units.source import UnitsSource
 
@@ -131,12 +132,22 @@ async def seed_all(
             await _prepare(source, await session.connection(), reset=reset)
         unit_rows, unit_side = generate_units(seed, scale)
         plan = [unit_rows, generate_community(seed, scale, unit_side)]
-        unit_rows.update(generate_unit_evaluations(seed, unit_rows, plan[1]))
+        # Transfers, retirements and leavers change member rows: before they are inserted.
         unit_rows.update(generate_master_history(seed, unit_rows, plan[1]))
         total = sum(len(rows) for side in plan for rows in side.values())
         with tqdm(total=total, unit="row", disable=not progress, file=sys.stderr) as bar:
             for (source, session), rows in zip(sessions, plan, strict=True):
                 await _insert_all(source, session, rows, bar)
+            # The year's organisation evaluations are recorded within the ceilings the hub
+            # computes from the community rows just inserted (same transaction, its rules).
+            in_service = [m for m in unit_rows["members"] if m["in_service"]]
+            compliance = await compliance_of_year(
+                community, community_session, in_service, evaluation_policy()
+            )
+            evaluations = generate_unit_evaluations(seed, unit_rows, plan[1], compliance)
+            bar.total = (bar.total or 0) + sum(len(rows) for rows in evaluations.values())
+            await _insert_all(units, unit_session, evaluations, bar)
+            unit_rows.update(evaluations)
     return {name: len(rows) for side in plan for name, rows in side.items()}
 
 

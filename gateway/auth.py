@@ -187,7 +187,10 @@ class BearerAuthentication(AuthenticationBackend):
         if viewer.role is Role.POSITION_HOLDER and not (
             self.position_check is not None and await self.position_check(viewer)
         ):
-            raise AuthenticationError("the position is revoked, ended or unknown (职务不在任)")
+            raise AuthenticationError(
+                "the position is revoked, ended, unknown or not held by this subject "
+                "(职务不在任或非本人)"
+            )
         return AuthCredentials(["authenticated", viewer.role.value]), ViewerUser(viewer)
 
 

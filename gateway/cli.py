@@ -394,11 +394,12 @@ def _check_configuration(settings: Settings) -> None:
 
 
 async def _print_demo_tokens(settings: Settings) -> None:
-    from gateway.demo import demo_scopes, demo_tokens
+    from gateway.demo import demo_scopes, demo_subjects, demo_tokens
 
     async with _sources(settings) as (units, community):
         scopes = await demo_scopes(units, community)
-    tokens = demo_tokens(settings, scopes, timedelta(hours=8))
+        subjects = await demo_subjects(community, scopes)
+    tokens = demo_tokens(settings, scopes, timedelta(hours=8), subjects)
     click.echo("Demo tokens (8h), send as 'Authorization: Bearer <token>':", err=True)
     for role, value in tokens.items():
         click.echo(f"  {role.value:<17} {scopes[role]}\n    {value}", err=True)

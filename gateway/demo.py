@@ -89,12 +89,31 @@ async def demo_scopes(units: UnitsSource, community: CommunitySource) -> dict[Ro
     }
 
 
-def demo_tokens(
-    settings: Settings, scopes: dict[Role, dict[str, str]], ttl: timedelta
+async def demo_subjects(
+    community: CommunitySource, scopes: dict[Role, dict[str, str]]
 ) -> dict[Role, str]:
+    """Subjects that must be a particular person's: the position holder signs in as the
+    holder his position records (`holder_subject`); other roles as `demo-<role>`."""
+    position = scopes.get(Role.POSITION_HOLDER, {}).get("position")
+    async with community.session() as session:
+        holder = await session.scalar(
+            select(Position.holder_subject).where(Position.code == position)
+        )
+    return {} if holder is None else {Role.POSITION_HOLDER: str(holder)}
+
+
+def demo_tokens(
+    settings: Settings, scopes: dict[Role, dict[str, str]], ttl: timedelta,
+    subjects: dict[Role, str] | None = None,
+) -> dict[Role, str]:  # fmt: skip
+    subjects = subjects or {}
     return {
         role: issue_token(
-            settings, role=role.value, scope=scope, subject=f"demo-{role.value}", ttl=ttl
+            settings,
+            role=role.value,
+            scope=scope,
+            subject=subjects.get(role, f"demo-{role.value}"),
+            ttl=ttl,
         )
         for role, scope in scopes.items()
     }

@@ -11,8 +11,11 @@ reads compare it with the ceiling as computed now and mark it EXCEEDS_CEILING.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 from datasources.common import AppraisalGrade
+from datasources.community.performance import ComplianceFigures
+from datasources.units.models import AppraisalPolicy
 from resolvers import performance as perf
 from resolvers.context import HubContext
 
@@ -63,6 +66,19 @@ def refusal_message(
         f"评议规则：{reasons(compliance)}），不能评为“{names[grade]}”。"
         "如有异议，请向区委组织部申诉。"
     )
+
+
+def judged(
+    member: Any, year: int, figures: ComplianceFigures, policy: AppraisalPolicy | None
+) -> perf.Compliance | None:
+    """The member's compliance with `policy` judged from `figures`, exactly as the reads and
+    `ceiling_of` judge it (`perf.judge`): for callers holding the figures already, such as
+    the demo seeder, which must record grades within the ceiling the hub will compute."""
+    return perf.judge(perf.Performance(
+        member_id=member.id, member_code=member.code, name=member.name,
+        political_status=member.political_status, unit_id=member.unit_id,
+        branch_id=member.branch_id, year=year, figures=figures, policy=policy,
+    ))  # fmt: skip
 
 
 async def ceiling_of(

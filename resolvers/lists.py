@@ -26,6 +26,7 @@ from datasources.community.models import (
     ServiceItem,
 )
 from datasources.scope import GRID_ROLES, Role, Viewer
+from resolvers.addresses import address_in
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -113,9 +114,12 @@ async def raise_demand(
     requester_name: str | None,
     grid_code: str | None,
     key: str | None,
+    address: tuple[str | None, int | None, int | None, str | None] = (None, None, None, None),
 ) -> DemandItem:
     """Raise a demand (提出需求): a resident of the community, a grid secretary of it on
-    behalf of a resident (网格员代点), or the community itself."""
+    behalf of a resident (网格员代点), or the community itself. `address` (building code,
+    unit, floor, room) is where the resident lives: position holders see the demands of
+    the households they cover."""
     viewer = ctx.viewer
     if viewer.community != community_code:
         raise PermissionError("demands are raised in one's own community")
@@ -139,6 +143,7 @@ async def raise_demand(
             return earlier
         community_id = await community_id_of(session, community_code)
         category_id = await category_id_of(session, category_code)
+        at = await address_in(session, community_id, *address)
         grid_id = None
         if grid_code is not None:
             grid_id = await session.scalar(
@@ -152,6 +157,7 @@ async def raise_demand(
             )
         row = DemandItem(
             community_id=community_id, category_id=category_id, grid_id=grid_id,
+            building_id=at.building_id, unit_no=at.unit_no, floor=at.floor, room=at.room,
             title=clean_title, description=description, requester_kind=kind,
             requester_name=name[:40], status=ListItemStatus.PENDING_REVIEW,
             raised_by_identity=viewer.identity_key, raised_by_subject=viewer.subject,

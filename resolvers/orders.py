@@ -36,12 +36,12 @@ from datasources.community.policy import ordered_for, placed_by
 from datasources.scope import Role
 from datasources.units.models import Member, WorkUnit
 from resolvers import lists
+from resolvers.addresses import address_in
 from resolvers.context import HubContext
 from resolvers.points import earn, rule_points
 from resolvers.workflow import (
     Refusal,
     RefusalCode,
-    building_id_in,
     community_code_of,
     community_id_of,
     is_paired,
@@ -113,6 +113,9 @@ async def place(
     beneficiary_name: str | None,
     building_code: str | None,
     key: str | None,
+    unit: int | None = None,
+    floor: int | None = None,
+    room: str | None = None,
 ) -> ServiceOrder:
     """Order a service (点单): a resident for himself, or the community / a grid secretary
     of it on behalf of a resident (代点单, the resident's name then required)."""
@@ -133,10 +136,11 @@ async def place(
             return earlier
         community_id = await community_id_of(session, community_code)
         category = await _category(session, category_code)
-        building_id = await building_id_in(session, community_id, building_code)
+        at = await address_in(session, community_id, building_code, unit, floor, room)
         now = utcnow()
         order = ServiceOrder(
-            community_id=community_id, category_id=category.id, building_id=building_id,
+            community_id=community_id, category_id=category.id, building_id=at.building_id,
+            unit_no=at.unit_no, floor=at.floor, room=at.room,
             title=clean_title, description=description, ordered_by_subject=viewer.subject,
             ordered_by_identity=viewer.identity_key, ordered_by_role=viewer.role.value,
             beneficiary_name=beneficiary,
@@ -173,7 +177,8 @@ async def from_demand(
         order = ServiceOrder(
             community_id=demand.community_id, category_id=demand.category_id,
             demand_id=demand.id, title=demand.title, description=demand.description,
-            ordered_by_subject=viewer.subject, ordered_by_identity=viewer.identity_key,
+            building_id=demand.building_id, unit_no=demand.unit_no, floor=demand.floor,
+            room=demand.room, ordered_by_subject=viewer.subject, ordered_by_identity=viewer.identity_key,
             ordered_by_role=viewer.role.value, beneficiary_name=beneficiary,
             status=OrderStatus.ORDERED,
             ordered_at=now, due_at=now + timedelta(hours=category.order_due_hours),

@@ -41,9 +41,18 @@ def _text(value: str | None, field: str, what: str, limit: int) -> str:
     return value
 
 
+def unit_number(label: str | None, entrances: int) -> int:
+    """The unit (单元) a label names ("2单元" or "2"), within the building's units."""
+    text = (label or "").strip().removesuffix("单元").strip()
+    if not text.isdigit() or not 1 <= int(text) <= entrances:
+        raise Refusal(RefusalCode.INVALID_INPUT,
+                      f"单元须为该楼的 1 至 {entrances} 单元（如“2单元”）。", "input.unitLabel")  # fmt: skip
+    return int(text)
+
+
 async def _place(
     session: AsyncSession, kind: PositionKind, compound_code: str, building_code: str | None
-) -> tuple[Compound, int | None]:
+) -> tuple[Compound, Building | None]:
     compound = await session.scalar(select(Compound).where(Compound.code == compound_code))
     if compound is None:
         raise Refusal(RefusalCode.NOT_FOUND, "未找到该小区。", "input.compoundCode")
@@ -51,29 +60,33 @@ async def _place(
         if building_code is not None:
             raise Refusal(RefusalCode.INVALID_INPUT, "小区长不对应楼栋。", "input.buildingCode")
         return compound, None
-    building_id = None
+    building = None
     if building_code is not None:
-        building_id = await session.scalar(
-            select(Building.id).where(
+        building = await session.scalar(
+            select(Building).where(
                 Building.code == building_code, Building.compound_id == compound.id
             )
         )
-    if building_id is None:
+    if building is None:
         raise Refusal(RefusalCode.NOT_FOUND, "该小区中未找到这栋楼。", "input.buildingCode")
-    return compound, int(building_id)
+    return compound, building
 
 
 async def appoint(
     ctx: HubContext, *, kind: PositionKind, holder_kind: HolderKind, holder_code: str,
     holder_name: str, compound_code: str, building_code: str | None, unit_label: str | None,
-    starts_on: date, ends_on: date, key: str | None,
+    starts_on: date, ends_on: date, key: str | None, holder_subject: str | None = None,
 ) -> Position:  # fmt: skip
     """Appoint a holder to a position (任命三长/党员中心户): the compound's community. One
     holder in force per 小区长, 楼栋长 or 单元长 place; 党员中心户 are members, several per
-    building, each once."""
+    building, each once. The holder signs in with `holder_subject` (default: his code) at
+    the issuer of the committee's own token (the identity provider the hub trusts)."""
     viewer = ctx.viewer
     holder_code = _text(holder_code, "input.holderCode", "任职人编码", 120)
     holder_name = _text(holder_name, "input.holderName", "任职人姓名", 40)
+    subject = holder_code
+    if holder_subject is not None:
+        subject = _text(holder_subject, "input.holderSubject", "任职人登录账号", 120)
     unit = (unit_label or "").strip() or None
     if kind is PositionKind.UNIT_LEADER:
         unit = _text(unit, "input.unitLabel", "单元", 16)
@@ -87,9 +100,14 @@ async def appoint(
         earlier = await replayed(ctx, session, Position, "appointPosition", key)
         if earlier is not None:
             return earlier
-        compound, building_id = await _place(session, kind, compound_code, building_code)
+        compound, building = await _place(session, kind, compound_code, building_code)
+        building_id = None if building is None else building.id
         if not manages_community(viewer, await community_code_of(session, compound.community_id)):
             raise PermissionError("positions are appointed by the compound's community")
+        unit_no = None
+        if unit is not None and building is not None:
+            unit_no = unit_number(unit, building.entrances)
+            unit = f"{unit_no}单元"
         await write_lock(session, Compound, compound.id)  # one appointment per place at a time
         same_place = and_(
             Position.kind == kind, Position.compound_id == compound.id,
@@ -101,16 +119,17 @@ async def appoint(
         else:
             same_place = and_(same_place, Position.building_id.is_(building_id)
                               if building_id is None else Position.building_id == building_id)  # fmt: skip
-            if unit is not None:
-                same_place = and_(same_place, Position.unit_label == unit)
+            if unit_no is not None:
+                same_place = and_(same_place, Position.unit_no == unit_no)
         if await session.scalar(select(Position.id).where(same_place)) is not None:
             raise Refusal(RefusalCode.DUPLICATE,
                           f"该处在此任期内已有{KIND_NAMES[kind]}，请先撤销。", "input.kind")  # fmt: skip
         position = Position(
             code=f"POS-{secrets.token_hex(5).upper()}", community_id=compound.community_id,
             kind=kind, holder_kind=holder_kind, holder_code=holder_code, holder_name=holder_name,
-            compound_id=compound.id, building_id=building_id, unit_label=unit,
-            starts_on=starts_on, ends_on=ends_on,
+            compound_id=compound.id, building_id=building_id, unit_label=unit, unit_no=unit_no,
+            starts_on=starts_on, ends_on=ends_on, holder_subject=subject,
+            holder_issuer=viewer.issuer,
         )  # fmt: skip
         session.add(position)
         await session.flush()

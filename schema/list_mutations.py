@@ -14,6 +14,7 @@ from strawberry import relay
 from resolvers import lists
 from resolvers.workflow import Refusal, RefusalCode
 from schema.base import Info
+from schema.bounds import between
 from schema.enums import ProviderKind
 from schema.lists import DemandItem, ListEntry, ResourceItem, ServiceItem
 from schema.mutations import Audited, Change, UserError, mutate, mutate_node, node_id_of, not_found
@@ -55,6 +56,22 @@ class RaiseDemandInput:
     )
     grid_code: str | None = strawberry.field(
         default=None, description="The grid it comes from (所属网格编码), of that community."
+    )
+    building_code: str | None = strawberry.field(
+        default=None, description="The building where the resident lives (楼栋编码)."
+    )
+    unit_number: int | None = strawberry.field(
+        metadata=between(1, 99),
+        default=None,
+        description="The unit (单元号) of that building, 1..Building.entrances.",
+    )
+    floor: int | None = strawberry.field(
+        metadata=between(1, 200),
+        default=None,
+        description="The floor (楼层) in that building, 1..Building.floors.",
+    )
+    room: str | None = strawberry.field(
+        default=None, description="The room (门牌号), e.g. 502, at most 16 characters."
     )
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
@@ -209,6 +226,7 @@ class ListsMutation:
             description=input.description,
             requester_name=input.requester_name,
             grid_code=input.grid_code,
+            address=(input.building_code, input.unit_number, input.floor, input.room),
             key=input.client_mutation_id,
         )
         change = Change(

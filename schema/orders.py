@@ -289,6 +289,19 @@ class PlaceOrderInput:
     building_code: str | None = strawberry.field(
         default=None, description="Building of the community where to serve (楼栋编码)."
     )
+    unit_number: int | None = strawberry.field(
+        metadata=between(1, 99),
+        default=None,
+        description="The unit (单元号) of that building, 1..Building.entrances.",
+    )
+    floor: int | None = strawberry.field(
+        metadata=between(1, 200),
+        default=None,
+        description="The floor (楼层) in that building, 1..Building.floors.",
+    )
+    room: str | None = strawberry.field(
+        default=None, description="The room (门牌号), e.g. 502, at most 16 characters."
+    )
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
 
@@ -435,6 +448,7 @@ class OrdersMutation:
             info.context, community_code=input.community_code,
             category_code=input.category_code, title=input.title,
             description=input.description, beneficiary_name=input.beneficiary_name,
+            unit=input.unit_number, floor=input.floor, room=input.room,
             building_code=input.building_code, key=key,
         )  # fmt: skip
         change = Change(name="placeOrder", entity=orders.ORDER, key=key,

@@ -828,6 +828,10 @@ class Building(HubNode):
     name: str = strawberry.field(description="Name (楼栋), e.g. 3栋.")
     floors: int = strawberry.field(description="Floors (层数).")
     households: int = strawberry.field(description="Households (户数).")
+    entrances: int = strawberry.field(
+        description="Units (单元数): the building's entrances, numbered 1..entrances; a 单元长 "
+        "leads one, and orders and demands may name one (unitNumber)."
+    )
     compound_id: strawberry.Private[int]
 
     @classmethod

@@ -79,6 +79,11 @@ class Position(HubNode):
     )
     holder_name: str = strawberry.field(description="The holder's name (任职人姓名).")
     unit_label: str | None = strawberry.field(description="The unit (单元), for a 单元长.")
+    unit_no: int | None = strawberry.field(
+        name="unitNumber",
+        description="The unit's number in its building (单元号, 1..Building.entrances), for a "
+        "单元长; null if the label recorded before units were numbered could not be read.",
+    )
     starts_on: date = strawberry.field(description="First day of the term (任期开始).")
     ends_on: date = strawberry.field(description="Last day of the term (任期结束).")
     appointed_at: datetime = strawberry.field(description="When appointed (任命时间).")
@@ -127,12 +132,20 @@ class AppointPositionInput:
         description="A member code (党员编码), or a resident's sign-in subject (居民账号)."
     )
     holder_name: str = strawberry.field(description="The holder's name (任职人姓名).")
+    holder_subject: str | None = strawberry.field(
+        default=None,
+        description="The holder's sign-in subject (任职人登录账号): his position_holder token "
+        "must carry it as `sub` (and the issuer of the appointing committee's token as "
+        "`iss`); default the holder code.",
+    )
     compound_code: str = strawberry.field(description="The compound (小区编码).")
     building_code: str | None = strawberry.field(
         default=None, description="The building (楼栋编码); none for a 小区长."
     )
     unit_label: str | None = strawberry.field(
-        default=None, description="The unit (单元), e.g. 2单元; only for a 单元长."
+        default=None,
+        description="The unit (单元), e.g. 2单元 or 2, within the building's entrances; only "
+        "for a 单元长.",
     )
     starts_on: date = strawberry.field(description="First day of the term (任期开始).")
     ends_on: date = strawberry.field(description="Last day of the term (任期结束).")
@@ -182,7 +195,7 @@ class PositionsMutation:
             holder_code=input.holder_code, holder_name=input.holder_name,
             compound_code=input.compound_code, building_code=input.building_code,
             unit_label=input.unit_label, starts_on=input.starts_on, ends_on=input.ends_on,
-            key=key,
+            key=key, holder_subject=input.holder_subject,
         )  # fmt: skip
         change = Change(name="appointPosition", entity="Position", key=key, forbidden=_MANAGERS,
                         detail={"kind": input.kind.value})  # fmt: skip

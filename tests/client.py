@@ -17,9 +17,10 @@ class GraphQLClient:
         self.token = token
         self.tokens = tokens  # a TokenFactory, to sign in as someone else
 
-    def as_viewer(self, role: str, **scope: str) -> GraphQLClient:
-        """The same app, signed in with another role and scope."""
-        return GraphQLClient(self.http, self.tokens.issue(role, **scope), self.tokens)
+    def as_viewer(self, role: str, subject: str | None = None, **scope: str) -> GraphQLClient:
+        """The same app, signed in with another role and scope (and subject: by default
+        `test-<role>`; a position holder signs in as the holder his position records)."""
+        return GraphQLClient(self.http, self.tokens.issue(role, subject, **scope), self.tokens)
 
     def anonymous(self) -> GraphQLClient:
         return GraphQLClient(self.http, None, self.tokens)

@@ -94,10 +94,11 @@ class TokenFactory:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def issue(self, role: str, **scope: str) -> str:
+    def issue(self, role: str, subject: str | None = None, **scope: str) -> str:
         return issue_token(
-            self.settings, role=role, scope=scope, subject=f"test-{role}", ttl=timedelta(hours=1)
-        )
+            self.settings, role=role, scope=scope, subject=subject or f"test-{role}",
+            ttl=timedelta(hours=1),
+        )  # fmt: skip
 
 
 async def client_for(

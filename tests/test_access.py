@@ -25,6 +25,7 @@ class Case:
     scope: dict[str, str]
     members: set[str]  # members (work-unit side) the role may read
     supporters: set[str]  # active reports (community side) the role may read
+    subject: str | None = None  # the token's subject: by default `test-<role>`
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def matrix(world: World) -> dict[str, Case]:
                     for m in world.members_of_unit(unit) & reported)[0]  # fmt: skip
     member = sorted(world.reported_to(community))[0]
     in_grid = world.reported_in_grid(grid) & world.reported_to(community)
+    leader = world.position_in_force(community)
     none: set[str] = set()
     return {
         "district": Case("district", {"district": "D01"}, everyone, reported),
@@ -65,8 +67,8 @@ def matrix(world: World) -> dict[str, Case]:
         "resident": Case("resident", {"community": community, "household": "1-101"}, none, none),
         "company": Case("property_company", {"company": busiest_company(world)}, none, none),
         "building leader": Case("position_holder", {"community": community,
-                                "position": world.position_in_force(community)["code"]}, none,
-                                none),
+                                "position": leader["code"]}, none, none,
+                                subject=leader["holder_subject"]),
     }  # fmt: skip
 
 
@@ -111,7 +113,7 @@ async def visible_supporters(client: GraphQLClient) -> tuple[int, set[str]]:
 )  # fmt: skip
 async def test_role_matrix(hub: GraphQLClient, world: World, name: str) -> None:
     case = matrix(world)[name]
-    client = hub.as_viewer(case.role, **case.scope)
+    client = hub.as_viewer(case.role, case.subject, **case.scope)
     assert await visible_members(client) == (len(case.members), case.members)
     assert await visible_supporters(client) == (len(case.supporters), case.supporters)
 

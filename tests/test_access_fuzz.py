@@ -105,7 +105,7 @@ def test_generated_queries_stay_in_scope(runner: Runner, name: str) -> None:
         client, allowed = runner.hub.anonymous(), set()
     else:
         case = matrix(world)[name]
-        client, allowed = runner.hub.as_viewer(case.role, **case.scope), case.members
+        client, allowed = runner.hub.as_viewer(case.role, case.subject, **case.scope), case.members
     strangers = sorted(set(world.member_unit) - allowed)[:20]
     sees_phones = name in ("community", "grid", "unit", "member")
 

@@ -171,6 +171,11 @@ def expected(world: World, query: str, case: Case, cell: str) -> int:
             if cell == "all" or party in parties or party in owners
             or (case.role in COMMUNITY_ROLES and community == case.scope["community"])
         )  # fmt: skip
+    if cell == "in his building":  # the demands of a 楼栋长's building
+        assert query == "demandItems", query
+        covered = world.position_buildings(case.scope.get("position"))
+        return sum(1 for r in world.records["DemandRaiser"]
+                   if r["community"] == case.scope["community"] and r["building"] in covered)  # fmt: skip
     if cell == "his own in his community":  # the demands a resident raised
         assert query == "demandItems", query
         return sum(1 for r in world.records["DemandRaiser"] if _raised_by_him(case, r))
@@ -762,13 +767,19 @@ async def _insert_operations(
         select(Building.compound_id).where(Building.id == leader_building)
     )).scalar_one()  # fmt: skip
     await _add(conn, Position, code="POS-MX-M", community_id=here, kind="member_household",
-               holder_kind="member", holder_code=me, holder_name="覆盖党员", compound_id=compound_id,
+               holder_kind="member", holder_code=me, holder_subject=me, holder_name="覆盖党员",
+               compound_id=compound_id,
                building_id=leader_building, starts_on=t.date(), ends_on=date(2099, 12, 31),
                appointed_at=t)  # fmt: skip
     await _add(
         conn, ServiceOrder, community_id=here, category_id=category, title="覆盖楼栋订单",
         building_id=leader_building, ordered_by_subject="resident:8", ordered_by_role="resident",
         status="ordered", due_at=t + timedelta(days=3), ordered_at=t, evidence=[],
+    )  # fmt: skip
+    await _add(
+        conn, DemandItem, community_id=here, category_id=category, title="覆盖楼栋需求",
+        building_id=leader_building, unit_no=1, floor=1, room="101", requester_kind="resident",
+        requester_name="覆盖居民", status="pending_review", created_at=t,
     )  # fmt: skip
     # A point rule the district configured (the others are the defaults).
     await conn.execute(insert(PointRule).values(action="matrix_cover", name="覆盖规则", points=3,
@@ -906,7 +917,9 @@ async def test_every_row_cell_of_the_documented_matrix(
     client, world = hub
     case = cases_of(world)[column]
     viewer = (
-        client.anonymous() if column == "anonymous" else client.as_viewer(case.role, **case.scope)
+        client.anonymous()
+        if column == "anonymous"
+        else client.as_viewer(case.role, case.subject, **case.scope)
     )
     mismatches = []
     found, totals = await observed_records(viewer, world), await listed_totals(viewer)

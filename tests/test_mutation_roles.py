@@ -86,6 +86,8 @@ SCOPES = {
     H: {"community": "C001", "position": "POS-C001-01"},
     R: {"community": "C001", "household": "1-101"}, P: {"company": "P001"}, "auditor": {},
 }  # fmt: skip
+# The seeded 小区长 POS-C001-01 signs in as the holder it records.
+SUBJECTS = {H: "resident:C001-leader"}
 SCALARS = {"String": "X1", "ID": "U2VydmljZU9yZGVyOjE=", "Int": 1, "Float": 1.0,
            "Boolean": True, "Date": "2026-06-01", "DateTime": "2026-06-01T08:00:00+08:00",
            "Decimal": "1"}  # fmt: skip
@@ -154,7 +156,8 @@ async def test_every_mutation_refuses_the_roles_the_docs_do_not_allow(
     calls = _calls()
     assert {name for name, _, _ in calls} == set(ALLOWED), "decide the roles of new mutations"
     before = await _rows(workflow_db)
-    viewers = {role: hub.as_viewer(role, **scope) for role, scope in SCOPES.items()}
+    viewers = {role: hub.as_viewer(role, SUBJECTS.get(role), **scope)
+               for role, scope in SCOPES.items()}  # fmt: skip
     viewers["anonymous"] = hub.anonymous()
     wrong = []
     for name, document, variables in calls:

@@ -166,7 +166,7 @@ async def test_every_personal_field_cell_through_the_api(
         type_name, field = key.split(".")
         for name in VIEWERS[column]:
             case = facts.cases[name]
-            client = hub.as_viewer(case.role, **case.scope)
+            client = hub.as_viewer(case.role, case.subject, **case.scope)
             op = f"Cell{next(_ops)}"
             shown = await READERS[type_name](client, facts, case, field, op)
             events = await _events(hub, op, len(shown))

@@ -321,7 +321,9 @@ async def test_a_revealing_path_follows_the_fields_table(
     problems, shown_somewhere, hidden_from_a_reader = [], False, False
     for name, case in _viewers(facts):
         client = (
-            hub.as_viewer(case.role, **case.scope) if case.role != "anonymous" else hub.anonymous()
+            hub.as_viewer(case.role, case.subject, **case.scope)
+            if case.role != "anonymous"
+            else hub.anonymous()
         )
         viewer = Viewer(Role(case.role))
         value, other = probe.values(facts, case)

@@ -16,7 +16,7 @@ from datasources.scope import Role
 from datasources.units.source import UnitsSource
 from gateway.auth import issue_token
 from gateway.cli import main
-from gateway.demo import demo_scopes, demo_tokens
+from gateway.demo import demo_scopes, demo_subjects, demo_tokens
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
 from tests.scales import SMALL
@@ -38,10 +38,10 @@ REVOKE = f"""mutation($input: RevokePositionInput!) {{ revokePosition(input: $in
 ORDERS = """query($c: String!) { community(code: $c) { orders(first: 100) {
   totalCount edges { node { id title beneficiaryName } } } } }"""
 SUPPORTERS = """query($c: String!) { community(code: $c) { supporters(first: 100) { edges {
-  node { memberCode building { code compound { code grid { code } } } } } } } }"""
+  node { memberCode building { code entrances floors compound { code grid { code } } } } } } } }"""
 
 
-async def _placed(hub: GraphQLClient, community: str) -> list[dict[str, str]]:
+async def _placed(hub: GraphQLClient, community: str) -> list[dict[str, Any]]:
     """Unused supporters of `community` living in a building of a gridded compound."""
     data = await hub.query(SUPPORTERS, {"c": community})
     found = []
@@ -54,11 +54,12 @@ async def _placed(hub: GraphQLClient, community: str) -> list[dict[str, str]]:
             continue
         found.append({"code": node["memberCode"], "building": building["code"],
                       "compound": building["compound"]["code"],
+                      "entrances": building["entrances"], "floors": building["floors"],
                       "grid": building["compound"]["grid"]["code"]})  # fmt: skip
     return found
 
 
-def _pick(found: list[dict[str, str]], hub: GraphQLClient, **where: Any) -> dict[str, str]:
+def _pick(found: list[dict[str, Any]], hub: GraphQLClient, **where: Any) -> dict[str, Any]:
     for member in found:
         fits = all(v(member[k]) if callable(v) else member[k] == v for k, v in where.items())
         if fits and member["code"] not in taken(hub):
@@ -145,24 +146,25 @@ async def _appoint(committee: GraphQLClient, **fields: Any) -> dict[str, Any]:
     return result
 
 
-async def _compound_leader(committee: GraphQLClient, compound: str) -> str:
+async def _compound_leader(committee: GraphQLClient, compound: str) -> tuple[str, str]:
+    """A 小区长 in force of the compound (seeded, else appointed): code and holder code (his
+    sign-in subject, by default)."""
     data = await committee.query(
         """{ community(code: "C001") { positions(first: 100, filter: {kinds: [COMPOUND_LEADER],
-             inForceOnly: true}) { edges { node { code compound { code } } } } } }"""
+             inForceOnly: true}) { edges { node { code holderCode compound { code } } } } } }"""
     )
     for edge in data["community"]["positions"]["edges"]:
         if edge["node"]["compound"]["code"] == compound:
-            code: str = edge["node"]["code"]
-            return code
+            return edge["node"]["code"], edge["node"]["holderCode"]
     made = await _appoint(committee, kind="COMPOUND_LEADER", holderKind="RESIDENT",
                           holderCode="resident:test-compound-leader", compoundCode=compound)  # fmt: skip
     assert made["userErrors"] == []
-    new: str = made["position"]["code"]
-    return new
+    return made["position"]["code"], "resident:test-compound-leader"
 
 
-def _holder(hub: GraphQLClient, community: str, position: str) -> GraphQLClient:
-    return hub.as_viewer("position_holder", community=community, position=position)
+def _holder(hub: GraphQLClient, community: str, position: str, subject: str) -> GraphQLClient:
+    """The holder's token: his recorded sign-in subject (by default his holder code)."""
+    return hub.as_viewer("position_holder", subject, community=community, position=position)
 
 
 async def test_a_building_leader_sees_his_buildings_orders_only(hub: GraphQLClient) -> None:
@@ -181,7 +183,7 @@ async def test_a_building_leader_sees_his_buildings_orders_only(hub: GraphQLClie
     here_id = here["data"]["placeOrder"]["serviceOrder"]["id"]
     there_id = there["data"]["placeOrder"]["serviceOrder"]["id"]
 
-    leader = _holder(hub, "C001", position["code"])
+    leader = _holder(hub, "C001", position["code"], home["code"])
     orders = (await leader.query(ORDERS, {"c": "C001"}))["community"]["orders"]
     ids = {e["node"]["id"] for e in orders["edges"]}
     assert here_id in ids
@@ -204,7 +206,7 @@ async def test_a_building_leader_sees_his_buildings_orders_only(hub: GraphQLClie
     ]
     assert _code(await _place(leader, "C001")) == "FORBIDDEN"
     # A 小区长 of the same compound (the seeded one, else a new one) sees every building's.
-    wide = _holder(hub, "C001", await _compound_leader(committee, home["compound"]))
+    wide = _holder(hub, "C001", *await _compound_leader(committee, home["compound"]))
     wide_ids = {e["node"]["id"] for e in
                 (await wide.query(ORDERS, {"c": "C001"}))["community"]["orders"]["edges"]}  # fmt: skip
     assert here_id in wide_ids
@@ -213,7 +215,7 @@ async def test_a_building_leader_sees_his_buildings_orders_only(hub: GraphQLClie
 
 async def test_a_revoked_position_loses_access_at_once(hub: GraphQLClient) -> None:
     found = await _placed(hub, "C001")
-    home = _pick(found, hub)
+    home = _pick(found, hub, entrances=lambda n: n >= 2)
     committee = hub.as_viewer("community", community="C001")
     appointed = await _appoint(committee, kind="UNIT_LEADER", holderKind="RESIDENT",
                                holderCode="resident:test-unit-leader", unitLabel="2单元",
@@ -221,7 +223,7 @@ async def test_a_revoked_position_loses_access_at_once(hub: GraphQLClient) -> No
     assert appointed["userErrors"] == []
     position = appointed["position"]
     assert position["unitLabel"] == "2单元"
-    leader = _holder(hub, "C001", position["code"])
+    leader = _holder(hub, "C001", position["code"], "resident:test-unit-leader")
     assert (await leader.query("{ viewer { role } }"))["viewer"]["role"] == "POSITION_HOLDER"
 
     worker = hub.as_viewer("grid_worker", community="C001", grid=home["grid"])
@@ -261,11 +263,11 @@ async def test_positions_not_in_force_or_elsewhere_do_not_authenticate(
     code = current["position"]["code"]
     for community, position in (("C001", ended["position"]["code"]), ("C001", "POS-NO-SUCH"),
                                 ("C002", code)):  # fmt: skip
-        viewer = _holder(hub, community, position)
+        viewer = _holder(hub, community, position, "M-TEST-HH")
         response = await viewer.http.post("/graphql", json={"query": "{ viewer { role } }"},
                                           headers=viewer.headers)  # fmt: skip
         assert response.status_code == 401, (community, position)
-    assert (await _holder(hub, "C001", code).query("{ viewer { role } }"))["viewer"]
+    assert (await _holder(hub, "C001", code, "M-TEST-HH").query("{ viewer { role } }"))["viewer"]
 
 
 async def test_appointing_follows_the_rules(hub: GraphQLClient) -> None:
@@ -347,13 +349,139 @@ async def test_the_demo_tokens_cover_every_new_role_and_a_position(
     )
     try:
         scopes = await demo_scopes(units, community)
+        subjects = await demo_subjects(community, scopes)
     finally:
         await units.dispose()
         await community.dispose()
     for role in (Role.GRID_WORKER, Role.GRID_BRANCH_SECRETARY, Role.COMPOUND_BRANCH_SECRETARY,
                  Role.POSITION_HOLDER):  # fmt: skip
         assert role in scopes
-    tokens = demo_tokens(hub.tokens.settings, scopes, timedelta(hours=1))
+    tokens = demo_tokens(hub.tokens.settings, scopes, timedelta(hours=1), subjects)
     holder = GraphQLClient(hub.http, tokens[Role.POSITION_HOLDER], hub.tokens)
     me = (await holder.query("{ viewer { role position } }"))["viewer"]
     assert me == {"role": "POSITION_HOLDER", "position": scopes[Role.POSITION_HOLDER]["position"]}
+
+
+RAISE = f"""mutation($input: RaiseDemandInput!) {{ raiseDemand(input: $input) {{
+  {ERRORS} demandItem {{ id }} }} }}"""
+ASSIGN = f"""mutation($input: AssignHouseholdInput!) {{ assignHousehold(input: $input) {{
+  {ERRORS} }} }}"""
+DEMANDS = """{ demandItems(first: 100) { edges { node { id requesterName } } } }"""
+
+
+async def _order_and_demand(worker: GraphQLClient, title: str, **at: Any) -> tuple[str, str]:
+    """An order placed and a demand raised on a resident's behalf at the address `at`."""
+    order = await _place(worker, "C001", title=title, **at)
+    assert order["data"]["placeOrder"]["userErrors"] == [], order
+    demand = (await worker.query(RAISE, {"input": {
+        "communityCode": "C001", "categoryCode": "chancheng.epidemic", "title": title,
+        "requesterName": "刘阿姨", **at,
+    }}))["raiseDemand"]  # fmt: skip
+    assert demand["userErrors"] == [], demand
+    return order["data"]["placeOrder"]["serviceOrder"]["id"], demand["demandItem"]["id"]
+
+
+async def _assignees(hub: GraphQLClient, compounds: set[str]) -> set[str]:
+    """Everyone with an active household assignment in a building of `compounds`."""
+    query = """query($c: String!) { compound(code: $c) { buildings(first: 100) { edges {
+      node { assignments { assigneeCode } } } } } }"""
+    found: set[str] = set()
+    for code in sorted(compounds):
+        edges = (await hub.query(query, {"c": code}))["compound"]["buildings"]["edges"]
+        found |= {a["assigneeCode"] for e in edges for a in e["node"]["assignments"]}
+    return found
+
+
+async def _seen(viewer: GraphQLClient) -> set[str]:
+    """Ids of the orders of C001 and of the demands the viewer reads."""
+    orders = (await viewer.query(ORDERS, {"c": "C001"}))["community"]["orders"]["edges"]
+    demands = (await viewer.query(DEMANDS))["demandItems"]["edges"]
+    assert all(e["node"]["requesterName"] == "**" for e in demands)  # personal: hidden
+    return {e["node"]["id"] for e in orders} | {e["node"]["id"] for e in demands}
+
+
+async def test_each_position_sees_exactly_its_scope(hub: GraphQLClient) -> None:
+    """A 单元长 his unit of his building, a 党员中心户 the floor assigned to him, a 小区长 his
+    compound: orders and demands alike (a row of an unknown unit is no 单元长's)."""
+    found = await _placed(hub, "C001")
+    assigned_already = await _assignees(hub, {m["compound"] for m in found})
+    home = _pick(found, hub, entrances=lambda n: n >= 2, floors=lambda n: n >= 2,
+                 code=lambda c: c not in assigned_already)  # fmt: skip
+    worker = hub.as_viewer("grid_worker", community="C001", grid=home["grid"])
+    building = {"buildingCode": home["building"]}
+    rows = {
+        "unit 1, floor 1": await _order_and_demand(
+            worker, "一单元一楼", **building, unitNumber=1, floor=1, room="101"),
+        "unit 2, floor 2": await _order_and_demand(
+            worker, "二单元二楼", **building, unitNumber=2, floor=2, room="201"),
+        "unknown unit": await _order_and_demand(worker, "单元不详", **building),
+        "no building": await _order_and_demand(worker, "无楼栋"),
+    }  # fmt: skip
+    ours = {i for pair in rows.values() for i in pair}
+    committee = hub.as_viewer("community", community="C001")
+    unit = await _appoint(committee, kind="UNIT_LEADER", holderKind="RESIDENT",
+                          holderCode="resident:scope-unit2", unitLabel="2", **{
+                              "compoundCode": home["compound"], **building})  # fmt: skip
+    assert unit["userErrors"] == []
+    assert unit["position"]["unitLabel"] == "2单元"
+    unit_leader = _holder(hub, "C001", unit["position"]["code"], "resident:scope-unit2")
+    assert await _seen(unit_leader) & ours == set(rows["unit 2, floor 2"])
+
+    household = await _appoint(committee, kind="MEMBER_HOUSEHOLD", holderCode=home["code"],
+                               compoundCode=home["compound"], **building)  # fmt: skip
+    assert household["userErrors"] == []
+    centre = _holder(hub, "C001", household["position"]["code"], home["code"])
+    assert await _seen(centre) & ours == set(), "no household assigned to him yet"
+    assigned = (await worker.query(ASSIGN, {"input": {
+        "assigneeKind": "MEMBER", "assigneeCode": home["code"], "floor": 1, **building,
+    }}))["assignHousehold"]  # fmt: skip
+    assert assigned["userErrors"] == []
+    assert await _seen(centre) & ours == set(rows["unit 1, floor 1"])
+
+    compound = _holder(hub, "C001", *await _compound_leader(committee, home["compound"]))
+    assert await _seen(compound) & ours == ours - set(rows["no building"])
+    # Nobody's position lets him raise a demand or order on a resident's behalf.
+    refused = await unit_leader.raw(RAISE, {"input": {
+        "communityCode": "C001", "categoryCode": "chancheng.epidemic", "title": "代提",
+        "requesterName": "刘阿姨",
+    }})  # fmt: skip
+    assert _code(refused) == "FORBIDDEN"
+
+
+async def test_an_address_names_a_unit_and_floor_of_the_building(hub: GraphQLClient) -> None:
+    found = await _placed(hub, "C001")
+    home = _pick(found, hub)
+    worker = hub.as_viewer("grid_worker", community="C001", grid=home["grid"])
+    for at, field in (
+        ({"buildingCode": home["building"], "unitNumber": home["entrances"] + 1}, "input.unitNumber"),
+        ({"buildingCode": home["building"], "floor": home["floors"] + 1}, "input.floor"),
+        ({"unitNumber": 1}, "input.buildingCode"),
+    ):  # fmt: skip
+        body = (await _place(worker, "C001", **at))["data"]["placeOrder"]
+        assert [(e["code"], e["field"]) for e in body["userErrors"]] == [("INVALID_INPUT", field)]
+    committee = hub.as_viewer("community", community="C001")
+    beyond = await _appoint(committee, kind="UNIT_LEADER", holderKind="RESIDENT",
+                            holderCode="resident:beyond", unitLabel=f"{home['entrances'] + 1}单元",
+                            compoundCode=home["compound"], buildingCode=home["building"])  # fmt: skip
+    assert [e["field"] for e in beyond["userErrors"]] == ["input.unitLabel"]
+
+
+async def test_only_the_recorded_holder_acts_as_the_position(hub: GraphQLClient) -> None:
+    """The token's subject must be the holder's recorded sign-in: another subject with the
+    same position claim is refused (401), as is the holder code once a sign-in is named."""
+    found = await _placed(hub, "C001")
+    home = _pick(found, hub)
+    committee = hub.as_viewer("community", community="C001")
+    appointed = await _appoint(committee, kind="MEMBER_HOUSEHOLD", holderCode=home["code"],
+                               holderSubject="sso:u-7781", compoundCode=home["compound"],
+                               buildingCode=home["building"])  # fmt: skip
+    assert appointed["userErrors"] == []
+    code = appointed["position"]["code"]
+    for subject in (home["code"], "test-position_holder", "sso:u-7782"):
+        stranger = _holder(hub, "C001", code, subject)
+        response = await stranger.http.post("/graphql", json={"query": "{ viewer { role } }"},
+                                            headers=stranger.headers)  # fmt: skip
+        assert response.status_code == 401, subject
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    holder = _holder(hub, "C001", code, "sso:u-7781")
+    assert (await holder.query("{ viewer { position } }"))["viewer"] == {"position": code}

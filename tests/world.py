@@ -268,8 +268,9 @@ RECORDS: dict[str, str] = {
     " LEFT JOIN demand_items d ON d.id = o.demand_id LEFT JOIN buildings b ON b.id = o.building_id",
     # Who raised each demand (the resident's column of the demand list).
     "DemandRaiser": "SELECT d.id, c.code AS community, d.raised_by_identity AS identity,"
-    " d.raised_by_subject AS subject, d.raised_by_role AS role FROM demand_items d"
-    " JOIN communities c ON c.id = d.community_id",
+    " d.raised_by_subject AS subject, d.raised_by_role AS role, b.code AS building"
+    " FROM demand_items d JOIN communities c ON c.id = d.community_id"
+    " LEFT JOIN buildings b ON b.id = d.building_id",
     "Post": "SELECT p.id, c.code AS community, p.status, p.keeper_code AS keeper FROM posts p"
     " JOIN communities c ON c.id = p.community_id",
     "PostClaim": "SELECT k.id, c.code AS community, k.member_code AS member, k.post_id AS post,"
@@ -342,7 +343,8 @@ RECORDS: dict[str, str] = {
     # Data every signed-in viewer reads: point rules (the configured ones; defaults come
     # from code), and the property criteria, award tiers and yearly results of each year.
     "Position": "SELECT p.id, c.code AS community, p.code, p.kind, p.holder_kind,"
-    " p.holder_code, cp.code AS compound, b.code AS building, p.revoked_at, p.starts_on,"
+    " p.holder_code, p.holder_subject, p.unit_no, cp.code AS compound, b.code AS building,"
+    " p.revoked_at, p.starts_on,"
     " p.ends_on FROM positions p JOIN communities c ON c.id = p.community_id"
     " JOIN compounds cp ON cp.id = p.compound_id LEFT JOIN buildings b ON b.id = p.building_id",
     "Grid": "SELECT id FROM grids",

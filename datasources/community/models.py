@@ -249,6 +249,8 @@ class Building(CommunityBase):
     compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
     floors: Mapped[int] = mapped_column(default=6)
     households: Mapped[int] = mapped_column(default=0)
+    # Units (单元): the building's entrances, numbered 1..entrances; a 单元长 leads one.
+    entrances: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
 
 class ServiceCategory(CommunityBase):
@@ -471,6 +473,12 @@ class DemandItem(CommunityBase):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("service_categories.id"), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    # Where the resident lives (住址): building, unit (单元), floor and room (门牌), each
+    # optional; a position holder's scope is read from them (docs/access.md, "Positions").
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"), index=True)
+    unit_no: Mapped[int | None]
+    floor: Mapped[int | None]
+    room: Mapped[str | None] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str | None] = mapped_column(Text)
     requester_kind: Mapped[RequesterKind] = mapped_column(str_enum(RequesterKind, "requester_kind"))

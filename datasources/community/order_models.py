@@ -73,6 +73,10 @@ class ServiceOrder(CommunityBase):
     category_id: Mapped[int] = mapped_column(ForeignKey("service_categories.id"), index=True)
     demand_id: Mapped[int | None] = mapped_column(ForeignKey("demand_items.id"), index=True)
     building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
+    # Where in the building (住址): unit (单元), floor and room (门牌), each optional.
+    unit_no: Mapped[int | None]
+    floor: Mapped[int | None]
+    room: Mapped[str | None] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str | None] = mapped_column(Text)
     # Who ordered: a resident for himself, or a grid secretary / the community on behalf of one.

@@ -298,12 +298,15 @@ class CommunityPerformance:
     def _session(self, shared: AsyncSession | None) -> AbstractAsyncContextManager[AsyncSession]:
         return nullcontext(shared) if shared is not None else self.source.session()
 
-    async def compliance_figures(self, keys: list[MemberYear]) -> list[ComplianceFigures]:
+    async def compliance_figures(
+        self, keys: list[MemberYear], session: AsyncSession | None = None
+    ) -> list[ComplianceFigures]:
         """Only the figures the appraisal rules judge (no points, no evaluations), batched
         by the caller rather than a loader: for the district's 20,000 members, where the
-        two other statements and the loader's futures would cost more than the rest."""
-        async with self.source.session() as session:
-            return await self._judged_figures(keys, session)
+        two other statements and the loader's futures would cost more than the rest. In
+        `session` when given (the seeder's transaction, which sees its own rows)."""
+        async with self._session(session) as used:
+            return await self._judged_figures(keys, used)
 
     async def _figures(self, keys: list[MemberYear]) -> list[MemberFigures]:
         """Every figure of the keys' members: still one statement per record type, run one

@@ -281,7 +281,7 @@ def paired_communities(viewer: Viewer) -> Select[Any]:
 async def _demands(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """Demands (需求清单): all of a community for its roles; published ones to the members
     reported there and the units paired with it, who may claim them (认领); whatever a
-    member or a unit claimed, to that claimant."""
+    member or a unit claimed, to that claimant; a position holder those of his scope."""
     if viewer.is_community_side:
         return [DemandItem.community_id.in_(own_community(viewer))]
     if viewer.role is Role.RESIDENT:
@@ -293,6 +293,9 @@ async def _demands(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement
     if viewer.role is Role.UNIT_BRANCH:
         paired = published & DemandItem.community_id.in_(paired_communities(viewer))
         return [or_(paired, _claimed_by(ClaimantKind.UNIT, viewer.unit))]
+    if viewer.role is Role.POSITION_HOLDER:
+        # 三长/党员中心户: the demands of the households his position covers, in any state.
+        return [in_position_scope(viewer, DEMAND_ADDRESS)]
     return DENY
 
 
@@ -532,8 +535,8 @@ async def _service_orders(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnE
         served = ServiceOrder.member_code.in_(await facts.members_of_viewer_unit())
         return [or_(to_unit, served)]
     if viewer.role is Role.POSITION_HOLDER:
-        # 三长/党员中心户: the orders of the buildings his position (in force) covers.
-        return [ServiceOrder.building_id.in_(position_buildings(viewer))]
+        # 三长/党员中心户: the orders of the households his position (in force) covers.
+        return [in_position_scope(viewer, ORDER_ADDRESS)]
     return DENY
 
 
@@ -640,7 +643,18 @@ from datasources.community.points_policy import POINTS_RULES  # noqa: E402
 _RULES.update(POINTS_RULES)
 
 # Positions (三长, 党员中心户): their rules live in their own module.
-from datasources.community.positions import POSITION_RULES, position_buildings  # noqa: E402
+from datasources.community.positions import (  # noqa: E402
+    POSITION_RULES,
+    Address,
+    in_position_scope,
+)
+
+ORDER_ADDRESS = Address(
+    ServiceOrder.building_id, ServiceOrder.unit_no, ServiceOrder.floor, ServiceOrder.room
+)
+DEMAND_ADDRESS = Address(
+    DemandItem.building_id, DemandItem.unit_no, DemandItem.floor, DemandItem.room
+)
 
 _RULES.update(POSITION_RULES)
 

@@ -2,7 +2,7 @@
 covers, whether a position is in force, and their per-request loaders.
 
 A position is in force from `starts_on` to `ends_on` (China dates) unless revoked. The check
-is part of every statement a position holder runs (`position_buildings`), and the gateway
+is part of every statement a position holder runs (`in_position_scope`), and the gateway
 refuses his token once the position is not in force (`position_in_force`), so revoking a
 position takes away its access at once, whatever the token's lifetime.
 """
@@ -17,6 +17,11 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from datasources.base import Datasource
 from datasources.common import CHINA
+from datasources.community.group_models import (
+    AssigneeKind,
+    AssignmentStatus,
+    HouseholdAssignment,
+)
 from datasources.community.models import Building, Community
 from datasources.community.position_models import HolderKind, Position, PositionKind
 from datasources.loaders import ListLoaders, row_by_key
@@ -35,23 +40,65 @@ def in_force(today: date | None = None) -> ColumnElement[bool]:
 
 
 def _holders_position(viewer: Viewer) -> Select[Any]:
-    """The position a `position_holder` viewer names, in his community, if in force."""
+    """The position a `position_holder` viewer names, in his community, if in force, and
+    held by him: the token's subject (and issuer) are the holder's recorded sign-in. A
+    null issuer (positions from before migration 0019) is the deployment's one issuer."""
     community = select(Community.id).where(Community.code == viewer.community)
     return select(Position).where(
-        Position.code == viewer.position, Position.community_id.in_(community), in_force()
-    )
-
-
-def position_buildings(viewer: Viewer) -> Select[Any]:
-    """Buildings a holder's position covers: a 小区长 his compound's, the others their
-    building (orders record a building, not a unit: a 单元长 sees his building's)."""
-    held = _holders_position(viewer).subquery()
-    covers = or_(
-        Building.id == held.c.building_id,
-        and_(held.c.kind == PositionKind.COMPOUND_LEADER,
-             Building.compound_id == held.c.compound_id),
+        Position.code == viewer.position, Position.community_id.in_(community), in_force(),
+        Position.holder_subject == viewer.subject,
+        or_(Position.holder_issuer.is_(None), Position.holder_issuer == viewer.issuer),
     )  # fmt: skip
-    return select(Building.id).join(held, covers)
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a record's resident lives (住址): the columns of a model naming building, unit
+    (单元), floor and room (门牌)."""
+
+    building: Any
+    unit: Any
+    floor: Any
+    room: Any
+
+
+def in_position_scope(viewer: Viewer, at: Address) -> ColumnElement[bool]:
+    """Rows whose address the holder's position (in force, held by him) covers, exactly:
+    a 小区长 his compound's buildings, a 楼栋长 his building, a 单元长 his unit of his
+    building (a row of an unknown unit is not his), a 党员中心户 the households assigned to
+    him in his building (包干到户/到层: a whole floor, or one room of it, or the building).
+    A row without a building is nobody's."""
+    held = _holders_position(viewer).subquery("held")
+    # Correlated explicitly: the row's table belongs to the statement the clause filters,
+    # however deep the subquery sits (auto-correlation reaches only the enclosing level).
+    compound_of_row = (
+        select(Building.compound_id).where(Building.id == at.building).correlate_except(Building)
+    )
+    assigned = (
+        select(HouseholdAssignment.id)
+        .where(
+            HouseholdAssignment.assignee_kind == AssigneeKind.MEMBER,
+            HouseholdAssignment.assignee_code == held.c.holder_code,
+            HouseholdAssignment.building_id == held.c.building_id,
+            HouseholdAssignment.status == AssignmentStatus.ACTIVE,
+            or_(HouseholdAssignment.floor.is_(None), HouseholdAssignment.floor == at.floor),
+            or_(HouseholdAssignment.household.is_(None), HouseholdAssignment.household == at.room),
+        )
+        .correlate_except(HouseholdAssignment)
+        .exists()
+    )
+    covers = or_(
+        and_(held.c.kind == PositionKind.COMPOUND_LEADER,
+             held.c.compound_id.in_(compound_of_row.scalar_subquery())),
+        and_(held.c.kind == PositionKind.BUILDING_LEADER, held.c.building_id == at.building),
+        and_(held.c.kind == PositionKind.UNIT_LEADER, held.c.building_id == at.building,
+             held.c.unit_no == at.unit),
+        and_(held.c.kind == PositionKind.MEMBER_HOUSEHOLD, held.c.building_id == at.building,
+             assigned),
+    )  # fmt: skip
+    return and_(
+        at.building.is_not(None), select(held.c.id).where(covers).correlate_except(held).exists()
+    )
 
 
 async def position_in_force(source: Datasource, viewer: Viewer) -> bool:

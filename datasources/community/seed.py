@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from datasources.community.seed_addresses import place_residents
 from datasources.community.seed_catalog import CATEGORIES
 from datasources.community.seed_linkage import generate_linkage
 from datasources.community.seed_lists import generate_lists
@@ -44,6 +45,7 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(generate_unit_service(seed, rows, unit_side))
     rows.update(generate_unit_claims(seed, rows))
     rows.update(generate_positions(seed, rows))
+    place_residents(seed, rows)  # last: its own random stream leaves the rows above as they were
     return rows
 
 
