@@ -44,7 +44,7 @@ class Position(CommunityBase):
     holder_code: Mapped[str] = mapped_column(String(120), index=True)
     holder_name: Mapped[str] = mapped_column(String(40))  # personal
     # Who signs in as the holder (任职人账号): his token's `sub` and `iss` must be these
-    # (docs/access.md, "Positions"). A null issuer (rows from before migration 0019) means
+    # (docs/access.md, "Positions"). A null issuer (rows from before migration 0020) means
     # the one issuer the deployment accepts.
     holder_subject: Mapped[str] = mapped_column(String(120))
     holder_issuer: Mapped[str | None] = mapped_column(String(120))
@@ -52,7 +52,7 @@ class Position(CommunityBase):
     building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"), index=True)
     unit_label: Mapped[str | None] = mapped_column(String(16))  # e.g. 2单元
     # The unit (单元, entrance) of the building a 单元长 leads, 1..`Building.entrances`;
-    # null for the other positions (and for a label migration 0019 could not read).
+    # null for the other positions (and for a label migration 0020 could not read).
     unit_no: Mapped[int | None]
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)

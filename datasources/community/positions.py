@@ -42,7 +42,7 @@ def in_force(today: date | None = None) -> ColumnElement[bool]:
 def _holders_position(viewer: Viewer) -> Select[Any]:
     """The position a `position_holder` viewer names, in his community, if in force, and
     held by him: the token's subject (and issuer) are the holder's recorded sign-in. A
-    null issuer (positions from before migration 0019) is the deployment's one issuer."""
+    null issuer (positions from before migration 0020) is the deployment's one issuer."""
     community = select(Community.id).where(Community.code == viewer.community)
     return select(Position).where(
         Position.code == viewer.position, Position.community_id.in_(community), in_force(),
