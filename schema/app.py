@@ -45,6 +45,7 @@ from schema.post_duties import PostDutyMutation
 from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
+from schema.rating_policy import RatingPolicyMutation, RatingPolicyQuery
 from schema.reporting_mutations import ReportingMutation
 from schema.three_evaluations import ThreeEvaluationsQuery
 from schema.unit_service import UnitServiceMutation
@@ -69,6 +70,7 @@ class Query(
     PointsQuery,
     MallQuery,
     PerformanceQuery,
+    RatingPolicyQuery,
     DistrictDashboardQuery,
     OpinionsQuery,
     ThreeEvaluationsQuery,
@@ -101,6 +103,7 @@ class Mutation(
     PointsMutation,
     MallMutation,
     PerformanceMutation,
+    RatingPolicyMutation,
     OpinionsMutation,
     PositionsMutation,
 ):

@@ -59,7 +59,9 @@ class TimelineKind(enum.Enum):
 # member's `performance` counts them; a post claim and a points entry never are.
 SERVICE_STATES: dict[TimelineKind, frozenset[str]] = {
     TimelineKind.ORDER: frozenset(s.value for s in COMPLETED_ORDER_STATUSES),
-    TimelineKind.ACTIVITY: frozenset(s.value for s in (SignupStatus.ATTENDED, SignupStatus.CERTIFIED)),
+    TimelineKind.ACTIVITY: frozenset(
+        s.value for s in (SignupStatus.ATTENDED, SignupStatus.CERTIFIED)
+    ),
     TimelineKind.DUTY: frozenset({PostDutyStatus.CONFIRMED.value}),
     TimelineKind.WISH: frozenset(
         s.value for s in (MicroWishStatus.FULFILLED, MicroWishStatus.CONFIRMED)
@@ -136,9 +138,7 @@ _points = _branch(
     PointsEntry.kind, PointsEntry.community_id, points=PointsEntry.points,
 )  # fmt: skip
 
-TIMELINE = union_all(_orders, _activities, _posts, _wishes, _points, _duties).subquery(
-    "timeline"
-)
+TIMELINE = union_all(_orders, _activities, _posts, _wishes, _points, _duties).subquery("timeline")
 
 
 class TimelineEntry(CommunityBase):
