@@ -422,7 +422,8 @@ async def test_the_district_sets_the_rating_period_per_year_and_confirm_follows_
     # 3 days for every district: the period is over, the community confirms for him.
     set3 = await _set_policy(district, year=year, ratingDays=3, note="缩短为 3 天",
                              clientMutationId="rp-1")  # fmt: skip
-    assert set3["userErrors"] == [] and set3["clientMutationId"] == "rp-1"
+    assert set3["userErrors"] == []
+    assert set3["clientMutationId"] == "rp-1"
     assert (set3["policy"]["ratingDays"], set3["policy"]["isDefault"]) == (3, False)
     assert set3["policy"]["districtCode"] is None
     assert set3["policy"]["updatedBy"] == "test-district"
