@@ -119,6 +119,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "markRedemptionCollected": frozenset({D, C, W, S, X}),
     "refundRedemption": frozenset({D, C, W, S, X}),
     "setAppraisalPolicy": frozenset({D}),
+    "setRatingPolicy": frozenset({D}),
     "appointPosition": frozenset({C}),
     "revokePosition": frozenset({C}),
 }

@@ -64,7 +64,7 @@ ALLOWED: dict[str, set[str]] = {
     "createMerchant": {D, C, W, S, X}, "createMallItem": {D, C, W, S, X},
     "updateMallItem": {D, C, W, S, X}, "restockMallItem": {D, C, W, S, X}, "redeemMallItem": {M},
     "markRedemptionCollected": {D, C, W, S, X}, "refundRedemption": {D, C, W, S, X},
-    "setAppraisalPolicy": {D}, "appointPosition": {C}, "revokePosition": {C},
+    "setAppraisalPolicy": {D}, "setRatingPolicy": {D}, "appointPosition": {C}, "revokePosition": {C},
     "endReport": {C, S, X, U}, "setPostKeeper": {C, S, X}, "recordPostDuty": {M},
     "confirmPostDuty": {C, S, X, M}, "rejectPostDuty": {C, S, X, M},
     "overrideAppraisalCeiling": {D}, "requestCommunityOpinion": {U}, "answerOpinionRequest": {C},

@@ -352,6 +352,7 @@ RECORDS: dict[str, str] = {
     "PropertyAwardTier": "SELECT id, year FROM property_award_tiers",
     "PropertyYearResult": "SELECT id, year FROM property_year_results",
     "PropertyAwardFund": "SELECT id, year FROM property_award_funds",
+    "RatingPolicy": "SELECT id, year, district_code AS district, version FROM rating_policies",
 }
 UNIT_RECORDS: dict[str, str] = {
     "OrganisationEvaluation": "SELECT e.id, m.code AS member FROM organisation_evaluations e"
