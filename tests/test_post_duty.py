@@ -3,6 +3,7 @@ with their hours, in `performance` and in the spreadsheet; who records and who c
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from datetime import datetime, timedelta
@@ -331,10 +332,10 @@ def test_a_session_of_exactly_24_hours_counts_and_a_second_more_does_not() -> No
 # --- confirmed duty counts everywhere a service counts (issue 13, item 4 continued) ------
 
 SUMMARY = """query($c: String!, $y: Int!) {
-  community(code: $c) { supporterSummary(year: $y) { active hours
+  community(code: $c) { supporterSummary(year: $y, top: 100) { active hours
     byCategory { category { code } orders attendances dutySessions dutyHours hours }
     byMonth { month dutySessions dutyHours hours }
-    topSupporters(top: 100) { memberCode services hours } } } }"""
+    topSupporters { memberCode services hours } } } }"""
 DASHBOARD = """query($y: Int!) {
   district(year: $y) {
     serviceByCategory { category { code } dutySessions dutyHours hours }
@@ -416,9 +417,10 @@ async def test_confirmed_duty_counts_in_figures_points_and_timeline_once(
 
     # (2) points of the post_duty_confirmed rule, once, for this session.
     points = (await me.query(LEDGER, {"m": member}))["member"]["points"]
+    duty_row = int(base64.b64decode(pending["id"]).decode().split(":")[1])
     earned = [
         e["node"] for e in points["entries"]["edges"]
-        if e["node"]["sourceType"] == "PostDuty"
+        if (e["node"]["sourceType"], e["node"]["sourceId"]) == ("PostDuty", duty_row)
     ]  # fmt: skip
     assert [(e["kind"], e["points"], e["action"]) for e in earned] == [
         ("EARN", 5, "post_duty_confirmed")
