@@ -475,7 +475,7 @@ async def test_seeded_demo_has_orders_not_rated_in_time_and_the_period_history(
 ) -> None:
     """The demo: orders rated by residents, confirmed on their behalf, and confirmed because
     the resident let the rating period pass (never before it was over)."""
-    for basis in ("resident", "offline", "community_demand", "not_rated_in_time"):
+    for basis in ("resident", "offline", "not_rated_in_time"):
         assert await count(
             workflow_db, "SELECT count(*) FROM service_orders WHERE rating_basis = :b", b=basis
         ), basis
