@@ -391,11 +391,14 @@ class _Orders:
         if at is None:
             return
         placer = row["ordered_by_subject"]
-        if basis is None and self.voice_rng.random() < LAPSED_SHARE:
+        period_over = closed + RATING_DAYS * DAY
+        if (
+            basis is None
+            and self.voice_rng.random() < LAPSED_SHARE
+            and period_over + 3 * DAY <= NOW
+        ):
             # He let the rating period pass: his community confirms it once it is over.
-            at = later(self.voice_rng, closed + RATING_DAYS * DAY, 2, 72)
-            if at > NOW:
-                return  # still closed: the period (or the community's confirmation) is to come
+            at = later(self.voice_rng, period_over, 2, 72)
             row |= {"status": OrderStatus.CONFIRMED, "confirmed_at": at,
                     "rated_by_role": "community",
                     "rating_basis": RatingBasis.NOT_RATED_IN_TIME}  # fmt: skip
