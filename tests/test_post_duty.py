@@ -441,7 +441,9 @@ async def test_confirmed_duty_counts_in_figures_points_and_timeline_once(
     entries = [e["node"] for e in timeline["member"]["timeline"]["edges"]]
     claims = [e for e in entries if e["kind"] == "POST"]
     duties = [e for e in entries if e["kind"] == "DUTY"]
-    assert [c["isService"] for c in claims] == [False]
+    # (`_claim` dates every claim of his 20 days back: a seeded one of his shows too.)
+    assert claims
+    assert not any(c["isService"] for c in claims)
     assert sorted((d["status"], d["isService"], float(d["hours"])) for d in duties) == [
         ("confirmed", True, 2.0), ("pending", False, 1.0),
     ]  # fmt: skip
