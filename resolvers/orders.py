@@ -5,7 +5,8 @@ it with a summary, hours and evidence, and the resident rates it (干得好不�
 resident who placed it, or who raised the demand it was converted from. The community (or a
 grid secretary) rates or confirms it on his behalf only where he cannot: nobody with an
 account on record placed or raised it (代点单, 网格员代提, the community's own demand), or
-he did not rate within `RATING_PERIOD` of the closing; the order records who rated it and
+he did not rate within the rating period of the closing (居民评价期限, a policy the district
+sets per year, 7 days by default: `resolvers.rating_policy`); the order records who rated it and
 on what basis (`rated_by_role`, `rating_basis`). Completing an order grants the serving member points in the
 same transaction. An open order past its due time is overdue and may be escalated.
 
@@ -26,7 +27,6 @@ from datasources.common import as_utc, utcnow
 from datasources.community.models import DemandItem, RequesterKind, ServiceCategory
 from datasources.community.order_models import (
     OPEN_ORDER_STATUSES,
-    RATING_PERIOD,
     OrderStatus,
     RatingBasis,
     ServiceOrder,
@@ -39,6 +39,7 @@ from resolvers import lists
 from resolvers.addresses import address_in
 from resolvers.context import HubContext
 from resolvers.points import earn, rule_points
+from resolvers.rating_policy import period_end, period_of_order
 from resolvers.workflow import (
     Refusal,
     RefusalCode,
@@ -217,11 +218,6 @@ async def resident_basis(session: AsyncSession, order: ServiceOrder) -> RatingBa
     if demand.requester_kind is RequesterKind.COMMUNITY:
         return RatingBasis.COMMUNITY_DEMAND
     return RatingBasis.OFFLINE
-
-
-def rating_period_end(order: ServiceOrder) -> datetime | None:
-    """Until when the resident alone may rate a closed order (null before closing)."""
-    return None if order.closed_at is None else as_utc(order.closed_at) + RATING_PERIOD
 
 
 async def _locked(session: AsyncSession, order_id: int) -> ServiceOrder:
@@ -443,7 +439,8 @@ async def confirm(
 ) -> ServiceOrder:  # fmt: skip
     """Confirm a closed order (代为确认), optionally rating it (代评), on behalf of a resident
     who cannot rate it himself: its community or a grid secretary of it. Refused while the
-    resident whose order it is may still rate it (`RATING_PERIOD` from the closing)."""
+    resident whose order it is may still rate it: the rating period of the year of the
+    closing (`resolvers.rating_policy`, 7 days unless the district set another)."""
     if rating is not None and not 1 <= rating <= 5:
         raise Refusal(RefusalCode.INVALID_INPUT, "评分须为 1 到 5 分。", "input.rating")
     async with ctx.sources.community.transaction() as session:
@@ -453,13 +450,14 @@ async def confirm(
         now = utcnow()
         basis = await resident_basis(session, order)
         if basis is None:
-            until = rating_period_end(order)
-            assert until is not None  # closed
+            assert order.closed_at is not None  # closed
+            period = await period_of_order(session, order.community_id, order.closed_at)
+            until = period_end(order.closed_at, period)
             if now < until:
                 raise Refusal(
                     RefusalCode.RESIDENT_RATES,
                     "该订单由居民本人评价（干得好不好让居民来评议）；居民在结单后 "
-                    f"{RATING_PERIOD.days} 天内（{_china_time(until)} 前）未评价的，社区方可代为确认。",
+                    f"{period.days} 天内（{_china_time(until)} 前）未评价的，社区方可代为确认。",
                     _FIELD,
                 )
             basis = RatingBasis.NOT_RATED_IN_TIME

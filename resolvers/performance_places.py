@@ -18,17 +18,20 @@ from resolvers.performance import Performance, Summary, every_performance, polic
 
 @dataclass
 class ServiceBucket:
-    """Orders and activity attendances of one category, month or community."""
+    """Orders, activity attendances and confirmed duty sessions (岗位值守) of one category,
+    month or community."""
 
     key: int
     orders: int = 0
     order_hours: Decimal = Decimal(0)
     attendances: int = 0
     activity_hours: Decimal = Decimal(0)
+    duty_sessions: int = 0
+    duty_hours: Decimal = Decimal(0)
 
     @property
     def hours(self) -> Decimal:
-        return self.order_hours + self.activity_hours
+        return self.order_hours + self.activity_hours + self.duty_hours
 
 
 def buckets(rows: list[tuple[str, int, int, Decimal]]) -> list[ServiceBucket]:
@@ -38,6 +41,9 @@ def buckets(rows: list[tuple[str, int, int, Decimal]]) -> list[ServiceBucket]:
         if kind == "orders":
             bucket.orders += n
             bucket.order_hours += hours
+        elif kind == "posts":
+            bucket.duty_sessions += n
+            bucket.duty_hours += hours
         else:
             bucket.attendances += n
             bucket.activity_hours += hours

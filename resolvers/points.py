@@ -35,6 +35,9 @@ DEFAULT_RULES = {
         DefaultRule("order_completed", "完成点单服务", 10),
         DefaultRule("wish_fulfilled", "实现微心愿", 5),
         DefaultRule("activity_attended", "参加活动（未单独设定时）", 5),
+        # Per confirmed duty session (岗位值守), like every rule here: points per recorded
+        # act, not per hour (the hours count in the member's service figures instead).
+        DefaultRule("post_duty_confirmed", "岗位值守（每次经确认）", 5),
     )
 }
 

@@ -14,7 +14,13 @@ session and confirmed before it counts as a service.
 * A unit that claimed a post (单位认领) records the sessions it served on its claim; they
   are the unit's (`unit_code`, no member's), decided on the same way, and count in the
   unit's contribution (datasources/community/unit_service.py), never in a member's.
-* Only confirmed sessions count in a member's services and hours (resolvers.performance).
+* Only confirmed sessions count in a member's services and hours (resolvers.performance),
+  in the community's and district's figures by category and month (under the post's
+  category) and in the member's timeline as services. Confirming a session grants the
+  member the points of the `post_duty_confirmed` rule (per session, as every point rule is
+  per act), once: the ledger's unique earned-source index. A decision is final (there is no
+  path that undoes a confirmation); points granted in error are reversed through
+  `reversePointsEntry` (冲正) like any other entry.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from datasources.community.models import ClaimantKind, Community, Post, PostClai
 from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.posts import claimed_by
+from resolvers.points import earn, rule_points
 from resolvers.workflow import (
     Refusal,
     RefusalCode,
@@ -41,6 +48,7 @@ from resolvers.workflow import (
 )
 
 DUTY = "PostDuty"
+POINTS_ACTION = "post_duty_confirmed"
 STATUS_NAMES = {
     PostDutyStatus.PENDING: "待确认",
     PostDutyStatus.CONFIRMED: "已确认",
@@ -213,4 +221,11 @@ async def decide_duty(
         row.decided_by_role = "keeper" if keeper else viewer.role.value
         row.decision_note = reason
         record(session, viewer, DUTY, row.id, PostDutyStatus.PENDING.value, to.value, reason)
+        if confirm and row.member_code is not None:  # a unit's session earns no member points
+            await earn(
+                session, viewer, member_code=row.member_code,
+                points=await rule_points(session, POINTS_ACTION), action=POINTS_ACTION,
+                source_type=DUTY, source_id=row.id, community_id=post.community_id,
+                note=post.title[:200],
+            )  # fmt: skip
     return row

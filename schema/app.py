@@ -46,6 +46,7 @@ from schema.post_duties import PostDutyMutation
 from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
+from schema.rating_policy import RatingPolicyMutation, RatingPolicyQuery
 from schema.reporting_mutations import ReportingMutation
 from schema.three_evaluations import ThreeEvaluationsQuery
 from schema.unit_service import UnitServiceMutation
@@ -70,6 +71,7 @@ class Query(
     PointsQuery,
     MallQuery,
     PerformanceQuery,
+    RatingPolicyQuery,
     DistrictDashboardQuery,
     OpinionsQuery,
     ThreeEvaluationsQuery,
@@ -103,6 +105,7 @@ class Mutation(
     MallMutation,
     PerformanceMutation,
     MasterUnitsMutation,
+    RatingPolicyMutation,
     OpinionsMutation,
     PositionsMutation,
 ):

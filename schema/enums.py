@@ -149,7 +149,8 @@ strawberry.enum(
     description="Who rated or confirmed a completed order and why (评价依据): RESIDENT 居民本人"
     "评价; on his behalf by the community: OFFLINE 线下代点单或网格员代提需求 (no resident "
     "account on record), COMMUNITY_DEMAND 社区自身的需求 (no resident), NOT_RATED_IN_TIME 居民"
-    "逾期未评价, LEGACY 规则实施前由社区确认.",
+    "逾期未评价 (he did not rate within the year's rating period, `ratingPolicy`, 7 days by "
+    "default), LEGACY 规则实施前由社区确认.",
 )
 
 UnitKind: TypeAlias = units.UnitKind

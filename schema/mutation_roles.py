@@ -122,6 +122,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "markRedemptionCollected": frozenset({D, C, W, S, X}),
     "refundRedemption": frozenset({D, C, W, S, X}),
     "setAppraisalPolicy": frozenset({D}),
+    "setRatingPolicy": frozenset({D}),
     "appointPosition": frozenset({C}),
     # Master data of the units side: the district; a unit's own Party organisation for its
     # branches and members (the rule checks which unit and branch).

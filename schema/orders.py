@@ -591,8 +591,9 @@ class OrdersMutation:
         description="Confirm a closed order (代为确认), optionally rating it, on behalf of a "
         "resident who cannot rate it himself: its community or a grid secretary of it. Only "
         "where no resident with an account placed it or raised its demand (代点单, 网格员代提, "
-        "the community's own demand), or the resident did not rate within 7 days of the "
-        "closing; before that RESIDENT_RATES. Completes the order, records who confirmed it "
+        "the community's own demand), or the resident did not rate within the rating period "
+        "of the closing (居民评价期限: `ratingPolicy` of the closing's year, 7 days unless the "
+        "district set another); before that RESIDENT_RATES. Completes the order, records who confirmed it "
         "and why (ratedByRole, ratingBasis) and grants the points."
     )
     async def confirm_order(

@@ -50,7 +50,14 @@ class ServiceBucket:
     order_hours: float = strawberry.field(description="Hours of those orders (点单时长).")
     attendances: int = strawberry.field(description="Activity attendances (参加活动人次).")
     activity_hours: float = strawberry.field(description="Hours of those (活动时长).")
-    hours: float = strawberry.field(description="All hours (合计时长).")
+    duty_sessions: int = strawberry.field(
+        description="Confirmed post duty sessions (岗位值守), under the post's category and "
+        "the month the session began; a post claim alone is none."
+    )
+    duty_hours: float = strawberry.field(description="Hours of those (值守时长).")
+    hours: float = strawberry.field(
+        description="All hours (合计时长): orders, activities and duty."
+    )
 
 
 @strawberry.type(description="Service in one category (分类服务统计).")
@@ -94,6 +101,8 @@ def _bucket_fields(b: places.ServiceBucket) -> dict[str, float | int]:
         "order_hours": float(b.order_hours),
         "attendances": b.attendances,
         "activity_hours": float(b.activity_hours),
+        "duty_sessions": b.duty_sessions,
+        "duty_hours": float(b.duty_hours),
         "hours": float(b.hours),
     }
 
@@ -101,7 +110,9 @@ def _bucket_fields(b: places.ServiceBucket) -> dict[str, float | int]:
 @strawberry.type(description="A supporter's service in the community (党员服务排行).")
 class SupporterService:
     member_code: str = strawberry.field(description="The member's code (党员编码).")
-    services: int = strawberry.field(description="Orders and attendances (服务次数).")
+    services: int = strawberry.field(
+        description="Orders, attendances and confirmed duty sessions (服务次数)."
+    )
     hours: float = strawberry.field(description="Hours (服务时长).")
 
     @strawberry.field(description="The member, if the viewer may see him (党员).")
@@ -187,10 +198,13 @@ class SupporterSummary:
     year: int = strawberry.field(description="The year (年度).")
     supporters: int = strawberry.field(description="Members reported here (报到党员).")
     active: int = strawberry.field(
-        description="Of them, those who served here in the year (活跃党员)."
+        description="Of them, those who served here in the year (活跃党员): an order, an "
+        "activity or a confirmed duty session."
     )
     orders: int = strawberry.field(description="Orders completed by members (完成点单).")
-    hours: float = strawberry.field(description="Hours of orders and activities (服务时长).")
+    hours: float = strawberry.field(
+        description="Hours of orders, activities and confirmed duty (服务时长)."
+    )
     by_category: list[CategoryService] = strawberry.field(description="By category (按类别).")
     by_month: list[MonthService] = strawberry.field(description="By month (按月份).")
     top_supporters: list[SupporterService] = strawberry.field(

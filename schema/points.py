@@ -132,7 +132,7 @@ class PointsEntry(HubNode):
     action: str | None = strawberry.field(description="The point rule applied (积分事项), if any.")
     source_type: str | None = strawberry.field(
         description="What it is for (来源类型): ServiceOrder, ActivitySignup, MicroWish, "
-        "Redemption, PointsExpiry."
+        "PostDuty (a confirmed duty session, 岗位值守), Redemption, PointsExpiry."
     )
     source_id: int | None = strawberry.field(description="Row id of that source (来源编号).")
     note: str | None = strawberry.field(description="Remark (说明).")

@@ -1,5 +1,6 @@
-"""A member's service timeline (服务纪实): every order, activity, post, wish and points
-entry, newest first, with dates, hours, ratings and points; each links to its record."""
+"""A member's service timeline (服务纪实): every order, activity, post claim, duty session,
+wish and points entry, newest first, with dates, hours, ratings and points; each links to
+its record and says whether it is a service that counts (a post claim never is)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 TimelineKind = strawberry.enum(
     timeline.TimelineKind,
     description="What kind of record a timeline entry is (纪实类型): an order (点单服务), "
-    "an activity (活动), a post (岗位), a micro-wish (微心愿) or a points entry (积分).",
+    "an activity (活动), a post claim (岗位认领: an event, never a service), a duty session "
+    "on a post (岗位值守: a service once confirmed), a micro-wish (微心愿) or a points entry "
+    "(积分).",
 )
 
 # The GraphQL type behind each kind, for the entry's global `recordId`.
@@ -32,6 +35,7 @@ _RECORD_TYPES = {
     timeline.TimelineKind.POST: "PostClaim",
     timeline.TimelineKind.WISH: "MicroWish",
     timeline.TimelineKind.POINTS: "PointsEntry",
+    timeline.TimelineKind.DUTY: "PostDuty",
 }
 
 
@@ -51,6 +55,11 @@ class TimelineFilter:
     until: date | None = strawberry.field(
         default=None, description="Before this day (China Standard Time), exclusive."
     )
+    services: bool | None = strawberry.field(
+        default=None,
+        description="Only services that count (计入服务, `isService`) when true, only the "
+        "other entries (post claims, points, open or refused records) when false.",
+    )
 
     def to_filter(self) -> timeline.TimelineFilter:
         def start_of(day: date | None) -> datetime | None:
@@ -60,6 +69,7 @@ class TimelineFilter:
             kinds=None if self.kinds is None else tuple(self.kinds),
             since=start_of(self.since),
             until=start_of(self.until),
+            services=self.services,
         )
 
 
@@ -70,12 +80,19 @@ class TimelineEntry:
     kind: TimelineKind = strawberry.field(description="The kind of record (类型).")  # type: ignore[valid-type]
     occurred_at: datetime = strawberry.field(
         description="When it happened (发生时间): an order's closing (or acceptance), an "
-        "activity's start, a post's or wish's claim, a points entry's booking."
+        "activity's start, a post's or wish's claim, a duty session's start, a points "
+        "entry's booking."
+    )
+    is_service: bool = strawberry.field(
+        description="Whether it is a service that counts (计入服务) in the member's "
+        "`performance`: a completed order, an attended activity, a confirmed duty session, a "
+        "fulfilled wish. A post claim (岗位认领) never is; nor a points entry."
     )
     title: str | None = strawberry.field(description="What it was (事项).")
     status: str = strawberry.field(description="The record's state (状态), lower case.")
     hours: Decimal | None = strawberry.field(
-        description="Hours served (服务时长), for orders and activities once recorded."
+        description="Hours served (服务时长), for orders, activities and duty sessions once "
+        "recorded."
     )
     rating: int | None = strawberry.field(
         description="The resident's rating 1-5 (评分), for rated orders."
@@ -105,6 +122,7 @@ class TimelineEntry:
         kind = row.timeline_kind
         return cls(
             kind=kind, occurred_at=row.occurred_at, title=row.title, status=row.status,
+            is_service=row.status in timeline.SERVICE_STATES.get(kind, frozenset()),
             hours=row.hours, rating=row.rating, points=row.points,
             record_id=relay.GlobalID(_RECORD_TYPES[kind], str(row.record_id)),
             community_id=row.community_id,

@@ -239,7 +239,8 @@ Rule = Callable[[dict[str, Any]], bool]
 # Yearly results are read through `PropertyCompany.yearResults` too.
 DATA_ROWS = {"pointRules": "PointRule", "propertyCriteria": "PropertyCriterion",
              "propertyAwardTiers": "PropertyAwardTier", "propertyRanking": "PropertyYearResult",
-             "appraisalPolicy": "AppraisalPolicy", "propertyAwardFund": "PropertyAwardFund"}  # fmt: skip
+             "appraisalPolicy": "AppraisalPolicy", "propertyAwardFund": "PropertyAwardFund",
+             "ratingPolicy": "RatingPolicy"}  # fmt: skip
 
 
 def data_expected(world: World, query: str, case: Case, cell: str) -> int:
@@ -249,7 +250,7 @@ def data_expected(world: World, query: str, case: Case, cell: str) -> int:
     rows = world.records[DATA_ROWS[query]]
     if query == "pointRules":
         return len({r["action"] for r in rows} | set(DEFAULT_RULES))
-    if query == "appraisalPolicy":
+    if query in ("appraisalPolicy", "ratingPolicy"):
         total = 0
         for year in {r["year"] for r in rows}:
             of_year = [r for r in rows if r["year"] == year]
@@ -275,7 +276,8 @@ async def data_totals(client: GraphQLClient, world: World) -> dict[str, int]:
                   f"t{y}: propertyAwardTiers(year: {y}) {{ name }}",
                   f"r{y}: propertyRanking(year: {y}) {{ rank }}",
                   f"p{y}: appraisalPolicy(year: {y}) {{ history {{ version }} }}",
-                  f"f{y}: propertyAwardFund(year: {y}) {{ year }}"]  # fmt: skip
+                  f"f{y}: propertyAwardFund(year: {y}) {{ year }}",
+                  f"rp{y}: ratingPolicy(year: {y}) {{ history {{ version }} }}"]  # fmt: skip
     data = await client.query("{ " + " ".join(parts) + " }")
     totals = {"pointRules": len(data["pointRules"])}
     for query, alias in (("propertyCriteria", "c"), ("propertyAwardTiers", "t"),
@@ -284,6 +286,9 @@ async def data_totals(client: GraphQLClient, world: World) -> dict[str, int]:
     totals["propertyAwardFund"] = sum(1 for y in years if data[f"f{y}"] is not None)
     totals["appraisalPolicy"] = sum(
         len(data[f"p{y}"]["history"]) if data[f"p{y}"] else 0 for y in years
+    )
+    totals["ratingPolicy"] = sum(
+        len(data[f"rp{y}"]["history"]) if data[f"rp{y}"] else 0 for y in years
     )
     totals["PropertyCompany.yearResults"] = sum(
         len(e["node"]["yearResults"]) for e in data["propertyCompanies"]["edges"]

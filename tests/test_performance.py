@@ -536,23 +536,26 @@ async def test_statements_do_not_grow_with_members(hub: GraphQLClient) -> None:
 async def test_community_supporter_summary(hub: GraphQLClient) -> None:
     query = """query($y: Int!) { community(code: "C1") { supporterSummary(year: $y) {
       supporters active orders hours
-      byMonth { month orders orderHours attendances activityHours }
-      byCategory { category { code } orders hours }
+      byMonth { month orders orderHours attendances activityHours dutySessions dutyHours }
+      byCategory { category { code } orders dutySessions dutyHours hours }
       topSupporters { memberCode services hours member { code } }
       postsByCategory { category { code } posts claimsHeld }
       pairedUnits { unitCode pairingActive ordersCompleted hours unit { name } } } } }"""
     summary = (await hub.query(query, {"y": YEAR}))["community"]["supporterSummary"]
     assert (summary["supporters"], summary["active"]) == (4, 3)  # M6 left before the year
-    assert (summary["orders"], summary["hours"]) == (5, 13.5)
+    # Hours of orders and activities, and M1's confirmed duty session (1.5 hours, February).
+    assert (summary["orders"], summary["hours"]) == (5, 15.0)
     months = {m["month"]: m for m in summary["byMonth"]}
     assert sorted(months) == [1, 2, 3, 4, 5, 6]
     assert months[1]["orders"] == 1
     assert months[1]["orderHours"] == 0.5
     assert months[4] == {"month": 4, "orders": 0, "orderHours": 0.0, "attendances": 3,
-                         "activityHours": 5.5}  # fmt: skip
-    assert summary["byCategory"] == [{"category": {"code": "K1"}, "orders": 5, "hours": 13.5}]
+                         "activityHours": 5.5, "dutySessions": 0, "dutyHours": 0.0}  # fmt: skip
+    assert (months[2]["dutySessions"], months[2]["dutyHours"]) == (1, 1.5)
+    assert summary["byCategory"] == [{"category": {"code": "K1"}, "orders": 5,
+                                      "dutySessions": 1, "dutyHours": 1.5, "hours": 15.0}]  # fmt: skip
     top = [(t["memberCode"], t["services"], t["hours"]) for t in summary["topSupporters"]]
-    assert top == [("M1", 4, 5.0), ("M2", 2, 4.5), ("M5", 2, 4.0)]
+    assert top == [("M1", 5, 6.5), ("M2", 2, 4.5), ("M5", 2, 4.0)]
     assert summary["postsByCategory"] == [{"category": {"code": "K1"}, "posts": 1, "claimsHeld": 1}]
     assert summary["pairedUnits"] == [{"unitCode": "U1", "pairingActive": True,
                                        "ordersCompleted": 1, "hours": 3.0,

@@ -3,6 +3,7 @@ with their hours, in `performance` and in the spreadsheet; who records and who c
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from datetime import datetime, timedelta
@@ -331,3 +332,142 @@ def test_a_session_of_exactly_24_hours_counts_and_a_second_more_does_not() -> No
         check_period(start, start + timedelta(hours=24, seconds=1), NOW)
     with pytest.raises(Refusal):
         check_period(start, NOW + timedelta(seconds=1), NOW)
+
+
+# --- confirmed duty counts everywhere a service counts (issue 13, item 4 continued) ------
+
+SUMMARY = """query($c: String!, $y: Int!) {
+  community(code: $c) { supporterSummary(year: $y, top: 100) { active hours
+    byCategory { category { code } orders attendances dutySessions dutyHours hours }
+    byMonth { month dutySessions dutyHours hours }
+    topSupporters { memberCode services hours } } } }"""
+DASHBOARD = """query($y: Int!) {
+  district(year: $y) {
+    serviceByCategory { category { code } dutySessions dutyHours hours }
+    serviceByMonth { month dutySessions dutyHours }
+    communityRanking { community { code } dutySessions dutyHours } } }"""
+TIMELINE = """query($m: String!, $f: TimelineFilter) { member(code: $m) {
+  timeline(first: 100, filter: $f) { totalCount edges { node {
+    kind status isService hours recordId } } } } }"""
+LEDGER = """query($m: String!) { member(code: $m) { points { balance
+  entries(first: 100) { edges { node { kind points action sourceType sourceId } } } } } }"""
+
+
+def _in(rows: list[dict[str, Any]], key: str, value: Any) -> dict[str, Any]:
+    found = [r for r in rows if (r[key]["code"] if isinstance(r[key], dict) else r[key]) == value]
+    return found[0] if found else {"dutySessions": 0, "dutyHours": 0.0}
+
+
+async def _figures(hub: GraphQLClient, community: str) -> dict[str, Any]:
+    district = hub.as_viewer("district", district="D01")
+    committee = hub.as_viewer("community", community=community)
+    summary = await committee.query(SUMMARY, {"c": community, "y": YEAR})
+    dashboard = await district.query(DASHBOARD, {"y": YEAR})
+    return {"summary": summary["community"]["supporterSummary"], "district": dashboard["district"]}
+
+
+async def test_confirmed_duty_counts_in_figures_points_and_timeline_once(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    community = "C003"
+    [member] = await supporters(hub, community, 1)
+    post = await _publish(hub, community)
+    await _claim(hub, workflow_db, member, post)
+    me = hub.as_viewer("member", member=member)
+    committee = hub.as_viewer("community", community=community)
+    before = await _figures(hub, community)
+    points_before = (await me.query(LEDGER, {"m": member}))["member"]["points"]
+
+    pending = (await _record(me, post, _at(3, 8), _at(3, 10)))["duty"]
+    assert await _figures(hub, community) == before  # pending counts nothing
+    confirmed = await committee.query(CONFIRM, {"input": {"dutyId": pending["id"]}})
+    assert confirmed["confirmPostDuty"]["userErrors"] == []
+    after = await _figures(hub, community)
+    month = (NOW - timedelta(days=3)).month
+
+    # (1) the community's and the district's figures, under the post's category and month.
+    s0, s1 = before["summary"], after["summary"]
+    was, now = (
+        _in(s0["byCategory"], "category", CATEGORY),
+        _in(s1["byCategory"], "category", CATEGORY),
+    )
+    assert (now["dutySessions"], now["dutyHours"]) == (
+        was["dutySessions"] + 1,
+        was["dutyHours"] + 2.0,
+    )
+    assert now["hours"] == pytest.approx(was.get("hours", 0.0) + 2.0)
+    assert now.get("orders") == was.get("orders", now.get("orders"))  # no order counted for it
+    m0, m1 = _in(s0["byMonth"], "month", month), _in(s1["byMonth"], "month", month)
+    assert (m1["dutySessions"], m1["dutyHours"]) == (m0["dutySessions"] + 1, m0["dutyHours"] + 2.0)
+    assert s1["hours"] == pytest.approx(s0["hours"] + 2.0)
+    top = {r["memberCode"]: r for r in s1["topSupporters"]}
+    assert top[member]["hours"] >= 2.0
+    d0, d1 = before["district"], after["district"]
+    c0, c1 = (
+        _in(d0["serviceByCategory"], "category", CATEGORY),
+        _in(d1["serviceByCategory"], "category", CATEGORY),
+    )
+    assert (c1["dutySessions"], c1["dutyHours"]) == (c0["dutySessions"] + 1, c0["dutyHours"] + 2.0)
+    dm0, dm1 = _in(d0["serviceByMonth"], "month", month), _in(d1["serviceByMonth"], "month", month)
+    assert dm1["dutySessions"] == dm0["dutySessions"] + 1
+    r0 = _in(d0["communityRanking"], "community", community)
+    r1 = _in(d1["communityRanking"], "community", community)
+    assert r1["dutySessions"] == r0["dutySessions"] + 1
+    # Every session counted once: the district's sessions by category, by month and by
+    # community agree.
+    for d in (d0, d1):
+        by_category = sum(r["dutySessions"] for r in d["serviceByCategory"])
+        assert by_category == sum(r["dutySessions"] for r in d["serviceByMonth"])
+        assert by_category == sum(r["dutySessions"] for r in d["communityRanking"])
+
+    # (2) points of the post_duty_confirmed rule, once, for this session.
+    points = (await me.query(LEDGER, {"m": member}))["member"]["points"]
+    duty_row = int(base64.b64decode(pending["id"]).decode().split(":")[1])
+    earned = [
+        e["node"] for e in points["entries"]["edges"]
+        if (e["node"]["sourceType"], e["node"]["sourceId"]) == ("PostDuty", duty_row)
+    ]  # fmt: skip
+    assert [(e["kind"], e["points"], e["action"]) for e in earned] == [
+        ("EARN", 5, "post_duty_confirmed")
+    ]
+    assert points["balance"] == points_before["balance"] + 5
+    # A second confirmation is refused and grants nothing.
+    again = await committee.query(CONFIRM, {"input": {"dutyId": pending["id"]}})
+    assert again["confirmPostDuty"]["userErrors"][0]["code"] == "INVALID_STATE"
+    assert (await me.query(LEDGER, {"m": member}))["member"]["points"]["balance"] == (
+        points["balance"]
+    )
+
+    # (3) the timeline: the claim is an event, the confirmed session a service; a pending
+    # second session is listed but is no service. (Only this test's records: since the claim.)
+    await _record(me, post, _at(2, 8), _at(2, 9))
+    recent = {"since": (NOW - timedelta(days=25)).date().isoformat()}
+    timeline = await me.query(TIMELINE, {"m": member, "f": recent})
+    entries = [e["node"] for e in timeline["member"]["timeline"]["edges"]]
+    claims = [e for e in entries if e["kind"] == "POST"]
+    duties = [e for e in entries if e["kind"] == "DUTY"]
+    # (`_claim` dates every claim of his 20 days back: a seeded one of his shows too.)
+    assert claims
+    assert not any(c["isService"] for c in claims)
+    assert sorted((d["status"], d["isService"], float(d["hours"])) for d in duties) == [
+        ("confirmed", True, 2.0), ("pending", False, 1.0),
+    ]  # fmt: skip
+    assert all(not e["isService"] for e in entries if e["kind"] == "POINTS")
+    only = await me.query(TIMELINE, {"m": member, "f": {**recent, "services": True}})
+    listed = [e["node"] for e in only["member"]["timeline"]["edges"]]
+    assert [(e["kind"], e["status"]) for e in listed] == [("DUTY", "confirmed")]
+    rest = await me.query(TIMELINE, {"m": member, "f": {**recent, "services": False}})
+    others = {e["node"]["kind"] for e in rest["member"]["timeline"]["edges"]}
+    assert {"POST", "DUTY", "POINTS"} <= others
+    assert (
+        only["member"]["timeline"]["totalCount"] + rest["member"]["timeline"]["totalCount"]
+        == (timeline["member"]["timeline"]["totalCount"])
+    )
+
+
+def test_the_seeded_duty_points_follow_the_default_rule() -> None:
+    from datasources.community import seed_posts
+    from resolvers.points import DEFAULT_RULES
+
+    rule = DEFAULT_RULES[seed_posts.DUTY_ACTION]
+    assert rule.points == seed_posts.DUTY_POINTS

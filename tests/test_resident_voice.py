@@ -367,6 +367,159 @@ async def _community_code(pair: DatabasePair, community_id: int) -> str:
         await engine.dispose()
 
 
+# --- the rating period is policy (居民评价期限) ---------------------------------------------
+
+POLICY = """query($y: Int!, $d: String) { ratingPolicy(year: $y, districtCode: $d) {
+  year districtCode version ratingDays isDefault note updatedBy
+  history { version ratingDays note } } }"""
+SET_POLICY = """mutation($input: SetRatingPolicyInput!) { setRatingPolicy(input: $input) {
+  clientMutationId userErrors { code message field }
+  policy { year districtCode version ratingDays isDefault updatedBy } } }"""
+
+
+async def _set_policy(viewer: GraphQLClient, **fields: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = (await viewer.query(SET_POLICY, {"input": fields}))["setRatingPolicy"]
+    return payload
+
+
+async def _closed_days_ago(pair: DatabasePair, order_id: str, days: int) -> None:
+    await _execute(pair, "UPDATE service_orders SET closed_at = :at WHERE id = :id",
+                   at=datetime.now(UTC) - timedelta(days=days), id=_row_id(order_id))  # fmt: skip
+
+
+async def test_the_district_sets_the_rating_period_per_year_and_confirm_follows_it(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    district = hub.as_viewer("district", district="D01")
+    committee = hub.as_viewer("community", community="C004")
+    resident = _resident(hub, "C004", "voice-policy")
+    # Without a token: nothing; signed in, a year nobody set: the documented default.
+    assert (await hub.anonymous().query(POLICY, {"y": 2031}))["ratingPolicy"] is None
+    default = (await resident.query(POLICY, {"y": 2031}))["ratingPolicy"]
+    assert (default["ratingDays"], default["isDefault"], default["version"]) == (7, True, 0)
+    assert (default["history"], default["updatedBy"]) == ([], None)
+
+    # His order, closed 4 days ago: under the default (7 days) it is his alone to rate.
+    order = await _converted(
+        committee, await _raise(resident, "C004", "换水龙头", requesterName="孙先生")
+    )
+    await _served(hub, committee, "C004", order["id"])
+    await _closed_days_ago(workflow_db, order["id"], 4)
+    year = (datetime.now(UTC) - timedelta(days=4) + timedelta(hours=8)).year
+    refused = await _mutate(committee, "confirmOrder", orderId=order["id"])
+    assert refused["userErrors"][0]["code"] == "RESIDENT_RATES"
+    assert "7 天内" in refused["userErrors"][0]["message"]
+
+    # Only the district sets it; within 1..60 days.
+    error = await committee.error(SET_POLICY, {"input": {"year": year, "ratingDays": 3}})
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    for days in (0, 61):
+        too_long = await _set_policy(district, year=year, ratingDays=days)
+        assert [(e["code"], e["field"]) for e in too_long["userErrors"]] == [
+            ("INVALID_INPUT", "input.ratingDays")
+        ]
+    before = await count(
+        workflow_db, "SELECT count(*) FROM rating_policies WHERE year = :y", y=year
+    )
+
+    # 3 days for every district: the period is over, the community confirms for him.
+    set3 = await _set_policy(district, year=year, ratingDays=3, note="缩短为 3 天",
+                             clientMutationId="rp-1")  # fmt: skip
+    assert set3["userErrors"] == []
+    assert set3["clientMutationId"] == "rp-1"
+    assert (set3["policy"]["ratingDays"], set3["policy"]["isDefault"]) == (3, False)
+    assert set3["policy"]["districtCode"] is None
+    assert set3["policy"]["updatedBy"] == "test-district"
+    again = await _set_policy(district, year=year, ratingDays=3, note="缩短为 3 天")
+    assert again["policy"]["version"] == set3["policy"]["version"]  # the same: no version
+    done = (await _ok(committee, "confirmOrder", orderId=order["id"]))["serviceOrder"]
+    assert (done["status"], done["ratedByRole"], done["ratingBasis"]) == (
+        "CONFIRMED", "community", "NOT_RATED_IN_TIME"
+    )  # fmt: skip
+    assert done["history"][-1]["note"] == "代居民确认：居民逾期未评价"
+
+    # The district's own rule wins over the one for every district: 5 days for D01.
+    own = await _set_policy(district, year=year, ratingDays=5, districtCode="D01")
+    assert own["policy"]["districtCode"] == "D01"
+    seen = (await district.query(POLICY, {"y": year}))["ratingPolicy"]
+    assert (seen["ratingDays"], seen["districtCode"]) == (5, "D01")
+    every = (await resident.query(POLICY, {"y": year}))["ratingPolicy"]  # no district in scope
+    assert every["ratingDays"] == 3
+    second = await _converted(
+        committee, await _raise(resident, "C004", "修门铃", requesterName="孙先生")
+    )
+    await _served(hub, committee, "C004", second["id"])
+    await _closed_days_ago(workflow_db, second["id"], 4)
+    waits = await _mutate(committee, "confirmOrder", orderId=second["id"])
+    assert waits["userErrors"][0]["code"] == "RESIDENT_RATES"
+    assert "5 天内" in waits["userErrors"][0]["message"]
+
+    # Back to 7 days, kept as history: every version, newest first; each change audited
+    # as a state event of its version.
+    await _set_policy(district, year=year, ratingDays=7, districtCode="D01", note="恢复")
+    await _set_policy(district, year=year, ratingDays=7, note="恢复")
+    history = (await resident.query(POLICY, {"y": year, "d": ""}))["ratingPolicy"]["history"]
+    assert [(h["ratingDays"], h["note"]) for h in history][:2] == [(7, "恢复"), (3, "缩短为 3 天")]
+    assert (
+        await count(workflow_db, "SELECT count(*) FROM rating_policies WHERE year = :y", y=year)
+        == before + 4
+    )
+    assert await count(
+        workflow_db, "SELECT count(*) FROM state_events WHERE entity_type = 'RatingPolicy' "
+        "AND entity_id IN (SELECT id FROM rating_policies WHERE year = :y)", y=year,
+    ) == 4  # fmt: skip
+
+
+async def test_seeded_demo_has_orders_not_rated_in_time_and_the_period_history(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    """The demo: orders rated by residents, confirmed on their behalf, and confirmed because
+    the resident let the rating period pass (never before it was over)."""
+    for basis in ("resident", "offline", "not_rated_in_time"):
+        assert await count(
+            workflow_db, "SELECT count(*) FROM service_orders WHERE rating_basis = :b", b=basis
+        ), basis
+    assert await count(
+        workflow_db, "SELECT count(*) FROM service_orders WHERE rating_basis = "
+        "'not_rated_in_time' AND (status != 'confirmed' OR rated_by_role != 'community' "
+        "OR rating IS NOT NULL) AND ordered_at < '2026-07-01'",  # the seeded year only
+    ) == 0  # fmt: skip
+    lapsed = await count(
+        workflow_db, "SELECT min(id) FROM service_orders WHERE rating_basis = 'not_rated_in_time'"
+    )
+    district = hub.as_viewer("district", district="D01")
+    node = (await district.query(NODE, {"id": _order_id(lapsed)}))["node"]
+    closed = datetime.fromisoformat(node["closedAt"])
+    assert (node["status"], node["ratedByRole"], node["ratingBasis"]) == (
+        "CONFIRMED", "community", "NOT_RATED_IN_TIME"
+    )  # fmt: skip
+    when = await _confirmed_at(workflow_db, lapsed)
+    assert when - closed >= timedelta(days=7)
+    policy = (await district.query(POLICY, {"y": 2026}))["ratingPolicy"]
+    assert (policy["ratingDays"], policy["version"], policy["isDefault"]) == (7, 2, False)
+    assert [h["ratingDays"] for h in policy["history"]] == [7, 5]
+
+
+def _order_id(row_id: int) -> str:
+    import base64
+
+    return base64.b64encode(f"ServiceOrder:{row_id}".encode()).decode()
+
+
+async def _confirmed_at(pair: DatabasePair, order_id: int) -> datetime:
+    engine = create_async_engine(pair.community_url)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                text("SELECT confirmed_at FROM service_orders WHERE id = :i"), {"i": order_id}
+            )
+            value = found.scalar_one()
+    finally:
+        await engine.dispose()
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 async def test_migration_marks_who_rated_existing_orders_and_keeps_ratings(
     hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:

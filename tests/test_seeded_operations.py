@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from datasources.community import seed_operations
+from datasources.community import seed_operations, seed_posts
+from datasources.community.rating_policy_models import DEFAULT_RATING_DAYS
 from datasources.community.seed_serving import NOW
 from datasources.seeding import SCALES
 from resolvers.points import DEFAULT_RULES
@@ -60,7 +62,7 @@ async def test_every_operations_table_is_filled(busy_db: DatabasePair) -> None:
         "service_orders", "activities", "activity_signups", "activity_check_in_codes",
         "micro_wishes", "points_accounts", "points_entries", "merchants", "mall_items",
         "redemptions", "building_groups", "building_group_buildings", "building_group_members",
-        "household_assignments", "member_evaluations",
+        "household_assignments", "member_evaluations", "rating_policies",
     ):  # fmt: skip
         assert await _one(busy_db.community_url, f"SELECT count(*) FROM {table}"), table  # noqa: S608
     assert await _one(busy_db.units_url, "SELECT count(*) FROM organisation_evaluations")
@@ -216,6 +218,36 @@ async def test_wishes_earn_once_when_confirmed(busy_db: DatabasePair) -> None:
     }, wish_points=DEFAULT_RULES["wish_fulfilled"].points) == {}  # fmt: skip
 
 
+async def test_confirmed_duty_earns_once_and_lapsed_ratings_wait_for_the_period(
+    busy_db: DatabasePair,
+) -> None:
+    assert await _broken(busy_db, {
+        "confirmed duty without exactly one earn": """SELECT count(*) FROM post_duties d
+            WHERE d.status = 'confirmed' AND 1 != (SELECT count(*) FROM points_entries e
+              WHERE e.source_type = 'PostDuty' AND e.source_id = d.id AND e.kind = 'earn'
+              AND e.action = 'post_duty_confirmed' AND e.member_code = d.member_code
+              AND e.points = :duty_points AND e.occurred_at = d.decided_at)""",
+        "points for a duty not confirmed": """SELECT count(*) FROM points_entries e
+            JOIN post_duties d ON d.id = e.source_id
+            WHERE e.source_type = 'PostDuty' AND d.status != 'confirmed'""",
+        "not rated in time, confirmed before the period ended": """SELECT count(*)
+            FROM service_orders WHERE rating_basis = 'not_rated_in_time'
+            AND (confirmed_at IS NULL OR rating IS NOT NULL OR rated_by_role != 'community')""",
+    }, duty_points=DEFAULT_RULES["post_duty_confirmed"].points) == {}  # fmt: skip
+    lapsed = await _rows(
+        busy_db.community_url,
+        "SELECT closed_at, confirmed_at FROM service_orders WHERE rating_basis = 'not_rated_in_time'",
+    )
+    assert lapsed
+    for closed, confirmed in lapsed:
+        closed = closed if isinstance(closed, datetime) else datetime.fromisoformat(closed)
+        confirmed = (
+            confirmed if isinstance(confirmed, datetime) else datetime.fromisoformat(confirmed)
+        )
+        assert confirmed - closed >= timedelta(days=seed_operations.RATING_DAYS)
+    assert seed_operations.RATING_DAYS == DEFAULT_RATING_DAYS
+
+
 async def test_balances_never_go_negative(busy_db: DatabasePair) -> None:
     url = busy_db.community_url
     lowest = await _one(
@@ -353,6 +385,7 @@ async def test_nothing_is_recorded_after_the_end_of_the_period(busy_db: Database
 def test_seeded_point_values_are_the_default_rules() -> None:
     assert DEFAULT_RULES["order_completed"].points == seed_operations.ORDER_POINTS
     assert DEFAULT_RULES["wish_fulfilled"].points == seed_operations.WISH_POINTS
+    assert DEFAULT_RULES[seed_posts.DUTY_ACTION].points == seed_posts.DUTY_POINTS
 
 
 def test_scales_size_the_year_of_operations() -> None:

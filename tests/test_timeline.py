@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from datasources.community.activity_models import Activity, ActivitySignup
+from datasources.community.duty_models import PostDuty
 from datasources.community.models import (
     Community,
     MicroWish,
@@ -34,7 +35,7 @@ SINCE_2031 = {"since": "2031-01-01"}
 TIMELINE = """query($code: String!, $first: Int, $after: String, $filter: TimelineFilter) {
   member(code: $code) { timeline(first: $first, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { kind occurredAt title status hours rating points recordId
+    edges { node { kind occurredAt title status hours rating points recordId isService
                    community { code } } } } } }"""
 
 
@@ -91,7 +92,16 @@ async def _insert_records(pair: DatabasePair, member: str) -> dict[str, int]:
                 MicroWish, community_id=ids["C001"], title="一台助听器", beneficiary_name="王秀英",
                 status="claimed", claimed_by=member, claimed_at=T0 + timedelta(days=3),
             )  # fmt: skip
-            await conn.execute(insert(PointsAccount).values(member_code=member))
+            made["duty"] = await add(
+                PostDuty, post_id=post, claim_id=made["post"], member_code=member,
+                starts_at=T0 + timedelta(days=2, hours=1), ends_at=T0 + timedelta(days=2, hours=3),
+                hours=Decimal("2.00"), status="confirmed", recorded_by=member,
+                recorded_at=T0 + timedelta(days=2, hours=4), decided_by_role="community",
+                decided_at=T0 + timedelta(days=2, hours=5),
+            )  # fmt: skip
+            account = select(PointsAccount.member_code).where(PointsAccount.member_code == member)
+            if (await conn.execute(account)).first() is None:  # seeded points open it
+                await conn.execute(insert(PointsAccount).values(member_code=member))
             made["points"] = await add(
                 PointsEntry, member_code=member, kind="earn", points=10,
                 action="order_completed", community_id=ids["C001"], source_type="ServiceOrder",
@@ -123,9 +133,21 @@ async def test_every_kind_of_record_newest_first(
     me = hub.as_viewer("member", member=code)
     page = await _timeline(me, code, first=20)
     nodes = [edge["node"] for edge in page["edges"]]
-    assert [n["kind"] for n in nodes] == ["POINTS", "WISH", "POST", "ACTIVITY", "ORDER", "ORDER"]
-    assert page["totalCount"] == 6
-    points, wish, post, activity, order, moved = nodes
+    assert [n["kind"] for n in nodes] == [
+        "POINTS", "WISH", "DUTY", "POST", "ACTIVITY", "ORDER", "ORDER",
+    ]  # fmt: skip
+    assert page["totalCount"] == 7
+    points, wish, duty, post, activity, order, moved = nodes
+    # A post claim is an event, never a service; its confirmed duty session is one.
+    assert (post["isService"], duty["isService"]) == (False, True)
+    assert (duty["title"], duty["status"], float(duty["hours"])) == (
+        "楼道文明劝导岗",
+        "confirmed",
+        2.0,
+    )
+    assert [n["isService"] for n in (points, wish, activity, order, moved)] == [
+        False, False, True, True, True,
+    ]  # fmt: skip
     assert (points["points"], points["status"]) == (10, "earn")
     assert (wish["title"], post["title"], activity["title"]) == (
         "一台助听器", "楼道文明劝导岗", "垃圾分类宣传"
@@ -136,8 +158,11 @@ async def test_every_kind_of_record_newest_first(
     occurred = [n["occurredAt"] for n in nodes]
     assert occurred == sorted(occurred, reverse=True)
     # Each entry names its record by a global ID of the record's type.
-    kinds = {n["kind"]: n["recordId"] for n in nodes[:5]}
-    assert set(kinds) == {"POINTS", "WISH", "POST", "ACTIVITY", "ORDER"}
+    kinds = {n["kind"]: n["recordId"] for n in nodes[:6]}
+    assert set(kinds) == {"POINTS", "WISH", "DUTY", "POST", "ACTIVITY", "ORDER"}
+    assert base64.b64decode(kinds["DUTY"]).decode() == f"PostDuty:{_made['duty']}"
+    services = await _timeline(me, code, first=20, filter={**SINCE_2031, "services": True})
+    assert [e["node"]["kind"] for e in services["edges"]] == ["DUTY", "ACTIVITY", "ORDER", "ORDER"]
 
 
 async def test_pages_with_cursors_and_filters(hub: GraphQLClient, member: tuple[str, Any]) -> None:
@@ -147,7 +172,7 @@ async def test_pages_with_cursors_and_filters(hub: GraphQLClient, member: tuple[
     assert len(first["edges"]) == 4
     assert first["pageInfo"]["hasNextPage"] is True
     rest = await _timeline(me, code, first=4, after=first["pageInfo"]["endCursor"])
-    assert [e["node"]["kind"] for e in rest["edges"]] == ["ORDER", "ORDER"]
+    assert [e["node"]["kind"] for e in rest["edges"]] == ["ACTIVITY", "ORDER", "ORDER"]
     assert rest["pageInfo"]["hasNextPage"] is False
 
     only = await _timeline(me, code, first=10, filter={**SINCE_2031, "kinds": ["ORDER"]})
@@ -155,7 +180,7 @@ async def test_pages_with_cursors_and_filters(hub: GraphQLClient, member: tuple[
     window = await _timeline(
         me, code, first=10, filter={"since": "2031-03-02", "until": "2031-03-04"}
     )
-    assert [e["node"]["kind"] for e in window["edges"]] == ["POST", "ACTIVITY"]
+    assert [e["node"]["kind"] for e in window["edges"]] == ["DUTY", "POST", "ACTIVITY"]
 
 
 ORDER_NODE = """query($id: ID!) { node(id: $id) { ... on ServiceOrder { title
@@ -182,14 +207,16 @@ async def test_each_viewer_sees_the_records_he_may_see(
     # His current community sees its own records, not the order of the old community.
     current = hub.as_viewer("community", community="C001")
     nodes = [e["node"] for e in (await _timeline(current, code, first=20))["edges"]]
-    assert [n["kind"] for n in nodes] == ["POINTS", "WISH", "POST", "ACTIVITY", "ORDER"]
+    assert [n["kind"] for n in nodes] == ["POINTS", "WISH", "DUTY", "POST", "ACTIVITY", "ORDER"]
     assert {n["community"]["code"] for n in nodes} == {"C001"}
     assert "旧社区送药" not in {n["title"] for n in nodes}
     # His unit branch answers for him in both communities: every record.
     who = (await hub.query(WHO, {"c": code}))["member"]
     branch = hub.as_viewer("unit_branch", unit=who["unit"]["code"], branch=who["branch"]["code"])
     nodes = [e["node"] for e in (await _timeline(branch, code, first=20))["edges"]]
-    assert [n["kind"] for n in nodes] == ["POINTS", "WISH", "POST", "ACTIVITY", "ORDER", "ORDER"]
+    assert [n["kind"] for n in nodes] == [
+        "POINTS", "WISH", "DUTY", "POST", "ACTIVITY", "ORDER", "ORDER",
+    ]  # fmt: skip
     assert {n["community"]["code"] for n in nodes} == {"C001", "C002"}
     # Another member cannot read him at all.
     [other] = await supporters(hub, "C001", 1)

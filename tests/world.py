@@ -288,8 +288,10 @@ RECORDS: dict[str, str] = {
     "ActivitySignup": "SELECT s.id, c.code AS community, s.member_code AS member"
     " FROM activity_signups s JOIN activities a ON a.id = s.activity_id"
     " JOIN communities c ON c.id = a.community_id",
+    # Active evaluations: the lists show those; a revised one is superseded (seed_groups).
     "MemberEvaluation": "SELECT e.id, c.code AS community, e.kind, e.member_code AS member"
-    " FROM member_evaluations e JOIN communities c ON c.id = e.community_id",
+    " FROM member_evaluations e JOIN communities c ON c.id = e.community_id"
+    " WHERE e.status = 'active'",
     "OpinionRequest": "SELECT r.id, c.code AS community, r.unit_code AS unit,"
     " r.member_code AS member FROM opinion_requests r"
     " JOIN communities c ON c.id = r.community_id",
@@ -356,6 +358,7 @@ RECORDS: dict[str, str] = {
     "PropertyAwardTier": "SELECT id, year FROM property_award_tiers",
     "PropertyYearResult": "SELECT id, year FROM property_year_results",
     "PropertyAwardFund": "SELECT id, year FROM property_award_funds",
+    "RatingPolicy": "SELECT id, year, district_code AS district, version FROM rating_policies",
 }
 UNIT_RECORDS: dict[str, str] = {
     "OrganisationEvaluation": "SELECT e.id, m.code AS member FROM organisation_evaluations e"

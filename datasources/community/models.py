@@ -724,6 +724,7 @@ from datasources.community import (  # noqa: E402,F401
     partner_models,
     points_models,
     position_models,
+    rating_policy_models,
     unit_service_models,
 )
 

@@ -8,7 +8,7 @@ Members and units are codes of the work-unit side (`taker_code`, `member_code`).
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text
@@ -35,8 +35,7 @@ COMPLETED_ORDER_STATUSES = (OrderStatus.RATED, OrderStatus.CONFIRMED)
 
 
 # How long the resident has to rate a closed order himself before his community may confirm
-# (or rate) it on his behalf (居民评价期限), from the closing.
-RATING_PERIOD = timedelta(days=7)
+# (or rate) it on his behalf (居民评价期限) is policy: `rating_policy_models.RatingPolicy`.
 
 
 class RatingBasis(enum.Enum):
@@ -47,7 +46,7 @@ class RatingBasis(enum.Enum):
     RESIDENT = "resident"  # 居民本人评价
     OFFLINE = "offline"  # ordered or raised on his behalf (代点单/网格员代提): no account on record
     COMMUNITY_DEMAND = "community_demand"  # the community's own demand: no resident to rate
-    NOT_RATED_IN_TIME = "not_rated_in_time"  # he did not rate within the rating period
+    NOT_RATED_IN_TIME = "not_rated_in_time"  # he did not rate within the rating period (policy)
     LEGACY = "legacy"  # confirmed by the community before this rule (migration 0011)
 
 

@@ -551,8 +551,9 @@ class CommunityPerformance:
     # -- community and district figures ----------------------------------------------------
 
     async def _service_union(self, year: int, community_id: int | None) -> Any:
-        """Completed orders and attended activities of `year` as one subquery: kind,
-        community, category, month (China time), member code, hours."""
+        """Completed orders, attended activities and confirmed duty sessions of `year` as
+        one subquery: kind, community, category, month (China time), member code, hours.
+        Each record is one row of one branch, so nothing counts twice."""
         dialect = self.source.dialect
         _m, _c, order_where = await self.where("orders", year)
         done = func.coalesce(ServiceOrder.closed_at, ServiceOrder.confirmed_at)
@@ -577,15 +578,32 @@ class CommunityPerformance:
             .join(Activity, Activity.id == ActivitySignup.activity_id)
             .where(*signup_where)
         )
+        # Confirmed duty sessions (岗位值守), under their post's community and category, in
+        # the month they began; a claim alone is none (the same rows as a member's `posts`).
+        _m, _c, duty_where = await self.where("posts", year)
+        duties = (
+            select(
+                literal("posts").label("kind"),
+                Post.community_id.label("community_id"),
+                Post.category_id.label("category_id"),
+                china_month(PostDuty.starts_at, dialect).label("month"),
+                PostDuty.member_code.label("member_code"),
+                PostDuty.hours.label("hours"),
+            )
+            .join(Post, Post.id == PostDuty.post_id)
+            .where(*duty_where)
+        )
         if community_id is not None:
             orders = orders.where(ServiceOrder.community_id == community_id)
             activities = activities.where(Activity.community_id == community_id)
-        return union_all(orders, activities).subquery()
+            duties = duties.where(Post.community_id == community_id)
+        return union_all(orders, activities, duties).subquery()
 
     async def service_by(
         self, year: int, community_id: int | None, by: str
     ) -> list[tuple[str, int, int, Decimal]]:
-        """(kind, key, count, hours) of completed orders and attended activities in `year`,
+        """(kind, key, count, hours) of completed orders, attended activities and confirmed
+        duty sessions in `year`,
         grouped by `by` (category_id, month or community_id); in one community or the
         whole district the viewer sees."""
         both = await self._service_union(year, community_id)
@@ -602,7 +620,7 @@ class CommunityPerformance:
     async def member_hours(
         self, year: int, community_id: int | None, limit: int | None = None
     ) -> list[tuple[str, int, Decimal]]:
-        """(member code, services, hours) per member from orders and activities, most
+        """(member code, services, hours) per member from orders, activities and duty, most
         hours first; in one community or the whole visible district."""
         both = await self._service_union(year, community_id)
         hours = func.coalesce(func.sum(both.c.hours), 0)

@@ -68,6 +68,7 @@ from datasources.community.models import (
 )
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder, TakerKind
+from datasources.community.rating_policy_models import RatingPolicy
 from datasources.community.timeline import SOURCES, TimelineEntry
 from datasources.community.unit_service_models import ActivityUnitSignup
 from datasources.scope import GRID_ROLES, CrossSideFacts, Role, Viewer
@@ -574,6 +575,10 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
     from datasources.community.points_policy import points_events
 
     visible_ids.update(await points_events(viewer, facts))
+    # The residents' rating period (居民评价期限): each version's history, for any signed-in role.
+    visible_ids["RatingPolicy"] = select(RatingPolicy.id).where(
+        *await _rating_policies(viewer, facts)
+    )
     return [
         or_(
             *(
@@ -600,7 +605,13 @@ async def _timeline(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement
     return [or_(*branches)] if branches else DENY
 
 
+async def _rating_policies(_viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """The residents' rating period (居民评价期限): a rule, read by any signed-in role."""
+    return []
+
+
 _RULES: dict[type[Any], Any] = {
+    RatingPolicy: _rating_policies,
     TimelineEntry: _timeline,
     StateEvent: _state_events,
     Report: _reports,

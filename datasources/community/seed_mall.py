@@ -43,6 +43,7 @@ def generate_ledger(
     seed: int, places: tuple[CommunityPlace, ...], earnings: list[Earning]
 ) -> TableRows:
     rng = derive_rng(seed, "mall")
+    duty_rng = derive_rng(seed, "mall-duty")
     merchants, items, by_community = _merchants(rng, places)
     district_items = by_community.pop(None, [])
     entries: list[Row] = []
@@ -57,13 +58,16 @@ def generate_ledger(
                                   earning.action, earning.community_id, earning.source_type,
                                   earning.source_id, earning.actor))  # fmt: skip
             balance += earning.points
-            if rng.random() >= _REDEEM_ODDS:
+            # Shopping after a duty session's points draws from its own stream, so the
+            # rest of the mall stays as it was before duty earned points.
+            draws = duty_rng if earning.source_type == "PostDuty" else rng
+            if draws.random() >= _REDEEM_ODDS:
                 continue
             shelf = by_community.get(earning.community_id, []) + district_items
-            item = rng.choice(shelf)
-            quantity = 2 if item.price * 2 <= balance and rng.random() < 0.1 else 1
+            item = draws.choice(shelf)
+            quantity = 2 if item.price * 2 <= balance and draws.random() < 0.1 else 1
             cost = item.price * quantity
-            at = later(rng, max(earning.at, last), 1, 24 * 20)
+            at = later(draws, max(earning.at, last), 1, 24 * 20)
             if cost > balance or at > NOW:
                 continue
             balance -= cost
@@ -79,16 +83,16 @@ def generate_ledger(
                 "collected_at": None, "refunded_at": None,
             }  # fmt: skip
             refund = None
-            refunded = later(rng, at, 1, 120)
-            if rng.random() < _REFUND_SHARE and refunded <= NOW:
+            refunded = later(draws, at, 1, 120)
+            if draws.random() < _REFUND_SHARE and refunded <= NOW:
                 refund = _entry(refunded, code, PointsKind.REVERSE, cost, None,
                                 earning.community_id, "Redemption", redemption_id,
                                 f"merchant:{item.merchant_code}", "商品缺货，积分退还")  # fmt: skip
                 entries.append(refund)
                 row["status"], row["refunded_at"] = RedemptionStatus.REFUNDED, refunded
             else:
-                collected = later(rng, at, 1, 240)
-                if collected <= NOW and rng.random() < 0.92:
+                collected = later(draws, at, 1, 240)
+                if collected <= NOW and draws.random() < 0.92:
                     row["status"], row["collected_at"] = RedemptionStatus.COLLECTED, collected
             redemptions.append((spend, refund, row))
     entries.sort(key=itemgetter("occurred_at"))  # stable: a member's own order is kept

@@ -79,6 +79,12 @@ WISH_SHARE = 0.012
 # resolvers, so a test checks these stay equal.
 ORDER_POINTS = 10
 WISH_POINTS = 5
+# The residents' rating period in force (rating_policy_models.DEFAULT_RATING_DAYS, and what
+# `rating_policies` leaves in force for the seeded years), in days after the closing.
+RATING_DAYS = 7
+# Of the orders a resident rates himself, the share he lets the period pass: his community
+# then confirms it on his behalf (NOT_RATED_IN_TIME).
+LAPSED_SHARE = 0.08
 
 _HOURS = tuple(Decimal(n) / 2 for n in range(1, 13))  # 0.5 .. 6.0
 _HOURS_CUM = (4.0, 14.0, 24.0, 32.0, 37.0, 41.0, 43.0, 44.5, 45.5, 46.2, 46.6, 47.0)
@@ -186,8 +192,26 @@ def generate_operations(
         "activity_signups": activities.signups,
         "activity_check_in_codes": activities.codes,
         "micro_wishes": wishes.rows,
+        "rating_policies": rating_policies(),
     }
     return Operations(out, earnings)
+
+
+def rating_policies() -> list[Row]:
+    """The residents' rating period (居民评价期限) the district set for the seeded years:
+    the default for 2025; for 2026 a trial of 5 days, then back to 7 (its history). The
+    period in force is 7 days in both years (`RATING_DAYS`), what the orders follow."""
+
+    def row(id_: int, year: int, version: int, days: int, note: str, at: datetime) -> Row:
+        return {"id": id_, "year": year, "district_code": "", "version": version,
+                "rating_days": days, "note": note, "updated_by": "district:D01",
+                "updated_at": at}  # fmt: skip
+
+    return [
+        row(1, 2025, 1, RATING_DAYS, "结单后 7 天内由居民本人评价", START - 30 * DAY),
+        row(2, 2026, 1, 5, "试行结单后 5 天评价期限", START + 170 * DAY),
+        row(3, 2026, 2, RATING_DAYS, "征求社区意见后恢复为 7 天", START + 195 * DAY),
+    ]
 
 
 def _voice(role: str, demand: Row | None) -> RatingBasis | None:
@@ -341,12 +365,13 @@ class _Orders:
             row["escalation_level"] = 1
             row["escalated_at"] = min(later(rng, due_at, 0.5, 24), closed)
         voice = demand["raised_by_subject"] if demand is not None else subject
-        self._complete(row, server, drawn, _voice(role, demand), voice)
+        self._complete(row, server, drawn, _voice(role, demand), voice, _community_subject(place))
         return row
 
     def _complete(
-        self, row: Row, server: Server, drawn: str, basis: RatingBasis | None, resident: str
-    ) -> None:
+        self, row: Row, server: Server, drawn: str, basis: RatingBasis | None, resident: str,
+        community: str,
+    ) -> None:  # fmt: skip
         """Rated by the resident himself (干得好不好让居民来评议), or, only where he cannot,
         confirmed (sometimes rated) on his behalf by whoever placed it. When and whether it
         completes follow the same draws as before the rule (so the points, and the mall
@@ -366,6 +391,19 @@ class _Orders:
         if at is None:
             return
         placer = row["ordered_by_subject"]
+        period_over = closed + RATING_DAYS * DAY
+        if (
+            basis is None
+            and self.voice_rng.random() < LAPSED_SHARE
+            and period_over + 3 * DAY <= NOW
+        ):
+            # He let the rating period pass: his community confirms it once it is over.
+            at = later(self.voice_rng, period_over, 2, 72)
+            row |= {"status": OrderStatus.CONFIRMED, "confirmed_at": at,
+                    "rated_by_role": "community",
+                    "rating_basis": RatingBasis.NOT_RATED_IN_TIME}  # fmt: skip
+            self._earn(row, server, at, community)
+            return
         if basis is None:  # his own voice: he rates it (a rating of his own stream if none drawn)
             if rating is None:
                 rating = weighted_pick(self.voice_rng, _RATINGS, _RATING_CUM)

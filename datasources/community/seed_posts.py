@@ -6,7 +6,8 @@ rejected or still wait for a decision. A claim is no service; only confirmed ses
 The records obey the API's rules: a claimant serves the community (his report window) at
 the claim; sessions lie inside the claim, end before the seeded "now", last at most a few
 hours and never overlap for one member on one post; nobody decides on his own session or on
-one he recorded; a rejection carries its reason.
+one he recorded; a rejection carries its reason. A confirmed session earns its member the
+points of the `post_duty_confirmed` rule when it is confirmed, once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from decimal import Decimal
 
 from datasources.community.duty_models import PostDutyStatus
 from datasources.community.models import PostClaimStatus, PostStatus
+from datasources.community.seed_operations import Earning
 from datasources.community.seed_places import CommunityPlace
 from datasources.community.seed_serving import DAY, NOW, START, Pool, Server, later
 from datasources.seed_data import Row, TableRows
@@ -35,16 +37,22 @@ _POSTS = (
 _NOTES = ("测温登记，劝导佩戴口罩", "巡查楼道，清理杂物", "入户走访三户，记录诉求",
           "调解邻里噪音纠纷", "宣讲防诈骗知识", "陪伴独居老人聊天", "辅导学生作业")  # fmt: skip
 _REJECTIONS = ("当日未到岗", "时段与排班不符", "记录重复，请核对")
+# Default points of a confirmed session (resolvers.points.DEFAULT_RULES): the seeder cannot
+# import the resolvers, so a test checks these stay equal.
+DUTY_POINTS = 5
+DUTY_ACTION = "post_duty_confirmed"
 
 
 def generate_posts(
     rng: random.Random, places: tuple[CommunityPlace, ...], pools: dict[int, Pool],
-    category_ids: dict[str, int],
+    category_ids: dict[str, int], earnings: list[Earning],
 ) -> TableRows:  # fmt: skip
-    """Posts, claims and duty sessions of every community with supporters."""
+    """Posts, claims and duty sessions of every community with supporters; the points of
+    confirmed sessions are appended to `earnings`."""
     seeder = _Seeder(rng, category_ids)
     for place in places:
         seeder.community(place, pools[place.id])
+    earnings.extend(seeder.earnings(places))
     return {"posts": seeder.posts, "post_claims": seeder.claims, "post_duties": seeder.duties}
 
 
@@ -55,6 +63,27 @@ class _Seeder:
         self.posts: list[Row] = []
         self.claims: list[Row] = []
         self.duties: list[Row] = []
+
+    def earnings(self, places: tuple[CommunityPlace, ...]) -> list[Earning]:
+        """The points each confirmed session earned when it was confirmed; the decider is
+        the keeper or the post's community."""
+        posts = {post["id"]: post for post in self.posts}
+        codes = {place.id: place.code for place in places}
+        found = []
+        for row in self.duties:
+            if row["status"] is not PostDutyStatus.CONFIRMED:
+                continue
+            post = posts[row["post_id"]]
+            keeper = post["keeper_code"]
+            by = (
+                f"member:{keeper}"
+                if row["decided_by_role"] == "keeper"
+                else f"community:{codes[post['community_id']]}"
+            )
+            earning = Earning(row["decided_at"], row["member_code"], DUTY_POINTS, DUTY_ACTION,
+                              post["community_id"], "PostDuty", row["id"], by)  # fmt: skip
+            found.append(earning)
+        return found
 
     def community(self, place: CommunityPlace, pool: Pool) -> None:
         if not pool.servers:

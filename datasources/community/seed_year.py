@@ -35,7 +35,9 @@ def generate_year(
     )
     operations = generate_operations(seed, scale, places, pools, rows, category_ids)
     out = dict(operations.rows)
-    out.update(generate_posts(derive_rng(seed, "posts"), places, pools, category_ids))
+    out.update(
+        generate_posts(derive_rng(seed, "posts"), places, pools, category_ids, operations.earnings)
+    )
     out.update(generate_ledger(seed, places, operations.earnings))
     groups, leader_of = generate_groups(seed, places, pools, rows["buildings"])
     out.update(groups)

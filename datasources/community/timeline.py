@@ -1,7 +1,11 @@
-"""A member's service timeline (服务纪实): his orders, activities, posts, wishes and points
-entries as one list, newest first.
+"""A member's service timeline (服务纪实): his orders, activities, post claims, duty
+sessions, wishes and points entries as one list, newest first.
 
-`TimelineEntry` is mapped onto a UNION ALL of the five record tables, so the timeline pages,
+A post claim (岗位认领) is an event, not a service: serving the post is recorded session by
+session (岗位值守, kind DUTY), and a session is a service once confirmed. `SERVICE_STATES`
+says which entries are services that count; each record is one entry of one kind.
+
+`TimelineEntry` is mapped onto a UNION ALL of the six record tables, so the timeline pages,
 counts and filters like any other list (`ListSpec`), nested under many members in one
 statement. Its `id` is unique across the branches (record id x 8 + branch number), which
 keeps keyset cursors stable. Scope: an entry is visible exactly when the viewer may see the
@@ -24,7 +28,9 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    not_,
     null,
+    or_,
     select,
     type_coerce,
     union_all,
@@ -32,8 +38,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped
 
 from datasources.community.activity_models import Activity, ActivitySignup, SignupStatus
-from datasources.community.models import CommunityBase, MicroWish, Post, PostClaim
-from datasources.community.order_models import ServiceOrder
+from datasources.community.duty_models import PostDuty, PostDutyStatus
+from datasources.community.models import CommunityBase, MicroWish, MicroWishStatus, Post, PostClaim
+from datasources.community.order_models import COMPLETED_ORDER_STATUSES, ServiceOrder
 from datasources.community.points_models import PointsEntry
 from datasources.filtering import one_of
 from datasources.paging import ListSpec
@@ -42,9 +49,24 @@ from datasources.paging import ListSpec
 class TimelineKind(enum.Enum):
     ORDER = "order"  # 点单服务
     ACTIVITY = "activity"  # 活动
-    POST = "post"  # 岗位
+    POST = "post"  # 岗位认领: the claim, an event (no service)
     WISH = "wish"  # 微心愿
     POINTS = "points"  # 积分
+    DUTY = "duty"  # 岗位值守: a duty session, a service once confirmed
+
+
+# The states in which an entry of a kind is a service that counts (计入服务), as the
+# member's `performance` counts them; a post claim and a points entry never are.
+SERVICE_STATES: dict[TimelineKind, frozenset[str]] = {
+    TimelineKind.ORDER: frozenset(s.value for s in COMPLETED_ORDER_STATUSES),
+    TimelineKind.ACTIVITY: frozenset(
+        s.value for s in (SignupStatus.ATTENDED, SignupStatus.CERTIFIED)
+    ),
+    TimelineKind.DUTY: frozenset({PostDutyStatus.CONFIRMED.value}),
+    TimelineKind.WISH: frozenset(
+        s.value for s in (MicroWishStatus.FULFILLED, MicroWishStatus.CONFIRMED)
+    ),
+}
 
 
 # Branch number of each kind inside the synthetic id.
@@ -103,6 +125,10 @@ _posts = _branch(
     PostClaim.status, Post.community_id,
 ).join_from(PostClaim, Post, PostClaim.post_id == Post.id)  # fmt: skip
 _posts = _posts.where(PostClaim.member_code.is_not(None))  # a unit's claims are no member's
+_duties = _branch(
+    TimelineKind.DUTY, PostDuty.id, PostDuty.member_code, PostDuty.starts_at, Post.title,
+    PostDuty.status, Post.community_id, hours=PostDuty.hours,
+).join_from(PostDuty, Post, PostDuty.post_id == Post.id)  # fmt: skip
 _wishes = _branch(
     TimelineKind.WISH, MicroWish.id, MicroWish.claimed_by, MicroWish.claimed_at, MicroWish.title,
     MicroWish.status, MicroWish.community_id,
@@ -113,7 +139,7 @@ _points = _branch(
     PointsEntry.kind, PointsEntry.community_id, points=PointsEntry.points,
 )  # fmt: skip
 
-TIMELINE = union_all(_orders, _activities, _posts, _wishes, _points).subquery("timeline")
+TIMELINE = union_all(_orders, _activities, _posts, _wishes, _points, _duties).subquery("timeline")
 
 
 class TimelineEntry(CommunityBase):
@@ -146,6 +172,7 @@ SOURCES: dict[TimelineKind, type[Any]] = {
     TimelineKind.POST: PostClaim,
     TimelineKind.WISH: MicroWish,
     TimelineKind.POINTS: PointsEntry,
+    TimelineKind.DUTY: PostDuty,
 }
 
 
@@ -154,10 +181,23 @@ class TimelineFilter:
     kinds: tuple[TimelineKind, ...] | None = None
     since: datetime | None = None
     until: datetime | None = None
+    services: bool | None = None  # only services that count (True) or only the rest (False)
+
+
+def is_service() -> ColumnElement[bool]:
+    """An entry is a service that counts: its kind's counting states (`SERVICE_STATES`)."""
+    return or_(
+        *(
+            (TimelineEntry.kind == kind.value) & one_of(TimelineEntry.status, tuple(sorted(states)))
+            for kind, states in SERVICE_STATES.items()
+        )
+    )
 
 
 def _clauses(f: TimelineFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
+    if f.services is not None:
+        clauses.append(is_service() if f.services else not_(is_service()))
     if f.kinds is not None:
         clauses.append(one_of(TimelineEntry.kind, tuple(kind.value for kind in f.kinds)))
     if f.since is not None:
