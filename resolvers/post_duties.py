@@ -35,8 +35,8 @@ from datasources.community.duty_models import MAX_DUTY_HOURS, PostDuty, PostDuty
 from datasources.community.models import ClaimantKind, Community, Post, PostClaim
 from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
-from resolvers.posts import claimed_by
 from resolvers.points import earn, rule_points
+from resolvers.posts import claimed_by
 from resolvers.workflow import (
     Refusal,
     RefusalCode,
