@@ -38,6 +38,7 @@ from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
 from schema.performance import PerformanceMutation, PerformanceQuery
 from schema.performance_places import DistrictDashboardQuery
+from schema.master import MasterDataMutation, MasterDataQuery
 from schema.places import PlacesQuery
 from schema.points import PointsMutation, PointsQuery
 from schema.positions import PositionsMutation
@@ -62,6 +63,7 @@ class Query(
     AuditQuery,
     UnitsQuery,
     PlacesQuery,
+    MasterDataQuery,
     PartnersQuery,
     ListsQuery,
     OrdersQuery,
@@ -103,6 +105,7 @@ class Mutation(
     PerformanceMutation,
     OpinionsMutation,
     PositionsMutation,
+    MasterDataMutation,
 ):
     pass
 
