@@ -31,6 +31,7 @@ from schema.linkage import LinkageMutation
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
+from schema.master import MasterDataMutation, MasterDataQuery
 from schema.mutation_roles import guard_mutations
 from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
@@ -38,7 +39,6 @@ from schema.pairing_mutations import PairingMutation
 from schema.partners import PartnersQuery
 from schema.performance import PerformanceMutation, PerformanceQuery
 from schema.performance_places import DistrictDashboardQuery
-from schema.master import MasterDataMutation, MasterDataQuery
 from schema.places import PlacesQuery
 from schema.points import PointsMutation, PointsQuery
 from schema.positions import PositionsMutation

@@ -12,7 +12,6 @@ from strawberry import relay
 from datasources.community import lists
 from datasources.loaders import ListLoaders
 from resolvers.matching import Candidate, Demand, suggest
-from schema.retirable import Retirable
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import page_size
 from schema.enums import (
@@ -34,6 +33,7 @@ from schema.pagination import (
 )
 from schema.personal import Personal
 from schema.places import Community, Grid
+from schema.retirable import Retirable
 from schema.reveals import ListReveals
 
 if TYPE_CHECKING:

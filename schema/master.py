@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -23,7 +23,7 @@ from schema.enums import CompoundKind, StreetKind
 from schema.lists import ServiceCategory
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
-from schema.mutations import Change, UserError, mutate
+from schema.mutations import Change, Payload, UserError, mutate
 from schema.places import Building, Community, Compound, Grid, Street
 from schema.retirable import Retirable
 
@@ -72,7 +72,7 @@ def _field(description: str, default: Any = _UNSET) -> Any:
 
 # --- Inputs ------------------------------------------------------------------------------
 
-_CODE_NEW = "Code (编码): given (imported from another system) or, if omitted, assigned by the hub; never changes, never reused."  # noqa: E501
+_CODE_NEW = "Code (编码): given (imported from another system) or, if omitted, assigned by the hub; never changes, never reused."
 _CODE = "Code of the row (编码); it never changes."
 _REASON = "Why (撤销原因), kept in its history."
 
@@ -285,14 +285,17 @@ _DISTRICT = "只有区委组织部可以维护街道、社区和服务类别。"
 _COMMUNITY = "只有本社区党委可以维护本社区的网格、小区、楼栋和住户。"
 
 
-def _payload(payload: Any, field: str, node: Any) -> Callable[[object], Any]:
+P = TypeVar("P", bound=Payload)
+
+
+def _payload(payload: Callable[..., P], field: str, node: Any) -> Callable[[object], P]:
     return lambda row: payload(**{field: node.from_row(row)})
 
 
 async def _save(
-    info: Info, kind: master.Kind, name: str, source: Any, payload: Any, field: str,
-    node: Any, *, mode: str,
-) -> Any:  # fmt: skip
+    info: Info, kind: master.Kind, name: str, source: Any, payload: Callable[..., P],
+    field: str, node: Any, *, mode: str,
+) -> P:  # fmt: skip
     key = source.client_mutation_id
     forbidden = _COMMUNITY if kind.community_level else _DISTRICT
     row = _row(source, kind.fields)
@@ -303,9 +306,9 @@ async def _save(
 
 
 async def _retire(
-    info: Info, kind: master.Kind, name: str, source: RetireInput, payload: Any, field: str,
-    node: Any,
-) -> Any:  # fmt: skip
+    info: Info, kind: master.Kind, name: str, source: RetireInput, payload: Callable[..., P],
+    field: str, node: Any,
+) -> P:  # fmt: skip
     forbidden = _COMMUNITY if kind.community_level else _DISTRICT
     change = Change(name=name, entity=kind.entity, key=source.client_mutation_id,
                     forbidden=forbidden, targets=[source.code])  # fmt: skip
@@ -316,48 +319,64 @@ async def _retire(
 _NEW = ("Codes are given or hub-assigned, validated and unique, never reused (DUPLICATE, also "
         "for a retired row's code). Retrying with the same clientMutationId returns the first "
         "result.")  # fmt: skip
-_UPD = "Only the given fields change; its history records each changed field. A retired row is not changed (INVALID_STATE)."  # noqa: E501
-_RET = "It stays readable with status RETIRED and its date, takes no new children; its history records it."  # noqa: E501
+_UPD = "Only the given fields change; its history records each changed field. A retired row is not changed (INVALID_STATE)."
+_RET = "It stays readable with status RETIRED and its date, takes no new children; its history records it."
 
 
-@strawberry.type(description="Mutations of master data (主数据: 街道、社区、网格、小区、楼栋、住户、服务类别).")
+@strawberry.type(
+    description="Mutations of master data (主数据: 街道、社区、网格、小区、楼栋、住户、服务类别)."
+)
 class MasterDataMutation:
     @strawberry.mutation(description=f"Create a street or town (新建街道): the district. {_NEW}")
     async def create_street(
-        self, info: Info, input: Annotated[CreateStreetInput, strawberry.argument(description="The street.")]
+        self,
+        info: Info,
+        input: Annotated[CreateStreetInput, strawberry.argument(description="The street.")],
     ) -> StreetPayload:
         return await _save(info, master.STREETS, "createStreet", input, StreetPayload, "street",
                            Street, mode="create")  # fmt: skip
 
     @strawberry.mutation(description=f"Change a street (修改街道): the district. {_UPD}")
     async def update_street(
-        self, info: Info, input: Annotated[UpdateStreetInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[UpdateStreetInput, strawberry.argument(description="The changes.")],
     ) -> StreetPayload:
         return await _save(info, master.STREETS, "updateStreet", input, StreetPayload, "street",
                            Street, mode="update")  # fmt: skip
 
     @strawberry.mutation(description=f"Retire a street (撤销街道): the district. {_RET}")
-    async def retire_street(self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The street.")]) -> StreetPayload:  # noqa: E501
+    async def retire_street(
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The street.")],
+    ) -> StreetPayload:
         return await _retire(info, master.STREETS, "retireStreet", input, StreetPayload,
                              "street", Street)  # fmt: skip
 
     @strawberry.mutation(description=f"Create a community (新建社区): the district. {_NEW}")
     async def create_community(
-        self, info: Info, input: Annotated[CreateCommunityInput, strawberry.argument(description="The community.")]
+        self,
+        info: Info,
+        input: Annotated[CreateCommunityInput, strawberry.argument(description="The community.")],
     ) -> CommunityPayload:
         return await _save(info, master.COMMUNITIES, "createCommunity", input, CommunityPayload,
                            "community", Community, mode="create")  # fmt: skip
 
     @strawberry.mutation(description=f"Change a community (修改社区): the district. {_UPD}")
     async def update_community(
-        self, info: Info, input: Annotated[UpdateCommunityInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[UpdateCommunityInput, strawberry.argument(description="The changes.")],
     ) -> CommunityPayload:
         return await _save(info, master.COMMUNITIES, "updateCommunity", input, CommunityPayload,
                            "community", Community, mode="update")  # fmt: skip
 
     @strawberry.mutation(description=f"Retire a community (撤销社区): the district. {_RET}")
     async def retire_community(
-        self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The community.")]
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The community.")],
     ) -> CommunityPayload:
         return await _retire(info, master.COMMUNITIES, "retireCommunity", input,
                              CommunityPayload, "community", Community)  # fmt: skip
@@ -365,17 +384,29 @@ class MasterDataMutation:
     @strawberry.mutation(
         description=f"Create a grid (新建网格): its community, with level and parent. {_NEW}"
     )
-    async def create_grid(self, info: Info, input: Annotated[CreateGridInput, strawberry.argument(description="The grid.")]) -> GridPayload:  # noqa: E501
+    async def create_grid(
+        self,
+        info: Info,
+        input: Annotated[CreateGridInput, strawberry.argument(description="The grid.")],
+    ) -> GridPayload:
         return await _save(info, master.GRIDS, "createGrid", input, GridPayload, "grid", Grid,
                            mode="create")  # fmt: skip
 
     @strawberry.mutation(description=f"Change a grid (修改网格): its community. {_UPD}")
-    async def update_grid(self, info: Info, input: Annotated[UpdateGridInput, strawberry.argument(description="The changes.")]) -> GridPayload:  # noqa: E501
+    async def update_grid(
+        self,
+        info: Info,
+        input: Annotated[UpdateGridInput, strawberry.argument(description="The changes.")],
+    ) -> GridPayload:
         return await _save(info, master.GRIDS, "updateGrid", input, GridPayload, "grid", Grid,
                            mode="update")  # fmt: skip
 
     @strawberry.mutation(description=f"Retire a grid (撤销网格): its community. {_RET}")
-    async def retire_grid(self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The grid.")]) -> GridPayload:  # noqa: E501
+    async def retire_grid(
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The grid.")],
+    ) -> GridPayload:
         return await _retire(info, master.GRIDS, "retireGrid", input, GridPayload, "grid", Grid)
 
     @strawberry.mutation(
@@ -383,42 +414,54 @@ class MasterDataMutation:
         f"三无. Its 业委会/自管委 are recorded with the committee mutations. {_NEW}"
     )
     async def create_compound(
-        self, info: Info, input: Annotated[CreateCompoundInput, strawberry.argument(description="The compound.")]
+        self,
+        info: Info,
+        input: Annotated[CreateCompoundInput, strawberry.argument(description="The compound.")],
     ) -> CompoundPayload:
         return await _save(info, master.COMPOUNDS, "createCompound", input, CompoundPayload,
                            "compound", Compound, mode="create")  # fmt: skip
 
     @strawberry.mutation(description=f"Change a compound (修改小区): its community. {_UPD}")
     async def update_compound(
-        self, info: Info, input: Annotated[UpdateCompoundInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[UpdateCompoundInput, strawberry.argument(description="The changes.")],
     ) -> CompoundPayload:
         return await _save(info, master.COMPOUNDS, "updateCompound", input, CompoundPayload,
                            "compound", Compound, mode="update")  # fmt: skip
 
     @strawberry.mutation(description=f"Retire a compound (撤销小区): its community. {_RET}")
     async def retire_compound(
-        self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The compound.")]
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The compound.")],
     ) -> CompoundPayload:
         return await _retire(info, master.COMPOUNDS, "retireCompound", input, CompoundPayload,
                              "compound", Compound)  # fmt: skip
 
     @strawberry.mutation(description=f"Create a building (新建楼栋): its community. {_NEW}")
     async def create_building(
-        self, info: Info, input: Annotated[CreateBuildingInput, strawberry.argument(description="The building.")]
+        self,
+        info: Info,
+        input: Annotated[CreateBuildingInput, strawberry.argument(description="The building.")],
     ) -> BuildingPayload:
         return await _save(info, master.BUILDINGS, "createBuilding", input, BuildingPayload,
                            "building", Building, mode="create")  # fmt: skip
 
     @strawberry.mutation(description=f"Change a building (修改楼栋): its community. {_UPD}")
     async def update_building(
-        self, info: Info, input: Annotated[UpdateBuildingInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[UpdateBuildingInput, strawberry.argument(description="The changes.")],
     ) -> BuildingPayload:
         return await _save(info, master.BUILDINGS, "updateBuilding", input, BuildingPayload,
                            "building", Building, mode="update")  # fmt: skip
 
     @strawberry.mutation(description=f"Retire a building (撤销楼栋): its community. {_RET}")
     async def retire_building(
-        self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The building.")]
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The building.")],
     ) -> BuildingPayload:
         return await _retire(info, master.BUILDINGS, "retireBuilding", input, BuildingPayload,
                              "building", Building)  # fmt: skip
@@ -427,14 +470,18 @@ class MasterDataMutation:
         description=f"Register a household (登记住户): its community; one per dwelling. {_NEW}"
     )
     async def create_household(
-        self, info: Info, input: Annotated[CreateHouseholdInput, strawberry.argument(description="The household.")]
+        self,
+        info: Info,
+        input: Annotated[CreateHouseholdInput, strawberry.argument(description="The household.")],
     ) -> HouseholdPayload:
         return await _save(info, master.HOUSEHOLDS, "createHousehold", input, HouseholdPayload,
                            "household", Household, mode="create")  # fmt: skip
 
     @strawberry.mutation(description=f"Change a household (修改住户): its community. {_UPD}")
     async def update_household(
-        self, info: Info, input: Annotated[UpdateHouseholdInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[UpdateHouseholdInput, strawberry.argument(description="The changes.")],
     ) -> HouseholdPayload:
         return await _save(info, master.HOUSEHOLDS, "updateHousehold", input, HouseholdPayload,
                            "household", Household, mode="update")  # fmt: skip
@@ -443,7 +490,9 @@ class MasterDataMutation:
         description=f"Retire a household (注销住户, 迁出): its community; frees the dwelling. {_RET}"
     )
     async def retire_household(
-        self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The household.")]
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The household.")],
     ) -> HouseholdPayload:
         return await _retire(info, master.HOUSEHOLDS, "retireHousehold", input,
                              HouseholdPayload, "household", Household)  # fmt: skip
@@ -452,7 +501,11 @@ class MasterDataMutation:
         description=f"Create a service category for a year (新建服务类别): the district. {_NEW}"
     )
     async def create_service_category(
-        self, info: Info, input: Annotated[CreateServiceCategoryInput, strawberry.argument(description="The category.")]
+        self,
+        info: Info,
+        input: Annotated[
+            CreateServiceCategoryInput, strawberry.argument(description="The category.")
+        ],
     ) -> ServiceCategoryPayload:
         return await _save(info, master.CATEGORIES, "createServiceCategory", input,
                            ServiceCategoryPayload, "service_category", ServiceCategory,
@@ -462,7 +515,11 @@ class MasterDataMutation:
         description=f"Change a service category (修改服务类别): the district. {_UPD}"
     )
     async def update_service_category(
-        self, info: Info, input: Annotated[UpdateServiceCategoryInput, strawberry.argument(description="The changes.")]
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateServiceCategoryInput, strawberry.argument(description="The changes.")
+        ],
     ) -> ServiceCategoryPayload:
         return await _save(info, master.CATEGORIES, "updateServiceCategory", input,
                            ServiceCategoryPayload, "service_category", ServiceCategory,
@@ -472,7 +529,9 @@ class MasterDataMutation:
         description=f"Retire a service category (停用服务类别): the district. {_RET}"
     )
     async def retire_service_category(
-        self, info: Info, input: Annotated[RetireInput, strawberry.argument(description="The category.")]
+        self,
+        info: Info,
+        input: Annotated[RetireInput, strawberry.argument(description="The category.")],
     ) -> ServiceCategoryPayload:
         return await _retire(info, master.CATEGORIES, "retireServiceCategory", input,
                              ServiceCategoryPayload, "service_category", ServiceCategory)  # fmt: skip
@@ -480,7 +539,9 @@ class MasterDataMutation:
 
 @strawberry.type(description="Root fields of master data (主数据).")
 class MasterDataQuery:
-    @strawberry.field(description="One household by its code (户编码); null if unknown or not yours.")
+    @strawberry.field(
+        description="One household by its code (户编码); null if unknown or not yours."
+    )
     async def household(self, info: Info, code: str) -> Household | None:
         return Household.from_optional_row(
             await info.context.community.household_by_code.load(code)

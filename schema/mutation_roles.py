@@ -22,10 +22,16 @@ M, R, P = Role.MEMBER, Role.RESIDENT, Role.PROPERTY_COMPANY
 MUTATION_ROLES: dict[str, frozenset[Role]] = {
     # Master data (主数据): the district its streets, communities and service categories; a
     # community its own grids, compounds, buildings and households.
-    **{f"{verb}{name}": frozenset({D}) for verb in ("create", "update", "retire")
-       for name in ("Street", "Community", "ServiceCategory")},
-    **{f"{verb}{name}": frozenset({C}) for verb in ("create", "update", "retire")
-       for name in ("Grid", "Compound", "Building", "Household")},
+    **{
+        f"{verb}{name}": frozenset({D})
+        for verb in ("create", "update", "retire")
+        for name in ("Street", "Community", "ServiceCategory")
+    },
+    **{
+        f"{verb}{name}": frozenset({C})
+        for verb in ("create", "update", "retire")
+        for name in ("Grid", "Compound", "Building", "Household")
+    },
     "updatePrivacyPreferences": frozenset({M}),
     "reportToCommunity": frozenset({M}),
     "confirmReport": frozenset({C, S, X}),

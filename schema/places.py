@@ -13,7 +13,6 @@ from datasources.community.models import PartyKind as PartyKindModel
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR, between, page_size
 from schema.enums import CompoundKind, StreetKind
-from schema.retirable import Retirable
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -23,6 +22,7 @@ from schema.pagination import (
     OrderDirection,
     paginate,
 )
+from schema.retirable import Retirable
 
 if TYPE_CHECKING:
     from schema.activities import Activity, ActivityFilter
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from schema.evaluations import EvaluationFilter, MemberEvaluation
     from schema.groups import BuildingGroup, BuildingGroupFilter, HouseholdAssignment
     from schema.linkage import CompoundCommittee
-    from schema.master import Household
     from schema.lists import DemandItem, ListItemFilter, ListItemOrder, ResourceItem, ServiceItem
+    from schema.master import Household
     from schema.orders import ServiceOrder, ServiceOrderFilter, ServiceOrderOrder
     from schema.partners import (
         AgreementFilter,

@@ -33,6 +33,7 @@ MUTATIONS = {
     "updateGrid": ("UpdateGridInput", f"grid {{ code name level {HISTORY} }}"),
     "retireGrid": ("RetireInput", f"grid {{ code status retiredOn {HISTORY} }}"),
     "createCompound": ("CreateCompoundInput", "compound { code kind address grid { code } }"),
+    "updateCompound": ("UpdateCompoundInput", f"compound {{ code grid {{ code }} {HISTORY} }}"),
     "createBuilding": ("CreateBuildingInput", "building { code name floors households }"),
     "createHousehold": ("CreateHouseholdInput", "household { id code unitNo roomNo headName "
                                                 "phone size status building { code } }"),
@@ -66,7 +67,8 @@ def _refused(payload: dict[str, Any]) -> tuple[str, str | None]:
 async def _community_side(hub: GraphQLClient, suffix: str) -> GraphQLClient:
     """A street and a community made from nothing by the district; the community's client."""
     street = _ok(await _call(hub, "createStreet", name=f"新街道{suffix}", kind="TOWN"))["street"]
-    assert street["code"].startswith("ST") and street["status"] == "ACTIVE"
+    assert street["code"].startswith("ST")
+    assert street["status"] == "ACTIVE"
     assert street["history"][0]["toState"] == "created"
     made = _ok(await _call(hub, "createCommunity", code=f"MD{suffix}", name=f"新社区{suffix}",
                            streetCode=street["code"]))  # fmt: skip
@@ -81,10 +83,12 @@ async def test_a_community_side_is_built_from_nothing(
     committee = await _community_side(hub, "A")
     top = _ok(await _call(committee, "createGrid", code="MDA-G3", name="第一网格",
                           communityCode="MDA", level=3))["grid"]  # fmt: skip
-    assert top["parent"] is None and top["status"] == "ACTIVE"
+    assert top["parent"] is None
+    assert top["status"] == "ACTIVE"
     child = _ok(await _call(committee, "createGrid", name="一网格二片", communityCode="MDA",
                             level=4, parentCode="MDA-G3"))["grid"]  # fmt: skip
-    assert child["code"].startswith("GR") and child["parent"] == {"code": "MDA-G3"}
+    assert child["code"].startswith("GR")
+    assert child["parent"] == {"code": "MDA-G3"}
     compound = _ok(await _call(committee, "createCompound", code="MDA-X1", name="幸福里",
                                communityCode="MDA", gridCode=child["code"], kind="THREE_NO",
                                address="幸福路 1 号"))["compound"]  # fmt: skip
@@ -96,7 +100,8 @@ async def test_a_community_side_is_built_from_nothing(
     home = _ok(await _call(committee, "createHousehold", buildingCode="MDA-X1-3", unitNo="2单元",
                            roomNo="502", headName="王芳", phone="13800138000", size=3))  # fmt: skip
     assert home["household"]["building"] == {"code": "MDA-X1-3"}
-    assert home["household"]["headName"] == "王芳" and home["household"]["status"] == "ACTIVE"
+    assert home["household"]["headName"] == "王芳"
+    assert home["household"]["status"] == "ACTIVE"
     # One household per dwelling in force; a phone is a mobile number.
     again = await _call(committee, "createHousehold", buildingCode="MDA-X1-3", unitNo="2单元",
                         roomNo="502", headName="李雷")  # fmt: skip
@@ -121,7 +126,8 @@ async def test_a_community_side_is_built_from_nothing(
     # Retiring the household frees the dwelling; the record stays, retired.
     gone = _ok(await _call(committee, "retireHousehold", code=home["household"]["code"],
                            reason="迁出"))["household"]  # fmt: skip
-    assert gone["status"] == "RETIRED" and gone["retiredOn"] is not None
+    assert gone["status"] == "RETIRED"
+    assert gone["retiredOn"] is not None
     _ok(await _call(committee, "createHousehold", buildingCode="MDA-X1-3", unitNo="2单元",
                     roomNo="502", headName="李雷"))  # fmt: skip
     assert await count(workflow_db, "SELECT count(*) FROM households WHERE room_no = '502'") == 2
@@ -132,12 +138,25 @@ async def test_updates_record_changed_fields_and_identical_ones_nothing(hub: Gra
     _ok(await _call(committee, "createGrid", code="MDB-G", name="旧名", communityCode="MDB",
                     level=3))  # fmt: skip
     changed = _ok(await _call(committee, "updateGrid", code="MDB-G", name="新名"))["grid"]
-    assert changed["name"] == "新名" and changed["level"] == 3
+    assert changed["name"] == "新名"
+    assert changed["level"] == 3
     assert [e["toState"] for e in changed["history"]] == ["created", "updated"]
     assert changed["history"][1]["changes"] == [{"field": "name", "before": "旧名",
                                                  "after": "新名"}]  # fmt: skip
     same = _ok(await _call(committee, "updateGrid", code="MDB-G", name="新名", level=3))["grid"]
     assert len(same["history"]) == 2  # unchanged: no history
+    # A compound moves to another grid: its history names both grids by code.
+    _ok(await _call(committee, "createGrid", code="MDB-G2", name="二格", communityCode="MDB",
+                    level=3))  # fmt: skip
+    _ok(await _call(committee, "createCompound", code="MDB-X", name="小区", communityCode="MDB",
+                    gridCode="MDB-G"))  # fmt: skip
+    moved = _ok(await _call(committee, "updateCompound", code="MDB-X", gridCode="MDB-G2"))
+    assert moved["compound"]["grid"] == {"code": "MDB-G2"}
+    assert moved["compound"]["history"][-1]["changes"] == [
+        {"field": "gridCode", "before": "MDB-G", "after": "MDB-G2"}
+    ]
+    created = moved["compound"]["history"][0]["changes"]
+    assert {"field": "gridCode", "before": None, "after": "MDB-G"} in created
     # The district changes the community's address; an explicit null clears it again.
     moved = _ok(await _call(hub, "updateCommunity", code="MDB", address="新址 8 号"))
     assert moved["community"]["address"] == "新址 8 号"
@@ -155,7 +174,8 @@ async def test_a_retired_grid_stays_and_takes_no_children_and_its_code_is_never_
     _ok(await _call(committee, "createGrid", code="MDC-G", name="待撤销", communityCode="MDC",
                     level=3))  # fmt: skip
     retired = _ok(await _call(committee, "retireGrid", code="MDC-G", reason="网格调整"))["grid"]
-    assert retired["status"] == "RETIRED" and retired["retiredOn"] is not None
+    assert retired["status"] == "RETIRED"
+    assert retired["retiredOn"] is not None
     assert retired["history"][-1]["toState"] == "retired"
     assert retired["history"][-1]["note"] == "网格调整"
     # Still readable by its code.
@@ -215,7 +235,8 @@ async def test_who_may_keep_master_data(hub: GraphQLClient) -> None:
     assert first["serviceCategory"]["orderDueHours"] == 48
     stopped = _ok(await _call(hub, "retireServiceCategory",
                               code=first["serviceCategory"]["code"]))["serviceCategory"]  # fmt: skip
-    assert stopped["status"] == "RETIRED" and stopped["active"] is False
+    assert stopped["status"] == "RETIRED"
+    assert stopped["active"] is False
 
 
 @pytest.fixture

@@ -72,6 +72,10 @@ ALLOWED: dict[str, set[str]] = {
     "recordCompoundCommittee": {C, W, S, X}, "setCompoundKind": {C, W, S, X},
     "signUpUnitForActivity": {U}, "cancelUnitSignup": {U}, "nameUnitParticipants": {U},
     "claimDemand": {M, U}, "releaseDemand": {M, U}, "completeDemand": {M, U},
+    **{f"{verb}{name}": {D} for verb in ("create", "update", "retire")
+       for name in ("Street", "Community", "ServiceCategory")},
+    **{f"{verb}{name}": {C} for verb in ("create", "update", "retire")
+       for name in ("Grid", "Compound", "Building", "Household")},
 }  # fmt: skip
 # Real codes of the seeded data, so a refusal is about the role, not an unknown code.
 SCOPES = {

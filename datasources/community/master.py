@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import CHINA, utcnow
 from datasources.community.household_models import Household
+from datasources.community.models import Building as BuildingRow
 from datasources.community.models import (
     CategorySource,
     Community,
@@ -43,7 +44,6 @@ from datasources.community.models import (
     Street,
     StreetKind,
 )
-from datasources.community.models import Building as BuildingRow
 from datasources.scope import Viewer
 
 CHUNK = 500  # codes per IN (...) list: well below SQLite's and asyncpg's parameter limits
@@ -240,7 +240,7 @@ class Batch:
 # --- Loading ------------------------------------------------------------------------------
 
 
-def _community_of(model: Any) -> tuple[ColumnElement[Any] | None, Any]:
+def _community_of(model: Any) -> tuple[Any, Any]:
     """The community id of a row of `model` as a column, and the join it needs."""
     if model is Community:
         return Community.id, None
@@ -341,20 +341,20 @@ async def apply(
     existing_by_code = await _load(session, kind.model, seen)
     existing: list[Mapping[str, Any] | None] = []
     for index, code in enumerate(codes):
-        row = existing_by_code.get(code) if code is not None else None
-        existing.append(row)
+        found = existing_by_code.get(code) if code is not None else None
+        existing.append(found)
         if code is None:
             continue
-        if row is None and mode == "update":
+        if found is None and mode == "update":
             problems.append(Problem(index, "code", code, f"未找到编码为 {code} 的{kind.label}。",
                                     NOT_FOUND))  # fmt: skip
-        elif row is not None and mode == "create":
+        elif found is not None and mode == "create":
             problems.append(Problem(index, "code", code,
                                     f"编码 {code} 已被使用（编码不可重复使用）。", DUPLICATE))  # fmt: skip
-        elif row is not None and row["retired_on"] is not None:
+        elif found is not None and found["retired_on"] is not None:
             problems.append(Problem(index, "code", code, f"该{kind.label}已撤销，不能修改。",
                                     INVALID_STATE))  # fmt: skip
-        elif row is not None and community is not None and row.get("_community") != community:
+        elif found is not None and community is not None and found.get("_community") != community:
             problems.append(Problem(index, "code", code, f"该{kind.label}不属于本社区。",
                                     FORBIDDEN))  # fmt: skip
     refused = {p.row for p in problems}
@@ -515,10 +515,10 @@ async def _write(
             changes = {}
             for col, new in diff.items():
                 name = _field(kind, col)
-                parent = _parent_of(kind, col)
-                if parent is not None:
-                    before = old_codes.get(parent.name, {}).get(existing[col])
-                    ref = batch.refs[index].get(parent.name)
+                moved = _parent_of(kind, col)
+                if moved is not None:
+                    before = old_codes.get(moved.name, {}).get(existing[col])
+                    ref = batch.refs[index].get(moved.name)
                     changes[name] = [before, None if ref is None else ref.code]
                 else:
                     changes[name] = [_shown(existing[col]), _shown(new)]
@@ -618,7 +618,9 @@ async def _grid_parent(session: AsyncSession, batch: Batch) -> None:
         if parent is None:
             continue
         if parent.community != batch.merged(index, "community_id"):
-            batch.refuse(index, "parentCode", parent.code, "上级网格须属于同一社区。", INVALID_INPUT)
+            batch.refuse(
+                index, "parentCode", parent.code, "上级网格须属于同一社区。", INVALID_INPUT
+            )
             continue
         level = batch.merged(index, "level")
         if parent.level is not None and isinstance(level, int) and parent.level >= level:

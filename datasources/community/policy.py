@@ -641,6 +641,7 @@ def community_reports(viewer: Viewer) -> ColumnElement[bool]:
         return Report.building_id.in_(grid_buildings(viewer))
     return Report.community_id.in_(own_community(viewer))
 
+
 # Master data (户 and the history of places): their rules live in their own module.
 from datasources.community.master_policy import MASTER_RULES  # noqa: E402
 

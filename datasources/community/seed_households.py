@@ -1,0 +1,50 @@
+"""Deterministic households (户, 人屋关联) for the demo data.
+
+In each community, the first buildings of its compounds get a few households by unit and
+room, with the head's name and mobile; one household per community has moved out
+(retired, 迁出) and a new household lives in its dwelling, as the rules allow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from datasources.seed_data import Row, TableRows, derive_rng, person_name, phone_number
+
+BUILDINGS_PER_COMMUNITY = 3
+HOUSEHOLDS_PER_BUILDING = 3
+REGISTERED_AT = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)
+MOVED_OUT_ON = date(2026, 3, 1)
+
+
+def generate_households(seed: int, rows: TableRows) -> TableRows:
+    rng = derive_rng(seed, "households")
+    community_of = {c["id"]: c["community_id"] for c in rows["compounds"]}
+    community_code = {c["id"]: c["code"] for c in rows["communities"]}
+    picked: dict[int, list[Row]] = {}
+    for building in sorted(rows["buildings"], key=lambda b: b["id"]):
+        community = community_of[building["compound_id"]]
+        chosen = picked.setdefault(community, [])
+        if len(chosen) < BUILDINGS_PER_COMMUNITY:
+            chosen.append(building)
+    households: list[Row] = []
+
+    def add(community: int, building: int, unit: str, room: str, retired: bool) -> None:
+        number = sum(1 for h in households if h["community_id"] == community) + 1
+        households.append({
+            "id": len(households) + 1, "code": f"HH-{community_code[community]}-{number:03d}",
+            "community_id": community, "building_id": building, "unit_no": unit,
+            "room_no": room, "head_name": person_name(rng, male=rng.random() < 0.5),
+            "phone": phone_number(rng), "size": rng.randint(1, 5),
+            "created_at": REGISTERED_AT, "retired_on": MOVED_OUT_ON if retired else None,
+        })  # fmt: skip
+
+    for community, buildings in sorted(picked.items()):
+        for index, building in enumerate(buildings):
+            for n in range(HOUSEHOLDS_PER_BUILDING):
+                unit, room = f"{n % 2 + 1}单元", f"{n // 2 + 1}0{n + 1}"
+                moved = index == 0 and n == 0
+                add(community, building["id"], unit, room, retired=moved)
+                if moved:  # the dwelling has a new household since
+                    add(community, building["id"], unit, room, retired=False)
+    return {"households": households}
