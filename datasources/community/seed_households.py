@@ -1,17 +1,19 @@
 """Deterministic households (户, 人屋关联) for the demo data.
 
-In each community, the first buildings of its compounds get a few households by unit and
-room, with the head's name and mobile; one household per community has moved out
-(retired, 迁出) and a new household lives in its dwelling, as the rules allow.
+In each compound where members report, the building with the most reports gets a few
+households by unit and room, with the head's name and mobile (so every community, grid and
+compound viewer has households of his own and others' to not see); in the first such
+building of each community one household has moved out (retired, 迁出) and a new household
+lives in its dwelling, as the rules allow.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 
 from datasources.seed_data import Row, TableRows, derive_rng, person_name, phone_number
 
-BUILDINGS_PER_COMMUNITY = 3
 HOUSEHOLDS_PER_BUILDING = 3
 REGISTERED_AT = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)
 MOVED_OUT_ON = date(2026, 3, 1)
@@ -21,12 +23,17 @@ def generate_households(seed: int, rows: TableRows) -> TableRows:
     rng = derive_rng(seed, "households")
     community_of = {c["id"]: c["community_id"] for c in rows["compounds"]}
     community_code = {c["id"]: c["code"] for c in rows["communities"]}
-    picked: dict[int, list[Row]] = {}
+    reports = Counter(r["building_id"] for r in rows["reports"] if r["building_id"] is not None)
+    busiest: dict[int, Row] = {}  # by compound
     for building in sorted(rows["buildings"], key=lambda b: b["id"]):
-        community = community_of[building["compound_id"]]
-        chosen = picked.setdefault(community, [])
-        if len(chosen) < BUILDINGS_PER_COMMUNITY:
-            chosen.append(building)
+        known = busiest.get(building["compound_id"])
+        if reports[building["id"]] and (
+            known is None or reports[building["id"]] > reports[known["id"]]
+        ):
+            busiest[building["compound_id"]] = building
+    picked: dict[int, list[Row]] = {}
+    for compound, building in sorted(busiest.items()):
+        picked.setdefault(community_of[compound], []).append(building)
     households: list[Row] = []
 
     def add(community: int, building: int, unit: str, room: str, retired: bool) -> None:
