@@ -46,6 +46,7 @@ from schema.post_duties import PostDutyMutation
 from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
+from schema.reference_data import ReferenceDataMutation
 from schema.reporting_mutations import ReportingMutation
 from schema.three_evaluations import ThreeEvaluationsQuery
 from schema.unit_service import UnitServiceMutation
@@ -106,6 +107,7 @@ class Mutation(
     OpinionsMutation,
     PositionsMutation,
     MasterDataMutation,
+    ReferenceDataMutation,
 ):
     pass
 

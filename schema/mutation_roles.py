@@ -32,6 +32,9 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
         for verb in ("create", "update", "retire")
         for name in ("Grid", "Compound", "Building", "Household")
     },
+    "setPropertyCriteria": frozenset({D}),
+    "setPropertyAwardTiers": frozenset({D}),
+    "foundAlliance": frozenset({D}),
     "updatePrivacyPreferences": frozenset({M}),
     "reportToCommunity": frozenset({M}),
     "confirmReport": frozenset({C, S, X}),

@@ -282,3 +282,59 @@ async def test_the_service_upserts_many_rows_set_based(
         )
     )  # fmt: skip
     assert events == 2  # created, updated; the 599 unchanged rows wrote no history
+
+
+CRITERIA = """mutation($input: SetPropertyCriteriaInput!) { setPropertyCriteria(input: $input) {
+  clientMutationId userErrors { code message field } criteria { code name scorer maxScore } } }"""
+TIERS = """mutation($input: SetPropertyAwardTiersInput!) { setPropertyAwardTiers(input: $input) {
+  userErrors { code field } tiers { name minTotal amountYuan passes } } }"""
+FOUND = """mutation($input: FoundAllianceInput!) { foundAlliance(input: $input) {
+  userErrors { code message field } alliance { code name foundedOn
+    memberships { partyCode rotationOrder }
+    chairSchedule { startsOn endsOn chair { partyCode } } } } }"""
+
+
+async def test_the_district_sets_a_years_reference_data(hub: GraphQLClient) -> None:
+    criteria = [{"code": "K1", "name": "党建引领", "scorer": "COMMUNITY", "maxScore": 40},
+                {"code": "K2", "name": "服务质量", "scorer": "BRANCH", "maxScore": 60}]  # fmt: skip
+    done = await hub.query(CRITERIA, {"input": {"year": 2031, "criteria": criteria}})
+    assert done["setPropertyCriteria"]["userErrors"] == []
+    assert [c["code"] for c in done["setPropertyCriteria"]["criteria"]] == ["K1", "K2"]
+    again = await hub.query(CRITERIA, {"input": {"year": 2031, "criteria": [
+        {"code": "K2", "name": "服务质量", "scorer": "BRANCH", "maxScore": 50}]}})  # fmt: skip
+    now = {c["code"]: c["maxScore"] for c in again["setPropertyCriteria"]["criteria"]}
+    assert now == {"K1": 40, "K2": 50}  # upserted by code, nothing deleted
+    # A year already scored keeps its criteria.
+    scored = await hub.query(CRITERIA, {"input": {"year": 2025, "criteria": criteria}})
+    assert scored["setPropertyCriteria"]["userErrors"][0]["code"] == "INVALID_STATE"
+    community = hub.as_viewer("community", community="C001")
+    assert (await community.raw(CRITERIA, {"input": {"year": 2031, "criteria": criteria}}))[
+        "errors"][0]["extensions"]["code"] == "FORBIDDEN"  # fmt: skip
+    tiers = [{"name": "优秀", "minTotal": "90", "amountYuan": "50000"},
+             {"name": "合格", "minTotal": "60", "amountYuan": "10000"}]  # fmt: skip
+    set_tiers = await hub.query(TIERS, {"input": {"year": 2031, "tiers": tiers}})
+    assert [t["name"] for t in set_tiers["setPropertyAwardTiers"]["tiers"]] == ["优秀", "合格"]
+    twice = await hub.query(TIERS, {"input": {"year": 2031, "tiers": [tiers[0], tiers[0]]}})
+    assert twice["setPropertyAwardTiers"]["userErrors"] == [
+        {"code": "DUPLICATE", "field": "input.tiers.1.name"}
+    ]
+    # An alliance founded with its parties and chair rota.
+    founding = {"code": "AL-NEW", "name": "新城党建联盟", "foundedOn": "2027-01-01",
+                "meetingFrequency": "QUARTERLY", "chairTermMonths": 6, "chairTerms": 3,
+                "parties": [{"kind": "COMMUNITY", "code": "C001", "rotationOrder": 2},
+                            {"kind": "UNIT", "code": "U0001", "rotationOrder": 1}]}  # fmt: skip
+    made = (await hub.query(FOUND, {"input": founding}))["foundAlliance"]
+    assert made["userErrors"] == []
+    alliance = made["alliance"]
+    assert {m["partyCode"] for m in alliance["memberships"]} == {"C001", "U0001"}
+    assert [(t["startsOn"], t["chair"]["partyCode"]) for t in alliance["chairSchedule"]] == [
+        ("2027-01-01", "U0001"), ("2027-07-01", "C001"), ("2028-01-01", "U0001")]  # fmt: skip
+    same = (await hub.query(FOUND, {"input": founding}))["foundAlliance"]
+    assert same["userErrors"][0]["code"] == "DUPLICATE"
+    alone = {**founding, "code": None, "parties": founding["parties"][:1]}
+    assert (await hub.query(FOUND, {"input": alone}))["foundAlliance"]["userErrors"][0][
+        "code"] == "INVALID_INPUT"  # fmt: skip
+    unknown = {**founding, "code": None, "parties": [
+        *founding["parties"], {"kind": "COMMUNITY", "code": "NOPE", "rotationOrder": 3}]}  # fmt: skip
+    assert (await hub.query(FOUND, {"input": unknown}))["foundAlliance"]["userErrors"][0][
+        "code"] == "NOT_FOUND"  # fmt: skip
