@@ -142,6 +142,9 @@ class CreateCompoundInput:
         "Commercial (有物业), unit-built (单位自建) or three-no (三无).", CompoundKind.COMMERCIAL
     )
     address: str | None = _field("Address (小区地址).", None)
+    party_branch_name: str | None = _field(
+        "Its compound Party branch (小区党支部名称), if it has one.", None
+    )
     client_mutation_id: str | None = _field(_KEY, None)
 
 
@@ -152,6 +155,9 @@ class UpdateCompoundInput:
     grid_code: str | None = _field("The grid (网格编码); null: none.")
     kind: CompoundKind | None = _field("Commercial, unit-built or three-no (小区类型).")
     address: str | None = _field("Address (小区地址); null clears it.")
+    party_branch_name: str | None = _field(
+        "Its compound Party branch (小区党支部名称); null: it has none (any more)."
+    )
     client_mutation_id: str | None = _field(_ECHO, None)
 
 

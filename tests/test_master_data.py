@@ -33,7 +33,8 @@ MUTATIONS = {
     "updateGrid": ("UpdateGridInput", f"grid {{ code name level {HISTORY} }}"),
     "retireGrid": ("RetireInput", f"grid {{ code status retiredOn {HISTORY} }}"),
     "createCompound": ("CreateCompoundInput", "compound { code kind address grid { code } }"),
-    "updateCompound": ("UpdateCompoundInput", f"compound {{ code grid {{ code }} {HISTORY} }}"),
+    "updateCompound": ("UpdateCompoundInput",
+                       f"compound {{ code partyBranchName grid {{ code }} {HISTORY} }}"),
     "createBuilding": ("CreateBuildingInput", "building { code name floors households }"),
     "createHousehold": ("CreateHouseholdInput", "household { id code unitNo roomNo headName "
                                                 "phone size status building { code } }"),
@@ -155,6 +156,9 @@ async def test_updates_record_changed_fields_and_identical_ones_nothing(hub: Gra
     assert moved["compound"]["history"][-1]["changes"] == [
         {"field": "gridCode", "before": "MDB-G", "after": "MDB-G2"}
     ]
+    branch = _ok(await _call(committee, "updateCompound", code="MDB-X",
+                             partyBranchName="小区党支部"))["compound"]  # fmt: skip
+    assert branch["partyBranchName"] == "小区党支部"
     created = moved["compound"]["history"][0]["changes"]
     assert {"field": "gridCode", "before": None, "after": "MDB-G"} in created
     # The district changes the community's address; an explicit null clears it again.

@@ -89,7 +89,7 @@ LABELS = {
     "parentCode": "上级网格编码", "compoundCode": "小区编码", "buildingCode": "楼栋编码",
     "floors": "层数", "households": "户数", "unitNo": "单元", "roomNo": "房号",
     "headName": "户主姓名", "phone": "联系电话", "size": "户人数", "year": "年度",
-    "orderDueHours": "办结时限（小时）",
+    "orderDueHours": "办结时限（小时）", "partyBranchName": "小区党支部名称",
 }  # fmt: skip
 
 
@@ -727,7 +727,8 @@ COMPOUNDS = Kind(
     "compounds", Compound, "Compound", "小区", "CP", 32,
     columns=(Column("name", "name", text(60), required=True),
              Column("kind", "kind", choice(CompoundKind), default=CompoundKind.COMMERCIAL),
-             Column("address", "address", text(200, optional=True))),
+             Column("address", "address", text(200, optional=True)),
+             Column("partyBranchName", "party_branch_name", text(120, optional=True))),
     parents=(Parent("communityCode", Community, "community_id", "社区"),
              Parent("gridCode", Grid, "grid_id", "网格", required=False)),
     checks=(_compound_grid,),
