@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from datasources.community import master
-from datasources.community.models import StateEvent
+from datasources.community.models import Community, StateEvent
 from datasources.scope import Role, Viewer
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
@@ -185,6 +185,12 @@ async def test_a_retired_grid_stays_and_takes_no_children_and_its_code_is_never_
     # Still readable by its code.
     read = await committee.query('query { grid(code: "MDC-G") { status retiredOn } }')
     assert read["grid"]["status"] == "RETIRED"
+    # Its history is the community's (and the district's), not a member's to read.
+    member = hub.as_viewer("member", member="M000001")
+    seen = await member.query('query { grid(code: "MDC-G") { status history { toState } } }')
+    assert seen["grid"] == {"status": "RETIRED", "history": []}
+    district = await hub.query('query { grid(code: "MDC-G") { history { toState } } }')
+    assert [e["toState"] for e in district["grid"]["history"]] == ["created", "retired"]
     child = await _call(committee, "createGrid", name="下级", communityCode="MDC", level=4,
                         parentCode="MDC-G")  # fmt: skip
     assert _refused(child) == ("INVALID_STATE", "input.parentCode")
@@ -261,6 +267,8 @@ async def test_the_service_upserts_many_rows_set_based(
     _ok(await _call(committee, "createBuilding", code="MDE-X-1", name="1栋",
                     compoundCode="MDE-X"))  # fmt: skip
     actor = Viewer(role=Role.COMMUNITY, subject="importer", community="MDE")
+    cells_community = await session.scalar(select(Community.id).where(Community.code == "MDE"))
+    await session.commit()
     rows: list[dict[str, object]] = [
         {"code": f"MDE-H{i:04d}", "buildingCode": "MDE-X-1", "unitNo": f"{i % 4 + 1}单元",
          "roomNo": str(i), "headName": f"户主{i}", "phone": f"139{i:08d}", "size": i % 5 + 1}
@@ -276,6 +284,18 @@ async def test_the_service_upserts_many_rows_set_based(
     assert [(p.row, p.field, p.code) for p in refused.problems] == [(600, "code", "duplicate")]
     assert refused.created == refused.updated == 0
     rows.pop()
+    # Cells as a spreadsheet has them: numbers as text, an enum by its Chinese label.
+    async with session.begin():
+        cells = await master.apply(session, master.COMPOUNDS, [
+            {"code": "MDE-Y", "name": "三无院", "communityCode": "MDE", "kind": "三无小区"},
+            {"code": "MDE-Z", "name": "坏类型", "communityCode": "MDE", "kind": "别墅"},
+        ], actor, community=cells_community)  # fmt: skip
+    assert [(p.row, p.field) for p in cells.problems] == [(1, "kind")]
+    async with session.begin():
+        fine = await master.apply(session, master.COMPOUNDS, [
+            {"code": "MDE-Y", "name": "三无院", "communityCode": "MDE", "kind": "三无小区"},
+        ], actor, community=cells_community)  # fmt: skip
+    assert fine.created == 1
     async with session.begin():
         again = await master.apply(session, master.HOUSEHOLDS, rows, actor)
     assert (again.created, again.updated, again.unchanged) == (0, 1, 599)

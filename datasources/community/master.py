@@ -129,13 +129,24 @@ def whole(low: int, high: int) -> Callable[[object], object]:
     return parse
 
 
+# The Chinese labels an enum cell may carry instead of the value (as a spreadsheet has it).
+CHOICE_LABELS: dict[enum.Enum, tuple[str, ...]] = {
+    StreetKind.STREET: ("街道",), StreetKind.TOWN: ("镇",),
+    CompoundKind.COMMERCIAL: ("商品房小区", "有物业小区", "商品房"),
+    CompoundKind.UNIT_BUILT: ("单位自建小区", "单位自建"),
+    CompoundKind.THREE_NO: ("三无小区", "三无"),
+}  # fmt: skip
+
+
 def choice(enum_cls: type[enum.Enum]) -> Callable[[object], object]:
     def parse(value: object) -> object:
         if isinstance(value, enum_cls):
             return value
         raw = str(value or "").strip()
         for member in enum_cls:
-            if raw in (member.value, member.name):
+            if raw.lower() == member.value or raw.upper() == member.name:
+                return member
+            if raw in CHOICE_LABELS.get(member, ()):
                 return member
         allowed = "、".join(m.name for m in enum_cls)
         raise Bad(f"取值须为 {allowed} 之一。")
