@@ -19,6 +19,7 @@ from strawberry import relay
 from datasources.community import master
 from resolvers import master as rules
 from schema.base import HubNode, Info, loaded_by
+from schema.bounds import between
 from schema.enums import CompoundKind, StreetKind
 from schema.lists import ServiceCategory
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
@@ -66,8 +67,11 @@ def _row(source: object, names: tuple[str, ...]) -> dict[str, object]:
     return row
 
 
-def _field(description: str, default: Any = _UNSET) -> Any:
-    return strawberry.field(default=default, description=description)
+def _field(
+    description: str, default: Any = _UNSET, *, bounds: tuple[int, int] | None = None
+) -> Any:
+    metadata = between(*bounds) if bounds is not None else None
+    return strawberry.field(default=default, description=description, metadata=metadata)
 
 
 # --- Inputs ------------------------------------------------------------------------------
@@ -116,7 +120,9 @@ class CreateGridInput:
     code: str | None = _field(_CODE_NEW, None)
     name: str = strawberry.field(description="Name (网格名称).")
     community_code: str = strawberry.field(description="Its community (社区编码).")
-    level: int = strawberry.field(description="Grid level (网格层级), 1 to 6.")
+    level: int = strawberry.field(
+        metadata=between(1, 6), description="Grid level (网格层级), 1 to 6."
+    )
     parent_code: str | None = _field(
         "The grid one level or more up (上级网格编码), same community; none at the top.", None
     )
@@ -127,7 +133,7 @@ class CreateGridInput:
 class UpdateGridInput:
     code: str = strawberry.field(description=_CODE)
     name: str | None = _field("Name (网格名称).")
-    level: int | None = _field("Grid level (网格层级), 1 to 6.")
+    level: int | None = _field("Grid level (网格层级), 1 to 6.", bounds=(1, 6))
     parent_code: str | None = _field("The grid up (上级网格编码); null makes it a top grid.")
     client_mutation_id: str | None = _field(_ECHO, None)
 
@@ -166,8 +172,8 @@ class CreateBuildingInput:
     code: str | None = _field(_CODE_NEW, None)
     name: str = strawberry.field(description="Name (楼栋), unique in its compound, e.g. 3栋.")
     compound_code: str = strawberry.field(description="Its compound (小区编码).")
-    floors: int = _field("Floors (层数), 1 to 200.", 6)
-    households: int = _field("Dwellings (户数), 0 to 10000.", 0)
+    floors: int = _field("Floors (层数), 1 to 200.", 6, bounds=(1, 200))
+    households: int = _field("Dwellings (户数), 0 to 10000.", 0, bounds=(0, 10000))
     client_mutation_id: str | None = _field(_KEY, None)
 
 
@@ -175,8 +181,8 @@ class CreateBuildingInput:
 class UpdateBuildingInput:
     code: str = strawberry.field(description=_CODE)
     name: str | None = _field("Name (楼栋).")
-    floors: int | None = _field("Floors (层数).")
-    households: int | None = _field("Dwellings (户数).")
+    floors: int | None = _field("Floors (层数), 1 to 200.", bounds=(1, 200))
+    households: int | None = _field("Dwellings (户数), 0 to 10000.", bounds=(0, 10000))
     client_mutation_id: str | None = _field(_ECHO, None)
 
 
@@ -188,7 +194,7 @@ class CreateHouseholdInput:
     room_no: str = strawberry.field(description="Room (房号); one household per dwelling.")
     head_name: str = strawberry.field(description="Head of the household (户主姓名).")
     phone: str | None = _field("Contact mobile (联系电话), 11 digits.", None)
-    size: int = _field("People in the household (户人数), 1 to 30.", 1)
+    size: int = _field("People in the household (户人数), 1 to 30.", 1, bounds=(1, 30))
     client_mutation_id: str | None = _field(_KEY, None)
 
 
@@ -200,7 +206,7 @@ class UpdateHouseholdInput:
     room_no: str | None = _field("Room (房号).")
     head_name: str | None = _field("Head of the household (户主姓名).")
     phone: str | None = _field("Contact mobile (联系电话); null clears it.")
-    size: int | None = _field("People in the household (户人数).")
+    size: int | None = _field("People in the household (户人数), 1 to 30.", bounds=(1, 30))
     client_mutation_id: str | None = _field(_ECHO, None)
 
 
@@ -208,8 +214,12 @@ class UpdateHouseholdInput:
 class CreateServiceCategoryInput:
     code: str | None = _field(_CODE_NEW, None)
     name: str = strawberry.field(description="Name (名称).")
-    year: int = strawberry.field(description="The year it is set for (年度).")
-    order_due_hours: int = _field("Hours an order may take (办结时限，小时), 1 to 720.", 72)
+    year: int = strawberry.field(
+        metadata=between(2000, 2100), description="The year it is set for (年度)."
+    )
+    order_due_hours: int = _field(
+        "Hours an order may take (办结时限，小时), 1 to 720.", 72, bounds=(1, 720)
+    )
     client_mutation_id: str | None = _field(_KEY, None)
 
 
@@ -217,8 +227,10 @@ class CreateServiceCategoryInput:
 class UpdateServiceCategoryInput:
     code: str = strawberry.field(description=_CODE)
     name: str | None = _field("Name (名称).")
-    year: int | None = _field("The year (年度).")
-    order_due_hours: int | None = _field("Hours an order may take (办结时限，小时).")
+    year: int | None = _field("The year (年度).", bounds=(2000, 2100))
+    order_due_hours: int | None = _field(
+        "Hours an order may take (办结时限，小时), 1 to 720.", bounds=(1, 720)
+    )
     client_mutation_id: str | None = _field(_ECHO, None)
 
 

@@ -14,6 +14,7 @@ from resolvers import reference_data as rules
 from resolvers.alliances import PartyRef
 from schema.alliances import AlliancePayload
 from schema.base import Info
+from schema.bounds import between
 from schema.enums import MeetingFrequency, PartyKind
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -30,13 +31,17 @@ class PropertyCriterionInput:
     code: str = strawberry.field(description="Criterion code (细则编码), unique in the year.")
     name: str = strawberry.field(description="What is scored (评分内容).")
     scorer: PropertyScorer = strawberry.field(description="Who scores it (评分主体).")
-    max_score: int = strawberry.field(description="Highest score (满分), 1 to 100.")
-    sort_order: int = strawberry.field(default=0, description="Position in the list (排序).")
+    max_score: int = strawberry.field(
+        metadata=between(1, 100), description="Highest score (满分), 1 to 100."
+    )
+    sort_order: int = strawberry.field(
+        metadata=between(0, 10_000), default=0, description="Position in the list (排序)."
+    )
 
 
 @strawberry.input(description="Set a year's scoring criteria (设定年度评分细则).")
 class SetPropertyCriteriaInput:
-    year: int = strawberry.field(description="The year (年度).")
+    year: int = strawberry.field(metadata=between(2000, 2100), description="The year (年度).")
     criteria: list[PropertyCriterionInput] = strawberry.field(
         description="Criteria by code: new codes are added, given ones changed, others stay."
     )
@@ -46,14 +51,18 @@ class SetPropertyCriteriaInput:
 @strawberry.input(description="One award tier (奖补档次) of a year.")
 class PropertyAwardTierInput:
     name: str = strawberry.field(description="Tier name (档次名称), unique in the year.")
-    min_total: Decimal = strawberry.field(description="Lowest total that reaches it (最低总分).")
-    amount_yuan: Decimal = strawberry.field(description="Amount in yuan (奖补金额).")
+    min_total: Decimal = strawberry.field(
+        metadata=between(0, 1000), description="Lowest total that reaches it (最低总分)."
+    )
+    amount_yuan: Decimal = strawberry.field(
+        metadata=between(0, 10**9), description="Amount in yuan (奖补金额)."
+    )
     passes: bool = strawberry.field(default=True, description="Passes the evaluation (视为合格).")
 
 
 @strawberry.input(description="Set a year's award tiers (设定年度奖补档次).")
 class SetPropertyAwardTiersInput:
-    year: int = strawberry.field(description="The year (年度).")
+    year: int = strawberry.field(metadata=between(2000, 2100), description="The year (年度).")
     tiers: list[PropertyAwardTierInput] = strawberry.field(
         description="Tiers by name: new names are added, given ones changed, others stay."
     )
@@ -67,7 +76,9 @@ class FoundingPartyInput:
     name: str | None = strawberry.field(
         default=None, description="Name, required for other organisations (名称)."
     )
-    rotation_order: int = strawberry.field(description="Its chair turn (轮值顺序), from 1.")
+    rotation_order: int = strawberry.field(
+        metadata=between(1, 10_000), description="Its chair turn (轮值顺序), from 1."
+    )
 
 
 @strawberry.input(description="Found a Party-building alliance (成立党建联盟).")
@@ -84,10 +95,14 @@ class FoundAllianceInput:
         description="Its founding parties (成员单位), two or more, each once."
     )
     chair_term_months: int = strawberry.field(
-        default=12, description="Months per chair turn (轮值任期月数), 1 to 24."
+        default=12,
+        metadata=between(1, 24),
+        description="Months per chair turn (轮值任期月数), 1 to 24.",
     )
     chair_terms: int = strawberry.field(
-        default=2, description="Chair turns scheduled from the founding day (排定任期数), 1 to 24."
+        default=2,
+        metadata=between(1, 24),
+        description="Chair turns scheduled from the founding day (排定任期数), 1 to 24.",
     )
     client_mutation_id: str | None = strawberry.field(default=None, description=_KEY)
 
