@@ -362,3 +362,23 @@ async def test_the_district_sets_a_years_reference_data(hub: GraphQLClient) -> N
         *founding["parties"], {"kind": "COMMUNITY", "code": "NOPE", "rotationOrder": 3}]}  # fmt: skip
     assert (await hub.query(FOUND, {"input": unknown}))["foundAlliance"]["userErrors"][0][
         "code"] == "NOT_FOUND"  # fmt: skip
+
+
+async def test_seeded_households_carry_their_history(hub: GraphQLClient) -> None:
+    """The demo data exercises households: one moved out (retired) per community, a new
+    household in its dwelling, and each household's history with its fields."""
+    committee = hub.as_viewer("community", community="C001")
+    data = await committee.query(
+        """query { community(code: "C001") { compounds(first: 100) { edges { node {
+             buildings(first: 100) { edges { node { householdRecords {
+               roomNo unitNo status history { toState changes { field after } } } } } } } } } } }"""
+    )
+    records = [h for c in data["community"]["compounds"]["edges"]
+               for b in c["node"]["buildings"]["edges"] for h in b["node"]["householdRecords"]]  # fmt: skip
+    assert {h["status"] for h in records} == {"ACTIVE", "RETIRED"}
+    retired = next(h for h in records if h["status"] == "RETIRED")
+    assert [e["toState"] for e in retired["history"]] == ["created", "retired"]
+    assert {"field": "roomNo", "after": retired["roomNo"]} in retired["history"][0]["changes"]
+    same_dwelling = [h for h in records
+                     if (h["unitNo"], h["roomNo"]) == (retired["unitNo"], retired["roomNo"])]  # fmt: skip
+    assert len(same_dwelling) >= 2

@@ -54,4 +54,38 @@ def generate_households(seed: int, rows: TableRows) -> TableRows:
                 add(community, building["id"], unit, room, retired=moved)
                 if moved:  # the dwelling has a new household since
                     add(community, building["id"], unit, room, retired=False)
-    return {"households": households}
+    # Earlier events (workflow ones) carry no `changes`: one key set for the bulk insert.
+    earlier = [{**e, "changes": e.get("changes")} for e in rows.get("state_events", [])]
+    return {"households": households, "state_events": [*earlier, *_history(rows, households)]}
+
+
+def _history(rows: TableRows, households: list[Row]) -> list[Row]:
+    """Each household's history as the master-data service writes it: created by its
+    community with the given fields, and retired (迁出) for those that moved out."""
+    first = max((e["id"] for e in rows.get("state_events", [])), default=0) + 1
+    community_code = {c["id"]: c["code"] for c in rows["communities"]}
+    building_code = {b["id"]: b["code"] for b in rows["buildings"]}
+    events: list[Row] = []
+
+    def event(household: Row, before: str | None, after: str, changes: Row,
+              at: datetime, note: str | None = None) -> None:  # fmt: skip
+        actor = f"community:{community_code[household['community_id']]}"
+        events.append({
+            "id": first + len(events), "entity_type": "Household",
+            "entity_id": household["id"], "from_state": before, "to_state": after,
+            "actor_subject": actor, "actor_role": "community", "actor_organisation": actor,
+            "note": note, "occurred_at": at, "changes": changes,
+        })  # fmt: skip
+
+    for household in households:
+        given = {"buildingCode": building_code[household["building_id"]],
+                 "unitNo": household["unit_no"], "roomNo": household["room_no"],
+                 "headName": household["head_name"], "phone": household["phone"],
+                 "size": household["size"]}  # fmt: skip
+        event(household, None, "created", {k: [None, v] for k, v in given.items()},
+              household["created_at"])  # fmt: skip
+        if household["retired_on"] is not None:
+            moved = datetime.combine(household["retired_on"], datetime.min.time(), tzinfo=UTC)
+            event(household, "active", "retired",
+                  {"retiredOn": [None, household["retired_on"].isoformat()]}, moved, "迁出")  # fmt: skip
+    return events
