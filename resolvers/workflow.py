@@ -186,7 +186,9 @@ def record(
     from_state: str | None,
     to_state: str,
     note: str | None = None,
+    changes: dict[str, list[object]] | None = None,
 ) -> None:
+    """Append one state event; `changes` ({field: [before, after]}) for master data."""
     session.add(
         StateEvent(
             entity_type=entity_type,
@@ -197,6 +199,7 @@ def record(
             actor_role=viewer.role.value,
             actor_organisation=viewer.organisation,
             note=note,
+            changes=changes,
         )
     )
 

@@ -31,6 +31,7 @@ from schema.linkage import LinkageMutation
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
+from schema.master import MasterDataMutation, MasterDataQuery
 from schema.master_units import MasterUnitsMutation
 from schema.mutation_roles import guard_mutations
 from schema.opinions import OpinionsMutation, OpinionsQuery
@@ -47,6 +48,7 @@ from schema.posts import PostsMutation
 from schema.privacy import PrivacyMutation
 from schema.property import PropertyMutation, PropertyQuery
 from schema.rating_policy import RatingPolicyMutation, RatingPolicyQuery
+from schema.reference_data import ReferenceDataMutation
 from schema.reporting_mutations import ReportingMutation
 from schema.three_evaluations import ThreeEvaluationsQuery
 from schema.unit_service import UnitServiceMutation
@@ -64,6 +66,7 @@ class Query(
     AuditQuery,
     UnitsQuery,
     PlacesQuery,
+    MasterDataQuery,
     PartnersQuery,
     ListsQuery,
     OrdersQuery,
@@ -108,6 +111,8 @@ class Mutation(
     RatingPolicyMutation,
     OpinionsMutation,
     PositionsMutation,
+    MasterDataMutation,
+    ReferenceDataMutation,
 ):
     pass
 

@@ -15,6 +15,28 @@ from schema.actors import (
 from schema.base import Info
 
 
+@strawberry.type(
+    description="One changed field of a master-data row (字段变更): its input name, before and "
+    "after; a personal field (name, phone, skills, birth date of a member) is marked changed "
+    "without its values."
+)
+class FieldChange:
+    field: str = strawberry.field(description="The input field (字段), e.g. `name`, `gridCode`.")
+    before: str | None = strawberry.field(
+        description="Value before (原值); null on creation, or for a personal field."
+    )
+    after: str | None = strawberry.field(
+        description="Value after (新值); null when cleared, or for a personal field."
+    )
+    personal: bool = strawberry.field(
+        default=False, description="A personal field (个人信息): changed, values not recorded."
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 @strawberry.type(description="One state change in a workflow (状态变更记录): who, when, from, to.")
 class StateEvent:
     from_state: str | None = strawberry.field(description="State before, null on creation.")
@@ -24,6 +46,11 @@ class StateEvent:
     actor_label: str = strawberry.field(description=ACTOR_LABEL_DESCRIPTION)
     note: str | None = strawberry.field(description="Reason or note given (说明).")
     occurred_at: datetime = strawberry.field(description="When (时间).")
+    changes: list[FieldChange] = strawberry.field(
+        default_factory=list,
+        description="Master data (主数据): the fields created, updated or retired, with their "
+        "values before and after; empty on workflow events.",
+    )
 
 
 async def history(info: Info, entity_type: str, entity_id: int) -> list[StateEvent]:
@@ -37,6 +64,8 @@ async def history(info: Info, entity_type: str, entity_id: int) -> list[StateEve
             actor_role=row.actor_role,
             actor_label=actor_label(row.actor_role, row.actor_organisation),
             note=row.note, occurred_at=row.occurred_at,
+            changes=[FieldChange(field=name, before=_text(pair[0]), after=_text(pair[1]))
+                     for name, pair in sorted((row.changes or {}).items())],
         )
         for row in rows
     ]  # fmt: skip

@@ -33,6 +33,7 @@ from schema.pagination import (
 )
 from schema.personal import Personal
 from schema.places import Community, Grid
+from schema.retirable import Retirable
 from schema.reveals import ListReveals
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class CategoryFilter:
     description="A service category (服务类别) or post type (岗位类型); categories are data, "
     "seeded with the Chancheng, Qianjiang and Junan sets.",
 )
-class ServiceCategory(HubNode):
+class ServiceCategory(HubNode, Retirable):
     id_loader_of = loaded_by(lambda c: c.community.category_by_id)
 
     id: relay.NodeID[int]
@@ -105,6 +106,9 @@ class ServiceCategory(HubNode):
     order_due_hours: int = strawberry.field(
         description="Hours an order (点单) of this category may take before it is overdue "
         "(办结时限，小时)."
+    )
+    year: int | None = strawberry.field(
+        description="The year the district set it for (年度); null on categories before it."
     )
 
     @classmethod

@@ -15,24 +15,7 @@ from schema.actors import (
     shown_subject,
 )
 from schema.base import Info
-
-
-@strawberry.type(
-    description="One changed field (变更字段): its input name, and the values before and after "
-    "as JSON text; a personal field (name, phone, skills, birth date) is marked changed "
-    "without its values."
-)
-class FieldChange:
-    field: str = strawberry.field(description="The field's input name, e.g. `jobTitle`.")
-    before: str | None = strawberry.field(
-        description="The value before, as JSON (null: none, or personal)."
-    )
-    after: str | None = strawberry.field(
-        description="The value after, as JSON (null: none, or personal)."
-    )
-    personal: bool = strawberry.field(
-        description="A personal field (个人信息): changed, values not recorded."
-    )
+from schema.history import FieldChange
 
 
 @strawberry.type(
@@ -56,7 +39,10 @@ class MasterDataEvent:
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    """Text as it is (like the community side's history), other values as JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _changes(stored: dict[str, Any]) -> list[FieldChange]:

@@ -87,7 +87,7 @@ class UpdateWorkUnitInput:
 
 
 @strawberry.input(description="Retire (撤销) a unit or a branch: it stays, with date and reason.")
-class RetireInput:
+class RetireOrganisationInput:
     code: str = strawberry.field(description="The unit's or branch's code (编码).")
     retired_on: date | None = strawberry.field(
         default=None, description="Date of retirement (撤销日期); today in China by default."
@@ -294,7 +294,7 @@ class MasterUnitsMutation:
     async def retire_work_unit(
         self,
         info: Info,
-        input: Annotated[RetireInput, strawberry.argument(description="The unit.")],
+        input: Annotated[RetireOrganisationInput, strawberry.argument(description="The unit.")],
     ) -> WorkUnitPayload:
         service = rules.one_code(master_status.retire_units, input.code,
                                  _dated(input.retired_on, input.reason))  # fmt: skip
@@ -346,7 +346,7 @@ class MasterUnitsMutation:
     async def retire_party_branch(
         self,
         info: Info,
-        input: Annotated[RetireInput, strawberry.argument(description="The branch.")],
+        input: Annotated[RetireOrganisationInput, strawberry.argument(description="The branch.")],
     ) -> PartyBranchPayload:
         service = rules.one_code(master_status.retire_branches, input.code,
                                  _dated(input.retired_on, input.reason))  # fmt: skip

@@ -20,6 +20,21 @@ D, U, C = Role.DISTRICT, Role.UNIT_BRANCH, Role.COMMUNITY
 W, S, X = Role.GRID_WORKER, Role.GRID_BRANCH_SECRETARY, Role.COMPOUND_BRANCH_SECRETARY
 M, R, P = Role.MEMBER, Role.RESIDENT, Role.PROPERTY_COMPANY
 MUTATION_ROLES: dict[str, frozenset[Role]] = {
+    # Master data (主数据): the district its streets, communities and service categories; a
+    # community its own grids, compounds, buildings and households.
+    **{
+        f"{verb}{name}": frozenset({D})
+        for verb in ("create", "update", "retire")
+        for name in ("Street", "Community", "ServiceCategory")
+    },
+    **{
+        f"{verb}{name}": frozenset({C})
+        for verb in ("create", "update", "retire")
+        for name in ("Grid", "Compound", "Building", "Household")
+    },
+    "setPropertyCriteria": frozenset({D}),
+    "setPropertyAwardTiers": frozenset({D}),
+    "foundAlliance": frozenset({D}),
     "updatePrivacyPreferences": frozenset({M}),
     "reportToCommunity": frozenset({M}),
     "confirmReport": frozenset({C, S, X}),

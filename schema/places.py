@@ -22,6 +22,7 @@ from schema.pagination import (
     OrderDirection,
     paginate,
 )
+from schema.retirable import Retirable
 
 if TYPE_CHECKING:
     from schema.activities import Activity, ActivityFilter
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from schema.groups import BuildingGroup, BuildingGroupFilter, HouseholdAssignment
     from schema.linkage import CompoundCommittee
     from schema.lists import DemandItem, ListItemFilter, ListItemOrder, ResourceItem, ServiceItem
+    from schema.master import Household
     from schema.orders import ServiceOrder, ServiceOrderFilter, ServiceOrderOrder
     from schema.partners import (
         AgreementFilter,
@@ -182,7 +184,7 @@ class District(HubNode):
 @strawberry.federation.type(
     keys=["code"], description="A street (街道) or town (镇): the level above communities."
 )
-class Street(HubNode):
+class Street(HubNode, Retirable):
     id_loader_of = loaded_by(lambda c: c.community.street_by_id)
 
     id: relay.NodeID[int]
@@ -227,7 +229,7 @@ class Street(HubNode):
     description="A community (社区): its Party committee (社区大党委) receives members' reports "
     "and organises them to serve.",
 )
-class Community(HubNode):
+class Community(HubNode, Retirable):
     id_loader_of = loaded_by(lambda c: c.community.community_by_id)
 
     id: relay.NodeID[int]
@@ -626,7 +628,7 @@ class Community(HubNode):
     description="A grid (网格): multi-level, e.g. third, fourth and fifth level; units' staff "
     "and departments are assigned into grids.",
 )
-class Grid(HubNode):
+class Grid(HubNode, Retirable):
     id_loader_of = loaded_by(lambda c: c.community.grid_by_id)
 
     id: relay.NodeID[int]
@@ -700,7 +702,7 @@ class Grid(HubNode):
     description="A residential compound (小区), with or without an owners' committee (业委会), "
     "compound Party branch (小区党支部) and property company (物业).",
 )
-class Compound(HubNode):
+class Compound(HubNode, Retirable):
     id_loader_of = loaded_by(lambda c: c.community.compound_by_id)
 
     id: relay.NodeID[int]
@@ -720,6 +722,7 @@ class Compound(HubNode):
     self_built_unit_code: str | None = strawberry.field(
         description="The unit that built it (自建单位编码), unit-built compounds only."
     )
+    address: str | None = strawberry.field(description="Address of the compound (小区地址).")
     community_id: strawberry.Private[int]
     grid_id: strawberry.Private[int | None]
     property_company_id: strawberry.Private[int | None]
@@ -820,7 +823,7 @@ class Compound(HubNode):
 @strawberry.federation.type(
     keys=["code"], description="A building (楼栋); supporters are grouped by building."
 )
-class Building(HubNode):
+class Building(HubNode, Retirable):
     id_loader_of = loaded_by(lambda c: c.community.building_by_id)
 
     id: relay.NodeID[int]
@@ -841,6 +844,19 @@ class Building(HubNode):
     @strawberry.field(description="The compound the building belongs to (所属小区).")
     async def compound(self, info: Info) -> Compound:
         return Compound.from_row(await info.context.community.compound_by_id.load(self.compound_id))
+
+    @strawberry.field(
+        description="Households (户, 人屋关联) registered in its dwellings, by unit and room; "
+        "retired ones (迁出/注销) too. Personal data: only the community's roles (and the "
+        "district) read them."
+    )
+    async def household_records(
+        self, info: Info
+    ) -> list[Annotated[Household, strawberry.lazy("schema.master")]]:
+        from schema.master import Household
+
+        rows = await info.context.community.households_of_building.load(self.id)
+        return [Household.from_row(row) for row in rows]
 
     @strawberry.field(description="Supporters (报到党员) living in this building.")
     async def supporters(

@@ -222,7 +222,7 @@ RECORD_TYPES = {
     "Alliance.memberships": "AllianceMembership", "opinionRequests": "OpinionRequest",
     "PropertyAwardFund.awards": "PropertyCompoundAward",
     "Activity.unitSignups": "UnitActivitySignup",
-    "Community.positions": "Position",
+    "Community.positions": "Position", "Building.householdRecords": "Household",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",

@@ -44,10 +44,10 @@ def _mutation(name: str, input_type: str, result: str) -> str:
 
 CREATE_UNIT = _mutation("createWorkUnit", "CreateWorkUnitInput", UNIT)
 UPDATE_UNIT = _mutation("updateWorkUnit", "UpdateWorkUnitInput", UNIT)
-RETIRE_UNIT = _mutation("retireWorkUnit", "RetireInput", UNIT)
+RETIRE_UNIT = _mutation("retireWorkUnit", "RetireOrganisationInput", UNIT)
 CREATE_BRANCH = _mutation("createPartyBranch", "CreatePartyBranchInput", BRANCH)
 UPDATE_BRANCH = _mutation("updatePartyBranch", "UpdatePartyBranchInput", BRANCH)
-RETIRE_BRANCH = _mutation("retirePartyBranch", "RetireInput", BRANCH)
+RETIRE_BRANCH = _mutation("retirePartyBranch", "RetireOrganisationInput", BRANCH)
 CREATE_MEMBER = _mutation("createMember", "CreateMemberInput", MEMBER)
 UPDATE_MEMBER = _mutation("updateMember", "UpdateMemberInput", MEMBER)
 TRANSFER = _mutation("transferMember", "TransferMemberInput", MEMBER)
@@ -127,7 +127,7 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     renamed = await _ok(hub, UPDATE_UNIT, {"code": hospital["code"], "name": "区第一人民医院"})
     assert renamed["workUnit"]["name"] == "区第一人民医院"
     assert renamed["workUnit"]["history"][-1]["changes"] == [
-        {"field": "name", "before": '"区人民医院"', "after": '"区第一人民医院"', "personal": False}
+        {"field": "name", "before": "区人民医院", "after": "区第一人民医院", "personal": False}
     ]
     unchanged = await _ok(hub, UPDATE_UNIT, {"code": hospital["code"], "name": "区第一人民医院"})
     assert len(unchanged["workUnit"]["history"]) == 2  # identical: no history
@@ -205,7 +205,7 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     )["member"]
     changes = {c["field"]: c for c in updated["history"][-1]["changes"]}
     assert changes["phone"] == {"field": "phone", "before": None, "after": None, "personal": True}
-    assert changes["jobTitle"]["before"] == '"主治医师"'
+    assert changes["jobTitle"]["before"] == "主治医师"
     assert "13800138000" not in str(updated["history"])
     # 转正: not before a year of probation; then a full member with the date.
     early = await _refused(
@@ -233,7 +233,7 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     assert moved["branch"]["code"] == surgery["code"]
     transfer = moved["history"][-1]
     assert (transfer["action"], transfer["note"]) == ("transferred", "科室合并")
-    assert {"field": "branchCode", "before": '"YY-NK"', "after": f'"{surgery["code"]}"',
+    assert {"field": "branchCode", "before": "YY-NK", "after": surgery["code"],
             "personal": False} in transfer["changes"]  # fmt: skip
     to_other_unit = await the_hospital.error(TRANSFER, {"input": {
         "code": "YY0001", "branchCode": "ZZB-1"}})  # fmt: skip
@@ -382,7 +382,7 @@ async def test_transfer_keeps_reports_and_performance(seeded: GraphQLClient) -> 
         target["code"],
     )
     changes = {c["field"]: c for c in moved["history"][-1]["changes"]}
-    assert changes["unitCode"]["before"] == f'"{member["unit"]["code"]}"'
+    assert changes["unitCode"]["before"] == member["unit"]["code"]
     after = (await seeded.query(FOOTPRINT, {"code": member["code"], "year": year}))["member"]
     assert after["code"] == before["code"]
     assert after["report"] == before["report"]  # the community side still has his report

@@ -78,6 +78,11 @@ ALLOWED: dict[str, set[str]] = {
     "createPartyBranch": {D, U}, "updatePartyBranch": {D, U}, "retirePartyBranch": {D, U},
     "createMember": {D, U}, "updateMember": {D, U}, "transferMember": {D, U},
     "confirmFullMembership": {D, U}, "endPartyMembership": {D, U}, "endMemberService": {D, U},
+    **{f"{verb}{name}": {D} for verb in ("create", "update", "retire")
+       for name in ("Street", "Community", "ServiceCategory")},
+    **{f"{verb}{name}": {C} for verb in ("create", "update", "retire")
+       for name in ("Grid", "Compound", "Building", "Household")},
+    "setPropertyCriteria": {D}, "setPropertyAwardTiers": {D}, "foundAlliance": {D},
 }  # fmt: skip
 # Real codes of the seeded data, so a refusal is about the role, not an unknown code.
 SCOPES = {

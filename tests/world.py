@@ -349,6 +349,8 @@ RECORDS: dict[str, str] = {
     " p.revoked_at, p.starts_on,"
     " p.ends_on FROM positions p JOIN communities c ON c.id = p.community_id"
     " JOIN compounds cp ON cp.id = p.compound_id LEFT JOIN buildings b ON b.id = p.building_id",
+    "Household": "SELECT h.id, c.code AS community, b.code AS building FROM households h"
+    " JOIN communities c ON c.id = h.community_id JOIN buildings b ON b.id = h.building_id",
     "Grid": "SELECT id FROM grids",
     "Building": "SELECT id FROM buildings",
     "AllianceMembership": "SELECT p.id, a.code AS alliance FROM alliance_parties p"

@@ -93,7 +93,7 @@ class CommunityLoaders(LazyLoaderGroups):
     GROUPS = (
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
-        "_operations_read", "_unit_service", "_positions",
+        "_operations_read", "_unit_service", "_positions", "_households",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -399,6 +399,21 @@ class CommunityLoaders(LazyLoaderGroups):
         from datasources.community.positions import PositionLoaders
 
         self.positions = PositionLoaders(source, scope)
+
+    household_by_id: DataLoader[int, Any]
+    household_by_code: DataLoader[str, Any]
+    households_of_building: DataLoader[int, list[Any]]
+
+    def _households(self, source: Datasource, scope: Scope) -> None:
+        """Households (户, 人屋关联) by id, by code and of a building (by unit and room)."""
+        from datasources.community.household_models import Household
+
+        self.household_by_id = row_by_key(source, scope, Household.id)
+        self.household_by_code = row_by_key(source, scope, Household.code)
+        self.households_of_building = rows_by_key(
+            source, scope, Household.building_id, Household.unit_no, Household.room_no,
+            Household.id,
+        )  # fmt: skip
 
     points: PointsLoaders
     points_entry_by_id: DataLoader[int, PointsEntry | None]

@@ -167,6 +167,9 @@ class Street(CommunityBase):
     name: Mapped[str] = mapped_column(String(60), index=True)
     kind: Mapped[StreetKind] = mapped_column(str_enum(StreetKind, "street_kind"))
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    # Retired (撤销, China date): master data is never deleted; a retired row stays readable
+    # and takes no new children (datasources/community/master.py).
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class PropertyCompany(CommunityBase):
@@ -196,6 +199,9 @@ class Community(CommunityBase):
     households: Mapped[int] = mapped_column(default=0)
     residents: Mapped[int] = mapped_column(default=0)
     secretary_name: Mapped[str | None] = mapped_column(String(40))
+    # Retired (撤销, China date): master data is never deleted; a retired row stays readable
+    # and takes no new children (datasources/community/master.py).
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Grid(CommunityBase):
@@ -211,6 +217,9 @@ class Grid(CommunityBase):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     level: Mapped[int]
     secretary_name: Mapped[str | None] = mapped_column(String(40))
+    # Retired (撤销, China date): master data is never deleted; a retired row stays readable
+    # and takes no new children (datasources/community/master.py).
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Compound(CommunityBase):
@@ -237,6 +246,10 @@ class Compound(CommunityBase):
     )
     # The unit that built the compound (自建单位), a work unit's stable code; unit-built only.
     self_built_unit_code: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(200))  # 小区地址
+    # Retired (撤销, China date): master data is never deleted; a retired row stays readable
+    # and takes no new children (datasources/community/master.py).
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Building(CommunityBase):
@@ -251,6 +264,9 @@ class Building(CommunityBase):
     households: Mapped[int] = mapped_column(default=0)
     # Units (单元): the building's entrances, numbered 1..entrances; a 单元长 leads one.
     entrances: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # Retired (撤销, China date): master data is never deleted; a retired row stays readable
+    # and takes no new children (datasources/community/master.py).
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ServiceCategory(CommunityBase):
@@ -265,6 +281,11 @@ class ServiceCategory(CommunityBase):
     active: Mapped[bool] = mapped_column(default=True)
     # How long an order (点单) of this category may take before it is overdue (超时).
     order_due_hours: Mapped[int] = mapped_column(default=72, server_default=text("72"))
+    # The year the district set the category for (年度); null on categories before 0022.
+    year: Mapped[int | None]
+    # Retired (撤销, China date): master data is never deleted; a retired row stays readable
+    # and takes no new children (datasources/community/master.py).
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Report(CommunityBase):
@@ -561,6 +582,9 @@ class StateEvent(CommunityBase):
     actor_organisation: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    # Master data changes (主数据变更): {field: [before, after]} of a created, updated or
+    # retired row; null on workflow events.
+    changes: Mapped[dict[str, list[object]] | None] = mapped_column(JSON)
 
 
 class IdempotencyKey(CommunityBase):
@@ -719,6 +743,7 @@ from datasources.community import (  # noqa: E402,F401
     duty_models,
     evaluation_models,
     group_models,
+    household_models,
     opinion_models,
     order_models,
     partner_models,

@@ -579,6 +579,9 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
     visible_ids["RatingPolicy"] = select(RatingPolicy.id).where(
         *await _rating_policies(viewer, facts)
     )
+    from datasources.community.master_policy import master_events
+
+    visible_ids.update(await master_events(viewer, facts))
     return [
         or_(
             *(
@@ -675,3 +678,9 @@ def community_reports(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.role in GRID_ROLES:
         return Report.building_id.in_(grid_buildings(viewer))
     return Report.community_id.in_(own_community(viewer))
+
+
+# Master data (户 and the history of places): their rules live in their own module.
+from datasources.community.master_policy import MASTER_RULES  # noqa: E402
+
+_RULES.update(MASTER_RULES)
