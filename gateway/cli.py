@@ -172,8 +172,8 @@ def import_(
     """
     from pathlib import Path
 
-    from gateway.importing import KINDS, NotWired, TemplateExists, run_import, template
-    from gateway.importing.services import applier
+    from gateway.importing import KINDS, TemplateExists, finish, load, template
+    from gateway.importing.writing import ImportRefused, Source, write
 
     if write_template:
         target = Path(file or f"{kind}-template.xlsx")
@@ -191,12 +191,16 @@ def import_(
         raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
     if retire_missing and kind != "members":
         raise click.UsageError("--retire-missing applies to members (a full roster) only")
-    try:
-        report = run_import(
-            kind, file, dry_run, retire_missing, applier(kind, retire_missing=retire_missing)
-        )
-    except NotWired as exc:
-        raise click.ClickException(str(exc)) from exc
+    loaded = load(kind, file, dry_run=dry_run)
+    report = loaded.report
+    if not report.problems:
+        source = Source(kind, Path(file).name, report.digest)
+        try:
+            applied = asyncio.run(write(Settings(), source, loaded.parsed.rows,
+                                        dry_run=dry_run, retire_missing=retire_missing))  # fmt: skip
+        except ImportRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+        report = finish(loaded, applied)
     if as_json:
         import json
 
@@ -206,6 +210,22 @@ def import_(
         click.echo(report.render(KINDS[kind].label))
     if not report.ok:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("code")
+@click.argument("name")
+@click.option("--city", required=True, help="The city (市), e.g. 佛山市.")
+def district(code: str, name: str, city: str) -> None:
+    """Set the district (区) this hub serves: CODE (e.g. D01) and NAME (e.g. 禅城区). Run once
+    on an empty hub before importing streets; again to correct the name or city."""
+    from gateway.importing.writing import ImportRefused, set_district
+
+    try:
+        action = asyncio.run(set_district(Settings(), code, name, city))
+    except ImportRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"district {code} {name} ({city}): {action}")
 
 
 @main.command()

@@ -364,9 +364,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "grids": {"code": "G01", "name": "第一网格", "communityCode": "C01", "level": "3",
               "parentCode": ""},
     "compounds": {"code": "CP01", "name": "湖景花园", "communityCode": "C01", "gridCode": "G01",
-                  "kind": "三无小区", "address": "湖景路 8 号"},
+                  "kind": "三无小区", "address": "湖景路 8 号", "partyBranchName": "湖景花园党支部"},
     "buildings": {"code": "BD01", "name": "1栋", "compoundCode": "CP01", "floors": "18",
-                  "dwellingUnits": "72"},
+                  "households": "72"},
     "households": {"code": "H0101", "buildingCode": "BD01", "unitNo": "1单元", "roomNo": "101",
                    "headName": "陈大", "phone": "13800138000", "size": "3"},
     "categories": {"code": "CAT01", "name": "法律咨询", "year": "2026", "orderDueHours": "72"},
@@ -510,18 +510,6 @@ def test_cli_reports_problems_with_exit_status_1_and_json(tmp_path: Path) -> Non
     assert "第 3 行「code」“M0001”：编码与第 2 行重复" in result.stderr
 
 
-def test_cli_without_the_services_checks_the_file_and_writes_nothing(tmp_path: Path) -> None:
-    from gateway.importing.services import service_module_found
-
-    if service_module_found("members"):
-        pytest.skip("the master-data services exist: their wiring decides what the command does")
-    path = write_csv(tmp_path / "m.csv", [MEMBER_FIELDS, ZHANG], "utf-8")
-    result = CliRunner().invoke(main, ["import", "members", str(path)])
-    assert result.exit_code == 1
-    assert "导入尚未接通写入" in result.output
-    assert "1 行均有效" in result.output
-
-
 def test_the_import_benchmark_runs_on_a_small_roster(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -613,11 +601,11 @@ def test_an_empty_cell_of_a_field_with_a_default_is_not_given(tmp_path: Path) ->
                 progress=False).parsed.rows  # fmt: skip
     assert rows == [{"code": "S1", "name": "张槎街道"},
                     {"code": "S2", "name": "南庄镇", "kind": StreetKind.TOWN}]  # fmt: skip
-    buildings = [["code", "name", "compoundCode", "floors", "dwellingUnits"],
+    buildings = [["code", "name", "compoundCode", "floors", "households"],
                  ["BD1", "1栋", "CP1", "", "0"]]  # fmt: skip
     rows = load("buildings", write_csv(tmp_path / "b.csv", buildings, "utf-8"), dry_run=True,
                 progress=False).parsed.rows  # fmt: skip
-    assert rows == [{"code": "BD1", "name": "1栋", "compoundCode": "CP1", "dwellingUnits": 0}]
+    assert rows == [{"code": "BD1", "name": "1栋", "compoundCode": "CP1", "households": 0}]
     communities = [["code", "name", "streetCode", "address"], ["C1", "湖景社区", "S1", " "]]
     rows = load("communities", write_csv(tmp_path / "c.csv", communities, "utf-8"),
                 dry_run=True, progress=False).parsed.rows  # fmt: skip

@@ -10,12 +10,13 @@ checking them without a database, templates and reports.
     report      problems and counts, in Chinese and as a dict
     run         one import: load, apply (injected), report
 
-Writing the rows is the master-data services' job; `run.run_import` takes it as `apply`.
+Writing the rows is the master-data services' job: `writing.write` (the command's step),
+or any `apply` given to `run.run_import`.
 """
 
 from gateway.importing.kinds import KINDS, Column, Kind
 from gateway.importing.report import Applied, ImportReport, Problem, RowProblem
-from gateway.importing.run import NotWired, finish, load, run_import, run_import_async
+from gateway.importing.run import finish, load, run_import, run_import_async
 from gateway.importing.templates import TemplateExists, template, template_bytes
 
 __all__ = [
@@ -24,7 +25,6 @@ __all__ = [
     "Column",
     "ImportReport",
     "Kind",
-    "NotWired",
     "Problem",
     "RowProblem",
     "TemplateExists",

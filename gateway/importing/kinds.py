@@ -305,6 +305,7 @@ COMPOUNDS = Kind(
             default=CompoundKind.COMMERCIAL,
         ),
         text_column("address", "地址", 200, aliases=("小区地址",)),
+        text_column("partyBranchName", "小区党支部名称", 120, aliases=("小区党支部",)),
     ),
 )
 
@@ -316,9 +317,8 @@ BUILDINGS = Kind(
         text_column("name", "楼栋名称", 40, required=True, aliases=("楼栋", "名称")),
         code_column("compoundCode", "小区编码"),
         int_column("floors", "楼层数", 1, 200, aliases=("层数",), default=6),
-        # The community service's input names this field `households` (户数): accepted as
-        # a header too; the row's key is `dwellingUnits`, the name the issue gives.
-        int_column("dwellingUnits", "户数", 0, 10_000, aliases=("households",), default=0),
+        # `households` (户数), as the GraphQL input names it; `dwellingUnits` is accepted too.
+        int_column("households", "户数", 0, 10_000, aliases=("dwellingUnits",), default=0),
     ),
     unique=(("compoundCode", "name"),),
 )

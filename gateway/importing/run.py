@@ -29,10 +29,6 @@ Apply = Callable[[Rows, bool], Applied | Awaitable[Applied]]
 RETIRING_KINDS = frozenset({"members"})
 
 
-class NotWired(RuntimeError):
-    """No writing step exists for the kind yet: the file is checked, nothing is written."""
-
-
 @dataclass
 class Loaded:
     """A file read and checked, not yet applied."""
