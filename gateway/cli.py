@@ -193,6 +193,8 @@ def serve(
     _check_configuration(settings)
     if run_migrations:
         _migrate(settings)
+    else:
+        _check_databases(settings)
     if demo_data if demo_data is not None else settings.embedded:
         asyncio.run(_seed_if_empty(settings))
     if demo:
@@ -350,6 +352,24 @@ def _migrate(settings: Settings) -> None:
         url = getattr(settings, f"{side}_database_url")
         with reaching(f"{side}_database_url", url):
             upgrade(side, url)
+
+
+def _check_databases(settings: Settings) -> None:
+    """Connect to each database once, so a wrong one is a line naming its setting."""
+    from datasources.base import create_engine_for
+
+    async def probe(url: str) -> None:
+        engine = create_engine_for(url)
+        try:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+        finally:
+            await engine.dispose()
+
+    for side in ("units", "community", "audit"):
+        url = getattr(settings, f"{side}_database_url")
+        with reaching(f"{side}_database_url", url):
+            asyncio.run(probe(url))
 
 
 @asynccontextmanager
