@@ -395,3 +395,66 @@ async def test_every_line_of_a_request_names_it(tmp_path: Path) -> None:
     assert "Traceback" in error["exception"]
     (request,) = [line for line in lines if line["logger"] == "dualhub.request"]
     assert request["error_codes"] == ["INTERNAL_SERVER_ERROR"]
+
+
+# --- several workers ------------------------------------------------------------------
+
+
+def test_metrics_add_up_across_workers(tmp_path: Path) -> None:
+    """`dualhub serve --workers 2`: /metrics counts the requests every worker answered
+    (prometheus-client's multiprocess mode, set up by the command)."""
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMETHEUS_", "OTEL_"))}
+    for side in ("units", "community", "audit"):
+        env[f"DUALHUB_{side.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / f'{side}.db'}"
+    env["DUALHUB_DATA_DIR"] = str(tmp_path / "data")
+    env["DUALHUB_RATE_LIMIT_PER_IP"] = ""
+    # The folder of an earlier run, with a file that would be added up (or choke) if kept.
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "histogram_1.db").write_bytes(b"stale")
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    dualhub = shutil.which("dualhub", path=str(Path(sys.executable).parent)) or "dualhub"
+    server = subprocess.Popen(  # noqa: S603 - our own command
+        [dualhub, "serve", "--workers", "2", "--port", str(port), "--no-demo-data"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        query = {"query": "query Workers { districts(first: 1) { totalCount } }"}
+        for _ in range(30):  # a connection each: the workers share the listening socket
+            response = httpx.post(f"{base}/graphql", json=query, headers={"Connection": "close"})
+            assert response.status_code == 200
+        samples = parse(httpx.get(f"{base}/metrics").text)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            _out, errors = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            _out, errors = server.communicate()
+    assert "Traceback" not in errors.decode()
+    count = value(
+        samples, "dualhub_request_duration_seconds_count", operation="Workers", outcome="ok"
+    )
+    assert count == 30
+    assert value(samples, "dualhub_subscriptions_open") == 0
+    assert not (folder / "histogram_1.db").exists()
+    assert list(folder.glob("histogram_*.db"))  # the workers' own files
