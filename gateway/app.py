@@ -9,7 +9,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
@@ -128,7 +128,7 @@ class HubGraphQL(GuardedGraphQL):
         """The response of one operation; its error codes go to the request's metrics and
         log line (`gateway.observation`)."""
         response = await super().process_result(request, result)
-        errors = response.get("errors")
+        errors: list[dict[str, Any]] = cast("Any", response).get("errors") or []
         if errors:
             observation.note_errors(
                 [str((e.get("extensions") or {}).get("code", "UNCODED")) for e in errors]

@@ -109,4 +109,7 @@ def uvicorn_log_config(settings: Settings) -> dict[str, Any]:
 
 
 def _level(settings: Settings) -> int:
-    return {"trace": 5}.get(settings.log_level, logging.getLevelName(settings.log_level.upper()))
+    if settings.log_level == "trace":  # uvicorn's level below debug
+        return 5
+    level: int = logging.getLevelNamesMapping()[settings.log_level.upper()]
+    return level

@@ -139,7 +139,7 @@ def prepare_workers(workers: int) -> None:
 def worker_exited(pid: int) -> None:
     """A worker stopping: its live gauges (subscriptions open) no longer count."""
     if multiprocess_dir() is not None:
-        prometheus_multiprocess.mark_process_dead(pid)
+        prometheus_multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 def exposition() -> bytes:

@@ -108,9 +108,7 @@ def database_message(field: str, url: str, exc: BaseException) -> str:
 
 
 def explain_file(what: str, field: str, value: Any, exc: OSError, advice: str) -> StartupError:
-    return StartupError(
-        f"cannot {what} ({setting_name(field)}={value}): {_reason(exc)}; {advice}"
-    )
+    return StartupError(f"cannot {what} ({setting_name(field)}={value}): {_reason(exc)}; {advice}")
 
 
 class HubGroup(click.Group):

@@ -23,17 +23,16 @@ import copy
 import functools
 import os
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from opentelemetry import context, trace
 from opentelemetry.metrics import NoOpMeterProvider, get_meter
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     ConsoleSpanExporter,
     SimpleSpanProcessor,
-    SpanProcessor,
 )
 from strawberry.extensions import LifecycleStep, SchemaExtension
 from strawberry.extensions.tracing import OpenTelemetryExtension
@@ -41,6 +40,8 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
     from strawberry import Schema
+
+S = TypeVar("S", bound="Schema")
 
 # Not traced: probes and scrapes, every few seconds, would drown the requests.
 EXCLUDED_URLS = "/healthz,/readyz,/metrics"
@@ -95,7 +96,7 @@ class OperationSpans(OpenTelemetryExtension):
             next(steps, None)
 
 
-def traced_schema(schema: Schema, provider: TracerProvider) -> Schema:
+def traced_schema(schema: S, provider: TracerProvider) -> S:
     """A shallow copy of `schema` running `OperationSpans` with `provider` on every operation
     (the schema itself is shared by every app of the process, traced or not)."""
     traced = copy.copy(schema)
@@ -107,8 +108,8 @@ def traced_schema(schema: Schema, provider: TracerProvider) -> Schema:
 def trace_statements(engine: AsyncEngine, provider: TracerProvider) -> None:
     """A span per SQL statement of `engine` (the SQLAlchemy instrumentation's engine tracer,
     without its global patching of `create_engine`)."""
-    from opentelemetry.instrumentation.sqlalchemy import __version__
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+    from opentelemetry.instrumentation.sqlalchemy.version import __version__
 
     tracer = trace.get_tracer("opentelemetry.instrumentation.sqlalchemy", __version__, provider)
     connections = get_meter("dualhub", meter_provider=NoOpMeterProvider()).create_up_down_counter(

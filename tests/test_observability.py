@@ -33,7 +33,9 @@ from tests.databases import DatabasePair
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_SPAN = "00f067aa0ba902b7"
-MEMBERS = "query MemberNames { members(first: 3) { totalCount edges { node { name branch { name } } } } }"
+MEMBERS = (
+    "query MemberNames { members(first: 3) { totalCount edges { node { name branch { name } } } } }"
+)
 
 
 def settings_for(pair: DatabasePair, **overrides: Any) -> Settings:
@@ -113,13 +115,16 @@ async def test_one_request_is_one_trace_continuing_the_callers(small_db: Databas
         )
     finally:
         await h.close()
-    assert response.status_code == 200 and "errors" not in response.json()
+    assert response.status_code == 200
+    assert "errors" not in response.json()
     spans = exporter.get_finished_spans()
     assert {f"{span.context.trace_id:032x}" for span in spans} == {TRACE_ID}
 
     (request,) = [s for s in spans if s.kind is SpanKind.SERVER and s.name == "POST /graphql"]
-    assert request.parent is not None and f"{request.parent.span_id:016x}" == PARENT_SPAN
-    assert request.attributes is not None and request.attributes["http.status_code"] == 200
+    assert request.parent is not None
+    assert f"{request.parent.span_id:016x}" == PARENT_SPAN
+    assert request.attributes is not None
+    assert request.attributes["http.status_code"] == 200
 
     (operation,) = [s for s in spans if s.name == "GraphQL Query: MemberNames"]
     assert _ancestors(operation, spans)[0] is request
@@ -241,7 +246,9 @@ async def test_metrics_of_a_request(hub: Hub) -> None:
     def grew(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
-    assert grew("dualhub_request_duration_seconds_count", operation="MemberNames", outcome="ok") == 1
+    assert (
+        grew("dualhub_request_duration_seconds_count", operation="MemberNames", outcome="ok") == 1
+    )
     assert grew("dualhub_sql_statement_duration_seconds_count", datasource="units") >= 2
     assert grew("dualhub_sql_statement_duration_seconds_sum", datasource="units") > 0
     # Reading names is audited: one entry, written to the audit log.
@@ -257,22 +264,33 @@ async def test_metrics_of_a_request(hub: Hub) -> None:
 async def test_errors_and_limit_refusals_are_counted_by_code(hub: Hub) -> None:
     before = await hub.metrics()
     await hub.post({"query": "query Broken { members { noSuchField } }"})
-    deep = "query Deep { " + "members(first: 1) { edges { node { branch { " * 5 + "name" + " } } } }" * 5 + " }"
+    deep = (
+        "query Deep { "
+        + "members(first: 1) { edges { node { branch { " * 5
+        + "name"
+        + " } } } }" * 5
+        + " }"
+    )
     refused = await hub.post({"query": deep})
     assert refused.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     after = await hub.metrics()
     for code in ("GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX"):
-        assert value(after, "dualhub_errors_total", code=code) - value(
-            before, "dualhub_errors_total", code=code
-        ) == 1, code
-    assert value(after, "dualhub_limit_refusals_total") - value(
-        before, "dualhub_limit_refusals_total"
-    ) == 1
-    assert value(
-        after, "dualhub_request_duration_seconds_count", operation="Broken", outcome="error"
-    ) - value(
-        before, "dualhub_request_duration_seconds_count", operation="Broken", outcome="error"
-    ) == 1
+        assert (
+            value(after, "dualhub_errors_total", code=code)
+            - value(before, "dualhub_errors_total", code=code)
+            == 1
+        ), code
+    assert (
+        value(after, "dualhub_limit_refusals_total") - value(before, "dualhub_limit_refusals_total")
+        == 1
+    )
+    assert (
+        value(after, "dualhub_request_duration_seconds_count", operation="Broken", outcome="error")
+        - value(
+            before, "dualhub_request_duration_seconds_count", operation="Broken", outcome="error"
+        )
+        == 1
+    )
 
 
 async def test_rate_limit_refusals_are_counted(small_db: DatabasePair) -> None:
@@ -281,19 +299,27 @@ async def test_rate_limit_refusals_are_counted(small_db: DatabasePair) -> None:
         before = await h.metrics()  # /metrics itself is not rate limited
         async with h.http(peer="10.9.8.7") as http:
             statuses = [
-                (await http.post("/graphql", json={"query": "{ districts(first: 1) { totalCount } }"})).status_code
+                (
+                    await http.post(
+                        "/graphql", json={"query": "{ districts(first: 1) { totalCount } }"}
+                    )
+                ).status_code
                 for _ in range(3)
             ]
         after = await h.metrics()
     finally:
         await h.close()
     assert statuses == [200, 429, 429]
-    assert value(after, "dualhub_rate_limit_refusals_total", limit="ip") - value(
-        before, "dualhub_rate_limit_refusals_total", limit="ip"
-    ) == 2
-    assert value(after, "dualhub_errors_total", code="RATE_LIMITED") - value(
-        before, "dualhub_errors_total", code="RATE_LIMITED"
-    ) == 2
+    assert (
+        value(after, "dualhub_rate_limit_refusals_total", limit="ip")
+        - value(before, "dualhub_rate_limit_refusals_total", limit="ip")
+        == 2
+    )
+    assert (
+        value(after, "dualhub_errors_total", code="RATE_LIMITED")
+        - value(before, "dualhub_errors_total", code="RATE_LIMITED")
+        == 2
+    )
     refused = value(
         after, "dualhub_request_duration_seconds_count", operation="-", outcome="refused"
     ) - value(before, "dualhub_request_duration_seconds_count", operation="-", outcome="refused")
@@ -359,11 +385,16 @@ async def test_one_json_line_per_request(small_db: DatabasePair) -> None:
     requests = [line for line in lines if line["logger"] == "dualhub.request"]
     assert [line["request_id"] for line in requests] == ["json-line-1", "json-line-2"]
     first, second = requests
-    assert first["level"] == "info" and first["time"].endswith("Z")
-    assert first["operation"] == "MemberNames" and first["role"] == "district"
-    assert first["status"] == 200 and first["error_codes"] == []
-    assert isinstance(first["duration_ms"], float) and first["duration_ms"] > 0
-    assert first["method"] == "POST" and first["path"] == "/graphql"
+    assert first["level"] == "info"
+    assert first["time"].endswith("Z")
+    assert first["operation"] == "MemberNames"
+    assert first["role"] == "district"
+    assert first["status"] == 200
+    assert first["error_codes"] == []
+    assert isinstance(first["duration_ms"], float)
+    assert first["duration_ms"] > 0
+    assert first["method"] == "POST"
+    assert first["path"] == "/graphql"
     assert second["operation"] == "Broken"
     assert second["error_codes"] == ["GRAPHQL_VALIDATION_FAILED"]
 
@@ -416,7 +447,9 @@ def test_metrics_add_up_across_workers(tmp_path: Path) -> None:
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMETHEUS_", "OTEL_"))}
     for side in ("units", "community", "audit"):
-        env[f"DUALHUB_{side.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / f'{side}.db'}"
+        env[f"DUALHUB_{side.upper()}_DATABASE_URL"] = (
+            f"sqlite+aiosqlite:///{tmp_path / f'{side}.db'}"
+        )
     env["DUALHUB_DATA_DIR"] = str(tmp_path / "data")
     env["DUALHUB_RATE_LIMIT_PER_IP"] = ""
     # The folder of an earlier run, with a file that would be added up (or choke) if kept.

@@ -45,33 +45,38 @@ def test_version(tmp_path: Path) -> None:
 
 def test_a_bad_setting_value(tmp_path: Path) -> None:
     line = one_line(run(tmp_path, "serve", DUALHUB_MAX_PAGE_SIZE="lots"))
-    assert "invalid setting DUALHUB_MAX_PAGE_SIZE" in line and "integer" in line
+    assert "invalid setting DUALHUB_MAX_PAGE_SIZE" in line
+    assert "integer" in line
 
 
 def test_several_bad_settings_on_one_line(tmp_path: Path) -> None:
     line = one_line(
         run(tmp_path, "migrate", DUALHUB_LOG_FORMAT="xml", DUALHUB_METRICS_ALLOW_FROM="everyone")
     )
-    assert "DUALHUB_LOG_FORMAT" in line and "DUALHUB_METRICS_ALLOW_FROM" in line
+    assert "DUALHUB_LOG_FORMAT" in line
+    assert "DUALHUB_METRICS_ALLOW_FROM" in line
 
 
 def test_a_postgres_scheme(tmp_path: Path) -> None:
     line = one_line(
         run(tmp_path, "migrate", DUALHUB_UNITS_DATABASE_URL="postgres://hub@db.internal/units")
     )
-    assert "DUALHUB_UNITS_DATABASE_URL" in line and "postgresql+asyncpg://" in line
+    assert "DUALHUB_UNITS_DATABASE_URL" in line
+    assert "postgresql+asyncpg://" in line
 
 
 def test_a_url_that_is_not_one(tmp_path: Path) -> None:
     line = one_line(run(tmp_path, "serve", DUALHUB_AUDIT_DATABASE_URL="db.internal:5432/audit"))
-    assert "DUALHUB_AUDIT_DATABASE_URL" in line and "not a database URL" in line
+    assert "DUALHUB_AUDIT_DATABASE_URL" in line
+    assert "not a database URL" in line
 
 
 def test_a_synchronous_driver(tmp_path: Path) -> None:
     line = one_line(
         run(tmp_path, "migrate", DUALHUB_COMMUNITY_DATABASE_URL="postgresql://hub@db/community")
     )
-    assert "DUALHUB_COMMUNITY_DATABASE_URL" in line and "postgresql+asyncpg://" in line
+    assert "DUALHUB_COMMUNITY_DATABASE_URL" in line
+    assert "postgresql+asyncpg://" in line
 
 
 def test_a_missing_driver(tmp_path: Path) -> None:
@@ -87,7 +92,8 @@ def test_a_missing_driver(tmp_path: Path) -> None:
             DUALHUB_UNITS_DATABASE_URL="postgresql+asyncpg://hub@127.0.0.1/units",
         )
     )  # fmt: skip
-    assert "DUALHUB_UNITS_DATABASE_URL" in line and "pip install asyncpg" in line
+    assert "DUALHUB_UNITS_DATABASE_URL" in line
+    assert "pip install asyncpg" in line
 
 
 def test_an_unreachable_postgresql(tmp_path: Path) -> None:
@@ -98,7 +104,8 @@ def test_an_unreachable_postgresql(tmp_path: Path) -> None:
         )
     )  # fmt: skip
     assert "cannot reach the database of DUALHUB_COMMUNITY_DATABASE_URL" in line
-    assert "127.0.0.1:1" in line and "check that PostgreSQL is running" in line
+    assert "127.0.0.1:1" in line
+    assert "check that PostgreSQL is running" in line
     assert "s3cret" not in line  # the password is not printed
 
 
@@ -110,7 +117,8 @@ def test_a_database_that_does_not_exist(tmp_path: Path) -> None:
             DUALHUB_UNITS_DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/no_such_hub_db",
         )
     )  # fmt: skip
-    assert "DUALHUB_UNITS_DATABASE_URL" in line and 'database "no_such_hub_db" does not exist' in line
+    assert "DUALHUB_UNITS_DATABASE_URL" in line
+    assert 'database "no_such_hub_db" does not exist' in line
 
 
 def test_an_unwritable_data_folder(tmp_path: Path) -> None:
@@ -118,7 +126,8 @@ def test_an_unwritable_data_folder(tmp_path: Path) -> None:
     blocked = tmp_path / "data"
     blocked.write_text("not a folder")
     line = one_line(run(tmp_path, "serve", "--no-migrate"))
-    assert "DUALHUB_DATA_DIR" in line and "signing secret" in line
+    assert "DUALHUB_DATA_DIR" in line
+    assert "signing secret" in line
     line = one_line(run(tmp_path, "serve", "--no-migrate", DUALHUB_JWT_SECRET="s" * 40))
     assert "cannot open the SQLite database of DUALHUB_UNITS_DATABASE_URL" in line
     line = one_line(run(tmp_path, "migrate"))
