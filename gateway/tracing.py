@@ -12,14 +12,17 @@ instrumentation, no middleware (`provider_from_environment` returns None). On:
 The request span comes from the ASGI instrumentation, which continues the caller's trace
 from its W3C `traceparent` (and `tracestate`); the operation span from strawberry's
 OpenTelemetry extension ("GraphQL Query: <operation name>"), made current so the statements
-below are its children; the statement spans from the SQLAlchemy instrumentation. Resolver
-arguments are not recorded (they may hold names and ID numbers), nor are per-field spans
-made (a page of members would give thousands).
+below are its children; the statement spans from the SQLAlchemy instrumentation (the SQL
+with its `?` placeholders, never the values). Neither the document's text (its `query`
+attribute is its sha256, as trusted documents name it) nor resolver arguments are recorded:
+they may hold names and ID numbers. Nor are per-field spans made (a page of members would
+give thousands).
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import functools
 import os
 from collections.abc import Generator
@@ -88,6 +91,9 @@ class OperationSpans(OpenTelemetryExtension):
         steps = super().on_operation()
         next(steps)
         span = self._span_holder[LifecycleStep.OPERATION]
+        query = self.execution_context.query
+        if query:  # its literals may be names or ID numbers: the document's hash instead
+            span.set_attribute("query", f"sha256:{hashlib.sha256(query.encode()).hexdigest()}")
         token = context.attach(trace.set_span_in_context(span))
         try:
             yield

@@ -6,6 +6,7 @@ before and after its own requests.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -138,8 +139,10 @@ async def test_one_request_is_one_trace_continuing_the_callers(small_db: Databas
     assert [s for s in reads if str(s.attributes["db.statement"]).startswith("SELECT")]
     assert len(reads) >= 2
     assert len(statements) > len(reads)
-    # Resolver arguments (names, ID numbers in filters) are not recorded.
+    # Neither resolver arguments nor the document's literals (names, ID numbers in filters).
     assert not any(key.startswith("graphql.param") for s in spans for key in s.attributes or {})
+    assert operation.attributes is not None
+    assert operation.attributes["query"] == f"sha256:{hashlib.sha256(MEMBERS.encode()).hexdigest()}"
 
 
 def _ancestors(span: ReadableSpan, spans: tuple[ReadableSpan, ...]) -> list[ReadableSpan]:
