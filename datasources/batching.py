@@ -29,15 +29,21 @@ def _sizes(name: str) -> Any:
 
 
 class DataLoader(_DataLoader[K, T]):
-    """A DataLoader whose batches are counted by size under the load function's name."""
+    """A DataLoader whose batches are counted by size under the load function's name.
 
-    def __init__(
-        self,
-        load_fn: Callable[[list[K]], Awaitable[Sequence[T | BaseException]]],
-        **kwargs: Any,
-    ) -> None:
-        async def counted(keys: list[K]) -> Sequence[T | BaseException]:
-            _sizes(loader_name(load_fn)).observe(len(keys))
-            return await load_fn(keys)
+    strawberry calls `loader.load_fn(keys)` once per batch; the property hands it the
+    counting wrapper, so building a loader (dozens per request) costs nothing extra."""
 
-        super().__init__(load_fn=counted, **kwargs)
+    _raw_load_fn: Callable[[list[K]], Awaitable[Sequence[T | BaseException]]]
+
+    @property
+    def load_fn(self) -> Callable[[list[K]], Awaitable[Sequence[T | BaseException]]]:
+        return self._counted
+
+    @load_fn.setter
+    def load_fn(self, load_fn: Callable[[list[K]], Awaitable[Sequence[T | BaseException]]]) -> None:
+        self._raw_load_fn = load_fn
+
+    async def _counted(self, keys: list[K]) -> Sequence[T | BaseException]:
+        _sizes(loader_name(self._raw_load_fn)).observe(len(keys))
+        return await self._raw_load_fn(keys)

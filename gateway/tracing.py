@@ -22,8 +22,8 @@ give thousands).
 from __future__ import annotations
 
 import copy
-import hashlib
 import functools
+import hashlib
 import os
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, TypeVar
