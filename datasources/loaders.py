@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.paging import ListSpec, Page, PageArgs, page_from
 from datasources.scope import Scope
 

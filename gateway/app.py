@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
-import uuid
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, cast
 
 import orjson
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
@@ -22,8 +22,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_compress import CompressMiddleware, add_compress_type
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from datasources.audit.source import AuditSource
@@ -33,11 +34,12 @@ from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
 from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
-from gateway import graphiql, heap, reports
+from gateway import graphiql, heap, logs, metrics, observation, reports, tracing
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
 from gateway.media import GRAPHQL_RESPONSE_JSON
+from gateway.observing import Observed
 from gateway.settings import Settings
 from resolvers.audit import AuditTrail
 from resolvers.context import HubContext, Sources
@@ -46,14 +48,13 @@ from schema.app import build_schema
 
 logger = logging.getLogger("dualhub")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
 
 class Hub:
     """The two datasources and the schema: what one hub process serves."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tracer_provider: TracerProvider | None = None) -> None:
         self.settings = settings
+        self.tracer_provider = tracer_provider
         timeout = settings.query_timeout_seconds
         self.units = UnitsSource(settings.units_database_url, statement_timeout_seconds=timeout)
         self.community = CommunitySource(
@@ -62,6 +63,10 @@ class Hub:
         self.audit_log = AuditSource(settings.audit_database_url, statement_timeout_seconds=timeout)
         self.guards = Guards.from_settings(settings)
         self.schema = build_schema()
+        if tracer_provider is not None:
+            self.schema = tracing.traced_schema(self.schema, tracer_provider)
+            for source in self.sources:
+                tracing.trace_statements(source.engine, tracer_provider)
         self.verifier = TokenVerifier(settings)
         # Delivers the audit entries requests could not deliver themselves.
         self.audit_delivery = OutboxDelivery(
@@ -80,6 +85,7 @@ class Hub:
         HTTP (`dualhub report`) who names the `viewer`; anonymous without either."""
         if viewer is None:
             viewer = request.user.viewer if request is not None else ANONYMOUS
+        observation.note_role(viewer.role.value)
         scopes = scopes_for(viewer, self.units, self.community)
         request_id = getattr(request.state, "request_id", None) if request else None
         return HubContext(
@@ -118,6 +124,17 @@ class HubGraphQL(GuardedGraphQL):
         """GraphiQL loading its files from the hub (`gateway.graphiql`), never a CDN."""
         return graphiql.page()
 
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """The response of one operation; its error codes go to the request's metrics and
+        log line (`gateway.observation`)."""
+        response = await super().process_result(request, result)
+        errors: list[dict[str, Any]] = cast("Any", response).get("errors") or []
+        if errors:
+            observation.note_errors(
+                [str((e.get("extensions") or {}).get("code", "UNCODED")) for e in errors]
+            )
+        return response
+
     def encode_json(self, data: object) -> bytes:
         """Responses as compact UTF-8 JSON, Chinese text as is; orjson is several times faster
         than `json.dumps` on a page of 500 members' figures. orjson refuses a lone surrogate
@@ -129,33 +146,14 @@ class HubGraphQL(GuardedGraphQL):
             return json.dumps(data, separators=(",", ":")).encode()
 
 
-class RequestId:
-    """Tag every request with an id (the caller's `X-Request-ID` if sane) for logs and errors.
-
-    Plain ASGI rather than `BaseHTTPMiddleware`, which runs each request in extra tasks and
-    memory streams."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = Headers(scope=scope).get("x-request-id", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
-
-
-def create_app(settings: Settings | None = None) -> Starlette:
-    hub = Hub(settings or Settings())
+def create_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> Starlette:
+    """The hub's application. Traces go to `tracer_provider`, by default the one the
+    OTEL_* environment configures (none: tracing off, see `gateway.tracing`)."""
+    settings = settings or Settings()
+    logs.configure(settings)
+    hub = Hub(settings, tracer_provider or tracing.provider_from_environment())
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -181,6 +179,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         await hub.audit_delivery.stop()
         await hub.dispose()
+        metrics.worker_exited(os.getpid())
 
     graphql = HubGraphQL(hub)
     app = Starlette(
@@ -194,10 +193,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *_graphiql_assets(hub.settings),
         ],
         middleware=[
+            *_traced(hub),
+            Middleware(Observed, settings=hub.settings),
             *_forwarded(hub.settings),
             *_cors(hub.settings),
             *_compression(hub.settings),
-            Middleware(RequestId),
             *hub.guards.middleware(),
             Middleware(
                 AuthenticationMiddleware,
@@ -212,6 +212,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.hub = hub
     return app
+
+
+def _traced(hub: Hub) -> list[Middleware]:
+    """A span per request (`gateway.tracing`), continuing the caller's `traceparent`."""
+    if hub.tracer_provider is None:
+        return []
+    return [
+        Middleware(
+            OpenTelemetryMiddleware,
+            tracer_provider=hub.tracer_provider,
+            excluded_urls=tracing.EXCLUDED_URLS,
+            exclude_spans=["receive", "send"],
+        )
+    ]
 
 
 def _graphiql_assets(settings: Settings) -> list[BaseRoute]:

@@ -18,14 +18,19 @@ from datasources.seeding import SCALES, is_empty, seed_all
 from datasources.units.source import UnitsSource
 from gateway.auth import ConfigurationError, TokenLifetimeError, TokenVerifier, issue_token
 from gateway.settings import Settings
+from gateway.startup import HubGroup, explain_file, reaching
 
 if TYPE_CHECKING:
     from resolvers.points_admin import Expiry
 
 
-@click.group()
+@click.group(cls=HubGroup)
+@click.version_option(package_name="dualhub", prog_name="dualhub")
 def main() -> None:
-    """dualhub: the dual-reporting (双报到) GraphQL hub."""
+    """dualhub: the dual-reporting (双报到) GraphQL hub.
+
+    A wrong setting or an unreachable database is one line on stderr and exit status 2.
+    """
 
 
 @main.command()
@@ -280,12 +285,15 @@ def serve(
     """Serve GraphQL (with GraphiQL) at http://HOST:PORT/graphql."""
     import uvicorn
 
+    from gateway import metrics
     from gateway.server import server_options
 
     settings = Settings()
     _check_configuration(settings)
     if run_migrations:
         _migrate(settings)
+    else:
+        _check_databases(settings)
     if demo_data if demo_data is not None else settings.embedded:
         asyncio.run(_seed_if_empty(settings))
     if demo:
@@ -294,6 +302,7 @@ def serve(
                 "--demo issues tokens with the embedded secret: development only"
             )
         asyncio.run(_print_demo_tokens(settings))
+    metrics.prepare_workers(workers)
     click.echo(f"dualhub serving GraphQL at http://{host}:{port}/graphql", err=True)
     uvicorn.run(
         "gateway.app:create_app",
@@ -411,6 +420,17 @@ def _check_configuration(settings: Settings) -> None:
         TokenVerifier(settings)
     except ConfigurationError as exc:
         raise click.ClickException(f"refusing to start: {exc}") from exc
+    except OSError as exc:
+        if settings.jwt_public_key_file and exc.filename == settings.jwt_public_key_file:
+            raise explain_file(
+                "read the token public key", "jwt_public_key_file",
+                settings.jwt_public_key_file, exc, "point it at a readable PEM file",
+            ) from exc  # fmt: skip
+        raise explain_file(
+            "write the signing secret into the data folder", "data_dir", settings.data_dir,
+            exc, "make the folder writable, set DUALHUB_DATA_DIR to one that is, or set "
+            "DUALHUB_JWT_SECRET",
+        ) from exc  # fmt: skip
 
 
 async def _print_demo_tokens(settings: Settings) -> None:
@@ -428,9 +448,28 @@ async def _print_demo_tokens(settings: Settings) -> None:
 def _migrate(settings: Settings) -> None:
     from migrations.runner import upgrade
 
-    upgrade("units", settings.units_database_url)
-    upgrade("community", settings.community_database_url)
-    upgrade("audit", settings.audit_database_url)
+    for side in ("units", "community", "audit"):
+        url = getattr(settings, f"{side}_database_url")
+        with reaching(f"{side}_database_url", url):
+            upgrade(side, url)
+
+
+def _check_databases(settings: Settings) -> None:
+    """Connect to each database once, so a wrong one is a line naming its setting."""
+    from datasources.base import create_engine_for
+
+    async def probe(url: str) -> None:
+        engine = create_engine_for(url)
+        try:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+        finally:
+            await engine.dispose()
+
+    for side in ("units", "community", "audit"):
+        url = getattr(settings, f"{side}_database_url")
+        with reaching(f"{side}_database_url", url):
+            asyncio.run(probe(url))
 
 
 @asynccontextmanager

@@ -40,6 +40,7 @@ from gateway.body_limit import BodySizeLimit
 from gateway.documents import TrustedDocuments, load_manifest
 from gateway.media import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 from gateway.media import shape_for_graphql_response_json as shape
+from gateway.observation import note_operation
 from gateway.ratelimit import AddressRateLimit, IdentityRateLimit, RateLimits
 from gateway.refusals import Refused, refusal
 from gateway.settings import Settings
@@ -283,7 +284,9 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
                 getattr(request_data, "document_id", None),
             )
         except GraphQLError as error:
+            note_operation(request_data.operation_name, None)
             return ExecutionResult(data=None, errors=[error])
+        note_operation(request_data.operation_name, query)
         if query is not request_data.query:
             request_data = dataclasses.replace(request_data, query=query)
         try:

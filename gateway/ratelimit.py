@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datasources.scope import ANONYMOUS, Role, Viewer
+from gateway.metrics import RATE_LIMIT_REFUSALS
 from gateway.refusals import refusal
 from schema.errors import ErrorCode
 
@@ -141,6 +142,7 @@ class RateLimits:
 def too_many_requests(check: _Check, retry_after: int) -> JSONResponse:
     who = "this IP address" if check.kind == "ip" else "this identity"
     rate = str(check.rate)
+    RATE_LIMIT_REFUSALS.labels(check.kind).inc()
     return refusal(
         429,
         ErrorCode.RATE_LIMITED,

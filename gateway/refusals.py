@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from gateway.observation import note_errors
 from schema.errors import ErrorCode
 
 
@@ -27,7 +28,9 @@ def refusal(
     headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    """An HTTP error response with a GraphQL-shaped body."""
+    """An HTTP error response with a GraphQL-shaped body; its code counts in the request's
+    metrics and log line (`gateway.observation`)."""
+    note_errors([code.value])
     return JSONResponse(
         error_body(code, message, **extensions), status_code=status, headers=headers
     )

@@ -21,6 +21,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
+from gateway.logs import uvicorn_log_config
 from gateway.settings import Settings
 
 REQUEST_TIMEOUT = (
@@ -132,4 +133,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "proxy_headers": False,
         "log_level": settings.log_level,
+        # The hub writes one line per request itself, with its id (`gateway.logs`).
+        "log_config": uvicorn_log_config(settings),
+        "access_log": False,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 from typing import Annotated, Literal
 
@@ -9,6 +10,7 @@ import limits
 from pydantic import AfterValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 EMBEDDED_UNITS_URL = "sqlite+aiosqlite:///./data/units.db"
 EMBEDDED_COMMUNITY_URL = "sqlite+aiosqlite:///./data/community.db"
@@ -44,6 +46,43 @@ def _proxies(value: str) -> str:
 
 Proxies = Annotated[str, AfterValidator(_proxies)]
 
+# The drivers the hub runs on, and the module each needs.
+_DRIVERS = {"sqlite": ("aiosqlite", "aiosqlite"), "postgresql": ("asyncpg", "asyncpg")}
+
+
+def _database_url(value: str) -> str:
+    """A SQLAlchemy URL the hub can use: SQLite through aiosqlite or PostgreSQL through
+    asyncpg, with the driver installed. Checked at startup, so a mistake is one clear line."""
+    if value.startswith(("postgres://", "postgres+")):
+        raise ValueError(
+            "'postgres://' is not a SQLAlchemy URL: write postgresql+asyncpg://user@host/db"
+        )
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise ValueError(
+            "not a database URL: write sqlite+aiosqlite:///path/to/file.db or "
+            "postgresql+asyncpg://user:password@host:5432/database"
+        ) from exc
+    backend = url.get_backend_name()
+    if backend not in _DRIVERS:
+        raise ValueError(f"the hub runs on SQLite or PostgreSQL, not {backend!r}")
+    driver, module = _DRIVERS[backend]
+    if url.get_driver_name() != driver:
+        raise ValueError(
+            f"{backend} needs the async driver {driver}: write {backend}+{driver}://..."
+        )
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        raise ValueError(
+            f"the database driver {module} is not installed ({exc}): pip install {module}"
+        ) from exc
+    return value
+
+
+DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DUALHUB_", env_file=".env", extra="ignore")
@@ -54,13 +93,13 @@ class Settings(BaseSettings):
         "tokens. production: refuses to start without keys; GraphiQL and introspection off "
         "unless enabled. Unexpected errors are masked in both modes.",
     )
-    units_database_url: str = Field(
+    units_database_url: DatabaseUrl = Field(
         EMBEDDED_UNITS_URL, description="Work-unit side database (SQLite or PostgreSQL)."
     )
-    community_database_url: str = Field(
+    community_database_url: DatabaseUrl = Field(
         EMBEDDED_COMMUNITY_URL, description="Community side database (SQLite or PostgreSQL)."
     )
-    audit_database_url: str = Field(
+    audit_database_url: DatabaseUrl = Field(
         "sqlite+aiosqlite:///./data/audit.db",
         description="The hub's own append-only audit log (SQLite or PostgreSQL).",
     )
@@ -171,6 +210,31 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
         "info", description="Log level of the hub and uvicorn."
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="text: readable lines; json: one JSON object per line (time, level, logger, "
+        "request_id, message; a request's line adds method, path, status, duration_ms, "
+        "operation, role, error_codes, trace_id). Every line carries its request id.",
+    )
+    metrics: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
+    metrics_allow_from: Proxies = Field(
+        "127.0.0.1/32,::1/128",
+        description="Comma-separated addresses or networks whose connections may read "
+        "/metrics without a token (the direct peer, not X-Forwarded-For); default: this host "
+        "only. Empty: only with DUALHUB_METRICS_TOKEN.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="A bearer token that may read /metrics from anywhere "
+        "(`Authorization: Bearer <token>`, e.g. Prometheus' `authorization` setting).",
+    )
+    metrics_operation_names: int = Field(
+        200,
+        ge=0,
+        description="Distinct operation names a process labels request metrics with; later "
+        "ones count as `other` (anonymous operations as `anonymous`), so clients cannot grow "
+        "the number of series.",
+    )
     cors_allow_origins: list[str] | None = Field(
         None,
         description="Origins browsers may call the hub from (CORS), e.g. "
@@ -233,6 +297,10 @@ class Settings(BaseSettings):
         """Both sides on SQLite: the zero-setup default, where demo data may be loaded."""
         urls = (self.units_database_url, self.community_database_url)
         return all(make_url(url).get_backend_name() == "sqlite" for url in urls)
+
+    @property
+    def metrics_networks(self) -> list[str]:
+        return [item for item in self.metrics_allow_from.split(",") if item]
 
     @property
     def production(self) -> bool:

@@ -14,6 +14,7 @@ from datasources.audit.loaders import AuditLoaders
 from datasources.audit.models import AuditBase, AuditEventRow
 from datasources.base import Datasource
 from datasources.errors import DatasourceError, DatasourceUnavailable
+from datasources.metrics import AUDIT_WRITES
 from datasources.scope import Scope
 
 # How long the readiness probe waits for SQLite's write lock (the app's own writes wait 5 s).
@@ -41,8 +42,13 @@ class AuditSource(Datasource):
         """
         if not events:
             return
-        async with self.write_connection() as connection:
-            await connection.execute(self._insert(), [e.as_row() for e in events])
+        try:
+            async with self.write_connection() as connection:
+                await connection.execute(self._insert(), [e.as_row() for e in events])
+        except BaseException:
+            AUDIT_WRITES.labels("failed").inc(len(events))
+            raise
+        AUDIT_WRITES.labels("written").inc(len(events))
 
     async def check(self) -> None:
         """Raise `DatasourceUnavailable` unless the log can be written now: an INSERT in a

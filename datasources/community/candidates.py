@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.community.models import Building, Compound, Grid, Report, ReportStatus
 from datasources.scope import Scope
 

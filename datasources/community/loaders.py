@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.community import lists as L
 from datasources.community.candidates import candidates_by_community
 from datasources.community.duty_lists import POST_DUTIES

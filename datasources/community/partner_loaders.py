@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.community.models import AgreementProject, CoBuildingAgreement, PartyKind
 from datasources.community.partner_models import (
     AllianceChairTerm,

@@ -31,9 +31,9 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.common import year_window
 from datasources.community.activity_models import Activity, ActivitySignup, SignupStatus
 from datasources.community.duty_models import PostDuty, PostDutyStatus

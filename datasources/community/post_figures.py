@@ -6,9 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.community.models import Post, PostClaim, PostClaimStatus, PostStatus
 from datasources.scope import Scope
 

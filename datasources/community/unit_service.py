@@ -22,9 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.common import year_window
 from datasources.community.activity_models import Activity, ActivityStatus
 from datasources.community.duty_models import PostDuty, PostDutyStatus

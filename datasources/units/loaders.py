@@ -6,9 +6,9 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.loaders import ListLoaders, row_by_key
 from datasources.scope import Scope
 from datasources.units.lists import MEMBERS, PARTY_BRANCHES, WORK_UNITS

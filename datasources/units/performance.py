@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
-from strawberry.dataloader import DataLoader
 
 from datasources.base import Datasource
+from datasources.batching import DataLoader
 from datasources.scope import Scope
 from datasources.units.models import AppraisalPolicy, Member
 
