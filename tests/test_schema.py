@@ -133,3 +133,12 @@ def test_field_names_are_camel_case() -> None:
         if isinstance(type_, GraphQLObjectType | GraphQLInputObjectType):
             for field_name in type_.fields:
                 assert "_" not in field_name.lstrip("_"), f"{name}.{field_name}"
+
+
+def test_a_federation_import_without_a_known_definition_is_refused() -> None:
+    """A directive strawberry starts importing must get its definition here, not slip into
+    schema.graphql undefined again."""
+    printed = build_schema().as_str().replace('"@shareable"]', '"@shareable", "@composeDirective"]')
+    assert printed != build_schema().as_str()
+    with pytest.raises(ValueError, match="@composeDirective"):
+        subgraph_sdl(printed)
