@@ -8,32 +8,26 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from gateway.app import create_app
 from gateway.auth import issue_token
-from gateway.server import server_options
 from gateway.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.databases import DatabasePair
+from tests.live_hub import counting, free_port, serve_hub
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 SQLITE = pytest.mark.parametrize("small_db", ["sqlite"], indirect=True)
 QUERY = "{ viewer { role subject } members(first: 1) { totalCount } }"
-
-Scope = MutableMapping[str, Any]
-ASGI = Callable[[Scope, Any, Any], Awaitable[None]]
 
 
 @pytest.fixture(scope="module")
@@ -56,45 +50,6 @@ def gateway_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"npm could not install deploy/'s packages (no registry?): "
                     f"{installed.stderr[-500:]}")  # fmt: skip
     return folder
-
-
-def counting(app: ASGI, counts: Counter[str], name: str) -> ASGI:
-    """The app, counting the GraphQL requests it serves."""
-
-    async def counted(scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/graphql":
-            counts[name] += 1
-        await app(scope, receive, send)
-
-    return counted
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-async def serve_hub(stack: AsyncExitStack, settings: Settings, app: ASGI) -> str:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    host, port = listener.getsockname()
-    server = uvicorn.Server(uvicorn.Config(app, **server_options(settings)))
-    task = asyncio.create_task(server.serve(sockets=[listener]))
-
-    async def stop() -> None:
-        server.should_exit = True
-        await asyncio.wait_for(task, 20)
-        listener.close()
-
-    stack.push_async_callback(stop)
-    for _ in range(400):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    return f"http://{host}:{port}/graphql"
 
 
 @pytest.fixture
