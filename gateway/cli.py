@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -33,12 +34,63 @@ def main() -> None:
     """
 
 
-@main.command()
-def schema() -> None:
-    """Print the schema as SDL (what schema.graphql holds)."""
+@main.group(invoke_without_command=True)
+@click.option(
+    "--client", is_flag=True,
+    help="The client schema (schema.client.graphql): without federation's machinery.",
+)  # fmt: skip
+@click.pass_context
+def schema(ctx: click.Context, client: bool) -> None:
+    """Print the subgraph SDL (schema.graphql), or with --client the client schema."""
+    if ctx.invoked_subcommand is not None:
+        return
     from schema.app import build_schema
+    from schema.sdl import client_sdl, subgraph_sdl
 
-    click.echo(build_schema().as_str())
+    sdl = subgraph_sdl(build_schema().as_str())
+    click.echo(client_sdl(sdl) if client else sdl, nl=False)
+
+
+@schema.command("check-breaking")
+@click.option(
+    "--against", "ref", default="HEAD~1", show_default=True,
+    help="The git commit whose schema.graphql is the previous schema.",
+)  # fmt: skip
+@click.option(
+    "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+    help="The git checkout (with docs/schema-changes.md); the hub's own by default.",
+)  # fmt: skip
+def check_breaking(ref: str, root: Path | None) -> None:
+    """Fail on a breaking schema change not listed, with its reason, in docs/schema-changes.md.
+
+    Without a previous schema (a shallow clone, the first commit) there is nothing to
+    compare: it says so and passes.
+    """
+    from schema.app import build_schema
+    from schema.breaking import CHANGELOG, PreviousSchemaMissing, breaking_changes, schema_at
+    from schema.breaking import unlisted as unlisted_changes
+
+    root = root or Path(__file__).resolve().parent.parent
+    try:
+        previous = schema_at(ref, root)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except PreviousSchemaMissing as exc:
+        click.echo(f"schema check: no schema.graphql at {ref} to compare with ({exc})", err=True)
+        return
+    changes = breaking_changes(previous, build_schema().as_str())
+    changelog = root / CHANGELOG
+    text = changelog.read_text(encoding="utf-8") if changelog.exists() else ""
+    unlisted = unlisted_changes(changes, text)
+    for change in changes:
+        mark = "unlisted" if change in unlisted else "listed"
+        click.echo(f"breaking ({mark}): {change}", err=True)
+    if unlisted:
+        raise click.ClickException(
+            f"{len(unlisted)} breaking schema change(s) since {ref} not listed in {CHANGELOG}; "
+            "add a line per change: - `TYPE` `description`: reason"
+        )
+    click.echo(f"schema check: {len(changes)} breaking change(s) since {ref}, all listed", err=True)
 
 
 @main.group()

@@ -1,8 +1,12 @@
 """Trusted documents (persisted queries): the frontends' GraphQL documents, known by hash.
 
-The manifest is a JSON object `{"<sha256 hex of the document text>": "<document text>"}`,
-built from the frontends' `.graphql` files by `dualhub documents build` and named by
-`DUALHUB_TRUSTED_DOCUMENTS`. A request may name a document instead of sending it:
+The manifest, named by `DUALHUB_TRUSTED_DOCUMENTS`, is either a JSON object
+`{"<sha256 hex of the document text>": "<document text>"}`, built from the frontends'
+`.graphql` files by `dualhub documents build`, or Apollo's persisted-query manifest
+(`{"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id", "name",
+"type", "body"}]}`, written by `@apollo/generate-persisted-query-manifest`), whose ids must
+be the SHA-256 of their bodies (its default). A request may name a document instead of
+sending it:
 
 * Apollo's automatic persisted queries (APQ):
   `{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "<hex>"}}}`,
@@ -10,8 +14,10 @@ built from the frontends' `.graphql` files by `dualhub documents build` and name
 * `{"documentId": "<hex>"}` (or `"sha256:<hex>"`), as in the trusted documents proposal.
 
 A hash without a query is looked up in the manifest (and, unless trusted-only, in the
-documents clients registered through APQ): unknown → `PERSISTED_QUERY_NOT_FOUND`, which
-tells an APQ client to retry with the query. A hash with a query must be the query's hash.
+documents clients registered through APQ): unknown → the error message
+`PersistedQueryNotFound`, exactly, with code `PERSISTED_QUERY_NOT_FOUND` (urql's persisted
+exchange looks at the message alone, Apollo's link at either), which tells the client to
+retry with the query; the Chinese explanation is in `extensions.reason`. A hash with a query must be the query's hash.
 With `DUALHUB_TRUSTED_DOCUMENTS_ONLY`, every document, sent or named, must be in the
 manifest, so the hub runs nothing but what the frontends shipped.
 """
@@ -32,6 +38,7 @@ from schema.errors import ErrorCode
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 APQ_CACHE_SIZE = 1_000
+NOT_FOUND_MESSAGE = "PersistedQueryNotFound"
 
 
 def document_hash(text: str) -> str:
@@ -43,13 +50,19 @@ class ManifestError(ValueError):
     """A manifest that cannot be trusted: unreadable, malformed or with wrong hashes."""
 
 
+APOLLO_FORMAT = "apollo-persisted-query-manifest"
+
+
 def load_manifest(path: str | Path) -> dict[str, str]:
+    """The manifest as {sha256: document}, from either format; `ManifestError` if untrusted."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ManifestError(f"trusted documents manifest {path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ManifestError(f"trusted documents manifest {path}: not a JSON object")
+    if "format" in raw:
+        return _apollo_manifest(path, raw)
     manifest: dict[str, str] = {}
     for key, text in raw.items():
         if not isinstance(text, str) or document_hash(text) != key.lower():
@@ -57,6 +70,33 @@ def load_manifest(path: str | Path) -> dict[str, str]:
                 f"trusted documents manifest {path}: {key!r} is not the SHA-256 of its document"
             )
         manifest[key.lower()] = text
+    return manifest
+
+
+def _apollo_manifest(path: str | Path, raw: Mapping[str, Any]) -> dict[str, str]:
+    """Apollo's persisted-query manifest, version 1."""
+    where = f"trusted documents manifest {path}"
+    if raw.get("format") != APOLLO_FORMAT or raw.get("version") != 1:
+        raise ManifestError(
+            f"{where}: unknown format {raw.get('format')!r} version {raw.get('version')!r} "
+            f"(expected {APOLLO_FORMAT!r} version 1, or {{sha256: document}})"
+        )
+    operations = raw.get("operations")
+    if not isinstance(operations, list):
+        raise ManifestError(f"{where}: 'operations' is not a list")
+    manifest: dict[str, str] = {}
+    for index, operation in enumerate(operations):
+        body = operation.get("body") if isinstance(operation, dict) else None
+        op_id = operation.get("id") if isinstance(operation, dict) else None
+        if not isinstance(body, str) or not isinstance(op_id, str):
+            raise ManifestError(f"{where}: operation {index} lacks a string 'id' and 'body'")
+        if document_hash(body) != op_id.lower():
+            raise ManifestError(
+                f"{where}: operation {index} ({operation.get('name')!r}): id {op_id!r} is "
+                "not the SHA-256 of its body (custom ids are not supported: generate the "
+                "manifest with the default sha256 ids)"
+            )
+        manifest[op_id.lower()] = body
     return manifest
 
 
@@ -151,10 +191,15 @@ class TrustedDocuments:
 
 
 def not_found(digest: str) -> GraphQLError:
+    """The miss APQ clients retry on: urql's persisted exchange compares the message with
+    `PersistedQueryNotFound` exactly, so the explanation travels in `extensions.reason`."""
     return GraphQLError(
-        "未找到该持久化查询，请发送完整查询。"
-        "PersistedQueryNotFound: no document is known by this hash.",
-        extensions={"code": ErrorCode.PERSISTED_QUERY_NOT_FOUND.value, "sha256Hash": digest},
+        NOT_FOUND_MESSAGE,
+        extensions={
+            "code": ErrorCode.PERSISTED_QUERY_NOT_FOUND.value,
+            "sha256Hash": digest,
+            "reason": "未找到该持久化查询，请发送完整查询。No document is known by this hash.",
+        },
     )
 
 

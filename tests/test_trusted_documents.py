@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -75,6 +76,68 @@ def test_a_tampered_manifest_is_refused_at_startup(tmp_path: Path) -> None:
         create_app(Settings(trusted_documents=str(path)))
 
 
+def apollo_manifest(tmp_path: Path, operations: list[dict[str, Any]]) -> Path:
+    """As `@apollo/generate-persisted-query-manifest` writes it (default sha256 ids)."""
+    path = tmp_path / "persisted-query-manifest.json"
+    manifest = {"format": "apollo-persisted-query-manifest", "version": 1, "operations": operations}
+    path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return path
+
+
+def operation(name: str, body: str, op_id: str | None = None) -> dict[str, Any]:
+    return {"id": op_id or sha256(body), "name": name, "type": "query", "body": body}
+
+
+def test_apollos_manifest_format_is_read(tmp_path: Path) -> None:
+    path = apollo_manifest(
+        tmp_path, [operation("Communities", COMMUNITIES), operation("Streets", STREETS)]
+    )
+    assert load_manifest(path) == {sha256(COMMUNITIES): COMMUNITIES, sha256(STREETS): STREETS}
+    create_app(Settings(trusted_documents=str(path)))  # starts
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ({"format": "apollo-persisted-query-manifest", "version": 2, "operations": []},
+         "unknown format 'apollo-persisted-query-manifest' version 2"),
+        ({"format": "relay", "version": 1, "operations": []}, "unknown format 'relay'"),
+        ({"format": "apollo-persisted-query-manifest", "version": 1}, "'operations' is not a list"),
+        ({"format": "apollo-persisted-query-manifest", "version": 1,
+          "operations": [{"id": "x", "name": "Communities"}]}, "lacks a string 'id' and 'body'"),
+        ({"format": "apollo-persisted-query-manifest", "version": 1,
+          "operations": [operation("Communities", COMMUNITIES, op_id="communities-v1")]},
+         "id 'communities-v1' is not the SHA-256 of its body"),
+        ({"format": "apollo-persisted-query-manifest", "version": 1,
+          "operations": [operation("Communities", COMMUNITIES, op_id=sha256(OTHER))]},
+         "not the SHA-256 of its body"),
+    ],
+)  # fmt: skip
+def test_a_wrong_apollo_manifest_is_refused_with_the_reason(
+    tmp_path: Path, manifest: dict[str, Any], message: str
+) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ManifestError, match=re.escape(message)):
+        load_manifest(path)
+
+
+@SQLITE
+async def test_apollos_manifest_serves_apq_and_trusted_only(
+    small_db: DatabasePair, tmp_path: Path
+) -> None:
+    """Apollo Client's persisted-query link with the manifest sends the id as the APQ hash;
+    trusted-only runs the manifest's operations and nothing else."""
+    path = apollo_manifest(tmp_path, [operation("Communities", COMMUNITIES)])
+    async with hub(small_db, path, trusted_documents_only=True) as client:
+        named = await send(client, extensions=apq(sha256(COMMUNITIES)))
+        assert named["data"]["communities"]["totalCount"] > 0
+        assert (await send(client, query=COMMUNITIES))["data"] == named["data"]
+        missing = await send(client, extensions=apq(sha256(STREETS)))
+        assert missing["errors"][0]["message"] == "PersistedQueryNotFound"
+        assert code_of(await send(client, query=OTHER)) == "PERSISTED_QUERY_NOT_FOUND"
+
+
 @asynccontextmanager
 async def hub(pair: DatabasePair, manifest: Path, **overrides: Any) -> AsyncIterator[GraphQLClient]:
     async for client in client_for(pair, trusted_documents=str(manifest), **overrides):
@@ -126,11 +189,13 @@ async def test_an_unknown_hash_is_not_found_in_any_mode(
             ):
                 assert body["data"] is None
                 error = body["errors"][0]
+                # urql's persisted exchange retries only on this exact message.
+                assert error["message"] == "PersistedQueryNotFound"
                 assert error["extensions"] == {
                     "code": "PERSISTED_QUERY_NOT_FOUND",
                     "sha256Hash": sha256(OTHER),
+                    "reason": "未找到该持久化查询，请发送完整查询。No document is known by this hash.",
                 }
-                assert "PersistedQueryNotFound" in error["message"]
 
 
 @SQLITE
