@@ -200,3 +200,14 @@ def test_the_command_imports_and_exits_by_outcome(
     result = runner.invoke(main, ["import", "communities", str(bad)])
     assert result.exit_code == 1
     assert "S09" in result.output
+
+
+def test_the_import_benchmark_runs_on_a_small_roster(tmp_path: Path) -> None:
+    """`python -m bench.import_members` end to end on 300 rows, SQLite (timings not
+    checked): created, then unchanged, and its baseline measured."""
+    import asyncio
+
+    from bench.import_members import run_backend
+
+    figures = asyncio.run(run_backend("sqlite", 300, tmp_path))
+    assert set(figures) == {"import", "re-import", "executemany"}
