@@ -458,12 +458,12 @@ class Summary:
 
 
 async def branch_summary(ctx: HubContext, branch_id: int, year: int) -> Summary:
-    members = await ctx.units.performance.members(branch_ids=[branch_id])
+    members = await ctx.units.performance.members(branch_ids=[branch_id], year=year)
     return Summary(year, await policy_for(ctx, year), await performances(ctx, members, year))
 
 
 async def unit_summary(ctx: HubContext, unit_id: int, year: int) -> Summary:
-    members = await ctx.units.performance.members(unit_ids=[unit_id])
+    members = await ctx.units.performance.members(unit_ids=[unit_id], year=year)
     return Summary(year, await policy_for(ctx, year), await performances(ctx, members, year))
 
 

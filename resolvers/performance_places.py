@@ -158,7 +158,7 @@ async def district_dashboard(ctx: HubContext, year: int, top: int = 10) -> Distr
     the community side's grouped figures."""
     perf = ctx.community.performance
     policy = await policy_for(ctx, year)
-    members = await ctx.units.performance.members(everyone=True, light=True)
+    members = await ctx.units.performance.members(everyone=True, light=True, year=year)
     (
         (people, communities, by_community, by_category, by_month, demands),
         by_unit,

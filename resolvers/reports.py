@@ -124,12 +124,12 @@ async def _members(ctx: HubContext, kind: str, code: str, year: int) -> list[Mem
         branch = await ctx.units.branch_by_code.load(code)
         if branch is None:
             raise ReportNotFound(code)
-        return await ctx.units.performance.members(branch_ids=[branch.id])
+        return await ctx.units.performance.members(branch_ids=[branch.id], year=year)
     if kind == "unit":
         unit = await ctx.units.work_unit_by_code.load(code)
         if unit is None:
             raise ReportNotFound(code)
-        return await ctx.units.performance.members(unit_ids=[unit.id])
+        return await ctx.units.performance.members(unit_ids=[unit.id], year=year)
     community = await ctx.community.community_by_code.load(code)
     if community is None:
         raise ReportNotFound(code)

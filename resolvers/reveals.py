@@ -58,7 +58,7 @@ FILTERS: dict[str, dict[str, tuple[str, ...] | None]] = {
     },
     "ServiceOrderFilter": {"statuses": None, "overdue": None, "categoryCode": None},
     "RedemptionFilter": {"statuses": None},
-    "TimelineFilter": {"kinds": None, "since": None, "until": None},
+    "TimelineFilter": {"kinds": None, "since": None, "until": None, "services": None},
     "PointsEntryFilter": {"kinds": None, "year": None},
     # Read only by the district and the auditor; it names who was read, never a value.
     "AuditEventFilter": {

@@ -79,7 +79,9 @@ def busiest_company(world: World) -> str:
     return sorted(parties)[0] if parties else "PC001"
 
 
-MEMBERS = """query($after: String) { members(first: 100, after: $after) {
+# Every member a viewer may read, those who left the Party too (the default list leaves
+# them out: tests/test_master_units.py).
+MEMBERS = """query($after: String) { members(first: 100, after: $after, filter: {includeLeft: true}) {
   totalCount pageInfo { hasNextPage endCursor } edges { node { code } } } }"""
 SUPPORTERS = """{ communities(first: 100) { edges { node { supporters(first: 100) {
   totalCount edges { node { memberCode } } } } } } }"""

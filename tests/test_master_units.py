@@ -468,3 +468,38 @@ def _member_row(n: int) -> dict[str, Any]:
         "birthDate": date(1970 + n % 15, 1 + n % 12, 1 + n % 28).isoformat(),
         "inService": "是", "jobTitle": "科员", "skills": "义诊、法律咨询",
     }  # fmt: skip
+
+
+SUMMARY = """query($code: String!) { partyBranch(code: $code) {
+  y2025: performanceSummary(year: 2025) { members }
+  y2026: performanceSummary(year: 2026) { members } } }"""
+
+
+async def test_who_left_before_a_year_is_not_appraised_for_it(seeded: GraphQLClient) -> None:
+    """A member who left the Party in 2025 is judged for 2025 and no more in 2026's branch
+    summary; one who left service on 31 December 2025 likewise."""
+    data = await seeded.query(
+        """{ partyBranches(first: 100) { edges { node { code
+             members(first: 50) { edges { node { code status inService politicalStatus } } }
+             } } } }"""
+    )
+
+    def judged(node: dict[str, Any]) -> bool:  # in the Party, in service, a full member
+        return (node["status"], node["inService"], node["politicalStatus"]) == (
+            "ACTIVE",
+            True,
+            "FULL",
+        )
+
+    branch = next(
+        e["node"] for e in reversed(data["partyBranches"]["edges"])
+        if sum(judged(m["node"]) for m in e["node"]["members"]["edges"]) >= 2
+    )  # fmt: skip
+    first, second = [m["node"]["code"] for m in branch["members"]["edges"]
+                     if judged(m["node"])][:2]  # fmt: skip
+    before = (await seeded.query(SUMMARY, {"code": branch["code"]}))["partyBranch"]
+    await _ok(seeded, LEAVE, {"code": first, "reason": "停止党籍", "on": "2025-03-01"})
+    await _ok(seeded, END_SERVICE, {"code": second, "reason": "退休", "on": "2025-12-31"})
+    after = (await seeded.query(SUMMARY, {"code": branch["code"]}))["partyBranch"]
+    assert after["y2025"] == before["y2025"]  # both still judged on 2025
+    assert after["y2026"]["members"] == before["y2026"]["members"] - 2

@@ -222,14 +222,15 @@ async def test_confirmed_duty_earns_once_and_lapsed_ratings_wait_for_the_period(
     busy_db: DatabasePair,
 ) -> None:
     assert await _broken(busy_db, {
+        # A unit's sessions (no member) earn no points: only members' are counted here.
         "confirmed duty without exactly one earn": """SELECT count(*) FROM post_duties d
-            WHERE d.status = 'confirmed' AND 1 != (SELECT count(*) FROM points_entries e
+            WHERE d.status = 'confirmed' AND d.member_code IS NOT NULL AND 1 != (SELECT count(*) FROM points_entries e
               WHERE e.source_type = 'PostDuty' AND e.source_id = d.id AND e.kind = 'earn'
               AND e.action = 'post_duty_confirmed' AND e.member_code = d.member_code
               AND e.points = :duty_points AND e.occurred_at = d.decided_at)""",
         "points for a duty not confirmed": """SELECT count(*) FROM points_entries e
             JOIN post_duties d ON d.id = e.source_id
-            WHERE e.source_type = 'PostDuty' AND d.status != 'confirmed'""",
+            WHERE e.source_type = 'PostDuty' AND (d.status != 'confirmed' OR d.member_code IS NULL)""",
         "not rated in time, confirmed before the period ended": """SELECT count(*)
             FROM service_orders WHERE rating_basis = 'not_rated_in_time'
             AND (confirmed_at IS NULL OR rating IS NOT NULL OR rated_by_role != 'community')""",

@@ -4,6 +4,7 @@ members a summary covers, each read in one scoped statement."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -79,12 +80,20 @@ class UnitsPerformance:
         unit_ids: Sequence[int] = (),
         everyone: bool = False,
         light: bool = False,
+        year: int | None = None,
     ) -> list[Any]:
         """Members of branches or units (or everyone), as far as the viewer may see them,
-        in name order; `light`: only the columns figures need, unordered."""
+        in name order; `light`: only the columns figures need, unordered. With `year`, the
+        members the year's appraisal covers: not those who had left the Party (出党/停止党籍)
+        or service (退休/离开在职) before it began (a date known since units migration 0007;
+        members who left in the year are still judged on it)."""
         where: list[ColumnElement[bool]] = []
         if not everyone:
             where.append(or_(Member.branch_id.in_(branch_ids), Member.unit_id.in_(unit_ids)))
+        if year is not None:
+            began = date(year, 1, 1)
+            where.append(or_(Member.left_on.is_(None), Member.left_on >= began))
+            where.append(or_(Member.service_ended_on.is_(None), Member.service_ended_on >= began))
         visible = await self.scope.where(Member)
         async with self.source.session() as session:
             if light:  # the columns a performance needs, as plain rows: many members
