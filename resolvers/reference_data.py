@@ -72,6 +72,29 @@ class Tier:
     passes: bool
 
 
+async def _upsert(
+    session: AsyncSession, ctx: HubContext, model: Any, existing: dict[str, Any],
+    rows: list[tuple[dict[str, Any], dict[str, Any]]], *, key: str,
+) -> None:  # fmt: skip
+    """Create the rows `existing` lacks (by `key`) and change those whose values differ,
+    each with its history event (created / updated and the changed fields)."""
+    for identity, values in rows:
+        row = existing.get(identity[key])
+        if row is None:
+            row = model(**identity, **values)
+            session.add(row)
+            await session.flush()
+            _record(session, ctx, model.__name__, row.id, None, "created",
+                    {k: [None, _plain(v)] for k, v in values.items()})  # fmt: skip
+            continue
+        changes = _changes(row, values)
+        if changes:
+            for name, value in values.items():
+                setattr(row, name, value)
+            _record(session, ctx, model.__name__, row.id, "active", "updated", changes)
+    await session.flush()
+
+
 def _changes(row: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
     return {
         key: [_plain(getattr(row, key)), _plain(value)]
@@ -123,23 +146,12 @@ async def set_criteria(ctx: HubContext, year: int, criteria: list[Criterion]) ->
                 select(PropertyCriterion).where(PropertyCriterion.year == year)
             )
         }
-        for item in criteria:
-            values = {"name": item.name.strip(), "scorer": item.scorer,
-                      "max_score": item.max_score, "sort_order": item.sort_order}  # fmt: skip
-            row = existing.get(item.code)
-            if row is None:
-                row = PropertyCriterion(year=year, code=item.code, **values)
-                session.add(row)
-                await session.flush()
-                _record(session, ctx, "PropertyCriterion", row.id, None, "created",
-                        {k: [None, _plain(v)] for k, v in values.items()})  # fmt: skip
-                continue
-            changes = _changes(row, values)
-            if changes:
-                for key, value in values.items():
-                    setattr(row, key, value)
-                _record(session, ctx, "PropertyCriterion", row.id, "active", "updated", changes)
-        await session.flush()
+        await _upsert(session, ctx, PropertyCriterion, existing, [
+            ({"year": year, "code": item.code},
+             {"name": item.name.strip(), "scorer": item.scorer, "max_score": item.max_score,
+              "sort_order": item.sort_order})
+            for item in criteria
+        ], key="code")  # fmt: skip
         return list(
             await session.scalars(
                 select(PropertyCriterion)
@@ -185,23 +197,12 @@ async def set_tiers(ctx: HubContext, year: int, tiers: list[Tier]) -> list[Any]:
                 select(PropertyAwardTier).where(PropertyAwardTier.year == year)
             )
         }
-        for tier in tiers:
-            values = {"min_total": tier.min_total, "amount_yuan": tier.amount_yuan,
-                      "passes": tier.passes}  # fmt: skip
-            row = existing.get(tier.name.strip())
-            if row is None:
-                row = PropertyAwardTier(year=year, name=tier.name.strip(), **values)
-                session.add(row)
-                await session.flush()
-                _record(session, ctx, "PropertyAwardTier", row.id, None, "created",
-                        {k: [None, _plain(v)] for k, v in values.items()})  # fmt: skip
-                continue
-            changes = _changes(row, values)
-            if changes:
-                for key, value in values.items():
-                    setattr(row, key, value)
-                _record(session, ctx, "PropertyAwardTier", row.id, "active", "updated", changes)
-        await session.flush()
+        await _upsert(session, ctx, PropertyAwardTier, existing, [
+            ({"year": year, "name": tier.name.strip()},
+             {"min_total": tier.min_total, "amount_yuan": tier.amount_yuan,
+              "passes": tier.passes})
+            for tier in tiers
+        ], key="name")  # fmt: skip
         return list(
             await session.scalars(
                 select(PropertyAwardTier)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -24,6 +22,7 @@ from gateway.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.databases import DatabasePair
 from tests.live_hub import counting, free_port, serve_hub
+from tests.node_packages import npm_folder
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 SQLITE = pytest.mark.parametrize("small_db", ["sqlite"], indirect=True)
@@ -33,23 +32,12 @@ QUERY = "{ viewer { role subject } members(first: 1) { totalCount } }"
 @pytest.fixture(scope="module")
 def gateway_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """deploy/'s files with their npm dependencies installed, outside the repository."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip(
-            "Node.js or npm is not on PATH: Hive Gateway (deploy/) cannot run, so the "
-            "deployment recipe is not exercised here"
-        )
-    folder = tmp_path_factory.mktemp("deploy")
-    for name in ("package.json", "compose.mjs", "gateway.config.mjs"):
-        shutil.copy(DEPLOY / name, folder)
-    installed = subprocess.run(  # noqa: S603 (npm from PATH, fixed arguments)
-        [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts"],
-        cwd=folder, capture_output=True, text=True, timeout=600, check=False,
+    return npm_folder(
+        tmp_path_factory, "deploy", timeout=600,
+        files=[DEPLOY / name for name in ("package.json", "compose.mjs", "gateway.config.mjs")],
+        purpose="Hive Gateway (deploy/) cannot run, so the deployment recipe is not "
+        "exercised here",
     )  # fmt: skip
-    if installed.returncode != 0:
-        pytest.skip(f"npm could not install deploy/'s packages (no registry?): "
-                    f"{installed.stderr[-500:]}")  # fmt: skip
-    return folder
 
 
 @pytest.fixture

@@ -5,13 +5,14 @@ graphql-js. Skipped, with the reason, where Node.js or npm is absent."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.node_packages import npm_folder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -22,26 +23,12 @@ COMPOSITION_VERSION = "2"
 def composer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with @apollo/composition and graphql-js installed and the scripts beside
     them, outside the repository (npm's own cache makes later installs fast)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip(
-            "Node.js or npm is not on PATH: Apollo's composition (@apollo/composition) "
-            "cannot run, so the hub's composition is not checked here"
-        )
-    folder = tmp_path_factory.mktemp("composition")
-    (folder / "package.json").write_text('{"private": true, "type": "module"}')
-    installed = subprocess.run(  # noqa: S603 (npm from PATH, fixed arguments)
-        [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts",
-         f"@apollo/composition@{COMPOSITION_VERSION}", "graphql@16"],
-        cwd=folder, capture_output=True, text=True, timeout=300, check=False,
+    return npm_folder(
+        tmp_path_factory, "composition", packages=(f"@apollo/composition@{COMPOSITION_VERSION}",
+        "graphql@16"), scripts=("compose_supergraph.mjs", "build_schema.mjs"),
+        purpose="Apollo's composition (@apollo/composition) cannot run, so the hub's "
+        "composition is not checked here",
     )  # fmt: skip
-    if installed.returncode != 0:
-        pytest.skip(
-            f"npm could not install @apollo/composition (no registry?): {installed.stderr[-500:]}"
-        )
-    for script in ("compose_supergraph.mjs", "build_schema.mjs"):
-        shutil.copy(HERE / "node" / script, folder)
-    return folder
 
 
 def compose(composer: Path, subgraphs: dict[str, str]) -> dict[str, Any]:

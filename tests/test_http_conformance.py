@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import shutil
 import socket
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -27,11 +25,11 @@ from gateway.settings import Settings
 from tests.client import GraphQLClient
 from tests.conftest import TEST_SECRET, client_for
 from tests.databases import DatabasePair
+from tests.node_packages import npm_folder
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 PREFERS_GRAPHQL_RESPONSE = f"{GRAPHQL_RESPONSE}, application/json;q=0.9"
 GRAPHQL_HTTP_VERSION = "1.23.1"  # graphql-http, the reference audit of the specification
-HERE = Path(__file__).resolve().parent
 
 
 async def post(client: GraphQLClient, body: Any, accept: str = PREFERS_GRAPHQL_RESPONSE) -> Any:
@@ -263,23 +261,12 @@ def test_cors_headers_come_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 def graphql_http(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with graphql-http installed and the audit script beside it, outside the
     repository (npm's own cache makes later installs fast)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip(
-            "Node.js or npm is not on PATH: graphql-http's audit of GraphQL over HTTP "
-            "cannot run (the other HTTP tests do not need them)"
-        )
-    folder = tmp_path_factory.mktemp("graphql-http")
-    (folder / "package.json").write_text('{"private": true, "type": "module"}')
-    installed = subprocess.run(  # noqa: S603 (npm from PATH, fixed arguments)
-        [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts",
-         f"graphql-http@{GRAPHQL_HTTP_VERSION}", "graphql@16"],
-        cwd=folder, capture_output=True, text=True, timeout=300, check=False,
+    return npm_folder(
+        tmp_path_factory, "graphql-http", packages=(f"graphql-http@{GRAPHQL_HTTP_VERSION}",
+        "graphql@16"), scripts=("graphql_http_audit.mjs",),
+        purpose="graphql-http's audit of GraphQL over HTTP cannot run (the other HTTP tests "
+        "do not need them)",
     )  # fmt: skip
-    if installed.returncode != 0:
-        pytest.skip(f"npm could not install graphql-http (no registry?): {installed.stderr[-500:]}")
-    shutil.copy(HERE / "node" / "graphql_http_audit.mjs", folder)
-    return folder
 
 
 @pytest.fixture

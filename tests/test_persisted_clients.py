@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -20,30 +18,19 @@ from gateway.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.databases import DatabasePair
 from tests.live_hub import ASGI, Scope, serve_hub
+from tests.node_packages import npm_folder
 
-HERE = Path(__file__).resolve().parent
 SQLITE = pytest.mark.parametrize("small_db", ["sqlite"], indirect=True)
 
 
 @pytest.fixture(scope="module")
 def urql(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip(
-            "Node.js or npm is not on PATH: urql's persisted exchange cannot run against "
-            "the hub (tests/test_trusted_documents.py covers the protocol without it)"
-        )
-    folder = tmp_path_factory.mktemp("urql")
-    (folder / "package.json").write_text('{"private": true, "type": "module"}')
-    installed = subprocess.run(  # noqa: S603 (npm from PATH, fixed arguments)
-        [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts",
-         "@urql/core@5", "@urql/exchange-persisted@4", "graphql@16"],
-        cwd=folder, capture_output=True, text=True, timeout=300, check=False,
+    return npm_folder(
+        tmp_path_factory, "urql", packages=("@urql/core@5", "@urql/exchange-persisted@4",
+        "graphql@16"), scripts=("urql_persisted.mjs",),
+        purpose="urql's persisted exchange cannot run against the hub "
+        "(tests/test_trusted_documents.py covers the protocol without it)",
     )  # fmt: skip
-    if installed.returncode != 0:
-        pytest.skip(f"npm could not install urql (no registry?): {installed.stderr[-500:]}")
-    shutil.copy(HERE / "node" / "urql_persisted.mjs", folder)
-    return folder
 
 
 def recording(app: ASGI, bodies: list[dict[str, Any]]) -> ASGI:
