@@ -292,6 +292,13 @@ async def _member_figures(
     return found
 
 
+# The members a year's appraisal covers: not who left the Party or service before it began.
+COVERED = (
+    "(left_on IS NULL OR left_on >= :began) "
+    "AND (service_ended_on IS NULL OR service_ended_on >= :began)"
+)
+
+
 async def _policy(units: AsyncEngine, year: int) -> Any:
     async with units.connect() as conn:
         return (
@@ -321,10 +328,11 @@ async def baseline_branch(
         members = list(
             await conn.execute(
                 text(
-                    "SELECT code, political_status FROM members WHERE branch_id = :b "
-                    "ORDER BY name, id"
+                    "SELECT code, political_status FROM members WHERE branch_id = :b AND "  # noqa: S608 (constant SQL, values bound)
+                    + COVERED
+                    + " ORDER BY name, id"
                 ),
-                {"b": branch_id},
+                {"b": branch_id, "began": date(year, 1, 1)},
             )
         )
     policy = await _policy(units, year)
@@ -412,7 +420,11 @@ async def baseline_district(
     async with units.connect() as conn:
         members = list(
             await conn.execute(
-                text("SELECT code, political_status, unit_id, branch_id FROM members")
+                text(
+                    "SELECT code, political_status, unit_id, branch_id FROM members WHERE "  # noqa: S608 (constant SQL, values bound)
+                    + COVERED
+                ),
+                {"began": date(year, 1, 1)},
             )
         )
     policy = await _policy(units, year)
