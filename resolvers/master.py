@@ -3,12 +3,15 @@ service (datasources/community/master.py), which the spreadsheet import uses for
 
 Who: the district (区委组织部) for streets, communities and service categories; a community
 (社区党委) for its own grids, compounds, buildings and households. A row of another
-community is refused as FORBIDDEN, a problem of the row as a typed user error.
+community (a street or community of another district) is refused exactly as a code that does
+not exist: NOT_FOUND, a typed user error that reveals nothing about the row. A role that may
+not call the mutation at all is refused as FORBIDDEN.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -26,17 +29,23 @@ _CODES = {code.value: code for code in RefusalCode}
 
 
 def refusal(problem: master.Problem) -> Refusal:
-    """The first problem of a row as the mutation's user error (FORBIDDEN raises)."""
-    if problem.code == master.FORBIDDEN:
-        raise PermissionError(problem.message)
+    """The first problem of a row as the mutation's user error."""
     return Refusal(_CODES[problem.code], problem.message, f"input.{problem.field}")
 
 
-async def _limits(
-    ctx: HubContext, session: AsyncSession, kind: master.Kind
-) -> tuple[int | None, dict[str, object]]:
-    """The community a community-level row must belong to, and the fixed values (a new
-    street's district)."""
+@dataclass(frozen=True)
+class Limits:
+    """Where the caller's rows lie: his community (community-level rows) or his district
+    (streets and communities), and the values fixed on creation (a new street's district)."""
+
+    community: int | None = None
+    district: int | None = None
+    fixed: Mapping[str, object] = field(default_factory=dict)
+
+
+async def _limits(ctx: HubContext, session: AsyncSession, kind: master.Kind) -> Limits:
+    """The caller's limits for rows of `kind`; PermissionError for a role that may not
+    write them at all."""
     viewer = ctx.viewer
     if kind.community_level:
         if viewer.role is not Role.COMMUNITY or viewer.community is None:
@@ -46,15 +55,16 @@ async def _limits(
         )
         if community is None:
             raise PermissionError("unknown community")
-        return int(community), {}
+        return Limits(community=int(community))
     if viewer.role is not Role.DISTRICT:
         raise PermissionError("the district keeps streets, communities and categories")
-    if kind is master.STREETS:
+    if kind in (master.STREETS, master.COMMUNITIES):
         district = await session.scalar(select(District.id).where(District.code == viewer.district))
         if district is None:
             raise Refusal(RefusalCode.NOT_FOUND, "未找到您所在的区。", None)
-        return None, {"district_id": int(district)}
-    return None, {}
+        fixed = {"district_id": int(district)} if kind is master.STREETS else {}
+        return Limits(district=int(district), fixed=fixed)
+    return Limits()
 
 
 async def save(
@@ -67,9 +77,10 @@ async def save(
             earlier = await replayed(ctx, session, kind.model, mutation, key)
             if earlier is not None:
                 return earlier
-        community, fixed = await _limits(ctx, session, kind)
+        limits = await _limits(ctx, session, kind)
         outcome = await master.apply(session, kind, [row], ctx.viewer, mode=mode,
-                                     community=community, fixed=fixed)  # fmt: skip
+                                     community=limits.community, district=limits.district,
+                                     fixed=limits.fixed)  # fmt: skip
         if outcome.problems:
             raise refusal(outcome.problems[0])
         row_id = outcome.ids[0]
@@ -85,9 +96,10 @@ async def retire(ctx: HubContext, kind: master.Kind, code: str, reason: str | No
     if reason is not None and len(reason) > 2000:
         raise Refusal(RefusalCode.INVALID_INPUT, "撤销原因不能超过 2000 个字符。", "input.reason")
     async with ctx.sources.community.transaction() as session:
-        community, _fixed = await _limits(ctx, session, kind)
-        outcome = await master.retire(session, kind, [code.strip()], ctx.viewer,
-                                      reason=reason, community=community)  # fmt: skip
+        limits = await _limits(ctx, session, kind)
+        outcome = await master.retire(session, kind, [code.strip()], ctx.viewer, reason=reason,
+                                      community=limits.community,
+                                      district=limits.district)  # fmt: skip
         if outcome.problems:
             raise refusal(outcome.problems[0])
         return await session.get(kind.model, outcome.ids[0], populate_existing=True)

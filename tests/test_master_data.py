@@ -215,9 +215,10 @@ async def test_a_retired_grid_stays_and_takes_no_children_and_its_code_is_never_
 async def test_who_may_keep_master_data(hub: GraphQLClient) -> None:
     committee = await _community_side(hub, "D")
     other = hub.as_viewer("community", community="C001")
-    # Another community may not build in this one; a community may not create streets.
-    assert (await _call(other, "createGrid", name="越界", communityCode="MDD", level=3))[
-        "errors"] == ["FORBIDDEN"]  # fmt: skip
+    # Another community's code is as unknown to him as a code that does not exist; a
+    # community may not create streets at all.
+    assert _refused(await _call(other, "createGrid", name="越界", communityCode="MDD",
+                                level=3)) == ("NOT_FOUND", "input.communityCode")  # fmt: skip
     assert (await _call(committee, "createStreet", name="越权"))["errors"] == ["FORBIDDEN"]
     worker = hub.as_viewer("grid_worker", community="MDD", grid="x")
     assert (await _call(worker, "createGrid", name="网格员", communityCode="MDD", level=3))[
@@ -382,3 +383,116 @@ async def test_seeded_households_carry_their_history(hub: GraphQLClient) -> None
     same_dwelling = [h for h in records
                      if (h["unitNo"], h["roomNo"]) == (retired["unitNo"], retired["roomNo"])]  # fmt: skip
     assert len(same_dwelling) >= 2
+
+
+# Each mutation on a row of another community (by its code, or naming it as the parent),
+# with the field that names it. `{x}` is replaced by the code: the other community's row's,
+# or one that does not exist.
+OUTSIDE: list[tuple[str, str, dict[str, Any]]] = [
+    ("createGrid", "communityCode", {"name": "越界", "communityCode": "{community}", "level": 3}),
+    ("createGrid", "parentCode", {"name": "越界", "communityCode": "MDY", "level": 4,
+                                  "parentCode": "{grid}"}),
+    ("updateGrid", "code", {"code": "{grid}", "name": "改"}),
+    ("retireGrid", "code", {"code": "{grid}"}),
+    ("createCompound", "communityCode", {"name": "越界", "communityCode": "{community}"}),
+    ("createCompound", "gridCode", {"name": "越界", "communityCode": "MDY", "gridCode": "{grid}"}),
+    ("updateCompound", "code", {"code": "{compound}", "name": "改"}),
+    ("retireCompound", "code", {"code": "{compound}"}),
+    ("createBuilding", "compoundCode", {"name": "9栋", "compoundCode": "{compound}"}),
+    ("updateBuilding", "code", {"code": "{building}", "name": "改"}),
+    ("retireBuilding", "code", {"code": "{building}"}),
+    ("createHousehold", "buildingCode", {"buildingCode": "{building}", "roomNo": "909",
+                                         "headName": "李四"}),
+    ("updateHousehold", "code", {"code": "{household}", "roomNo": "102"}),
+    ("updateHousehold", "buildingCode", {"code": "MDY-H", "buildingCode": "{building}"}),
+    ("retireHousehold", "code", {"code": "{household}"}),
+]  # fmt: skip
+INPUTS = {"create": "Create{}Input", "update": "Update{}Input", "retire": "RetireInput"}
+
+
+def _filled(fields: dict[str, Any], code: str) -> dict[str, Any]:
+    return {k: v.replace("{" + v.strip("{}") + "}", code) if isinstance(v, str) and
+            v.startswith("{") else v for k, v in fields.items()}  # fmt: skip
+
+
+async def _user_error(viewer: GraphQLClient, mutation: str, fields: dict[str, Any]) -> Any:
+    verb = next(v for v in INPUTS if mutation.startswith(v))
+    kind = INPUTS[verb].format(mutation[len(verb) :])
+    query = f"mutation($input: {kind}!) {{ {mutation}(input: $input) {{ {ERRORS} }} }}"
+    body = await viewer.raw(query, {"input": fields})
+    assert not body.get("errors"), body
+    return body["data"][mutation]["userErrors"]
+
+
+async def test_rows_of_another_community_are_as_unknown_as_missing_ones(
+    hub: GraphQLClient,
+) -> None:
+    """No existence leak: acting on another community's grid, compound, building or
+    household, by its code or as a parent, is refused exactly as a code that does not exist
+    (NOT_FOUND, the same message), even when that row is retired."""
+    theirs = await _community_side(hub, "Z")
+    ours = await _community_side(hub, "Y")
+    rows = {"community": "MDZ", "grid": "MDZ-G", "compound": "MDZ-X", "building": "MDZ-X-1",
+            "household": "MDZ-H"}  # fmt: skip
+    _ok(await _call(theirs, "createGrid", code="MDZ-G", name="格", communityCode="MDZ", level=3))
+    _ok(await _call(theirs, "createCompound", code="MDZ-X", name="小区", communityCode="MDZ"))
+    _ok(await _call(theirs, "createBuilding", code="MDZ-X-1", name="1栋", compoundCode="MDZ-X"))
+    _ok(await _call(theirs, "createHousehold", code="MDZ-H", buildingCode="MDZ-X-1",
+                    roomNo="101", headName="张三"))  # fmt: skip
+    _ok(await _call(ours, "createCompound", code="MDY-X", name="小区", communityCode="MDY"))
+    _ok(await _call(ours, "createBuilding", code="MDY-X-1", name="1栋", compoundCode="MDY-X"))
+    _ok(await _call(ours, "createHousehold", code="MDY-H", buildingCode="MDY-X-1",
+                    roomNo="101", headName="王五"))  # fmt: skip
+    for retired in (False, True):
+        if retired:  # a retired row of theirs is no more known than a live one
+            _ok(await _call(theirs, "retireHousehold", code="MDZ-H"))
+        for mutation, field, fields in OUTSIDE:
+            target = next(rows[k] for k in rows if fields.get(field) == "{" + k + "}")
+            outside = await _user_error(ours, mutation, _filled(fields, target))
+            missing = await _user_error(ours, mutation, _filled(fields, "NOPE-1"))
+            assert outside, (mutation, field)
+            assert missing, (mutation, field)
+            shown = [(e["code"], e["field"], e["message"].replace(target, "?")) for e in outside]
+            unknown = [(e["code"], e["field"], e["message"].replace("NOPE-1", "?"))
+                       for e in missing]  # fmt: skip
+            assert shown == unknown, (mutation, field, retired)
+            assert shown[0][:2] == ("NOT_FOUND", f"input.{field}"), (mutation, field)
+
+
+async def test_streets_of_another_district_are_unknown(
+    hub: GraphQLClient, session: AsyncSession
+) -> None:
+    """A district creates communities only on its own streets: a street of another district,
+    like an unknown one, is NOT_FOUND; nor does it update or retire the other's streets and
+    communities."""
+    from datasources.community.models import District
+
+    session.add(District(code="OTHER-D", name="别区", city="佛山市"))
+    await session.commit()
+    other = hub.as_viewer("district", district="OTHER-D")
+    street = _ok(await _call(other, "createStreet", name="别区街道"))["street"]["code"]
+    _ok(await _call(other, "createCommunity", code="MDO", name="别区社区", streetCode=street))
+    own_street = _ok(await _call(hub, "createStreet", name="本区街道"))["street"]["code"]
+    cases = [
+        ("createCommunity", "streetCode", {"name": "越界", "streetCode": "{street}"}),
+        ("updateCommunity", "streetCode", {"code": "MDO", "name": "改"}),
+        ("updateCommunity", "code", {"code": "{community}", "name": "改"}),
+        ("updateStreet", "code", {"code": "{street}", "name": "改"}),
+        ("retireStreet", "code", {"code": "{street}"}),
+        ("retireCommunity", "code", {"code": "{community}"}),
+    ]  # fmt: skip
+    rows = {"street": street, "community": "MDO"}
+    for mutation, field, fields in cases:
+        if mutation == "updateCommunity" and field == "streetCode":
+            # moving its own community onto the other district's street
+            mine = _ok(await _call(hub, "createCommunity", name="本区社区",
+                                   streetCode=own_street))["community"]["code"]  # fmt: skip
+            fields = {"code": mine, "streetCode": "{street}"}
+        target = next(rows[k] for k in rows if fields.get(field) == "{" + k + "}")
+        outside = await _user_error(hub, mutation, _filled(fields, target))
+        missing = await _user_error(hub, mutation, _filled(fields, "NOPE-1"))
+        shown = [(e["code"], e["field"], e["message"].replace(target, "?")) for e in outside]
+        unknown = [(e["code"], e["field"], e["message"].replace("NOPE-1", "?")) for e in missing]
+        assert shown == unknown, mutation
+        assert shown, mutation
+        assert shown[0][:2] == ("NOT_FOUND", f"input.{field}"), (mutation, shown)

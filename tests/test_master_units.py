@@ -137,9 +137,9 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     forbidden = await the_hospital.error(CREATE_UNIT, {"input": {
         "name": "x", "kind": "AGENCY", "level": "CITY", "districtName": "禅城区"}})  # fmt: skip
     assert forbidden["extensions"]["code"] == "FORBIDDEN"
-    not_its_unit = await the_hospital.error(CREATE_BRANCH, {"input": {
-        "name": "机关党支部", "unitCode": "QWZZB"}})  # fmt: skip
-    assert not_its_unit["extensions"]["code"] == "FORBIDDEN"
+    not_its_unit = await _refused(the_hospital, CREATE_BRANCH, {
+        "name": "机关党支部", "unitCode": "QWZZB"})  # fmt: skip
+    assert (not_its_unit["code"], not_its_unit["field"]) == ("NOT_FOUND", "input.unitCode")
     (await _ok(the_hospital, CREATE_BRANCH, {
         "code": "YY-NK", "name": "内科党支部", "unitCode": hospital["code"],
         "secretaryName": "李明", "foundedOn": "2001-07-01",
@@ -235,9 +235,10 @@ async def test_a_district_from_nothing(hub: GraphQLClient) -> None:
     assert (transfer["action"], transfer["note"]) == ("transferred", "科室合并")
     assert {"field": "branchCode", "before": "YY-NK", "after": surgery["code"],
             "personal": False} in transfer["changes"]  # fmt: skip
-    to_other_unit = await the_hospital.error(TRANSFER, {"input": {
-        "code": "YY0001", "branchCode": "ZZB-1"}})  # fmt: skip
-    assert to_other_unit["extensions"]["code"] == "FORBIDDEN"  # the district moves across units
+    to_other_unit = await _refused(the_hospital, TRANSFER, {
+        "code": "YY0001", "branchCode": "ZZB-1"})  # fmt: skip
+    # the district moves across units; to the hospital another unit's branch is unknown
+    assert (to_other_unit["code"], to_other_unit["field"]) == ("NOT_FOUND", "input.branchCode")
     retired = (
         await _ok(
             the_hospital,
@@ -369,9 +370,9 @@ async def test_transfer_keeps_reports_and_performance(seeded: GraphQLClient) -> 
                   if e["node"]["unit"]["code"] != member["unit"]["code"])  # fmt: skip
     before = (await seeded.query(FOOTPRINT, {"code": member["code"], "year": year}))["member"]
     old_unit = seeded.as_viewer("unit_branch", unit=member["unit"]["code"])
-    refused = await old_unit.error(TRANSFER, {"input": {
-        "code": member["code"], "branchCode": target["code"]}})  # fmt: skip
-    assert refused["extensions"]["code"] == "FORBIDDEN"
+    refused = await _refused(old_unit, TRANSFER, {
+        "code": member["code"], "branchCode": target["code"]})  # fmt: skip
+    assert (refused["code"], refused["field"]) == ("NOT_FOUND", "input.branchCode")
 
     moved = (await _ok(seeded, TRANSFER, {
         "code": member["code"], "branchCode": target["code"], "unitCode": target["unit"]["code"],
@@ -503,3 +504,54 @@ async def test_who_left_before_a_year_is_not_appraised_for_it(seeded: GraphQLCli
     after = (await seeded.query(SUMMARY, {"code": branch["code"]}))["partyBranch"]
     assert after["y2025"] == before["y2025"]  # both still judged on 2025
     assert after["y2026"]["members"] == before["y2026"]["members"] - 2
+
+
+async def _errors(client: GraphQLClient, query: str, values: dict[str, Any]) -> list[Any]:
+    data = await client.query(query, {"input": values})
+    payload: dict[str, Any] = next(iter(data.values()))
+    return [(e["code"], e["field"], e["message"]) for e in payload["userErrors"]]
+
+
+async def test_rows_of_another_unit_are_as_unknown_as_missing_ones(seeded: GraphQLClient) -> None:
+    """No existence leak: a unit's (or a branch's) token acting on a member or branch
+    outside its scope, by code or as the receiving branch or unit, is refused exactly as a
+    code that does not exist (NOT_FOUND, the same message)."""
+    data = await seeded.query(
+        "{ members(first: 100) { edges { node { code status unit { code } branch { code } } } } }"
+    )
+    members = [e["node"] for e in data["members"]["edges"] if e["node"]["status"] != "LEFT"]
+    ours = members[0]
+    theirs = next(m for m in members if m["unit"]["code"] != ours["unit"]["code"])
+    unit = seeded.as_viewer("unit_branch", unit=ours["unit"]["code"])
+    other_branch = seeded.as_viewer("unit_branch", unit=theirs["unit"]["code"],
+                                    branch="NOPE-B")  # fmt: skip
+    rows = {"member": theirs["code"], "branch": theirs["branch"]["code"],
+            "unit": theirs["unit"]["code"]}  # fmt: skip
+    day = {"reason": "核对"}
+    cases: list[tuple[GraphQLClient, str, str, dict[str, Any]]] = [
+        (unit, CREATE_BRANCH, "unitCode", {"name": "越界", "unitCode": "{unit}"}),
+        (unit, UPDATE_BRANCH, "code", {"code": "{branch}", "name": "改"}),
+        (unit, RETIRE_BRANCH, "code", {"code": "{branch}", **day}),
+        (unit, CREATE_MEMBER, "branchCode", {"name": "越界", "gender": "MALE",
+                                             "branchCode": "{branch}", "politicalStatus": "FULL",
+                                             "joinedPartyOn": "2010-07-01"}),
+        (unit, UPDATE_MEMBER, "code", {"code": "{member}", "jobTitle": "改"}),
+        (unit, TRANSFER, "code", {"code": "{member}", "branchCode": ours["branch"]["code"]}),
+        (unit, TRANSFER, "branchCode", {"code": ours["code"], "branchCode": "{branch}"}),
+        (unit, CONFIRM, "code", {"code": "{member}"}),
+        (unit, LEAVE, "code", {"code": "{member}", **day}),
+        (unit, END_SERVICE, "code", {"code": "{member}", **day}),
+        # a branch-bound token of the other unit: another branch's member is unknown to it
+        (other_branch, UPDATE_MEMBER, "code", {"code": "{member}", "jobTitle": "改"}),
+        (other_branch, END_SERVICE, "code", {"code": "{member}", **day}),
+    ]  # fmt: skip
+    for client, query, field, fields in cases:
+        key = next(k for k in rows if fields.get(field) == "{" + k + "}")
+        target = rows[key]
+        outside = await _errors(client, query, {**fields, field: target})
+        missing = await _errors(client, query, {**fields, field: "NOPE-1"})
+        shown = [(c, f, m.replace(target, "?")) for c, f, m in outside]
+        unknown = [(c, f, m.replace("NOPE-1", "?")) for c, f, m in missing]
+        assert shown == unknown, (query[:40], field, shown, unknown)
+        assert shown, query[:40]
+        assert shown[0][:2] == ("NOT_FOUND", f"input.{field}"), (query[:40], shown)

@@ -50,12 +50,12 @@ CHUNK = 500  # codes per IN (...) list: well below SQLite's and asyncpg's parame
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
-# Problem codes: the workflow's refusal codes (resolvers/workflow.RefusalCode values), and
-# `forbidden` for a row outside the caller's community.
+# Problem codes: the workflow's refusal codes (resolvers/workflow.RefusalCode values). A row
+# outside the caller's community (or district) is refused exactly as a code that does not
+# exist (NOT_FOUND, the same message), so a refusal reveals nothing about it.
 INVALID_INPUT, NOT_FOUND, DUPLICATE, INVALID_STATE = (
     "invalid_input", "not_found", "duplicate", "invalid_state",
 )  # fmt: skip
-FORBIDDEN = "forbidden"
 
 
 @dataclass(frozen=True)
@@ -197,6 +197,7 @@ class Ref:
     retired: bool
     community: int | None
     level: int | None = None
+    district: int | None = None
 
 
 Check = Callable[[AsyncSession, "Batch"], Awaitable[None]]
@@ -266,6 +267,11 @@ def _rows_by_code(model: Any, codes: Sequence[str]) -> Select[Any]:
     columns: list[Any] = list(model.__table__.c)
     if community is not None:
         columns.append(community.label("_community"))
+    if model is Street:
+        columns.append(Street.district_id.label("_district"))
+    elif model is Community:
+        columns.append(Street.district_id.label("_district"))
+        join = (Street, Community.street_id == Street.id)
     stmt = select(*columns)
     if join is not None:
         stmt = stmt.join(*join)
@@ -290,6 +296,7 @@ async def _refs(session: AsyncSession, model: Any, codes: Iterable[str]) -> dict
         code: Ref(
             id=row["id"], code=code, retired=row["retired_on"] is not None,
             community=row.get("_community"), level=row.get("level"),
+            district=row.get("_district"),
         )
         for code, row in rows.items()
     }  # fmt: skip
@@ -305,6 +312,17 @@ async def _codes_of(session: AsyncSession, model: Any, ids: Iterable[int]) -> di
         ):
             found[row_id] = code
     return found
+
+
+def _outside(row: Mapping[str, Any] | Ref, community: int | None, district: int | None) -> bool:
+    """Whether a row lies outside the caller's community (or district)."""
+    if isinstance(row, Ref):
+        own_community, own_district = row.community, row.district
+    else:
+        own_community, own_district = row.get("_community"), row.get("_district")
+    if community is not None and own_community != community:
+        return True
+    return district is not None and own_district is not None and own_district != district
 
 
 def china_today() -> date:
@@ -331,6 +349,7 @@ async def apply(
     *,
     mode: str = "upsert",
     community: int | None = None,
+    district: int | None = None,
     fixed: Mapping[str, object] | None = None,
 ) -> Outcome:
     """Create or update `rows` of `kind` (mode `create`, `update` or `upsert`), limited to
@@ -356,24 +375,23 @@ async def apply(
         existing.append(found)
         if code is None:
             continue
-        if found is None and mode == "update":
-            problems.append(Problem(index, "code", code, f"未找到编码为 {code} 的{kind.label}。",
-                                    NOT_FOUND))  # fmt: skip
-        elif found is not None and mode == "create":
+        if found is not None and mode == "create":
             problems.append(Problem(index, "code", code,
                                     f"编码 {code} 已被使用（编码不可重复使用）。", DUPLICATE))  # fmt: skip
+        elif (found is None and mode == "update") or (
+            found is not None and _outside(found, community, district)
+        ):
+            problems.append(Problem(index, "code", code, f"未找到编码为 {code} 的{kind.label}。",
+                                    NOT_FOUND))  # fmt: skip
         elif found is not None and found["retired_on"] is not None:
             problems.append(Problem(index, "code", code, f"该{kind.label}已撤销，不能修改。",
                                     INVALID_STATE))  # fmt: skip
-        elif found is not None and community is not None and found.get("_community") != community:
-            problems.append(Problem(index, "code", code, f"该{kind.label}不属于本社区。",
-                                    FORBIDDEN))  # fmt: skip
     refused = {p.row for p in problems}
     values: list[dict[str, object] | None] = []
     for index, row in enumerate(rows):
         values.append(None if index in refused else _values(kind, row, index, existing[index],
                                                           problems))  # fmt: skip
-    refs = await _parents(session, kind, rows, values, existing, community, problems)
+    refs = await _parents(session, kind, rows, values, existing, community, district, problems)
     batch = Batch(kind, values, existing, refs, codes, problems)
     for check in kind.checks:
         await check(session, batch)
@@ -437,7 +455,7 @@ def _values(
 async def _parents(
     session: AsyncSession, kind: Kind, rows: Sequence[Mapping[str, object]],
     values: list[dict[str, object] | None], existing: list[Mapping[str, Any] | None],
-    community: int | None, problems: list[Problem],
+    community: int | None, district: int | None, problems: list[Problem],
 ) -> list[dict[str, Ref | None]]:  # fmt: skip
     refs: list[dict[str, Ref | None]] = [{} for _ in rows]
     for parent in kind.parents:
@@ -457,16 +475,13 @@ async def _parents(
                     refs[index][parent.name] = None
                 continue
             ref = found.get(str(raw).strip())
-            if ref is None:
+            if ref is None or _outside(ref, community, district):
                 problems.append(Problem(index, parent.name, raw, f"未找到该{parent.label}：{raw}。",
                                         NOT_FOUND))  # fmt: skip
             elif ref.retired:
                 problems.append(Problem(index, parent.name, raw,
                                         f"该{parent.label}已撤销，不能新增或调入下级。",
                                         INVALID_STATE))  # fmt: skip
-            elif community is not None and ref.community != community:
-                problems.append(Problem(index, parent.name, raw, f"该{parent.label}不属于本社区。",
-                                        FORBIDDEN))  # fmt: skip
             else:
                 values[index][parent.column] = ref.id  # type: ignore[index]
                 refs[index][parent.name] = ref
@@ -580,7 +595,8 @@ def _event(
 
 async def retire(
     session: AsyncSession, kind: Kind, codes: Sequence[str], actor: Viewer, *,
-    reason: str | None = None, community: int | None = None, on: date | None = None,
+    reason: str | None = None, community: int | None = None, district: int | None = None,
+    on: date | None = None,
 ) -> Outcome:  # fmt: skip
     """Retire rows by code (撤销): they stay, readable, with `retired_on`; no new children
     and no changes after. With problems nothing is written."""
@@ -590,17 +606,13 @@ async def retire(
     updates, events = [], []
     for index, code in enumerate(codes):
         row = found.get(code)
-        if row is None:
+        if row is None or _outside(row, community, district):
             outcome.problems.append(Problem(index, "code", code,
                                             f"未找到编码为 {code} 的{kind.label}。", NOT_FOUND))  # fmt: skip
             continue
         if row["retired_on"] is not None:
             outcome.problems.append(Problem(index, "code", code, f"该{kind.label}已撤销。",
                                             INVALID_STATE))  # fmt: skip
-            continue
-        if community is not None and row.get("_community") != community:
-            outcome.problems.append(Problem(index, "code", code,
-                                            f"该{kind.label}不属于本社区。", FORBIDDEN))  # fmt: skip
             continue
         outcome.ids[index] = row["id"]
         retired: dict[str, object] = {"id": row["id"], "retired_on": day}

@@ -372,7 +372,10 @@ async def save_branches(
         unit_code = row.values.pop("unit_code", None)
         if current is not None:
             owner = units_by_id[current["unit_id"]]
-            _check_unit(writer, owner["code"])
+            if not _unit_in_scope(writer, owner["code"]):
+                _out_of_scope(row, call.mode, "支部编码")
+                plans.append((row, None, {}))
+                continue
             if unit_code is not None and unit_code != owner["code"]:
                 row.problem("unitCode", "支部不能改属其他单位（可撤销后在新单位新建）。")
             changed = _changed(current, row.values)
@@ -385,10 +388,9 @@ async def save_branches(
         if unit_code is None:
             if not any(p.field == "unitCode" for p in row.problems):
                 row.problem("unitCode", "请填写单位编码。")
-        elif unit is None:
+        elif unit is None or not _unit_in_scope(writer, unit_code):
             row.problem("unitCode", f"未找到该单位：{unit_code}。", Problem.NOT_FOUND)
         else:
-            _check_unit(writer, unit_code)
             if _stored(unit["status"]) == OrganisationStatus.RETIRED.value:
                 row.problem("unitCode", "该单位已撤销，不能新建支部。", Problem.INVALID_STATE)
             row.values["unit_id"] = unit["id"]
@@ -396,9 +398,17 @@ async def save_branches(
     return await _apply(session, writer, call, prepared, plans, _BRANCH_KIND)
 
 
-def _check_unit(writer: Writer, unit_code: str) -> None:
-    if writer.units is not None and unit_code not in writer.units:
-        raise PermissionError("a unit manages only its own branches and members")
+def _unit_in_scope(writer: Writer, unit_code: str) -> bool:
+    """Whether the writer answers for the unit. A row outside his scope is refused exactly
+    as a code that does not exist (NOT_FOUND), so a refusal reveals nothing about it."""
+    return writer.units is None or unit_code in writer.units
+
+
+def _out_of_scope(row: _Row, mode: Mode, label: str) -> None:
+    """The existing row of the code is outside the writer's scope: on creation its code is
+    taken (as `_match` said), otherwise it is as unknown as a code that does not exist."""
+    if mode is not Mode.CREATE:
+        row.problem("code", f"未找到该{label}：{row.code}。", Problem.NOT_FOUND)
 
 
 # --- members ----------------------------------------------------------------------------
@@ -470,6 +480,12 @@ async def save_members(
         branch_code = row.values.pop("branch_code", None)
         if current is None:
             _required(row, _MEMBER_REQUIRED)
+        if current is not None:
+            home = branches_by_id[current["branch_id"]]
+            if not _member_in_scope(writer, units_by_id[home["unit_id"]]["code"], home["code"]):
+                _out_of_scope(row, call.mode, "党员编码")
+                plans.append((row, None, {}))
+                continue
         place = _place(row, writer, current, unit_code, branch_code, branches_by_code,
                        branches_by_id, units_by_code, units_by_id)  # fmt: skip
         if place is not None:
@@ -498,9 +514,6 @@ def _place(
     units_by_id: Mapping[int, Any],
 ) -> tuple[int, int] | None:
     """The (branch id, unit id) the row puts him in; None when unchanged or refused."""
-    if current is not None:
-        home = branches_by_id[current["branch_id"]]
-        _check_member_scope(writer, units_by_id[home["unit_id"]]["code"], home["code"])
     if branch_code is None:
         if current is None:
             if not any(p.field == "branchCode" for p in row.problems):
@@ -509,19 +522,22 @@ def _place(
             row.problem("branchCode", "转到其他单位时须填写新支部的编码。")
         return None
     branch = branches_by_code.get(branch_code)
-    if branch is None:
+    unit = units_by_id[branch["unit_id"]] if branch is not None else None
+    moving = branch is not None and (current is None or current["branch_id"] != branch["id"])
+    if (
+        branch is None
+        or unit is None
+        or (moving and not _member_in_scope(writer, unit["code"], branch["code"]))
+    ):
         row.problem("branchCode", f"未找到该支部：{branch_code}。", Problem.NOT_FOUND)
         return None
-    unit = units_by_id[branch["unit_id"]]
     if unit_code is not None and unit_code != unit["code"]:
-        if unit_code not in units_by_code:
+        if unit_code not in units_by_code or not _unit_in_scope(writer, unit_code):
             row.problem("unitCode", f"未找到该单位：{unit_code}。", Problem.NOT_FOUND)
         else:
             row.problem("branchCode", f"支部{branch_code}不属于单位{unit_code}。")
         return None
-    moving = current is None or current["branch_id"] != branch["id"]
     if moving:
-        _check_member_scope(writer, unit["code"], branch["code"])
         if _stored(branch["status"]) == OrganisationStatus.RETIRED.value:
             row.problem("branchCode", "该支部已撤销，不能接收党员。", Problem.INVALID_STATE)
         elif _stored(unit["status"]) == OrganisationStatus.RETIRED.value:
@@ -531,10 +547,12 @@ def _place(
     return branch["id"], unit["id"]
 
 
-def _check_member_scope(writer: Writer, unit_code: str, branch_code: str) -> None:
-    _check_unit(writer, unit_code)
-    if writer.branch is not None and branch_code != writer.branch:
-        raise PermissionError("a branch manages only its own members")
+def _member_in_scope(writer: Writer, unit_code: str, branch_code: str) -> bool:
+    """Whether the writer answers for members of the branch (a branch-bound writer: his own
+    branch only)."""
+    if not _unit_in_scope(writer, unit_code):
+        return False
+    return writer.branch is None or branch_code == writer.branch
 
 
 def _member_rules(

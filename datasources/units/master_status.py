@@ -22,10 +22,10 @@ from datasources.units.master import (
     RowProblem,
     RowResult,
     Writer,
-    _check_member_scope,
-    _check_unit,
     _history,
+    _member_in_scope,
     _rows_by,
+    _unit_in_scope,
     _update,
     _years_after,
 )
@@ -175,6 +175,8 @@ async def retire_branches(
         raise PermissionError("a branch does not retire branches")
     found = await _rows_by(session, PartyBranch, PartyBranch.code, codes)
     units = await _rows_by(session, WorkUnit, WorkUnit.id, [b["unit_id"] for b in found.values()])
+    # A branch of another unit is refused as one that does not exist.
+    found = {c: b for c, b in found.items() if _unit_in_scope(writer, units[b["unit_id"]]["code"])}
     members = dict(
         (
             await session.execute(
@@ -193,7 +195,6 @@ async def retire_branches(
         branch = found.get(code)
         if branch is None:
             continue
-        _check_unit(writer, units[branch["unit_id"]]["code"])
         earliest = branch["founded_on"]
         problems += _dated_problems(index, _check_dated(dated, writer.today, earliest, reason=True))
         if branch["status"] == RETIRED:
@@ -220,9 +221,13 @@ async def _members(
     units = await _rows_by(
         session, WorkUnit, WorkUnit.id, [b["unit_id"] for b in branches.values()]
     )
-    for member in found.values():
+
+    def mine(member: Mapping[str, Any]) -> bool:
         branch = branches[member["branch_id"]]
-        _check_member_scope(writer, units[branch["unit_id"]]["code"], branch["code"])
+        return _member_in_scope(writer, units[branch["unit_id"]]["code"], branch["code"])
+
+    # A member outside the writer's scope is refused as one that does not exist.
+    found = {code: member for code, member in found.items() if mine(member)}
     return found, _missing(codes, found, "党员")
 
 
