@@ -75,9 +75,15 @@ class StreetFilter:
         default=None, description="Only streets of this district (区编码)."
     )
 
+    include_retired: bool = strawberry.field(
+        default=False, description="Also retired (撤销) ones; by default only those in force."
+    )
+
     def to_filter(self) -> lists.StreetFilter:
         return lists.StreetFilter(
-            name_contains=self.name_contains, district_code=self.district_code
+            name_contains=self.name_contains,
+            district_code=self.district_code,
+            include_retired=self.include_retired,
         )
 
 
@@ -91,11 +97,16 @@ class CommunityFilter:
         default=None, description="Only communities of this street or town (街道编码)."
     )
 
+    include_retired: bool = strawberry.field(
+        default=False, description="Also retired (撤销) ones; by default only those in force."
+    )
+
     def to_filter(self) -> lists.CommunityFilter:
         return lists.CommunityFilter(
             name_contains=self.name_contains,
             codes=as_tuple(self.codes),
             street_code=self.street_code,
+            include_retired=self.include_retired,
         )
 
 
@@ -111,11 +122,16 @@ class GridFilter:
         default=False, description="Only grids without a parent grid (顶级网格)."
     )
 
+    include_retired: bool = strawberry.field(
+        default=False, description="Also retired (撤销) ones; by default only those in force."
+    )
+
     def to_filter(self) -> lists.GridFilter:
         return lists.GridFilter(
             name_contains=self.name_contains,
             levels=as_tuple(self.levels),
             top_level_only=self.top_level_only,
+            include_retired=self.include_retired,
         )
 
 
@@ -140,6 +156,10 @@ class CompoundFilter:
         "unit, no property service, no security.",
     )
 
+    include_retired: bool = strawberry.field(
+        default=False, description="Also retired (撤销) ones; by default only those in force."
+    )
+
     def to_filter(self) -> lists.CompoundFilter:
         return lists.CompoundFilter(
             name_contains=self.name_contains,
@@ -148,6 +168,7 @@ class CompoundFilter:
             has_property_company=self.has_property_company,
             has_party_branch=self.has_party_branch,
             three_no=self.three_no,
+            include_retired=self.include_retired,
         )
 
 

@@ -185,6 +185,16 @@ async def test_a_retired_grid_stays_and_takes_no_children_and_its_code_is_never_
     # Still readable by its code.
     read = await committee.query('query { grid(code: "MDC-G") { status retiredOn } }')
     assert read["grid"]["status"] == "RETIRED"
+    # Lists show the grids in force, and retired ones too when asked.
+    lists = await committee.query(
+        """query { community(code: "MDC") {
+             grids(first: 50) { edges { node { code } } }
+             all: grids(first: 50, filter: {includeRetired: true}) { edges { node { code } } } } }"""
+    )
+    codes = {key: {e["node"]["code"] for e in lists["community"][key]["edges"]}
+             for key in ("grids", "all")}  # fmt: skip
+    assert "MDC-G" not in codes["grids"]
+    assert "MDC-G" in codes["all"]
     # Its history is the community's (and the district's), not a member's to read.
     member = hub.as_viewer("member", member="M000001")
     seen = await member.query('query { grid(code: "MDC-G") { status history { toState } } }')

@@ -72,6 +72,7 @@ class NameFilter:
 class StreetFilter:
     name_contains: str | None = None
     district_code: str | None = None
+    include_retired: bool = False  # retired (撤销) rows are left out unless asked for
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class CommunityFilter:
     name_contains: str | None = None
     codes: tuple[str, ...] | None = None
     street_code: str | None = None
+    include_retired: bool = False  # retired (撤销) rows are left out unless asked for
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class GridFilter:
     community_code: str | None = None
     levels: tuple[int, ...] | None = None
     top_level_only: bool = False
+    include_retired: bool = False  # retired (撤销) rows are left out unless asked for
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,14 @@ class CompoundFilter:
     has_property_company: bool | None = None
     has_party_branch: bool | None = None
     three_no: bool | None = None
+    include_retired: bool = False  # retired (撤销) rows are left out unless asked for
 
 
 @dataclass(frozen=True)
 class BuildingFilter:
     name_contains: str | None = None
     compound_code: str | None = None
+    include_retired: bool = False  # retired (撤销) rows are left out unless asked for
 
 
 @dataclass(frozen=True)
@@ -189,6 +194,8 @@ def _street_clauses(f: StreetFilter) -> list[ColumnElement[bool]]:
         clauses.append(contains(Street.name, f.name_contains))
     if f.district_code is not None:
         clauses.append(Street.district_id.in_(_ids_by_code(District, f.district_code)))
+    if not f.include_retired:
+        clauses.append(Street.retired_on.is_(None))
     return clauses
 
 
@@ -200,6 +207,8 @@ def _community_clauses(f: CommunityFilter) -> list[ColumnElement[bool]]:
         clauses.append(one_of(Community.code, f.codes))
     if f.street_code is not None:
         clauses.append(Community.street_id.in_(_ids_by_code(Street, f.street_code)))
+    if not f.include_retired:
+        clauses.append(Community.retired_on.is_(None))
     return clauses
 
 
@@ -213,6 +222,8 @@ def _grid_clauses(f: GridFilter) -> list[ColumnElement[bool]]:
         clauses.append(one_of(Grid.level, f.levels))
     if f.top_level_only:
         clauses.append(Grid.parent_id.is_(None))
+    if not f.include_retired:
+        clauses.append(Grid.retired_on.is_(None))
     return clauses
 
 
@@ -235,6 +246,8 @@ def _compound_clauses(f: CompoundFilter) -> list[ColumnElement[bool]]:
         clauses.append(has if f.has_party_branch else ~has)
     if f.three_no is not None:
         clauses.append(THREE_NO if f.three_no else ~THREE_NO)
+    if not f.include_retired:
+        clauses.append(Compound.retired_on.is_(None))
     return clauses
 
 
@@ -252,6 +265,8 @@ def _building_clauses(f: BuildingFilter) -> list[ColumnElement[bool]]:
         clauses.append(contains(Building.name, f.name_contains))
     if f.compound_code is not None:
         clauses.append(Building.compound_id.in_(_ids_by_code(Compound, f.compound_code)))
+    if not f.include_retired:
+        clauses.append(Building.retired_on.is_(None))
     return clauses
 
 
@@ -376,19 +391,28 @@ DISTRICTS: ListSpec[District, NameFilter] = ListSpec(
     orders=_by_name(District.name, District.code),
     filter_clauses=lambda f: [contains(District.name, f.name_contains)] if f.name_contains else [],
 )
+# Places in force by default; `includeRetired` shows retired (撤销) ones too, as the units
+# side's lists do. A lookup by code finds a retired row either way.
 STREETS = ListSpec(
-    Street, orders=_by_name(Street.name, Street.code), filter_clauses=_street_clauses
-)
+    Street, orders=_by_name(Street.name, Street.code), filter_clauses=_street_clauses,
+    default_filter=StreetFilter(),
+)  # fmt: skip
 COMMUNITIES = ListSpec(
-    Community, orders=_by_name(Community.name, Community.code), filter_clauses=_community_clauses
-)
-GRIDS = ListSpec(Grid, orders=_by_name(Grid.name, Grid.code), filter_clauses=_grid_clauses)
+    Community, orders=_by_name(Community.name, Community.code),
+    filter_clauses=_community_clauses, default_filter=CommunityFilter(),
+)  # fmt: skip
+GRIDS = ListSpec(
+    Grid, orders=_by_name(Grid.name, Grid.code), filter_clauses=_grid_clauses,
+    default_filter=GridFilter(),
+)  # fmt: skip
 COMPOUNDS = ListSpec(
-    Compound, orders=_by_name(Compound.name, Compound.code), filter_clauses=_compound_clauses
-)
+    Compound, orders=_by_name(Compound.name, Compound.code), filter_clauses=_compound_clauses,
+    default_filter=CompoundFilter(),
+)  # fmt: skip
 BUILDINGS = ListSpec(
-    Building, orders=_by_name(Building.name, Building.code), filter_clauses=_building_clauses
-)
+    Building, orders=_by_name(Building.name, Building.code), filter_clauses=_building_clauses,
+    default_filter=BuildingFilter(),
+)  # fmt: skip
 SUPPORTERS = ListSpec(
     Report,
     orders={"reported_on": Report.reported_on, "member_code": Report.member_code},
