@@ -219,6 +219,10 @@ class CrossSideFacts(Protocol):
         """Codes of members with an active report the community viewer may see."""
         ...
 
+    async def unit_of_viewer_member(self) -> str | None:
+        """The code of a member viewer's unit (unit side); None for other viewers."""
+        ...
+
 
 Rule = Callable[[type[Any], Viewer, CrossSideFacts], Awaitable[list[ColumnElement[bool]]]]
 

@@ -31,6 +31,9 @@ class _DistrictFacts:
     async def members_reported_to_viewer(self) -> Sequence[str]:
         return []
 
+    async def unit_of_viewer_member(self) -> str | None:
+        return None
+
 
 async def compliance_of_year(
     community: CommunitySource, session: AsyncSession, members: list[Row], policy: Row

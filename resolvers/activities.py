@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import CHINA, as_utc, utcnow
+from datasources.community import notifications
 from datasources.community.activity_models import (
     PLACE_HOLDING,
     Activity,
@@ -197,9 +198,12 @@ async def cancel_activity(ctx: HubContext, activity_id: int, reason: str | None)
             )
         )
         note = f"活动已取消：{reason}" if reason else "活动已取消"
+        told = []
         for signup in live:
             state = signup.status.value
             record(session, ctx.viewer, SIGNUP, signup.id, state, state, note)
+            told.append(signup.member_code)
+        await notifications.activity_cancelled(session, activity, told, reason)
     return activity
 
 
@@ -313,6 +317,7 @@ async def promote(ctx: HubContext, session: AsyncSession, activity: Activity) ->
         signup.promoted_at = utcnow()
         record(session, ctx.viewer, SIGNUP, signup.id, SignupStatus.WAITLISTED.value,
                SignupStatus.REGISTERED.value, PROMOTION_NOTE)  # fmt: skip
+        await notifications.waitlist_promoted(session, activity, signup)
 
 
 def _inside_window(activity: Activity, now: datetime, field: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import AppraisalGrade, utcnow
+from datasources.community import notifications
 from datasources.community.evaluation_models import (
     EvaluationKind,
     EvaluationStatus,
@@ -153,6 +154,8 @@ async def _write(
         ) from exc
     note = None if earlier is None else f"修订第{earlier.id}号评价"
     record(session, viewer, EVALUATION, row.id, None, EvaluationStatus.ACTIVE.value, note)
+    if kind is not EvaluationKind.SELF:
+        await notifications.evaluation_event(session, row, KIND_NAMES[kind])
     return row
 
 

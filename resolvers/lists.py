@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from datasources.community import notifications
 from datasources.community.models import (
     Community,
     DemandItem,
@@ -100,6 +101,7 @@ async def offer(
         session.add(row)
         await session.flush()
         record(session, viewer, RESOURCE, row.id, None, ListItemStatus.PENDING_REVIEW.value)
+        await notifications.review_waiting(session, RESOURCE, row)
         remember(session, viewer, "offerResource", key, row.id)
     return row
 
@@ -166,6 +168,7 @@ async def raise_demand(
         session.add(row)
         await session.flush()
         record(session, viewer, DEMAND, row.id, None, ListItemStatus.PENDING_REVIEW.value)
+        await notifications.review_waiting(session, DEMAND, row)
         remember(session, viewer, "raiseDemand", key, row.id)
     return row
 

@@ -24,7 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import as_utc, utcnow
+from datasources.community import notifications
 from datasources.community.models import DemandItem, RequesterKind, ServiceCategory
+from datasources.community.notification_models import NotificationKind
 from datasources.community.order_models import (
     OPEN_ORDER_STATUSES,
     OrderStatus,
@@ -259,6 +261,7 @@ async def dispatch(
         order.dispatched_at = utcnow()
         record(session, ctx.viewer, ORDER, order.id, OrderStatus.ORDERED.value,
                OrderStatus.DISPATCHED.value, note or f"派给{_TAKER_NOUN[taker_kind]} {code}")  # fmt: skip
+        await notifications.order_event(session, order, NotificationKind.ORDER_DISPATCHED)
     return order
 
 
@@ -314,6 +317,7 @@ async def accept(ctx: HubContext, order_id: int, member_code: str | None) -> Ser
         order.accepted_at = utcnow()
         record(session, ctx.viewer, ORDER, order.id, OrderStatus.DISPATCHED.value,
                OrderStatus.ACCEPTED.value, f"服务党员 {server}")  # fmt: skip
+        await notifications.order_event(session, order, NotificationKind.ORDER_ACCEPTED)
     return order
 
 
@@ -331,6 +335,7 @@ async def decline(ctx: HubContext, order_id: int, reason: str) -> ServiceOrder:
         order.taker_kind = order.taker_code = order.member_code = None
         record(session, ctx.viewer, ORDER, order.id, OrderStatus.DISPATCHED.value,
                OrderStatus.ORDERED.value, why)  # fmt: skip
+        await notifications.order_event(session, order, NotificationKind.ORDER_DECLINED, note=why)
     return order
 
 
@@ -382,6 +387,7 @@ async def close(
         order.closed_at = utcnow()
         record(session, viewer, ORDER, order.id, OrderStatus.ACCEPTED.value,
                OrderStatus.CLOSED.value, text)  # fmt: skip
+        await notifications.order_event(session, order, NotificationKind.ORDER_CLOSED)
     return order
 
 
@@ -400,6 +406,7 @@ async def _complete(
         source_type=ORDER, source_id=order.id, community_id=order.community_id,
         note=order.title[:200],
     )  # fmt: skip
+    await notifications.order_event(session, order, NotificationKind.ORDER_RATED)
 
 
 async def rate(ctx: HubContext, order_id: int, rating: int, comment: str | None) -> ServiceOrder:
@@ -492,9 +499,12 @@ async def cancel(ctx: HubContext, order_id: int, reason: str) -> ServiceOrder:
             if order.status not in _COMMUNITY_CANCELS:
                 raise _invalid_state(order, "结单后不能取消。")
         before = order.status
+        taker = notifications.taker_of(order)
         order.status = OrderStatus.CANCELLED
         order.cancelled_at = utcnow()
         record(session, viewer, ORDER, order.id, before.value, OrderStatus.CANCELLED.value, why)
+        await notifications.order_event(session, order, NotificationKind.ORDER_CANCELLED,
+                                        note=why, taker=taker, actor=viewer)  # fmt: skip
     return order
 
 
@@ -516,4 +526,5 @@ async def escalate(ctx: HubContext, order_id: int, note: str | None) -> ServiceO
         order.escalated_at = now
         record(session, viewer, ORDER, order.id, order.status.value, order.status.value,
                note or f"超时督办（第 {order.escalation_level} 次）")  # fmt: skip
+        await notifications.order_event(session, order, NotificationKind.ORDER_ESCALATED)
     return order

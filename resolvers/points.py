@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datasources.community import notifications
 from datasources.community.points_models import PointRule, PointsAccount, PointsEntry, PointsKind
 from datasources.scope import Viewer
 from resolvers.workflow import Refusal, RefusalCode, write_lock
@@ -102,6 +103,7 @@ async def earn(
     )  # fmt: skip
     session.add(entry)
     await session.flush()
+    await notifications.points_event(session, entry)
     return entry
 
 
@@ -166,4 +168,5 @@ async def reverse(
     )  # fmt: skip
     session.add(reversal)
     await session.flush()
+    await notifications.points_event(session, reversal)
     return reversal

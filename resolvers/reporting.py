@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datasources.community import notifications
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import (
     Community,
@@ -150,6 +151,7 @@ async def decide_report(
         report.status = target
         record(session, ctx.viewer, REPORT, report.id, ReportStatus.PENDING.value,
                target.value, reason)  # fmt: skip
+        await notifications.report_event(session, report, confirm, reason)
     return report
 
 

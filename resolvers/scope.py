@@ -19,7 +19,7 @@ from datasources.community.policy import community_reports
 from datasources.community.policy import visible as community_visible
 from datasources.community.source import CommunitySource
 from datasources.scope import Once, Role, Scope, Viewer
-from datasources.units.models import Member
+from datasources.units.models import Member, WorkUnit
 from datasources.units.policy import unit_members
 from datasources.units.policy import visible as units_visible
 from datasources.units.source import UnitsSource
@@ -31,6 +31,7 @@ class HubFacts:
         self._unit_members = Once(
             lambda: self._codes(units, select(Member.code).where(unit_members(viewer)))
         )
+        self._member_unit = Once(lambda: self._unit_code(units, viewer.member))
         self._community_members = Once(
             lambda: self._codes(
                 community,
@@ -46,11 +47,27 @@ class HubFacts:
         codes: Sequence[str] = await self._unit_members.get()
         return codes
 
+    async def unit_of_viewer_member(self) -> str | None:
+        if self.viewer.role is not Role.MEMBER or self.viewer.member is None:
+            return None
+        code: str | None = await self._member_unit.get()
+        return code
+
     async def members_reported_to_viewer(self) -> Sequence[str]:
         if not self.viewer.is_community_side:
             return []
         codes: Sequence[str] = await self._community_members.get()
         return codes
+
+    @staticmethod
+    async def _unit_code(units: UnitsSource, member_code: str | None) -> str | None:
+        async with units.session() as session:
+            code: str | None = await session.scalar(
+                select(WorkUnit.code)
+                .join(Member, Member.unit_id == WorkUnit.id)
+                .where(Member.code == member_code)
+            )
+        return code
 
     @staticmethod
     async def _codes(source: UnitsSource | CommunitySource, statement: Any) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import utcnow
+from datasources.community import notifications
 from datasources.community.models import (
     ClaimantKind,
     Community,
@@ -146,6 +147,7 @@ async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
         note = f"单位认领：{code}" if kind is ClaimantKind.UNIT else None
         record(session, viewer, WISH, wish.id, MicroWishStatus.PUBLISHED.value,
                MicroWishStatus.CLAIMED.value, note)  # fmt: skip
+        await notifications.wish_event(session, wish, fulfilled=False)
         remember(session, viewer, "claimMicroWish", key, wish.id)
     return wish
 
@@ -171,6 +173,7 @@ async def fulfil(ctx: HubContext, wish_id: int, note: str) -> MicroWish:
         wish.fulfilment_note = note.strip()
         record(session, viewer, WISH, wish.id, MicroWishStatus.CLAIMED.value,
                MicroWishStatus.FULFILLED.value, wish.fulfilment_note)  # fmt: skip
+        await notifications.wish_event(session, wish, fulfilled=True)
     return wish
 
 

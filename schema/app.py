@@ -34,6 +34,7 @@ from schema.mall import MallMutation, MallQuery
 from schema.master import MasterDataMutation, MasterDataQuery
 from schema.master_units import MasterUnitsMutation
 from schema.mutation_roles import guard_mutations
+from schema.notifications import NotificationsMutation
 from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
@@ -113,6 +114,7 @@ class Mutation(
     PositionsMutation,
     MasterDataMutation,
     ReferenceDataMutation,
+    NotificationsMutation,
 ):
     pass
 

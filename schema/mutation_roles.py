@@ -154,6 +154,12 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "endPartyMembership": frozenset({D, U}),
     "endMemberService": frozenset({D, U}),
     "revokePosition": frozenset({C}),
+    # Notifications and notices (消息, 通知公告): the addressees mark their own read; the
+    # rule checks which notifications are the caller's and which audiences he may address.
+    "markNotificationsRead": frozenset({D, U, C, W, S, M, R, P, Role.POSITION_HOLDER}),
+    "markNoticesRead": frozenset({D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER}),
+    "publishNotice": frozenset({D, C, W, S, U}),
+    "withdrawNotice": frozenset({D, C, W, S, U}),
 }
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from schema.base import Info
+from schema.notifications import NotificationFields
 from schema.privacy import ViewerRole
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="The caller (当前用户): role and the codes that bound its scope.")
-class ViewerInfo:
+class ViewerInfo(NotificationFields):
     role: ViewerRole = strawberry.field(description="Role (角色); ANONYMOUS without a token.")
     subject: str = strawberry.field(description="Who the token was issued to (用户标识).")
     district: str | None = strawberry.field(description="District code in scope (区).")

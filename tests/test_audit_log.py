@@ -89,6 +89,9 @@ class NoFacts:
     async def members_reported_to_viewer(self) -> Sequence[str]:
         return []
 
+    async def unit_of_viewer_member(self) -> str | None:
+        return None
+
 
 def loaders_for(audit: AuditSource, viewer: Viewer = DISTRICT) -> AuditLoaders:
     return audit.loaders(Scope(visible, viewer, NoFacts()))

@@ -93,7 +93,7 @@ class CommunityLoaders(LazyLoaderGroups):
     GROUPS = (
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
-        "_operations_read", "_unit_service", "_positions", "_households",
+        "_operations_read", "_unit_service", "_positions", "_households", "_notifications",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -399,6 +399,16 @@ class CommunityLoaders(LazyLoaderGroups):
         from datasources.community.positions import PositionLoaders
 
         self.positions = PositionLoaders(source, scope)
+
+    notification_by_id: DataLoader[int, Any]
+    notice_by_id: DataLoader[int, Any]
+
+    def _notifications(self, source: Datasource, scope: Scope) -> None:
+        """Notifications (消息) and notices (通知公告) by id, in the viewer's scope."""
+        from datasources.community.notification_models import Notice, Notification
+
+        self.notification_by_id = row_by_key(source, scope, Notification.id)
+        self.notice_by_id = row_by_key(source, scope, Notice.id)
 
     household_by_id: DataLoader[int, Any]
     household_by_code: DataLoader[str, Any]

@@ -744,6 +744,7 @@ from datasources.community import (  # noqa: E402,F401
     evaluation_models,
     group_models,
     household_models,
+    notification_models,
     opinion_models,
     order_models,
     partner_models,

@@ -88,6 +88,8 @@ ANONYMOUS_ROWS: dict[type[Any], list[ColumnElement[bool]]] = {
 async def visible(
     model: type[Any], viewer: Viewer, facts: CrossSideFacts
 ) -> list[ColumnElement[bool]]:
+    if model in ADDRESSEE_ONLY:  # messages: only their addressee, the district included
+        return await _RULES[model](viewer, facts)  # type: ignore[no-any-return]
     if viewer.sees_everything or model in PUBLIC:
         return []
     if viewer.role is Role.ANONYMOUS:
@@ -684,3 +686,12 @@ def community_reports(viewer: Viewer) -> ColumnElement[bool]:
 from datasources.community.master_policy import MASTER_RULES  # noqa: E402
 
 _RULES.update(MASTER_RULES)
+
+# Notifications and notices (消息, 通知公告): their rules live in their own module.
+from datasources.community.notification_policy import (  # noqa: E402
+    ADDRESSEE_ONLY_MODELS,
+    NOTIFICATION_RULES,
+)
+
+_RULES.update(NOTIFICATION_RULES)
+ADDRESSEE_ONLY = frozenset(ADDRESSEE_ONLY_MODELS)
