@@ -29,6 +29,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from datasources.audit.source import AuditSource
 from datasources.base import Datasource
+from datasources.community.notifications import sweep as notification_sweep
 from datasources.community.positions import position_in_force
 from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
@@ -72,6 +73,8 @@ class Hub:
         self.audit_delivery = OutboxDelivery(
             (self.units, self.community), self.audit_log,
             settings.audit_outbox_interval_seconds, settings.audit_outbox_grace_seconds,
+            # The time-based notifications (overdue orders, check-in open), written once each.
+            rounds=(lambda: notification_sweep(self.community),),
         )  # fmt: skip
 
     @property

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from datasources import outbox
@@ -39,9 +39,12 @@ class OutboxDelivery:
     """The background loop of one hub process (started and stopped by its lifespan)."""
 
     def __init__(
-        self, sides: Sequence[Datasource], audit: AuditSource, interval: float, grace: float
-    ) -> None:
+        self, sides: Sequence[Datasource], audit: AuditSource, interval: float, grace: float,
+        rounds: Sequence[Callable[[], Awaitable[object]]] = (),
+    ) -> None:  # fmt: skip
         self.sides, self.audit = tuple(sides), audit
+        # Other periodic chores run on the same loop (the notification sweep), each guarded.
+        self.rounds = tuple(rounds)
         self.interval, self.grace = interval, timedelta(seconds=grace)
         self._task: asyncio.Task[None] | None = None
 
@@ -59,4 +62,9 @@ class OutboxDelivery:
     async def _run(self) -> None:
         while True:
             await deliver_all(self.sides, self.audit, older_than=self.grace)
+            for chore in self.rounds:
+                try:
+                    await chore()
+                except Exception:
+                    logger.warning("background round %r failed", chore, exc_info=True)
             await asyncio.sleep(self.interval)

@@ -457,6 +457,26 @@ async def _expire_points(settings: Settings, before: date) -> Expiry:
     return result
 
 
+@main.group()
+def notifications() -> None:
+    """Notifications (消息) maintenance."""
+
+
+@notifications.command("sweep")
+def sweep_notifications() -> None:
+    """Write the time-based notifications now due (orders overdue, check-in windows open);
+    idempotent: each is written once, also when the hub's background loop runs too."""
+    written = asyncio.run(_sweep(Settings()))
+    click.echo(f"wrote {written} notifications")
+
+
+async def _sweep(settings: Settings) -> int:
+    from datasources.community.notifications import sweep
+
+    async with _sources(settings) as (_units, community):
+        return await sweep(community)
+
+
 def _duration(text: str) -> timedelta:
     match = re.fullmatch(r"([0-9]{1,6})([smhd])", text.strip())
     if not match:

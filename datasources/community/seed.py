@@ -14,6 +14,7 @@ from datasources.community.seed_catalog import CATEGORIES
 from datasources.community.seed_households import generate_households
 from datasources.community.seed_linkage import generate_linkage
 from datasources.community.seed_lists import generate_lists
+from datasources.community.seed_notifications import generate_notifications
 from datasources.community.seed_partner_ops import generate_partner_ops
 from datasources.community.seed_partners import generate_partners
 from datasources.community.seed_places import generate_places
@@ -48,6 +49,7 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(generate_positions(seed, rows))
     rows.update(generate_households(seed, rows))
     place_residents(seed, rows)  # last: its own random stream leaves the rows above as they were
+    rows.update(generate_notifications(rows))  # no randomness: follows from the orders
     return rows
 
 
