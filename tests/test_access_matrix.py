@@ -37,6 +37,7 @@ from datasources.community.models import (
     Report,
     UnitPairing,
 )
+from datasources.community.notification_models import Notification
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder
 from datasources.community.partner_models import (
@@ -223,6 +224,7 @@ RECORD_TYPES = {
     "PropertyAwardFund.awards": "PropertyCompoundAward",
     "Activity.unitSignups": "UnitActivitySignup",
     "Community.positions": "Position", "Building.householdRecords": "Household",
+    "viewer.notifications": "Notification",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -408,6 +410,7 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "own branch": lambda r: r["member"] in case.members,
         "served by it": lambda r: r["compound"] in served,
         "asked by it": lambda r: r["unit"] == scope.get("unit"),
+        "addressed to it": lambda r: r["addressee"] == addressee_of(case),
     }  # fmt: skip
 
 
@@ -418,6 +421,27 @@ def _raised_by_him(case: Case, r: dict[str, Any]) -> bool:
     legacy = r["identity"] is None and (r["subject"], r["role"]) == (subject, case.role)
     mine = r["identity"] == resident_identity_key(case) or legacy
     return bool(mine and r["community"] == case.scope.get("community"))
+
+
+def addressee_of(case: Case) -> str | None:
+    """Whom notifications to this case's viewer are addressed to, as the hub keys them
+    (datasources/community/notifications.py), derived here from the token's claims."""
+    scope = case.scope
+    by_role = {
+        "member": f"member:{scope.get('member')}", "unit_branch": f"unit:{scope.get('unit')}",
+        "community": f"community:{scope.get('community')}",
+        "district": f"district:{scope.get('district')}",
+        "property_company": f"company:{scope.get('company')}",
+    }  # fmt: skip
+    if case.role in by_role:
+        return by_role[case.role]
+    if case.role in ("resident", "position_holder"):
+        subject = case.subject or f"test-{case.role}"
+        viewer = Viewer(Role(case.role), subject=subject, issuer="dualhub", **scope)
+        return f"person:{viewer.identity_key}"
+    if case.role in COMMUNITY_ROLES:
+        return f"grid:{scope['grid']}" if "grid" in scope else f"compound:{scope['compound']}"
+    return None
 
 
 def resident_identity_key(case: Case) -> str:
@@ -532,6 +556,11 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                 asked_by="unit", asked_at=datetime.now(UTC),
             )  # fmt: skip
             await _insert_awards(conn, world, cases)
+            # A notification to every viewer of the matrix, and one to nobody of them.
+            keys = {addressee_of(case) for case in cases_of(world).values()}
+            for key in [*sorted(k for k in keys if k), "member:M999999"]:
+                await _add(conn, Notification, addressee=key, kind="order_dispatched",
+                           title="覆盖消息", text="覆盖", created_at=datetime.now(UTC))  # fmt: skip
     finally:
         await engine.dispose()
 

@@ -83,7 +83,7 @@ ALLOWED: dict[str, set[str]] = {
     **{f"{verb}{name}": {C} for verb in ("create", "update", "retire")
        for name in ("Grid", "Compound", "Building", "Household")},
     "setPropertyCriteria": {D}, "setPropertyAwardTiers": {D}, "foundAlliance": {D},
-    "markNotificationsRead": {D, U, C, W, S, M, R, P, H},
+    "markNotificationsRead": {D, U, C, W, S, X, M, R, P, H},
     "markNoticesRead": {D, U, C, W, S, X, M, R, P, H},
     "publishNotice": {D, C, W, S, U}, "withdrawNotice": {D, C, W, S, U},
 }  # fmt: skip

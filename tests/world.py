@@ -352,6 +352,7 @@ RECORDS: dict[str, str] = {
     "Household": "SELECT h.id, c.code AS community, b.code AS building FROM households h"
     " JOIN communities c ON c.id = h.community_id JOIN buildings b ON b.id = h.building_id",
     "Grid": "SELECT id FROM grids",
+    "Notification": "SELECT id, addressee FROM notifications",
     "Building": "SELECT id FROM buildings",
     "AllianceMembership": "SELECT p.id, a.code AS alliance FROM alliance_parties p"
     " JOIN alliances a ON a.id = p.alliance_id",

@@ -12,6 +12,7 @@ whom it concerns:
 - `unit:<unit code>`          a unit, read by its Party organisation (role unit_branch);
 - `community:<code>`          a community, read by its community Party committee;
 - `grid:<grid code>`          a grid, read by the grid's workers and branch secretaries;
+- `compound:<code>`           a compound, read by its compound branch secretary;
 - `district:<code>`           the district organisation department;
 - `company:<code>`            a property company (物业服务企业).
 
@@ -86,6 +87,8 @@ def addressees_of(viewer: Viewer) -> list[str]:
         keys.append(community(viewer.community))
     elif viewer.role in GRID_ROLES and viewer.grid:
         keys.append(grid(viewer.grid))
+    elif viewer.role in GRID_ROLES and viewer.compound:
+        keys.append(f"compound:{viewer.compound}")
     elif viewer.role is Role.DISTRICT and viewer.district:
         keys.append(f"district:{viewer.district}")
     elif viewer.role is Role.PROPERTY_COMPANY and viewer.company:
