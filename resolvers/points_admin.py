@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from datasources.common import CHINA
+from datasources.community import notifications
 from datasources.community.models import Community
 from datasources.community.points_models import PointRule, PointsAccount, PointsEntry, PointsKind
 from datasources.community.points_policy import RULE_EVENTS_ID
@@ -192,6 +193,9 @@ async def expire(session: AsyncSession, viewer: Viewer, before: date) -> Expiry:
                          "actor_subject": viewer.subject, **points.actor(viewer)})  # fmt: skip
     if rows:
         await session.execute(insert(PointsEntry), rows)
+        for row in rows:
+            await notifications.points_expired(session, str(row["member_code"]),
+                                               -int(str(row["points"])), note)  # fmt: skip
     return Expiry(members=len(rows), points=total)
 
 

@@ -9,6 +9,9 @@ from datasources.community import notifications
 from datasources.community.source import CommunitySource
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
+from tests.test_activities_workflow import CANCEL_ACTIVITY, CANCEL_SIGNUP, _run, _sign_up
+from tests.test_activities_workflow import _publish as _publish_activity
+from tests.test_evaluations_workflow import SELF, YEAR, _evaluate, _placed
 from tests.test_orders_workflow import (
     _execute,
     _make_overdue,
@@ -197,6 +200,19 @@ async def test_the_sweep_notifies_an_overdue_order_once(
         assert await count(workflow_db, overdue_sql, id=_row_id(order["id"])) == 2
         assert await notifications.sweep(source) == 0  # idempotent
         assert await count(workflow_db, overdue_sql, id=_row_id(order["id"])) == 2
+        # Every open linkage action item past its day was told to its community, once.
+        due_items = await count(
+            workflow_db,
+            "SELECT count(*) FROM linkage_action_items WHERE status = 'open' AND due_on < :d",
+            d=datetime.now(UTC).date() - timedelta(days=1),
+        )
+        told_items = await count(
+            workflow_db,
+            "SELECT count(DISTINCT object_id) FROM notifications WHERE kind = 'action_item_due'"
+            " AND addressee LIKE 'community:%'",
+        )
+        assert due_items > 0
+        assert told_items >= due_items
     finally:
         await source.dispose()
     member_feed = _about(await _feed(hub.as_viewer("member", member=member)), order["id"])
@@ -361,3 +377,43 @@ async def test_reports_returned_and_confirmed_tell_the_member(hub: GraphQLClient
         if returned:
             assert "楼栋信息有误" in told[0]["text"]
     assert outcomes == [[("REPORT_RETURNED", "报到被退回")], [("REPORT_CONFIRMED", "报到已确认")]]
+
+
+async def test_an_evaluation_by_others_tells_the_member(hub: GraphQLClient) -> None:
+    [member] = await _placed(hub, "C002", 1)
+    me = hub.as_viewer("member", member=member["code"])
+    own = await me.query(SELF, {"input": {"year": YEAR, "grade": "EXCELLENT", "comment": "自评"}})
+    assert own["writeSelfEvaluation"]["userErrors"] == []
+    mine = own["writeSelfEvaluation"]["memberEvaluation"]["id"]
+    assert _about(await _feed(me), mine) == []  # his own self-evaluation tells nobody
+    committee = hub.as_viewer("community", community="C002")
+    written = await _evaluate(committee, member["code"], grade="EXCELLENT", comment="好", year=YEAR)
+    assert written["userErrors"] == []
+    evaluation = written["memberEvaluation"]["id"]
+    [told] = _about(await _feed(me), evaluation)
+    assert (told["kind"], told["title"]) == ("EVALUATION_WRITTEN", "收到评价")
+    assert "社区党委评价" in told["text"]
+
+
+async def test_waitlist_promotion_and_cancellation_tell_the_members(hub: GraphQLClient) -> None:
+    first, second = await supporters(hub, "C003", 2)
+    activity = await _publish_activity(hub, "C003", starts_in=timedelta(days=3),
+                                       lasts=timedelta(hours=2), capacity=1)  # fmt: skip
+    registered = await _sign_up(hub, first, activity["id"])
+    waiting = await _sign_up(hub, second, activity["id"])
+    assert (registered["signup"]["status"], waiting["signup"]["status"]) == (
+        "REGISTERED", "WAITLISTED"
+    )  # fmt: skip
+    left = await _run(hub.as_viewer("member", member=first), CANCEL_SIGNUP, "cancelSignup",
+                      signupId=registered["signup"]["id"])  # fmt: skip
+    assert left["userErrors"] == []
+    promoted = _about(await _feed(hub.as_viewer("member", member=second)), waiting["signup"]["id"])
+    assert [n["kind"] for n in promoted] == ["WAITLIST_PROMOTED"]
+    committee = hub.as_viewer("community", community="C003")
+    cancelled = await _run(committee, CANCEL_ACTIVITY, "cancelActivity",
+                           activityId=activity["id"], reason="天气原因")  # fmt: skip
+    assert cancelled["userErrors"] == []
+    told = _about(await _feed(hub.as_viewer("member", member=second)), activity["id"])
+    assert [(n["kind"], "天气原因" in n["text"]) for n in told] == [("ACTIVITY_CANCELLED", True)]
+    # A member who had cancelled his signup is not told of the activity's cancellation.
+    assert _about(await _feed(hub.as_viewer("member", member=first)), activity["id"]) == []

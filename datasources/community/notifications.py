@@ -182,7 +182,8 @@ async def sweep(source: Datasource, now: datetime | None = None) -> int:
     """Write the time-based notifications due at `now` once; how many were written.
 
     - an open order past its due time (超时): its community, and its taker if dispatched;
-    - an activity's check-in window open (签到开始): each member registered for it.
+    - an activity's check-in window open (签到开始): each member registered for it;
+    - a linkage meeting's action item due and still open (联席会议事项到期): the community.
     """
     from datasources.community.activity_models import (
         Activity,
@@ -190,8 +191,13 @@ async def sweep(source: Datasource, now: datetime | None = None) -> int:
         ActivityStatus,
         SignupStatus,
     )
-    from datasources.community.models import Community
+    from datasources.community.models import Community, Compound
     from datasources.community.order_models import OPEN_ORDER_STATUSES, ServiceOrder, TakerKind
+    from datasources.community.partner_models import (
+        ActionItemStatus,
+        LinkageActionItem,
+        LinkageMeeting,
+    )
 
     moment = now or utcnow()
     written = 0
@@ -231,6 +237,22 @@ async def sweep(source: Datasource, now: datetime | None = None) -> int:
                 session, member(member_code), NotificationKind.CHECK_IN_OPEN, "活动签到已开始",
                 f"您报名的活动「{activity.title}」已开始签到，地点：{activity.place}。",
                 "Activity", activity.id,
+            )  # fmt: skip
+        today = (moment + timedelta(hours=8)).date()  # China Standard Time
+        due = await session.execute(
+            select(LinkageActionItem, LinkageMeeting, Community.code)
+            .join(LinkageMeeting, LinkageActionItem.meeting_id == LinkageMeeting.id)
+            .join(Compound, LinkageMeeting.compound_id == Compound.id)
+            .join(Community, Compound.community_id == Community.id)
+            .where(LinkageActionItem.status == ActionItemStatus.OPEN,
+                   LinkageActionItem.due_on <= today)
+            .order_by(LinkageActionItem.id)
+        )  # fmt: skip
+        for item, _meeting, code in due:
+            written += await notify_once(
+                session, community(code), NotificationKind.ACTION_ITEM_DUE, "联席会议事项到期",
+                f"联席会议事项「{item.description[:60]}」（{item.owner_name}负责）应于 "
+                f"{item.due_on.isoformat()} 前完成，尚未办结。", "LinkageActionItem", item.id,
             )  # fmt: skip
     return written
 
@@ -325,6 +347,12 @@ async def points_event(session: AsyncSession, entry: Any) -> list[Notification]:
         text = f"您的积分变动 {entry.points:+d} 分（冲正）：{entry.note or ''}。"
     return await notify(session, member(entry.member_code), kind, title, text,
                         "PointsEntry", entry.id)  # fmt: skip
+
+
+async def points_expired(session: AsyncSession, member_code: str, amount: int, note: str) -> None:
+    """Unspent points expired (积分过期, the district's expiry): the member."""
+    await notify(session, member(member_code), NotificationKind.POINTS_EXPIRED, "积分已过期",
+                 f"您有 {amount} 积分已过期：{note}。")  # fmt: skip
 
 
 async def report_event(

@@ -1,8 +1,13 @@
-"""Notifications and notices
+"""Notifications and notices (消息, 通知公告)
 
 Revision ID: 0023
 Revises: 0022
-Create Date: 2026-12-05 11:16:45.406468
+Create Date: 2026-12-05 11:40:00
+
+New tables only: `notifications` (one message to one addressee, written with the event
+that causes it; `dedupe_key` unique so a sweep notifies an object of one kind once),
+`notices` (published to an audience, withdrawn never deleted) and `notice_reads` (one row
+per reader and notice). No existing row changes; there were no notifications before.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ def upgrade() -> None:
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('addressee', sa.String(length=120), nullable=False),
-    sa.Column('kind', sa.Enum('order_dispatched', 'order_accepted', 'order_declined', 'order_closed', 'order_rated', 'order_cancelled', 'order_overdue', 'order_escalated', 'review_waiting', 'activity_changed', 'activity_cancelled', 'waitlist_promoted', 'check_in_open', 'wish_claimed', 'wish_fulfilled', 'points_earned', 'points_reversed', 'points_expiring', 'report_confirmed', 'report_returned', 'evaluation_written', 'action_item_due', name='notification_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('kind', sa.Enum('order_dispatched', 'order_accepted', 'order_declined', 'order_closed', 'order_rated', 'order_cancelled', 'order_overdue', 'order_escalated', 'review_waiting', 'activity_changed', 'activity_cancelled', 'waitlist_promoted', 'check_in_open', 'wish_claimed', 'wish_fulfilled', 'points_earned', 'points_reversed', 'points_expired', 'report_confirmed', 'report_returned', 'evaluation_written', 'action_item_due', name='notification_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('title', sa.String(length=120), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('object_type', sa.String(length=40), nullable=True),
