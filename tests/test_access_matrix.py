@@ -37,7 +37,7 @@ from datasources.community.models import (
     Report,
     UnitPairing,
 )
-from datasources.community.notification_models import Notification
+from datasources.community.notification_models import Notice, Notification
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder
 from datasources.community.partner_models import (
@@ -224,7 +224,7 @@ RECORD_TYPES = {
     "PropertyAwardFund.awards": "PropertyCompoundAward",
     "Activity.unitSignups": "UnitActivitySignup",
     "Community.positions": "Position", "Building.householdRecords": "Household",
-    "viewer.notifications": "Notification",
+    "viewer.notifications": "Notification", "viewer.notices": "Notice",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -411,6 +411,10 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "served by it": lambda r: r["compound"] in served,
         "asked by it": lambda r: r["unit"] == scope.get("unit"),
         "addressed to it": lambda r: r["addressee"] == addressee_of(case),
+        "in force to it + its own": lambda r: (
+            r["publisher_organisation"] == organisation_of(case)
+            or (in_force(r) and in_audience(world, case, r))
+        ),
     }  # fmt: skip
 
 
@@ -442,6 +446,43 @@ def addressee_of(case: Case) -> str | None:
     if case.role in COMMUNITY_ROLES:
         return f"grid:{scope['grid']}" if "grid" in scope else f"compound:{scope['compound']}"
     return None
+
+
+def organisation_of(case: Case) -> str:
+    """`Viewer.organisation` of the case's token: whom it publishes for."""
+    subject = case.subject or f"test-{case.role}"
+    return Viewer(Role(case.role), subject=subject, issuer="dualhub", **case.scope).organisation
+
+
+def in_force(r: dict[str, Any]) -> bool:
+    expires = r["expires_at"]
+    if isinstance(expires, str):
+        expires = datetime.fromisoformat(expires)
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)
+    return r["status"] == "published" and (expires is None or expires > datetime.now(UTC))
+
+
+def in_audience(world: World, case: Case, r: dict[str, Any]) -> bool:
+    """Whether the case's viewer belongs to the notice's audience (docs/access.md)."""
+    scope, code, audience = case.scope, r["audience_code"], r["audience"]
+    member = scope.get("member")
+    if audience == "district_all":
+        return case.role != "anonymous"
+    if audience == "community_residents":
+        return case.role in ("resident", "position_holder", *COMMUNITY_ROLES) and (
+            scope.get("community") == code
+        )
+    if audience == "community_members":
+        return member is not None and world.active_report.get(member, ("", None))[0] == code
+    if audience == "grid":
+        return case.role in COMMUNITY_ROLES and scope.get("grid") == code
+    if audience == "community_partners":
+        return case.role == "unit_branch" and code in _paired(world, case)
+    assert audience == "branch_members", audience
+    if case.role == "unit_branch":
+        return scope.get("unit") == code
+    return member is not None and world.member_unit.get(member) == code
 
 
 def resident_identity_key(case: Case) -> str:
@@ -561,8 +602,35 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
             for key in [*sorted(k for k in keys if k), "member:M999999"]:
                 await _add(conn, Notification, addressee=key, kind="order_dispatched",
                            title="覆盖消息", text="覆盖", created_at=datetime.now(UTC))  # fmt: skip
+            await _insert_notices(conn, world, cases_of(world))
     finally:
         await engine.dispose()
+
+
+async def _insert_notices(conn: AsyncConnection, world: World, cases: dict[str, Case]) -> None:
+    """A notice to each audience a matrix viewer belongs to, published by someone else; one
+    withdrawn and one expired to the community's residents; one the unit published."""
+    community = cases["community"].scope["community"]
+    member = cases["member"].scope["member"]
+    now = datetime.now(UTC)
+    audiences = [("district_all", "D01"), ("community_residents", community),
+                 ("community_members", world.active_report[member][0]),
+                 ("grid", cases["grid"].scope["grid"]),
+                 ("community_partners", sorted(_paired(world, cases["unit"]))[0]),
+                 ("branch_members", world.member_unit[member]),
+                 ("community_residents", world.other_community(community))]  # fmt: skip
+    rows = [(audience, code, "published", None) for audience, code in audiences]
+    rows += [("community_residents", community, "withdrawn", None),
+             ("community_residents", community, "published", now - timedelta(days=1))]  # fmt: skip
+    for audience, code, status, expires in rows:
+        await _add(conn, Notice, title="覆盖通知", body="覆盖", audience=audience,
+                   audience_code=code, publisher_organisation="district:D01",
+                   publisher_subject="test", publisher_role="district", pinned=False,
+                   expires_at=expires, status=status, published_at=now)  # fmt: skip
+    await _add(conn, Notice, title="单位通知", body="覆盖", audience="branch_members",
+               audience_code="U-MX-OTHER", publisher_organisation=organisation_of(cases["unit"]),
+               publisher_subject="test", publisher_role="unit_branch", pinned=False,
+               status="published", published_at=now)  # fmt: skip
 
 
 async def _add(conn: AsyncConnection, model: Any, **values: Any) -> int:

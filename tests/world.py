@@ -353,6 +353,8 @@ RECORDS: dict[str, str] = {
     " JOIN communities c ON c.id = h.community_id JOIN buildings b ON b.id = h.building_id",
     "Grid": "SELECT id FROM grids",
     "Notification": "SELECT id, addressee FROM notifications",
+    "Notice": "SELECT id, audience, audience_code, publisher_organisation, status, expires_at"
+    " FROM notices",
     "Building": "SELECT id FROM buildings",
     "AllianceMembership": "SELECT p.id, a.code AS alliance FROM alliance_parties p"
     " JOIN alliances a ON a.id = p.alliance_id",
