@@ -16,6 +16,7 @@ from tests.test_orders_workflow import (
     _execute,
     _make_overdue,
     _ok,
+    _paired,
     _place,
     _refused,
     _resident,
@@ -417,3 +418,30 @@ async def test_waitlist_promotion_and_cancellation_tell_the_members(hub: GraphQL
     assert [(n["kind"], "天气原因" in n["text"]) for n in told] == [("ACTIVITY_CANCELLED", True)]
     # A member who had cancelled his signup is not told of the activity's cancellation.
     assert _about(await _feed(hub.as_viewer("member", member=first)), activity["id"]) == []
+
+
+async def test_the_sweep_opens_check_in_once_and_a_unit_hears_of_its_dispatch(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    [member] = await supporters(hub, "C002", 1)
+    activity = await _publish_activity(hub, "C002", starts_in=timedelta(minutes=10),
+                                       lasts=timedelta(hours=1), capacity=5)  # fmt: skip
+    assert (await _sign_up(hub, member, activity["id"]))["userErrors"] == []
+    source = CommunitySource(workflow_db.community_url)
+    try:
+        await notifications.sweep(source)
+        await notifications.sweep(source)
+    finally:
+        await source.dispose()
+    told = _about(await _feed(hub.as_viewer("member", member=member)), activity["id"])
+    assert [n["kind"] for n in told] == ["CHECK_IN_OPEN"]
+
+    community, unit, _members = await _paired(hub)
+    resident = _resident(hub, community, "resident-unit-dispatch")
+    order = await _place(resident, community, title="单位承接的订单")
+    await _ok(hub.as_viewer("community", community=community), "dispatchOrder",
+              orderId=order["id"], takerKind="UNIT", takerCode=unit)  # fmt: skip
+    branch = hub.as_viewer("unit_branch", unit=unit)
+    assert [n["kind"] for n in _about(await _feed(branch), order["id"])] == ["ORDER_DISPATCHED"]
+    other = hub.as_viewer("unit_branch", unit="U-NOT-PAIRED")
+    assert _about(await _feed(other), order["id"]) == []
