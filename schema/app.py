@@ -28,6 +28,7 @@ from schema.groups import GroupsMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
 from schema.linkage import LinkageMutation
+from schema.live import Subscription
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
 from schema.mall import MallMutation, MallQuery
@@ -180,6 +181,7 @@ def build_schema() -> HubSchema:
     schema = HubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         federation_version="2.5",
         # The hard ceiling; the gateway enforces the deployment's own (DUALHUB_MAX_BATCH_SIZE).
