@@ -200,7 +200,9 @@ class BearerAuthentication(AuthenticationBackend):
                 "(职务不在任或非本人)"
             )
         expires_at = claims["exp"]
-        return ViewerUser(viewer, float(expires_at) if isinstance(expires_at, int | float) else None)
+        return ViewerUser(
+            viewer, float(expires_at) if isinstance(expires_at, int | float) else None
+        )
 
 
 def unauthenticated(_conn: HTTPConnection, exc: Exception) -> JSONResponse:

@@ -35,6 +35,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequ
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import SubscriptionExecutionResult
 
 from gateway.body_limit import BodySizeLimit
 from gateway.documents import TrustedDocuments, load_manifest
@@ -267,6 +268,40 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
             for item, payload in zip(items, raws, strict=True)
         ]
         return named if isinstance(parsed, list) else named[0]
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: HubContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """A streamed operation (SSE) skips `execute_single`: trusted documents here."""
+        if isinstance(request_data, GraphQLRequestData) and self._get_stream_transport(
+            request_data.protocol
+        ):
+            try:
+                query = self.guards.documents.resolve(
+                    request_data.query,
+                    request_data.extensions,
+                    getattr(request_data, "document_id", None),
+                )
+            except GraphQLError as error:
+                note_operation(request_data.operation_name, None)
+                return ExecutionResult(data=None, errors=[error])
+            note_operation(request_data.operation_name, query)
+            if query is not request_data.query:
+                request_data = dataclasses.replace(request_data, query=query)
+        return await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
 
     async def execute_single(
         self,

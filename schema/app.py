@@ -28,9 +28,9 @@ from schema.groups import GroupsMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
 from schema.linkage import LinkageMutation
-from schema.live import Subscription
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
+from schema.live import Subscription
 from schema.mall import MallMutation, MallQuery
 from schema.master import MasterDataMutation, MasterDataQuery
 from schema.master_units import MasterUnitsMutation

@@ -22,8 +22,9 @@ from websockets.exceptions import ConnectionClosed
 
 from gateway.app import create_app
 from gateway.auth import issue_token
+from gateway.documents import document_hash
 from gateway.settings import Settings
-from tests.conftest import TEST_SECRET, TokenFactory
+from tests.conftest import TEST_SECRET
 from tests.databases import DatabasePair
 from tests.live_hub import free_port, serve_hub
 from tests.scales import SMALL
@@ -120,8 +121,8 @@ async def _dispatch(live: Live, order_id: str, member: str, community: str = "C0
     assert data["dispatchOrder"]["userErrors"] == [], data
 
 
-async def _until(condition: Any, timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
+async def _until(condition: Any, within: float = 5) -> None:
+    deadline = time.monotonic() + within
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
         await asyncio.sleep(0.02)
@@ -138,10 +139,10 @@ async def ws(live: Live, init: dict[str, Any] | None) -> AsyncIterator[ClientCon
         yield socket
 
 
-async def _message(socket: ClientConnection, timeout: float = 5) -> dict[str, Any]:
+async def _message(socket: ClientConnection, within: float = 5) -> dict[str, Any]:
     """The next message that is not a keep-alive ping."""
     while True:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), timeout))
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), within))
         if message["type"] != "ping":
             return message
 
@@ -157,12 +158,18 @@ async def _acked(socket: ClientConnection) -> None:
     assert (await _message(socket))["type"] == "connection_ack"
 
 
-async def _closed(socket: ClientConnection, timeout: float = 5) -> tuple[int, str]:
-    with pytest.raises(ConnectionClosed) as closed:
+async def _closed(socket: ClientConnection, within: float = 5) -> tuple[int, str]:
+    """How the hub closed the socket (code, reason), skipping what it sent before."""
+
+    async def drain() -> None:
         while True:
-            await asyncio.wait_for(socket.recv(), timeout)
-    assert closed.value.rcvd is not None
-    return closed.value.rcvd.code, closed.value.rcvd.reason
+            await asyncio.wait_for(socket.recv(), within)
+
+    with pytest.raises(ConnectionClosed) as closed:
+        await drain()
+    frame = closed.value.rcvd
+    assert frame is not None, "closed without a close frame"
+    return frame.code, frame.reason
 
 
 async def test_a_websocket_subscriber_receives_a_dispatch_within_a_second(
@@ -177,7 +184,7 @@ async def test_a_websocket_subscriber_receives_a_dispatch_within_a_second(
             await _until(lambda: live.subscriptions == 1)
             started = time.monotonic()
             await _dispatch(live, order_id, member)
-            message = await _message(socket, timeout=1)
+            message = await _message(socket, within=1)
             assert time.monotonic() - started < 1
         assert message["type"] == "next", message
         change = message["payload"]["data"]["orderChanges"]
@@ -207,7 +214,7 @@ async def test_the_token_is_read_from_the_common_spellings_of_the_init_payload(
             await _subscribe(socket)
             await _until(lambda: live.subscriptions == 1)
             await _dispatch(live, order_id, member)
-            message = await _message(socket, timeout=1)
+            message = await _message(socket, within=1)
         assert message["payload"]["data"]["orderChanges"]["id"] == order_id
 
 
@@ -228,9 +235,9 @@ async def test_a_subscriber_of_another_scope_receives_nothing(workflow_db: Datab
             await _subscribe(blind, None)  # his own community
             await _until(lambda: live.subscriptions == 2)
             await _dispatch(live, order_id, member)
-            assert (await _message(seeing, timeout=1))["type"] == "next"
+            assert (await _message(seeing, within=1))["type"] == "next"
             with pytest.raises(TimeoutError):
-                await _message(blind, timeout=QUIET)
+                await _message(blind, within=QUIET)
 
 
 @pytest.mark.parametrize(
@@ -264,7 +271,8 @@ async def test_an_expired_token_is_disconnected(workflow_db: DatabasePair) -> No
             await _subscribe(socket)
             started = time.monotonic()
             code, reason = await _closed(socket)
-        assert code == 4403 and "UNAUTHENTICATED" in reason, (code, reason)
+        assert code == 4403
+        assert "UNAUTHENTICATED" in reason
         assert time.monotonic() - started < 3
 
 
@@ -455,8 +463,9 @@ async def test_two_hub_processes_sharing_redis_deliver_each_others_events(
     redis = {"redis_url": REDIS_URL, "live_channel_prefix": prefix}
     async with (
         live_hub(workflow_db, **redis) as here,
-        hub_process(workflow_db, DUALHUB_REDIS_URL=REDIS_URL, DUALHUB_LIVE_CHANNEL_PREFIX=prefix)
-        as there,
+        hub_process(
+            workflow_db, DUALHUB_REDIS_URL=REDIS_URL, DUALHUB_LIVE_CHANNEL_PREFIX=prefix
+        ) as there,
     ):
         order_id, member = await _order_and_member(here)
         token = here.token("community", community="C001")
@@ -473,3 +482,32 @@ async def test_two_hub_processes_sharing_redis_deliver_each_others_events(
         await stream.aclose()
     assert event == "next"
     assert data["data"]["orderChanges"]["id"] == order_id
+
+
+async def test_trusted_documents_bind_subscriptions_too(
+    workflow_db: DatabasePair, tmp_path: Any
+) -> None:
+    """With DUALHUB_TRUSTED_DOCUMENTS_ONLY a subscription not in the manifest is refused on
+    both transports, as a query over HTTP is; one in it runs, named by its hash."""
+    manifest = tmp_path / "manifest.json"
+    trusted = "subscription { orderChanges { id } }"
+    digest = document_hash(trusted)
+    manifest.write_text(json.dumps({digest: trusted}), encoding="utf-8")
+    overrides = {"trusted_documents": str(manifest), "trusted_documents_only": True}
+    async with live_hub(workflow_db, **overrides) as live:
+        token = live.token("community", community="C001")
+        async with ws(live, {"Authorization": f"Bearer {token}"}) as socket:
+            await _acked(socket)
+            await _subscribe(socket)
+            refused = await _message(socket)
+            assert (refused["type"], refused["id"]) == ("error", "1")
+            assert refused["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+            await socket.send(json.dumps({"id": "2", "type": "subscribe", "payload": {
+                "extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}}}))  # fmt: skip
+            await _until(lambda: live.subscriptions == 1)
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.post(
+                live.url, json={"query": WATCH, "variables": {"c": "C001"}},
+                headers={"Authorization": f"Bearer {token}", "Accept": "text/event-stream"},
+            )  # fmt: skip
+        assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"

@@ -145,7 +145,9 @@ class LiveBus:
         try:
             await self._redis.publish(f"{self.prefix}:{topic}", orjson.dumps(payload).decode())
         except Exception as exc:  # Redis unreachable: at least this process hears it
-            logger.warning("live event %s not published to Redis (%s): delivered locally", topic, exc)
+            logger.warning(
+                "live event %s not published to Redis (%s): delivered locally", topic, exc
+            )
             self.deliver(topic, payload)
 
     async def _read(self) -> None:

@@ -50,8 +50,7 @@ def too_many_connections(limit: int) -> GraphQLError:
 def too_many_subscriptions(limit: int) -> GraphQLError:
     return coded_error(
         ErrorCode.RATE_LIMITED,
-        "此连接上的订阅过多。"
-        f"This connection already runs {limit} operations, the most allowed.",
+        f"此连接上的订阅过多。This connection already runs {limit} operations, the most allowed.",
         limit="subscriptions_per_connection",
         max=limit,
     )

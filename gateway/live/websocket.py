@@ -24,6 +24,7 @@ import time
 from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
+from graphql import GraphQLError
 from starlette.authentication import AuthenticationError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -138,6 +139,18 @@ class HubTransportWS(BaseGraphQLTransportWSHandler[HubContext, None]):
                  "payload": [too_many_subscriptions(limit).formatted]}
             )  # fmt: skip
             return
+        payload = message.get("payload")
+        if self.connection_acknowledged and isinstance(payload, dict):
+            # Trusted documents and persisted queries, as over HTTP (`gateway.documents`).
+            try:
+                payload["query"] = self.view.guards.documents.resolve(  # type: ignore[attr-defined]
+                    payload.get("query"), payload.get("extensions"), payload.get("documentId")
+                )
+            except GraphQLError as error:
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                )
+                return
         await super().handle_subscribe(message)
 
     async def _close_at_expiry(self, expires_at: float) -> None:
