@@ -511,3 +511,38 @@ async def test_trusted_documents_bind_subscriptions_too(
                 headers={"Authorization": f"Bearer {token}", "Accept": "text/event-stream"},
             )  # fmt: skip
         assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+ACCEPT = """mutation($input: AcceptOrderInput!) { acceptOrder(input: $input) {
+  userErrors { code } } }"""
+CLOSE = """mutation($input: CloseOrderInput!) { closeOrder(input: $input) {
+  userErrors { code } } }"""
+
+
+async def test_every_change_of_an_order_is_heard_once_and_a_refused_one_not_at_all(
+    workflow_db: DatabasePair,
+) -> None:
+    async with live_hub(workflow_db) as live:
+        token = live.token("community", community="C001")
+        async with ws(live, {"Authorization": f"Bearer {token}"}) as socket:
+            await _acked(socket)
+            await _subscribe(socket)
+            await _until(lambda: live.subscriptions == 1)
+            order_id, member = await _order_and_member(live)
+            heard = [await _message(socket, within=1)]
+            refused = await _graphql(live, token, DISPATCH, {"input": {
+                "orderId": order_id, "takerKind": "MEMBER", "takerCode": "M-not-reported"}})  # fmt: skip
+            assert refused["dispatchOrder"]["userErrors"][0]["code"] == "NOT_REPORTED"
+            await _dispatch(live, order_id, member)
+            heard.append(await _message(socket, within=1))
+            serving = live.token("member", member=member)
+            for mutation, fields in ((ACCEPT, {}), (CLOSE, {"summary": "已完成", "hours": "1"})):
+                data = await _graphql(live, serving, mutation, {"input": {"orderId": order_id,
+                                                                          **fields}})  # fmt: skip
+                assert next(iter(data.values()))["userErrors"] == []
+                heard.append(await _message(socket, within=1))
+            with pytest.raises(TimeoutError):
+                await _message(socket, within=QUIET)
+    changes = [m["payload"]["data"]["orderChanges"] for m in heard]
+    assert {c["id"] for c in changes} == {order_id}
+    assert [c["status"] for c in changes] == ["ORDERED", "DISPATCHED", "ACCEPTED", "CLOSED"]
