@@ -45,7 +45,7 @@ from gateway.guards import GuardedGraphQL, Guards
 from gateway.live.bus import LiveBus
 from gateway.live.channel import ConnectionSlots, LiveChannel
 from gateway.live.websocket import HubTransportWS
-from gateway.media import GRAPHQL_RESPONSE_JSON
+from gateway.media import GRAPHQL_RESPONSE_JSON, prefers_event_stream
 from gateway.observing import Observed
 from gateway.settings import Settings
 from resolvers.audit import AuditTrail
@@ -175,6 +175,9 @@ class HubGraphQL(GuardedGraphQL):
         class KeptAliveSSE(SSETransport):
             def __init__(self) -> None:
                 super().__init__(heartbeat_interval=interval)
+
+            def accepts(self, accept: str) -> bool:
+                return prefers_event_stream(accept)
 
         self.stream_transport_classes_by_protocol = {GRAPHQL_SSE_PROTOCOL: KeptAliveSSE}
 

@@ -269,6 +269,23 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
         ]
         return named if isinstance(parsed, list) else named[0]
 
+    def _trusted(self, request_data: GraphQLRequestData) -> GraphQLRequestData | ExecutionResult:
+        """The request with the document to run (trusted documents, persisted queries), or
+        the result refusing it."""
+        try:
+            query = self.guards.documents.resolve(
+                request_data.query,
+                request_data.extensions,
+                getattr(request_data, "document_id", None),
+            )
+        except GraphQLError as error:
+            note_operation(request_data.operation_name, None)
+            return ExecutionResult(data=None, errors=[error])
+        note_operation(request_data.operation_name, query)
+        if query is not request_data.query:
+            request_data = dataclasses.replace(request_data, query=query)
+        return request_data
+
     async def execute_operation(
         self,
         request: Request,
@@ -282,18 +299,10 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
         if isinstance(request_data, GraphQLRequestData) and self._get_stream_transport(
             request_data.protocol
         ):
-            try:
-                query = self.guards.documents.resolve(
-                    request_data.query,
-                    request_data.extensions,
-                    getattr(request_data, "document_id", None),
-                )
-            except GraphQLError as error:
-                note_operation(request_data.operation_name, None)
-                return ExecutionResult(data=None, errors=[error])
-            note_operation(request_data.operation_name, query)
-            if query is not request_data.query:
-                request_data = dataclasses.replace(request_data, query=query)
+            resolved = self._trusted(request_data)
+            if isinstance(resolved, ExecutionResult):
+                return resolved
+            request_data = resolved
         return await super().execute_operation(
             request=request,
             request_adapter=request_adapter,
@@ -312,18 +321,10 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        try:
-            query = self.guards.documents.resolve(
-                request_data.query,
-                request_data.extensions,
-                getattr(request_data, "document_id", None),
-            )
-        except GraphQLError as error:
-            note_operation(request_data.operation_name, None)
-            return ExecutionResult(data=None, errors=[error])
-        note_operation(request_data.operation_name, query)
-        if query is not request_data.query:
-            request_data = dataclasses.replace(request_data, query=query)
+        resolved = self._trusted(request_data)
+        if isinstance(resolved, ExecutionResult):
+            return resolved
+        request_data = resolved
         try:
             return await super().execute_single(
                 request=request,

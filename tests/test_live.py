@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from gateway.app import create_app
 from gateway.auth import issue_token
 from gateway.documents import document_hash
+from gateway.media import prefers_event_stream
 from gateway.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.databases import DatabasePair
@@ -546,3 +547,42 @@ async def test_every_change_of_an_order_is_heard_once_and_a_refused_one_not_at_a
     changes = [m["payload"]["data"]["orderChanges"] for m in heard]
     assert {c["id"] for c in changes} == {order_id}
     assert [c["status"] for c in changes] == ["ORDERED", "DISPATCHED", "ACCEPTED", "CLOSED"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "stream"),
+    [
+        ("text/event-stream", True),  # graphql-sse's client
+        ("text/event-stream, application/json;q=0.9", True),
+        # urql sends this with every request: JSON first, so JSON it gets.
+        (
+            "application/graphql-response+json, application/graphql+json, application/json, "
+            "text/event-stream, multipart/mixed",
+            False,
+        ),
+        ("application/json;q=0.5, text/event-stream;q=0.4", False),
+        ("*/*", False),
+        ("", False),
+    ],
+)
+def test_only_a_client_preferring_server_sent_events_gets_them(accept: str, stream: bool) -> None:
+    assert prefers_event_stream(accept) is stream
+
+
+async def test_a_query_with_urqls_accept_header_is_answered_with_json(
+    workflow_db: DatabasePair,
+) -> None:
+    urql = ("application/graphql-response+json, application/graphql+json, application/json, "
+            "text/event-stream, multipart/mixed")  # fmt: skip
+    async with live_hub(workflow_db) as live, httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(
+            live.url, json={"query": "{ viewer { role } }"}, headers={"Accept": urql}
+        )
+        assert response.headers["content-type"].startswith("application/graphql-response+json")
+        assert response.json() == {"data": {"viewer": {"role": "ANONYMOUS"}}}
+        streamed = await http.post(
+            live.url, json={"query": "{ viewer { role } }"},
+            headers={"Accept": "text/event-stream"},
+        )  # fmt: skip
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    assert streamed.text.startswith('event: next\r\ndata: {"data":{"viewer":{"role":"ANONYMOUS"}}}')
