@@ -44,6 +44,7 @@ from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
 from gateway.live.bus import LiveBus
 from gateway.live.channel import ConnectionSlots, LiveChannel
+from gateway.live.overdue import OverdueSweep
 from gateway.live.websocket import HubTransportWS
 from gateway.media import GRAPHQL_RESPONSE_JSON, prefers_event_stream
 from gateway.observing import Observed
@@ -83,6 +84,7 @@ class Hub:
             settings.redis_url, settings.live_channel_prefix, settings.live_max_queued_events
         )
         self.live_slots = ConnectionSlots(settings.live_max_connections_per_identity)
+        self.overdue = OverdueSweep(self.community, self.live, settings.live_overdue_sweep_seconds)
         # Delivers the audit entries requests could not deliver themselves.
         self.audit_delivery = OutboxDelivery(
             (self.units, self.community), self.audit_log,
@@ -243,7 +245,9 @@ def create_app(
         hub.audit_delivery.start()  # its first round delivers what an earlier run left
         await hub.live.start()
         announcements.set_publisher(hub.live.publish)
+        hub.overdue.start()
         yield
+        await hub.overdue.stop()
         announcements.set_publisher(None)
         await hub.live.stop()
         await hub.audit_delivery.stop()

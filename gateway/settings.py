@@ -241,6 +241,13 @@ class Settings(BaseSettings):
         "subscription ends with SERVICE_BUSY and the client catches up from the durable "
         "records.",
     )
+    live_overdue_sweep_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="How often the hub tells order subscribers of the open orders that "
+        "became overdue (超时) since the last time: nothing writes that change, the clock "
+        "does; 0: never.",
+    )
     live_channel_prefix: str = Field(
         "dualhub:live",
         description="Prefix of the Redis pub/sub channels live events travel on between hub "

@@ -5,6 +5,7 @@ per graphql-sse (httpx streaming); Redis pub/sub between two hub processes."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import sys
@@ -12,17 +13,21 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from datasources.community.order_models import ServiceOrder
 from gateway.app import create_app
 from gateway.auth import issue_token
 from gateway.documents import document_hash
+from gateway.live.bus import LiveBus
 from gateway.media import prefers_event_stream
 from gateway.settings import Settings
 from tests.conftest import TEST_SECRET
@@ -586,3 +591,44 @@ async def test_a_query_with_urqls_accept_header_is_answered_with_json(
         )  # fmt: skip
     assert streamed.headers["content-type"].startswith("text/event-stream")
     assert streamed.text.startswith('event: next\r\ndata: {"data":{"viewer":{"role":"ANONYMOUS"}}}')
+
+
+async def test_an_order_turning_overdue_is_heard_though_nothing_wrote_it(
+    workflow_db: DatabasePair,
+) -> None:
+    async with live_hub(workflow_db, live_overdue_sweep_seconds=0.3) as live:
+        order_id, _member = await _order_and_member(live)
+        token = live.token("community", community="C001")
+        async with ws(live, {"Authorization": f"Bearer {token}"}) as socket:
+            await _acked(socket)
+            await _subscribe(socket)
+            await _until(lambda: live.subscriptions == 1)
+            row_id = int(base64.b64decode(order_id).decode().partition(":")[2])
+            engine = create_async_engine(workflow_db.community_url)
+            try:
+                async with AsyncSession(engine) as session, session.begin():
+                    await session.execute(
+                        update(ServiceOrder).where(ServiceOrder.id == row_id)
+                        .values(due_at=datetime.now(UTC) + timedelta(seconds=0.4))
+                    )  # fmt: skip
+            finally:
+                await engine.dispose()
+            message = await _message(socket, within=2)
+    change = message["payload"]["data"]["orderChanges"]
+    assert (change["id"], change["status"], change["isOverdue"]) == (order_id, "ORDERED", True)
+
+
+async def test_one_process_claims_each_overdue_window_through_redis() -> None:
+    require_redis()
+    prefix = f"dualhub-test-live-{os.getpid()}-{time.time_ns()}"
+    buses = [LiveBus(REDIS_URL, prefix, 10) for _ in range(2)]
+    for bus in buses:
+        await bus.start()
+    try:
+        claims = [await bus.claim("overdue:1", ttl=5) for bus in buses]
+        assert claims == [True, False]
+        assert await buses[1].claim("overdue:2", ttl=5)
+    finally:
+        for bus in buses:
+            await bus.stop()
+    assert await LiveBus(None, prefix, 10).claim("overdue:1", ttl=5)  # alone: always its own

@@ -174,6 +174,21 @@ class LiveBus:
                 logger.warning("live bus lost Redis (%s); retrying in 1 s", exc)
                 await asyncio.sleep(1)
 
+    async def claim(self, name: str, ttl: int) -> bool:
+        """Whether this process does a job meant to run once for all processes (the
+        overdue sweep of a window): the first to `SET NX` its key in Redis; without Redis
+        each process does it for its own subscriptions. If Redis fails, this one does."""
+        if self._redis is None:
+            return True
+        try:
+            claimed = await self._redis.set(
+                f"{self.prefix}:{name}", "1", condition=coredis.PureToken.NX, ex=ttl
+            )
+        except Exception as exc:
+            logger.warning("live bus could not claim %s in Redis (%s): claimed here", name, exc)
+            return True
+        return bool(claimed)
+
     def deliver(self, topic: str, payload: Payload) -> None:
         for inbox in list(self._inboxes.get(topic, ())):
             inbox.put(topic, payload)
