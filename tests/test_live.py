@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from datasources.community.order_models import ServiceOrder
 from gateway.app import create_app
@@ -139,7 +139,7 @@ async def _until(condition: Any, within: float = 5) -> None:
 
 @asynccontextmanager
 async def ws(live: Live, init: dict[str, Any] | None) -> AsyncIterator[ClientConnection]:
-    async with connect(live.ws_url, subprotocols=[PROTOCOL], ping_interval=None) as socket:  # type: ignore[list-item]
+    async with connect(live.ws_url, subprotocols=[PROTOCOL], ping_interval=None) as socket:
         if init is not None:
             await socket.send(json.dumps({"type": "connection_init", "payload": init}))
         yield socket
@@ -632,3 +632,22 @@ async def test_one_process_claims_each_overdue_window_through_redis() -> None:
         for bus in buses:
             await bus.stop()
     assert await LiveBus(None, prefix, 10).claim("overdue:1", ttl=5)  # alone: always its own
+
+
+async def test_browsers_open_websockets_only_from_the_allowed_origins(
+    workflow_db: DatabasePair,
+) -> None:
+    """A page on another site cannot open a socket in the user's name (cross-site WebSocket
+    hijacking): the handshake's Origin must be one of DUALHUB_CORS_ALLOW_ORIGINS."""
+    async with live_hub(workflow_db, cors_allow_origins=["https://dash.example.cn"]) as live:
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(live.ws_url, subprotocols=[PROTOCOL], origin="https://evil.example"):
+                pass
+        assert refused.value.response.status_code == 403
+        async with connect(
+            live.ws_url,
+            subprotocols=[PROTOCOL],
+            origin="https://dash.example.cn",
+        ) as socket:
+            await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+            await _acked(socket)
