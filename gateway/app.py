@@ -8,6 +8,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import cached_property, partial
 from typing import Any, cast
 
@@ -20,13 +21,16 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette_compress import CompressMiddleware, add_compress_type
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.streaming import SSETransport
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from datasources import announcements
 from datasources.audit.source import AuditSource
 from datasources.base import Datasource
 from datasources.community.notifications import sweep as notification_sweep
@@ -39,7 +43,11 @@ from gateway import graphiql, heap, logs, metrics, observation, reports, tracing
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
-from gateway.media import GRAPHQL_RESPONSE_JSON
+from gateway.live.bus import LiveBus
+from gateway.live.channel import ConnectionSlots, LiveChannel
+from gateway.live.overdue import OverdueSweep
+from gateway.live.websocket import HubTransportWS
+from gateway.media import GRAPHQL_RESPONSE_JSON, prefers_event_stream
 from gateway.observing import Observed
 from gateway.settings import Settings
 from resolvers.audit import AuditTrail
@@ -69,6 +77,15 @@ class Hub:
             for source in self.sources:
                 tracing.trace_statements(source.engine, tracer_provider)
         self.verifier = TokenVerifier(settings)
+        self.authentication = BearerAuthentication(
+            self.verifier, partial(position_in_force, self.community)
+        )
+        # Live updates (gateway/live/): the bus is the publisher of committed events.
+        self.live = LiveBus(
+            settings.redis_url, settings.live_channel_prefix, settings.live_max_queued_events
+        )
+        self.live_slots = ConnectionSlots(settings.live_max_connections_per_identity)
+        self.overdue = OverdueSweep(self.community, self.live, settings.live_overdue_sweep_seconds)
         # Delivers the audit entries requests could not deliver themselves.
         self.audit_delivery = OutboxDelivery(
             (self.units, self.community), self.audit_log,
@@ -82,15 +99,26 @@ class Hub:
         return (self.units, self.community, self.audit_log)
 
     def context(
-        self, request: Request | None = None, response: Any = None, *, viewer: Viewer | None = None
-    ) -> HubContext:
-        """The context of one request (GraphQL, a report download), or of a caller outside
-        HTTP (`dualhub report`) who names the `viewer`; anonymous without either."""
+        self, request: Any = None, response: Any = None, *, viewer: Viewer | None = None,
+        expires_at: float | None = None, sse: bool = True,
+    ) -> HubContext:  # fmt: skip
+        """The context of one request (GraphQL, a report download) or WebSocket, or of a
+        caller outside HTTP (`dualhub report`) who names the `viewer`; anonymous without
+        either. `expires_at` (the token's expiry) ends the subscriptions it runs; an SSE
+        request's subscription holds a connection slot of its identity (`sse`)."""
         if viewer is None:
-            viewer = request.user.viewer if request is not None else ANONYMOUS
+            user = request.user if request is not None else None
+            viewer = user.viewer if user is not None else ANONYMOUS
+            expires_at = getattr(user, "expires_at", None)
         observation.note_role(viewer.role.value)
         scopes = scopes_for(viewer, self.units, self.community)
         request_id = getattr(request.state, "request_id", None) if request else None
+        live = None
+        if request is not None:
+            live = LiveChannel(
+                self.live, self.renew_loaders, expires_at,
+                slots=self.live_slots if sse else None, slot_key=self.slot_key(viewer, request),
+            )  # fmt: skip
         return HubContext(
             viewer=viewer,
             audit=AuditTrail(viewer, request_id),
@@ -104,7 +132,23 @@ class Hub:
             request=request,
             response=response,
             limits=self.guards.limits,
+            live=live,
         )
+
+    def renew_loaders(self, context: HubContext) -> None:
+        """Fresh loaders in the context's scope: a subscription reads each event anew."""
+        scopes = scopes_for(context.viewer, self.units, self.community)
+        context.units = self.units.loaders(scopes.units)
+        context.community = self.community.loaders(scopes.community)
+        context.audit_log = self.audit_log.loaders(scopes.audit)
+
+    @staticmethod
+    def slot_key(viewer: Viewer, request: Any) -> str:
+        """Whose live connection it is: the identity, or an anonymous client's address."""
+        if viewer is not ANONYMOUS:
+            return viewer.identity_key
+        client = getattr(request, "client", None)
+        return f"anonymous:{client.host if client else '-'}"
 
     async def dispose(self) -> None:
         await asyncio.gather(*(source.dispose() for source in self.sources))
@@ -112,12 +156,35 @@ class Hub:
 
 
 class HubGraphQL(GuardedGraphQL):
+    # graphql-transport-ws with the hub's authentication and limits (gateway/live/).
+    graphql_transport_ws_handler_class = HubTransportWS
+
     def __init__(self, hub: Hub) -> None:
+        settings = hub.settings
         super().__init__(
-            hub.schema, graphql_ide="graphiql" if hub.settings.graphiql_enabled else None
+            hub.schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            # Live updates: the graphql-ws protocol over WebSocket, and Server-Sent Events
+            # per graphql-sse (distinct connections: POST with Accept: text/event-stream).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            connection_init_wait_timeout=timedelta(
+                seconds=settings.live_connection_init_timeout_seconds
+            ),
+            max_subscriptions_per_connection=None,  # HubTransportWS refuses with a code
+            allowed_origins=settings.cors_origins,
         )
         self.hub = hub
         self.guards = hub.guards
+        interval = settings.live_keepalive_seconds
+
+        class KeptAliveSSE(SSETransport):
+            def __init__(self) -> None:
+                super().__init__(heartbeat_interval=interval)
+
+            def accepts(self, accept: str) -> bool:
+                return prefers_event_stream(accept)
+
+        self.stream_transport_classes_by_protocol = {GRAPHQL_SSE_PROTOCOL: KeptAliveSSE}
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
         return self.hub.context(request, response)
@@ -179,7 +246,13 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         heap.settle(hub.settings.gc_threshold)
         hub.audit_delivery.start()  # its first round delivers what an earlier run left
+        await hub.live.start()
+        announcements.set_publisher(hub.live.publish)
+        hub.overdue.start()
         yield
+        await hub.overdue.stop()
+        announcements.set_publisher(None)
+        await hub.live.stop()
         await hub.audit_delivery.stop()
         await hub.dispose()
         metrics.worker_exited(os.getpid())
@@ -189,6 +262,7 @@ def create_app(
         routes=[
             # Any method: the view answers one other than GET and POST with a coded 405.
             Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             # Appraisal spreadsheets (评议台账), same bearer token and scope as GraphQL.
@@ -204,9 +278,7 @@ def create_app(
             *hub.guards.middleware(),
             Middleware(
                 AuthenticationMiddleware,
-                backend=BearerAuthentication(
-                    hub.verifier, partial(position_in_force, hub.community)
-                ),
+                backend=hub.authentication,
                 on_error=unauthenticated,
             ),
             *hub.guards.authenticated_middleware(),

@@ -41,8 +41,10 @@ class TokenLifetimeError(jwt.InvalidTokenError, ValueError):
 
 
 class ViewerUser(BaseUser):
-    def __init__(self, viewer: Viewer) -> None:
+    def __init__(self, viewer: Viewer, expires_at: float | None = None) -> None:
         self.viewer = viewer
+        # The token's `exp` (epoch seconds): live connections end then (gateway/live/).
+        self.expires_at = expires_at
 
     @property
     def is_authenticated(self) -> bool:
@@ -170,6 +172,12 @@ class BearerAuthentication(AuthenticationBackend):
         header = conn.headers.get("authorization")
         if not header:
             return AuthCredentials(), ViewerUser(ANONYMOUS)
+        user = await self.verify(header)
+        return AuthCredentials(["authenticated", user.viewer.role.value]), user
+
+    async def verify(self, header: str) -> ViewerUser:
+        """The viewer of an `Authorization` value (`Bearer <token>`), also sent in a
+        WebSocket's connection_init payload; AuthenticationError when refused."""
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationError("Authorization header is not 'Bearer <token>'")
@@ -191,7 +199,10 @@ class BearerAuthentication(AuthenticationBackend):
                 "the position is revoked, ended, unknown or not held by this subject "
                 "(职务不在任或非本人)"
             )
-        return AuthCredentials(["authenticated", viewer.role.value]), ViewerUser(viewer)
+        expires_at = claims["exp"]
+        return ViewerUser(
+            viewer, float(expires_at) if isinstance(expires_at, int | float) else None
+        )
 
 
 def unauthenticated(_conn: HTTPConnection, exc: Exception) -> JSONResponse:

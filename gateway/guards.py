@@ -35,6 +35,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequ
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import SubscriptionExecutionResult
 
 from gateway.body_limit import BodySizeLimit
 from gateway.documents import TrustedDocuments, load_manifest
@@ -268,15 +269,9 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
         ]
         return named if isinstance(parsed, list) else named[0]
 
-    async def execute_single(
-        self,
-        request: Request,
-        request_adapter: AsyncHTTPRequestAdapter,
-        sub_response: Response,
-        context: HubContext,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
+    def _trusted(self, request_data: GraphQLRequestData) -> GraphQLRequestData | ExecutionResult:
+        """The request with the document to run (trusted documents, persisted queries), or
+        the result refusing it."""
         try:
             query = self.guards.documents.resolve(
                 request_data.query,
@@ -289,6 +284,47 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
         note_operation(request_data.operation_name, query)
         if query is not request_data.query:
             request_data = dataclasses.replace(request_data, query=query)
+        return request_data
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: HubContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """A streamed operation (SSE) skips `execute_single`: trusted documents here."""
+        if isinstance(request_data, GraphQLRequestData) and self._get_stream_transport(
+            request_data.protocol
+        ):
+            resolved = self._trusted(request_data)
+            if isinstance(resolved, ExecutionResult):
+                return resolved
+            request_data = resolved
+        return await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: HubContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        resolved = self._trusted(request_data)
+        if isinstance(resolved, ExecutionResult):
+            return resolved
+        request_data = resolved
         try:
             return await super().execute_single(
                 request=request,

@@ -53,6 +53,22 @@ def response_media_type(accept: str | None) -> str:
     return GRAPHQL_RESPONSE_JSON if preferred > 0 and preferred >= best.get(JSON, 0.0) else JSON
 
 
+EVENT_STREAM = "text/event-stream"
+
+
+def prefers_event_stream(accept: str | None) -> bool:
+    """Whether `accept` wants Server-Sent Events (graphql-sse) above any other type: the
+    first media range of the highest quality is `text/event-stream`. urql lists it after
+    the JSON types in every request, which must still be answered with JSON."""
+    best, chosen = 0.0, None
+    for part in (accept or "").split(","):
+        media, _, params = part.partition(";")
+        quality = _quality(params)
+        if quality > best:
+            best, chosen = quality, media.strip().lower()
+    return chosen == EVENT_STREAM
+
+
 def _codes(result: Mapping[str, Any]) -> set[str]:
     return {
         str((error.get("extensions") or {}).get("code"))

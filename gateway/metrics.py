@@ -71,7 +71,7 @@ LIMIT_REFUSALS = Counter(
 )
 SUBSCRIPTIONS_OPEN = Gauge(
     "dualhub_subscriptions_open",
-    "GraphQL subscriptions open now (the schema has none yet: 0).",
+    "GraphQL subscriptions open now (listening on the live bus: WebSocket and SSE).",
     multiprocess_mode="livesum",
 )
 

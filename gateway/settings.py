@@ -196,10 +196,62 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         None,
-        description="Redis shared by all hub processes for rate limits, e.g. redis://127.0.0.1:6379/0.",
+        description="Redis shared by all hub processes for rate limits and live events, e.g. "
+        "redis://127.0.0.1:6379/0.",
     )
     rate_limit_key_prefix: str = Field(
         "dualhub", description="Prefix of the rate limit keys in Redis."
+    )
+    # Live updates (subscriptions over graphql-transport-ws and SSE): gateway/live/.
+    live_max_connections_per_identity: int = Field(
+        5,
+        ge=1,
+        description="Live connections (WebSockets and SSE streams) one identity may hold open "
+        "at once in one hub process (anonymous ones: per client address); one more is "
+        "refused with RATE_LIMITED.",
+    )
+    live_max_subscriptions_per_connection: int = Field(
+        20,
+        ge=1,
+        description="Operations one WebSocket may run at once; one more is refused with "
+        "RATE_LIMITED (an SSE stream carries one).",
+    )
+    live_connection_init_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Time a WebSocket has to send `connection_init` after it opens; then it "
+        "is closed with 4408 (graphql-ws).",
+    )
+    live_idle_timeout_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="A WebSocket running no operation for this long is closed (1000, idle "
+        "timeout); 0: never.",
+    )
+    live_keepalive_seconds: float = Field(
+        15.0,
+        gt=0,
+        description="Interval of the keep-alive the hub sends on a live connection: a "
+        "graphql-ws `ping` message on WebSockets, a `: ping` comment on SSE streams.",
+    )
+    live_max_queued_events: int = Field(
+        1000,
+        ge=1,
+        description="Events one subscription may have waiting for its client; past it the "
+        "subscription ends with SERVICE_BUSY and the client catches up from the durable "
+        "records.",
+    )
+    live_overdue_sweep_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="How often the hub tells order subscribers of the open orders that "
+        "became overdue (超时) since the last time: nothing writes that change, the clock "
+        "does; 0: never.",
+    )
+    live_channel_prefix: str = Field(
+        "dualhub:live",
+        description="Prefix of the Redis pub/sub channels live events travel on between hub "
+        "processes (with DUALHUB_REDIS_URL).",
     )
     graphiql: bool | None = Field(
         None, description="Serve the GraphiQL IDE at /graphql [default: on in development]."

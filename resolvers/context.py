@@ -49,3 +49,6 @@ class HubContext:
     limits: RequestLimits | None = None  # what the request may ask (schema.limits)
     # Estimated cost of the request's operations so far: a batch shares one budget.
     cost_spent: int = 0
+    # Subscriptions' side of a WebSocket or SSE request (gateway.live.channel.LiveChannel,
+    # typed by `schema.live.LiveChannel`); None outside HTTP.
+    live: Any = None

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datasources.announcements import announce
 from datasources.common import as_utc, utcnow
 from datasources.community import notifications
 from datasources.community.models import DemandItem, RequesterKind, ServiceCategory
@@ -35,7 +36,7 @@ from datasources.community.order_models import (
     TakerKind,
 )
 from datasources.community.policy import ordered_for, placed_by
-from datasources.scope import Role
+from datasources.scope import Role, Viewer
 from datasources.units.models import Member, WorkUnit
 from resolvers import lists
 from resolvers.addresses import address_in
@@ -77,6 +78,22 @@ BASIS_NAMES = {
     RatingBasis.NOT_RATED_IN_TIME: "居民逾期未评价",
     RatingBasis.LEGACY: "规则实施前由社区确认",
 }
+
+
+def orders_topic(community_code: str | None) -> str:
+    """The live topic of a community's orders (`schema.live`, `Subscription.orderChanges`)."""
+    return f"orders:{community_code}"
+
+
+async def _changed(
+    session: AsyncSession, viewer: Viewer, order: ServiceOrder, from_state: str | None,
+    to_state: str, note: str | None = None,
+) -> None:  # fmt: skip
+    """Every change of an order goes through here: its history event, and the live event
+    its community's subscribers hear once the transaction commits."""
+    record(session, viewer, ORDER, order.id, from_state, to_state, note)
+    code = await community_code_of(session, order.community_id)
+    announce(session.sync_session, orders_topic(code), {"id": order.id})
 
 
 def _invalid_state(order: ServiceOrder, allowed: str) -> Refusal:
@@ -152,7 +169,7 @@ async def place(
         )  # fmt: skip
         session.add(order)
         await session.flush()
-        record(session, viewer, ORDER, order.id, None, OrderStatus.ORDERED.value)
+        await _changed(session, viewer, order, None, OrderStatus.ORDERED.value)
         remember(session, viewer, "placeOrder", key, order.id)
     return order
 
@@ -189,7 +206,7 @@ async def from_demand(
         )  # fmt: skip
         session.add(order)
         await session.flush()
-        record(session, viewer, ORDER, order.id, None, OrderStatus.ORDERED.value,
+        await _changed(session, viewer, order, None, OrderStatus.ORDERED.value,
                f"由需求 {demand.id} 转化")  # fmt: skip
         lists.mark_converted(session, viewer, demand, f"转为订单 {order.id}")
         remember(session, viewer, "convertDemandToOrder", key, order.id)
@@ -259,7 +276,7 @@ async def dispatch(
         order.status = OrderStatus.DISPATCHED
         order.taker_kind, order.taker_code, order.member_code = taker_kind, code, None
         order.dispatched_at = utcnow()
-        record(session, ctx.viewer, ORDER, order.id, OrderStatus.ORDERED.value,
+        await _changed(session, ctx.viewer, order, OrderStatus.ORDERED.value,
                OrderStatus.DISPATCHED.value, note or f"派给{_TAKER_NOUN[taker_kind]} {code}")  # fmt: skip
         await notifications.order_event(session, order, NotificationKind.ORDER_DISPATCHED)
     return order
@@ -315,7 +332,7 @@ async def accept(ctx: HubContext, order_id: int, member_code: str | None) -> Ser
         order.status = OrderStatus.ACCEPTED
         order.member_code = server
         order.accepted_at = utcnow()
-        record(session, ctx.viewer, ORDER, order.id, OrderStatus.DISPATCHED.value,
+        await _changed(session, ctx.viewer, order, OrderStatus.DISPATCHED.value,
                OrderStatus.ACCEPTED.value, f"服务党员 {server}")  # fmt: skip
         await notifications.order_event(session, order, NotificationKind.ORDER_ACCEPTED)
     return order
@@ -333,7 +350,7 @@ async def decline(ctx: HubContext, order_id: int, reason: str) -> ServiceOrder:
             raise _invalid_state(order, "只有已派单的订单可以拒单。")
         order.status = OrderStatus.ORDERED
         order.taker_kind = order.taker_code = order.member_code = None
-        record(session, ctx.viewer, ORDER, order.id, OrderStatus.DISPATCHED.value,
+        await _changed(session, ctx.viewer, order, OrderStatus.DISPATCHED.value,
                OrderStatus.ORDERED.value, why)  # fmt: skip
         await notifications.order_event(session, order, NotificationKind.ORDER_DECLINED, note=why)
     return order
@@ -385,7 +402,7 @@ async def close(
         order.status = OrderStatus.CLOSED
         order.summary, order.hours, order.evidence = text, served, photos
         order.closed_at = utcnow()
-        record(session, viewer, ORDER, order.id, OrderStatus.ACCEPTED.value,
+        await _changed(session, viewer, order, OrderStatus.ACCEPTED.value,
                OrderStatus.CLOSED.value, text)  # fmt: skip
         await notifications.order_event(session, order, NotificationKind.ORDER_CLOSED)
     return order
@@ -399,7 +416,7 @@ async def _complete(
     the order records who completed it and on what basis."""
     order.status = target
     order.rated_by_role, order.rating_basis = ctx.viewer.role.value, basis
-    record(session, ctx.viewer, ORDER, order.id, OrderStatus.CLOSED.value, target.value, note)
+    await _changed(session, ctx.viewer, order, OrderStatus.CLOSED.value, target.value, note)
     await earn(
         session, ctx.viewer, member_code=str(order.member_code),
         points=await rule_points(session, "order_completed"), action="order_completed",
@@ -502,7 +519,7 @@ async def cancel(ctx: HubContext, order_id: int, reason: str) -> ServiceOrder:
         taker = notifications.taker_of(order)
         order.status = OrderStatus.CANCELLED
         order.cancelled_at = utcnow()
-        record(session, viewer, ORDER, order.id, before.value, OrderStatus.CANCELLED.value, why)
+        await _changed(session, viewer, order, before.value, OrderStatus.CANCELLED.value, why)
         await notifications.order_event(session, order, NotificationKind.ORDER_CANCELLED,
                                         note=why, taker=taker, actor=viewer)  # fmt: skip
     return order
@@ -524,7 +541,7 @@ async def escalate(ctx: HubContext, order_id: int, note: str | None) -> ServiceO
             raise _invalid_state(order, "尚未超时，不能督办。")
         order.escalation_level += 1
         order.escalated_at = now
-        record(session, viewer, ORDER, order.id, order.status.value, order.status.value,
+        await _changed(session, viewer, order, order.status.value, order.status.value,
                note or f"超时督办（第 {order.escalation_level} 次）")  # fmt: skip
         await notifications.order_event(session, order, NotificationKind.ORDER_ESCALATED)
     return order

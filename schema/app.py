@@ -30,6 +30,7 @@ from schema.limits import QueryLimits
 from schema.linkage import LinkageMutation
 from schema.list_mutations import ListsMutation
 from schema.lists import ListsQuery
+from schema.live import Subscription
 from schema.mall import MallMutation, MallQuery
 from schema.master import MasterDataMutation, MasterDataQuery
 from schema.master_units import MasterUnitsMutation
@@ -182,6 +183,7 @@ def build_schema() -> HubSchema:
     schema = HubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         federation_version="2.5",
         # The hard ceiling; the gateway enforces the deployment's own (DUALHUB_MAX_BATCH_SIZE).

@@ -27,6 +27,11 @@ HOOKS = {
         "self", "request", "request_adapter", "sub_response", "context", "root_value",
         "request_data",
     ],
+    # Trusted documents for streamed operations (SSE), which skip `execute_single`.
+    "execute_operation": [
+        "self", "request", "request_adapter", "request_data", "context", "root_value",
+        "sub_response",
+    ],
 }  # fmt: skip
 
 
@@ -100,3 +105,46 @@ def test_graphql_types_still_point_back_to_their_strawberry_definitions() -> Non
     assert bounds.declared_on(field) is not None
     assert schema.mutation_type is not None
     assert schema.mutation_type.fields["publishActivity"].resolve.__name__ == "guarded"  # type: ignore[union-attr]
+
+
+# Live updates (gateway/live/websocket.py, gateway/app.py): the graphql-transport-ws
+# handler's hooks `HubTransportWS` overrides, the state it reads and sets, and the SSE
+# transport whose keep-alive interval the hub sets.
+WS_HOOKS = {
+    "handle": ["self"],
+    "handle_message": ["self", "message"],
+    "handle_connection_init": ["self", "message"],
+    "handle_subscribe": ["self", "message"],
+    "shutdown": ["self"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(WS_HOOKS))
+def test_the_websocket_handler_keeps_the_hooks_the_hub_overrides(name: str) -> None:
+    from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+        BaseGraphQLTransportWSHandler,
+    )
+
+    from gateway.live.websocket import HubTransportWS
+
+    base = getattr(BaseGraphQLTransportWSHandler, name)
+    assert list(inspect.signature(base).parameters) == WS_HOOKS[name]
+    assert getattr(HubTransportWS, name) is not base
+
+
+def test_the_websocket_handler_state_and_the_sse_transport_are_as_the_hub_expects() -> None:
+    from strawberry.http.base import BaseView
+    from strawberry.http.streaming import SSETransport
+    from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL
+    from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+        BaseGraphQLTransportWSHandler,
+    )
+
+    source = inspect.getsource(BaseGraphQLTransportWSHandler)
+    for state in ("self.connection_init_received", "self.connection_acknowledged",
+                  "self.connection_timed_out", "self.connection_init_timeout_task",
+                  "self.operations", "context_value=self.context"):  # fmt: skip
+        assert state in source, state
+    assert "heartbeat_interval" in inspect.signature(SSETransport).parameters
+    assert BaseView.stream_transport_classes_by_protocol[GRAPHQL_SSE_PROTOCOL] is SSETransport
+    assert "self.graphql_transport_ws_handler_class(" in inspect.getsource(GraphQL.run)

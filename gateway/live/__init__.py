@@ -1,0 +1,1 @@
+"""Live updates: the bus, the transports' limits and the graphql-transport-ws handler."""
