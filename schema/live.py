@@ -20,11 +20,13 @@ from typing import Annotated, Any, Protocol, TypeVar
 
 import strawberry
 
+from datasources.community import notifications as feed
 from datasources.scope import Role, Viewer
 from resolvers.context import HubContext
 from resolvers.orders import orders_topic
 from schema.base import Info
 from schema.errors import ErrorCode, coded_error
+from schema.notifications import Notification
 from schema.orders import ServiceOrder
 
 T = TypeVar("T")
@@ -87,6 +89,18 @@ async def _order(context: HubContext, payload: Mapping[str, Any]) -> ServiceOrde
     return ServiceOrder.from_optional_row(await context.community.order_by_id.load(order_id))
 
 
+async def _notification(context: HubContext, payload: Mapping[str, Any]) -> Notification | None:
+    """The announced notification, through the feed's loader (only its addressee reads it)."""
+    try:
+        global_id = strawberry.relay.GlobalID.from_id(str(payload.get("id")))
+        row_id = int(global_id.node_id)
+    except (ValueError, TypeError):
+        return None
+    if global_id.type_name != feed.TYPE_NAME:
+        return None
+    return Notification.from_optional_row(await context.community.notification_by_id.load(row_id))
+
+
 @strawberry.type(
     description="Root subscription (实时订阅): live streams over graphql-transport-ws "
     "(WebSocket) or Server-Sent Events (graphql-sse) at /graphql, with the same bearer token "
@@ -124,3 +138,19 @@ class Subscription:
             )
         async for order in listen(info, [orders_topic(code)], _order):
             yield order
+
+    @strawberry.subscription(
+        description="The viewer's own new notifications (我的消息) as they are written: the "
+        "same records as `viewer.notifications`, for the same addressee only. After a "
+        "reconnection, read `viewer.notifications` first (the feed is the source of truth). "
+        "UNAUTHENTICATED without a token."
+    )
+    async def notifications(self, info: Info) -> AsyncGenerator[Notification, None]:
+        addressees = feed.addressees_of(info.context.viewer)
+        if not addressees:
+            raise coded_error(
+                ErrorCode.UNAUTHENTICATED,
+                "请先登录后再订阅消息。Sign in to receive your notifications.",
+            )
+        async for notification in listen(info, [feed.topic(a) for a in addressees], _notification):
+            yield notification

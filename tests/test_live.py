@@ -651,3 +651,83 @@ async def test_browsers_open_websockets_only_from_the_allowed_origins(
         ) as socket:
             await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
             await _acked(socket)
+
+
+# --- the viewer's own notifications ------------------------------------------------------
+
+MY_NOTIFICATIONS = "subscription { notifications { id kind title objectId unread } }"
+
+
+async def _subscribe_to_notifications(socket: ClientConnection) -> None:
+    await socket.send(json.dumps({"id": "n", "type": "subscribe",
+                                  "payload": {"query": MY_NOTIFICATIONS}}))  # fmt: skip
+
+
+async def test_a_member_hears_of_an_order_dispatched_to_him_and_another_member_nothing(
+    workflow_db: DatabasePair,
+) -> None:
+    async with live_hub(workflow_db) as live:
+        order_id, member = await _order_and_member(live)
+        _bystander_order, bystander = await _order_and_member(live)
+        async with (
+            ws(live, {"Authorization": f"Bearer {live.token('member', member=member)}"}) as his,
+            ws(
+                live, {"Authorization": f"Bearer {live.token('member', member=bystander)}"}
+            ) as other,
+        ):
+            await _acked(his)
+            await _acked(other)
+            await _subscribe_to_notifications(his)
+            await _subscribe_to_notifications(other)
+            await _until(lambda: live.subscriptions == 2)
+            started = time.monotonic()
+            await _dispatch(live, order_id, member)
+            message = await _message(his, within=1)
+            assert time.monotonic() - started < 1
+            with pytest.raises(TimeoutError):
+                await _message(other, within=0.5)
+        assert message["type"] == "next", message
+        notification = message["payload"]["data"]["notifications"]
+        assert (notification["kind"], notification["objectId"], notification["unread"]) == (
+            "ORDER_DISPATCHED", order_id, True
+        )  # fmt: skip
+        # The feed holds the same record: a client that reconnects reads it there.
+        feed = await _graphql(live, live.token("member", member=member),
+                              "{ viewer { notifications(first: 5) { edges { node { id } } } } }", {})  # fmt: skip
+        assert notification["id"] in [
+            e["node"]["id"] for e in feed["viewer"]["notifications"]["edges"]
+        ]
+
+
+async def test_notifications_over_sse_and_refused_without_a_token(
+    workflow_db: DatabasePair,
+) -> None:
+    async with live_hub(workflow_db) as live:
+        order_id, member = await _order_and_member(live)
+        headers = {"Authorization": f"Bearer {live.token('member', member=member)}",
+                   "Accept": "text/event-stream"}  # fmt: skip
+
+        async def first_event(headers: dict[str, str]) -> tuple[str, Any]:
+            async with (
+                httpx.AsyncClient(timeout=10) as http,
+                http.stream(
+                    "POST", live.url, json={"query": MY_NOTIFICATIONS}, headers=headers
+                ) as response,  # fmt: skip
+            ):
+                event = None
+                async for line in response.aiter_lines():
+                    if line.startswith("event:"):
+                        event = line.partition(":")[2].strip()
+                    elif line.startswith("data:") and event is not None:
+                        return event, json.loads(line.partition(":")[2].strip() or "null")
+            raise AssertionError("the stream ended without an event")
+
+        received = asyncio.create_task(first_event(headers))
+        await _until(lambda: live.subscriptions == 1)
+        await _dispatch(live, order_id, member)
+        event, data = await asyncio.wait_for(received, 2)
+        assert event == "next"
+        assert data["data"]["notifications"]["kind"] == "ORDER_DISPATCHED"
+
+        event, data = await asyncio.wait_for(first_event({"Accept": "text/event-stream"}), 5)
+        assert data["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", data
