@@ -34,7 +34,8 @@ from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
 from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
-from gateway import graphiql, heap, logs, metrics, observation, reports, tracing
+from datasources.files.storage import LocalFileStore
+from gateway import files, graphiql, heap, logs, metrics, observation, reports, tracing
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
@@ -68,6 +69,8 @@ class Hub:
             for source in self.sources:
                 tracing.trace_statements(source.engine, tracer_provider)
         self.verifier = TokenVerifier(settings)
+        # Evidence uploads (docs/uploads.md): the local content-addressed store.
+        self.files = LocalFileStore(settings.upload_folder)
         # Delivers the audit entries requests could not deliver themselves.
         self.audit_delivery = OutboxDelivery(
             (self.units, self.community), self.audit_log,
@@ -101,6 +104,8 @@ class Hub:
             request=request,
             response=response,
             limits=self.guards.limits,
+            files=self.files,
+            max_image_pixels=self.settings.upload_max_image_pixels,
         )
 
     async def dispose(self) -> None:
@@ -111,7 +116,11 @@ class Hub:
 class HubGraphQL(GuardedGraphQL):
     def __init__(self, hub: Hub) -> None:
         super().__init__(
-            hub.schema, graphql_ide="graphiql" if hub.settings.graphiql_enabled else None
+            hub.schema,
+            graphql_ide="graphiql" if hub.settings.graphiql_enabled else None,
+            # The GraphQL multipart request spec, with the gateway's preflight, count and
+            # size checks (`GuardedGraphQL.parse_http_body`, docs/uploads.md).
+            multipart_uploads_enabled=hub.settings.upload_max_files > 0,
         )
         self.hub = hub
         self.guards = hub.guards
@@ -190,6 +199,8 @@ def create_app(
             Route("/readyz", readyz),
             # Appraisal spreadsheets (评议台账), same bearer token and scope as GraphQL.
             Route("/reports/{kind}/{file}", reports.download, methods=["GET"]),
+            # Evidence files (附件), same bearer token and the scope of their record.
+            Route("/files/{attachment_id}", files.download, methods=["GET"]),
             *_graphiql_assets(hub.settings),
         ],
         middleware=[

@@ -15,6 +15,7 @@ from datasources.units.source import UnitsSource
 from resolvers.audit import AuditTrail
 
 if TYPE_CHECKING:
+    from datasources.files.storage import FileStore
     from schema.limits import RequestLimits
 
 
@@ -49,3 +50,6 @@ class HubContext:
     limits: RequestLimits | None = None  # what the request may ask (schema.limits)
     # Estimated cost of the request's operations so far: a batch shares one budget.
     cost_spent: int = 0
+    # Evidence uploads (resolvers.attachments): the file store, the decoded-image limit.
+    files: FileStore | None = None
+    max_image_pixels: int = 40_000_000
