@@ -32,9 +32,9 @@ from datasources.base import Datasource
 from datasources.community.positions import position_in_force
 from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
+from datasources.files.storage import LocalFileStore
 from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
-from datasources.files.storage import LocalFileStore
 from gateway import files, graphiql, heap, logs, metrics, observation, reports, tracing
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated

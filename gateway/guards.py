@@ -122,7 +122,9 @@ class Guards:
             Middleware(
                 BodySizeLimit,
                 max_bytes=self.max_body_bytes,
-                max_multipart_bytes=self.uploads.max_request_bytes if self.uploads.max_files else None,
+                max_multipart_bytes=self.uploads.max_request_bytes
+                if self.uploads.max_files
+                else None,
             ),
         ]
 
@@ -235,8 +237,8 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
                 )
             )
         try:
-            form = (await request.get_form_data()).form
-        except Exception as exc:  # noqa: BLE001 - python-multipart's own limits and errors
+            form = cast("Any", (await request.get_form_data()).form)  # Starlette's FormData
+        except Exception as exc:
             raise Refused(
                 refusal(
                     400,

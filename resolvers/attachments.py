@@ -36,23 +36,32 @@ def file_name(upload: Any) -> str:
     return (name or "file")[-200:]
 
 
-async def read_upload(upload: Any) -> bytes:
+async def read_upload(upload: Any, field: str) -> bytes:
     """The bytes of an `Upload` (Starlette's `UploadFile`; raw bytes when the schema is run
-    directly)."""
+    directly). A variable sent as JSON instead of a file part is refused."""
     if isinstance(upload, bytes | bytearray):
         return bytes(upload)
+    if not (hasattr(upload, "read") and hasattr(upload, "seek")):
+        raise Refusal(
+            RefusalCode.INVALID_INPUT,
+            "请以文件形式上传（multipart/form-data）。",
+            field,
+        )
     await upload.seek(0)
     data: bytes = await upload.read()
     return data
 
 
 async def prepare(
-    ctx: HubContext, uploads: Sequence[Any] | None, allowed: frozenset[str], field: str
-) -> list[CheckedFile]:
-    """Every upload checked and made safe to keep, or a `Refusal` naming the first bad one."""
+    ctx: HubContext, uploads: Sequence[Any] | None, allowed: frozenset[str], field: str,
+    *, single: bool = False,
+) -> list[CheckedFile]:  # fmt: skip
+    """Every upload checked and made safe to keep, or a `Refusal` naming the first bad one
+    (`field.N`, or `field` itself for a `single` file)."""
     checked: list[CheckedFile] = []
     for index, upload in enumerate(uploads or ()):
-        data = await read_upload(upload)
+        path = field if single else f"{field}.{index}"
+        data = await read_upload(upload, path)
         try:
             checked.append(
                 await asyncio.to_thread(
@@ -60,9 +69,7 @@ async def prepare(
                 )
             )
         except FileRefused as refused:
-            raise Refusal(
-                RefusalCode.FILE_TYPE_NOT_ALLOWED, refused.message, f"{field}.{index}"
-            ) from refused
+            raise Refusal(RefusalCode.FILE_TYPE_NOT_ALLOWED, refused.message, path) from refused
     return checked
 
 

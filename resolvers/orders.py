@@ -35,9 +35,9 @@ from datasources.community.order_models import (
     TakerKind,
 )
 from datasources.community.policy import ordered_for, placed_by
+from datasources.files.checks import EVIDENCE
 from datasources.scope import Role
 from datasources.units.models import Member, WorkUnit
-from datasources.files.checks import EVIDENCE
 from resolvers import attachments, lists
 from resolvers.addresses import address_in
 from resolvers.context import HubContext

@@ -83,6 +83,7 @@ ALLOWED: dict[str, set[str]] = {
     **{f"{verb}{name}": {C} for verb in ("create", "update", "retire")
        for name in ("Grid", "Compound", "Building", "Household")},
     "setPropertyCriteria": {D}, "setPropertyAwardTiers": {D}, "foundAlliance": {D},
+    "importMasterData": {D},
 }  # fmt: skip
 # Real codes of the seeded data, so a refusal is about the role, not an unknown code.
 SCOPES = {

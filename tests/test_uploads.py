@@ -29,9 +29,7 @@ NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on ServiceOrder {{ {ORDER} }} }
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def uploads_db(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Any:
+def uploads_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     with seeded_pair(request.param, tmp_path_factory, SMALL, "uploads") as pair:
         yield pair
 
@@ -132,7 +130,7 @@ async def attachments_in(pair: DatabasePair) -> int:
 async def test_close_order_with_two_photos_downloads_for_its_readers_only(
     hub: GraphQLClient, uploads_db: DatabasePair, store: Path
 ) -> None:
-    order_id, me, member = await accepted_order(hub)
+    order_id, me, _member = await accepted_order(hub)
     red, blue = photo((200, 0, 0)), png((0, 0, 200))
     response = await multipart(
         me, CLOSE, closing(order_id, 2),
@@ -193,7 +191,8 @@ async def test_gps_is_stripped_and_orientation_kept(hub: GraphQLClient) -> None:
     got = await me.http.get(item["url"], headers=me.headers)
     image = Image.open(io.BytesIO(got.content))
     exif = image.getexif()
-    assert GPS_IFD not in exif and exif.get_ifd(GPS_IFD) == {}
+    assert GPS_IFD not in exif
+    assert exif.get_ifd(GPS_IFD) == {}
     assert exif[ORIENTATION] == 6
     assert image.size == (64, 48)
     assert got.headers["content-disposition"].startswith("inline;")
@@ -275,3 +274,141 @@ async def test_closing_without_files_is_unchanged(hub: GraphQLClient) -> None:
     )  # fmt: skip
     assert data["closeOrder"]["userErrors"] == []
     assert data["closeOrder"]["serviceOrder"]["attachments"] == []
+
+
+IMPORT = """mutation($input: ImportMasterDataInput!) { importMasterData(input: $input) {
+  userErrors { code field } report { kind fileName format encoding dryRun rows created updated
+  unchanged applied problems { row column code } } } }"""
+UNIT_CSV = "code,name,kind,level,districtName,address\nUX901,区档案馆,机关,区直,禅城区,\n"
+
+
+async def test_import_master_data_from_an_uploaded_csv(
+    hub: GraphQLClient, uploads_db: DatabasePair
+) -> None:
+    district = hub  # signed in as the district (D01)
+    units = "SELECT COUNT(*) FROM work_units WHERE code = 'UX901'"
+
+    def variables(dry_run: bool) -> dict[str, Any]:
+        return {"input": {"kind": "units", "file": None, "dryRun": dry_run}}
+
+    paths = {"0": ["variables.input.file"]}
+    data = UNIT_CSV.encode("gb18030")
+    response = await multipart(district, IMPORT, variables(True),
+                               {"0": ("单位.csv", data, "text/csv")}, paths)  # fmt: skip
+    payload = response.json()["data"]["importMasterData"]
+    assert payload["userErrors"] == [], payload
+    report = payload["report"]
+    assert (report["dryRun"], report["applied"], report["rows"], report["created"]) == (
+        True, True, 1, 1,
+    )  # fmt: skip
+    assert report["format"] == "csv"
+    assert await count(uploads_db, units, side="units") == 0
+
+    # Named .xlsx, but CSV by its content: read as CSV.
+    response = await multipart(district, IMPORT, variables(False),
+                               {"0": ("单位.xlsx", data, "application/octet-stream")}, paths)  # fmt: skip
+    report = response.json()["data"]["importMasterData"]["report"]
+    assert (report["dryRun"], report["applied"], report["created"], report["format"]) == (
+        False, True, 1, "csv",
+    )  # fmt: skip
+    assert await count(uploads_db, units, side="units") == 1
+
+    # A photo is no import file, whatever its name.
+    response = await multipart(district, IMPORT, variables(False),
+                               {"0": ("units.csv", png((1, 1, 1)), "text/csv")}, paths)  # fmt: skip
+    payload = response.json()["data"]["importMasterData"]
+    assert payload["report"] is None
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("FILE_TYPE_NOT_ALLOWED", "input.file")
+    ]
+
+    # Only the district imports.
+    community = hub.as_viewer("community", community="C001")
+    response = await multipart(community, IMPORT, variables(True),
+                               {"0": ("u.csv", data, "text/csv")}, paths)  # fmt: skip
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+WISH = "id status attachments { fileName contentType url }"
+
+
+async def test_fulfil_micro_wish_with_a_photo(hub: GraphQLClient) -> None:
+    committee = hub.as_viewer("community", community="C001")
+    [member] = await supporters(hub, "C001", 1)
+    me = hub.as_viewer("member", member=member)
+    published = await committee.query(
+        f"""mutation($i: PublishMicroWishInput!) {{ publishMicroWish(input: $i) {{
+              userErrors {{ code }} microWish {{ {WISH} }} }} }}""",
+        {"i": {"communityCode": "C001", "title": "一副老花镜", "beneficiaryName": "李奶奶"}},
+    )
+    wish_id = published["publishMicroWish"]["microWish"]["id"]
+    claimed = await me.query(
+        """mutation($i: ClaimMicroWishInput!) { claimMicroWish(input: $i) { userErrors { code } } }""",
+        {"i": {"wishId": wish_id}},
+    )
+    assert claimed["claimMicroWish"]["userErrors"] == []
+    fulfil = f"""mutation($input: FulfilMicroWishInput!) {{ fulfilMicroWish(input: $input) {{
+      userErrors {{ code field }} microWish {{ {WISH} }} }} }}"""
+    response = await multipart(
+        me, fulfil, {"input": {"wishId": wish_id, "note": "已送到", "photos": [None]}},
+        {"0": ("送达.png", png((9, 9, 9)), "image/png")}, {"0": ["variables.input.photos.0"]},
+    )  # fmt: skip
+    payload = response.json()["data"]["fulfilMicroWish"]
+    assert payload["userErrors"] == []
+    wish = payload["microWish"]
+    assert wish["status"] == "FULFILLED"
+    [item] = wish["attachments"]
+    assert (item["fileName"], item["contentType"]) == ("送达.png", "image/png")
+    got = await committee.http.get(item["url"], headers=committee.headers)
+    assert got.status_code == 200
+    assert Image.open(io.BytesIO(got.content)).size == (20, 20)
+    other = hub.as_viewer("community", community="C002")
+    assert (await other.http.get(item["url"], headers=other.headers)).status_code == 404
+
+
+async def test_record_activity_hours_with_a_scanned_sheet(hub: GraphQLClient) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    committee = hub.as_viewer("community", community="C001")
+    starts = datetime.now(UTC) + timedelta(minutes=20)
+    published = await committee.query(
+        """mutation($i: PublishActivityInput!) { publishActivity(input: $i) {
+             userErrors { code } activity { id } } }""",
+        {"i": {"communityCode": "C001", "categoryCode": "chancheng.culture_sports",
+               "title": "垃圾分类宣传", "place": "社区广场", "startsAt": starts.isoformat(),
+               "endsAt": (starts + timedelta(hours=1)).isoformat(), "capacity": 3}},
+    )  # fmt: skip
+    activity = published["publishActivity"]["activity"]["id"]
+    [member] = await supporters(hub, "C001", 1)
+    me = hub.as_viewer("member", member=member)
+    signed = await me.query(
+        """mutation($i: SignUpForActivityInput!) { signUpForActivity(input: $i) {
+             userErrors { code } signup { id } } }""",
+        {"i": {"activityId": activity}},
+    )
+    signup = signed["signUpForActivity"]["signup"]["id"]
+    issued = await committee.query(
+        """mutation($i: IssueCheckInCodeInput!) { issueCheckInCode(input: $i) { code } }""",
+        {"i": {"activityId": activity}},
+    )
+    checked = await me.query(
+        """mutation($i: CheckInInput!) { checkIn(input: $i) { userErrors { code } } }""",
+        {"i": {"activityId": activity, "code": issued["issueCheckInCode"]["code"]}},
+    )
+    assert checked["checkIn"]["userErrors"] == []
+    sheet = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    hours = """mutation($input: RecordActivityHoursInput!) { recordActivityHours(input: $input) {
+      userErrors { code field } signup { hours attachments { fileName contentType url } } } }"""
+    response = await multipart(
+        committee, hours, {"input": {"signupId": signup, "hours": "1.5", "photos": [None]}},
+        {"0": ("签到表.pdf", sheet, "application/pdf")}, {"0": ["variables.input.photos.0"]},
+    )  # fmt: skip
+    payload = response.json()["data"]["recordActivityHours"]
+    assert payload["userErrors"] == []
+    [item] = payload["signup"]["attachments"]
+    assert (item["fileName"], item["contentType"]) == ("签到表.pdf", "application/pdf")
+    got = await me.http.get(item["url"], headers=me.headers)
+    assert got.status_code == 200
+    assert got.content == sheet
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''" in got.headers["content-disposition"]

@@ -107,9 +107,7 @@ def _is_text(data: bytes) -> bool:
     return False
 
 
-def check(
-    data: bytes, file_name: str, allowed: frozenset[str], *, max_pixels: int
-) -> CheckedFile:
+def check(data: bytes, file_name: str, allowed: frozenset[str], *, max_pixels: int) -> CheckedFile:
     """The upload as it will be stored, or `FileRefused`."""
     content_type = sniff(data)
     if content_type not in allowed:
@@ -167,7 +165,7 @@ def _without_location(image: Image.Image, content_type: str) -> bytes:
         options["lossless"] = bool(image.info.get("lossless", False))
         options["quality"] = 90
     out = io.BytesIO()
-    image.save(out, format=_PILLOW_FORMATS[content_type], **options)  # type: ignore[arg-type]
+    image.save(out, format=_PILLOW_FORMATS[content_type], **options)
     return out.getvalue()
 
 
