@@ -100,3 +100,15 @@ def test_graphql_types_still_point_back_to_their_strawberry_definitions() -> Non
     assert bounds.declared_on(field) is not None
     assert schema.mutation_type is not None
     assert schema.mutation_type.fields["publishActivity"].resolve.__name__ == "guarded"  # type: ignore[union-attr]
+
+
+def test_multipart_parsing_reads_the_form_the_guard_checked() -> None:
+    """`GuardedGraphQL.check_multipart` counts and measures the files of Starlette's parsed
+    form (cached on the request) before strawberry parses the same form: strawberry must
+    still read it through `get_form_data` and map files with the multipart spec's helper."""
+    from strawberry.http.async_base_view import AsyncBaseHTTPView
+
+    source = inspect.getsource(AsyncBaseHTTPView.parse_multipart)
+    assert "request.get_form_data()" in source
+    assert "replace_placeholders_with_files(" in source
+    assert "multipart_uploads_enabled" in inspect.signature(GraphQL.__init__).parameters

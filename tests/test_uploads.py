@@ -149,7 +149,8 @@ async def test_close_order_with_two_photos_downloads_for_its_readers_only(
     assert len(stored(store)) == 2
 
     community = hub.as_viewer("community", community="C001")
-    for viewer in (me, community):
+    resident = hub.as_viewer("resident", "uploads-resident", community="C001")
+    for viewer in (me, community, resident):
         for item in files:
             got = await viewer.http.get(item["url"], headers=viewer.headers)
             assert got.status_code == 200, got.text
@@ -159,6 +160,10 @@ async def test_close_order_with_two_photos_downloads_for_its_readers_only(
         seen = (await viewer.query(NODE, {"id": order_id}))["node"]
         assert [f["id"] for f in seen["attachments"]] == [f["id"] for f in files]
 
+    neighbour = hub.as_viewer("resident", "uploads-neighbour", community="C001")
+    assert (await neighbour.query(NODE, {"id": order_id}))["node"] is None
+    for item in files:
+        assert (await neighbour.http.get(item["url"], headers=neighbour.headers)).status_code == 404
     other = hub.as_viewer("community", community="C002")
     assert (await other.query(NODE, {"id": order_id}))["node"] is None
     for item in files:
