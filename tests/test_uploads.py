@@ -417,3 +417,20 @@ async def test_record_activity_hours_with_a_scanned_sheet(hub: GraphQLClient) ->
     assert got.content == sheet
     assert got.headers["content-disposition"].startswith("attachment;")
     assert "filename*=UTF-8''" in got.headers["content-disposition"]
+
+
+async def test_the_local_store_is_content_addressed(tmp_path: Path) -> None:
+    from datasources.files.storage import LocalFileStore, key_of
+
+    files = LocalFileStore(tmp_path / "store")
+    data = photo((3, 3, 3))
+    key = await files.put(data)
+    assert key == key_of(data)
+    assert await files.put(data) == key  # stored once
+    assert stored(tmp_path / "store") == [tmp_path / "store" / key[:2] / key[2:4] / key]
+    assert await files.exists(key)
+    assert await files.open(key) == data
+    assert not await files.exists("0" * 64)
+    assert not await files.exists("../../etc/passwd")
+    with pytest.raises(FileNotFoundError):
+        await files.open("../" + key)
