@@ -3,6 +3,7 @@ spec on /graphql, the content checks, the CSRF preflight rule and the downloads.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import AsyncIterator
@@ -434,3 +435,24 @@ async def test_the_local_store_is_content_addressed(tmp_path: Path) -> None:
     assert not await files.exists("../../etc/passwd")
     with pytest.raises(FileNotFoundError):
         await files.open("../" + key)
+
+
+async def test_a_download_that_cannot_be_audited_is_not_served(
+    hub: GraphQLClient, uploads_db: DatabasePair, store: Path
+) -> None:
+    order_id, me, _ = await accepted_order(hub)
+    response = await multipart(
+        me, CLOSE, closing(order_id, 1), {"0": ("a.jpg", photo((7, 7, 7)), "image/jpeg")},
+        mapping(1),
+    )  # fmt: skip
+    [item] = response.json()["data"]["closeOrder"]["serviceOrder"]["attachments"]
+    down = "postgresql+asyncpg://nobody@127.0.0.1:1/audit"
+    async for broken in client_for(
+        dataclasses.replace(uploads_db, audit_url=down), "community", upload_dir=str(store),
+        rate_limit_per_ip="", rate_limit_per_token="",
+    ):  # fmt: skip
+        viewer = broken.as_viewer("community", community="C001")
+        refused = await viewer.http.get(item["url"], headers=viewer.headers)
+        assert refused.status_code == 503
+        assert refused.json()["errors"][0]["extensions"]["code"] == "AUDIT_UNAVAILABLE"
+        assert "content-disposition" not in refused.headers
