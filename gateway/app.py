@@ -37,9 +37,10 @@ from datasources.community.notifications import sweep as notification_sweep
 from datasources.community.positions import position_in_force
 from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
+from datasources.files.storage import LocalFileStore
 from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
-from gateway import graphiql, heap, logs, metrics, observation, reports, tracing
+from gateway import files, graphiql, heap, logs, metrics, observation, reports, tracing
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
@@ -86,6 +87,8 @@ class Hub:
         )
         self.live_slots = ConnectionSlots(settings.live_max_connections_per_identity)
         self.overdue = OverdueSweep(self.community, self.live, settings.live_overdue_sweep_seconds)
+        # Evidence uploads (docs/uploads.md): the local content-addressed store.
+        self.files = LocalFileStore(settings.upload_folder)
         # Delivers the audit entries requests could not deliver themselves.
         self.audit_delivery = OutboxDelivery(
             (self.units, self.community), self.audit_log,
@@ -133,6 +136,8 @@ class Hub:
             response=response,
             limits=self.guards.limits,
             live=live,
+            files=self.files,
+            max_image_pixels=self.settings.upload_max_image_pixels,
         )
 
     def renew_loaders(self, context: HubContext) -> None:
@@ -172,6 +177,9 @@ class HubGraphQL(GuardedGraphQL):
             ),
             max_subscriptions_per_connection=None,  # HubTransportWS refuses with a code
             allowed_origins=settings.cors_origins,
+            # The GraphQL multipart request spec, with the gateway's preflight, count and
+            # size checks (`GuardedGraphQL.parse_http_body`, docs/uploads.md).
+            multipart_uploads_enabled=hub.settings.upload_max_files > 0,
         )
         self.hub = hub
         self.guards = hub.guards
@@ -267,6 +275,8 @@ def create_app(
             Route("/readyz", readyz),
             # Appraisal spreadsheets (评议台账), same bearer token and scope as GraphQL.
             Route("/reports/{kind}/{file}", reports.download, methods=["GET"]),
+            # Evidence files (附件), same bearer token and the scope of their record.
+            Route("/files/{attachment_id}", files.download, methods=["GET"]),
             *_graphiql_assets(hub.settings),
         ],
         middleware=[

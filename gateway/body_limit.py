@@ -20,6 +20,16 @@ def body_too_large(limit: int) -> JSONResponse:
     )
 
 
+def upload_too_large(limit: int) -> JSONResponse:
+    return refusal(
+        413,
+        ErrorCode.FILE_TOO_LARGE,
+        f"上传的文件合计过大。The multipart request exceeds the limit of {limit:,} bytes "
+        "for all its files together.",
+        limit=limit,
+    )
+
+
 class BodySizeLimit:
     """Refuse request bodies over `max_bytes` with 413, before the application reads them.
 
@@ -28,17 +38,25 @@ class BodySizeLimit:
     to the application. Pure ASGI: nothing is buffered beyond `max_bytes`.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_multipart_bytes: int | None = None,
+    ) -> None:  # fmt: skip
         self.app = app
         self.max_bytes = max_bytes
+        # Uploads (multipart/form-data) have their own, larger limit; None: the same one.
+        self.max_multipart_bytes = max_multipart_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, too_large = self.max_bytes, body_too_large
+        if self.max_multipart_bytes is not None and _is_multipart(scope):
+            limit, too_large = self.max_multipart_bytes, upload_too_large
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await body_too_large(self.max_bytes)(scope, receive, send)
+        if declared is not None and declared > limit:
+            await too_large(limit)(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -50,14 +68,22 @@ class BodySizeLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await body_too_large(self.max_bytes)(scope, receive, send)
+            if size > limit:
+                await too_large(limit)(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         await self.app(scope, _replay([whole], receive), send)
+
+
+def _is_multipart(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            media_type: bytes = value.split(b";", 1)[0].strip().lower()
+            return media_type == b"multipart/form-data"
+    return False
 
 
 def _content_length(scope: Scope) -> int | None:

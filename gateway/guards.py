@@ -54,6 +54,28 @@ if TYPE_CHECKING:
     from strawberry.http.base import BaseRequestProtocol
 
 
+@dataclass(frozen=True)
+class UploadLimits:
+    """Multipart (upload) requests: files per request, bytes per file and per request."""
+
+    max_files: int = 9
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_request_bytes: int = 40 * 1024 * 1024
+
+
+# Apollo's CSRF prevention: a browser sends either header only after a CORS preflight.
+PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
+
+
+def preflighted(headers: Any) -> bool:
+    """Whether a multipart request carries a header no plain HTML form can send, so a
+    browser on another origin could only have sent it after a CORS preflight the hub
+    answered: Apollo's `Apollo-Require-Preflight` / `X-Apollo-Operation-Name` (non-empty),
+    or the `Authorization` header that carries the hub's bearer token (not CORS-safelisted
+    either, and the only way a request acts as someone; docs/uploads.md)."""
+    return any((headers.get(name) or "").strip() for name in (*PREFLIGHT_HEADERS, "authorization"))
+
+
 @dataclass
 class Guards:
     """The limits of one hub process (one app), from its settings."""
@@ -63,6 +85,7 @@ class Guards:
     rate_limits: RateLimits
     max_batch_size: int
     max_body_bytes: int
+    uploads: UploadLimits = dataclasses.field(default_factory=lambda: UploadLimits())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Guards:
@@ -86,13 +109,24 @@ class Guards:
             ),
             max_batch_size=settings.max_batch_size,
             max_body_bytes=settings.max_body_bytes,
+            uploads=UploadLimits(
+                max_files=settings.upload_max_files,
+                max_file_bytes=settings.upload_max_file_bytes,
+                max_request_bytes=settings.upload_max_request_bytes,
+            ),
         )
 
     def middleware(self) -> list[Middleware]:
         """Outermost first: count the request before reading its body."""
         return [
             Middleware(AddressRateLimit, limits=self.rate_limits),
-            Middleware(BodySizeLimit, max_bytes=self.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=self.max_body_bytes,
+                max_multipart_bytes=self.uploads.max_request_bytes
+                if self.uploads.max_files
+                else None,
+            ),
         ]
 
     def authenticated_middleware(self) -> list[Middleware]:
@@ -122,8 +156,9 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
         # strawberry answers a request it cannot read with plain text; a client reading
         # `errors[].extensions.code` gets the same shape as for every other refusal.
         response: Response
+        request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except Refused as refused:
             response = refused.response
         except HTTPException as exc:
@@ -139,6 +174,9 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
                     ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_USER_INPUT,
                     f"请求无法处理。{exc.reason}",
                 )
+        finally:
+            # A multipart request's files (spooled to temporary files) are closed here.
+            await request.close()
         await response(scope, receive, send)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -181,6 +219,59 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
                     f"(strict: no NaN, no lone surrogates, at most 1,024 levels deep): {exc}.",
                 )
             ) from exc
+
+    async def check_multipart(self, request: AsyncHTTPRequestAdapter) -> None:
+        """A multipart request (GraphQL multipart request spec) must be preflighted, and
+        hold at most `max_files` files of at most `max_file_bytes` each: refused before any
+        operation runs, so nothing is written. The parsed form is Starlette's, cached on
+        the request, so strawberry parses it once."""
+        limits = self.guards.uploads
+        if not preflighted(request.headers):
+            raise Refused(
+                refusal(
+                    400,
+                    ErrorCode.CSRF_PREFLIGHT_REQUIRED,
+                    "上传请求缺少防跨站请求伪造的请求头。This multipart request may have been "
+                    "sent by a plain HTML form (a CSRF attempt): send it with the bearer "
+                    "token, or with a non-empty Apollo-Require-Preflight or "
+                    "X-Apollo-Operation-Name header.",
+                )
+            )
+        try:
+            form = cast("Any", (await request.get_form_data()).form)  # Starlette's FormData
+        except Exception as exc:
+            raise Refused(
+                refusal(
+                    400,
+                    ErrorCode.BAD_USER_INPUT,
+                    f"上传请求无法解析。The multipart body cannot be read: {exc}.",
+                )
+            ) from exc
+        uploads = [value for _, value in form.multi_items() if not isinstance(value, str)]
+        if len(uploads) > limits.max_files:
+            raise Refused(
+                refusal(
+                    400,
+                    ErrorCode.TOO_MANY_FILES,
+                    f"一次最多上传 {limits.max_files} 个文件。The request holds {len(uploads)} "
+                    f"files, more than the limit of {limits.max_files}.",
+                    files=len(uploads),
+                    limit=limits.max_files,
+                )
+            )
+        for upload in uploads:
+            size = upload.size if upload.size is not None else len(await upload.read())
+            if size > limits.max_file_bytes:
+                raise Refused(
+                    refusal(
+                        413,
+                        ErrorCode.FILE_TOO_LARGE,
+                        f"文件“{(upload.filename or '')[:60]}”过大，单个文件不能超过 "
+                        f"{limits.max_file_bytes // (1024 * 1024)} MB。A file of {size:,} bytes "
+                        f"exceeds the limit of {limits.max_file_bytes:,} bytes per file.",
+                        limit=limits.max_file_bytes,
+                    )
+                )
 
     def _validate_batch_request(
         self, request_data: list[Any], protocol: GraphQLRequestProtocol
@@ -240,6 +331,8 @@ class GuardedGraphQL(GraphQL[HubContext, None]):
                         "operation as application/json (or by GET in the query string).",
                     )
                 )
+            if content_type == "multipart/form-data":
+                await self.check_multipart(request)
         try:
             parsed = await super().parse_http_body(request)
         except AttributeError as exc:  # strawberry calls `.get` on whatever the JSON was

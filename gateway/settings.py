@@ -321,6 +321,36 @@ class Settings(BaseSettings):
     data_dir: str = Field(
         "./data", description="Where the embedded default keeps its files (generated secret)."
     )
+    # Evidence uploads (GraphQL multipart requests, gateway/files): docs/limits.md.
+    upload_dir: str | None = Field(
+        None,
+        description="Folder of the local file store (content-addressed by SHA-256) that holds "
+        "uploaded evidence; default DATA_DIR/files.",
+    )
+    upload_max_file_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        description="Largest uploaded file (after the multipart encoding is removed); a larger "
+        "one refuses the whole request, 413 FILE_TOO_LARGE.",
+    )
+    upload_max_request_bytes: int = Field(
+        40 * 1024 * 1024,
+        ge=1024,
+        description="Largest multipart (upload) request body, all files together; it replaces "
+        "DUALHUB_MAX_BODY_BYTES for multipart/form-data requests only. 413 above.",
+    )
+    upload_max_files: int = Field(
+        9,
+        ge=0,
+        description="Most files in one multipart request; more refuse it, 400 TOO_MANY_FILES. "
+        "0: uploads off (multipart requests are refused with 415).",
+    )
+    upload_max_image_pixels: int = Field(
+        40_000_000,
+        ge=1,
+        description="Largest image (width x height) an upload may decode to; a larger one is "
+        "refused (FILE_TYPE_NOT_ALLOWED) before it is decoded, against decompression bombs.",
+    )
     jwt_secret: SecretStr | None = Field(
         None,
         description="HS256 signing secret. In development a random one is generated into "
@@ -343,6 +373,11 @@ class Settings(BaseSettings):
         "`iat` in the future beyond the leeway, are refused. `dualhub token --ttl` stays "
         "within it.",
     )
+
+    @property
+    def upload_folder(self) -> str:
+        """The local file store's folder."""
+        return self.upload_dir or f"{self.data_dir.rstrip('/')}/files"
 
     @property
     def embedded(self) -> bool:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,8 +34,9 @@ from datasources.community.activity_models import (
     ActivityStatus,
     SignupStatus,
 )
+from datasources.files.checks import EVIDENCE
 from datasources.scope import GRID_ROLES, Role
-from resolvers import points
+from resolvers import attachments, points
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -431,12 +434,16 @@ async def _failures_since_latest_code(session: AsyncSession, signup: ActivitySig
     return signup.check_in_failures
 
 
-async def record_hours(ctx: HubContext, signup_id: int, hours: Decimal) -> ActivitySignup:
-    """Record the hours of an attended signup (记录时长): its activity's community."""
+async def record_hours(
+    ctx: HubContext, signup_id: int, hours: Decimal, photos: Sequence[Any] | None = None
+) -> ActivitySignup:
+    """Record the hours of an attended signup (记录时长): its activity's community, with
+    files as evidence (`photos`, attached to the signup) if it has them."""
     if not Decimal(0) < hours <= MAX_HOURS:
         raise Refusal(RefusalCode.INVALID_INPUT, "时长须大于 0 且不超过 24 小时。", "input.hours")
     if hours != hours.quantize(Decimal("0.1")):
         raise Refusal(RefusalCode.INVALID_INPUT, "时长最多保留一位小数。", "input.hours")
+    files = await attachments.prepare(ctx, photos, EVIDENCE, "input.photos")
     async with ctx.sources.community.transaction() as session:
         activity_id = await session.scalar(
             select(ActivitySignup.activity_id).where(ActivitySignup.id == signup_id)
@@ -456,6 +463,7 @@ async def record_hours(ctx: HubContext, signup_id: int, hours: Decimal) -> Activ
         signup.hours = hours
         state = signup.status.value
         record(session, ctx.viewer, SIGNUP, signup.id, state, state, f"记录时长 {hours} 小时")
+        await attachments.attach(session, ctx, SIGNUP, signup.id, files)
     return signup
 
 

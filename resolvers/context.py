@@ -15,6 +15,7 @@ from datasources.units.source import UnitsSource
 from resolvers.audit import AuditTrail
 
 if TYPE_CHECKING:
+    from datasources.files.storage import FileStore
     from schema.limits import RequestLimits
 
 
@@ -52,3 +53,6 @@ class HubContext:
     # Subscriptions' side of a WebSocket or SSE request (gateway.live.channel.LiveChannel,
     # typed by `schema.live.LiveChannel`); None outside HTTP.
     live: Any = None
+    # Evidence uploads (resolvers.attachments): the file store, the decoded-image limit.
+    files: FileStore | None = None
+    max_image_pixels: int = 40_000_000

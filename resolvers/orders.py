@@ -17,8 +17,10 @@ so points are granted once (the ledger's unique earned-source index is the backs
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,9 +38,10 @@ from datasources.community.order_models import (
     TakerKind,
 )
 from datasources.community.policy import ordered_for, placed_by
+from datasources.files.checks import EVIDENCE
 from datasources.scope import Role, Viewer
 from datasources.units.models import Member, WorkUnit
-from resolvers import lists
+from resolvers import attachments, lists
 from resolvers.addresses import address_in
 from resolvers.context import HubContext
 from resolvers.points import earn, rule_points
@@ -383,16 +386,22 @@ def _evidence(evidence: list[str]) -> list[str]:
 
 
 async def close(
-    ctx: HubContext, order_id: int, *, summary: str, hours: Decimal, evidence: list[str]
-) -> ServiceOrder:
+    ctx: HubContext, order_id: int, *, summary: str, hours: Decimal, evidence: list[str],
+    photos: Sequence[Any] | None = None,
+) -> ServiceOrder:  # fmt: skip
     """Close an accepted order (结单): the serving member, with a summary, the hours served
-    (more than 0, at most 24) and up to nine photo references as evidence."""
+    (more than 0, at most 24) and up to nine photos as evidence, given as references
+    (`evidence`) or uploaded files (`photos`, attached to the order)."""
     viewer = ctx.viewer
     if viewer.role is not Role.MEMBER or viewer.member is None:
         raise PermissionError("only the serving member closes an order")
     text = _required(summary, "请填写服务小结。", "input.summary")
     served = _hours(hours)
-    photos = _evidence(evidence)
+    references = _evidence(evidence)
+    if len(references) + len(photos or ()) > MAX_EVIDENCE:
+        raise Refusal(RefusalCode.INVALID_INPUT,
+                      f"服务照片最多 {MAX_EVIDENCE} 张。", "input.photos")  # fmt: skip
+    files = await attachments.prepare(ctx, photos, EVIDENCE, "input.photos")
     async with ctx.sources.community.transaction() as session:
         order = await _locked(session, order_id)
         if order.member_code != viewer.member:
@@ -400,8 +409,9 @@ async def close(
         if order.status is not OrderStatus.ACCEPTED:
             raise _invalid_state(order, "只有已接单的订单可以结单。")
         order.status = OrderStatus.CLOSED
-        order.summary, order.hours, order.evidence = text, served, photos
+        order.summary, order.hours, order.evidence = text, served, references
         order.closed_at = utcnow()
+        await attachments.attach(session, ctx, ORDER, order.id, files)
         await _changed(session, viewer, order, OrderStatus.ACCEPTED.value,
                OrderStatus.CLOSED.value, text)  # fmt: skip
         await notifications.order_event(session, order, NotificationKind.ORDER_CLOSED)

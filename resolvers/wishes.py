@@ -10,6 +10,9 @@ find it claimed and are refused with `ALREADY_CLAIMED`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +24,9 @@ from datasources.community.models import (
     MicroWish,
     MicroWishStatus,
 )
+from datasources.files.checks import EVIDENCE
 from datasources.scope import GRID_ROLES, Role
-from resolvers import points
+from resolvers import attachments, points
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -152,13 +156,16 @@ async def claim(ctx: HubContext, wish_id: int, key: str | None) -> MicroWish:
     return wish
 
 
-async def fulfil(ctx: HubContext, wish_id: int, note: str) -> MicroWish:
+async def fulfil(
+    ctx: HubContext, wish_id: int, note: str, photos: Sequence[Any] | None = None
+) -> MicroWish:
     """Fulfil a claimed wish (完成微心愿): its claimant (the member, or the unit's Party
-    organisation), with a note."""
+    organisation), with a note and, if he has them, photos (attached to the wish)."""
     viewer = ctx.viewer
     claimant = _claimant(ctx)
     if not note.strip():
         raise Refusal(RefusalCode.INVALID_INPUT, "请填写完成情况。", "input.note")
+    files = await attachments.prepare(ctx, photos, EVIDENCE, "input.photos")
     async with ctx.sources.community.transaction() as session:
         wish = await session.get(MicroWish, wish_id, with_for_update=True)
         if wish is None:
@@ -174,6 +181,7 @@ async def fulfil(ctx: HubContext, wish_id: int, note: str) -> MicroWish:
         record(session, viewer, WISH, wish.id, MicroWishStatus.CLAIMED.value,
                MicroWishStatus.FULFILLED.value, wish.fulfilment_note)  # fmt: skip
         await notifications.wish_event(session, wish, fulfilled=True)
+        await attachments.attach(session, ctx, WISH, wish.id, files)
     return wish
 
 

@@ -62,6 +62,8 @@ class RefusalCode(Enum):
     ABOVE_CEILING = "above_ceiling"
     RESIDENT_RATES = "resident_rates"
     OVER_BUDGET = "over_budget"
+    # An uploaded file whose content is not of a type allowed there, or does not decode.
+    FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
 
 
 class Refusal(Exception):

@@ -23,6 +23,7 @@ from datasources.common import CHINA, as_utc
 from datasources.community import activity_lists, activity_models
 from resolvers import activities
 from resolvers.workflow import Refusal, RefusalCode, today_in_china
+from schema.attachments import PHOTOS_DESCRIPTION, Attachment, Upload, attachments
 from schema.base import HubNode, Info, loaded_by
 from schema.bounds import between
 from schema.history import StateEvent, history
@@ -314,6 +315,12 @@ class ActivitySignup(HubNode):
     async def history(self, info: Info) -> list[StateEvent]:
         return await history(info, activities.SIGNUP, self.id)
 
+    @strawberry.field(
+        description="Files uploaded when its hours were recorded (时长佐证材料), oldest first."
+    )
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return await attachments(info, activities.SIGNUP, self.id)
+
 
 async def community_activities(
     info: Info, community_id: int, *, first: int, after: str | None,
@@ -405,6 +412,10 @@ class RecordActivityHoursInput:
     hours: Decimal = strawberry.field(
         metadata=between(0, 24, low_open=True),
         description="Hours of service (时长, 小时): more than 0, at most 24, one decimal.",
+    )
+    photos: list[Upload] | None = strawberry.field(
+        default=None,
+        description=PHOTOS_DESCRIPTION + " E.g. a sign-in sheet or photos (佐证材料).",
     )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
@@ -610,7 +621,9 @@ class ActivitiesMutation:
                         detail={"hours": str(input.hours)})  # fmt: skip
         return await mutate_node(
             info, change, ActivitySignupPayload, input.signup_id,
-            lambda signup_id: activities.record_hours(info.context, signup_id, input.hours),
+            lambda signup_id: activities.record_hours(
+                info.context, signup_id, input.hours, photos=input.photos
+            ),
             _signup, unknown=_NO_SIGNUP,
         )  # fmt: skip
 

@@ -25,6 +25,7 @@ from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
 from schema.evaluations import EvaluationsMutation
 from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
+from schema.imports import ImportMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
 from schema.linkage import LinkageMutation
@@ -92,6 +93,7 @@ class Query(
 @strawberry.type(description="Root mutation of dualhub: every change is one transaction.")
 class Mutation(
     PrivacyMutation,
+    ImportMutation,
     ReportingMutation,
     PairingMutation,
     PostsMutation,

@@ -21,6 +21,10 @@ class ErrorCode(StrEnum):
     # The audit log cannot be written, so personal data is not handed out (HTTP 503).
     AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    # Evidence uploads (gateway/guards.py): refused before any operation runs.
+    CSRF_PREFLIGHT_REQUIRED = "CSRF_PREFLIGHT_REQUIRED"
+    TOO_MANY_FILES = "TOO_MANY_FILES"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
 
 
 def bad_input(argument: str, message: str) -> GraphQLError:

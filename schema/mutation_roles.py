@@ -32,6 +32,8 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
         for verb in ("create", "update", "retire")
         for name in ("Grid", "Compound", "Building", "Household")
     },
+    # Bulk import (批量导入): as `dualhub import`, the district organisation department.
+    "importMasterData": frozenset({D}),
     "setPropertyCriteria": frozenset({D}),
     "setPropertyAwardTiers": frozenset({D}),
     "foundAlliance": frozenset({D}),

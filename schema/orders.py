@@ -20,6 +20,7 @@ from datasources.community import order_lists
 from datasources.loaders import ListLoaders
 from resolvers import orders
 from resolvers.workflow import Refusal, RefusalCode
+from schema.attachments import PHOTOS_DESCRIPTION, Attachment, Upload, attachments
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import between, text
 from schema.enums import OrderStatus, RatingBasis, TakerKind
@@ -220,6 +221,12 @@ class ServiceOrder(HubNode):
     async def history(self, info: Info) -> list[StateEvent]:
         return await history(info, orders.ORDER, self.id)
 
+    @strawberry.field(
+        description="Files uploaded when the order was closed (结单照片), oldest first."
+    )
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return await attachments(info, orders.ORDER, self.id)
+
 
 def order_connection(
     info: Info,
@@ -350,6 +357,10 @@ class CloseOrderInput:
         default_factory=list,
         metadata=text(500, items=orders.MAX_EVIDENCE),
         description="Photo references (服务照片: object keys or URLs), at most 9.",
+    )
+    photos: list[Upload] | None = strawberry.field(
+        default=None,
+        description=PHOTOS_DESCRIPTION + " Together with `evidence` at most 9 (服务照片).",
     )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
@@ -563,7 +574,7 @@ class OrdersMutation:
             info, change, ServiceOrderPayload, input.order_id,
             lambda order_id: orders.close(
                 info.context, order_id, summary=input.summary, hours=input.hours,
-                evidence=input.evidence,
+                evidence=input.evidence, photos=input.photos,
             ),
             _order, unknown=_UNKNOWN,
         )  # fmt: skip

@@ -17,6 +17,7 @@ from strawberry import relay
 
 from datasources.community import lists
 from resolvers import wishes
+from schema.attachments import PHOTOS_DESCRIPTION, Attachment, Upload, attachments
 from schema.base import HubNode, Info, loaded_by
 from schema.enums import DemandClaimantKind, MicroWishStatus
 from schema.history import StateEvent, history
@@ -163,6 +164,12 @@ class MicroWish(HubNode):
     async def history(self, info: Info) -> list[StateEvent]:
         return await history(info, wishes.WISH, self.id)
 
+    @strawberry.field(
+        description="Files uploaded when it was reported fulfilled (完成照片), oldest first."
+    )
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return await attachments(info, wishes.WISH, self.id)
+
 
 async def community_wishes(
     info: Info, community_id: int, *, first: int, after: str | None,
@@ -210,6 +217,9 @@ class ClaimMicroWishInput:
 class FulfilMicroWishInput:
     wish_id: relay.GlobalID = strawberry.field(description="The wish (微心愿ID).")
     note: str = strawberry.field(description="How it was fulfilled (完成情况), required.")
+    photos: list[Upload] | None = strawberry.field(
+        default=None, description=PHOTOS_DESCRIPTION + " (完成照片)"
+    )
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
@@ -302,7 +312,8 @@ class WishesMutation:
                         forbidden="只有认领的党员或单位可以完成微心愿。")  # fmt: skip
         return await mutate_node(
             info, change, MicroWishPayload, input.wish_id,
-            lambda wish_id: wishes.fulfil(info.context, wish_id, input.note), _wish, unknown=_UNKNOWN,
+            lambda wish_id: wishes.fulfil(info.context, wish_id, input.note, input.photos),
+            _wish, unknown=_UNKNOWN,
         )  # fmt: skip
 
     @strawberry.mutation(description="Confirm a fulfilled micro-wish (确认微心愿): its community.")

@@ -86,6 +86,7 @@ ALLOWED: dict[str, set[str]] = {
     "markNotificationsRead": {D, U, C, W, S, X, M, R, P, H},
     "markNoticesRead": {D, U, C, W, S, X, M, R, P, H},
     "publishNotice": {D, C, W, S, U}, "withdrawNotice": {D, C, W, S, U},
+    "importMasterData": {D},
 }  # fmt: skip
 # Real codes of the seeded data, so a refusal is about the role, not an unknown code.
 SCOPES = {

@@ -148,3 +148,14 @@ def test_the_websocket_handler_state_and_the_sse_transport_are_as_the_hub_expect
     assert "heartbeat_interval" in inspect.signature(SSETransport).parameters
     assert BaseView.stream_transport_classes_by_protocol[GRAPHQL_SSE_PROTOCOL] is SSETransport
     assert "self.graphql_transport_ws_handler_class(" in inspect.getsource(GraphQL.run)
+
+def test_multipart_parsing_reads_the_form_the_guard_checked() -> None:
+    """`GuardedGraphQL.check_multipart` counts and measures the files of Starlette's parsed
+    form (cached on the request) before strawberry parses the same form: strawberry must
+    still read it through `get_form_data` and map files with the multipart spec's helper."""
+    from strawberry.http.async_base_view import AsyncBaseHTTPView
+
+    source = inspect.getsource(AsyncBaseHTTPView.parse_multipart)
+    assert "request.get_form_data()" in source
+    assert "replace_placeholders_with_files(" in source
+    assert "multipart_uploads_enabled" in inspect.signature(GraphQL.__init__).parameters

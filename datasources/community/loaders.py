@@ -99,6 +99,7 @@ class CommunityLoaders(LazyLoaderGroups):
     def __init__(self, source: Datasource, scope: Scope) -> None:
         self._source, self._scope = source, scope
         self._history: dict[str, DataLoader[int, list[Any]]] = {}
+        self._attachments: dict[str, DataLoader[int, list[Any]]] = {}
 
     active_report_by_member_code: DataLoader[str, Report | None]
     privacy_by_member_code: DataLoader[str, PrivacyPreference | None]
@@ -457,6 +458,27 @@ class CommunityLoaders(LazyLoaderGroups):
                 where=(StateEvent.entity_type == entity_type,),
             )  # fmt: skip
         return self._history[entity_type]
+
+    def attachments_of(self, entity_type: str) -> DataLoader[int, list[Any]]:
+        """Files attached to one kind of record (附件), oldest first, by record id."""
+        from datasources.community.attachment_models import Attachment
+
+        if entity_type not in self._attachments:
+            self._attachments[entity_type] = rows_by_key(
+                self._source, self._scope, Attachment.entity_id, Attachment.id,
+                where=(Attachment.entity_type == entity_type,),
+            )  # fmt: skip
+        return self._attachments[entity_type]
+
+    async def attachment(self, attachment_id: int) -> Any:
+        """One attachment the viewer may see (that of a record he may see), else None."""
+        from datasources.community.attachment_models import Attachment
+
+        visible = await self._scope.where(Attachment)
+        async with self._source.session() as session:
+            return await session.scalar(
+                select(Attachment).where(Attachment.id == attachment_id, *visible)
+            )
 
 
 def _active_report_by_member_code(source: Datasource, scope: Scope) -> DataLoader[str, Any]:

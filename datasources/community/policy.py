@@ -610,6 +610,25 @@ async def _timeline(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement
     return [or_(*branches)] if branches else DENY
 
 
+async def _attachments(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Evidence files (附件) are visible to whoever may see the record they belong to."""
+    from datasources.community.attachment_models import Attachment
+
+    visible_ids = {
+        "ServiceOrder": select(ServiceOrder.id).where(*await _service_orders(viewer, facts)),
+        "ActivitySignup": select(ActivitySignup.id).where(*await _signups(viewer, facts)),
+        "MicroWish": select(MicroWish.id).where(*await _micro_wishes(viewer, facts)),
+    }
+    return [
+        or_(
+            *(
+                (Attachment.entity_type == entity_type) & Attachment.entity_id.in_(ids)
+                for entity_type, ids in visible_ids.items()
+            )
+        )
+    ]
+
+
 async def _rating_policies(_viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """The residents' rating period (居民评价期限): a rule, read by any signed-in role."""
     return []
@@ -695,3 +714,7 @@ from datasources.community.notification_policy import (  # noqa: E402
 
 _RULES.update(NOTIFICATION_RULES)
 ADDRESSEE_ONLY = frozenset(ADDRESSEE_ONLY_MODELS)
+# Evidence files (附件) follow the record they are attached to.
+from datasources.community.attachment_models import Attachment  # noqa: E402
+
+_RULES[Attachment] = _attachments

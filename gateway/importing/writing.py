@@ -58,10 +58,13 @@ class _RollBack(Exception):
 
 
 async def write(
-    settings: Settings, source: Source, rows: Rows, *, dry_run: bool, retire_missing: bool,
-    viewer: Viewer | None = None,
+    settings: Settings | None, source: Source, rows: Rows, *, dry_run: bool,
+    retire_missing: bool, viewer: Viewer | None = None, sources: Any = None,
+    request_id: str | None = None,
 ) -> Applied:  # fmt: skip
-    """Write `rows` of `source.kind` (or, on a dry run, count what would change)."""
+    """Write `rows` of `source.kind` (or, on a dry run, count what would change): with the
+    databases of `settings` (the command), or the running hub's `sources` (units,
+    community, audit: the `importMasterData` mutation, as the signed-in `viewer`)."""
     from datasources import outbox
     from datasources.audit.source import AuditSource
     from datasources.community.source import CommunitySource
@@ -69,13 +72,21 @@ async def write(
     from resolvers.audit import AuditTrail
 
     viewer = viewer or Viewer(Role.DISTRICT, subject=CLI_SUBJECT)
-    trail = AuditTrail(viewer)
+    trail = AuditTrail(viewer, request_id)
     side = "units" if source.kind in UNITS_KINDS else "community"
-    units = UnitsSource(settings.units_database_url)
-    community = CommunitySource(settings.community_database_url)
+    own = sources is None
+    if sources is None:
+        assert settings is not None
+        sources = (
+            UnitsSource(settings.units_database_url),
+            CommunitySource(settings.community_database_url),
+            AuditSource(settings.audit_database_url),
+        )
+    units, community, audit = sources
     datasource = units if side == "units" else community
+    operation = "dualhub import" if own else "importMasterData"
     try:
-        with trail.mutation_field("import", "import", "dualhub import"):
+        with trail.mutation_field("import", "import", operation):
             try:
                 async with datasource.transaction() as session:
                     if side == "units":
@@ -94,8 +105,7 @@ async def write(
             except _RollBack as stop:
                 return stop.applied
         committed = [event for _side, event in trail.outbox_events()]
-        unmatched = trail.events(viewer, operation_name="dualhub import", request_id=None)
-        audit = AuditSource(settings.audit_database_url)
+        unmatched = trail.events(viewer, operation_name=operation, request_id=request_id)
         try:
             await audit.record([*committed, *unmatched])
             await outbox.settle(datasource, [e.event_id for e in committed])
@@ -103,12 +113,12 @@ async def write(
             if unmatched:  # no outbox holds it: the import must not pass unrecorded
                 raise
             # The committed entry waits in the outbox; the hub delivers it later.
-        finally:
-            await audit.dispose()
         return applied
     finally:
-        await units.dispose()
-        await community.dispose()
+        if own:
+            await units.dispose()
+            await community.dispose()
+            await audit.dispose()
 
 
 async def set_district(settings: Settings, code: str, name: str, city: str) -> str:
