@@ -34,6 +34,7 @@ from schema.mall import MallMutation, MallQuery
 from schema.master import MasterDataMutation, MasterDataQuery
 from schema.master_units import MasterUnitsMutation
 from schema.mutation_roles import guard_mutations
+from schema.commitments import CommitmentsMutation, CommitmentsQuery
 from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation
@@ -77,6 +78,7 @@ class Query(
     RatingPolicyQuery,
     DistrictDashboardQuery,
     OpinionsQuery,
+    CommitmentsQuery,
     ThreeEvaluationsQuery,
 ):
     node: relay.Node | None = relay.node(
@@ -110,6 +112,7 @@ class Mutation(
     MasterUnitsMutation,
     RatingPolicyMutation,
     OpinionsMutation,
+    CommitmentsMutation,
     PositionsMutation,
     MasterDataMutation,
     ReferenceDataMutation,

@@ -66,6 +66,11 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "recordOrganisationEvaluation": frozenset({U}),
     "overrideAppraisalCeiling": frozenset({D}),
     "requestCommunityOpinion": frozenset({U}),
+    # Public commitments (亮承诺、践诺): the member publishes, the community assesses.
+    "publishCommitment": frozenset({M}),
+    "setCommitmentConsent": frozenset({M}),
+    "withdrawCommitment": frozenset({M}),
+    "assessCommitment": frozenset({C, W, S, X}),
     "answerOpinionRequest": frozenset({C}),
     "createBuildingGroup": frozenset({C, S, X}),
     "addGroupMember": frozenset({C, S, X}),

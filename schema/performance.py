@@ -85,6 +85,7 @@ _TYPE_NAMES = {
     "wishes": "MicroWish",
     "points": "PointsEntry",
     "evaluations": "MemberEvaluation",
+    "commitments": "MemberCommitment",
 }
 
 
@@ -384,6 +385,17 @@ def policy_from_row(row: Any) -> AppraisalPolicy:
 
 
 @strawberry.type(
+    description="A member's public commitments of the year (公开承诺与践诺): `count` and "
+    "`recordIds` are the kept ones (已践诺), which count in his performance."
+)
+class CommitmentsFigure(CountFigure):
+    partly_kept: int = strawberry.field(description="Partly kept (部分践诺).")
+    not_kept: int = strawberry.field(description="Not kept (未践诺).")
+    pending: int = strawberry.field(description="Published, not yet assessed (待评定).")
+    total: int = strawberry.field(description="All of the year but withdrawn ones (承诺总数).")
+
+
+@strawberry.type(
     description="A member's year outside working hours (8小时以外表现), across both sides: "
     "each figure counts only records the viewer may see, and lists them."
 )
@@ -436,6 +448,20 @@ class MemberPerformance:
         return appraisal_ceiling.check(
             current.grade, self.appraisal_ceiling, current.override_reason
         )
+
+    @strawberry.field(
+        description="His public commitments of the year (公开承诺, 践诺): kept ones count "
+        "(`count`), with partly kept, not kept and pending; only those the viewer may see."
+    )
+    async def commitments(self, info: Info) -> CommitmentsFigure:
+        loader = info.context.community.performance.commitments
+        found = await loader.load((self.member_code, self.year))
+        return CommitmentsFigure(
+            count=found.get("kept", 0), kind="commitments", member_code=self.member_code,
+            year=self.year, partly_kept=found.get("partly_kept", 0),
+            not_kept=found.get("not_kept", 0), pending=found.get("published", 0),
+            total=sum(found.values()),
+        )  # fmt: skip
 
     @strawberry.field(description="The three evaluations (三评) of the year.")
     async def evaluations(self, info: Info) -> EvaluationsFigure:
