@@ -37,6 +37,7 @@ from datasources.community.models import (
     Report,
     UnitPairing,
 )
+from datasources.community.commitment_models import MemberCommitment
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder
 from datasources.community.partner_models import (
@@ -223,6 +224,7 @@ RECORD_TYPES = {
     "PropertyAwardFund.awards": "PropertyCompoundAward",
     "Activity.unitSignups": "UnitActivitySignup",
     "Community.positions": "Position", "Building.householdRecords": "Household",
+    "commitments": "MemberCommitment",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -408,6 +410,9 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "own branch": lambda r: r["member"] in case.members,
         "served by it": lambda r: r["compound"] in served,
         "asked by it": lambda r: r["unit"] == scope.get("unit"),
+        "consented in own community": lambda r: (
+            own(r) and bool(r["consent"]) and r["status"] != "withdrawn"
+        ),
     }  # fmt: skip
 
 
@@ -531,6 +536,21 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                 community_id=ids["community"], purpose="拟提拔", status="pending",
                 asked_by="unit", asked_at=datetime.now(UTC),
             )  # fmt: skip
+            # Public commitments (公开承诺) in the community viewer's community: the member
+            # viewer's (residents may see it), a unit member's without consent, and a
+            # withdrawn one with consent (no resident sees it).
+            unit_member = sorted(cases["unit"].members)[0]
+            for member_code, consent, status in (
+                (cases["member"].scope["member"], True, "published"),
+                (unit_member, False, "published"),
+                (unit_member, True, "withdrawn"),
+            ):
+                await _add(
+                    conn, MemberCommitment, member_code=member_code, unit_code=unit,
+                    community_id=ids["community"], category_id=ids["category"], year=2025,
+                    content="每月参加一次志愿服务", public_consent=consent, status=status,
+                    created_at=datetime.now(UTC),
+                )  # fmt: skip
             await _insert_awards(conn, world, cases)
     finally:
         await engine.dispose()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from datasources.common import str_enum, timestamp, utcnow
@@ -43,9 +43,6 @@ class MemberCommitment(CommunityBase):
         Index("ix_member_commitments_member_year", "member_code", "year"),
         Index("ix_member_commitments_community_year", "community_id", "year"),
         Index("ix_member_commitments_unit_code", "unit_code"),
-        CheckConstraint(
-            "(status IN ('published', 'withdrawn')) = (assessed_at IS NULL)", name="assessed"
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

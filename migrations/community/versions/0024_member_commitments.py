@@ -37,7 +37,6 @@ def upgrade() -> None:
     sa.Column('assessed_by', sa.String(length=120), nullable=True),
     sa.Column('assessed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("(status IN ('published', 'withdrawn')) = (assessed_at IS NULL)", name=op.f('ck_member_commitments_assessed')),
     sa.ForeignKeyConstraint(['category_id'], ['service_categories.id'], name=op.f('fk_member_commitments_category_id_service_categories')),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_member_commitments_community_id_communities')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_member_commitments'))
