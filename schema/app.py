@@ -34,6 +34,7 @@ from schema.mall import MallMutation, MallQuery
 from schema.master import MasterDataMutation, MasterDataQuery
 from schema.master_units import MasterUnitsMutation
 from schema.mutation_roles import guard_mutations
+from schema.commendations import CommendationsMutation, CommendationsQuery
 from schema.commitments import CommitmentsMutation, CommitmentsQuery
 from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
@@ -79,6 +80,7 @@ class Query(
     DistrictDashboardQuery,
     OpinionsQuery,
     CommitmentsQuery,
+    CommendationsQuery,
     ThreeEvaluationsQuery,
 ):
     node: relay.Node | None = relay.node(
@@ -113,6 +115,7 @@ class Mutation(
     RatingPolicyMutation,
     OpinionsMutation,
     CommitmentsMutation,
+    CommendationsMutation,
     PositionsMutation,
     MasterDataMutation,
     ReferenceDataMutation,

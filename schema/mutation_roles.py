@@ -71,6 +71,9 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "setCommitmentConsent": frozenset({M}),
     "withdrawCommitment": frozenset({M}),
     "assessCommitment": frozenset({C, W, S, X}),
+    # Commendations (表彰): the community committee or the district, each its own.
+    "awardCommendation": frozenset({C, D}),
+    "revokeCommendation": frozenset({C, D}),
     "answerOpinionRequest": frozenset({C}),
     "createBuildingGroup": frozenset({C, S, X}),
     "addGroupMember": frozenset({C, S, X}),

@@ -86,6 +86,7 @@ _TYPE_NAMES = {
     "points": "PointsEntry",
     "evaluations": "MemberEvaluation",
     "commitments": "MemberCommitment",
+    "commendations": "Commendation",
 }
 
 
@@ -396,6 +397,16 @@ class CommitmentsFigure(CountFigure):
 
 
 @strawberry.type(
+    description="A member's commendations of the year in force (表彰): shown in his "
+    "appraisal inputs; they never lift his appraisal ceiling (评议等次上限), which is judged "
+    "from reporting and services only."
+)
+class CommendationsFigure(CountFigure):
+    community: int = strawberry.field(description="Community commendations (社区表彰).")
+    district: int = strawberry.field(description="District commendations (区级表彰).")
+
+
+@strawberry.type(
     description="A member's year outside working hours (8小时以外表现), across both sides: "
     "each figure counts only records the viewer may see, and lists them."
 )
@@ -461,6 +472,19 @@ class MemberPerformance:
             year=self.year, partly_kept=found.get("partly_kept", 0),
             not_kept=found.get("not_kept", 0), pending=found.get("published", 0),
             total=sum(found.values()),
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="His commendations of the year in force (表彰), by level; shown in the "
+        "appraisal inputs, never above the ceiling: `appraisalCeiling` ignores them."
+    )
+    async def commendations(self, info: Info) -> CommendationsFigure:
+        loader = info.context.community.performance.commendations
+        found = await loader.load((self.member_code, self.year))
+        return CommendationsFigure(
+            count=sum(found.values()), kind="commendations", member_code=self.member_code,
+            year=self.year, community=found.get("community", 0),
+            district=found.get("district", 0),
         )  # fmt: skip
 
     @strawberry.field(description="The three evaluations (三评) of the year.")

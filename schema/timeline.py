@@ -25,7 +25,8 @@ TimelineKind = strawberry.enum(
     description="What kind of record a timeline entry is (纪实类型): an order (点单服务), "
     "an activity (活动), a post claim (岗位认领: an event, never a service), a duty session "
     "on a post (岗位值守: a service once confirmed), a micro-wish (微心愿), a points entry "
-    "(积分) or a public commitment (公开承诺, its status its assessment: KEPT 已践诺 ...).",
+    "(积分), a public commitment (公开承诺, its status its assessment: kept 已践诺 ...) or a "
+    "commendation in force (表彰, its status the honour: monthly_star 每月之星 ...).",
 )
 
 # The GraphQL type behind each kind, for the entry's global `recordId`.
@@ -37,6 +38,7 @@ _RECORD_TYPES = {
     timeline.TimelineKind.POINTS: "PointsEntry",
     timeline.TimelineKind.DUTY: "PostDuty",
     timeline.TimelineKind.COMMITMENT: "MemberCommitment",
+    timeline.TimelineKind.COMMENDATION: "Commendation",
 }
 
 

@@ -37,6 +37,7 @@ from datasources.community.models import (
     Report,
     UnitPairing,
 )
+from datasources.community.commendation_models import Commendation
 from datasources.community.commitment_models import MemberCommitment
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder
@@ -224,7 +225,7 @@ RECORD_TYPES = {
     "PropertyAwardFund.awards": "PropertyCompoundAward",
     "Activity.unitSignups": "UnitActivitySignup",
     "Community.positions": "Position", "Building.householdRecords": "Household",
-    "commitments": "MemberCommitment",
+    "commitments": "MemberCommitment", "commendations": "Commendation",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -410,6 +411,8 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "own branch": lambda r: r["member"] in case.members,
         "served by it": lambda r: r["compound"] in served,
         "asked by it": lambda r: r["unit"] == scope.get("unit"),
+        "in force": lambda r: r["status"] == "active",
+        "in force + own community": lambda r: r["status"] == "active" or own(r),
         "consented in own community": lambda r: (
             own(r) and bool(r["consent"]) and r["status"] != "withdrawn"
         ),
@@ -550,6 +553,19 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                     community_id=ids["community"], category_id=ids["category"], year=2025,
                     content="每月参加一次志愿服务", public_consent=consent, status=status,
                     created_at=datetime.now(UTC),
+                )  # fmt: skip
+            # Commendations (表彰): one in force and one revoked in the community viewer's
+            # community, and a revoked district one without a community.
+            for level, community_id, status in (
+                ("community", ids["community"], "active"),
+                ("community", ids["community"], "revoked"),
+                ("district", None, "revoked"),
+            ):
+                await _add(
+                    conn, Commendation, title="annual", level=level, community_id=community_id,
+                    honoree_kind="member", honoree_code=cases["member"].scope["member"],
+                    year=2025, reason="年度表彰", status=status, awarded_by="x",
+                    awarded_at=datetime.now(UTC),
                 )  # fmt: skip
             await _insert_awards(conn, world, cases)
     finally:

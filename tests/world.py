@@ -292,6 +292,8 @@ RECORDS: dict[str, str] = {
     "MemberEvaluation": "SELECT e.id, c.code AS community, e.kind, e.member_code AS member"
     " FROM member_evaluations e JOIN communities c ON c.id = e.community_id"
     " WHERE e.status = 'active'",
+    "Commendation": "SELECT m.id, c.code AS community, m.status FROM commendations m"
+    " LEFT JOIN communities c ON c.id = m.community_id",
     "MemberCommitment": "SELECT m.id, c.code AS community, m.member_code AS member,"
     " m.public_consent AS consent, m.status FROM member_commitments m"
     " JOIN communities c ON c.id = m.community_id",

@@ -16,7 +16,8 @@ from datasources.base import Datasource
 from datasources.batching import DataLoader
 from datasources.community import lists as L
 from datasources.community.candidates import candidates_by_community
-from datasources.community.commitment_lists import COMMITMENTS
+from datasources.community.commendation_models import Commendation
+from datasources.community.commitment_lists import COMMENDATIONS, COMMITMENTS
 from datasources.community.commitment_models import MemberCommitment
 from datasources.community.duty_lists import POST_DUTIES
 from datasources.community.duty_models import PostDuty
@@ -443,11 +444,16 @@ class CommunityLoaders(LazyLoaderGroups):
 
     commitment_by_id: DataLoader[int, MemberCommitment | None]
     commitments: ListLoaders[MemberCommitment]
+    commendation_by_id: DataLoader[int, Commendation | None]
+    commendations: ListLoaders[Commendation]
 
     def _commitments(self, source: Datasource, scope: Scope) -> None:
         # Public commitments (公开承诺), datasources.community.commitment_lists.
         self.commitment_by_id = row_by_key(source, scope, MemberCommitment.id)
         self.commitments = ListLoaders(source, scope, COMMITMENTS)
+        # Commendations (表彰), the same module's lists.
+        self.commendation_by_id = row_by_key(source, scope, Commendation.id)
+        self.commendations = ListLoaders(source, scope, COMMENDATIONS)
 
     def history_of(self, entity_type: str) -> DataLoader[int, list[Any]]:
         """State events of one kind of workflow entity, oldest first, by entity id."""

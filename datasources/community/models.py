@@ -740,6 +740,7 @@ class MicroWish(CommunityBase):
 # tables on `CommunityBase.metadata` for migrations and seeding.
 from datasources.community import (  # noqa: E402,F401
     activity_models,
+    commendation_models,
     commitment_models,
     duty_models,
     evaluation_models,

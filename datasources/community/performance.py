@@ -36,6 +36,12 @@ from datasources.base import Datasource
 from datasources.batching import DataLoader
 from datasources.common import year_window
 from datasources.community.activity_models import Activity, ActivitySignup, SignupStatus
+from datasources.community.commendation_models import (
+    Commendation,
+    CommendationLevel,
+    CommendationStatus,
+    HonoreeKind,
+)
 from datasources.community.commitment_models import (
     ASSESSED,
     CommitmentStatus,
@@ -195,6 +201,9 @@ class CommunityPerformance:
         self.commitments: DataLoader[MemberYear, dict[str, int]] = DataLoader(
             self._commitment_totals
         )
+        self.commendations: DataLoader[MemberYear, dict[str, int]] = DataLoader(
+            self._commendation_totals
+        )
         self.evaluations: DataLoader[MemberYear, list[EvaluationRow]] = DataLoader(
             self._evaluations
         )
@@ -279,6 +288,18 @@ class CommunityPerformance:
                     MemberCommitment.year == year,
                     MemberCommitment.status.in_(states),
                     *await scope(MemberCommitment),
+                ],
+            )
+        if kind == "commendations":
+            # Commendations (表彰) of the member for the year, in force.
+            return (
+                Commendation,
+                Commendation.honoree_code,
+                [
+                    Commendation.honoree_kind == HonoreeKind.MEMBER,
+                    Commendation.year == year,
+                    Commendation.status == CommendationStatus.ACTIVE,
+                    *await scope(Commendation),
                 ],
             )
         if kind == "points":
@@ -505,6 +526,21 @@ class CommunityPerformance:
             return grouped
 
         return await self._batched(keys, "commitment_totals", build, collect, dict)
+
+    async def _commendation_totals(self, keys: list[MemberYear]) -> list[dict[str, int]]:
+        """{level: count} of each member's commendations of the year in force (表彰)."""
+
+        def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+            level = Commendation.level
+            return select(column, level, func.count()).where(*clauses).group_by(column, level)
+
+        def collect(rows: list[Any]) -> dict[str, Any]:
+            grouped: dict[str, dict[str, int]] = defaultdict(dict)
+            for code, level, n in rows:
+                grouped[code][CommendationLevel(level).value] = int(n)
+            return grouped
+
+        return await self._batched(keys, "commendations", build, collect, dict)
 
     async def _points(
         self, keys: list[MemberYear], shared: AsyncSession | None = None
@@ -803,4 +839,5 @@ class CommunityPerformance:
 
 RECORD_KINDS = (
     "reports", "orders", "activities", "posts", "wishes", "points", "evaluations", "commitments",
+    "commendations",
 )  # fmt: skip

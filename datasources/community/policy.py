@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from datasources.community.activity_models import Activity, ActivitySignup, ActivityStatus
+from datasources.community.commendation_models import Commendation, CommendationStatus
 from datasources.community.commitment_models import CommitmentStatus, MemberCommitment
 from datasources.community.duty_models import PostDuty
 from datasources.community.evaluation_models import EvaluationKind, MemberEvaluation
@@ -561,6 +562,16 @@ async def _commitments(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElem
     return DENY
 
 
+async def _commendations(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Commendations (表彰): public honours, so those in force for any signed-in role; a
+    revoked one also for the community roles of its community (the district and the
+    auditor see everything)."""
+    in_force = Commendation.status == CommendationStatus.ACTIVE
+    if viewer.is_community_side:
+        return [or_(in_force, Commendation.community_id.in_(own_community(viewer)))]
+    return [in_force]
+
+
 async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """A workflow entity's history is visible to whoever may see the entity."""
     visible_ids = {
@@ -589,6 +600,7 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
         "DemandItem": select(DemandItem.id).where(*await _demands(viewer, facts)),
         "ServiceItem": select(ServiceItem.id).where(*await _offers(ServiceItem)(viewer, facts)),
         "MemberCommitment": select(MemberCommitment.id).where(*await _commitments(viewer, facts)),
+        "Commendation": select(Commendation.id).where(*await _commendations(viewer, facts)),
     }
     from datasources.community.partner_policy import partner_events
 
@@ -665,6 +677,7 @@ _RULES: dict[type[Any], Any] = {
     ActivitySignup: _signups,
     ActivityUnitSignup: _unit_signups,
     MemberCommitment: _commitments,
+    Commendation: _commendations,
 }
 
 
