@@ -103,9 +103,7 @@ async def publish(
     text = _text(content, "请填写承诺内容。", "input.content")
     this_year = today_in_china().year
     if year not in (this_year, this_year + 1):
-        raise Refusal(
-            RefusalCode.INVALID_INPUT, "只能发布本年度或下一年度的承诺。", "input.year"
-        )
+        raise Refusal(RefusalCode.INVALID_INPUT, "只能发布本年度或下一年度的承诺。", "input.year")
     unit_code = await _unit_of(ctx, member_code)
     mutation = "publishCommitment"
     async with ctx.sources.community.transaction() as session:
@@ -140,9 +138,7 @@ async def publish(
             raise Refusal(RefusalCode.DUPLICATE, "您已公开过相同的承诺。", "input.content")
         count = await session.scalar(select(func.count(MemberCommitment.id)).where(*in_force))
         if (count or 0) >= MAX_PER_YEAR:
-            raise Refusal(
-                RefusalCode.FULL, f"每年最多公开{MAX_PER_YEAR}项承诺。", "input.content"
-            )
+            raise Refusal(RefusalCode.FULL, f"每年最多公开{MAX_PER_YEAR}项承诺。", "input.content")
         row = MemberCommitment(
             member_code=member_code, unit_code=unit_code, community_id=community_id,
             category_id=category_id, year=year, content=text, public_consent=public_consent,
@@ -166,7 +162,9 @@ async def _own(ctx: HubContext, session: AsyncSession, commitment_id: int) -> Me
     return row
 
 
-async def set_consent(ctx: HubContext, commitment_id: int, public_consent: bool) -> MemberCommitment:
+async def set_consent(
+    ctx: HubContext, commitment_id: int, public_consent: bool
+) -> MemberCommitment:
     """Agree or no longer agree that residents see the commitment (同意/撤回向居民公开):
     the member himself, at any time before it is withdrawn."""
     async with ctx.sources.community.transaction() as session:

@@ -22,6 +22,8 @@ from schema import bounds, entities
 from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
 from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
+from schema.commendations import CommendationsMutation, CommendationsQuery
+from schema.commitments import CommitmentsMutation, CommitmentsQuery
 from schema.evaluations import EvaluationsMutation
 from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
@@ -34,8 +36,6 @@ from schema.mall import MallMutation, MallQuery
 from schema.master import MasterDataMutation, MasterDataQuery
 from schema.master_units import MasterUnitsMutation
 from schema.mutation_roles import guard_mutations
-from schema.commendations import CommendationsMutation, CommendationsQuery
-from schema.commitments import CommitmentsMutation, CommitmentsQuery
 from schema.opinions import OpinionsMutation, OpinionsQuery
 from schema.orders import OrdersMutation, OrdersQuery
 from schema.pairing_mutations import PairingMutation

@@ -15,6 +15,8 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from datasources.community.activity_models import Activity, ActivitySignup
+from datasources.community.commendation_models import Commendation
+from datasources.community.commitment_models import MemberCommitment
 from datasources.community.duty_models import PostDuty
 from datasources.community.evaluation_models import MemberEvaluation
 from datasources.community.group_models import (
@@ -37,8 +39,6 @@ from datasources.community.models import (
     Report,
     UnitPairing,
 )
-from datasources.community.commendation_models import Commendation
-from datasources.community.commitment_models import MemberCommitment
 from datasources.community.opinion_models import OpinionRequest
 from datasources.community.order_models import ServiceOrder
 from datasources.community.partner_models import (

@@ -140,8 +140,16 @@ async def test_award_rules(hub: GraphQLClient) -> None:
         assert (error["code"], error["field"]) == (code_, field), given
         assert error["message"]
     denied = await hub.as_viewer("member", member=code).raw(
-        AWARD, {"input": {"title": "ANNUAL", "honoreeKind": "MEMBER", "honoreeCode": code,
-                          "year": YEAR, "reason": "x"}}  # fmt: skip
+        AWARD,
+        {
+            "input": {
+                "title": "ANNUAL",
+                "honoreeKind": "MEMBER",
+                "honoreeCode": code,
+                "year": YEAR,
+                "reason": "x",
+            }
+        },
     )
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     # A community commends in its own name only.

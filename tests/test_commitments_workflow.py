@@ -122,7 +122,8 @@ async def test_member_publishes_community_assesses_and_it_counts(
     )
     resident = hub.as_viewer("resident", community="C001")
     seen = await _ids(resident, memberCode=code)
-    assert row["id"] in seen and hidden["id"] not in seen
+    assert row["id"] in seen
+    assert hidden["id"] not in seen
     assert await _ids(hub.as_viewer("resident", community="C002"), memberCode=code) == set()
     assert await _ids(hub.as_viewer("community", community="C002"), memberCode=code) == set()
     [other] = await supporters(hub, "C001", 1)
@@ -167,14 +168,16 @@ async def test_member_publishes_community_assesses_and_it_counts(
     assert (done["status"], done["evidence"]) == ("KEPT", "全年参加防疫志愿服务12次，社区核实")
     assert done["assessedBySubject"] == "test-community"
     assert [(e["fromState"], e["toState"], e["actorRole"]) for e in done["history"]] == [
-        (None, "published", "member"), ("published", "published", "member"),
-        ("published", "published", "member"), ("published", "kept", "community"),
+        (None, "published", "member"),
+        ("published", "published", "member"),
+        ("published", "published", "member"),
+        ("published", "kept", "community"),
     ]
     assert (await _assess(committee, row["id"]))["userErrors"][0]["code"] == "INVALID_STATE"
     # Nor can he withdraw it now; his other one he can, and it stays (no hard delete).
-    refused = (await me.query(WITHDRAW, {"input": {"commitmentId": row["id"]}}))
+    refused = await me.query(WITHDRAW, {"input": {"commitmentId": row["id"]}})
     assert refused["withdrawCommitment"]["userErrors"][0]["code"] == "INVALID_STATE"
-    gone = (await me.query(WITHDRAW, {"input": {"commitmentId": hidden["id"], "reason": "搬家"}}))
+    gone = await me.query(WITHDRAW, {"input": {"commitmentId": hidden["id"], "reason": "搬家"}})
     assert gone["withdrawCommitment"]["commitment"] == {"id": hidden["id"], "status": "WITHDRAWN"}
     assert await count(workflow_db, "SELECT count(*) FROM member_commitments WHERE member_code"
                        " = :m", m=code) == 3  # fmt: skip

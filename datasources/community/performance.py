@@ -278,9 +278,7 @@ class CommunityPerformance:
         if kind in ("commitments", "commitment_totals"):
             # Public commitments (公开承诺) of the year: kept ones count (践诺); the totals
             # read every one not withdrawn, by state.
-            states = (
-                (CommitmentStatus.KEPT,) if kind == "commitments" else COUNTED_COMMITMENTS
-            )
+            states = (CommitmentStatus.KEPT,) if kind == "commitments" else COUNTED_COMMITMENTS
             return (
                 MemberCommitment,
                 MemberCommitment.member_code,

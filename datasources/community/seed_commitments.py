@@ -1,4 +1,4 @@
-"""Seeded public commitments (亮承诺、践诺): about one in five members with an active report
+"""Seeded public commitments (亮承诺、践诺) and commendations (表彰, below): about one in five members with an active report
 published one to three commitments for 2025 in the summer of 2025, which their community
 assessed in December 2025 (mostly kept, some partly kept or not kept, a few withdrawn
 before), and commitments for 2026 published in the first quarter of 2026, still pending.
@@ -100,3 +100,75 @@ def generate_commitments(seed: int, rows: TableRows, unit_side: UnitSide) -> Tab
                           _EVIDENCE[status], at)  # fmt: skip
                 commitments.append(row)
     return {"member_commitments": commitments, "state_events": [*earlier, *events]}
+
+
+_STAR_REASONS = ("带头参加小区志愿服务", "积极参与邻里守望和治安巡逻", "热心帮扶独居老人")
+
+
+def generate_commendations(seed: int, rows: TableRows) -> TableRows:
+    """Commendations (表彰) of the seeded year: each community's 每月之星 from July 2025 to
+    June 2026 (a supporter a month), its 2025 年度表彰 and 最美家庭 (December 2025), and the
+    district's 最美下沉党员 of 2025 for a few members; one in twenty revoked with a reason.
+    Each has its trail (awarded, revoked) as the API would have written it."""
+    rng = derive_rng(seed, "commendations")
+    earlier: list[Row] = list(rows.get("state_events", []))
+    next_event = max((e["id"] for e in earlier), default=0) + 1
+    by_community: dict[int, list[str]] = {}
+    for report in sorted(rows["reports"], key=lambda r: r["id"]):
+        if report["status"] in ACTIVE_REPORT_STATUSES:
+            by_community.setdefault(report["community_id"], []).append(report["member_code"])
+    community_code = {row["id"]: row["code"] for row in rows["communities"]}
+    out: list[Row] = []
+    events: list[Row] = []
+
+    def add(title: str, level: str, community_id: int | None, kind: str, code: str, year: int,
+            month: int | None, reason: str, at: datetime) -> None:  # fmt: skip
+        actor = (
+            "district" if level == "district" else f"community:{community_code[community_id or 0]}"
+        )
+        row: Row = {
+            "id": len(out) + 1, "title": title, "level": level, "community_id": community_id,
+            "honoree_kind": kind, "honoree_code": code, "year": year, "month": month,
+            "reason": reason, "status": "active", "awarded_by": actor, "awarded_at": at,
+            "revoked_reason": None, "revoked_by": None, "revoked_at": None,
+        }  # fmt: skip
+        events.append(_commendation_event(next_event + len(events), row["id"], None, "active",
+                                          actor, level, reason, at))  # fmt: skip
+        if rng.random() < 0.05:
+            revoked = at + timedelta(days=rng.randint(5, 30))
+            row |= {"status": "revoked", "revoked_reason": "经核实事迹有误，予以撤销。",
+                    "revoked_by": actor, "revoked_at": revoked}  # fmt: skip
+            events.append(_commendation_event(next_event + len(events), row["id"], "active",
+                                              "revoked", actor, level, row["revoked_reason"],
+                                              revoked))  # fmt: skip
+        out.append(row)
+
+    months = [(2025, m) for m in range(7, 13)] + [(2026, m) for m in range(1, 7)]
+    for community_id, members in sorted(by_community.items()):
+        for year, month in months:
+            at = datetime(year, month, 28, 10, tzinfo=CHINA_TZ).astimezone(UTC)
+            add("monthly_star", "community", community_id, "member", rng.choice(members), year,
+                month, rng.choice(_STAR_REASONS), at)  # fmt: skip
+        december = datetime(2025, 12, 30, 10, tzinfo=CHINA_TZ).astimezone(UTC)
+        for member in rng.sample(members, min(3, len(members))):
+            add("annual", "community", community_id, "member", member, 2025, None,
+                "年度下沉服务表现突出", december)  # fmt: skip
+        add("model_family", "community", community_id, "household",
+            f"{rng.randint(1, 20)}栋{rng.randint(1, 4)}单元{rng.randint(1, 18)}0{rng.randint(1, 4)}",
+            2025, None, "最美家庭：家风建设带动邻里", december)  # fmt: skip
+        if rng.random() < 0.3:
+            add("model_member", "district", community_id, "member", rng.choice(members), 2025,
+                None, "区级最美下沉党员", december)  # fmt: skip
+    return {"commendations": out, "state_events": [*earlier, *events]}
+
+
+def _commendation_event(
+    event_id: int, entity_id: int, before: str | None, after: str, actor: str, level: str,
+    note: str | None, at: datetime,
+) -> Row:  # fmt: skip
+    return {
+        "id": event_id, "entity_type": "Commendation", "entity_id": entity_id,
+        "from_state": before, "to_state": after, "actor_subject": actor,
+        "actor_role": "district" if level == "district" else "community",
+        "actor_organisation": actor, "note": note, "occurred_at": at, "changes": None,
+    }  # fmt: skip
