@@ -19,6 +19,7 @@ from datasources.community.commitment_lists import CommendationFilter as Commend
 from resolvers import commendations
 from schema.actors import shown_subject
 from schema.base import HubNode, Info, as_tuple, loaded_by
+from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -71,7 +72,9 @@ class CommendationFilter:
     community_code: str | None = strawberry.field(
         default=None, description="Only of this community (社区编码)."
     )
-    year: int | None = strawberry.field(default=None, description="Only this year's (年度).")
+    year: int | None = strawberry.field(
+        default=None, metadata=between(2000, 2100), description="Only this year's (年度)."
+    )
     levels: list[CommendationLevel] | None = strawberry.field(
         default=None, description="Only these levels (级别)."
     )
@@ -167,9 +170,13 @@ class AwardCommendationInput:
     honoree_code: str = strawberry.field(
         description="The member's or unit's code, or the household's label (对象)."
     )
-    year: int = strawberry.field(description="The year (年度): this year or earlier.")
+    year: int = strawberry.field(
+        metadata=between(2000, 2100), description="The year (年度): this year or earlier."
+    )
     month: int | None = strawberry.field(
-        default=None, description="The month (月份), for a 每月之星 only (required then)."
+        default=None,
+        metadata=between(1, 12),
+        description="The month (月份), for a 每月之星 only (required then).",
     )
     reason: str = strawberry.field(description="Why (表彰事由), required.")
     community_code: str | None = strawberry.field(

@@ -21,6 +21,7 @@ from datasources.community.commitment_lists import CommitmentFilter as Commitmen
 from resolvers import commitments
 from schema.actors import shown_subject
 from schema.base import HubNode, Info, as_tuple, loaded_by
+from schema.bounds import between
 from schema.history import StateEvent, history
 from schema.mutations import ECHO_DESCRIPTION as _ECHO
 from schema.mutations import KEY_DESCRIPTION as _KEY
@@ -70,7 +71,9 @@ class CommitmentFilter:
     community_code: str | None = strawberry.field(
         default=None, description="Only those made to this community (社区编码)."
     )
-    year: int | None = strawberry.field(default=None, description="Only this year's (年度).")
+    year: int | None = strawberry.field(
+        default=None, metadata=between(2000, 2100), description="Only this year's (年度)."
+    )
     statuses: list[CommitmentStatus] | None = strawberry.field(
         default=None, description="Only these states (状态); any when omitted."
     )
@@ -183,7 +186,9 @@ class CommitmentsQuery:
 
 @strawberry.input(description="Publish a commitment for a year (亮承诺).")
 class PublishCommitmentInput:
-    year: int = strawberry.field(description="The year (承诺年度): this year or the next.")
+    year: int = strawberry.field(
+        metadata=between(2000, 2100), description="The year (承诺年度): this year or the next."
+    )
     category_code: str = strawberry.field(description="Its service category (服务类别编码).")
     content: str = strawberry.field(description="What he commits to do (承诺内容), required.")
     public_consent: bool = strawberry.field(
