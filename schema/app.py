@@ -22,6 +22,8 @@ from schema import bounds, entities
 from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
 from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
+from schema.commendations import CommendationsMutation, CommendationsQuery
+from schema.commitments import CommitmentsMutation, CommitmentsQuery
 from schema.evaluations import EvaluationsMutation
 from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
@@ -80,6 +82,8 @@ class Query(
     RatingPolicyQuery,
     DistrictDashboardQuery,
     OpinionsQuery,
+    CommitmentsQuery,
+    CommendationsQuery,
     ThreeEvaluationsQuery,
 ):
     node: relay.Node | None = relay.node(
@@ -114,6 +118,8 @@ class Mutation(
     MasterUnitsMutation,
     RatingPolicyMutation,
     OpinionsMutation,
+    CommitmentsMutation,
+    CommendationsMutation,
     PositionsMutation,
     MasterDataMutation,
     ReferenceDataMutation,

@@ -86,6 +86,10 @@ AGGREGATE_COSTS: Mapping[str, int] = MappingProxyType(
         "CountFigure.recordIds": MEMBER_RECORDS,
         "ServiceFigure.recordIds": MEMBER_RECORDS,
         "PointsFigure.recordIds": MEMBER_RECORDS,
+        "CommitmentsFigure.recordIds": MEMBER_RECORDS,
+        "MemberPerformance.commitments": MEMBER_RECORDS,
+        "CommendationsFigure.recordIds": MEMBER_RECORDS,
+        "MemberPerformance.commendations": MEMBER_RECORDS,
         "Query.appraisalPolicy": LOOKUP,
         "AppraisalPolicy.history": LOOKUP,
         # A page of members loads the figures its nodes' `performance(year)` asks for, in

@@ -68,6 +68,14 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "recordOrganisationEvaluation": frozenset({U}),
     "overrideAppraisalCeiling": frozenset({D}),
     "requestCommunityOpinion": frozenset({U}),
+    # Public commitments (亮承诺、践诺): the member publishes, the community assesses.
+    "publishCommitment": frozenset({M}),
+    "setCommitmentConsent": frozenset({M}),
+    "withdrawCommitment": frozenset({M}),
+    "assessCommitment": frozenset({C, W, S, X}),
+    # Commendations (表彰): the community committee or the district, each its own.
+    "awardCommendation": frozenset({C, D}),
+    "revokeCommendation": frozenset({C, D}),
     "answerOpinionRequest": frozenset({C}),
     "createBuildingGroup": frozenset({C, S, X}),
     "addGroupMember": frozenset({C, S, X}),

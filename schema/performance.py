@@ -85,6 +85,8 @@ _TYPE_NAMES = {
     "wishes": "MicroWish",
     "points": "PointsEntry",
     "evaluations": "MemberEvaluation",
+    "commitments": "MemberCommitment",
+    "commendations": "Commendation",
 }
 
 
@@ -384,6 +386,27 @@ def policy_from_row(row: Any) -> AppraisalPolicy:
 
 
 @strawberry.type(
+    description="A member's public commitments of the year (公开承诺与践诺): `count` and "
+    "`recordIds` are the kept ones (已践诺), which count in his performance."
+)
+class CommitmentsFigure(CountFigure):
+    partly_kept: int = strawberry.field(description="Partly kept (部分践诺).")
+    not_kept: int = strawberry.field(description="Not kept (未践诺).")
+    pending: int = strawberry.field(description="Published, not yet assessed (待评定).")
+    total: int = strawberry.field(description="All of the year but withdrawn ones (承诺总数).")
+
+
+@strawberry.type(
+    description="A member's commendations of the year in force (表彰): shown in his "
+    "appraisal inputs; they never lift his appraisal ceiling (评议等次上限), which is judged "
+    "from reporting and services only."
+)
+class CommendationsFigure(CountFigure):
+    community: int = strawberry.field(description="Community commendations (社区表彰).")
+    district: int = strawberry.field(description="District commendations (区级表彰).")
+
+
+@strawberry.type(
     description="A member's year outside working hours (8小时以外表现), across both sides: "
     "each figure counts only records the viewer may see, and lists them."
 )
@@ -436,6 +459,33 @@ class MemberPerformance:
         return appraisal_ceiling.check(
             current.grade, self.appraisal_ceiling, current.override_reason
         )
+
+    @strawberry.field(
+        description="His public commitments of the year (公开承诺, 践诺): kept ones count "
+        "(`count`), with partly kept, not kept and pending; only those the viewer may see."
+    )
+    async def commitments(self, info: Info) -> CommitmentsFigure:
+        loader = info.context.community.performance.commitments
+        found = await loader.load((self.member_code, self.year))
+        return CommitmentsFigure(
+            count=found.get("kept", 0), kind="commitments", member_code=self.member_code,
+            year=self.year, partly_kept=found.get("partly_kept", 0),
+            not_kept=found.get("not_kept", 0), pending=found.get("published", 0),
+            total=sum(found.values()),
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="His commendations of the year in force (表彰), by level; shown in the "
+        "appraisal inputs, never above the ceiling: `appraisalCeiling` ignores them."
+    )
+    async def commendations(self, info: Info) -> CommendationsFigure:
+        loader = info.context.community.performance.commendations
+        found = await loader.load((self.member_code, self.year))
+        return CommendationsFigure(
+            count=sum(found.values()), kind="commendations", member_code=self.member_code,
+            year=self.year, community=found.get("community", 0),
+            district=found.get("district", 0),
+        )  # fmt: skip
 
     @strawberry.field(description="The three evaluations (三评) of the year.")
     async def evaluations(self, info: Info) -> EvaluationsFigure:

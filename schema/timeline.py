@@ -24,8 +24,9 @@ TimelineKind = strawberry.enum(
     timeline.TimelineKind,
     description="What kind of record a timeline entry is (纪实类型): an order (点单服务), "
     "an activity (活动), a post claim (岗位认领: an event, never a service), a duty session "
-    "on a post (岗位值守: a service once confirmed), a micro-wish (微心愿) or a points entry "
-    "(积分).",
+    "on a post (岗位值守: a service once confirmed), a micro-wish (微心愿), a points entry "
+    "(积分), a public commitment (公开承诺, its status its assessment: kept 已践诺 ...) or a "
+    "commendation in force (表彰, its status the honour: monthly_star 每月之星 ...).",
 )
 
 # The GraphQL type behind each kind, for the entry's global `recordId`.
@@ -36,6 +37,8 @@ _RECORD_TYPES = {
     timeline.TimelineKind.WISH: "MicroWish",
     timeline.TimelineKind.POINTS: "PointsEntry",
     timeline.TimelineKind.DUTY: "PostDuty",
+    timeline.TimelineKind.COMMITMENT: "MemberCommitment",
+    timeline.TimelineKind.COMMENDATION: "Commendation",
 }
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from datasources.community.activity_models import Activity, ActivitySignup
+from datasources.community.commendation_models import Commendation
+from datasources.community.commitment_models import MemberCommitment
 from datasources.community.duty_models import PostDuty
 from datasources.community.evaluation_models import MemberEvaluation
 from datasources.community.group_models import (
@@ -225,6 +227,7 @@ RECORD_TYPES = {
     "Activity.unitSignups": "UnitActivitySignup",
     "Community.positions": "Position", "Building.householdRecords": "Household",
     "viewer.notifications": "Notification", "viewer.notices": "Notice",
+    "commitments": "MemberCommitment", "commendations": "Commendation",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -415,6 +418,11 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
             r["publisher_organisation"] == organisation_of(case)
             or (in_force(r) and in_audience(world, case, r))
         ),
+        "in force": lambda r: r["status"] == "active",
+        "in force + own community": lambda r: r["status"] == "active" or own(r),
+        "consented in own community": lambda r: (
+            own(r) and bool(r["consent"]) and r["status"] != "withdrawn"
+        ),
     }  # fmt: skip
 
 
@@ -596,6 +604,34 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                 community_id=ids["community"], purpose="拟提拔", status="pending",
                 asked_by="unit", asked_at=datetime.now(UTC),
             )  # fmt: skip
+            # Public commitments (公开承诺) in the community viewer's community: the member
+            # viewer's (residents may see it), a unit member's without consent, and a
+            # withdrawn one with consent (no resident sees it).
+            unit_member = sorted(cases["unit"].members)[0]
+            for member_code, consent, status in (
+                (cases["member"].scope["member"], True, "published"),
+                (unit_member, False, "published"),
+                (unit_member, True, "withdrawn"),
+            ):
+                await _add(
+                    conn, MemberCommitment, member_code=member_code, unit_code=unit,
+                    community_id=ids["community"], category_id=ids["category"], year=2025,
+                    content="每月参加一次志愿服务", public_consent=consent, status=status,
+                    created_at=datetime.now(UTC),
+                )  # fmt: skip
+            # Commendations (表彰): one in force and one revoked in the community viewer's
+            # community, and a revoked district one without a community.
+            for level, community_id, status in (
+                ("community", ids["community"], "active"),
+                ("community", ids["community"], "revoked"),
+                ("district", None, "revoked"),
+            ):
+                await _add(
+                    conn, Commendation, title="annual", level=level, community_id=community_id,
+                    honoree_kind="member", honoree_code=cases["member"].scope["member"],
+                    year=2025, reason="年度表彰", status=status, awarded_by="x",
+                    awarded_at=datetime.now(UTC),
+                )  # fmt: skip
             await _insert_awards(conn, world, cases)
             # A notification to every viewer of the matrix, and one to nobody of them.
             keys = {addressee_of(case) for case in cases_of(world).values()}

@@ -70,6 +70,8 @@ ALLOWED: dict[str, set[str]] = {
     "recordPostDuty": {M, U},
     "confirmPostDuty": {C, S, X, M}, "rejectPostDuty": {C, S, X, M},
     "overrideAppraisalCeiling": {D}, "requestCommunityOpinion": {U}, "answerOpinionRequest": {C},
+    "publishCommitment": {M}, "setCommitmentConsent": {M}, "withdrawCommitment": {M},
+    "assessCommitment": {C, W, S, X}, "awardCommendation": {C, D}, "revokeCommendation": {C, D},
     "renewPropertyContract": {C, S, X}, "setPropertyAwardFund": {D}, "awardPropertyCompound": {D},
     "recordCompoundCommittee": {C, W, S, X}, "setCompoundKind": {C, W, S, X},
     "signUpUnitForActivity": {U}, "cancelUnitSignup": {U}, "nameUnitParticipants": {U},

@@ -149,6 +149,7 @@ def test_the_websocket_handler_state_and_the_sse_transport_are_as_the_hub_expect
     assert BaseView.stream_transport_classes_by_protocol[GRAPHQL_SSE_PROTOCOL] is SSETransport
     assert "self.graphql_transport_ws_handler_class(" in inspect.getsource(GraphQL.run)
 
+
 def test_multipart_parsing_reads_the_form_the_guard_checked() -> None:
     """`GuardedGraphQL.check_multipart` counts and measures the files of Starlette's parsed
     form (cached on the request) before strawberry parses the same form: strawberry must

@@ -292,6 +292,11 @@ RECORDS: dict[str, str] = {
     "MemberEvaluation": "SELECT e.id, c.code AS community, e.kind, e.member_code AS member"
     " FROM member_evaluations e JOIN communities c ON c.id = e.community_id"
     " WHERE e.status = 'active'",
+    "Commendation": "SELECT m.id, c.code AS community, m.status FROM commendations m"
+    " LEFT JOIN communities c ON c.id = m.community_id",
+    "MemberCommitment": "SELECT m.id, c.code AS community, m.member_code AS member,"
+    " m.public_consent AS consent, m.status FROM member_commitments m"
+    " JOIN communities c ON c.id = m.community_id",
     "OpinionRequest": "SELECT r.id, c.code AS community, r.unit_code AS unit,"
     " r.member_code AS member FROM opinion_requests r"
     " JOIN communities c ON c.id = r.community_id",

@@ -16,6 +16,9 @@ from datasources.base import Datasource
 from datasources.batching import DataLoader
 from datasources.community import lists as L
 from datasources.community.candidates import candidates_by_community
+from datasources.community.commendation_models import Commendation
+from datasources.community.commitment_lists import COMMENDATIONS, COMMITMENTS
+from datasources.community.commitment_models import MemberCommitment
 from datasources.community.duty_lists import POST_DUTIES
 from datasources.community.duty_models import PostDuty
 from datasources.community.models import (
@@ -94,6 +97,7 @@ class CommunityLoaders(LazyLoaderGroups):
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
         "_operations_read", "_unit_service", "_positions", "_households", "_notifications",
+        "_commitments",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -449,6 +453,19 @@ class CommunityLoaders(LazyLoaderGroups):
         from datasources.community.partner_loaders import PartnerLoaders
 
         self.partners = PartnerLoaders(source, scope)
+
+    commitment_by_id: DataLoader[int, MemberCommitment | None]
+    commitments: ListLoaders[MemberCommitment]
+    commendation_by_id: DataLoader[int, Commendation | None]
+    commendations: ListLoaders[Commendation]
+
+    def _commitments(self, source: Datasource, scope: Scope) -> None:
+        # Public commitments (公开承诺), datasources.community.commitment_lists.
+        self.commitment_by_id = row_by_key(source, scope, MemberCommitment.id)
+        self.commitments = ListLoaders(source, scope, COMMITMENTS)
+        # Commendations (表彰), the same module's lists.
+        self.commendation_by_id = row_by_key(source, scope, Commendation.id)
+        self.commendations = ListLoaders(source, scope, COMMENDATIONS)
 
     def history_of(self, entity_type: str) -> DataLoader[int, list[Any]]:
         """State events of one kind of workflow entity, oldest first, by entity id."""

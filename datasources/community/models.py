@@ -741,6 +741,8 @@ class MicroWish(CommunityBase):
 from datasources.community import (  # noqa: E402,F401
     activity_models,
     attachment_models,
+    commendation_models,
+    commitment_models,
     duty_models,
     evaluation_models,
     group_models,

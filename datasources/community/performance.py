@@ -36,6 +36,17 @@ from datasources.base import Datasource
 from datasources.batching import DataLoader
 from datasources.common import year_window
 from datasources.community.activity_models import Activity, ActivitySignup, SignupStatus
+from datasources.community.commendation_models import (
+    Commendation,
+    CommendationLevel,
+    CommendationStatus,
+    HonoreeKind,
+)
+from datasources.community.commitment_models import (
+    ASSESSED,
+    CommitmentStatus,
+    MemberCommitment,
+)
 from datasources.community.duty_models import PostDuty, PostDutyStatus
 from datasources.community.evaluation_models import EvaluationStatus, MemberEvaluation
 from datasources.community.models import (
@@ -63,6 +74,7 @@ from datasources.scope import Scope
 
 ATTENDED = (SignupStatus.ATTENDED, SignupStatus.CERTIFIED)
 FULFILLED_WISHES = (MicroWishStatus.FULFILLED, MicroWishStatus.CONFIRMED)
+COUNTED_COMMITMENTS = (CommitmentStatus.PUBLISHED, *ASSESSED)  # all but withdrawn
 # Reports whose interval counts as "reported" (已报到): confirmed, or confirmed and later
 # ended (moved, left service, closed). A report withdrawn before confirmation never counted.
 REPORTED = (ReportStatus.CONFIRMED, ReportStatus.CLOSED)
@@ -186,6 +198,12 @@ class CommunityPerformance:
         self.posts: DataLoader[MemberYear, ServiceTotals] = DataLoader(self._posts)
         self.wishes: DataLoader[MemberYear, int] = DataLoader(self._wishes)
         self.points: DataLoader[MemberYear, PointsTotals] = DataLoader(self._points)
+        self.commitments: DataLoader[MemberYear, dict[str, int]] = DataLoader(
+            self._commitment_totals
+        )
+        self.commendations: DataLoader[MemberYear, dict[str, int]] = DataLoader(
+            self._commendation_totals
+        )
         self.evaluations: DataLoader[MemberYear, list[EvaluationRow]] = DataLoader(
             self._evaluations
         )
@@ -255,6 +273,31 @@ class CommunityPerformance:
                     MicroWish.fulfilled_at >= start,
                     MicroWish.fulfilled_at < end,
                     *await scope(MicroWish),
+                ],
+            )
+        if kind in ("commitments", "commitment_totals"):
+            # Public commitments (公开承诺) of the year: kept ones count (践诺); the totals
+            # read every one not withdrawn, by state.
+            states = (CommitmentStatus.KEPT,) if kind == "commitments" else COUNTED_COMMITMENTS
+            return (
+                MemberCommitment,
+                MemberCommitment.member_code,
+                [
+                    MemberCommitment.year == year,
+                    MemberCommitment.status.in_(states),
+                    *await scope(MemberCommitment),
+                ],
+            )
+        if kind == "commendations":
+            # Commendations (表彰) of the member for the year, in force.
+            return (
+                Commendation,
+                Commendation.honoree_code,
+                [
+                    Commendation.honoree_kind == HonoreeKind.MEMBER,
+                    Commendation.year == year,
+                    Commendation.status == CommendationStatus.ACTIVE,
+                    *await scope(Commendation),
                 ],
             )
         if kind == "points":
@@ -466,6 +509,36 @@ class CommunityPerformance:
         self, keys: list[MemberYear], shared: AsyncSession | None = None
     ) -> list[int]:
         return await self._counter("wishes")(keys, shared)
+
+    async def _commitment_totals(self, keys: list[MemberYear]) -> list[dict[str, int]]:
+        """{state: count} of each member's commitments of the year (公开承诺), not withdrawn."""
+
+        def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+            status = MemberCommitment.status
+            return select(column, status, func.count()).where(*clauses).group_by(column, status)
+
+        def collect(rows: list[Any]) -> dict[str, Any]:
+            grouped: dict[str, dict[str, int]] = defaultdict(dict)
+            for code, status, n in rows:
+                grouped[code][CommitmentStatus(status).value] = int(n)
+            return grouped
+
+        return await self._batched(keys, "commitment_totals", build, collect, dict)
+
+    async def _commendation_totals(self, keys: list[MemberYear]) -> list[dict[str, int]]:
+        """{level: count} of each member's commendations of the year in force (表彰)."""
+
+        def build(column: Any, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+            level = Commendation.level
+            return select(column, level, func.count()).where(*clauses).group_by(column, level)
+
+        def collect(rows: list[Any]) -> dict[str, Any]:
+            grouped: dict[str, dict[str, int]] = defaultdict(dict)
+            for code, level, n in rows:
+                grouped[code][CommendationLevel(level).value] = int(n)
+            return grouped
+
+        return await self._batched(keys, "commendations", build, collect, dict)
 
     async def _points(
         self, keys: list[MemberYear], shared: AsyncSession | None = None
@@ -762,4 +835,7 @@ class CommunityPerformance:
         return [(int(c), int(d), int(o)) for c, d, o in rows]
 
 
-RECORD_KINDS = ("reports", "orders", "activities", "posts", "wishes", "points", "evaluations")
+RECORD_KINDS = (
+    "reports", "orders", "activities", "posts", "wishes", "points", "evaluations", "commitments",
+    "commendations",
+)  # fmt: skip

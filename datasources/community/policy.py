@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from datasources.community.activity_models import Activity, ActivitySignup, ActivityStatus
+from datasources.community.commendation_models import Commendation, CommendationStatus
+from datasources.community.commitment_models import CommitmentStatus, MemberCommitment
 from datasources.community.duty_models import PostDuty
 from datasources.community.evaluation_models import EvaluationKind, MemberEvaluation
 from datasources.community.group_models import (
@@ -543,6 +545,35 @@ async def _service_orders(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnE
     return DENY
 
 
+async def _commitments(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Public commitments (公开承诺): the community they were made to (its committee and
+    grid secretaries); the member himself; his unit branch; a resident those made to his
+    own community that the member agreed to show residents (public_consent), not withdrawn."""
+    if viewer.is_community_side:
+        return [MemberCommitment.community_id.in_(own_community(viewer))]
+    if viewer.role is Role.MEMBER:
+        return [MemberCommitment.member_code == viewer.member]
+    if viewer.role is Role.UNIT_BRANCH:
+        return [MemberCommitment.member_code.in_(await facts.members_of_viewer_unit())]
+    if viewer.role is Role.RESIDENT:
+        return [
+            MemberCommitment.community_id.in_(own_community(viewer)),
+            MemberCommitment.public_consent.is_(True),
+            MemberCommitment.status != CommitmentStatus.WITHDRAWN,
+        ]
+    return DENY
+
+
+async def _commendations(viewer: Viewer, _facts: CrossSideFacts) -> list[ColumnElement[bool]]:
+    """Commendations (表彰): public honours, so those in force for any signed-in role; a
+    revoked one also for the community roles of its community (the district and the
+    auditor see everything)."""
+    in_force = Commendation.status == CommendationStatus.ACTIVE
+    if viewer.is_community_side:
+        return [or_(in_force, Commendation.community_id.in_(own_community(viewer)))]
+    return [in_force]
+
+
 async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
     """A workflow entity's history is visible to whoever may see the entity."""
     visible_ids = {
@@ -570,6 +601,8 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
         "ResourceItem": select(ResourceItem.id).where(*await _offers(ResourceItem)(viewer, facts)),
         "DemandItem": select(DemandItem.id).where(*await _demands(viewer, facts)),
         "ServiceItem": select(ServiceItem.id).where(*await _offers(ServiceItem)(viewer, facts)),
+        "MemberCommitment": select(MemberCommitment.id).where(*await _commitments(viewer, facts)),
+        "Commendation": select(Commendation.id).where(*await _commendations(viewer, facts)),
     }
     from datasources.community.partner_policy import partner_events
 
@@ -664,6 +697,8 @@ _RULES: dict[type[Any], Any] = {
     Activity: _activities,
     ActivitySignup: _signups,
     ActivityUnitSignup: _unit_signups,
+    MemberCommitment: _commitments,
+    Commendation: _commendations,
 }
 
 

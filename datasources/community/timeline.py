@@ -1,11 +1,13 @@
 """A member's service timeline (服务纪实): his orders, activities, post claims, duty
-sessions, wishes and points entries as one list, newest first.
+sessions, wishes, points entries, public commitments (公开承诺, not withdrawn; dated when
+assessed, else when published) and commendations in force (表彰; status: the honour) as one
+list, newest first.
 
 A post claim (岗位认领) is an event, not a service: serving the post is recorded session by
 session (岗位值守, kind DUTY), and a session is a service once confirmed. `SERVICE_STATES`
 says which entries are services that count; each record is one entry of one kind.
 
-`TimelineEntry` is mapped onto a UNION ALL of the six record tables, so the timeline pages,
+`TimelineEntry` is mapped onto a UNION ALL of the eight record tables, so the timeline pages,
 counts and filters like any other list (`ListSpec`), nested under many members in one
 statement. Its `id` is unique across the branches (record id x 8 + branch number), which
 keeps keyset cursors stable. Scope: an entry is visible exactly when the viewer may see the
@@ -38,6 +40,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped
 
 from datasources.community.activity_models import Activity, ActivitySignup, SignupStatus
+from datasources.community.commendation_models import (
+    Commendation,
+    CommendationStatus,
+    HonoreeKind,
+)
+from datasources.community.commitment_models import CommitmentStatus, MemberCommitment
 from datasources.community.duty_models import PostDuty, PostDutyStatus
 from datasources.community.models import CommunityBase, MicroWish, MicroWishStatus, Post, PostClaim
 from datasources.community.order_models import COMPLETED_ORDER_STATUSES, ServiceOrder
@@ -53,6 +61,8 @@ class TimelineKind(enum.Enum):
     WISH = "wish"  # 微心愿
     POINTS = "points"  # 积分
     DUTY = "duty"  # 岗位值守: a duty session, a service once confirmed
+    COMMITMENT = "commitment"  # 公开承诺: published, then assessed at year end (践诺)
+    COMMENDATION = "commendation"  # 表彰 of the member in force; status: its honour
 
 
 # The states in which an entry of a kind is a service that counts (计入服务), as the
@@ -139,7 +149,23 @@ _points = _branch(
     PointsEntry.kind, PointsEntry.community_id, points=PointsEntry.points,
 )  # fmt: skip
 
-TIMELINE = union_all(_orders, _activities, _posts, _wishes, _points, _duties).subquery("timeline")
+_commitments = _branch(
+    TimelineKind.COMMITMENT, MemberCommitment.id, MemberCommitment.member_code,
+    func.coalesce(MemberCommitment.assessed_at, MemberCommitment.created_at),
+    MemberCommitment.content, MemberCommitment.status, MemberCommitment.community_id,
+).where(MemberCommitment.status != CommitmentStatus.WITHDRAWN)  # fmt: skip
+
+_commendations = _branch(
+    TimelineKind.COMMENDATION, Commendation.id, Commendation.honoree_code,
+    Commendation.awarded_at, Commendation.reason, Commendation.title, Commendation.community_id,
+).where(
+    Commendation.honoree_kind == HonoreeKind.MEMBER,
+    Commendation.status == CommendationStatus.ACTIVE,
+)  # fmt: skip
+
+TIMELINE = union_all(
+    _orders, _activities, _posts, _wishes, _points, _duties, _commitments, _commendations
+).subquery("timeline")
 
 
 class TimelineEntry(CommunityBase):
@@ -173,6 +199,8 @@ SOURCES: dict[TimelineKind, type[Any]] = {
     TimelineKind.WISH: MicroWish,
     TimelineKind.POINTS: PointsEntry,
     TimelineKind.DUTY: PostDuty,
+    TimelineKind.COMMITMENT: MemberCommitment,
+    TimelineKind.COMMENDATION: Commendation,
 }
 
 
