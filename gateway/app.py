@@ -97,6 +97,7 @@ class Hub:
             audit_log=self.audit_log.loaders(scopes.audit),
             max_page_size=self.settings.max_page_size,
             debug_sql=self.settings.debug_sql,
+            fast_leaves=self.settings.leaf_fast_path,
             request_id=request_id,
             request=request,
             response=response,

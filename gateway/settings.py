@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     debug_sql: bool = Field(
         False, description="Add extensions.sqlStatements to every GraphQL response."
     )
+    leaf_fast_path: bool = Field(
+        True,
+        description="Complete objects whose selected fields are all plain leaves in one pass "
+        "(schema.executor); off: graphql-core's per-field execution everywhere.",
+    )
     max_page_size: int = Field(100, ge=1, le=1000, description="Cap on `first` for any list.")
     # Hostile and careless input: every limit answers with a coded GraphQL error.
     max_query_depth: int = Field(

@@ -23,6 +23,7 @@ from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
 from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
 from schema.evaluations import EvaluationsMutation
+from schema.executor import HubExecutionContext
 from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
 from schema.input_guard import RejectNulCharacters
@@ -182,6 +183,7 @@ def build_schema() -> HubSchema:
         mutation=Mutation,
         extensions=extensions,
         federation_version="2.5",
+        execution_context_class=HubExecutionContext,
         # The hard ceiling; the gateway enforces the deployment's own (DUALHUB_MAX_BATCH_SIZE).
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
     )

@@ -30,3 +30,14 @@ def test_benchmark_runs_and_agrees_with_its_sql_baseline(
         assert f"{name} " in out
         assert "ratio" in out
     assert "GraphQL layer" in out
+
+
+def test_leaves_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bench.leaves` (the leaf fast path against a raw dump): it checks that the
+    three dumps are the same bytes before printing."""
+    from bench import leaves
+
+    asyncio.run(leaves.main(200, 1))
+    out = capsys.readouterr().out
+    assert "fast path" in out
+    assert "x raw" in out
