@@ -108,7 +108,7 @@ async def main(data: Data, runs: int, profile: bool) -> dict[str, dict[str, floa
                     headers=headers,
                 )
                 code = first.json()["data"]["members"]["edges"][0]["node"]["code"]
-                requests = {
+                requests: dict[str, dict[str, Any]] = {
                     "viewer": {"query": VIEWER},
                     "member": {"query": MEMBER, "variables": {"code": code}},
                     "page": {"query": PAGE},
