@@ -13,7 +13,7 @@ report). Each runs under four configurations of the same app code:
 
 | name | what |
 | --- | --- |
-| baseline | document cache off (`schema.limits.DOCUMENTS.size = 0`), leaf fast path off |
+| baseline | document cache off (`DUALHUB_DOCUMENT_CACHE_SIZE=0`), leaf fast path off |
 | cache | parse and validate once (`schema.limits.DocumentCache`) |
 | cache+fast | and the leaf fast path (`schema.executor`) |
 | +no-gzip | and response compression off |
@@ -89,10 +89,12 @@ async def main(data: Data, runs: int, profile: bool) -> dict[str, dict[str, floa
     medians: dict[str, dict[str, float]] = {}
     for name, config in CONFIGURATIONS.items():
         settings = _settings(
-            data, leaf_fast_path=config["leaf_fast_path"], compression=config["compression"]
+            data,
+            leaf_fast_path=config["leaf_fast_path"],
+            compression=config["compression"],
+            document_cache_size=config["cache"],
         )
         DOCUMENTS.clear()
-        DOCUMENTS.size = config["cache"]
         app = create_app(settings)
         token = issue_token(
             settings, role="district", scope={"district": "D01"}, subject="bench",

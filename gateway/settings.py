@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     debug_sql: bool = Field(
         False, description="Add extensions.sqlStatements to every GraphQL response."
     )
+    document_cache_size: int = Field(
+        1_000,
+        ge=0,
+        description="Valid GraphQL documents kept parsed and validated, by text and limits "
+        "(schema.limits.DocumentCache); 0: parse and validate every request.",
+    )
     leaf_fast_path: bool = Field(
         True,
         description="Complete objects whose selected fields are all plain leaves in one pass "
