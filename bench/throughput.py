@@ -16,6 +16,14 @@ requests per second, p50 and p99 latency, errors, and the hub's share of the bar
 endpoint's requests per second. The load generator runs on the same two cores as the
 servers, so the bare endpoint's figure is a floor (the generator saturates first): compare
 ratios from one run, never figures across machines.
+
+With the units database on PostgreSQL, Node.js on PATH and `npm install postgraphile@4` run
+in `--postgraphile` (default `~/.cache/dualhub-bench/postgraphile4`, outside the
+repository), it also drives PostGraphile 4 (`--cluster-workers 2`, default mutations off)
+on the units database and the hub with the same units-only queries (a member by code with
+branch and unit; 50 members with branch and unit) and prints the hub's share of
+PostGraphile's requests per second. PostGraphile does no authentication, audit or
+cross-database join here.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,6 +57,19 @@ MEMBER = """query Member($code: String!) { member(code: $code) { code name gende
   branch { code name } unit { code name } report { reportedOn community { code name } } } }"""
 PAGE = """query Page { members(first: 50) { totalCount edges { node { code name gender
   branch { code name } unit { code name } } } } }"""
+
+# The units-only queries of the issue, in the hub's schema and in PostGraphile 4's (which
+# names relations by their foreign keys).
+UNITS_MEMBER = """query($code: String!) { member(code: $code) { code name
+  branch { code name } unit { code name } } }"""
+UNITS_PAGE = """query { members(first: 50) { totalCount edges { node { code name
+  branch { code name } unit { code name } } } } }"""
+PEER_MEMBER = """query($code: String!) { memberByCode(code: $code) { code name
+  partyBranchByBranchId { code name } workUnitByUnitId { code name } } }"""
+PEER_PAGE = """query { allMembers(first: 50, orderBy: CODE_ASC) { totalCount nodes { code name
+  partyBranchByBranchId { code name } workUnitByUnitId { code name } } } }"""
+# Where `npm install postgraphile@4` was run (outside the repository).
+POSTGRAPHILE = Path.home() / ".cache" / "dualhub-bench" / "postgraphile4"
 
 
 @dataclass(frozen=True)
@@ -157,7 +179,67 @@ def _line(name: str, load: Load, base: Load | None) -> str:
     )
 
 
-async def main(data: Data, seconds: float, clients: int, workers: int) -> dict[str, Any]:
+def _postgraphile(folder: Path, units_url: str, port: int, workers: int) -> list[str] | None:
+    """PostGraphile 4's command on the units database, if Node and the package are there
+    and the database is PostgreSQL."""
+    cli = folder / "node_modules" / "postgraphile" / "cli.js"
+    node = shutil.which("node")
+    if node is None or not cli.exists() or not units_url.startswith("postgresql"):
+        return None
+    url = "postgres://" + units_url.split("://", 1)[1]
+    return [
+        node, str(cli), "-c", url, "--host", "127.0.0.1", "--port", str(port),
+        "--cluster-workers", str(workers), "--disable-query-log", "-M",
+    ]  # fmt: skip
+
+
+async def _peer(
+    data: Data, headers: dict[str, str], code: str, seconds: float, clients: int, workers: int,
+    folder: Path,
+) -> dict[str, Any]:  # fmt: skip
+    """The hub (as shipped) and PostGraphile 4 on the units-only queries."""
+    port = _free_port()
+    command = _postgraphile(folder, data.units_url, port, workers)
+    if command is None:
+        print(f"PostGraphile 4: skipped (needs node, `npm install postgraphile@4` in {folder}, "
+              "and the units database on PostgreSQL)")  # fmt: skip
+        return {}
+    results: dict[str, Any] = {}
+    pairs: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+        "units member": (
+            {"query": UNITS_MEMBER, "variables": {"code": code}},
+            {"query": PEER_MEMBER, "variables": {"code": code}},
+        ),
+        "units page": ({"query": UNITS_PAGE}, {"query": PEER_PAGE}),
+    }
+    hub_port = _free_port()
+    hub_loads = {}
+    with _server(_hub_command(hub_port, workers), _environment(data), hub_port) as hub:
+        for name, (ours, _) in pairs.items():
+            hub_loads[name] = await drive(hub, ours, headers, clients, seconds)
+    with _server(command, dict(os.environ), port) as peer:
+        for name, (_, theirs) in pairs.items():
+            async with httpx.AsyncClient(base_url=peer, timeout=30) as one:
+                check = await one.post("/graphql", json=theirs)
+            assert b'"errors"' not in check.content, check.text
+            peer_load = await drive(peer, theirs, {}, clients, seconds)
+            print(f"{name}: {clients} clients, {seconds:.0f} s, {workers} workers")
+            print(_line("pgql4", peer_load, None))
+            print(_line("hub", hub_loads[name], peer_load).replace("of bare", "of PostGraphile"))
+            results[name] = {"hub": hub_loads[name], "postgraphile": peer_load}
+    return results
+
+
+def _hub_command(port: int, workers: int) -> list[str]:
+    return [
+        str(Path(sys.executable).with_name("dualhub")), "serve", "--port", str(port),
+        "--workers", str(workers), "--no-migrate", "--no-demo-data",
+    ]  # fmt: skip
+
+
+async def main(
+    data: Data, seconds: float, clients: int, workers: int, postgraphile: Path = POSTGRAPHILE
+) -> dict[str, Any]:
     await prepare(data, SCALES["demo"])
     env = _environment(data)
     settings = Settings(jwt_secret=SECRET)
@@ -168,10 +250,7 @@ async def main(data: Data, seconds: float, clients: int, workers: int) -> dict[s
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, Any] = {}
     hub_port, bare_port = _free_port(), _free_port()
-    hub_command = [
-        str(Path(sys.executable).with_name("dualhub")), "serve", "--port", str(hub_port),
-        "--workers", str(workers), "--no-migrate", "--no-demo-data",
-    ]  # fmt: skip
+    hub_command = _hub_command(hub_port, workers)
     with tempfile.TemporaryDirectory() as folder:
         with _server(hub_command, env, hub_port) as hub:
             async with httpx.AsyncClient(base_url=hub, headers=headers, timeout=30) as one:
@@ -217,6 +296,7 @@ async def main(data: Data, seconds: float, clients: int, workers: int) -> dict[s
             print(_line("hub", hub_load, bare_load)
                   + f"  {hub_load.rate / before_loads[name].rate:5.2f}x before")  # fmt: skip
             results[name] = {"hub": hub_load, "bare": bare_load, "before": before_loads[name]}
+    results.update(await _peer(data, headers, code, seconds, clients, workers, postgraphile))
     return results
 
 
@@ -227,11 +307,12 @@ def cli() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgraphile", type=Path, default=POSTGRAPHILE)
     args = parser.parse_args()
 
     def run(folder: Path) -> None:
         data = Data(*args.urls) if args.urls else sqlite_files(folder)
-        asyncio.run(main(data, args.seconds, args.clients, args.workers))
+        asyncio.run(main(data, args.seconds, args.clients, args.workers, args.postgraphile))
 
     if args.data or args.urls:
         run(args.data or Path("."))
