@@ -55,6 +55,7 @@ from resolvers.audit import AuditTrail
 from resolvers.context import HubContext, Sources
 from resolvers.scope import scopes_for
 from schema.app import build_schema
+from schema.limits import DOCUMENTS
 
 logger = logging.getLogger("dualhub")
 
@@ -73,6 +74,7 @@ class Hub:
         self.audit_log = AuditSource(settings.audit_database_url, statement_timeout_seconds=timeout)
         self.guards = Guards.from_settings(settings)
         self.schema = build_schema()
+        DOCUMENTS.size = settings.document_cache_size  # one cache per process, as the schema
         if tracer_provider is not None:
             self.schema = tracing.traced_schema(self.schema, tracer_provider)
             for source in self.sources:
@@ -131,6 +133,7 @@ class Hub:
             audit_log=self.audit_log.loaders(scopes.audit),
             max_page_size=self.settings.max_page_size,
             debug_sql=self.settings.debug_sql,
+            fast_leaves=self.settings.leaf_fast_path,
             request_id=request_id,
             request=request,
             response=response,

@@ -118,6 +118,17 @@ class Settings(BaseSettings):
     debug_sql: bool = Field(
         False, description="Add extensions.sqlStatements to every GraphQL response."
     )
+    document_cache_size: int = Field(
+        1_000,
+        ge=0,
+        description="Valid GraphQL documents kept parsed and validated, by text and limits "
+        "(schema.limits.DocumentCache); 0: parse and validate every request.",
+    )
+    leaf_fast_path: bool = Field(
+        True,
+        description="Complete objects whose selected fields are all plain leaves in one pass "
+        "(schema.executor); off: graphql-core's per-field execution everywhere.",
+    )
     max_page_size: int = Field(100, ge=1, le=1000, description="Cap on `first` for any list.")
     # Hostile and careless input: every limit answers with a coded GraphQL error.
     max_query_depth: int = Field(

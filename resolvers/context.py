@@ -45,6 +45,7 @@ class HubContext:
     max_page_size: int = 100
     request_id: str | None = None
     debug_sql: bool = False
+    fast_leaves: bool = True  # the leaf fast path (schema.executor)
     request: Any = None
     response: Any = None
     limits: RequestLimits | None = None  # what the request may ask (schema.limits)

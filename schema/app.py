@@ -25,6 +25,7 @@ from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
 from schema.commendations import CommendationsMutation, CommendationsQuery
 from schema.commitments import CommitmentsMutation, CommitmentsQuery
 from schema.evaluations import EvaluationsMutation
+from schema.executor import HubExecutionContext
 from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
 from schema.imports import ImportMutation
@@ -194,6 +195,7 @@ def build_schema() -> HubSchema:
         subscription=Subscription,
         extensions=extensions,
         federation_version="2.5",
+        execution_context_class=HubExecutionContext,
         # The hard ceiling; the gateway enforces the deployment's own (DUALHUB_MAX_BATCH_SIZE).
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
     )

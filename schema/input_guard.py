@@ -35,6 +35,11 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def variable_errors(variables: Mapping[str, Any] | None) -> list[GraphQLError]:
+    """The errors for the request's variables alone (what `nul_rule` reports first)."""
+    return [_error(name) for name, value in (variables or {}).items() if _has_nul(value)]
+
+
 def nul_rule(variables: Mapping[str, Any] | None) -> type[ASTValidationRule]:
     bad_variables = [name for name, value in (variables or {}).items() if _has_nul(value)]
 

@@ -17,11 +17,21 @@ Introspection is refused by graphql-core's `NoSchemaIntrospectionCustomRule` (wh
 
 The cost of a request is one budget: the operations of a batch share it (`cost_spent` on
 the request's context), so a batch of ten operations cannot spend ten times the limit.
+
+A document is parsed and validated once: `DocumentCache` keeps, by the document's text and
+the request's `RequestLimits`, each document that passed parsing (under the token limit),
+`check` and the validation rules (bounded, least recently used first out). A request with
+the same text under the same limits (a trusted document, an APQ hash, a frontend's usual
+query) skips the parser, `check`'s shape measures and the specified rules. What depends on
+the request is still checked on every hit: the cost when the document has variables (it is
+then estimated again with the request's values), the request's shared cost budget, and
+NUL characters in the variables (`schema.input_guard`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +49,8 @@ from strawberry.extensions import SchemaExtension
 
 from schema.cost import DEFAULT_MAX_COST, CostEstimator, too_costly
 from schema.errors import ErrorCode
-from schema.shape import CEILING, field_comparisons, measure
+from schema.input_guard import variable_errors
+from schema.shape import CEILING, field_comparisons, measure, operations_of
 
 _TOO_MANY_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
 _NESTED_TOO_DEEPLY = re.compile(r"Document is nested too deeply")
@@ -97,9 +108,66 @@ class RequestLimits:
 
 DEFAULT_LIMITS = RequestLimits()
 
+DOCUMENT_CACHE_SIZE = 1_000
+
+
+@dataclass(frozen=True)
+class ValidDocument:
+    """A document that passed parsing, `RequestLimits.check` and validation under its
+    limits; its operations' costs when they cannot depend on variables (else None)."""
+
+    document: DocumentNode
+    costs: list[tuple[OperationDefinitionNode, int]] | None
+
+
+class DocumentCache:
+    """Valid documents by (schema, text, limits), least recently used first out."""
+
+    def __init__(self, size: int = DOCUMENT_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[int, str, RequestLimits], ValidDocument] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[int, str, RequestLimits]) -> ValidDocument | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return entry
+
+    def put(self, key: tuple[int, str, RequestLimits], entry: ValidDocument) -> None:
+        if self.size <= 0:
+            return
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+DOCUMENTS = DocumentCache()
+
+
+def _without_variables(document: DocumentNode) -> bool:
+    """Validation refuses a variable no operation defines: a valid document whose
+    operations define none uses none, and its cost does not depend on the request."""
+    return all(not op.variable_definitions for op in operations_of(document))
+
 
 class QueryLimits(SchemaExtension):
     """Apply the request's `RequestLimits` (the defaults when the context has none)."""
+
+    _key: tuple[int, str, RequestLimits] | None = None
+    _hit: ValidDocument | None = None
 
     def on_operation(self) -> Iterator[None]:
         execution = self.execution_context
@@ -108,11 +176,23 @@ class QueryLimits(SchemaExtension):
         # and stops at the limit, before building anything from an oversized document.
         execution.parse_options["max_tokens"] = limits.max_tokens
         execution.validation_rules = (*execution.validation_rules, *limits.validation_rules())
+        self._key = self._hit = None
+        if execution.query and execution.graphql_document is None:
+            self._key = (id(execution.schema._schema), execution.query, limits)
+            self._hit = DOCUMENTS.get(self._key)
+            if self._hit is not None:
+                # strawberry parses only when no document is set.
+                execution.graphql_document = self._hit.document
         yield
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
         document = execution.graphql_document
+        if self._hit is not None and document is self._hit.document:
+            self._validate_known(self._hit)
+            yield
+            return
+        costs: list[tuple[OperationDefinitionNode, int]] = []
         if document is not None and execution.pre_execution_errors is None:
             limits = self._limits()
             schema = execution.schema._schema
@@ -123,6 +203,33 @@ class QueryLimits(SchemaExtension):
                 # Set before validation runs: strawberry then skips the specified rules.
                 execution.pre_execution_errors = errors
         yield
+        if self._key is not None and document is not None and not execution.pre_execution_errors:
+            DOCUMENTS.put(
+                self._key, ValidDocument(document, costs if _without_variables(document) else None)
+            )
+
+    def _validate_known(self, known: ValidDocument) -> None:
+        """A document valid under these limits: only what depends on the request is
+        checked again; the specified rules are skipped."""
+        execution = self.execution_context
+        limits = self._limits()
+        costs = known.costs
+        if costs is None:
+            estimator = CostEstimator(execution.schema._schema, known.document, execution.variables)
+            costs = [(op, estimator.operation(op)) for op in operations_of(known.document)]
+        errors: list[GraphQLError] = [
+            too_costly(operation, cost, limits.max_cost)
+            for operation, cost in costs
+            if cost > limits.max_cost
+        ]
+        if not errors:
+            errors = self._spend(limits, _executed_cost(costs, execution.operation_name))
+        if not errors:
+            errors = variable_errors(execution.variables)
+        if errors:
+            execution.pre_execution_errors = errors
+        else:
+            execution.validation_rules = ()  # strawberry validates only with rules to run
 
     def _limits(self) -> RequestLimits:
         limits = getattr(self.execution_context.context, "limits", None)

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 import httpx
+
+# `DUALHUB_RECORD_QUERIES=<file>`: every document the tests send is appended to the file
+# (one JSON line each), to refresh the fast path's differential corpus
+# (`tests/test_fast_path.py`, `python -m tests.fast_path_corpus <file>`).
+RECORD_TO = os.environ.get("DUALHUB_RECORD_QUERIES")
+
+
+def _record(query: str, variables: dict[str, Any] | None) -> None:
+    if RECORD_TO:
+        with open(RECORD_TO, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"query": query, "variables": variables}, default=str) + "\n")
 
 
 class GraphQLClient:
@@ -30,6 +43,7 @@ class GraphQLClient:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     async def raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        _record(query, variables)
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables}, headers=self.headers
         )

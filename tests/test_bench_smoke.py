@@ -5,6 +5,7 @@ benchmark)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +31,29 @@ def test_benchmark_runs_and_agrees_with_its_sql_baseline(
         assert f"{name} " in out
         assert "ratio" in out
     assert "GraphQL layer" in out
+
+
+def test_leaves_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bench.leaves` (the leaf fast path against a raw dump): it checks that the
+    three dumps are the same bytes before printing."""
+    from bench import leaves
+
+    asyncio.run(leaves.main(200, 1))
+    out = capsys.readouterr().out
+    assert "fast path" in out
+    assert "x raw" in out
+
+
+def test_throughput_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bench.throughput` end to end on the demo data set (SQLite), briefly: the
+    hub's servers and the bare endpoint start, take load without errors, and stop."""
+    from bench.performance import sqlite_files
+    from bench.throughput import main as throughput
+
+    results = asyncio.run(throughput(sqlite_files(tmp_path), 1.0, 2, 1))
+    out = capsys.readouterr().out
+    assert "% of bare" in out
+    for loads in results.values():
+        for load in loads.values():
+            assert load.requests > 0
+            assert load.errors == 0

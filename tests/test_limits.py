@@ -466,3 +466,47 @@ async def test_a_batch_of_dashboards_gets_one_budget(hub: GraphQLClient) -> None
     results = (await post(hub, batch)).json()
     assert sum(1 for r in results if not r.get("errors")) == 2  # 2 × 20,000 ≤ 50,000
     assert sum(1 for r in results if r.get("errors")) == 8
+
+
+async def test_a_cached_document_is_still_held_to_every_limit(small_db: DatabasePair) -> None:
+    """`DocumentCache`: the second request with the same text skips parsing and validation,
+    yet its variables' cost, NUL characters and the request's budget are checked again, and
+    an app with stricter limits checks the document under its own."""
+    from schema.limits import DOCUMENTS
+
+    async for hub in client_for(small_db):
+        DOCUMENTS.clear()
+        await hub.query(COSTLY, {"members": 36})
+        await hub.query(COSTLY, {"members": 36})
+        assert DOCUMENTS.hits >= 1
+        hits = DOCUMENTS.hits
+        error = await hub.error(COSTLY, {"members": 37})
+        assert DOCUMENTS.hits == hits + 1
+        assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 51_350, "limit": 50_000}
+        named = """query($name: String) {
+          communities(first: 1, filter: { nameContains: $name }) { totalCount } }"""
+        await hub.query(named, {"name": "x"})
+        error = await hub.error(named, {"name": "a\u0000"})
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "name"}
+        deep, many = AT_DEPTH_10, aliased(2)
+        for query in (deep, many, tokens(40)):
+            await hub.query(query)
+        async for strict in client_for(small_db, max_query_depth=3, max_aliases=1):
+            assert code_of(await strict.raw(deep)) == "QUERY_TOO_COMPLEX"
+            assert code_of(await strict.raw(many)) == "QUERY_TOO_COMPLEX"
+        async for short in client_for(small_db, max_tokens=20):
+            assert code_of(await short.raw(tokens(40))) == "QUERY_TOO_COMPLEX"
+        async for cheap in client_for(small_db, max_query_cost=100):
+            query = "{ communities(first: 100) { totalCount } a: communities { totalCount } }"
+            await hub.query(query)
+            assert (await cheap.error(query))["extensions"]["cost"] == 120
+            batch = [{"query": "{ communities(first: 60) { totalCount } }"}] * 3
+            results = (await post(cheap, batch)).json()
+            assert [bool(r.get("errors")) for r in results] == [False, True, True]
+        async for closed in client_for(small_db, introspection=False):
+            await hub.query(INTROSPECTION)
+            assert code_of(await closed.raw(INTROSPECTION)) == "FORBIDDEN"
+        # A document that failed is not kept: it fails the same way again.
+        bad = "{ communities(first: 1) { nosuchField } }"
+        for _ in range(2):
+            assert code_of(await hub.raw(bad)) == "GRAPHQL_VALIDATION_FAILED"
