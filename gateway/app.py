@@ -34,7 +34,7 @@ from datasources.community.source import CommunitySource
 from datasources.errors import DatasourceUnavailable
 from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
-from gateway import graphiql, heap, logs, metrics, observation, reports, tracing
+from gateway import graphiql, heap, logs, metrics, observation, reports, tracing, workbench
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
@@ -62,6 +62,8 @@ class Hub:
         )
         self.audit_log = AuditSource(settings.audit_database_url, statement_timeout_seconds=timeout)
         self.guards = Guards.from_settings(settings)
+        # The web workbench's operations (web/operations), trusted beside the manifest's.
+        self.guards.documents.manifest.update(workbench.manifest())
         self.schema = build_schema()
         if tracer_provider is not None:
             self.schema = tracing.traced_schema(self.schema, tracer_provider)
@@ -191,6 +193,8 @@ def create_app(
             # Appraisal spreadsheets (评议台账), same bearer token and scope as GraphQL.
             Route("/reports/{kind}/{file}", reports.download, methods=["GET"]),
             *_graphiql_assets(hub.settings),
+            # The web workbench (工作台), a client of /graphql like any other.
+            *workbench.routes(hub),
         ],
         middleware=[
             *_traced(hub),
