@@ -46,8 +46,11 @@ def test_the_page_holds_no_graphql_document() -> None:
     """The scripts name operations and send `documentId`; no query text is in them."""
     scripts = "".join(p.read_text(encoding="utf-8") for p in workbench.WEB_DIR.glob("*.js"))
     assert "documentId" in scripts
-    assert not re.search(r"\b(query|mutation|subscription)\b(\s+\w+)?\s*(\(\$[^)]*\))?\s*\{", scripts)
-    assert '"query"' not in scripts and "query:" not in scripts
+    assert not re.search(
+        r"\b(query|mutation|subscription)\b(\s+\w+)?\s*(\(\$[^)]*\))?\s*\{", scripts
+    )
+    assert '"query"' not in scripts
+    assert "query:" not in scripts
     for name in workbench.operations():
         assert f'"{name}"' in scripts, f"{name} is registered but the page never sends it"
 
