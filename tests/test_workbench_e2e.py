@@ -195,6 +195,10 @@ def screenshot(browser: WebDriver, artifacts: Path, name: str) -> Path:
     return path
 
 
+def dev_token_scope(hub: LiveHub, role: str, key: str) -> str:
+    return dev_token(hub, role, scope=key)
+
+
 def dev_token(hub: LiveHub, role: str, *, scope: str | None = None) -> str:
     """The token (or, given `scope`, that scope's code) the development sign-in issues."""
     issued = httpx.post(f"{hub.url}/app/dev-token", json={"role": role}, timeout=30).json()
@@ -209,6 +213,18 @@ def test_branch_secretary_finds_a_non_compliant_member_and_opens_his_timeline(
     wait(browser, "main table tbody tr")
     assert "报到率" in browser.find_element(By.ID, "main").text
     screenshot(browser, artifacts, "branch")
+    # The spreadsheet behind the download button answers the page's token.
+    download = browser.execute_async_script(
+        """const [code, done] = arguments;
+        const token = sessionStorage.getItem("dualhub.token");
+        fetch(`../reports/branch/${code}.xlsx?year=2025`, {headers: {Authorization: `Bearer ${token}`}})
+          .then((r) => r.blob().then((b) => done([r.status, r.headers.get("content-type"), b.size])))
+          .catch((error) => done([0, String(error), 0]));""",
+        dev_token_scope(hub, "unit_branch", "branch"),
+    )
+    assert download[0] == 200, download
+    assert "spreadsheetml" in download[1]
+    assert download[2] > 1000
 
     browser.find_element(By.LINK_TEXT, "未达标党员").click()
     first = wait(browser, "#noncompliant tbody tr td a")
@@ -291,6 +307,26 @@ def test_district_sees_charts_and_auditor_the_log(
     sign_in(browser, hub, "auditor")
     wait(browser, "main table tbody tr")
     screenshot(browser, artifacts, "auditor")
+
+
+@pytest.mark.parametrize(
+    ("role", "link", "shown"),
+    [
+        ("community", "审核队列", "#demands table"),
+        ("community", "活动", "main table tbody tr"),
+        ("community", "报到党员", "main table tbody tr"),
+        ("district", "红旗支部与物业排名", "#by-category svg rect"),
+        ("member", "活动与积分", "main table"),
+    ],
+)
+def test_further_screens_render(
+    browser: WebDriver, hub: LiveHub, artifacts: Path, role: str, link: str, shown: str
+) -> None:
+    sign_in(browser, hub, role, width=390 if role == "member" else 1200)
+    browser.find_element(By.LINK_TEXT, link).click()
+    wait(browser, shown)
+    assert not browser.find_elements(By.CSS_SELECTOR, "main .error")
+    screenshot(browser, artifacts, f"{role}-{link}")
 
 
 def test_the_page_sent_only_document_ids(hub: LiveHub) -> None:

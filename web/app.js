@@ -29,10 +29,11 @@ const HOMES = {
 };
 const MENUS = {
   UNIT_BRANCH: [["#/branch", "党员名册"], ["#/branch/noncompliant", "未达标党员"]],
-  COMMUNITY: [["#/community", "超时订单"], ["#/community/waiting", "待派单"], ["#/community/supporters", "报到党员"]],
-  DISTRICT: [["#/district", "全区看板"]],
+  COMMUNITY: [["#/community", "超时订单"], ["#/community/waiting", "待派单"], ["#/community/supporters", "报到党员"],
+    ["#/community/review", "审核队列"], ["#/community/activities", "活动"]],
+  DISTRICT: [["#/district", "全区看板"], ["#/district/standings", "红旗支部与物业排名"]],
   AUDITOR: [["#/audit", "审计日志"]],
-  MEMBER: [["#/me", "我的"]],
+  MEMBER: [["#/me", "我的"], ["#/me/activities", "活动与积分"]],
 };
 MENUS.GRID_WORKER = MENUS.COMMUNITY;
 MENUS.GRID_BRANCH_SECRETARY = MENUS.COMMUNITY;
@@ -371,6 +372,62 @@ async function auditPage() {
   main.append(pager(auditPaging, list.pageInfo, list.totalCount, auditPage));
 }
 
+// ---- further screens ---------------------------------------------------------------------
+
+const reviewPaging = { resources: newPaging(), demands: newPaging() };
+async function reviewPage() {
+  const data = await gql("ReviewQueue", {
+    community: viewer.community, first: PAGE,
+    afterResources: after(reviewPaging.resources), afterDemands: after(reviewPaging.demands),
+  });
+  const table = (list, caption) => `<h3>${caption}（${list.totalCount}）</h3><table><thead><tr><th>标题</th><th>类别</th><th>提交时间</th></tr></thead>
+    <tbody>${list.edges.map(({ node: i }) => `<tr><td>${esc(i.title)}</td><td>${esc(i.category.name)}</td><td>${esc(fmtDate(i.createdAt))}</td></tr>`).join("")
+      || '<tr><td colspan="3">没有待审核的条目。</td></tr>'}</tbody></table>`;
+  main.innerHTML = `<h2>审核队列</h2><div id="resources">${table(data.resourceItems, "资源清单待审核")}</div>
+    <div id="demands">${table(data.demandItems, "需求清单待审核")}</div>`;
+  document.getElementById("resources").append(pager(reviewPaging.resources, data.resourceItems.pageInfo, data.resourceItems.totalCount, reviewPage));
+  document.getElementById("demands").append(pager(reviewPaging.demands, data.demandItems.pageInfo, data.demandItems.totalCount, reviewPage));
+}
+
+const ACTIVITY_STATUS = { PUBLISHED: "已发布", CERTIFIED: "已认证", CANCELLED: "已取消" };
+const activityPaging = newPaging();
+async function activitiesPage() {
+  const c = (await gql("CommunityActivities", { community: viewer.community, first: PAGE, after: after(activityPaging) })).community;
+  main.innerHTML = `<h2>${esc(c.name)}：活动</h2><table><thead><tr><th>活动</th><th>时间</th><th>地点</th><th>状态</th><th>报名/名额</th><th>候补</th><th>积分</th></tr></thead>
+    <tbody>${c.activities.edges.map(({ node: a }) => `<tr><td>${esc(a.title)}</td><td>${esc(fmtDate(a.startsAt))}</td><td>${esc(a.place)}</td>
+    <td>${esc(ACTIVITY_STATUS[a.status] || a.status)}</td><td>${a.registeredCount}/${a.capacity}</td><td>${a.waitlistCount}</td><td>${a.pointsPerAttendance}</td></tr>`).join("")}</tbody></table>`;
+  main.append(pager(activityPaging, c.activities.pageInfo, c.activities.totalCount, activitiesPage));
+}
+
+async function standingsPage() {
+  const data = await gql("DistrictStandings", { year, first: PAGE });
+  const d = data.district;
+  const branches = (list, caption) => `<h3>${caption}（${list.totalCount}）</h3><table><thead><tr><th>支部</th><th>单位</th><th>党员</th><th>说明</th></tr></thead>
+    <tbody>${list.edges.map(({ node: b }) => `<tr><td>${esc(b.branch.name)}</td><td>${esc(b.branch.unit.name)}</td><td>${b.members}</td><td>${esc(b.reason)}</td></tr>`).join("")}</tbody></table>`;
+  main.innerHTML = `<h2>${year}年红旗支部与物业排名</h2>
+    ${barChart({ id: "by-category", title: "各类别服务时长（小时）", items: d.serviceByCategory.map((c) => ({ label: c.category ? c.category.name : "其他", value: c.hours })), horizontal: true })}
+    ${branches(d.redFlagBranches, "红旗支部（前20）")}${branches(d.ineligibleBranches, "不具备评选资格的支部（前20）")}
+    <h3>物业服务企业排名</h3><table><thead><tr><th>名次</th><th>企业</th><th>总分</th><th>达标</th><th>奖励档次</th><th>奖励（元）</th></tr></thead>
+    <tbody>${data.propertyRanking.map((r) => `<tr><td>${r.rank}</td><td>${esc(r.company ? r.company.name : "")}</td><td>${esc(r.total)}</td>
+    <td>${r.passed ? "是" : "否"}</td><td>${esc(r.tierName || "")}</td><td>${esc(r.amountYuan)}</td></tr>`).join("") || '<tr><td colspan="6">本年度尚无排名。</td></tr>'}</tbody></table>`;
+}
+
+const SIGNUP_STATUS = { REGISTERED: "已报名", WAITLISTED: "候补", CANCELLED: "已取消", ATTENDED: "已签到", CERTIFIED: "已认证", ABSENT: "缺席" };
+const myActivityPaging = newPaging();
+async function myActivitiesPage() {
+  const data = await gql("MyActivitiesAndPoints", { first: PAGE, after: after(myActivityPaging) });
+  const me = data.me;
+  if (!me) { main.innerHTML = '<p class="error" role="alert">找不到您的党员信息。</p>'; return; }
+  main.innerHTML = `<div class="narrow"><h2>我的活动</h2>${me.activitySignups.edges.map(({ node: a }) => `<article class="order">
+    <h3>${esc(a.activity ? a.activity.title : "")}</h3><p>${esc(a.activity ? `${fmtDate(a.activity.startsAt)} · ${a.activity.place}` : "")}
+    · ${esc(SIGNUP_STATUS[a.status] || a.status)}${a.points ? ` · ${a.points} 积分` : ""}</p></article>`).join("") || "<p>暂无活动报名。</p>"}
+    <div id="my-activities-pager"></div>
+    <h2>积分与积分超市</h2><p>积分余额：<b>${me.points ? me.points.balance : 0}</b></p>
+    <table><thead><tr><th>商品</th><th>所需积分</th><th>库存</th><th>商家</th></tr></thead><tbody>
+    ${data.mallItems.edges.map(({ node: i }) => `<tr><td>${esc(i.name)}</td><td>${i.pricePoints}</td><td>${i.stock}</td><td>${esc(i.merchant ? i.merchant.name : "")}</td></tr>`).join("")}</tbody></table></div>`;
+  document.getElementById("my-activities-pager").append(pager(myActivityPaging, me.activitySignups.pageInfo, me.activitySignups.totalCount, myActivitiesPage));
+}
+
 // ---- routing ----------------------------------------------------------------------------
 
 function showError(error) {
@@ -387,9 +444,14 @@ async function route() {
   try {
     if (page === "branch") await (arg === "noncompliant" ? nonCompliantPage() : branchPage());
     else if (page === "member" && arg) await memberPage(decodeURIComponent(arg));
-    else if (page === "community") await (arg === "supporters" ? supportersPage() : ordersPage(arg === "waiting"));
+    else if (page === "community" && arg === "supporters") await supportersPage();
+    else if (page === "community" && arg === "review") await reviewPage();
+    else if (page === "community" && arg === "activities") await activitiesPage();
+    else if (page === "community") await ordersPage(arg === "waiting");
+    else if (page === "me" && arg === "activities") await myActivitiesPage();
     else if (page === "me") await mePage();
     else if (page === "order" && arg) await orderPage(decodeURIComponent(arg));
+    else if (page === "district" && arg === "standings") await standingsPage();
     else if (page === "district") await districtPage();
     else if (page === "audit") await auditPage();
     else location.hash = HOMES[viewer.role];
