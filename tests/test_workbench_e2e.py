@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -315,6 +316,7 @@ def test_district_sees_charts_and_auditor_the_log(
         ("community", "审核队列", "#demands table"),
         ("community", "活动", "main table tbody tr"),
         ("community", "报到党员", "main table tbody tr"),
+        ("community", "红色物业", "#red-property tbody tr"),
         ("district", "红旗支部与物业排名", "#by-category svg rect"),
         ("member", "活动与积分", "main table"),
     ],
@@ -327,6 +329,27 @@ def test_further_screens_render(
     wait(browser, shown)
     assert not browser.find_elements(By.CSS_SELECTOR, "main .error")
     screenshot(browser, artifacts, f"{role}-{link}")
+
+
+def test_community_issues_a_check_in_code_and_filters_supporters(
+    browser: WebDriver, hub: LiveHub, artifacts: Path
+) -> None:
+    sign_in(browser, hub, "community")
+    browser.find_element(By.LINK_TEXT, "活动").click()
+    wait(browser, "[data-code]").click()
+    result = wait(browser, "[data-activity] .checkin-code, [data-activity] .error")
+    # A code while the activity is open for check-in, else the API's refusal, shown as is.
+    assert re.fullmatch(r"\d{6}", result.text) or "OUTSIDE_WINDOW" in result.text, result.text
+    browser.find_element(By.LINK_TEXT, "报到党员").click()
+    Select(wait(browser, "#available")).select_by_value("WEEKENDS")
+    browser.find_element(By.CSS_SELECTOR, "#skill-form button").click()
+    WebDriverWait(browser, WAIT).until(
+        lambda driver: all(
+            "周末" in cell.text
+            for cell in driver.find_elements(By.CSS_SELECTOR, "main tbody td:nth-child(6)")
+        )
+    )
+    screenshot(browser, artifacts, "community-supporters-weekends")
 
 
 def test_the_page_sent_only_document_ids(hub: LiveHub) -> None:

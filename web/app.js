@@ -30,7 +30,7 @@ const HOMES = {
 const MENUS = {
   UNIT_BRANCH: [["#/branch", "党员名册"], ["#/branch/noncompliant", "未达标党员"]],
   COMMUNITY: [["#/community", "超时订单"], ["#/community/waiting", "待派单"], ["#/community/supporters", "报到党员"],
-    ["#/community/review", "审核队列"], ["#/community/activities", "活动"]],
+    ["#/community/review", "审核队列"], ["#/community/activities", "活动"], ["#/community/red-property", "红色物业"]],
   DISTRICT: [["#/district", "全区看板"], ["#/district/standings", "红旗支部与物业排名"]],
   AUDITOR: [["#/audit", "审计日志"]],
   MEMBER: [["#/me", "我的"], ["#/me/activities", "活动与积分"]],
@@ -269,20 +269,28 @@ async function ordersPage(waiting) {
   }
 }
 
-const supporterPaging = { skill: "", cursors: [null] };
+const AVAILABILITY = { WEEKDAY_EVENINGS: "工作日晚上", WEEKENDS: "周末", HOLIDAYS: "节假日", WEEKDAY_DAYTIME: "工作日白天", ON_CALL: "随叫随到" };
+const supporterPaging = { skill: "", available: "", cursors: [null] };
 async function supportersPage() {
-  const data = await gql("Supporters", { community: viewer.community, skill: supporterPaging.skill || null, first: PAGE, after: after(supporterPaging) });
+  const data = await gql("Supporters", {
+    community: viewer.community, skill: supporterPaging.skill || null,
+    available: supporterPaging.available ? [supporterPaging.available] : null, first: PAGE, after: after(supporterPaging),
+  });
   const list = data.community.supporters;
   const rows = list.edges.map(({ node: r }) => `<tr><td>${esc(r.member ? r.member.name : "")}</td><td>${esc(r.memberCode)}</td>
     <td>${esc(r.member ? r.member.unit.name : "")}</td><td>${esc(r.building ? `${r.building.compound.name} ${r.building.name}` : "")}</td>
-    <td>${esc(r.skills.join("、"))}</td><td>${esc(r.availability.join("、"))}</td></tr>`).join("");
+    <td>${esc(r.skills.join("、"))}</td><td>${esc(r.availability.map((a) => AVAILABILITY[a] || a).join("、"))}</td></tr>`).join("");
   main.innerHTML = `<h2>报到党员</h2><form id="skill-form" class="row"><div><label for="skill">技能</label>
-    <input id="skill" value="${esc(supporterPaging.skill)}"></div><button type="submit">查找</button></form>
+    <input id="skill" value="${esc(supporterPaging.skill)}"></div><div><label for="available">可服务时间</label>
+    <select id="available"><option value="">不限</option>${Object.entries(AVAILABILITY).map(([v, l]) => `<option value="${v}" ${v === supporterPaging.available ? "selected" : ""}>${l}</option>`).join("")}</select></div>
+    <button type="submit">查找</button></form>
     <table><thead><tr><th>姓名</th><th>编号</th><th>单位</th><th>楼栋</th><th>技能</th><th>可服务时间</th></tr></thead><tbody>${rows}</tbody></table>`;
   main.append(pager(supporterPaging, list.pageInfo, list.totalCount, supportersPage));
   document.getElementById("skill-form").onsubmit = (event) => {
     event.preventDefault();
-    Object.assign(supporterPaging, { skill: document.getElementById("skill").value.trim(), cursors: [null] });
+    Object.assign(supporterPaging, {
+      skill: document.getElementById("skill").value.trim(), available: document.getElementById("available").value, cursors: [null],
+    });
     supportersPage().catch(showError);
   };
 }
@@ -390,13 +398,49 @@ async function reviewPage() {
 }
 
 const ACTIVITY_STATUS = { PUBLISHED: "已发布", CERTIFIED: "已认证", CANCELLED: "已取消" };
-const activityPaging = newPaging();
+const activityPaging = { status: "PUBLISHED", cursors: [null] };
 async function activitiesPage() {
-  const c = (await gql("CommunityActivities", { community: viewer.community, first: PAGE, after: after(activityPaging) })).community;
-  main.innerHTML = `<h2>${esc(c.name)}：活动</h2><table><thead><tr><th>活动</th><th>时间</th><th>地点</th><th>状态</th><th>报名/名额</th><th>候补</th><th>积分</th></tr></thead>
+  const c = (await gql("CommunityActivities", {
+    community: viewer.community, statuses: [activityPaging.status], first: PAGE, after: after(activityPaging),
+  })).community;
+  main.innerHTML = `<h2>${esc(c.name)}：活动</h2><div class="row"><div><label for="activity-status">状态</label>
+    <select id="activity-status">${["PUBLISHED", "CERTIFIED", "CANCELLED"].map((v) => `<option value="${v}" ${v === activityPaging.status ? "selected" : ""}>${ACTIVITY_STATUS[v]}</option>`).join("")}</select></div></div>
+    <table><thead><tr><th>活动</th><th>时间</th><th>地点</th><th>状态</th><th>报名/名额</th><th>候补</th><th>积分</th><th>签到码</th></tr></thead>
     <tbody>${c.activities.edges.map(({ node: a }) => `<tr><td>${esc(a.title)}</td><td>${esc(fmtDate(a.startsAt))}</td><td>${esc(a.place)}</td>
-    <td>${esc(ACTIVITY_STATUS[a.status] || a.status)}</td><td>${a.registeredCount}/${a.capacity}</td><td>${a.waitlistCount}</td><td>${a.pointsPerAttendance}</td></tr>`).join("")}</tbody></table>`;
+    <td>${esc(ACTIVITY_STATUS[a.status] || a.status)}</td><td>${a.registeredCount}/${a.capacity}</td><td>${a.waitlistCount}</td><td>${a.pointsPerAttendance}</td>
+    <td data-activity="${esc(a.id)}">${a.status === "PUBLISHED" ? '<button class="plain" data-code>生成签到码</button><span data-result></span>' : ""}</td></tr>`).join("")
+      || '<tr><td colspan="8">没有该状态的活动。</td></tr>'}</tbody></table>`;
+  document.getElementById("activity-status").onchange = (event) => {
+    Object.assign(activityPaging, { status: event.target.value, cursors: [null] });
+    activitiesPage().catch(showError);
+  };
   main.append(pager(activityPaging, c.activities.pageInfo, c.activities.totalCount, activitiesPage));
+  for (const cell of main.querySelectorAll("[data-activity]")) {
+    const button = cell.querySelector("[data-code]");
+    if (button) button.onclick = async () => {
+      const result = (await gql("IssueCheckInCode", { input: { activityId: cell.dataset.activity } })).issueCheckInCode;
+      cell.querySelector("[data-result]").innerHTML = result.userErrors.length
+        ? userErrors(result.userErrors)
+        : ` <b class="checkin-code">${esc(result.code)}</b>（${esc(fmtDate(result.expiresAt))} 失效）`;
+    };
+  }
+}
+
+const RED_STATUS = { NONE: "未创建", CANDIDATE: "创建中", CERTIFIED: "红色物业", REVOKED: "已撤销" };
+const redPaging = newPaging();
+async function redPropertyPage() {
+  const c = (await gql("RedProperty", { community: viewer.community, first: PAGE, after: after(redPaging) })).community;
+  const mark = (ok) => (ok ? '<span class="tag good">是</span>' : '<span class="tag bad">否</span>');
+  main.innerHTML = `<h2>${esc(c.name)}：小区与红色物业</h2><table id="red-property"><thead><tr><th>小区</th><th>物业企业</th><th>红色物业状态</th>
+    <th>党组织</th><th>签订承诺</th><th>年度考评通过</th></tr></thead><tbody>
+    ${c.compounds.edges.map(({ node: x }) => {
+      const company = x.propertyCompany;
+      if (!company) return `<tr><td>${esc(x.name)}</td><td colspan="5">无物业（三无小区或自管）</td></tr>`;
+      const k = company.redPropertyCriteria;
+      return `<tr><td>${esc(x.name)}</td><td>${esc(company.name)}</td><td>${esc(RED_STATUS[company.redPropertyStatus] || company.redPropertyStatus)}</td>
+        <td>${mark(k.partyOrganisation)}</td><td>${mark(k.commitmentsSigned)}</td><td>${mark(k.evaluationPassed)}${k.evaluationYear ? `（${k.evaluationYear}）` : ""}</td></tr>`;
+    }).join("")}</tbody></table>`;
+  main.append(pager(redPaging, c.compounds.pageInfo, c.compounds.totalCount, redPropertyPage));
 }
 
 async function standingsPage() {
@@ -447,6 +491,7 @@ async function route() {
     else if (page === "community" && arg === "supporters") await supportersPage();
     else if (page === "community" && arg === "review") await reviewPage();
     else if (page === "community" && arg === "activities") await activitiesPage();
+    else if (page === "community" && arg === "red-property") await redPropertyPage();
     else if (page === "community") await ordersPage(arg === "waiting");
     else if (page === "me" && arg === "activities") await myActivitiesPage();
     else if (page === "me") await mePage();
