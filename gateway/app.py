@@ -40,7 +40,7 @@ from datasources.errors import DatasourceUnavailable
 from datasources.files.storage import LocalFileStore
 from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
-from gateway import files, graphiql, heap, logs, metrics, observation, reports, tracing
+from gateway import files, graphiql, heap, logs, metrics, observation, reports, tracing, workbench
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
@@ -73,6 +73,8 @@ class Hub:
         )
         self.audit_log = AuditSource(settings.audit_database_url, statement_timeout_seconds=timeout)
         self.guards = Guards.from_settings(settings)
+        # The web workbench's operations (web/operations), trusted beside the manifest's.
+        self.guards.documents.manifest.update(workbench.manifest())
         self.schema = build_schema()
         DOCUMENTS.size = settings.document_cache_size  # one cache per process, as the schema
         if tracer_provider is not None:
@@ -281,6 +283,8 @@ def create_app(
             # Evidence files (附件), same bearer token and the scope of their record.
             Route("/files/{attachment_id}", files.download, methods=["GET"]),
             *_graphiql_assets(hub.settings),
+            # The web workbench (工作台), a client of /graphql like any other.
+            *workbench.routes(hub),
         ],
         middleware=[
             *_traced(hub),
