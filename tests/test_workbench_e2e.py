@@ -261,12 +261,15 @@ def test_community_dispatches_an_overdue_order_and_the_member_accepts_and_closes
     order.find_element(By.CSS_SELECTOR, "form button").click()
     assert code in wait(browser, "article.order .dispatched").text
 
-    # The member, on a phone-sized screen, opens the order from its link (as a notification
-    # will bring it: the API lists a member's orders only once he serves them) and accepts it.
+    # The member, on a phone-sized screen, finds the dispatch among his notifications (我的消息),
+    # opens the order from it and accepts it.
     sign_in(browser, hub, "member", width=390)
-    wait(browser, "#notifications")
+    link = wait(
+        browser,
+        f'#notifications [data-kind="ORDER_DISPATCHED"] a[href="#/order/{quote(order_id, safe="")}"]',
+    )
     screenshot(browser, artifacts, "member")
-    browser.get(f"{hub.url}/app/#/order/{quote(order_id, safe='')}")
+    link.click()
     accept = wait(browser, "article.order [data-accept]")
     assert title in browser.find_element(By.ID, "main").text
     accept.send_keys(Keys.ENTER)  # by keyboard

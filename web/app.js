@@ -335,13 +335,29 @@ async function mePage() {
   main.innerHTML = `<div class="narrow"><h2>${esc(me ? me.name : "我的")}</h2>
     <div class="cards"><div class="card">报到<b>${me && me.report ? esc(REPORT_STATUS[me.report.status]) : "未报到"}</b>${me && me.report ? esc(me.report.community.name) : ""}</div>
     <div class="card">积分<b>${me && me.points ? me.points.balance : 0}</b></div></div>
-    <section aria-labelledby="notice-h"><h3 id="notice-h">我的消息</h3>
-    <!-- NOTIFICATIONS: the notifications feature (another change) fills this section; orders
-         newly dispatched to him arrive there as links to #/order/<id>. Nothing is made up here. -->
-    <p class="notice" id="notifications">消息通知尚未接入工作台（由通知功能提供）。派给您的新订单请通过通知中的链接打开。</p></section>
+    <section aria-labelledby="notice-h"><h3 id="notice-h">我的消息（未读 <span id="unread">${data.viewer.unreadCount}</span>）</h3>
+    <ul class="notifications" id="notifications">${notificationItems(data.viewer.notifications.edges) || "<li>暂无消息。</li>"}</ul>
+    ${data.viewer.unreadCount ? '<button class="plain" id="mark-read">全部标为已读</button>' : ""}</section>
     <h3>我服务中的订单</h3>${orders || "<p>暂无服务中的订单。</p>"}</div>`;
   main.querySelector(".narrow").append(pager(myPaging, mine.pageInfo, mine.totalCount, mePage));
   wireOrders(mePage);
+  const markRead = document.getElementById("mark-read");
+  if (markRead) markRead.onclick = async () => {
+    const result = (await gql("MarkNotificationsRead", { input: { all: true } })).markNotificationsRead;
+    if (result.userErrors.length) { say(result.userErrors.map((e) => e.message).join("；")); return; }
+    say(`已读 ${result.markedCount} 条`);
+    mePage().catch(showError);
+  };
+}
+
+// A notification about an order links to the order's page (#/order/<id>), where he acts on it.
+function notificationItems(edges) {
+  return edges.map(({ node: n }) => {
+    const title = n.kind.startsWith("ORDER_") && n.objectId
+      ? `<a href="#/order/${encodeURIComponent(n.objectId)}">${esc(n.title)}</a>` : esc(n.title);
+    return `<li class="${n.unread ? "unread" : ""}" data-kind="${esc(n.kind)}">${n.unread ? '<span class="tag">未读</span> ' : ""}${title}
+      <small>${esc(fmtDate(n.createdAt))}</small><br><span>${esc(n.text)}</span></li>`;
+  }).join("");
 }
 
 async function orderPage(id) {
