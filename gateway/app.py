@@ -30,7 +30,7 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_
 from strawberry.types import ExecutionResult
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from datasources import announcements
+from datasources import announcements, notification_relay
 from datasources.audit.source import AuditSource
 from datasources.base import Datasource
 from datasources.community.notifications import sweep as notification_sweep
@@ -97,8 +97,15 @@ class Hub:
         self.audit_delivery = OutboxDelivery(
             (self.units, self.community), self.audit_log,
             settings.audit_outbox_interval_seconds, settings.audit_outbox_grace_seconds,
-            # The time-based notifications (overdue orders, check-in open), written once each.
-            rounds=(lambda: notification_sweep(self.community),),
+            # The time-based notifications (overdue orders, check-in open), written once each,
+            # and the units' queued notifications relayed to the feed (notification_relay).
+            rounds=(
+                lambda: notification_sweep(self.community),
+                lambda: notification_relay.relay(
+                    self.units, self.community,
+                    older_than=timedelta(seconds=settings.audit_outbox_grace_seconds),
+                ),
+            ),
         )  # fmt: skip
 
     @property

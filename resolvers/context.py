@@ -57,3 +57,6 @@ class HubContext:
     # Evidence uploads (resolvers.attachments): the file store, the decoded-image limit.
     files: FileStore | None = None
     max_image_pixels: int = 40_000_000
+    # A mutation committed rows of the units' notification outbox: the request relays them
+    # to the feed when it ends (datasources.notification_relay, run by schema.audit).
+    notifications_queued: bool = False

@@ -41,9 +41,10 @@ from datasources.community.models import (
     ReportEndReason,
     ReportStatus,
 )
+from datasources.community.notification_models import NotificationKind
 from datasources.community.policy import grid_buildings
 from datasources.scope import BRANCH_SECRETARIES, Role, Viewer
-from datasources.units.models import Member, OrganisationEvaluation
+from datasources.units.models import Member, NotificationOutbox, OrganisationEvaluation
 from datasources.units.policy import unit_members
 from resolvers import appraisal_ceiling
 from resolvers.context import HubContext
@@ -433,6 +434,8 @@ async def _record(
             )  # fmt: skip
             session.add(row)
             await session.flush()
+            _notify_member(session, member, row)
+        ctx.notifications_queued = True
         return row
     except IntegrityError as exc:
         # PostgreSQL: a concurrent request won (the same retried one, or another writer);
@@ -446,6 +449,27 @@ async def _record(
             "该组织评价刚由他人同时填写，请刷新后再修订。",
             "input.memberCode",
         ) from exc
+
+
+ORGANISATION_EVALUATION = "OrganisationEvaluation"  # the GraphQL type, for `objectId`
+
+
+def _notify_member(session: AsyncSession, member: Member, row: OrganisationEvaluation) -> None:
+    """Tell the member (收到评价) in the evaluation's own transaction, through the units'
+    notification outbox (relayed to the community feed by datasources.notification_relay)."""
+    grade = GRADE_NAMES[row.grade]
+    by = "区委组织部特批" if row.override_reason is not None else "单位党组织"
+    session.add(
+        NotificationOutbox(
+            addressee=notifications.member(member.code),
+            kind=NotificationKind.EVALUATION_WRITTEN.value,
+            title="收到组织评价",
+            text=f"{by}对您作出了{row.year}年度组织评价：{grade}。",
+            object_type=ORGANISATION_EVALUATION,
+            object_id=row.id,
+            created_at=utcnow(),
+        )
+    )
 
 
 async def _evaluated_member(ctx: HubContext, session: AsyncSession, member_code: str) -> Member:

@@ -15,7 +15,7 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.extensions.field_extension import AsyncExtensionResolver
 from strawberry.scalars import JSON
 
-from datasources import outbox
+from datasources import notification_relay, outbox
 from datasources.audit import lists
 from datasources.audit.events import AuditEvent as AuditEventModel
 from datasources.audit.events import AuditKind as AuditKindModel
@@ -66,6 +66,8 @@ class AuditRecorder(SchemaExtension):
         context = self.execution_context.context
         if not isinstance(context, HubContext):
             return
+        if context.notifications_queued:
+            await _relay_notifications(context)
         trail = context.audit
         events = trail.events(
             context.viewer,
@@ -97,6 +99,15 @@ class AuditRecorder(SchemaExtension):
                     },
                 )
             ]
+
+
+async def _relay_notifications(context: HubContext) -> None:
+    """Relay the notifications the request's units-side changes queued to the feed; if that
+    fails, the background loop relays them later."""
+    try:
+        await notification_relay.relay(context.sources.units, context.sources.community)
+    except Exception:
+        logger.exception("request %s: notification outbox not relayed", context.request_id)
 
 
 def _by_side(

@@ -29,6 +29,13 @@ Time-based notifications (an order overdue, a check-in window open) come from `s
 run by the hub's background loop and by `dualhub notifications-sweep`: each carries a
 `dedupe_key` (kind, object, addressee) under a unique constraint, so a sweep run twice, or
 by two processes at once, notifies once.
+
+Notifications of units-side events (an organisation evaluation recorded about a member,
+收到评价) cannot be written here in the event's transaction: no transaction spans both
+sides. The event's units transaction writes a row of the units' `notification_outbox`
+instead; `datasources.notification_relay` copies it here with `notify_once` under the key
+`units-outbox:<outbox id>` (so a second copy is a no-op) and then deletes it: at the end of
+the request that wrote it, and from the background loop for anything left over.
 """
 
 from __future__ import annotations
@@ -138,12 +145,15 @@ async def notify_once(
     kind: NotificationKind,
     title: str,
     text: str,
-    object_type: str,
-    object_id: int,
+    object_type: str | None,
+    object_id: int | None,
+    *,
+    dedupe_key: str | None = None,
 ) -> bool:
     """A sweep's notification: written unless one of this kind, object and addressee
-    exists (a unique key, so concurrent sweeps too write one). Whether it was written."""
-    key = f"{kind.value}:{object_type}:{object_id}:{addressee}"[:160]
+    exists (a unique key, so concurrent sweeps too write one). Whether it was written.
+    `dedupe_key` replaces that key (the relay's `units-outbox:<id>`)."""
+    key = (dedupe_key or f"{kind.value}:{object_type}:{object_id}:{addressee}")[:160]
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(Notification)

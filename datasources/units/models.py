@@ -299,3 +299,24 @@ class AuditOutbox(AuditOutboxColumns, UnitsBase):
     the change's own transaction (datasources.outbox), deleted once delivered."""
 
     __tablename__ = "units_audit_outbox"
+
+
+class NotificationOutbox(UnitsBase):
+    """Notifications (消息) a units-side change causes, committed in the change's own
+    transaction and relayed to the community side's feed (datasources.notification_relay),
+    then deleted. `kind` is a community `NotificationKind` value, kept as a string: this
+    side references nothing of the community's."""
+
+    __tablename__ = "notification_outbox"
+    # The relay's key is `units-outbox:<id>`: an id is never reused, also on SQLite, whose
+    # plain integer key would give a delivered (deleted) row's id to the next row.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    addressee: Mapped[str] = mapped_column(String(120))  # e.g. member:M001
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    object_type: Mapped[str | None] = mapped_column(String(40))  # a GraphQL type name
+    object_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow, index=True)
