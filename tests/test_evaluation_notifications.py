@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 
 from datasources import notification_relay
+from datasources.common import utcnow
 from datasources.community.source import CommunitySource
+from datasources.units.models import NotificationOutbox
 from datasources.units.source import UnitsSource
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair
@@ -78,11 +80,11 @@ async def test_the_relay_delivers_each_outbox_row_once(ceiling_db: DatabasePair)
     try:
         async with units.transaction() as session:
             rows = [
-                notification_relay.NotificationOutbox(
+                NotificationOutbox(
                     addressee="member:M6", kind="evaluation_written", title="收到组织评价",
                     text=f"单位党组织对您作出了{YEAR}年度组织评价：合格。",
                     object_type="OrganisationEvaluation", object_id=9000 + n,
-                    created_at=notification_relay.utcnow(),
+                    created_at=utcnow(),
                 )
                 for n in range(2)
             ]  # fmt: skip

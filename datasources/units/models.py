@@ -310,7 +310,7 @@ class NotificationOutbox(UnitsBase):
     __tablename__ = "notification_outbox"
     # The relay's key is `units-outbox:<id>`: an id is never reused, also on SQLite, whose
     # plain integer key would give a delivered (deleted) row's id to the next row.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     addressee: Mapped[str] = mapped_column(String(120))  # e.g. member:M001
