@@ -60,3 +60,5 @@ class HubContext:
     # A mutation committed rows of the units' notification outbox: the request relays them
     # to the feed when it ends (datasources.notification_relay, run by schema.audit).
     notifications_queued: bool = False
+    # Per request: notices' read and audience counts, batched (resolvers.notifications).
+    notice_counts: Any = None

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, update
 
+from datasources.batching import DataLoader
 from datasources.common import as_utc, utcnow
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import Community, Grid, PairingStatus, Report, UnitPairing
@@ -225,44 +226,89 @@ def publishes(viewer: Viewer, organisation: str) -> bool:
     return viewer.sees_everything or organisation == viewer.organisation
 
 
-async def read_count(ctx: HubContext, notice_id: int) -> int:
-    async with ctx.sources.community.session() as session:
-        found = await session.scalar(
-            select(func.count()).select_from(NoticeRead).where(NoticeRead.notice_id == notice_id)
+class NoticeCounts:
+    """A request's loaders of notices' read and audience counts: a page of notices costs one
+    grouped statement per count kind, not one per notice (statements are bounded by the
+    query's depth, never by a list's length)."""
+
+    def __init__(self, ctx: HubContext) -> None:
+        async def reads(notice_ids: list[int]) -> list[int]:
+            async with ctx.sources.community.session() as session:
+                rows = await session.execute(
+                    select(NoticeRead.notice_id, func.count())
+                    .where(NoticeRead.notice_id.in_(notice_ids))
+                    .group_by(NoticeRead.notice_id)
+                )
+                found = {notice_id: int(n) for notice_id, n in rows}
+            return [found.get(notice_id, 0) for notice_id in notice_ids]
+
+        async def audiences(keys: list[tuple[NoticeAudience, str]]) -> list[int | None]:
+            found: dict[tuple[NoticeAudience, str], int] = {}
+            for audience in {a for a, _code in keys if a in _COUNTED_AUDIENCES}:
+                codes = sorted({code for a, code in keys if a is audience})
+                for code, n in await _audience_counts(ctx, audience, codes):
+                    found[(audience, code)] = int(n)
+            return [found.get(key, 0) if key[0] in _COUNTED_AUDIENCES else None for key in keys]
+
+        self.reads = DataLoader(load_fn=reads)
+        self.audiences = DataLoader(load_fn=audiences)
+
+
+_COUNTED_AUDIENCES = frozenset({
+    NoticeAudience.BRANCH_MEMBERS, NoticeAudience.COMMUNITY_MEMBERS,
+    NoticeAudience.COMMUNITY_PARTNERS,
+})  # fmt: skip
+
+
+async def _audience_counts(
+    ctx: HubContext, audience: NoticeAudience, codes: list[str]
+) -> list[tuple[str, int]]:
+    """(code, how many) of one audience kind, for several codes in one statement."""
+    if audience is NoticeAudience.BRANCH_MEMBERS:
+        async with ctx.sources.units.session() as session:
+            rows = await session.execute(
+                select(WorkUnit.code, func.count())
+                .select_from(Member)
+                .join(WorkUnit, Member.unit_id == WorkUnit.id)
+                .where(WorkUnit.code.in_(codes), Member.in_service.is_(True))
+                .group_by(WorkUnit.code)
+            )
+            return [(code, n) for code, n in rows]
+    if audience is NoticeAudience.COMMUNITY_MEMBERS:
+        statement = (
+            select(Community.code, func.count(func.distinct(Report.member_code)))
+            .join(Community, Report.community_id == Community.id)
+            .where(Community.code.in_(codes), Report.status.in_(ACTIVE_REPORT_STATUSES))
+            .group_by(Community.code)
         )
-    return int(found or 0)
+    else:
+        statement = (
+            select(Community.code, func.count(func.distinct(UnitPairing.unit_code)))
+            .join(Community, UnitPairing.community_id == Community.id)
+            .where(Community.code.in_(codes), UnitPairing.status == PairingStatus.ACTIVE)
+            .group_by(Community.code)
+        )
+    async with ctx.sources.community.session() as session:
+        return [(code, n) for code, n in await session.execute(statement)]
+
+
+def notice_counts(ctx: HubContext) -> NoticeCounts:
+    """The request's `NoticeCounts`, built on first use."""
+    if ctx.notice_counts is None:
+        ctx.notice_counts = NoticeCounts(ctx)
+    counts: NoticeCounts = ctx.notice_counts
+    return counts
+
+
+async def read_count(ctx: HubContext, notice_id: int) -> int:
+    return await notice_counts(ctx).reads.load(notice_id)
 
 
 async def audience_count(ctx: HubContext, audience: NoticeAudience, code: str) -> int | None:
     """How many the audience holds, where the hub keeps it as a list: the members with an
     active report to the community, the units actively paired with it, the unit's members
     in service. None for residents, a grid and the whole district (no list of accounts)."""
-    if audience is NoticeAudience.BRANCH_MEMBERS:
-        async with ctx.sources.units.session() as session:
-            found = await session.scalar(
-                select(func.count())
-                .select_from(Member)
-                .join(WorkUnit, Member.unit_id == WorkUnit.id)
-                .where(WorkUnit.code == code, Member.in_service.is_(True))
-            )
-        return int(found or 0)
-    if audience is NoticeAudience.COMMUNITY_MEMBERS:
-        statement = (
-            select(func.count(func.distinct(Report.member_code)))
-            .join(Community, Report.community_id == Community.id)
-            .where(Community.code == code, Report.status.in_(ACTIVE_REPORT_STATUSES))
-        )
-    elif audience is NoticeAudience.COMMUNITY_PARTNERS:
-        statement = (
-            select(func.count(func.distinct(UnitPairing.unit_code)))
-            .join(Community, UnitPairing.community_id == Community.id)
-            .where(Community.code == code, UnitPairing.status == PairingStatus.ACTIVE)
-        )
-    else:
-        return None
-    async with ctx.sources.community.session() as session:
-        found = await session.scalar(statement)
-    return int(found or 0)
+    return await notice_counts(ctx).audiences.load((audience, code))
 
 
 async def _may_publish(ctx: HubContext, session: Any, audience: NoticeAudience, code: str) -> None:

@@ -58,6 +58,12 @@ FILTERS: dict[str, dict[str, tuple[str, ...] | None]] = {
     "ActivityFilter": {
         "statuses": None, "startsFrom": None, "startsBefore": None, "thisWeek": None,
     },
+    # Commitments and commendations filter by codes, years and states only.
+    "CommitmentFilter": {"memberCode": None, "communityCode": None, "year": None, "statuses": None},
+    "CommendationFilter": {
+        "honoreeKind": None, "honoreeCode": None, "communityCode": None, "year": None,
+        "levels": None, "statuses": None,
+    },
     "ServiceOrderFilter": {"statuses": None, "overdue": None, "categoryCode": None},
     "RedemptionFilter": {"statuses": None},
     "TimelineFilter": {"kinds": None, "since": None, "until": None, "services": None},
@@ -119,6 +125,7 @@ ARGUMENTS: dict[str, tuple[str, ...] | None] = {
     "Query.memberThreeEvaluations(year)": None,
     "Query.branchThreeEvaluations(year)": None,
     "Query._entities(representations)": None,
+    "ViewerInfo.notifications(unreadOnly)": None,
 }
 
 # Lists of people (rows that name a member or a resident), as `Type.field`: what being
@@ -146,6 +153,8 @@ NESTED: dict[str, tuple[str, ...] | None] = {
     "Query.memberThreeEvaluations": None,
     # A unit asks about its own member; the community of his report answers.
     "Query.opinionRequests": None,
+    # Public commitments (亮承诺): residents see only those the member consented to show.
+    "Query.commitments": None,
     "Member.microWishes": None,
     "Member.assignments": None,
     "Member.activitySignups": None,

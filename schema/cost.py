@@ -91,6 +91,15 @@ AGGREGATE_COSTS: Mapping[str, int] = MappingProxyType(
         "CommendationsFigure.recordIds": MEMBER_RECORDS,
         "MemberPerformance.commendations": MEMBER_RECORDS,
         "Query.appraisalPolicy": LOOKUP,
+        # The viewer's own feed (消息, 通知公告): one addressee's rows, counted by an index.
+        "ViewerInfo.notifications": MEMBER_RECORDS,
+        "ViewerInfo.unreadCount": LOOKUP,
+        "ViewerInfo.notices": MEMBER_RECORDS,
+        "ViewerInfo.publishedNotices": MEMBER_RECORDS,
+        # A notice's readers and audience, counted for a whole page of notices in one
+        # grouped statement: what a branch costs, per notice.
+        "Notice.readCount": BRANCH_MEMBERS,
+        "Notice.audienceCount": BRANCH_MEMBERS,
         "AppraisalPolicy.history": LOOKUP,
         # A page of members loads the figures its nodes' `performance(year)` asks for, in
         # one batch: the work is `Member.performance`'s, multiplied by the page.

@@ -445,3 +445,29 @@ async def test_the_sweep_opens_check_in_once_and_a_unit_hears_of_its_dispatch(
     assert [n["kind"] for n in _about(await _feed(branch), order["id"])] == ["ORDER_DISPATCHED"]
     other = hub.as_viewer("unit_branch", unit="U-NOT-PAIRED")
     assert _about(await _feed(other), order["id"]) == []
+
+
+async def test_a_page_of_notices_counts_its_readers_in_grouped_statements(
+    hub: GraphQLClient,
+) -> None:
+    """Read and audience counts of a page of notices cost the same statements for one
+    notice as for several: one grouped statement per kind, never one per notice."""
+    committee = hub.as_viewer("community", community="C003")
+    query = """{ viewer { publishedNotices(first: 50) { edges { node {
+      id audience readCount audienceCount } } } } }"""
+
+    await _publish(committee, title="通知一", body="内容。", audience="COMMUNITY_MEMBERS",
+                   audienceCode="C003")  # fmt: skip
+    one = await committee.statements(query)
+    for n, audience in enumerate(["COMMUNITY_MEMBERS", "COMMUNITY_PARTNERS"] * 2):
+        await _publish(committee, title=f"通知{n + 2}", body="内容。", audience=audience,
+                       audienceCode="C003")  # fmt: skip
+    page = await committee.query(query)
+    counted = [e["node"] for e in page["viewer"]["publishedNotices"]["edges"]]
+    assert len(counted) >= 5
+    listed = {"COMMUNITY_MEMBERS", "COMMUNITY_PARTNERS"}  # audiences the hub can count
+    assert all(isinstance(n["readCount"], int) for n in counted)
+    assert all(isinstance(n["audienceCount"], int) == (n["audience"] in listed) for n in counted)
+    several = await committee.statements(query)
+    # One more grouped statement for the second audience kind, none per notice.
+    assert several["community"] <= one["community"] + 1, (one, several)
