@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import coredis
 import httpx
 import pytest
 from sqlalchemy import update
@@ -634,6 +635,13 @@ async def test_one_process_claims_each_overdue_window_through_redis() -> None:
         for bus in buses:
             await bus.stop()
     assert await LiveBus(None, prefix, 10).claim("overdue:1", ttl=5)  # alone: always its own
+    # Stopped buses leave no connection open (named for CLIENT LIST: `<prefix>:live`).
+    observer = coredis.Redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        clients = await observer.client_list()
+    finally:
+        observer.connection_pool.disconnect()
+    assert [c for c in clients if c.get("name") == f"{prefix}:live"] == []
 
 
 async def test_browsers_open_websockets_only_from_the_allowed_origins(
