@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -34,6 +35,7 @@ from datasources.community.activity_models import (
     ActivityStatus,
     SignupStatus,
 )
+from datasources.community.unit_service_models import UNIT_PLACE_HOLDING, ActivityUnitSignup
 from datasources.files.checks import EVIDENCE
 from datasources.scope import GRID_ROLES, Role
 from resolvers import attachments, points
@@ -208,6 +210,110 @@ async def cancel_activity(ctx: HubContext, activity_id: int, reason: str | None)
             told.append(signup.member_code)
         await notifications.activity_cancelled(session, activity, told, reason)
     return activity
+
+
+@dataclass(frozen=True)
+class ActivityChange:
+    """What `change_activity` is asked to change; None leaves a field as it is."""
+
+    title: str | None = None
+    place: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = None
+    description: str | None = None
+    reason: str | None = None
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+async def change_activity(ctx: HubContext, activity_id: int, change: ActivityChange) -> Activity:
+    """Change a published activity before it starts (修改活动): its community.
+
+    A wider capacity gives the new places to the waitlist at once (候补递补); a narrower one
+    may not drop below the places already held, since no one loses a place he was given.
+    Members and units signed up are told when what they signed up for (title, place or
+    time) changed; the activity's history keeps each change with its old and new value."""
+    title = change.title.strip() if change.title is not None else None
+    place = change.place.strip() if change.place is not None else None
+    if title is not None and not title:
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写活动名称。", "input.title")
+    if place is not None and not place:
+        raise Refusal(RefusalCode.INVALID_INPUT, "请填写活动地点。", "input.place")
+    async with ctx.sources.community.transaction() as session:
+        activity = await _managed(ctx, session, activity_id)
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise activity_state(activity, "只有已发布的活动可以修改。")
+        if utcnow() >= as_utc(activity.starts_at):
+            raise Refusal(RefusalCode.INVALID_STATE, "活动已开始，不能修改。", "input.activityId")
+        old_starts, old_ends = as_utc(activity.starts_at), as_utc(activity.ends_at)
+        starts = _from_client(change.starts_at) if change.starts_at else old_starts
+        ends = _from_client(change.ends_at) if change.ends_at else old_ends
+        if ends <= starts:
+            field = "input.endsAt" if change.ends_at else "input.startsAt"
+            raise Refusal(RefusalCode.INVALID_INPUT, "结束时间必须晚于开始时间。", field)
+        changed: list[str] = []  # what signed-up people are told
+        noted: list[str] = []  # what the history keeps besides
+        if title is not None and title != activity.title:
+            changed.append(f"名称由「{activity.title}」改为「{title}」")
+            activity.title = title
+        if place is not None and place != activity.place:
+            changed.append(f"地点由「{activity.place}」改为「{place}」")
+            activity.place = place
+        if (starts, ends) != (old_starts, old_ends):
+            changed.append(
+                f"时间由 {_local(old_starts)}—{_local(old_ends)} 改为 {_local(starts)}—{_local(ends)}"
+            )
+            activity.starts_at, activity.ends_at = starts, ends
+        if change.description is not None and change.description != activity.description:
+            noted.append("活动说明已更新")
+            activity.description = change.description
+        widened = False
+        if change.capacity is not None and change.capacity != activity.capacity:
+            taken = await places_taken(session, activity.id)
+            if change.capacity < taken:
+                raise Refusal(
+                    RefusalCode.INVALID_INPUT,
+                    f"已有 {taken} 个名额被占用，名额不能减少到 {change.capacity}。",
+                    "input.capacity",
+                )
+            noted.append(f"名额由 {activity.capacity} 改为 {change.capacity}")
+            widened = change.capacity > activity.capacity
+            activity.capacity = change.capacity
+        if not changed and not noted:
+            raise Refusal(RefusalCode.INVALID_INPUT, "没有需要修改的内容。", "input")
+        note = "；".join(changed + noted)
+        if change.reason:
+            note = f"{note}（{change.reason}）"
+        state = ActivityStatus.PUBLISHED.value
+        record(session, ctx.viewer, ACTIVITY, activity.id, state, state, f"修改：{note}")
+        await session.flush()
+        if widened:
+            await promote(ctx, session, activity)
+        if changed:
+            await _tell_of_change(session, activity, "；".join(changed), change.reason)
+    return activity
+
+
+async def _tell_of_change(
+    session: AsyncSession, activity: Activity, what: str, reason: str | None
+) -> None:
+    members = await session.scalars(
+        select(ActivitySignup.member_code).where(
+            ActivitySignup.activity_id == activity.id,
+            ActivitySignup.status.in_((SignupStatus.REGISTERED, SignupStatus.WAITLISTED)),
+        )
+    )
+    units = await session.scalars(
+        select(ActivityUnitSignup.unit_code).where(
+            ActivityUnitSignup.activity_id == activity.id,
+            ActivityUnitSignup.status.in_(UNIT_PLACE_HOLDING),
+        )
+    )
+    await notifications.activity_changed(session, activity, list(members), list(units), what,
+                                         reason)  # fmt: skip
 
 
 async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> ActivitySignup:

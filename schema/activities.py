@@ -380,6 +380,33 @@ class CancelActivityInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
+@strawberry.input(
+    description="Change a published activity before it starts (修改活动); an omitted field "
+    "stays as it is."
+)
+class ChangeActivityInput:
+    activity_id: relay.GlobalID = strawberry.field(description=_ACTIVITY_ID)
+    title: str | None = strawberry.field(default=None, description="New title (活动名称).")
+    place: str | None = strawberry.field(default=None, description="New place (活动地点).")
+    starts_at: datetime | None = strawberry.field(
+        default=None, description="New start (开始时间); without an offset, China Standard Time."
+    )
+    ends_at: datetime | None = strawberry.field(
+        default=None, description="New end (结束时间), after the start."
+    )
+    capacity: int | None = strawberry.field(
+        default=None,
+        metadata=between(1, 10_000),
+        description="New number of places (名额): not below the places already held; new "
+        "places go to the waitlist at once.",
+    )
+    description: str | None = strawberry.field(default=None, description="New details (活动说明).")
+    reason: str | None = strawberry.field(
+        default=None, description="Why (变更原因), told to those signed up."
+    )
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
 @strawberry.input(description="Sign up for an activity (活动报名).")
 class SignUpForActivityInput:
     activity_id: relay.GlobalID = strawberry.field(description=_ACTIVITY_ID)
@@ -521,6 +548,35 @@ class ActivitiesMutation:
         change = Change(name="cancelActivity", entity="Activity", key=input.client_mutation_id,
                         targets=[str(activity_id)], forbidden="只有发布活动的社区可以取消。",
                         detail={"reason": input.reason})  # fmt: skip
+        return await mutate(info, change, ActivityPayload, action, _activity)
+
+    @strawberry.mutation(
+        description="Change a published activity before it starts (修改活动): its community. A "
+        "narrower capacity may not drop below the places held (INVALID_INPUT); a wider one "
+        "promotes the waitlist. Members and units signed up are notified (ACTIVITY_CHANGED) "
+        "when the title, place or time changes. Started, certified or cancelled activities: "
+        "INVALID_STATE."
+    )
+    async def change_activity(
+        self,
+        info: Info,
+        input: Annotated[ChangeActivityInput, strawberry.argument(description="The change.")],
+    ) -> ActivityPayload:
+        activity_id = node_id_of(input.activity_id, "Activity")
+        reason = (input.reason or "").strip() or None
+        action: Awaitable[object] | Refusal
+        if activity_id is None:
+            action = _NO_ACTIVITY
+        else:
+            asked = activities.ActivityChange(
+                title=input.title, place=input.place, starts_at=input.starts_at,
+                ends_at=input.ends_at, capacity=input.capacity,
+                description=input.description, reason=reason,
+            )  # fmt: skip
+            action = activities.change_activity(info.context, activity_id, asked)
+        change = Change(name="changeActivity", entity="Activity", key=input.client_mutation_id,
+                        targets=[str(activity_id)], forbidden="只有发布活动的社区可以修改。",
+                        detail={"reason": reason})  # fmt: skip
         return await mutate(info, change, ActivityPayload, action, _activity)
 
     @strawberry.mutation(

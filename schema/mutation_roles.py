@@ -86,6 +86,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "endAssignment": frozenset({C, W, S, X}),
     "publishActivity": frozenset({C, W, S, X}),
     "cancelActivity": frozenset({C, W, S, X}),
+    "changeActivity": frozenset({C, W, S, X}),
     "signUpForActivity": frozenset({M}),
     "cancelSignup": frozenset({M}),
     "issueCheckInCode": frozenset({C, W, S, X}),

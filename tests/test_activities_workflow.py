@@ -25,6 +25,8 @@ PUBLISH = f"""mutation($input: PublishActivityInput!) {{ publishActivity(input: 
   {ERRORS} activity {{ {ACTIVITY_FIELDS} }} }} }}"""
 CANCEL_ACTIVITY = f"""mutation($input: CancelActivityInput!) {{ cancelActivity(input: $input) {{
   {ERRORS} activity {{ {ACTIVITY_FIELDS} }} }} }}"""
+CHANGE = f"""mutation($input: ChangeActivityInput!) {{ changeActivity(input: $input) {{
+  {ERRORS} activity {{ {ACTIVITY_FIELDS} description }} }} }}"""
 SIGN_UP = f"""mutation($input: SignUpForActivityInput!) {{ signUpForActivity(input: $input) {{
   {ERRORS} signup {{ {SIGNUP_FIELDS} }} }} }}"""
 CANCEL_SIGNUP = f"""mutation($input: CancelSignupInput!) {{ cancelSignup(input: $input) {{
@@ -439,7 +441,8 @@ async def test_out_of_scope_is_forbidden(hub: GraphQLClient) -> None:
         )
         assert error["extensions"]["code"] == "FORBIDDEN", role
     for role, scope in outsiders:
-        for query, extra in ((ISSUE, {}), (CERTIFY, {}), (CANCEL_ACTIVITY, {"reason": "无"})):
+        for query, extra in ((ISSUE, {}), (CERTIFY, {}), (CANCEL_ACTIVITY, {"reason": "无"}),
+                             (CHANGE, {"place": "西门"})):  # fmt: skip
             error = await hub.as_viewer(role, **scope).error(
                 query, {"input": {"activityId": a, **extra}}
             )
@@ -653,3 +656,96 @@ async def test_concurrent_cancellations_promote_in_waitlist_order(hub: GraphQLCl
     assert statuses == {r1: "CANCELLED", r2: "CANCELLED", w1: "REGISTERED", w2: "REGISTERED",
                         w3: "WAITLISTED", late: "WAITLISTED"}  # fmt: skip
     assert (seen["node"]["registeredCount"], seen["node"]["waitlistCount"]) == (2, 2)
+
+
+UNIT_SIGN_UP = """mutation($input: SignUpUnitForActivityInput!) {
+  signUpUnitForActivity(input: $input) { userErrors { code } signup { id } } }"""
+FEED = """{ viewer { notifications(first: 50) { edges { node { kind text objectId } } } } }"""
+
+
+async def _told(viewer: GraphQLClient, object_id: str) -> list[tuple[str, str]]:
+    feed = (await viewer.query(FEED))["viewer"]["notifications"]["edges"]
+    return [(e["node"]["kind"], e["node"]["text"]) for e in feed
+            if e["node"]["objectId"] == object_id]  # fmt: skip
+
+
+async def test_changing_an_activity_tells_those_signed_up_and_promotes_the_waitlist(
+    hub: GraphQLClient, clock: Any
+) -> None:
+    from tests.test_orders_workflow import _paired
+
+    community, unit_code, _ = await _paired(hub)
+    committee = hub.as_viewer("community", community=community)
+    activity = await _publish(hub, community, starts_in=timedelta(days=2),
+                              lasts=timedelta(hours=2), capacity=2)  # fmt: skip
+    a = activity["id"]
+    first, second = await supporters(hub, community, 2)
+    unit = hub.as_viewer("unit_branch", unit=unit_code)
+    held = await _run(unit, UNIT_SIGN_UP, "signUpUnitForActivity", activityId=a, headcount=1)
+    assert held["userErrors"] == []
+    assert (await _sign_up(hub, first, a))["signup"]["status"] == "REGISTERED"
+    waiting = (await _sign_up(hub, second, a))["signup"]
+    assert waiting["status"] == "WAITLISTED"
+
+    # Refusals change nothing.
+    assert _codes(await _run(committee, CHANGE, "changeActivity", activityId=a)) == [
+        "INVALID_INPUT"
+    ]
+    assert _codes(await _run(committee, CHANGE, "changeActivity", activityId=a,
+                             place=activity["place"])) == ["INVALID_INPUT"]  # fmt: skip
+    narrower = await _run(committee, CHANGE, "changeActivity", activityId=a, capacity=1)
+    assert narrower["userErrors"] == [{
+        "code": "INVALID_INPUT", "field": "input.capacity",
+        "message": "已有 2 个名额被占用，名额不能减少到 1。"}]  # fmt: skip
+    backwards = await _run(committee, CHANGE, "changeActivity", activityId=a,
+                           endsAt=activity["startsAt"])  # fmt: skip
+    assert [(e["code"], e["field"]) for e in backwards["userErrors"]] == [
+        ("INVALID_INPUT", "input.endsAt")
+    ]
+    assert await _told(hub.as_viewer("member", member=first), a) == []
+
+    # Place, time and capacity at once: one history entry, the waitlist promoted, and
+    # everyone signed up (members and the unit) told what changed and why.
+    starts = datetime.fromisoformat(activity["startsAt"]) + timedelta(days=1)
+    changed = await _run(committee, CHANGE, "changeActivity", activityId=a, place="活动室",
+                         startsAt=_iso(starts), endsAt=_iso(starts + timedelta(hours=3)),
+                         capacity=3, reason="场地调整", clientMutationId="chg-1")  # fmt: skip
+    assert changed["userErrors"] == []
+    assert changed["clientMutationId"] == "chg-1"
+    moved = changed["activity"]
+    assert (moved["place"], moved["capacity"], moved["registeredCount"],
+            moved["waitlistCount"]) == ("活动室", 3, 2, 0)  # fmt: skip
+    assert datetime.fromisoformat(moved["startsAt"]) == starts
+    last = moved["history"][-1]
+    assert (last["fromState"], last["toState"], last["actorRole"]) == (
+        "published", "published", "community"
+    )  # fmt: skip
+    assert last["note"].startswith("修改：地点由「社区广场」改为「活动室」；时间由 ")
+    assert last["note"].endswith("；名额由 2 改为 3（场地调整）")
+    promoted = await hub.as_viewer("member", member=second).query(NODE, {"id": waiting["id"]})
+    assert promoted["node"]["status"] == "REGISTERED"
+    for viewer in (hub.as_viewer("member", member=first), unit):
+        [(kind, text)] = await _told(viewer, a)
+        assert kind == "ACTIVITY_CHANGED"
+        assert "地点由「社区广场」改为「活动室」" in text
+        assert "（场地调整）" in text
+        assert "名额" not in text  # what the signed-up need to know, not the bookkeeping
+    assert sorted(kind for kind, _ in await _told(
+        hub.as_viewer("member", member=second), a)) == ["ACTIVITY_CHANGED"]  # fmt: skip
+
+    # A capacity or description change alone tells no one.
+    quiet = await _run(committee, CHANGE, "changeActivity", activityId=a, capacity=5,
+                       description="请带好垃圾袋")  # fmt: skip
+    assert quiet["activity"]["description"] == "请带好垃圾袋"
+    assert len(await _told(hub.as_viewer("member", member=first), a)) == 1
+
+    # Once started, or once cancelled, it no longer changes.
+    clock(timedelta(days=3, hours=1))
+    started = await _run(committee, CHANGE, "changeActivity", activityId=a, place="广场")
+    assert _codes(started) == ["INVALID_STATE"]
+    clock(timedelta(0))
+    cancelled = await _run(committee, CANCEL_ACTIVITY, "cancelActivity", activityId=a,
+                           reason="天气原因")  # fmt: skip
+    assert cancelled["userErrors"] == []
+    assert _codes(await _run(committee, CHANGE, "changeActivity", activityId=a,
+                             place="广场")) == ["INVALID_STATE"]  # fmt: skip

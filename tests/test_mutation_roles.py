@@ -47,6 +47,7 @@ ALLOWED: dict[str, set[str]] = {
     "addGroupMember": {C, S, X}, "setGroupRole": {C, S, X}, "removeGroupMember": {C, S, X},
     "dissolveBuildingGroup": {C, S, X}, "assignHousehold": {C, W, S, X},
     "endAssignment": {C, W, S, X}, "publishActivity": {C, W, S, X}, "cancelActivity": {C, W, S, X},
+    "changeActivity": {C, W, S, X},
     "signUpForActivity": {M}, "cancelSignup": {M}, "issueCheckInCode": {C, W, S, X},
     "checkIn": {M}, "recordActivityHours": {C, W, S, X}, "certifyActivity": {C, W, S, X},
     "placeOrder": {R, C, W}, "convertDemandToOrder": {C, W}, "dispatchOrder": {C, W},

@@ -414,6 +414,17 @@ async def activity_cancelled(session: AsyncSession, activity: Any, members: Iter
     )  # fmt: skip
 
 
+async def activity_changed(session: AsyncSession, activity: Any, members: Iterable[str],
+                           units: Iterable[str], what: str, reason: str | None) -> None:  # fmt: skip
+    """An activity's title, place or time changed: every member and unit signed up."""
+    addressees = [*(member(code) for code in members), *(unit(code) for code in units)]
+    why = f"（{reason}）" if reason else ""
+    await notify(
+        session, addressees, NotificationKind.ACTIVITY_CHANGED, "活动有变更",
+        f"您报名的活动「{activity.title}」{what}{why}。", "Activity", activity.id,
+    )  # fmt: skip
+
+
 async def waitlist_promoted(session: AsyncSession, activity: Any, signup: Any) -> None:
     """A waitlisted signup given a place (候补转正): the member."""
     await notify(
