@@ -132,22 +132,23 @@ def start_of_day_in_china(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(UTC)
 
 
-async def expire(session: AsyncSession, viewer: Viewer, before: date) -> Expiry:
-    """Expire what each member earned before `before` (China time) and has not spent."""
+async def expirable(session: AsyncSession, before: date, *, lock: bool) -> list[tuple[str, int]]:
+    """(member code, points) that an expiry with cut-off `before` (China time) takes now:
+    what each member earned before it and has not spent (first in, first out). With
+    `lock`, the accounts are locked first, like every spend does, so no spend slips in."""
     cutoff = start_of_day_in_china(before)
     holders = (
         select(PointsEntry.member_code)
         .where(PointsEntry.kind == PointsKind.EARN, PointsEntry.occurred_at < cutoff)
         .distinct()
     )
-    # Lock the accounts first, like every spend does: no spend slips in between (on SQLite
-    # the transaction already holds the database's write lock, and this is a plain read).
-    await session.execute(
-        select(PointsAccount.member_code)
-        .where(PointsAccount.member_code.in_(holders))
-        .order_by(PointsAccount.member_code)
-        .with_for_update()
-    )
+    if lock:  # on SQLite the transaction already holds the write lock: a plain read
+        await session.execute(
+            select(PointsAccount.member_code)
+            .where(PointsAccount.member_code.in_(holders))
+            .order_by(PointsAccount.member_code)
+            .with_for_update()
+        )
     entry, original = PointsEntry, aliased(PointsEntry)
 
     # Each entry counts towards the kind it is, or, for a reversal, the kind it reverses.
@@ -180,23 +181,30 @@ async def expire(session: AsyncSession, viewer: Viewer, before: date) -> Expiry:
         .group_by(entry.member_code)
         .order_by(entry.member_code)
     )
-    rows: list[dict[str, object]] = []
-    total = 0
-    note = f"{before.isoformat()} 前获得、尚未使用的积分过期"
+    found: list[tuple[str, int]] = []
     for member_code, earned, spent_sum, expired_sum, balance in await session.execute(stmt):
         unspent = int(earned or 0) + int(spent_sum or 0) + int(expired_sum or 0)
         amount = max(0, min(int(balance or 0), unspent))
         if amount > 0:
-            total += amount
-            rows.append({"member_code": member_code, "kind": PointsKind.EXPIRE,
-                         "points": -amount, "source_type": EXPIRY_SOURCE, "note": note,
-                         "actor_subject": viewer.subject, **points.actor(viewer)})  # fmt: skip
+            found.append((str(member_code), amount))
+    return found
+
+
+async def expire(session: AsyncSession, viewer: Viewer, before: date) -> Expiry:
+    """Expire what each member earned before `before` (China time) and has not spent."""
+    note = f"{before.isoformat()} 前获得、尚未使用的积分过期"
+    rows = [
+        {"member_code": member_code, "kind": PointsKind.EXPIRE, "points": -amount,
+         "source_type": EXPIRY_SOURCE, "note": note, "actor_subject": viewer.subject,
+         **points.actor(viewer)}
+        for member_code, amount in await expirable(session, before, lock=True)
+    ]  # fmt: skip
     if rows:
         await session.execute(insert(PointsEntry), rows)
         for row in rows:
             await notifications.points_expired(session, str(row["member_code"]),
                                                -int(str(row["points"])), note)  # fmt: skip
-    return Expiry(members=len(rows), points=total)
+    return Expiry(members=len(rows), points=sum(-int(str(row["points"])) for row in rows))
 
 
 async def expire_points(ctx: HubContext, before: date) -> Expiry:
@@ -207,3 +215,26 @@ async def expire_points(ctx: HubContext, before: date) -> Expiry:
         raise Refusal(RefusalCode.INVALID_INPUT, "过期截止日期不能晚于今天。", "input.before")
     async with ctx.sources.community.transaction() as session:
         return await expire(session, ctx.viewer, before)
+
+
+async def announce_expiry(ctx: HubContext, before: date, expires_on: date) -> Expiry:
+    """Tell each member whose points an expiry would take how many and when (积分即将过期):
+    the district, ahead of running `expire_points` with the same cut-off on `expires_on`.
+    Each member is told once per (cut-off, day): announcing again tells only members
+    who have come to hold such points since. What is counted is what would expire today;
+    points spent before the day are no longer taken then."""
+    if ctx.viewer.role is not Role.DISTRICT:
+        raise PermissionError("only the district announces an expiry of points")
+    today = datetime.now(CHINA).date()
+    if expires_on < today:
+        raise Refusal(RefusalCode.INVALID_INPUT, "过期日期不能早于今天。", "input.expiresOn")
+    if before > expires_on:
+        raise Refusal(RefusalCode.INVALID_INPUT, "截止日期不能晚于过期日期。", "input.before")
+    told = total = 0
+    async with ctx.sources.community.transaction() as session:
+        for member_code, amount in await expirable(session, before, lock=False):
+            if await notifications.points_expiring(session, member_code, amount, before,
+                                                   expires_on):  # fmt: skip
+                told += 1
+                total += amount
+    return Expiry(members=told, points=total)

@@ -140,6 +140,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "setPointRule": frozenset({D}),
     "reversePointsEntry": frozenset({D, C, W, S, X}),
     "expirePoints": frozenset({D}),
+    "announcePointsExpiry": frozenset({D}),
     "createMerchant": frozenset({D, C, W, S, X}),
     "createMallItem": frozenset({D, C, W, S, X}),
     "updateMallItem": frozenset({D, C, W, S, X}),

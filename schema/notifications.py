@@ -31,8 +31,9 @@ strawberry.enum(
     "ORDER_OVERDUE 超时, ORDER_ESCALATED 督办, REVIEW_WAITING 待审核, ACTIVITY_CHANGED 活动变更, "
     "ACTIVITY_CANCELLED 活动取消, WAITLIST_PROMOTED 候补转正, CHECK_IN_OPEN 签到开始, "
     "WISH_CLAIMED 微心愿被认领, WISH_FULFILLED 微心愿已实现, POINTS_EARNED 获得积分, "
-    "POINTS_REVERSED 积分冲正, POINTS_EXPIRED 积分过期, REPORT_CONFIRMED 报到已确认, "
-    "REPORT_RETURNED 报到被退回, EVALUATION_WRITTEN 收到评价, ACTION_ITEM_DUE 共建事项到期.",
+    "POINTS_REVERSED 积分冲正, POINTS_EXPIRED 积分过期, POINTS_EXPIRING 积分即将过期, "
+    "REPORT_CONFIRMED 报到已确认, REPORT_RETURNED 报到被退回, EVALUATION_WRITTEN 收到评价, "
+    "ACTION_ITEM_DUE 共建事项到期.",
 )
 strawberry.enum(
     models.NoticeAudience,

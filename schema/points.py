@@ -321,6 +321,35 @@ class ExpirePointsInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
+@strawberry.input(
+    description="Tell members ahead of an expiry how many of their points it takes (积分过期预告)."
+)
+class AnnouncePointsExpiryInput:
+    before: date = strawberry.field(
+        description="The cut-off the expiry will use (截止日期): points earned before this day "
+        "(China time) and not spent."
+    )
+    expires_on: date = strawberry.field(
+        description="The day the district will run the expiry (过期日期), today or later."
+    )
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
+@strawberry.type(description="Result of announcePointsExpiry (积分过期预告结果).")
+class AnnouncePointsExpiryPayload:
+    members: int = strawberry.field(description="Members told now (本次通知人数).")
+    points: int = strawberry.field(
+        description="Points those members would lose if the expiry ran today (涉及积分合计)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why it was refused (业务错误); empty on success. Nothing changed then.",
+    )
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="As sent in the input."
+    )
+
+
 @strawberry.type(description="Result of setPointRule (设置积分规则结果).")
 class PointRulePayload:
     point_rule: PointRule | None = strawberry.field(description="The rule; null when refused.")
@@ -404,6 +433,32 @@ class PointsMutation:
             lambda row: ReversePointsEntryPayload(reversal=PointsEntry.from_row(row)),
             audited=lambda row: Audited("PointsEntry", [str(entry_id), str(row.id)],
                                         {"reason": input.reason}),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Announce an expiry of points ahead of it (积分过期预告): the district. "
+        "Each member holding points earned before `before` and not yet spent is notified "
+        "(POINTS_EXPIRING) of how many would expire on `expiresOn`, once per cut-off and day: "
+        "announcing again tells only members not told yet."
+    )
+    async def announce_points_expiry(
+        self,
+        info: Info,
+        input: Annotated[
+            AnnouncePointsExpiryInput, strawberry.argument(description="The coming expiry.")
+        ],
+    ) -> AnnouncePointsExpiryPayload:
+        change = Change(name="announcePointsExpiry", entity="Notification",
+                        key=input.client_mutation_id,
+                        forbidden="只有区委组织部可以发布积分过期预告。")  # fmt: skip
+        return await mutate(
+            info, change, AnnouncePointsExpiryPayload,
+            points_admin.announce_expiry(info.context, input.before, input.expires_on),
+            lambda done: AnnouncePointsExpiryPayload(members=done.members, points=done.points),
+            audited=lambda done: Audited("Notification", [], {
+                "before": input.before.isoformat(), "expiresOn": input.expires_on.isoformat(),
+                "members": str(done.members), "points": str(done.points),
+            }),
         )  # fmt: skip
 
     @strawberry.mutation(

@@ -63,6 +63,7 @@ ALLOWED: dict[str, set[str]] = {
     "moveAgreementProject": {C, U, P}, "claimAgreementProject": {U},
     "releaseAgreementProject": {U}, "confirmAgreementProject": {C}, "renewAgreement": {C}, "endAgreement": {C},
     "setPointRule": {D}, "reversePointsEntry": {D, C, W, S, X}, "expirePoints": {D},
+    "announcePointsExpiry": {D},
     "createMerchant": {D, C, W, S, X}, "createMallItem": {D, C, W, S, X},
     "updateMallItem": {D, C, W, S, X}, "restockMallItem": {D, C, W, S, X}, "redeemMallItem": {M},
     "markRedemptionCollected": {D, C, W, S, X}, "refundRedemption": {D, C, W, S, X},

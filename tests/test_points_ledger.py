@@ -291,3 +291,69 @@ async def test_statements_of_member_points_do_not_grow(hub: GraphQLClient) -> No
     # The community, its supporters, balances and all-time totals, the 2025 totals, and one
     # page of entries for all members.
     assert many["community"] == 5
+
+
+ANNOUNCE = """mutation($input: AnnouncePointsExpiryInput!) { announcePointsExpiry(input: $input) {
+  members points clientMutationId userErrors { code message field } } }"""
+EXPIRING = """{ viewer { notifications(first: 20) { edges { node { kind title text } } } } }"""
+
+
+async def _expiring(hub: GraphQLClient, member: str) -> list[str]:
+    feed = await hub.as_viewer("member", member=member).query(EXPIRING)
+    return [e["node"]["text"] for e in feed["viewer"]["notifications"]["edges"]
+            if e["node"]["kind"] == "POINTS_EXPIRING"]  # fmt: skip
+
+
+async def test_an_expiry_is_announced_ahead_to_each_member_once(
+    hub: GraphQLClient, workflow_db: DatabasePair
+) -> None:
+    c, d, e = (f"PTS-{name}-{workflow_db.backend}" for name in ("C", "D", "E"))
+    ancient = datetime(1999, 6, 1, tzinfo=UTC)  # before any seeded entry
+    await write_entries(
+        workflow_db,
+        {"member_code": c, "kind": PointsKind.EARN, "points": 40, "occurred_at": ancient},
+        {"member_code": c, "kind": PointsKind.EARN, "points": 15, "occurred_at": _days_ago(1)},
+        # D spent what he earned then: nothing of it would expire, he is not told.
+        {"member_code": d, "kind": PointsKind.EARN, "points": 25, "occurred_at": ancient},
+        {"member_code": d, "kind": PointsKind.SPEND, "points": -25, "occurred_at": _days_ago(1)},
+    )  # fmt: skip
+    district = hub.as_viewer("district", district="D01")
+    expires_on = date.today() + timedelta(days=30)
+    fields = {"before": "2000-01-01", "expiresOn": expires_on.isoformat()}
+    first = await district.query(ANNOUNCE, {"input": {**fields, "clientMutationId": "x1"}})
+    assert first["announcePointsExpiry"] == {
+        "members": 1,
+        "points": 40,
+        "clientMutationId": "x1",
+        "userErrors": [],
+    }
+    assert await _expiring(hub, c) == [
+        f"您有 40 积分（2000-01-01 前获得、尚未使用）将于 {expires_on.isoformat()} 过期，"
+        "请在此之前使用。"
+    ]
+    assert await _expiring(hub, d) == []
+    assert await ledger_sum(workflow_db, c) == 55  # announced, not expired
+
+    # Again: no one is told twice; a member who has come to hold such points since is.
+    await write_entries(workflow_db, {"member_code": e, "kind": PointsKind.EARN, "points": 7,
+                                      "occurred_at": ancient})  # fmt: skip
+    again = (await district.query(ANNOUNCE, {"input": fields}))["announcePointsExpiry"]
+    assert (again["members"], again["points"]) == (1, 7)
+    assert len(await _expiring(hub, c)) == 1
+    assert len(await _expiring(hub, e)) == 1
+
+    past = {**fields, "expiresOn": (date.today() - timedelta(days=1)).isoformat()}
+    late = (await district.query(ANNOUNCE, {"input": past}))["announcePointsExpiry"]
+    assert [(x["code"], x["field"]) for x in late["userErrors"]] == [
+        ("INVALID_INPUT", "input.expiresOn")
+    ]
+    inverted = {"before": (expires_on + timedelta(days=1)).isoformat(),
+                "expiresOn": expires_on.isoformat()}  # fmt: skip
+    wrong = (await district.query(ANNOUNCE, {"input": inverted}))["announcePointsExpiry"]
+    assert [(x["code"], x["field"]) for x in wrong["userErrors"]] == [
+        ("INVALID_INPUT", "input.before")
+    ]
+    for role, scope in [("community", {"community": "C003"}), ("auditor", {}),
+                        ("member", {"member": c})]:  # fmt: skip
+        error = await hub.as_viewer(role, **scope).error(ANNOUNCE, {"input": fields})
+        assert error["extensions"]["code"] == "FORBIDDEN", role

@@ -37,6 +37,7 @@ class NotificationKind(enum.Enum):
     POINTS_EARNED = "points_earned"  # 获得积分
     POINTS_REVERSED = "points_reversed"  # 积分冲正
     POINTS_EXPIRED = "points_expired"  # 积分过期（区委组织部执行过期）
+    POINTS_EXPIRING = "points_expiring"  # 积分即将过期（区委组织部预告）
     REPORT_CONFIRMED = "report_confirmed"  # 报到已确认
     REPORT_RETURNED = "report_returned"  # 报到被退回
     EVALUATION_WRITTEN = "evaluation_written"  # 收到评价

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, select
@@ -363,6 +363,18 @@ async def points_expired(session: AsyncSession, member_code: str, amount: int, n
     """Unspent points expired (积分过期, the district's expiry): the member."""
     await notify(session, member(member_code), NotificationKind.POINTS_EXPIRED, "积分已过期",
                  f"您有 {amount} 积分已过期：{note}。")  # fmt: skip
+
+
+async def points_expiring(session: AsyncSession, member_code: str, amount: int, before: date,
+                          expires_on: date) -> bool:  # fmt: skip
+    """Points about to expire (积分即将过期, the district's announcement): the member, once
+    per cut-off and day. Whether he was told now."""
+    return await notify_once(
+        session, member(member_code), NotificationKind.POINTS_EXPIRING, "积分即将过期",
+        f"您有 {amount} 积分（{before.isoformat()} 前获得、尚未使用）将于 "
+        f"{expires_on.isoformat()} 过期，请在此之前使用。", None, None,
+        dedupe_key=f"points_expiring:{before.isoformat()}:{expires_on.isoformat()}:{member_code}",
+    )  # fmt: skip
 
 
 async def report_event(
