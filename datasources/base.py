@@ -7,6 +7,7 @@ system can be added without touching the others.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,6 +84,26 @@ def create_engine_for(
             settings["lock_timeout"] = str(max(1, round(lock_wait_seconds * 1000)))
         kwargs["connect_args"] = {"server_settings": settings}
     return create_async_engine(url, **kwargs)
+
+
+# How long disposing an engine waits for the connections still checked out (the statement
+# of a request's field left running after a sibling failed, a shutdown mid-request).
+DISPOSE_GRACE_SECONDS = 5.0
+
+
+async def dispose_engine(engine: AsyncEngine, grace: float = DISPOSE_GRACE_SECONDS) -> None:
+    """Close the engine's pool once the connections in use are back (at most `grace`
+    seconds): disposing closes only checked-in connections, and one checked in later is
+    left to the garbage collector, which for aiosqlite stops its worker thread on whatever
+    event loop is current then, possibly a closed one."""
+    checked_out = getattr(engine.pool, "checkedout", None)
+    if checked_out is not None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        # Polled: the pool offers a count, no awaitable for "all returned".
+        while checked_out() > 0 and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    await engine.dispose()
 
 
 # Execution option saying how a SQLite transaction begins: "DEFERRED" (the default, for
@@ -235,4 +256,4 @@ class Datasource:
             raise DatasourceUnavailable(self.name, type(exc).__name__) from exc
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        await dispose_engine(self.engine)
