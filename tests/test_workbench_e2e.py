@@ -355,6 +355,73 @@ def test_community_issues_a_check_in_code_and_filters_supporters(
     screenshot(browser, artifacts, "community-supporters-weekends")
 
 
+# The page's accessible basics, checked in the browser on what it rendered: every form
+# control has a label, every button and link a name, every image an alt text, and text
+# meets WCAG's contrast minimum (4.5:1, large text 3:1) against its nearest opaque background.
+ACCESSIBILITY = """
+const problems = [];
+const named = (el) => (el.getAttribute("aria-label") || el.title || "").trim()
+  || (el.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean)
+       .map((id) => document.getElementById(id)?.innerText || "").join("").trim();
+for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+  const label = (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest("label");
+  if (!label && !named(el)) problems.push("unlabelled " + el.outerHTML.slice(0, 90));
+}
+for (const el of document.querySelectorAll("button, a[href]")) {
+  if (!el.innerText.trim() && !named(el)) problems.push("nameless " + el.outerHTML.slice(0, 90));
+}
+for (const el of document.querySelectorAll("img:not([alt])")) problems.push("no alt " + el.src);
+const channels = (css) => css.match(/[\\d.]+/g).map(Number);
+const luminance = ([r, g, b]) => [r, g, b].map((c) => {
+  c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}).reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+const background = (el) => {
+  for (let e = el; e; e = e.parentElement) {
+    const c = channels(getComputedStyle(e).backgroundColor);
+    if (c.length < 4 || c[3] > 0.5) return c;
+  }
+  return [255, 255, 255];
+};
+for (const el of document.querySelectorAll("body *:not(svg):not(svg *)")) {
+  const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  if (!text || !el.getClientRects().length) continue;
+  const style = getComputedStyle(el);
+  const [fg, bg] = [luminance(channels(style.color)), luminance(background(el))];
+  const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+  const minimum = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+  if (ratio < minimum) {
+    problems.push(`contrast ${ratio.toFixed(2)} < ${minimum}: ${el.tagName} "${el.textContent.trim().slice(0, 24)}"`);
+  }
+}
+return problems;
+"""
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (None, "#dev-role"),
+        ("unit_branch", "main table tbody tr"),
+        ("community", "article.order"),
+        ("district", "#by-month svg rect"),
+        ("member", "main"),
+        ("auditor", "main table tbody tr"),
+    ],
+)
+def test_each_first_page_has_labels_names_and_contrast(
+    browser: WebDriver, hub: LiveHub, role: str | None, shown: str
+) -> None:
+    if role is None:
+        browser.get(f"{hub.url}/app/#/signin")
+        browser.execute_script("sessionStorage.clear()")
+        browser.get(f"{hub.url}/app/#/signin")
+    else:
+        sign_in(browser, hub, role, width=390 if role == "member" else 1200)
+    wait(browser, shown)
+    assert browser.execute_script(ACCESSIBILITY) == []
+
+
 def test_the_page_sent_only_document_ids(hub: LiveHub) -> None:
     """Runs last in the module: every request the tests' pages made."""
     known = set(workbench.document_ids().values())
