@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement
 
 class Role(enum.Enum):
     DISTRICT = "district"  # 区委组织部
+    STREET = "street"  # 街道党工委 (publishes notices to its communities; reads public data)
     UNIT_BRANCH = "unit_branch"  # 单位党支部 (or the unit's Party committee without branch)
     COMMUNITY = "community"  # 社区党委
     GRID_WORKER = "grid_worker"  # 网格员 (community staff of a grid)
@@ -37,6 +38,7 @@ class Role(enum.Enum):
 # The scope claims each role must carry (any one of a tuple's alternatives for the last).
 REQUIRED_SCOPE: dict[Role, tuple[str | tuple[str, ...], ...]] = {
     Role.DISTRICT: ("district",),
+    Role.STREET: ("street",),
     Role.UNIT_BRANCH: ("unit",),
     Role.COMMUNITY: ("community",),
     Role.GRID_WORKER: ("community", "grid"),
@@ -54,6 +56,7 @@ REQUIRED_SCOPE: dict[Role, tuple[str | tuple[str, ...], ...]] = {
 # presence (`viewer.member is not None`) can be satisfied by a token of another role.
 ALLOWED_SCOPE: dict[Role, frozenset[str]] = {
     Role.DISTRICT: frozenset({"district"}),
+    Role.STREET: frozenset({"street"}),
     Role.UNIT_BRANCH: frozenset({"unit", "branch"}),
     Role.COMMUNITY: frozenset({"community"}),
     Role.GRID_WORKER: frozenset({"community", "grid"}),
@@ -66,7 +69,7 @@ ALLOWED_SCOPE: dict[Role, frozenset[str]] = {
     Role.AUDITOR: frozenset(),
     Role.ANONYMOUS: frozenset(),
 }
-SCOPE_KEYS = ("district", "unit", "branch", "community", "grid", "compound", "member",
+SCOPE_KEYS = ("district", "street", "unit", "branch", "community", "grid", "compound", "member",
               "household", "company", "position")  # fmt: skip
 # The community roles bounded by a grid (and the grids below it) or by one compound.
 GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_BRANCH_SECRETARY,
@@ -88,6 +91,7 @@ class Viewer:
     # The token's `iss`: two identity providers may issue the same subject to two people.
     issuer: str = ""
     district: str | None = None
+    street: str | None = None
     unit: str | None = None
     branch: str | None = None
     community: str | None = None
@@ -133,6 +137,7 @@ class Viewer:
         identity key). Records keep it to tell the actor's own organisation from others."""
         codes = {
             Role.DISTRICT: ("district", self.district),
+            Role.STREET: ("street", self.street),
             Role.UNIT_BRANCH: ("unit", self.unit),
             Role.COMMUNITY: ("community", self.community),
             Role.GRID_WORKER: ("community", self.community),

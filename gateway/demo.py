@@ -14,6 +14,7 @@ from datasources.community.models import (
     Grid,
     PropertyCompany,
     Report,
+    Street,
 )
 from datasources.community.position_models import Position, PositionKind
 from datasources.community.positions import in_force
@@ -48,6 +49,11 @@ async def demo_scopes(units: UnitsSource, community: CommunitySource) -> dict[Ro
             .where(Community.code == busiest, Report.status.in_(ACTIVE_REPORT_STATUSES))
             .order_by(Report.member_code)
         )
+        street = await session.scalar(
+            select(Street.code)
+            .join(Community, Community.street_id == Street.id)
+            .where(Community.code == busiest)
+        )
         company = await session.scalar(select(PropertyCompany.code).order_by(PropertyCompany.id))
         compound = await session.scalar(
             select(Compound.code)
@@ -72,10 +78,11 @@ async def demo_scopes(units: UnitsSource, community: CommunitySource) -> dict[Ro
                 .where(Member.code == member)
             )
         ).one()
-    if not all((district, busiest, grid, member, company, compound, position)):
+    if not all((district, street, busiest, grid, member, company, compound, position)):
         raise LookupError("the databases hold no demo data: run `dualhub seed` first")
     return {
         Role.DISTRICT: {"district": str(district)},
+        Role.STREET: {"street": str(street)},
         Role.UNIT_BRANCH: {"unit": unit, "branch": branch},
         Role.COMMUNITY: {"community": str(busiest)},
         Role.GRID_WORKER: {"community": str(busiest), "grid": str(grid)},

@@ -19,7 +19,14 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, update
 from datasources.batching import DataLoader
 from datasources.common import as_utc, utcnow
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
-from datasources.community.models import Community, Grid, PairingStatus, Report, UnitPairing
+from datasources.community.models import (
+    Community,
+    Grid,
+    PairingStatus,
+    Report,
+    Street,
+    UnitPairing,
+)
 from datasources.community.notification_models import (
     Notice,
     NoticeAudience,
@@ -254,6 +261,12 @@ class NoticeCounts:
         self.audiences = DataLoader(load_fn=audiences)
 
 
+# The audiences of one community, by its code.
+_COMMUNITY_AUDIENCES = frozenset({
+    NoticeAudience.COMMUNITY_RESIDENTS,
+    NoticeAudience.COMMUNITY_MEMBERS,
+    NoticeAudience.COMMUNITY_PARTNERS,
+})  # fmt: skip
 _COUNTED_AUDIENCES = frozenset({
     NoticeAudience.BRANCH_MEMBERS, NoticeAudience.COMMUNITY_MEMBERS,
     NoticeAudience.COMMUNITY_PARTNERS,
@@ -312,7 +325,8 @@ async def audience_count(ctx: HubContext, audience: NoticeAudience, code: str) -
 
 
 async def _may_publish(ctx: HubContext, session: Any, audience: NoticeAudience, code: str) -> None:
-    """Who publishes to whom: the district to any audience; a community to its own
+    """Who publishes to whom: the district to any audience; a street to itself (its
+    communities together) and to the audiences of each community on it; a community to its own
     residents, reported members, grids and partner units; a grid's workers and branch
     secretary to their grid; a unit's Party organisation to its own members."""
     viewer = ctx.viewer
@@ -328,15 +342,9 @@ async def _may_publish(ctx: HubContext, session: Any, audience: NoticeAudience, 
                 is not None
             )
         else:
-            allowed = (
-                audience
-                in (
-                    NoticeAudience.COMMUNITY_RESIDENTS,
-                    NoticeAudience.COMMUNITY_MEMBERS,
-                    NoticeAudience.COMMUNITY_PARTNERS,
-                )
-                and code == viewer.community
-            )
+            allowed = audience in _COMMUNITY_AUDIENCES and code == viewer.community
+    elif viewer.role is Role.STREET:
+        allowed = await _street_may_address(session, str(viewer.street), audience, code)
     elif viewer.role in GRID_ROLES:
         allowed = audience is NoticeAudience.GRID and code == viewer.grid
     elif viewer.role is Role.UNIT_BRANCH:
@@ -345,6 +353,21 @@ async def _may_publish(ctx: HubContext, session: Any, audience: NoticeAudience, 
         allowed = False
     if not allowed:
         raise PermissionError("the viewer may not publish to that audience")
+
+
+async def _street_may_address(
+    session: Any, street: str, audience: NoticeAudience, code: str
+) -> bool:
+    if audience is NoticeAudience.STREET:
+        return code == street
+    if audience not in _COMMUNITY_AUDIENCES:
+        return False
+    on_street = await session.scalar(
+        select(Community.id)
+        .join(Street, Community.street_id == Street.id)
+        .where(Community.code == code, Street.code == street)
+    )
+    return on_street is not None
 
 
 async def publish(

@@ -11,6 +11,7 @@ from datasources.scope import LEGACY_GRID_SECRETARY, Role, Viewer
 
 ROLE_NAMES = {
     Role.DISTRICT.value: "区委组织部",
+    Role.STREET.value: "街道党工委",
     Role.UNIT_BRANCH.value: "单位党组织",
     Role.COMMUNITY.value: "社区党委",
     Role.GRID_WORKER.value: "网格员",
@@ -24,7 +25,7 @@ ROLE_NAMES = {
     Role.AUDITOR.value: "审计",
 }
 # Organisations named by their code in a label; people (person:...) are not.
-_NAMED = ("district", "unit", "community", "company")
+_NAMED = ("district", "street", "unit", "community", "company")
 
 ACTOR_SUBJECT_DESCRIPTION = (
     "The actor's token subject (操作人账号): shown to the actor's own organisation (the same "

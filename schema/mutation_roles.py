@@ -168,10 +168,12 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "revokePosition": frozenset({C}),
     # Notifications and notices (消息, 通知公告): the addressees mark their own read; the
     # rule checks which notifications are the caller's and which audiences he may address.
-    "markNotificationsRead": frozenset({D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER}),
-    "markNoticesRead": frozenset({D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER}),
-    "publishNotice": frozenset({D, C, W, S, U}),
-    "withdrawNotice": frozenset({D, C, W, S, U}),
+    "markNotificationsRead": frozenset(
+        {D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER, Role.STREET}
+    ),
+    "markNoticesRead": frozenset({D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER, Role.STREET}),
+    "publishNotice": frozenset({D, C, W, S, U, Role.STREET}),
+    "withdrawNotice": frozenset({D, C, W, S, U, Role.STREET}),
 }
 
 

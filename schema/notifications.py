@@ -37,7 +37,8 @@ strawberry.enum(
 )
 strawberry.enum(
     models.NoticeAudience,
-    description="Whom a notice is for (通知对象): DISTRICT_ALL 全区 (code: the district), "
+    description="Whom a notice is for (通知对象): DISTRICT_ALL 全区 (code: the district), STREET 街道 "
+    "(code: the street; its communities' residents, reported members and staff), "
     "COMMUNITY_RESIDENTS 社区居民, COMMUNITY_MEMBERS 社区报到党员, COMMUNITY_PARTNERS 社区共建单位 "
     "(code: the community), GRID 网格 (code: the grid), BRANCH_MEMBERS 单位党员 (code: the unit).",
 )

@@ -18,7 +18,8 @@ from schema.mutations import Audited, Change, UserError, mutate
 strawberry.enum(
     Role,
     name="ViewerRole",
-    description="Role of a signed-in caller (角色): DISTRICT 区委组织部, UNIT_BRANCH 单位党支部, "
+    description="Role of a signed-in caller (角色): DISTRICT 区委组织部, STREET 街道党工委, "
+    "UNIT_BRANCH 单位党支部, "
     "COMMUNITY 社区党委, GRID_WORKER 网格员, GRID_BRANCH_SECRETARY 网格党支部书记, "
     "COMPOUND_BRANCH_SECRETARY 小区党支部书记, POSITION_HOLDER 三长或党员中心户, MEMBER 党员, "
     "RESIDENT 居民, "

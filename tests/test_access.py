@@ -52,6 +52,7 @@ def matrix(world: World) -> dict[str, Case]:
     none: set[str] = set()
     return {
         "district": Case("district", {"district": "D01"}, everyone, reported),
+        "street": Case("street", {"street": world.community_street[community]}, none, none),
         "auditor": Case("auditor", {}, everyone, reported),
         "unit": Case("unit_branch", {"unit": unit}, world.members_of_unit(unit),
                      world.members_of_unit(unit) & reported),

@@ -442,7 +442,7 @@ def addressee_of(case: Case) -> str | None:
     by_role = {
         "member": f"member:{scope.get('member')}", "unit_branch": f"unit:{scope.get('unit')}",
         "community": f"community:{scope.get('community')}",
-        "district": f"district:{scope.get('district')}",
+        "district": f"district:{scope.get('district')}", "street": f"street:{scope.get('street')}",
         "property_company": f"company:{scope.get('company')}",
     }  # fmt: skip
     if case.role in by_role:
@@ -477,6 +477,13 @@ def in_audience(world: World, case: Case, r: dict[str, Any]) -> bool:
     member = scope.get("member")
     if audience == "district_all":
         return case.role != "anonymous"
+    if audience == "street":
+        if case.role == "street":
+            return scope.get("street") == code
+        homes = {world.active_report.get(member, ("", None))[0]} if member else set()
+        if case.role in ("resident", "position_holder", *COMMUNITY_ROLES):
+            homes.add(scope.get("community"))
+        return any(world.community_street.get(home or "") == code for home in homes)
     if audience == "community_residents":
         return case.role in ("resident", "position_holder", *COMMUNITY_ROLES) and (
             scope.get("community") == code
@@ -649,7 +656,10 @@ async def _insert_notices(conn: AsyncConnection, world: World, cases: dict[str, 
     community = cases["community"].scope["community"]
     member = cases["member"].scope["member"]
     now = datetime.now(UTC)
-    audiences = [("district_all", "D01"), ("community_residents", community),
+    street = world.community_street[community]
+    elsewhere = sorted(set(world.community_street.values()) - {street})
+    audiences = [("district_all", "D01"), ("street", street), *(("street", s) for s in elsewhere),
+                 ("community_residents", community),
                  ("community_members", world.active_report[member][0]),
                  ("grid", cases["grid"].scope["grid"]),
                  ("community_partners", sorted(_paired(world, cases["unit"]))[0]),
@@ -663,6 +673,9 @@ async def _insert_notices(conn: AsyncConnection, world: World, cases: dict[str, 
                    audience_code=code, publisher_organisation="district:D01",
                    publisher_subject="test", publisher_role="district", pinned=False,
                    expires_at=expires, status=status, published_at=now)  # fmt: skip
+    await _add(conn, Notice, title="街道通知", body="覆盖", audience="street", audience_code=street,
+               publisher_organisation=organisation_of(cases["street"]), publisher_subject="test",
+               publisher_role="street", pinned=False, status="withdrawn", published_at=now)  # fmt: skip
     await _add(conn, Notice, title="单位通知", body="覆盖", audience="branch_members",
                audience_code="U-MX-OTHER", publisher_organisation=organisation_of(cases["unit"]),
                publisher_subject="test", publisher_role="unit_branch", pinned=False,

@@ -33,6 +33,7 @@ D, U, C, M, R, P = ("district", "unit_branch", "community", "member", "resident"
                     "property_company")  # fmt: skip
 W, S, X, H = ("grid_worker", "grid_branch_secretary", "compound_branch_secretary",
               "position_holder")  # fmt: skip
+T = "street"
 # Who may call each mutation (docs/access.md, "Mutations"): everyone else is refused.
 ALLOWED: dict[str, set[str]] = {
     "updatePrivacyPreferences": {M}, "reportToCommunity": {M}, "confirmReport": {C, S, X},
@@ -87,14 +88,14 @@ ALLOWED: dict[str, set[str]] = {
     **{f"{verb}{name}": {C} for verb in ("create", "update", "retire")
        for name in ("Grid", "Compound", "Building", "Household")},
     "setPropertyCriteria": {D}, "setPropertyAwardTiers": {D}, "foundAlliance": {D},
-    "markNotificationsRead": {D, U, C, W, S, X, M, R, P, H},
-    "markNoticesRead": {D, U, C, W, S, X, M, R, P, H},
-    "publishNotice": {D, C, W, S, U}, "withdrawNotice": {D, C, W, S, U},
+    "markNotificationsRead": {D, T, U, C, W, S, X, M, R, P, H},
+    "markNoticesRead": {D, T, U, C, W, S, X, M, R, P, H},
+    "publishNotice": {D, T, C, W, S, U}, "withdrawNotice": {D, T, C, W, S, U},
     "importMasterData": {D},
 }  # fmt: skip
 # Real codes of the seeded data, so a refusal is about the role, not an unknown code.
 SCOPES = {
-    D: {"district": "D01"}, U: {"unit": "U0001"}, C: {"community": "C001"},
+    D: {"district": "D01"}, T: {"street": "S01"}, U: {"unit": "U0001"}, C: {"community": "C001"},
     W: {"community": "C001", "grid": "G0001"}, S: {"community": "C001", "grid": "G0001"},
     X: {"community": "C001", "compound": "CP0001"}, M: {"member": "M000001"},
     H: {"community": "C001", "position": "POS-C001-01"},

@@ -471,3 +471,57 @@ async def test_a_page_of_notices_counts_its_readers_in_grouped_statements(
     several = await committee.statements(query)
     # One more grouped statement for the second audience kind, none per notice.
     assert several["community"] <= one["community"] + 1, (one, several)
+
+
+STREETS = """{ communities(first: 100) { edges { node { code street { code } } } } }"""
+
+
+async def test_a_street_publishes_to_the_communities_on_it(hub: GraphQLClient) -> None:
+    """The street's Party working committee (街道党工委) addresses its communities together
+    (STREET) or one of them; residents, reported members and community staff on another
+    street hear nothing; it reads its own publications and nothing of people."""
+    data = await hub.query(STREETS)
+    street_of = {
+        e["node"]["code"]: e["node"]["street"]["code"] for e in data["communities"]["edges"]
+    }
+    home = "C001"
+    street = street_of[home]
+    neighbour = next(c for c, s in sorted(street_of.items()) if s == street and c != home)
+    abroad = next(c for c, s in sorted(street_of.items()) if s != street)
+    committee = hub.as_viewer("street", street=street)
+
+    notice = await _publish(committee, title="街道防汛动员", body="各社区做好防汛准备。",
+                            audience="STREET", audienceCode=street)  # fmt: skip
+    assert (notice["publisher"], notice["audienceCount"]) == (f"street:{street}", None)
+    [member_here] = await supporters(hub, neighbour, 1)
+    [member_abroad] = await supporters(hub, abroad, 1)
+    reached = [_resident(hub, home, "street-resident"), hub.as_viewer("community", community=neighbour),
+               hub.as_viewer("member", member=member_here), committee]  # fmt: skip
+    missed = [_resident(hub, abroad, "street-abroad"), hub.as_viewer("community", community=abroad),
+              hub.as_viewer("member", member=member_abroad),
+              hub.as_viewer("street", street=street_of[abroad])]  # fmt: skip
+    for viewer in reached:
+        assert notice["id"] in await _notice_ids(viewer)
+    for viewer in missed:
+        assert notice["id"] not in await _notice_ids(viewer)
+
+    # One community of its street, yes; of another street, or another street as a whole, no.
+    one = await _publish(committee, title="社区通知", body="内容。", audience="COMMUNITY_RESIDENTS",
+                         audienceCode=neighbour)  # fmt: skip
+    assert one["id"] in await _notice_ids(hub.as_viewer("community", community=neighbour))
+    for audience, code in (("COMMUNITY_RESIDENTS", abroad), ("STREET", street_of[abroad]),
+                           ("GRID", "G0001"), ("DISTRICT_ALL", "D01")):  # fmt: skip
+        error = await committee.error(PUBLISH, {"input": {"title": "越界", "body": "内容。",
+                                                          "audience": audience, "audienceCode": code}})  # fmt: skip
+        assert error["extensions"]["code"] == "FORBIDDEN", audience
+    # A community cannot address the street; the street reads no member.
+    error = await hub.as_viewer("community", community=home).error(
+        PUBLISH,
+        {"input": {"title": "x", "body": "y", "audience": "STREET", "audienceCode": street}},
+    )
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    members = await committee.query("{ members(first: 5) { totalCount } }")
+    assert members["members"]["totalCount"] == 0
+    mine = await committee.query("{ viewer { role publishedNotices(first: 10) { totalCount } } }")
+    assert mine["viewer"]["role"] == "STREET"
+    assert mine["viewer"]["publishedNotices"]["totalCount"] == 2

@@ -405,7 +405,7 @@ return problems;
         ("unit_branch", "main table tbody tr"),
         ("community", "article.order"),
         ("district", "#by-month svg rect"),
-        ("member", "main"),
+        ("member", "#notifications li"),
         ("auditor", "main table tbody tr"),
     ],
 )

@@ -39,6 +39,7 @@ class World:
     items: list[tuple[str, str, str | None, str | None, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     grid_level: dict[str, int] = field(default_factory=dict)
+    community_street: dict[str, str] = field(default_factory=dict)
     # Rows of the operations records per GraphQL type, as plain dicts (see RECORDS).
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -188,6 +189,10 @@ def _load_community(conn: Connection, world: World) -> None:
     ):
         world.building_grid[building] = grid
         world.building_compound[building] = compound
+    for community, street in conn.execute(
+        text("SELECT c.code, s.code FROM communities c JOIN streets s ON s.id = c.street_id")
+    ):
+        world.community_street[community] = street
     for grid, parent, level in conn.execute(
         text("SELECT g.code, p.code, g.level FROM grids g LEFT JOIN grids p ON p.id = g.parent_id")
     ):

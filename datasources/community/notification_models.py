@@ -70,6 +70,7 @@ class Notification(CommunityBase):
 
 class NoticeAudience(enum.Enum):
     DISTRICT_ALL = "district_all"  # 全区（区委组织部发布）
+    STREET = "street"  # 街道（其下各社区的居民、报到党员与社区工作人员）
     COMMUNITY_RESIDENTS = "community_residents"  # 社区居民
     COMMUNITY_MEMBERS = "community_members"  # 社区报到党员
     GRID = "grid"  # 网格（居民与网格工作人员）

@@ -7,7 +7,9 @@ here beyond what `policy.visible` grants them; they read notices as everyone doe
 - Notification: only its addressee (`notifications.addressees_of`).
 - Notice: its publisher (the same organisation: `Viewer.organisation`), also once
   withdrawn or expired; otherwise a published, unexpired notice is read by its audience:
-  DISTRICT_ALL every signed-in viewer; COMMUNITY_RESIDENTS the community's residents and
+  DISTRICT_ALL every signed-in viewer; STREET the street's own committee and, in each
+  community of the street, its residents, position holders, own roles and reported members
+  (as the community audiences below, together); COMMUNITY_RESIDENTS the community's residents and
   position holders, and the community's own roles; COMMUNITY_MEMBERS members with an
   active report to it; GRID the grid's workers and branch secretaries; COMMUNITY_PARTNERS
   the Party organisations of units actively paired with it; BRANCH_MEMBERS the unit's
@@ -23,7 +25,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from datasources.common import utcnow
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
-from datasources.community.models import Community, PairingStatus, Report, UnitPairing
+from datasources.community.models import Community, PairingStatus, Report, Street, UnitPairing
 from datasources.community.notification_models import (
     Notice,
     NoticeAudience,
@@ -47,8 +49,12 @@ async def audience_clauses(viewer: Viewer, facts: CrossSideFacts) -> list[Column
     found: list[ColumnElement[bool]] = [Notice.audience == NoticeAudience.DISTRICT_ALL]
     role = viewer.role
     residents = (Role.RESIDENT, Role.POSITION_HOLDER, Role.COMMUNITY, *GRID_ROLES)
+    if role is Role.STREET and viewer.street:
+        found.append(_audience_is(NoticeAudience.STREET, viewer.street))
     if role in residents and viewer.community:
         found.append(_audience_is(NoticeAudience.COMMUNITY_RESIDENTS, viewer.community))
+        found.append(_audience_is(NoticeAudience.STREET, _streets_of(
+            select(Community.id).where(Community.code == viewer.community))))  # fmt: skip
     if role in GRID_ROLES and viewer.grid:
         found.append(_audience_is(NoticeAudience.GRID, viewer.grid))
     if role is Role.MEMBER and viewer.member:
@@ -59,6 +65,12 @@ async def audience_clauses(viewer: Viewer, facts: CrossSideFacts) -> list[Column
                    Report.status.in_(ACTIVE_REPORT_STATUSES))
         )  # fmt: skip
         found.append(_audience_is(NoticeAudience.COMMUNITY_MEMBERS, reported))
+        reported_to = (
+            select(Report.community_id)
+            .where(Report.member_code == viewer.member,
+                   Report.status.in_(ACTIVE_REPORT_STATUSES))
+        )  # fmt: skip
+        found.append(_audience_is(NoticeAudience.STREET, _streets_of(reported_to)))
         unit = await facts.unit_of_viewer_member()
         if unit:
             found.append(_audience_is(NoticeAudience.BRANCH_MEMBERS, unit))
@@ -72,6 +84,15 @@ async def audience_clauses(viewer: Viewer, facts: CrossSideFacts) -> list[Column
         found.append(_audience_is(NoticeAudience.COMMUNITY_PARTNERS, paired))
         found.append(_audience_is(NoticeAudience.BRANCH_MEMBERS, viewer.unit))
     return found
+
+
+def _streets_of(community_ids: Any) -> Any:
+    """The codes of the streets of the communities `community_ids` selects."""
+    return (
+        select(Street.code)
+        .join(Community, Community.street_id == Street.id)
+        .where(Community.id.in_(community_ids))
+    )
 
 
 def in_force() -> ColumnElement[bool]:

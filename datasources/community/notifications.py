@@ -13,6 +13,7 @@ whom it concerns:
 - `community:<code>`          a community, read by its community Party committee;
 - `grid:<grid code>`          a grid, read by the grid's workers and branch secretaries;
 - `compound:<code>`           a compound, read by its compound branch secretary;
+- `street:<code>`             a street's Party working committee (街道党工委);
 - `district:<code>`           the district organisation department;
 - `company:<code>`            a property company (物业服务企业).
 
@@ -96,6 +97,8 @@ def addressees_of(viewer: Viewer) -> list[str]:
         keys.append(grid(viewer.grid))
     elif viewer.role in GRID_ROLES and viewer.compound:
         keys.append(f"compound:{viewer.compound}")
+    elif viewer.role is Role.STREET and viewer.street:
+        keys.append(f"street:{viewer.street}")
     elif viewer.role is Role.DISTRICT and viewer.district:
         keys.append(f"district:{viewer.district}")
     elif viewer.role is Role.PROPERTY_COMPANY and viewer.company:
