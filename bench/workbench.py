@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shutil
 import statistics
 import tempfile
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -35,9 +31,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bench.performance import prepare, sqlite_files
 from bench.throughput import _environment, _free_port, _hub_command, _server
 from datasources.seeding import SCALES
+from tests import chromium
 
-CHROMIUM = os.environ.get("DUALHUB_CHROMIUM", "/usr/bin/chromium")
-DRIVER = os.environ.get("DUALHUB_CHROMEDRIVER", "/usr/bin/chromedriver")
 # Each role's first page and what shows it is there (as tests/test_workbench_e2e.py waits).
 FIRST_PAGES = {
     "unit_branch": "main table tbody tr",
@@ -56,18 +51,6 @@ const check = () => {
   else requestAnimationFrame(check);
 };
 check();"""
-
-
-def _browser() -> WebDriver:
-    options = webdriver.ChromeOptions()
-    options.binary_location = (
-        CHROMIUM if Path(CHROMIUM).is_file() else str(shutil.which("chromium"))
-    )
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--disable-gpu", "--window-size=1200,860", "--lang=zh-CN"):  # fmt: skip
-        options.add_argument(argument)
-    driver = DRIVER if Path(DRIVER).is_file() else str(shutil.which("chromedriver"))
-    return webdriver.Chrome(service=Service(driver), options=options)
 
 
 def _load(browser: WebDriver, url: str, shown: str, runs: int) -> list[float]:
@@ -100,7 +83,7 @@ def main(folder: Path, runs: int) -> dict[str, list[float]]:
     env = {**_environment(data), "DUALHUB_DATA_DIR": str(folder / "data")}
     results: dict[str, list[float]] = {}
     with _server(_hub_command(port, 1), env, port) as hub:
-        browser = _browser()
+        browser = chromium.start()
         browser.set_script_timeout(30)
         try:
             browser.get(f"{hub}/app/#/signin")

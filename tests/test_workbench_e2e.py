@@ -18,7 +18,6 @@ import asyncio
 import base64
 import os
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,38 +33,22 @@ from gateway import workbench
 from gateway.app import create_app
 from gateway.server import server_options
 from gateway.settings import Settings
+from tests import chromium
 from tests.conftest import TEST_SECRET
 from tests.databases import seeded_pair
 from tests.live_hub import free_port
 from tests.test_persisted_clients import recording
 
-CHROMIUM = os.environ.get("DUALHUB_CHROMIUM", "/usr/bin/chromium")
-DRIVER = os.environ.get("DUALHUB_CHROMEDRIVER", "/usr/bin/chromedriver")
 REQUIRED = os.environ.get("DUALHUB_REQUIRE_CHROMIUM") == "1"
 WAIT = 20
 
-
-def _absent() -> str | None:
-    if not (Path(CHROMIUM).is_file() or shutil.which("chromium")):
-        return f"Chromium is not installed ({CHROMIUM}; apt-get install chromium)"
-    if not (Path(DRIVER).is_file() or shutil.which("chromedriver")):
-        return f"chromedriver is not installed ({DRIVER}; apt-get install chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    return None
-
-
-_REASON = _absent()
+_REASON = chromium.absent()
 if _REASON is not None:
     if REQUIRED:
         raise RuntimeError(f"DUALHUB_REQUIRE_CHROMIUM=1 but {_REASON}")
     pytest.skip(_REASON, allow_module_level=True)
 
-from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import TimeoutException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -130,15 +113,7 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = (
-        CHROMIUM if Path(CHROMIUM).is_file() else str(shutil.which("chromium"))
-    )
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--disable-gpu", "--window-size=1200,860", "--lang=zh-CN"):  # fmt: skip
-        options.add_argument(argument)
-    driver_path = DRIVER if Path(DRIVER).is_file() else str(shutil.which("chromedriver"))
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = chromium.start()
     try:
         yield driver
     finally:
