@@ -235,7 +235,8 @@ async def change_activity(ctx: HubContext, activity_id: int, change: ActivityCha
     A wider capacity gives the new places to the waitlist at once (候补递补); a narrower one
     may not drop below the places already held, since no one loses a place he was given.
     Members and units signed up are told when what they signed up for (title, place or
-    time) changed; the activity's history keeps each change with its old and new value."""
+    time) changed; the activity's history keeps what changed (title, place, time and
+    capacity with their old and new values)."""
     title = change.title.strip() if change.title is not None else None
     place = change.place.strip() if change.place is not None else None
     if title is not None and not title:
@@ -254,6 +255,8 @@ async def change_activity(ctx: HubContext, activity_id: int, change: ActivityCha
         if ends <= starts:
             field = "input.endsAt" if change.ends_at else "input.startsAt"
             raise Refusal(RefusalCode.INVALID_INPUT, "结束时间必须晚于开始时间。", field)
+        if starts != old_starts and starts <= utcnow():
+            raise Refusal(RefusalCode.INVALID_INPUT, "开始时间须晚于当前时间。", "input.startsAt")
         changed: list[str] = []  # what signed-up people are told
         noted: list[str] = []  # what the history keeps besides
         if title is not None and title != activity.title:

@@ -702,6 +702,11 @@ async def test_changing_an_activity_tells_those_signed_up_and_promotes_the_waitl
     assert [(e["code"], e["field"]) for e in backwards["userErrors"]] == [
         ("INVALID_INPUT", "input.endsAt")
     ]
+    past = await _run(committee, CHANGE, "changeActivity", activityId=a,
+                      startsAt=_iso(_now() - timedelta(hours=1)))  # fmt: skip
+    assert [(e["code"], e["field"]) for e in past["userErrors"]] == [
+        ("INVALID_INPUT", "input.startsAt")
+    ]
     assert await _told(hub.as_viewer("member", member=first), a) == []
 
     # Place, time and capacity at once: one history entry, the waitlist promoted, and
