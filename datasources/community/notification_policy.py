@@ -53,8 +53,7 @@ async def audience_clauses(viewer: Viewer, facts: CrossSideFacts) -> list[Column
         found.append(_audience_is(NoticeAudience.STREET, viewer.street))
     if role in residents and viewer.community:
         found.append(_audience_is(NoticeAudience.COMMUNITY_RESIDENTS, viewer.community))
-        found.append(_audience_is(NoticeAudience.STREET, _streets_of(
-            select(Community.id).where(Community.code == viewer.community))))  # fmt: skip
+        found.append(_audience_is(NoticeAudience.STREET, _streets_of([viewer.community])))
     if role in GRID_ROLES and viewer.grid:
         found.append(_audience_is(NoticeAudience.GRID, viewer.grid))
     if role is Role.MEMBER and viewer.member:
@@ -65,12 +64,7 @@ async def audience_clauses(viewer: Viewer, facts: CrossSideFacts) -> list[Column
                    Report.status.in_(ACTIVE_REPORT_STATUSES))
         )  # fmt: skip
         found.append(_audience_is(NoticeAudience.COMMUNITY_MEMBERS, reported))
-        reported_to = (
-            select(Report.community_id)
-            .where(Report.member_code == viewer.member,
-                   Report.status.in_(ACTIVE_REPORT_STATUSES))
-        )  # fmt: skip
-        found.append(_audience_is(NoticeAudience.STREET, _streets_of(reported_to)))
+        found.append(_audience_is(NoticeAudience.STREET, _streets_of(reported)))
         unit = await facts.unit_of_viewer_member()
         if unit:
             found.append(_audience_is(NoticeAudience.BRANCH_MEMBERS, unit))
@@ -86,12 +80,12 @@ async def audience_clauses(viewer: Viewer, facts: CrossSideFacts) -> list[Column
     return found
 
 
-def _streets_of(community_ids: Any) -> Any:
-    """The codes of the streets of the communities `community_ids` selects."""
+def _streets_of(communities: Any) -> Any:
+    """The codes of the streets of `communities` (codes, or a select of codes)."""
     return (
         select(Street.code)
         .join(Community, Community.street_id == Street.id)
-        .where(Community.id.in_(community_ids))
+        .where(Community.code.in_(communities))
     )
 
 
