@@ -193,18 +193,18 @@ async def expirable(session: AsyncSession, before: date, *, lock: bool) -> list[
 async def expire(session: AsyncSession, viewer: Viewer, before: date) -> Expiry:
     """Expire what each member earned before `before` (China time) and has not spent."""
     note = f"{before.isoformat()} 前获得、尚未使用的积分过期"
-    rows = [
-        {"member_code": member_code, "kind": PointsKind.EXPIRE, "points": -amount,
-         "source_type": EXPIRY_SOURCE, "note": note, "actor_subject": viewer.subject,
-         **points.actor(viewer)}
-        for member_code, amount in await expirable(session, before, lock=True)
-    ]  # fmt: skip
-    if rows:
+    found = await expirable(session, before, lock=True)
+    if found:
+        rows = [
+            {"member_code": member_code, "kind": PointsKind.EXPIRE, "points": -amount,
+             "source_type": EXPIRY_SOURCE, "note": note, "actor_subject": viewer.subject,
+             **points.actor(viewer)}
+            for member_code, amount in found
+        ]  # fmt: skip
         await session.execute(insert(PointsEntry), rows)
-        for row in rows:
-            await notifications.points_expired(session, str(row["member_code"]),
-                                               -int(str(row["points"])), note)  # fmt: skip
-    return Expiry(members=len(rows), points=sum(-int(str(row["points"])) for row in rows))
+        for member_code, amount in found:
+            await notifications.points_expired(session, member_code, amount, note)
+    return Expiry(members=len(found), points=sum(amount for _, amount in found))
 
 
 async def expire_points(ctx: HubContext, before: date) -> Expiry:

@@ -15,6 +15,7 @@ from datasources.scope import Role
 from schema.errors import ErrorCode, coded_error
 
 D, U, C = Role.DISTRICT, Role.UNIT_BRANCH, Role.COMMUNITY
+T = Role.STREET  # 街道党工委: notices only
 # 网格员 (community staff of a grid: orders on a resident's behalf, handles grid affairs);
 # 网格党支部书记 and 小区党支部书记 (Party work: reports, posts, evaluations, groups).
 W, S, X = Role.GRID_WORKER, Role.GRID_BRANCH_SECRETARY, Role.COMPOUND_BRANCH_SECRETARY
@@ -168,12 +169,10 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "revokePosition": frozenset({C}),
     # Notifications and notices (消息, 通知公告): the addressees mark their own read; the
     # rule checks which notifications are the caller's and which audiences he may address.
-    "markNotificationsRead": frozenset(
-        {D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER, Role.STREET}
-    ),
-    "markNoticesRead": frozenset({D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER, Role.STREET}),
-    "publishNotice": frozenset({D, C, W, S, U, Role.STREET}),
-    "withdrawNotice": frozenset({D, C, W, S, U, Role.STREET}),
+    "markNotificationsRead": frozenset({D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER, T}),
+    "markNoticesRead": frozenset({D, U, C, W, S, X, M, R, P, Role.POSITION_HOLDER, T}),
+    "publishNotice": frozenset({D, C, W, S, U, T}),
+    "withdrawNotice": frozenset({D, C, W, S, U, T}),
 }
 
 

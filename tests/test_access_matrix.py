@@ -480,10 +480,10 @@ def in_audience(world: World, case: Case, r: dict[str, Any]) -> bool:
     if audience == "street":
         if case.role == "street":
             return scope.get("street") == code
-        homes = {world.active_report.get(member, ("", None))[0]} if member else set()
+        homes = [world.active_report.get(member, ("", None))[0]] if member else []
         if case.role in ("resident", "position_holder", *COMMUNITY_ROLES):
-            homes.add(scope.get("community"))
-        return any(world.community_street.get(home or "") == code for home in homes)
+            homes.append(scope["community"])
+        return any(world.community_street.get(home) == code for home in homes)
     if audience == "community_residents":
         return case.role in ("resident", "position_holder", *COMMUNITY_ROLES) and (
             scope.get("community") == code
