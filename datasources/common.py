@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,15 @@ NAMING_CONVENTION = {
 
 # China Standard Time: the time of record for dates, years and deadlines.
 CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later (or earlier, when negative); 29 February becomes the 28th
+    in a year without it."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def year_window(year: int) -> tuple[datetime, datetime]:

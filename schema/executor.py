@@ -9,10 +9,13 @@ completes an object in one pass when every field selected on it is a plain leaf:
   no field extension, no permission class; `schema.bounds` wraps only fields with
   arguments), and no schema extension wraps resolvers (graphql-core middleware);
 * the field takes no arguments, and no directive is written on it;
-* its type is a scalar or an enum, or a non-null one (no list, no object).
+* its type is a scalar or an enum, or an object type (or a list of one) without
+  `is_type_of` whose own selection is plain in the same sense, recursively; non-null or
+  not.
 
-The plan (which fields, their resolvers and types) is made once per (type, selection) and
-request. An object with any other field, and every value the fast path does not take as
+So a member's `performance { reporting { onTime } orders { count hours } ... }` is one
+pass per member, not one per field. The plan (which fields, their resolvers and types) is
+made once per (type, selection) and request. An object with any other field, and every value the fast path does not take as
 is (a null for a non-null field, an exception, an awaitable, a value the scalar refuses),
 goes the normal way for the whole object, so errors and their paths are graphql-core's.
 
@@ -36,6 +39,7 @@ from graphql import (
     GraphQLID,
     GraphQLInt,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -48,13 +52,21 @@ from graphql.execution.collect_fields import DeferUsage, FieldDetailsList, Group
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-# Each field of a plain-leaf selection: (response name, leaf type, non-null, the Python type
-# its output coercion keeps as is, or None).
-FieldPlan = tuple[str, GraphQLLeafType, bool, type | None]
+
+class FieldPlan(NamedTuple):
+    """One field of a plain selection: a leaf (`leaf`, `as_is`: the Python type its output
+    coercion keeps unchanged, or None) or a plain object or list of them (`sub`)."""
+
+    name: str
+    leaf: GraphQLLeafType | None
+    non_null: bool
+    as_is: type | None
+    sub: Plan | None = None
+    is_list: bool = False
 
 
 class Plan(NamedTuple):
-    """A plain-leaf selection: its fields, and one call fetching their values as a tuple."""
+    """A plain selection: its fields, and one call fetching their values as a tuple."""
 
     fields: tuple[FieldPlan, ...]
     fetch: Callable[[Any], tuple[Any, ...]]
@@ -155,12 +167,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 node = details.node
                 if node.arguments or node.directives or details.fragment_variable_values:
                     return None
-            type_ = field.type
-            non_null = isinstance(type_, GraphQLNonNull)
-            leaf = type_.of_type if non_null else type_
-            if not is_leaf_type(leaf):
+            planned = self._field_plan(response_name, field.type, details_list)
+            if planned is None:
                 return None
-            fields.append((response_name, leaf, non_null, _AS_IS.get(leaf.name)))
+            fields.append(planned)
             getters.append(_attribute(field.resolve) or _calling(field.resolve))
         if not fields:
             return None
@@ -171,6 +181,32 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             calls = [attrgetter(g) if isinstance(g, str) else g for g in getters]
             fetch = lambda source: tuple(call(source) for call in calls)  # noqa: E731
         return Plan(tuple(fields), fetch)
+
+    def _field_plan(
+        self, name: str, type_: GraphQLOutputType, details_list: FieldDetailsList
+    ) -> FieldPlan | None:
+        """A leaf, or an object (list) whose selection has a plan itself; else None."""
+        non_null = isinstance(type_, GraphQLNonNull)
+        inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        if is_leaf_type(inner):
+            return FieldPlan(name, inner, non_null, _AS_IS.get(inner.name))
+        is_list = False
+        if isinstance(inner, GraphQLList):
+            is_list, item = True, inner.of_type
+            inner = item.of_type if isinstance(item, GraphQLNonNull) else item
+        if not isinstance(inner, GraphQLObjectType) or inner.is_type_of is not None:
+            return None
+        grouped, defer_usages, _ = self.collect_subfields(inner, details_list)
+        if defer_usages:
+            return None
+        key = id(grouped)
+        try:
+            sub = self._plans[key]
+        except KeyError:
+            sub = self._plans[key] = self._plan(inner, grouped)
+        if sub is None:
+            return None
+        return FieldPlan(name, None, non_null, None, sub, is_list)
 
 
 def _attribute(resolve: Callable[..., Any]) -> str | None:
@@ -205,12 +241,26 @@ def _complete(plan: Plan, source: Any) -> dict[str, Any] | None:
     except Exception:
         return None
     results: dict[str, Any] = {}
-    for (name, leaf, non_null, as_is), value in zip(plan.fields, values, strict=True):
+    for (name, leaf, non_null, as_is, sub, is_list), value in zip(plan.fields, values, strict=True):
         if value is None:
             if non_null:
                 return None
             results[name] = None
             continue
+        if sub is not None:
+            if isinstance(value, Exception) or hasattr(value, "__await__"):
+                return None
+            if is_list:
+                if not isinstance(value, list | tuple):
+                    return None
+                nested: Any = _complete_all(sub, value)
+            else:
+                nested = _complete(sub, value)
+            if nested is None:
+                return None
+            results[name] = nested
+            continue
+        assert leaf is not None  # a field plan is a leaf or has a sub-plan
         kind = type(value)
         if kind is as_is:
             if kind is int:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from datasources.audit.events import AuditEvent, AuditKind
+from datasources.audit.group_commit import GroupCommit
 from datasources.audit.loaders import AuditLoaders
 from datasources.audit.models import AuditBase, AuditEventRow
 from datasources.base import Datasource
@@ -25,6 +26,10 @@ class AuditSource(Datasource):
     name = "audit"
     base = AuditBase
 
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self._group = GroupCommit[AuditEvent](self._insert_now)
+
     def loaders(self, scope: Scope) -> AuditLoaders:
         return AuditLoaders(self, scope)
 
@@ -34,7 +39,9 @@ class AuditSource(Datasource):
         return dialect.insert(AuditEventRow).on_conflict_do_nothing(index_elements=["event_id"])
 
     async def record(self, events: Sequence[AuditEvent]) -> None:
-        """Append `events` in one INSERT statement and one transaction; nothing if empty.
+        """Append `events` in one transaction, returning once it is committed; nothing if
+        empty. Concurrent callers share a transaction (`GroupCommit`), each still all or
+        nothing.
 
         An event whose `event_id` is in the log already is skipped, so delivering an outbox
         entry again is harmless. The database fills `audit_event_targets` from each row
@@ -43,12 +50,19 @@ class AuditSource(Datasource):
         if not events:
             return
         try:
-            async with self.write_connection() as connection:
-                await connection.execute(self._insert(), [e.as_row() for e in events])
+            await self._group.write(events)
         except BaseException:
             AUDIT_WRITES.labels("failed").inc(len(events))
             raise
         AUDIT_WRITES.labels("written").inc(len(events))
+
+    async def _insert_now(self, events: Sequence[AuditEvent]) -> None:
+        async with self.write_connection() as connection:
+            await connection.execute(self._insert(), [e.as_row() for e in events])
+
+    async def dispose(self) -> None:
+        await self._group.flush()
+        await super().dispose()
 
     async def check(self) -> None:
         """Raise `DatasourceUnavailable` unless the log can be written now: an INSERT in a

@@ -19,6 +19,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from datasources.common import years_after
 from datasources.community.linkage_forms import SEATS
 from datasources.community.models import CompoundKind
 from datasources.community.partner_models import (
@@ -102,7 +103,7 @@ def _committees(rng: random.Random, compounds: list[Row]) -> list[Row]:
         committees.append({
             "id": len(committees) + 1, "compound_id": compound["id"], "kind": kind,
             "name": f"{compound['name']}{label}"[:60], "term_starts_on": starts,
-            "term_ends_on": starts.replace(year=starts.year + years) - timedelta(days=1),
+            "term_ends_on": years_after(starts, years) - timedelta(days=1),
             "members": [{"name": person_name(rng, male=rng.random() < 0.5), "role": role}
                         for role in ROLES[:size]],
             "contact_phone": f"13{rng.randint(0, 999_999_999):09d}",
@@ -117,7 +118,7 @@ def _committees(rng: random.Random, compounds: list[Row]) -> list[Row]:
         elif compound["has_owners_committee"]:
             starts = random_date(rng, date(2022, 1, 1), date(2025, 6, 30))
             if rng.random() < 0.2:  # an earlier term, ended
-                add(compound, CommitteeKind.OWNERS, starts.replace(year=starts.year - 5), 5)
+                add(compound, CommitteeKind.OWNERS, years_after(starts, -5), 5)
             add(compound, CommitteeKind.OWNERS, starts, 5)
     return committees
 

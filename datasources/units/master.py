@@ -24,6 +24,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datasources.common import years_after
 from datasources.units import master_fields as fields
 from datasources.units.master_history import PERSONAL, Actor, change_set, event_row
 from datasources.units.models import (
@@ -574,7 +575,7 @@ def _member_rules(
             row.problem("joinedPartyOn", "正式党员和预备党员须填写入党日期。")
     elif touched and status is not None and joined is not None:
         row.problem("joinedPartyOn", "入党积极分子和发展对象尚未入党，不能填写入党日期。")
-    adult = None if birth is None else _years_after(birth, fields.MINIMUM_JOINING_AGE)
+    adult = None if birth is None else years_after(birth, fields.MINIMUM_JOINING_AGE)
     if touched and joined is not None and adult is not None and joined < adult:
         row.problem("joinedPartyOn", "入党日期须在年满十八岁之后。")
     if not changed:
@@ -584,7 +585,7 @@ def _member_rules(
         if old is PoliticalStatus.FULL:
             row.problem("politicalStatus", "正式党员的政治面貌不能改回。", Problem.INVALID_STATE)
         elif old is PoliticalStatus.PROBATIONARY and status is PoliticalStatus.FULL:
-            ends = None if joined is None else _years_after(joined, 1)  # 预备期一年
+            ends = None if joined is None else years_after(joined, 1)  # 预备期一年
             if ends is not None and ends > today:
                 row.problem("politicalStatus", f"预备期一年，{ends.isoformat()}起方可转正。",
                             Problem.INVALID_STATE)  # fmt: skip
@@ -598,13 +599,6 @@ def _member_rules(
         "political_status" in changed or "in_service" in changed
     ):
         row.problem("code", "该党员已出党或停止党籍，不能修改其身份。", Problem.INVALID_STATE)
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 # --- writing ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datasources.common import years_after
 from datasources.units.master import (
     Call,
     Outcome,
@@ -27,7 +28,6 @@ from datasources.units.master import (
     _rows_by,
     _unit_in_scope,
     _update,
-    _years_after,
 )
 from datasources.units.master_history import PERSONAL, change_set, event_row
 from datasources.units.models import (
@@ -254,7 +254,7 @@ async def confirm_full_membership(
                                        Problem.INVALID_STATE))  # fmt: skip
             continue
         joined = member["joined_party_on"]
-        earliest = None if joined is None else _years_after(joined, PROBATION_YEARS)
+        earliest = None if joined is None else years_after(joined, PROBATION_YEARS)
         for message in _check_dated(dated, writer.today, earliest, reason=False):
             name, text = message.split("|", 1)
             if earliest is not None and "早于" in text:
