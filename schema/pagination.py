@@ -16,6 +16,7 @@ from datasources.paging import InvalidCursor, PageArgs
 from schema.base import Info
 from schema.bounds import page_size
 from schema.errors import bad_input
+from schema.prefetch import prefetch_page
 from schema.reveals import ListReveals
 
 T = TypeVar("T")
@@ -245,4 +246,8 @@ async def paginate(
         direction=direction,
         filters=filter.to_filter() if filter is not None else None,
     )
-    return await connection(loaders, parent, args, node, with_total=_asks_for_total(info))
+    page = await connection(loaders, parent, args, node, with_total=_asks_for_total(info))
+    selections = [s for field in info.selected_fields for s in field.selections]
+    await prefetch_page(info.context, selections, loaders.spec.model,
+                        [edge.node for edge in page.edges])  # fmt: skip
+    return page

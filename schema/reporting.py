@@ -6,11 +6,12 @@ names a unit by code; both are resolved through the other side's loaders.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Sequence
 from datetime import date
 from enum import Enum
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -26,8 +27,10 @@ from schema.enums import Availability, PairingStatus, ReportChannel, ReportEndRe
 from schema.history import StateEvent, history
 from schema.pagination import Connection, OrderDirection, paginate
 from schema.personal import Personal
+from schema.prefetch import now_or_later, prefetches
 
 if TYPE_CHECKING:
+    from resolvers.context import HubContext
     from schema.lists import ServiceCategory
     from schema.places import Building, Community
     from schema.units import Member, WorkUnit
@@ -148,12 +151,15 @@ class Report(HubNode):
         row = await info.context.community.report_by_id.load(self.moves_from_id)
         return None if row is None else Report.from_row(row)
 
-    @strawberry.field(description="The community reported to (报到社区).")
-    async def community(self, info: Info) -> Annotated[Community, strawberry.lazy(_PLACES)]:
+    @strawberry.field(
+        description="The community reported to (报到社区).",
+        graphql_type=Annotated["Community", strawberry.lazy(_PLACES)],
+    )
+    def community(self, info: Info) -> Any:
         from schema.places import Community
 
-        row = await info.context.community.community_by_id.load(self.community_id)
-        return Community.from_row(row)
+        loader = info.context.community.community_by_id
+        return now_or_later(loader, self.community_id, Community.from_row)
 
     @strawberry.field(
         description="The building he lives in (居住楼栋): his home, so hidden from his unit.",
@@ -285,3 +291,8 @@ async def pairing_connection(
         order_by=PairingOrder.STARTED_ON,
         filter=_PairingFilter(include_ended),
     )
+
+
+@prefetches(ReportRow, "community")
+def _prefetch_communities(context: HubContext, reports: Sequence[Any]) -> Awaitable[list[Any]]:
+    return context.community.community_by_id.load_many([r.community_id for r in reports])

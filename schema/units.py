@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,8 +11,10 @@ import strawberry
 from strawberry import relay
 
 from datasources.community.models import PartyKind as PartyKindModel
+from datasources.community.models import Report as ReportRow
 from datasources.scope import Role
 from datasources.units import lists
+from datasources.units.models import Member as MemberRow
 from resolvers import members as member_joins
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR
@@ -36,8 +38,10 @@ from schema.pagination import (
     paginate,
 )
 from schema.personal import Personal
+from schema.prefetch import now_or_later, prefetches
 
 if TYPE_CHECKING:
+    from resolvers.context import HubContext
     from schema.activities import ActivitySignup, ActivitySignupFilter
     from schema.alliances import PartyContribution
     from schema.evaluations import MemberYearEvaluations
@@ -586,22 +590,27 @@ class Member(HubNode):
         preferences = await self.privacy_preferences(info)
         return None if preferences is None else data_access(preferences)
 
-    @strawberry.field(description="The member's work unit (所在单位).")
-    async def unit(self, info: Info) -> WorkUnit:
-        return WorkUnit.from_row(await info.context.units.work_unit_by_id.load(self.unit_id))
+    @strawberry.field(description="The member's work unit (所在单位).", graphql_type=WorkUnit)
+    def unit(self, info: Info) -> WorkUnit | Awaitable[WorkUnit]:
+        loader = info.context.units.work_unit_by_id
+        return now_or_later(loader, self.unit_id, WorkUnit.from_row)
 
-    @strawberry.field(description="The member's Party branch (所在党支部).")
-    async def branch(self, info: Info) -> PartyBranch:
-        return PartyBranch.from_row(await info.context.units.branch_by_id.load(self.branch_id))
+    @strawberry.field(
+        description="The member's Party branch (所在党支部).", graphql_type=PartyBranch
+    )
+    def branch(self, info: Info) -> PartyBranch | Awaitable[PartyBranch]:
+        return now_or_later(info.context.units.branch_by_id, self.branch_id, PartyBranch.from_row)
 
     @strawberry.field(
         description="The member's current report (报到) to his residence community, from the "
-        "community side; null if he has not reported."
+        "community side; null if he has not reported.",
+        graphql_type=Annotated["Report", strawberry.lazy(_REPORTING)] | None,
     )
-    async def report(self, info: Info) -> Annotated[Report, strawberry.lazy(_REPORTING)] | None:
+    def report(self, info: Info) -> Any:
         from schema.reporting import Report
 
-        return Report.from_optional_row(await member_joins.active_report(info.context, self.code))
+        loader = info.context.community.active_report_by_member_code
+        return now_or_later(loader, self.code, Report.from_optional_row)
 
     @strawberry.field(
         description="The community he reported to as his residence (居住地社区), null if none."
@@ -871,3 +880,21 @@ class UnitsQuery:
 def _may_see_privacy(info: Info, member_code: str) -> bool:
     viewer = info.context.viewer
     return viewer.sees_everything or (viewer.role is Role.MEMBER and viewer.member == member_code)
+
+
+# A page of members asking for these joins loads them for the whole page first
+# (schema/prefetch.py); the fields then answer without a task each.
+@prefetches(MemberRow, "unit")
+def _prefetch_units(context: HubContext, members: Sequence[Any]) -> Awaitable[list[Any]]:
+    return context.units.work_unit_by_id.load_many([m.unit_id for m in members])
+
+
+@prefetches(MemberRow, "branch")
+def _prefetch_branches(context: HubContext, members: Sequence[Any]) -> Awaitable[list[Any]]:
+    return context.units.branch_by_id.load_many([m.branch_id for m in members])
+
+
+@prefetches(MemberRow, "report", child=ReportRow)
+def _prefetch_reports(context: HubContext, members: Sequence[Any]) -> Awaitable[list[Any]]:
+    loader = context.community.active_report_by_member_code
+    return loader.load_many([m.code for m in members])

@@ -60,7 +60,8 @@ async def test_a_failing_entry_fails_only_its_own_caller() -> None:
         return_exceptions=True,
     )  # fmt: skip
     await first
-    assert outcomes[0] is None and outcomes[2] is None
+    assert outcomes[0] is None
+    assert outcomes[2] is None
     assert isinstance(outcomes[1], ValueError)
     # The shared write failed as a whole, then each caller's entries were written alone.
     assert log.writes[1] == ["a1", "a2", "bad", "c"]
