@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from datasources.seeding import Scale
 from gateway.app import create_app
 from gateway.auth import issue_token
 from gateway.settings import Settings
+from schema import executor
 from tests.client import GraphQLClient
 from tests.databases import DatabasePair, seeded_pair
 from tests.scales import LARGER, SMALL
@@ -135,3 +137,18 @@ async def client(small_db: DatabasePair) -> AsyncIterator[GraphQLClient]:
 async def larger_client(larger_db: DatabasePair) -> AsyncIterator[GraphQLClient]:
     async for c in client_for(larger_db):
         yield c
+
+
+@pytest.fixture
+def fast_objects(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many objects the fast path completed (it must have had work to do)."""
+    done = [0]
+    complete = executor._complete
+
+    def counting(plan: executor.Plan, source: Any) -> dict[str, Any] | None:
+        result = complete(plan, source)
+        done[0] += result is not None
+        return result
+
+    monkeypatch.setattr(executor, "_complete", counting)
+    return done

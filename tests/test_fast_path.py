@@ -28,7 +28,6 @@ from graphql import (
     is_leaf_type,
 )
 
-from schema import executor
 from schema.app import build_schema
 from schema.executor import HubExecutionContext
 from tests.client import GraphQLClient
@@ -112,21 +111,6 @@ def _stable(body: Any) -> bytes:
 
 def test_the_hub_executes_with_the_fast_path() -> None:
     assert build_schema().execution_context_class is HubExecutionContext
-
-
-@pytest.fixture
-def fast_objects(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many objects the fast path completed (it must have had work to do)."""
-    done = [0]
-    complete = executor._complete
-
-    def counting(plan: executor.Plan, source: Any) -> dict[str, Any] | None:
-        result = complete(plan, source)
-        done[0] += result is not None
-        return result
-
-    monkeypatch.setattr(executor, "_complete", counting)
-    return done
 
 
 async def test_corpus_answers_the_same(

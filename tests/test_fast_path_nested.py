@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import strawberry
 
-from schema import executor
 from schema.executor import HubExecutionContext
 
 
@@ -79,20 +78,6 @@ class Query:
 
 SELECTION = """year reporting { onTime days } orders { count hours } wishes { count hours }
   intervals { count hours }"""
-
-
-@pytest.fixture
-def fast_objects(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    done = [0]
-    complete = executor._complete
-
-    def counting(plan: executor.Plan, source: Any) -> dict[str, Any] | None:
-        result = complete(plan, source)
-        done[0] += result is not None
-        return result
-
-    monkeypatch.setattr(executor, "_complete", counting)
-    return done
 
 
 def _both(query: str) -> tuple[Any, Any]:
