@@ -62,3 +62,5 @@ class HubContext:
     notifications_queued: bool = False
     # Per request: notices' read and audience counts, batched (resolvers.notifications).
     notice_counts: Any = None
+    # Per request: the pages whose prefetches wait together (schema.prefetch.PrefetchRound).
+    prefetch_round: Any = None

@@ -248,6 +248,5 @@ async def paginate(
     )
     page = await connection(loaders, parent, args, node, with_total=_asks_for_total(info))
     selections = [s for field in info.selected_fields for s in field.selections]
-    await prefetch_page(info.context, selections, loaders.spec.model,
-                        [edge.node for edge in page.edges])  # fmt: skip
+    await prefetch_page(info.context, selections, [edge.node for edge in page.edges])
     return page

@@ -11,6 +11,11 @@ value, which graphql-core completes in place (and the leaf fast path, where it a
 A prefetch that fails leaves its error in the loader's cache: the field then loads the
 usual way and raises that error at its own path, as it would have without the prefetch.
 Fields without a prefetch, and nodes outside a page (`member(code:)`), resolve as before.
+
+Sibling pages (the members of 500 branches) must go on together, or their nodes' other
+fields would load in as many batches as the pages took different times (one page's rows
+already cached, another's loading): the pages that start prefetching in the same tick
+join one round and all resume when the whole round is done (`PrefetchRound`).
 """
 
 from __future__ import annotations
@@ -28,31 +33,64 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-# What a node field loads for a page of rows: one awaitable per prefetch, resolving to
-# the rows it found (None for keys without one), themselves nodes of `child` if given.
+# What a node field loads for a page of nodes: one awaitable per prefetch, resolving to
+# the rows it found (None for keys without one), themselves of class `child` if given.
+# Keyed by the class of the objects the page holds (its nodes, or a child's rows), so a
+# page of another type that shares a loader's model never runs them.
 Prefetch = Callable[["HubContext", Sequence[Any]], Awaitable[Sequence[Any]]]
 _PREFETCHES: dict[tuple[type, str], tuple[Prefetch, type | None]] = {}
 
 
-def prefetches(
-    model: type, field: str, child: type | None = None
-) -> Callable[[Prefetch], Prefetch]:
-    """Register what a node's `field` loads for a page of `model` rows; with `child`, the
-    rows it loads are `child` rows, whose own fields' prefetches then run for them."""
+def prefetches(kind: type, field: str, child: type | None = None) -> Callable[[Prefetch], Prefetch]:
+    """Register what `field` loads for a page of `kind` objects; with `child`, the rows it
+    loads are `child` objects, whose own fields' prefetches then run for them."""
 
     def register(prefetch: Prefetch) -> Prefetch:
-        _PREFETCHES[(model, field)] = (prefetch, child)
+        _PREFETCHES[(kind, field)] = (prefetch, child)
         return prefetch
 
     return register
 
 
 async def prefetch_page(
-    context: HubContext, selections: Sequence[Any], model: type, rows: Sequence[Any]
+    context: HubContext, selections: Sequence[Any], nodes: Sequence[Any]
 ) -> None:
     """Run the prefetches of the node fields `selections` asks for (under `edges { node }`
-    or `nodes`, through fragments) for `rows`, and wait for them (errors stay cached)."""
-    await _prefetch(context, node_fields(selections), model, rows)
+    or `nodes`, through fragments) for a page's `nodes`, and wait for them and for the
+    sibling pages' (errors stay cached)."""
+    if not nodes:
+        return
+    fields = node_fields(selections)
+    kind = type(nodes[0])
+    if not any((kind, field.name) in _PREFETCHES for field in fields):
+        return
+    if context.prefetch_round is None or context.prefetch_round.started:
+        context.prefetch_round = PrefetchRound()
+    await context.prefetch_round.join(_prefetch(context, fields, kind, nodes))
+
+
+class PrefetchRound:
+    """The prefetches of the pages that reached them in the same tick: all run at once,
+    and every page waits for all of them, so the pages resume in the same tick again."""
+
+    def __init__(self) -> None:
+        self.started = False
+        self._work: list[Awaitable[None]] = []
+        self._done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_soon(self._start)
+
+    async def join(self, work: Awaitable[None]) -> None:
+        self._work.append(work)
+        await asyncio.shield(self._done)
+
+    def _start(self) -> None:
+        self.started = True
+        task = asyncio.ensure_future(asyncio.gather(*self._work, return_exceptions=True))
+        task.add_done_callback(self._finish)
+
+    def _finish(self, _: object) -> None:
+        if not self._done.done():
+            self._done.set_result(None)
 
 
 async def _prefetch(

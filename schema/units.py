@@ -14,7 +14,6 @@ from datasources.community.models import PartyKind as PartyKindModel
 from datasources.community.models import Report as ReportRow
 from datasources.scope import Role
 from datasources.units import lists
-from datasources.units.models import Member as MemberRow
 from resolvers import members as member_joins
 from schema.base import HubNode, Info, as_tuple, loaded_by
 from schema.bounds import YEAR
@@ -884,17 +883,17 @@ def _may_see_privacy(info: Info, member_code: str) -> bool:
 
 # A page of members asking for these joins loads them for the whole page first
 # (schema/prefetch.py); the fields then answer without a task each.
-@prefetches(MemberRow, "unit")
+@prefetches(Member, "unit")
 def _prefetch_units(context: HubContext, members: Sequence[Any]) -> Awaitable[list[Any]]:
     return context.units.work_unit_by_id.load_many([m.unit_id for m in members])
 
 
-@prefetches(MemberRow, "branch")
+@prefetches(Member, "branch")
 def _prefetch_branches(context: HubContext, members: Sequence[Any]) -> Awaitable[list[Any]]:
     return context.units.branch_by_id.load_many([m.branch_id for m in members])
 
 
-@prefetches(MemberRow, "report", child=ReportRow)
+@prefetches(Member, "report", child=ReportRow)
 def _prefetch_reports(context: HubContext, members: Sequence[Any]) -> Awaitable[list[Any]]:
     loader = context.community.active_report_by_member_code
     return loader.load_many([m.code for m in members])
