@@ -84,23 +84,6 @@ async def test_a_failed_prefetch_raises_at_the_field(
     assert all(e["node"]["unit"]["code"] for e in body["data"]["members"]["edges"])
 
 
-async def test_sibling_pages_keep_their_batches_together(
-    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The members of many branches: a page whose joins were already cached must not go on
-    ahead of its siblings, or their nodes' other fields would load in more batches."""
-    from tests.test_statement_counts import DEEP, DEEPER
-
-    async def nothing(*_: Any) -> None:
-        return None
-
-    for query in (DEEP, DEEPER):
-        prefetched = await client.statements(query)
-        with monkeypatch.context() as patched:
-            patched.setattr(pagination, "prefetch_page", nothing)
-            assert await client.statements(query) == prefetched
-
-
 async def test_a_page_of_other_nodes_over_members_runs_no_member_prefetch(
     client: GraphQLClient,
 ) -> None:

@@ -50,7 +50,11 @@ async def test_statements_are_bounded_by_depth(
 ) -> None:
     small = await client.statements(query)
     larger = await larger_client.statements(query)
-    assert small == larger == expected
+    # At most the bound: loads that land in the same tick share a batch, and on a loaded
+    # machine two of a level's batches (a pairing's community, a report's) may merge.
+    for counts in (small, larger):
+        assert all(counts[side] <= most for side, most in expected.items()), counts
+    assert larger["audit"] == small["audit"] == expected["audit"]
 
 
 async def test_partner_queries_do_not_grow_with_data(
