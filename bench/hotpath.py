@@ -17,6 +17,8 @@ report). Each runs under four configurations of the same app code:
 | cache | parse and validate once (`schema.limits.DocumentCache`) |
 | cache+fast | and the leaf fast path (`schema.executor`) |
 | +no-gzip | and response compression off |
+| ping-each | as +no-gzip, but on PostgreSQL every pooled connection is pinged on checkout (as `pool_pre_ping` did; `datasources.idle_ping` pings only idle ones) |
+| ping+txn | and read sessions inside a transaction (BEGIN, ROLLBACK around each batch; `datasources.read_sessions` reads in autocommit) |
 
 It prints each one's median and p90 wall-clock latency and CPU time per request, and the
 ratio of the medians to the baseline's. Run on a busy machine, compare the ratios.
@@ -36,6 +38,10 @@ from typing import Any
 import httpx
 
 from bench.performance import Data, prepare, sqlite_files
+from datasources import base as datasource_base
+from datasources import idle_ping
+from datasources.idle_ping import IDLE_PING_SECONDS
+from datasources.read_sessions import read_engine
 from datasources.seeding import SCALES
 from gateway.app import create_app
 from gateway.auth import issue_token
@@ -53,6 +59,19 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
     "cache": {"cache": DOCUMENT_CACHE_SIZE, "leaf_fast_path": False, "compression": True},
     "cache+fast": {"cache": DOCUMENT_CACHE_SIZE, "leaf_fast_path": True, "compression": True},
     "+no-gzip": {"cache": DOCUMENT_CACHE_SIZE, "leaf_fast_path": True, "compression": False},
+    "ping-each": {
+        "cache": DOCUMENT_CACHE_SIZE,
+        "leaf_fast_path": True,
+        "compression": False,
+        "ping_after": 0.0,
+    },
+    "ping+txn": {
+        "cache": DOCUMENT_CACHE_SIZE,
+        "leaf_fast_path": True,
+        "compression": False,
+        "ping_after": 0.0,
+        "read_transactions": True,
+    },
 }
 
 
@@ -95,6 +114,10 @@ async def main(data: Data, runs: int, profile: bool) -> dict[str, dict[str, floa
             document_cache_size=config["cache"],
         )
         DOCUMENTS.clear()
+        idle_ping.IDLE_PING_SECONDS = config.get("ping_after", IDLE_PING_SECONDS)
+        datasource_base.read_engine = (
+            (lambda engine: engine) if config.get("read_transactions") else read_engine
+        )
         app = create_app(settings)
         token = issue_token(
             settings, role="district", scope={"district": "D01"}, subject="bench",
@@ -128,6 +151,8 @@ async def main(data: Data, runs: int, profile: bool) -> dict[str, dict[str, floa
         finally:
             await app.state.hub.dispose()
     DOCUMENTS.size = DOCUMENT_CACHE_SIZE
+    idle_ping.IDLE_PING_SECONDS = IDLE_PING_SECONDS
+    datasource_base.read_engine = read_engine
     return medians
 
 

@@ -27,7 +27,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from datasources.errors import DatasourceBusy, DatasourceUnavailable
+from datasources.idle_ping import ping_when_idle
 from datasources.outbox import AuditOutboxColumns, outbox_session_class
+from datasources.read_sessions import ReadOnlySession, read_engine
 from datasources.stats import UNCOUNTED, instrument
 from datasources.timeouts import (
     limit_sqlite_statements,
@@ -67,7 +69,7 @@ def create_engine_for(
         if statement_timeout_seconds is not None:
             limit_sqlite_statements(engine, statement_timeout_seconds)
         return engine
-    kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+    kwargs.update(pool_size=10, max_overflow=20)
     if parsed.get_driver_name() == "asyncpg":
         # asyncpg prepares every statement, and after five runs PostgreSQL may switch a
         # prepared statement to a generic plan, chosen without the parameters' values. For
@@ -83,7 +85,9 @@ def create_engine_for(
                 lock_wait_seconds = min(lock_wait_seconds, statement_timeout_seconds * 0.8)
             settings["lock_timeout"] = str(max(1, round(lock_wait_seconds * 1000)))
         kwargs["connect_args"] = {"server_settings": settings}
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    ping_when_idle(engine)
+    return engine
 
 
 # How long disposing an engine waits for the connections still checked out (the statement
@@ -150,10 +154,13 @@ def serialise_writers(engine: AsyncEngine, source: str) -> None:
         event.listen(sync_engine, "begin", begin)
 
     def handle_error(context: ExceptionContext) -> None:
+        cause = context.sqlalchemy_exception or context.original_exception
         if _lost_a_lock(context):
-            raise DatasourceBusy(source, "a write could not get its lock in time") from (
-                context.sqlalchemy_exception or context.original_exception
-            )
+            raise DatasourceBusy(source, "a write could not get its lock in time") from cause
+        if context.is_disconnect:
+            # The server dropped the connection (a restart; see datasources/idle_ping.py):
+            # its transaction is gone, SQLAlchemy invalidates the pool, a retry reconnects.
+            raise DatasourceBusy(source, "the connection to the database was lost") from cause
 
     event.listen(sync_engine, "handle_error", handle_error)
 
@@ -216,7 +223,10 @@ class Datasource:
         options: dict[str, Any] = {"expire_on_commit": False}
         if self.outbox is not None:
             options["sync_session_class"] = outbox_session_class(self.name, self.outbox)
-        self.sessions = async_sessionmaker(self.engine, **options)
+        # Reads: no transaction on PostgreSQL, no writes anywhere (datasources.read_sessions).
+        self.sessions = async_sessionmaker(
+            read_engine(self.engine), expire_on_commit=False, sync_session_class=ReadOnlySession
+        )
         # Write transactions: on SQLite they begin IMMEDIATE (see `serialise_writers`).
         self.writes = async_sessionmaker(
             self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), **options
@@ -228,6 +238,7 @@ class Datasource:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        """A short-lived session for reads; it refuses writes (`ReadOnlySession`)."""
         async with self.sessions() as session:
             yield session
 

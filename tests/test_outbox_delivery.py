@@ -114,7 +114,7 @@ async def test_a_rolled_back_transaction_leaves_nothing_for_the_next(hub: object
     source = hub.community  # type: ignore[attr-defined]
     scope = _Recorder()
     with outbox.audited(scope):
-        async with source.session() as session:
+        async with source.writes() as session:
             await session.execute(_touch(Street))
             await session.rollback()
             await session.execute(_touch(District))
@@ -128,7 +128,7 @@ async def test_a_rolled_back_savepoint_keeps_what_came_before(hub: object) -> No
     source = hub.community  # type: ignore[attr-defined]
     scope = _Recorder()
     with outbox.audited(scope):
-        async with source.session() as session:
+        async with source.writes() as session:
             await session.execute(_touch(District))
             savepoint = await session.begin_nested()
             await session.execute(_touch(Street))
