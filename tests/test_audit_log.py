@@ -341,6 +341,30 @@ async def test_a_batch_is_one_statement(audit: AuditSource) -> None:
     assert (len(events), len(targets)) == (100, 200)
 
 
+class _Unwritable:
+    """An entry the log's columns refuse (no subject): its batch must leave nothing."""
+
+    def __init__(self, entry: AuditEvent) -> None:
+        self._entry = entry
+
+    def as_row(self) -> dict[str, Any]:
+        return {**self._entry.as_row(), "subject": None}
+
+
+@pytest.mark.parametrize("size", [1, 5])
+async def test_a_batch_is_written_all_or_nothing(audit: AuditSource, size: int) -> None:
+    """PostgreSQL writes a batch in autocommit (one statement, or asyncpg's executemany
+    under one Sync): a refused row must take its whole batch with it."""
+    batch: list[Any] = [event(minute) for minute in range(size - 1)]
+    batch.append(_Unwritable(event(59)))
+    with pytest.raises(DBAPIError):
+        await audit.record(batch)
+    assert await snapshot(audit) == ([], [])
+    await audit.record([event(1)])  # and the log goes on
+    events, _ = await snapshot(audit)
+    assert len(events) == 1
+
+
 async def test_reading_is_counted_under_the_audit_source(audit: AuditSource) -> None:
     await audit.record(LOG)
     loaders = loaders_for(audit)
