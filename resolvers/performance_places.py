@@ -153,9 +153,12 @@ def by_contribution(rows: dict[str, UnitContribution], top: int) -> list[UnitCon
     return sorted(rows.values(), key=weight)[:top]
 
 
-async def district_dashboard(ctx: HubContext, year: int, top: int = 10) -> DistrictDashboard:
+async def district_dashboard(
+    ctx: HubContext, year: int, top: int = 10, *, contributions: bool = True
+) -> DistrictDashboard:
     """The district's year: every member the viewer sees, judged against the policy, and
-    the community side's grouped figures."""
+    the community side's grouped figures; the units' contributions only with
+    `contributions` (a query that does not ask for them does not pay their statements)."""
     perf = ctx.community.performance
     policy = await policy_for(ctx, year)
     members = await ctx.units.performance.members(everyone=True, light=True, year=year)
@@ -171,7 +174,7 @@ async def district_dashboard(ctx: HubContext, year: int, top: int = 10) -> Distr
             perf.service_by(year, None, "month"),
             perf.open_demands(top),
         ),
-        perf.unit_contributions(year),
+        perf.unit_contributions(year) if contributions else _nothing(),
     )
     summary = Summary(year, policy, people)
     units: dict[int, UnitReporting] = {}
@@ -200,3 +203,7 @@ async def district_dashboard(ctx: HubContext, year: int, top: int = 10) -> Distr
         open_demands=demands,
         unit_contributions=by_contribution(by_unit, top),
     )
+
+
+async def _nothing() -> dict[str, UnitContribution]:
+    return {}

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Self, TypeVar
 import strawberry
 from strawberry import relay
 from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import SelectedField
 
 from resolvers.context import HubContext
 
@@ -88,3 +89,20 @@ def row_id(node_id: str) -> int | None:
         return None
     value = int(node_id)
     return value if value <= MAX_ROW_ID else None
+
+
+def selected_at(info: Info, path: tuple[str, ...]) -> list[SelectedField]:
+    """The fields at `path` under the current field's selection (through fragments)."""
+    found: list[SelectedField] = []
+    pending: list[tuple[Any, int]] = [(s, -1) for s in info.selected_fields]
+    while pending:  # level -1: the current field itself
+        selection, level = pending.pop()
+        if isinstance(selection, SelectedField):
+            if level >= 0 and selection.name != path[level]:
+                continue
+            if level == len(path) - 1:
+                found.append(selection)
+                continue
+            level += 1
+        pending.extend((child, level) for child in selection.selections)
+    return found

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry import relay
-from strawberry.types.nodes import SelectedField
 
 from datasources.common import CHINA, AppraisalGrade
 from datasources.community.performance import MemberFigures, ReportRow, ServiceTotals
@@ -21,7 +20,7 @@ from resolvers import appraisal_ceiling
 from resolvers import appraisal_policy as policies
 from resolvers import performance as perf
 from schema.actors import shown_subject
-from schema.base import Info
+from schema.base import Info, selected_at
 from schema.bounds import YEAR, between, int32
 from schema.enums import ReportEndReason
 from schema.errors import ErrorCode, coded_error
@@ -585,26 +584,9 @@ async def _member_performance(info: Info, member: Any, year: int) -> MemberPerfo
     return performance_type(await perf.member_performance(info.context, member, year))
 
 
-def _selected(info: Info, path: tuple[str, ...]) -> list[SelectedField]:
-    """The fields at `path` under the current field's selection (through fragments)."""
-    found: list[SelectedField] = []
-    pending: list[tuple[Any, int]] = [(s, -1) for s in info.selected_fields]
-    while pending:  # level -1: the current field itself
-        selection, level = pending.pop()
-        if isinstance(selection, SelectedField):
-            if level >= 0 and selection.name != path[level]:
-                continue
-            if level == len(path) - 1:
-                found.append(selection)
-                continue
-            level += 1
-        pending.extend((child, level) for child in selection.selections)
-    return found
-
-
 def _years_asked(info: Info) -> set[int]:
     """The years of every `performance(year)` the connection's nodes ask for."""
-    years = (f.arguments.get("year") for f in _selected(info, ("edges", "node", "performance")))
+    years = (f.arguments.get("year") for f in selected_at(info, ("edges", "node", "performance")))
     return {y for y in years if isinstance(y, int) and 2000 <= y <= 2100}
 
 
@@ -727,7 +709,7 @@ class PerformanceSummary:
         rows = [e.node.extra["row"] for e in page.edges]
         # Light rows (the district's) lack the member's columns: load the page's at once.
         light = [i for i, row in enumerate(rows) if not hasattr(row, "gender")]
-        if light and _selected(info, ("edges", "node", "member")):
+        if light and selected_at(info, ("edges", "node", "member")):
             loaded = await info.context.units.member_by_id.load_many([rows[i].id for i in light])
             for i, row in zip(light, loaded, strict=True):
                 rows[i] = row

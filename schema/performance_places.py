@@ -10,7 +10,7 @@ import strawberry
 
 from resolvers import performance as perf
 from resolvers import performance_places as places
-from schema.base import Info
+from schema.base import Info, selected_at
 from schema.bounds import page_size
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.performance import (
@@ -385,7 +385,8 @@ class DistrictDashboardQuery:
         from schema.unit_service import UnitContribution
 
         _check_year(year)
-        d = await places.district_dashboard(info.context, year, top)
+        asks = bool(selected_at(info, ("unitContributions",)))
+        d = await places.district_dashboard(info.context, year, top, contributions=asks)
         return DistrictDashboard(
             year=year,
             policy=None if d.summary.policy is None else policy_from_row(d.summary.policy),

@@ -161,3 +161,13 @@ async def test_community_dashboard_statements_do_not_grow_with_data(
         reached.append(counts.get("units", 0) == bound["units"])
     # At least one data set has overdue orders served by members: every level is reached.
     assert any(reached)
+
+
+async def test_the_district_dashboard_runs_only_what_it_is_asked(client: GraphQLClient) -> None:
+    """The units' contributions cost statements of their own: not for a query without them."""
+    summary = "summary { members compliant }"
+    bare = await client.statements(f"{{ district(year: 2025) {{ {summary} }} }}")
+    with_units = await client.statements(
+        f"{{ district(year: 2025) {{ {summary} unitContributions {{ unit {{ code }} }} }} }}"
+    )
+    assert bare["community"] < with_units["community"]
