@@ -52,7 +52,7 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(generate_households(seed, rows))
     rows.update(generate_commitments(seed, rows, unit_side))
     rows.update(generate_commendations(seed, rows))
-    rows.update(generate_spaces(seed, rows))
+    rows.update(generate_spaces(seed, scale, rows))
     place_residents(seed, rows)  # last: its own random stream leaves the rows above as they were
     rows.update(generate_notifications(rows))  # no randomness: follows from the orders
     return rows

@@ -2,7 +2,9 @@
 
 Each community lists a 共享小屋 and a 党群服务站 meeting room, most also a 红色驿站 and some
 an 活动室, each with the opening hours of its kind. On each day of the year each opening
-interval is booked at most once (so no two bookings overlap), about one interval in four:
+interval is booked at most once (so no two bookings overlap), about one interval in four at
+the demo and district scales (fewer at the small test scales, in proportion to the scale's
+`operations`, so every seeded test database stays small):
 by a supporter of the community, a resident, or a unit paired with it, for one to three
 hours on the half hour, booked one to fourteen days ahead. The community recorded every
 slot afterwards (mostly used, with the people who came; some no-shows); some were cancelled
@@ -20,12 +22,15 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datasources.community.lists import ACTIVE_REPORT_STATUSES
 from datasources.community.models import PairingStatus
 from datasources.community.spaces.models import BookerKind, BookingStatus, SpaceKind
 from datasources.seed_data import CHINA_TZ, Row, TableRows, derive_rng
+
+if TYPE_CHECKING:
+    from datasources.seeding import Scale
 
 YEAR_FROM, YEAR_TO = date(2025, 7, 1), date(2026, 6, 30)
 CLOSED_ON = date(2026, 6, 15)
@@ -44,6 +49,8 @@ _PURPOSES = {
     BookerKind.RESIDENT: ("居民议事会", "兴趣小组活动", "亲子阅读", "老年人健康讲座"),
     BookerKind.UNIT: ("结对共建座谈", "单位党支部主题党日", "共建项目协调会"),
 }
+BUSY = 0.25  # the share of opening intervals booked, from the demo scale up
+_OPERATIONS_AT_BUSY = 20_000  # the demo scale's `operations`: below it, fewer bookings
 _BOOKER_CANCELS = ("时间冲突，改期", "人员不足，取消活动", "临时有事")
 _COMMUNITY_CANCELS = ("社区临时征用会议室", "停电检修")
 
@@ -94,8 +101,9 @@ def _bookers(rows: TableRows) -> dict[int, dict[BookerKind, list[str]]]:
     return found
 
 
-def generate_spaces(seed: int, rows: TableRows) -> TableRows:
+def generate_spaces(seed: int, scale: Scale, rows: TableRows) -> TableRows:
     rng = derive_rng(seed, "spaces")
+    rate = BUSY * min(1.0, scale.operations / _OPERATIONS_AT_BUSY)
     trail = _Trail(list(rows.get("state_events", [])))
     bookers = _bookers(rows)
     spaces: list[Row] = []
@@ -123,7 +131,8 @@ def generate_spaces(seed: int, rows: TableRows) -> TableRows:
                 trail.add("Space", space["id"], "open", "closed", office, "装修改造",
                           _at(CLOSED_ON, 9 * 60))  # fmt: skip
             last = CLOSED_ON if closed else YEAR_TO
-            for booking in _year_of(rng, space, intervals, bookers[community["id"]], last):
+            who = bookers[community["id"]]
+            for booking in _year_of(rng, space, intervals, who, last, rate):
                 booking["id"] = len(bookings) + 1
                 bookings.append(booking)
                 _booking_trail(rng, trail, booking, office)
@@ -133,14 +142,14 @@ def generate_spaces(seed: int, rows: TableRows) -> TableRows:
 
 def _year_of(
     rng: random.Random, space: Row, intervals: list[tuple[range, str, str]],
-    who: dict[BookerKind, list[str]], last: date,
+    who: dict[BookerKind, list[str]], last: date, rate: float,
 ) -> list[Row]:  # fmt: skip
     """The space's bookings of the year: at most one per opening interval and day."""
     out: list[Row] = []
     day = YEAR_FROM
     while day < last:
         for days, opens, closes in intervals:
-            if day.isoweekday() not in days or rng.random() >= 0.25:
+            if day.isoweekday() not in days or rng.random() >= rate:
                 continue
             length = rng.randint(2, 6) * 30
             first, end = _minutes(opens), _minutes(closes) - length
