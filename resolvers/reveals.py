@@ -64,6 +64,11 @@ FILTERS: dict[str, dict[str, tuple[str, ...] | None]] = {
         "honoreeKind": None, "honoreeCode": None, "communityCode": None, "year": None,
         "levels": None, "statuses": None,
     },
+    # Shared spaces and their bookings filter by kinds, states and times only.
+    "SpaceFilter": {"kinds": None, "statuses": None},
+    "SpaceBookingFilter": {
+        "statuses": None, "bookerKinds": None, "startsFrom": None, "startsBefore": None,
+    },
     "ServiceOrderFilter": {"statuses": None, "overdue": None, "categoryCode": None},
     "RedemptionFilter": {"statuses": None},
     "TimelineFilter": {"kinds": None, "since": None, "until": None, "services": None},
@@ -104,6 +109,8 @@ ORDERINGS: dict[str, dict[str, tuple[str, ...] | None]] = {
     "AgreementOrder": {"SIGNED_ON": None, "CODE": None},
     "CategoryOrder": {"SORT_ORDER": None, "CODE": None},
     "MerchantOrder": {"NAME": None, "CREATED_AT": None},
+    "SpaceOrder": {"NAME": None, "CREATED_AT": None},
+    "SpaceBookingOrder": {"STARTS_AT": None, "CREATED_AT": None},
 }
 
 # Other arguments of list fields, as `Type.field(argument)`.
@@ -126,6 +133,8 @@ ARGUMENTS: dict[str, tuple[str, ...] | None] = {
     "Query.branchThreeEvaluations(year)": None,
     "Query._entities(representations)": None,
     "ViewerInfo.notifications(unreadOnly)": None,
+    # The slots taken on a day: times only, never who booked them.
+    "Space.takenSlots(day)": None,
 }
 
 # Lists of people (rows that name a member or a resident), as `Type.field`: what being

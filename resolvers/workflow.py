@@ -56,6 +56,8 @@ class RefusalCode(Enum):
     INSUFFICIENT_POINTS = "insufficient_points"
     OUT_OF_STOCK = "out_of_stock"
     OUTSIDE_WINDOW = "outside_window"
+    # A slot of a shared space that overlaps one booked already (空间时段已被预约).
+    SLOT_TAKEN = "slot_taken"
     INVALID_CODE = "invalid_code"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     NOT_A_MEMBER = "not_a_member"

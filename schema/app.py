@@ -56,6 +56,8 @@ from schema.property import PropertyMutation, PropertyQuery
 from schema.rating_policy import RatingPolicyMutation, RatingPolicyQuery
 from schema.reference_data import ReferenceDataMutation
 from schema.reporting_mutations import ReportingMutation
+from schema.space_mutations import SpacesMutation
+from schema.spaces import SpacesQuery
 from schema.three_evaluations import ThreeEvaluationsQuery
 from schema.unit_service import UnitServiceMutation
 from schema.units import UnitsQuery
@@ -84,6 +86,7 @@ class Query(
     DistrictDashboardQuery,
     OpinionsQuery,
     CommitmentsQuery,
+    SpacesQuery,
     CommendationsQuery,
     ThreeEvaluationsQuery,
 ):
@@ -120,6 +123,7 @@ class Mutation(
     RatingPolicyMutation,
     OpinionsMutation,
     CommitmentsMutation,
+    SpacesMutation,
     CommendationsMutation,
     PositionsMutation,
     MasterDataMutation,

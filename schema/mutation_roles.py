@@ -77,6 +77,16 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     # Commendations (表彰): the community committee or the district, each its own.
     "awardCommendation": frozenset({C, D}),
     "revokeCommendation": frozenset({C, D}),
+    # Shared spaces (共享空间): the committee manages its spaces; a member, a resident or a
+    # unit branch books; the booker or the community (committee, grid roles) cancels; the
+    # community records the use.
+    "createSpace": frozenset({C}),
+    "changeSpace": frozenset({C}),
+    "closeSpace": frozenset({C}),
+    "reopenSpace": frozenset({C}),
+    "bookSpace": frozenset({M, R, U}),
+    "cancelSpaceBooking": frozenset({M, R, U, C, W, S, X}),
+    "recordSpaceUse": frozenset({C, W, S, X}),
     "answerOpinionRequest": frozenset({C}),
     "createBuildingGroup": frozenset({C, S, X}),
     "addGroupMember": frozenset({C, S, X}),

@@ -45,6 +45,15 @@ if TYPE_CHECKING:
     from schema.posts import Post, PostCoverage, PostFilter
     from schema.property import ContractStatus, LinkageMeeting, PropertyContract
     from schema.reporting import Report, SupporterFilter, SupporterOrder, UnitPairing
+    from schema.spaces import (
+        Space,
+        SpaceBooking,
+        SpaceBookingFilter,
+        SpaceBookingOrder,
+        SpaceFilter,
+        SpaceOrder,
+        SpaceUse,
+    )
     from schema.wishes import MicroWish, MicroWishFilter
 
 _REPORTING = "schema.reporting"
@@ -60,6 +69,7 @@ _LINKAGE = "schema.linkage"
 _ALLIANCES = "schema.alliances"
 _ACTIVITIES = "schema.activities"
 _ORDERS = "schema.orders"
+_SPACES = "schema.spaces"
 
 
 @strawberry.enum(description="How to sort places: by name (名称) or code (编码).")
@@ -616,6 +626,59 @@ class Community(HubNode, Retirable):
         from schema.activities import community_activities
 
         return await community_activities(info, self.id, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="Shared spaces (共享空间: 共享小屋, 红色驿站, 党群服务站 rooms) of the "
+        "community, with their opening hours; for any signed-in viewer."
+    )
+    async def spaces(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[SpaceFilter, strawberry.lazy(_SPACES)] | None = None,
+        order_by: Annotated[SpaceOrder, strawberry.lazy(_SPACES)] | None = None,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Annotated[Space, strawberry.lazy(_SPACES)]]:
+        from schema.spaces import SpaceOrder, community_spaces
+
+        return await community_spaces(
+            info, self.id, first=first, after=after, filter=filter,
+            order_by=order_by or SpaceOrder.NAME, direction=direction,
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="Bookings of the community's spaces (空间预约), by start: for its "
+        "community roles all, for a booker his own."
+    )
+    async def space_bookings(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[SpaceBookingFilter, strawberry.lazy(_SPACES)] | None = None,
+        order_by: Annotated[SpaceBookingOrder, strawberry.lazy(_SPACES)] | None = None,
+        direction: Direction = OrderDirection.ASC,
+    ) -> Connection[Annotated[SpaceBooking, strawberry.lazy(_SPACES)]]:
+        from schema.spaces import SpaceBookingOrder, community_bookings
+
+        return await community_bookings(
+            info, self.id, first=first, after=after, filter=filter,
+            order_by=order_by or SpaceBookingOrder.STARTS_AT, direction=direction,
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="Use of the community's spaces in a year (空间使用情况): bookings by "
+        "state, people and hours of those used. Figures, not people: for any signed-in viewer."
+    )
+    async def space_use(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(metadata=YEAR, description="The year.")],
+    ) -> Annotated[SpaceUse, strawberry.lazy(_SPACES)]:
+        from schema.spaces import community_space_use
+
+        return await community_space_use(info, self.id, year)
 
     @strawberry.field(
         description="Service orders (服务订单) of the community, newest first; e.g. "

@@ -56,6 +56,7 @@ from datasources.community.points_models import (
     Redemption,
 )
 from datasources.community.position_models import Position
+from datasources.community.spaces.models import Space, SpaceBooking
 from datasources.community.unit_service_models import ActivityUnitSignup
 from datasources.scope import Role, Viewer
 from resolvers.personal import BY_KEY, Withholdable, access_for
@@ -228,6 +229,7 @@ RECORD_TYPES = {
     "Community.positions": "Position", "Building.householdRecords": "Household",
     "viewer.notifications": "Notification", "viewer.notices": "Notice",
     "commitments": "MemberCommitment", "commendations": "Commendation",
+    "Community.spaces": "Space", "Community.spaceBookings": "SpaceBooking",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -420,6 +422,7 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         ),
         "in force": lambda r: r["status"] == "active",
         "in force + own community": lambda r: r["status"] == "active" or own(r),
+        "booked by him": lambda r: r["identity"] == key,
         "consented in own community": lambda r: (
             own(r) and bool(r["consent"]) and r["status"] != "withdrawn"
         ),
@@ -640,6 +643,7 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                     awarded_at=datetime.now(UTC),
                 )  # fmt: skip
             await _insert_awards(conn, world, cases)
+            await _insert_bookings(conn, ids["community"], cases)
             # A notification to every viewer of the matrix, and one to nobody of them.
             keys = {addressee_of(case) for case in cases_of(world).values()}
             for key in [*sorted(k for k in keys if k), "member:M999999"]:
@@ -680,6 +684,30 @@ async def _insert_notices(conn: AsyncConnection, world: World, cases: dict[str, 
                audience_code="U-MX-OTHER", publisher_organisation=organisation_of(cases["unit"]),
                publisher_subject="test", publisher_role="unit_branch", pinned=False,
                status="published", published_at=now)  # fmt: skip
+
+
+async def _insert_bookings(
+    conn: AsyncConnection, community_id: int, cases: dict[str, Case]
+) -> None:
+    """A space in the community viewer's community, booked by the member, unit and resident
+    viewers (each booker reads his own; the resident by his identity)."""
+    now = datetime.now(UTC)
+    space = await _add(
+        conn, Space, community_id=community_id, name="覆盖共享小屋", kind="shared_hut",
+        capacity=10, location="一楼", opening_hours=[[1, "08:00", "21:00"]], status="open",
+        created_by="test", created_at=now,
+    )  # fmt: skip
+    bookers = (("member", cases["member"].scope["member"], "x"),
+               ("unit", cases["unit"].scope["unit"], "x"),
+               ("resident", None, resident_identity_key(cases["resident"])))  # fmt: skip
+    for hours, (kind, code, identity) in enumerate(bookers, start=1):
+        start = now + timedelta(days=1, hours=hours)
+        await _add(
+            conn, SpaceBooking, space_id=space, community_id=community_id, booker_kind=kind,
+            booker_code=code, booker_identity=identity, booker_subject="test", starts_at=start,
+            ends_at=start + timedelta(hours=1), minutes=60, purpose="覆盖", attendees=2,
+            status="booked", created_at=now,
+        )  # fmt: skip
 
 
 async def _add(conn: AsyncConnection, model: Any, **values: Any) -> int:

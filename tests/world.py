@@ -299,6 +299,13 @@ RECORDS: dict[str, str] = {
     " WHERE e.status = 'active'",
     "Commendation": "SELECT m.id, c.code AS community, m.status FROM commendations m"
     " LEFT JOIN communities c ON c.id = m.community_id",
+    "Space": "SELECT s.id, c.code AS community, s.status FROM spaces s"
+    " JOIN communities c ON c.id = s.community_id",
+    "SpaceBooking": "SELECT b.id, c.code AS community,"
+    " CASE WHEN b.booker_kind = 'member' THEN b.booker_code END AS member,"
+    " CASE WHEN b.booker_kind = 'unit' THEN b.booker_code END AS unit,"
+    " CASE WHEN b.booker_kind = 'resident' THEN b.booker_identity END AS identity"
+    " FROM space_bookings b JOIN communities c ON c.id = b.community_id",
     "MemberCommitment": "SELECT m.id, c.code AS community, m.member_code AS member,"
     " m.public_consent AS consent, m.status FROM member_commitments m"
     " JOIN communities c ON c.id = m.community_id",

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from datasources.community.points_lists import PointsLoaders
     from datasources.community.points_models import MallItem, Merchant, PointsEntry, Redemption
     from datasources.community.positions import PositionLoaders
+    from datasources.community.spaces.lists import SpaceLoaders
     from datasources.community.unit_service import UnitContribution
     from datasources.community.unit_service_models import ActivityUnitSignup
 
@@ -97,7 +98,7 @@ class CommunityLoaders(LazyLoaderGroups):
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
         "_operations_read", "_unit_service", "_positions", "_households", "_notifications",
-        "_commitments",
+        "_commitments", "_spaces",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -466,6 +467,14 @@ class CommunityLoaders(LazyLoaderGroups):
         # Commendations (表彰), the same module's lists.
         self.commendation_by_id = row_by_key(source, scope, Commendation.id)
         self.commendations = ListLoaders(source, scope, COMMENDATIONS)
+
+    spaces: SpaceLoaders
+
+    def _spaces(self, source: Datasource, scope: Scope) -> None:
+        """Shared spaces (共享空间) and their bookings (预约)."""
+        from datasources.community.spaces.lists import SpaceLoaders
+
+        self.spaces = SpaceLoaders(source, scope)
 
     def history_of(self, entity_type: str) -> DataLoader[int, list[Any]]:
         """State events of one kind of workflow entity, oldest first, by entity id."""

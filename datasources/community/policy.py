@@ -617,6 +617,9 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
     from datasources.community.master_policy import master_events
 
     visible_ids.update(await master_events(viewer, facts))
+    from datasources.community.spaces.policy import space_events
+
+    visible_ids.update(await space_events(viewer, facts))
     return [
         or_(
             *(
@@ -740,6 +743,11 @@ def community_reports(viewer: Viewer) -> ColumnElement[bool]:
 from datasources.community.master_policy import MASTER_RULES  # noqa: E402
 
 _RULES.update(MASTER_RULES)
+
+# Shared spaces and their bookings (共享空间, 预约): their rules live in their own package.
+from datasources.community.spaces.policy import SPACE_RULES  # noqa: E402
+
+_RULES.update(SPACE_RULES)
 
 # Notifications and notices (消息, 通知公告): their rules live in their own module.
 from datasources.community.notification_policy import (  # noqa: E402
