@@ -52,6 +52,16 @@ async def _backend_pid(source: UnitsSource) -> int:
         return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
 
 
+async def _terminate(pid: int) -> None:
+    """The server drops one connection (as a restart or a firewall would)."""
+    admin = UnitsSource(POSTGRES_ADMIN_URL)
+    try:
+        async with admin.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await admin.dispose()
+
+
 async def test_a_busy_pool_sends_no_pings(source: UnitsSource, pings: list[int]) -> None:
     first = await _backend_pid(source)
     for _ in range(20):
@@ -63,12 +73,7 @@ async def test_a_connection_dropped_while_idle_is_replaced(
     source: UnitsSource, pings: list[int]
 ) -> None:
     dropped = await _backend_pid(source)
-    admin = UnitsSource(POSTGRES_ADMIN_URL)
-    try:
-        async with admin.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
-    finally:
-        await admin.dispose()
+    await _terminate(dropped)
     await asyncio.sleep(0.4)
     # No error: the ping found it dead and the pool opened a new one.
     assert await _backend_pid(source) != dropped
@@ -91,12 +96,7 @@ async def test_a_connection_dropped_in_a_busy_pool_fails_one_statement_as_busy(
     client sees SERVICE_BUSY, not an internal error), and the pool reconnects after it."""
     monkeypatch.setattr(idle_ping, "IDLE_PING_SECONDS", 1000)
     dropped = await _backend_pid(source)
-    admin = UnitsSource(POSTGRES_ADMIN_URL)
-    try:
-        async with admin.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
-    finally:
-        await admin.dispose()
+    await _terminate(dropped)
     await asyncio.sleep(0.1)
     with pytest.raises(DatasourceBusy, match="connection to the database was lost"):
         await _backend_pid(source)
