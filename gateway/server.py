@@ -136,4 +136,6 @@ def server_options(settings: Settings) -> dict[str, Any]:
         # The hub writes one line per request itself, with its id (`gateway.logs`).
         "log_config": uvicorn_log_config(settings),
         "access_log": False,
+        # Without it uvicorn waits for every open connection (a subscription never ends).
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }

@@ -205,6 +205,12 @@ class Settings(BaseSettings):
         description="Time a connection has to deliver a complete request head, counted from "
         "its opening or the end of the previous response; then it is closed (408).",
     )
+    shutdown_grace_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="On shutdown (SIGTERM, a rolling restart), how long requests in flight and "
+        "open subscriptions get to finish before they are cancelled and the process exits.",
+    )
     redis_url: str | None = Field(
         None,
         description="Redis shared by all hub processes for rate limits and live events, e.g. "

@@ -28,6 +28,13 @@ def absent() -> str | None:
     return None
 
 
+# Every wait is bounded, so a browser that stops answering fails the test instead of
+# holding the run: selenium's own limits are 120 s per command and 300 s per page load.
+COMMAND_SECONDS = 60
+PAGE_LOAD_SECONDS = 30
+SCRIPT_SECONDS = 20
+
+
 def start() -> WebDriver:
     """A headless Chromium, 1200x860, in Chinese."""
     from selenium import webdriver
@@ -40,5 +47,8 @@ def start() -> WebDriver:
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                      "--disable-gpu", "--window-size=1200,860", "--lang=zh-CN"):  # fmt: skip
         options.add_argument(argument)
+    options.timeouts = {"pageLoad": PAGE_LOAD_SECONDS * 1000, "script": SCRIPT_SECONDS * 1000}
     driver = DRIVER if Path(DRIVER).is_file() else str(shutil.which("chromedriver"))
-    return webdriver.Chrome(service=Service(driver), options=options)
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    browser.command_executor.client_config.timeout = COMMAND_SECONDS
+    return browser

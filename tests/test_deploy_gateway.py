@@ -134,6 +134,6 @@ async def _until_healthy(http: httpx.AsyncClient, gateway: asyncio.subprocess.Pr
         except httpx.TransportError:
             pass
         await asyncio.sleep(0.25)
-    gateway.terminate()
-    output, _ = await gateway.communicate()
+    gateway.kill()
+    output, _ = await asyncio.wait_for(gateway.communicate(), 20)
     pytest.fail(f"Hive Gateway did not start: {output.decode()[-2000:]}")

@@ -744,3 +744,21 @@ async def test_notifications_over_sse_and_refused_without_a_token(
 
         event, data = await asyncio.wait_for(first_event({"Accept": "text/event-stream"}), 5)
         assert data["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", data
+
+
+async def test_shutdown_ends_an_open_event_stream_within_the_grace(
+    workflow_db: DatabasePair,
+) -> None:
+    """An SSE subscription is a response that never ends: without a grace uvicorn would wait
+    for it forever, and a rolling restart would hang as long as one subscriber stays."""
+    headers = {"Accept": "text/event-stream"}
+    async with AsyncExitStack() as client:
+        async with live_hub(workflow_db, shutdown_grace_seconds=1) as live:
+            headers["Authorization"] = f"Bearer {live.token('member', member='M0001')}"
+            http = await client.enter_async_context(httpx.AsyncClient(timeout=30))
+            await client.enter_async_context(
+                http.stream("POST", live.url, json={"query": MY_NOTIFICATIONS}, headers=headers)
+            )
+            await _until(lambda: live.subscriptions == 1)
+            stopping = time.monotonic()
+        assert time.monotonic() - stopping < 5

@@ -464,6 +464,7 @@ def test_metrics_add_up_across_workers(tmp_path: Path) -> None:
     server = subprocess.Popen(  # noqa: S603 - our own command
         [dualhub, "serve", "--workers", "2", "--port", str(port), "--no-demo-data"],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,  # its workers in its group, which the end signals as one
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -480,12 +481,13 @@ def test_metrics_add_up_across_workers(tmp_path: Path) -> None:
             assert response.status_code == 200
         samples = parse(httpx.get(f"{base}/metrics").text)
     finally:
-        server.send_signal(signal.SIGINT)
+        os.killpg(server.pid, signal.SIGINT)
         try:
             _out, errors = server.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
-            _out, errors = server.communicate()
+            # Killing the supervisor alone would leave its workers holding the pipe open.
+            os.killpg(server.pid, signal.SIGKILL)
+            _out, errors = server.communicate(timeout=10)
     assert "Traceback" not in errors.decode()
     count = value(
         samples, "dualhub_request_duration_seconds_count", operation="Workers", outcome="ok"

@@ -14,7 +14,6 @@ Skipped, with the reason, without Chromium, its driver or Selenium, unless
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import re
@@ -78,9 +77,11 @@ class LiveHub:
         raise RuntimeError("uvicorn did not start")
 
     def __exit__(self, *_exc: object) -> None:
+        # The app's lifespan disposes of the hub as uvicorn stops, cancelling what is still
+        # in flight after the shutdown grace.
         self.server.should_exit = True
-        self.thread.join(20)
-        asyncio.run(self.app.state.hub.dispose())
+        self.thread.join(self.app.state.hub.settings.shutdown_grace_seconds + 10)
+        assert not self.thread.is_alive(), "uvicorn did not stop"
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,8 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
+def browser(hub: LiveHub) -> Iterator[WebDriver]:
+    """Depends on the hub so that it closes first: no connection of its outlives the hub."""
     driver = chromium.start()
     try:
         yield driver
