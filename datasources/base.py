@@ -154,6 +154,12 @@ def serialise_writers(engine: AsyncEngine, source: str) -> None:
         event.listen(sync_engine, "begin", begin)
 
     def handle_error(context: ExceptionContext) -> None:
+        # A cancelled task (a client gone, a shutdown) also ends here, as a "disconnect":
+        # SQLAlchemy invalidates the connection it interrupted. Its CancelledError must go
+        # on as it is: turned into an error it is caught as one, and a loop being stopped
+        # goes on running (a shutdown that never ends).
+        if not isinstance(context.original_exception, Exception):
+            return
         cause = context.sqlalchemy_exception or context.original_exception
         if _lost_a_lock(context):
             raise DatasourceBusy(source, "a write could not get its lock in time") from cause

@@ -48,6 +48,11 @@ class _StatementClock:
     def stop(self) -> None:
         self.deadline = None
 
+    def interrupt(self) -> None:
+        """Stop the running statement at the handler's next look (its task was cancelled:
+        nobody waits for the result, and the connection is closed once it stops)."""
+        self.deadline = 0.0
+
     def __call__(self) -> int:
         """The progress handler: non-zero interrupts the statement."""
         deadline = self.deadline
@@ -88,12 +93,22 @@ def raise_timeouts_as(engine: AsyncEngine, source: str, seconds: float) -> None:
     """Turn the driver's "statement timed out" into `DatasourceTimeout(source, ...)`."""
 
     def handle_error(context: ExceptionContext) -> None:
+        if not isinstance(context.original_exception, Exception):
+            _interrupt(context)  # cancelled: sqlite3 would run the statement to its end
+            return
         if _timed_out(context):
             raise DatasourceTimeout(source, f"a statement ran longer than {seconds:g} s") from (
                 context.sqlalchemy_exception or context.original_exception
             )
 
     event.listen(engine.sync_engine, "handle_error", handle_error)
+
+
+def _interrupt(context: ExceptionContext) -> None:
+    connection = context.connection
+    clock = connection.info.get(_CLOCK) if connection is not None else None
+    if clock is not None:
+        clock.interrupt()
 
 
 def _timed_out(context: ExceptionContext) -> bool:

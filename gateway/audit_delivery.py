@@ -9,7 +9,6 @@ than `grace` seconds, so it does not race a request still delivering its own.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -17,6 +16,7 @@ from datetime import timedelta
 from datasources import outbox
 from datasources.audit.source import AuditSource
 from datasources.base import Datasource
+from gateway import background
 
 logger = logging.getLogger("dualhub.audit")
 
@@ -53,11 +53,8 @@ class OutboxDelivery:
             self._task = asyncio.create_task(self._run(), name="audit-outbox-delivery")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await background.stop(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

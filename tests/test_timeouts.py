@@ -97,3 +97,29 @@ async def test_a_timed_out_query_reaches_the_client_coded(small_db: DatabasePair
         assert error["message"].startswith("查询超时")
     async for client in client_for(small_db):
         assert (await client.query(query))["members"]["totalCount"] == 120
+
+
+async def test_a_cancelled_statement_raises_cancelled_error(url: str) -> None:
+    """A client gone or a shutdown cancels the task whose statement runs: SQLAlchemy sees a
+    disconnect (it drops the interrupted connection), but the task must end cancelled, not
+    with an error a loop would catch and log and go on after (a shutdown that never ends).
+    And the statement stops with it: left running (SQLite's thread would, for minutes) it
+    holds its connection, and the cancelled task waits for that connection to close."""
+    source = UnitsSource(url, statement_timeout_seconds=120)
+    try:
+        async with source.session() as session:  # connected before the statement
+            await session.execute(text("SELECT 1"))
+
+        async def slow() -> None:
+            async with source.session() as session:
+                await session.execute(text(SLOW[source.dialect]))
+
+        task = asyncio.create_task(slow())
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(task), 20)  # not TimeoutError
+        async with source.session() as session:  # the pool serves the next statement
+            assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+    finally:
+        await source.dispose()

@@ -30,6 +30,7 @@ import coredis
 import orjson
 from graphql import GraphQLError
 
+from gateway import background
 from gateway.metrics import SUBSCRIPTIONS_OPEN
 from schema.errors import ErrorCode, coded_error
 
@@ -117,11 +118,8 @@ class LiveBus:
                 await asyncio.wait_for(self._ready.wait(), 5)
 
     async def stop(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-            self._reader = None
+        await background.stop(self._reader)
+        self._reader = None
         for task in list(self._sending):
             with contextlib.suppress(Exception):
                 await task

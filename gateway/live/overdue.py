@@ -10,7 +10,6 @@ Redis each process tells its own subscribers; with Redis one process per window 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from datasources.community.models import Community
 from datasources.community.order_models import OPEN_ORDER_STATUSES, ServiceOrder
 from datasources.community.source import CommunitySource
+from gateway import background
 from gateway.live.bus import LiveBus
 from resolvers.orders import orders_topic
 
@@ -39,11 +39,8 @@ class OverdueSweep:
             self._task = asyncio.create_task(self._run(), name="live-overdue-sweep")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await background.stop(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         window = math.floor(time.time() / self.interval)  # the window now running
