@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Self, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -35,6 +35,11 @@ from schema.pagination import (
     OrderDirection,
     paginate,
 )
+
+if TYPE_CHECKING:
+    from schema.units import Member
+
+_UNITS = "schema.units"
 
 strawberry.enum(
     models.CertificateStatus,
@@ -91,7 +96,6 @@ class VolunteerCertificate(HubNode):
 
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="The member (党员编号).")
-    member_name: str = strawberry.field(description="His name as certified (姓名).")
     year: int = strawberry.field(description="The certified year (年度).")
     period_from: date = strawberry.field(description="First day certified (起始日期).")
     period_to: date = strawberry.field(
@@ -105,6 +109,7 @@ class VolunteerCertificate(HubNode):
     revoked_at: datetime | None = strawberry.field(description="When revoked (撤销时间).")
     revoked_reason: str | None = strawberry.field(description="Why revoked (撤销原因).")
     code: strawberry.Private[str]
+    member_id: strawberry.Private[int]
     hours_value: strawberry.Private[Decimal]
     breakdown_value: strawberry.Private[dict[str, dict[str, object]]]
     issued_by: strawberry.Private[str]
@@ -112,7 +117,7 @@ class VolunteerCertificate(HubNode):
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
-            id=row.id, member_code=row.member_code, member_name=row.member_name, year=row.year,
+            id=row.id, member_code=row.member_code, year=row.year, member_id=row.member_id,
             period_from=row.period_from, period_to=row.period_to, services=row.services,
             status=row.status, issued_at=row.issued_at, issuer_role=row.issuer_role,
             revoked_at=row.revoked_at, revoked_reason=row.revoked_reason, code=row.code,
@@ -146,6 +151,15 @@ class VolunteerCertificate(HubNode):
     )
     def issued_by_subject(self, info: Info) -> str | None:
         return shown_subject(info.context.viewer, self.issued_by, None)
+
+    @strawberry.field(
+        description="The member (党员), as the viewer may read him (his name is audited as "
+        "any member's); the PDF prints the name as it was when issued."
+    )
+    async def member(self, info: Info) -> Annotated[Member, strawberry.lazy(_UNITS)] | None:
+        from schema.units import Member
+
+        return Member.from_optional_row(await info.context.units.member_by_id.load(self.member_id))
 
     @strawberry.field(description="The PDF's path (证明文件): GET it with the bearer token.")
     def pdf_path(self) -> str:

@@ -26,7 +26,7 @@ from tests.workflow import count, supporters, taken, workflow_fixtures
 workflow_db, hub = workflow_fixtures("certificates")
 
 ERRORS = "clientMutationId userErrors { code message field }"
-CERTIFICATE = """id memberCode memberName year periodFrom periodTo services hours status
+CERTIFICATE = """id memberCode member { name } year periodFrom periodTo services hours status
   verificationCode issuerRole revokedReason pdfPath servicesByKind { kind count hours }
   history { action fromState toState actorRole note }"""
 ISSUE = f"""mutation($input: IssueCertificateInput!) {{
@@ -98,6 +98,28 @@ async def _absent(pair: DatabasePair, member: str) -> None:
         await engine.dispose()
 
 
+async def test_seeded_certificates_say_what_the_hub_counts(hub: GraphQLClient) -> None:
+    """The seeder's certificates carry the hub's own totals of their year, and verify."""
+    data = await hub.query(
+        """query($y: Int!) { certificates(first: 100, filter: {year: $y}) { totalCount
+          edges { node { memberCode services hours status verificationCode
+          history { action } } } } }""",
+        {"y": EVALUATION_YEAR},
+    )
+    seeded = [e["node"] for e in data["certificates"]["edges"]]
+    assert len(seeded) >= 5
+    assert {c["status"] for c in seeded} == {"ISSUED", "REVOKED"}
+    for cert in seeded[:8]:
+        _name, services, hours = await _performance(hub, cert["memberCode"], EVALUATION_YEAR)
+        assert (cert["services"], cert["hours"]) == (services, hours), cert["memberCode"]
+        expected = ["issued"] if cert["status"] == "ISSUED" else ["issued", "revoked"]
+        assert [e["action"] for e in cert["history"]] == expected
+        seen = (await hub.anonymous().query(VERIFY, {"code": cert["verificationCode"]}))[
+            "verifyCertificate"
+        ]
+        assert seen["status"] == cert["status"]
+
+
 async def test_member_issues_anyone_verifies_district_revokes(
     hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
@@ -115,7 +137,7 @@ async def test_member_issues_anyone_verifies_district_revokes(
     assert (cert["services"], cert["hours"]) == (services, hours)
     assert sum(part["count"] for part in cert["servicesByKind"]) == services
     assert abs(sum(part["hours"] for part in cert["servicesByKind"]) - hours) < 1e-9
-    assert (cert["memberCode"], cert["memberName"], cert["status"]) == (member, name, "ISSUED")
+    assert (cert["memberCode"], cert["member"]["name"], cert["status"]) == (member, name, "ISSUED")
     assert (cert["periodFrom"], cert["periodTo"]) == (
         f"{EVALUATION_YEAR}-01-01",
         f"{EVALUATION_YEAR}-12-31",
@@ -255,7 +277,7 @@ async def test_pdf_carries_code_and_totals_for_those_who_may_read(
     assert len(reader.pages) == 1
     content = reader.pages[0].extract_text()
     assert cert["verificationCode"] in content
-    assert cert["memberName"] in content
+    assert cert["member"]["name"] in content
     assert f"服务 {cert['services']} 次" in content
     hours = cert["hours"]
     shown = str(int(hours)) if hours == int(hours) else f"{hours:g}"

@@ -47,7 +47,8 @@ def generate_certificates(
 
     rng = derive_rng(seed, "volunteer-certificates")
     members = [m for m in unit_rows["members"] if m["in_service"] and m["code"] in performances]
-    chosen = sorted(rng.sample(members, max(1, round(len(members) * SHARE))), key=lambda m: m["id"])
+    wanted = min(len(members), max(1, round(len(members) * SHARE)))
+    chosen = sorted(rng.sample(members, wanted), key=lambda m: m["id"])
     rows: list[Row] = []
     events: list[Row] = []
     taken: set[str] = set()
