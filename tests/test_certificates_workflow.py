@@ -224,6 +224,18 @@ async def test_member_issues_anyone_verifies_district_revokes(
         i=int(_row_id(cert["id"])),
     )
     assert left == 1
+    # Each change is one audit entry on the certificate: issued (once), revoked.
+    events = await district.query(
+        """query($f: AuditEventFilter) { auditEvents(first: 100, filter: $f) {
+          edges { node { role targetIds detail } } } }""",
+        {"f": {"targetType": "VolunteerCertificate", "kind": "MUTATION"}},
+    )
+    mine = [
+        e["node"]
+        for e in events["auditEvents"]["edges"]
+        if _row_id(cert["id"]) in e["node"]["targetIds"]
+    ]
+    assert sorted(e["role"] for e in mine) == ["district", "member", "member"]
     # The member cannot revoke.
     refused = await me.error(REVOKE, {"input": {"certificateId": cert["id"], "reason": "x"}})
     assert refused["extensions"]["code"] == "FORBIDDEN"
