@@ -278,7 +278,13 @@ async def test_who_may_issue(hub: GraphQLClient, workflow_db: DatabasePair) -> N
 async def test_pdf_carries_code_and_totals_for_those_who_may_read(
     hub: GraphQLClient, workflow_db: DatabasePair
 ) -> None:
-    (member,) = await supporters(hub, "C002", 1)
+    # A member of a unit with more than one branch, so another branch of it can be asked.
+    for member in await supporters(hub, "C002", 6):
+        unit, branch = await _organisation_of(hub, member)
+        other_branch = await _other_branch(hub, unit, branch)
+        if other_branch is not None:
+            break
+    assert other_branch is not None, "no supporter of C002 in a unit with two branches"
     me = hub.as_viewer("member", member=member)
     cert = (await _issue(me, year=EVALUATION_YEAR))["certificate"]
     path = cert["pdfPath"]
@@ -296,9 +302,18 @@ async def test_pdf_carries_code_and_totals_for_those_who_may_read(
     assert f"服务时长 {shown} 小时" in content
     assert "已撤销" not in content
     # His unit (branch) and the district read it too; another member, anonymous: no.
-    unit = await _unit_of(hub, member)
-    for reader_client in (hub.as_viewer("unit_branch", unit=unit), hub):
+    readers = (
+        hub.as_viewer("unit_branch", unit=unit),
+        hub.as_viewer("unit_branch", unit=unit, branch=branch),
+        hub.as_viewer("auditor"),
+        hub,
+    )
+    for reader_client in readers:
         assert (await hub.http.get(path, headers=reader_client.headers)).status_code == 200
+    outside = hub.as_viewer("unit_branch", unit=unit, branch=other_branch)  # not his branch
+    assert (await hub.http.get(path, headers=outside.headers)).status_code == 404
+    community = hub.as_viewer("community", community="C002")
+    assert (await hub.http.get(path, headers=community.headers)).status_code == 404
     (stranger,) = await supporters(hub, "C003", 1)
     other = hub.as_viewer("member", member=stranger)
     assert (await hub.http.get(path, headers=other.headers)).status_code == 404
@@ -371,9 +386,21 @@ def _row_id(global_id: str) -> str:
     return base64.b64decode(global_id).decode().split(":")[1]
 
 
-async def _unit_of(hub: GraphQLClient, member: str) -> str:
+async def _organisation_of(hub: GraphQLClient, member: str) -> tuple[str, str]:
+    """(unit code, branch code) of the member."""
     data = await hub.query(
-        """query($c: String!) { member(code: $c) { unit { code } } }""", {"c": member}
+        """query($c: String!) { member(code: $c) { unit { code } branch { code } } }""",
+        {"c": member},
     )
-    code: str = data["member"]["unit"]["code"]
-    return code
+    return data["member"]["unit"]["code"], data["member"]["branch"]["code"]
+
+
+async def _other_branch(hub: GraphQLClient, unit: str, branch: str) -> str | None:
+    """Another branch of the unit, if it has one."""
+    data = await hub.query(
+        """query($u: String!) { workUnit(code: $u) { branches(first: 20) {
+          edges { node { code } } } } }""",
+        {"u": unit},
+    )
+    codes = [e["node"]["code"] for e in data["workUnit"]["branches"]["edges"]]
+    return next((code for code in codes if code != branch), None)
