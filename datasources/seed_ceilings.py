@@ -52,3 +52,26 @@ async def compliance_of_year(
         member["code"]: judged(SimpleNamespace(**member), year, found, rule)
         for member, found in zip(members, figures, strict=True)
     }
+
+
+async def performances_of_year(
+    community: CommunitySource, session: AsyncSession, members: list[Row], policy: Row
+) -> dict[str, object]:
+    """Each member's year (`resolvers.performance.Performance`, figures judged against
+    `policy`), by member code, from the rows `session` holds: what a certificate of that
+    year counts (`Performance.counted`), as the district would issue it."""
+    from resolvers import performance as perf
+
+    viewer = Viewer(Role.DISTRICT, subject="seeder", district=policy["district_code"] or None)
+    figures_of = CommunityPerformance(community, Scope(visible, viewer, _DistrictFacts()))
+    year = policy["year"]
+    figures = await figures_of.compliance_figures([(m["code"], year) for m in members], session)
+    rule = AppraisalPolicy(**policy)
+    return {
+        member["code"]: perf.Performance(
+            member_id=member["id"], member_code=member["code"], name=member["name"],
+            political_status=member["political_status"], unit_id=member["unit_id"],
+            branch_id=member["branch_id"], year=year, figures=found, policy=rule,
+        )
+        for member, found in zip(members, figures, strict=True)
+    }  # fmt: skip

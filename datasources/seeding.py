@@ -20,9 +20,10 @@ from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
 from datasources.base import Datasource
 from datasources.community.seed import generate_community
 from datasources.community.source import CommunitySource
-from datasources.seed_ceilings import compliance_of_year
+from datasources.seed_ceilings import compliance_of_year, performances_of_year
 from datasources.seed_data import TableRows
 from datasources.units.seed import generate_units
+from datasources.units.seed_certificates import generate_certificates
 from datasources.units.seed_evaluations import evaluation_policy, generate_unit_evaluations
 from datasources.units.seed_master import generate_master_history
 from datasources.units.source import UnitsSource
@@ -145,9 +146,17 @@ async def seed_all(
                 community, community_session, in_service, evaluation_policy()
             )
             evaluations = generate_unit_evaluations(seed, unit_rows, plan[1], compliance)
+            # The year's volunteer-hours certificates, counted by the hub's rules too.
+            years = await performances_of_year(
+                community, community_session, in_service, evaluation_policy()
+            )
+            certificates = generate_certificates(seed, unit_rows, years)
             bar.total = (bar.total or 0) + sum(len(rows) for rows in evaluations.values())
-            await _insert_all(units, unit_session, evaluations, bar)
+            bar.total = (bar.total or 0) + sum(len(rows) for rows in certificates.values())
+            await _insert_all(units, unit_session, {**evaluations, **certificates}, bar)
             unit_rows.update(evaluations)
+            unit_rows["volunteer_certificates"] = certificates["volunteer_certificates"]
+            unit_rows["master_events"] += certificates["master_events"]
     return {name: len(rows) for side in plan for name, rows in side.items()}
 
 

@@ -40,7 +40,18 @@ from datasources.errors import DatasourceUnavailable
 from datasources.files.storage import LocalFileStore
 from datasources.scope import ANONYMOUS, Viewer
 from datasources.units.source import UnitsSource
-from gateway import files, graphiql, heap, logs, metrics, observation, reports, tracing, workbench
+from gateway import (
+    certificates,
+    files,
+    graphiql,
+    heap,
+    logs,
+    metrics,
+    observation,
+    reports,
+    tracing,
+    workbench,
+)
 from gateway.audit_delivery import OutboxDelivery
 from gateway.auth import BearerAuthentication, TokenVerifier, unauthenticated
 from gateway.guards import GuardedGraphQL, Guards
@@ -289,6 +300,8 @@ def create_app(
             Route("/reports/{kind}/{file}", reports.download, methods=["GET"]),
             # Evidence files (附件), same bearer token and the scope of their record.
             Route("/files/{attachment_id}", files.download, methods=["GET"]),
+            Route("/certificates/verify/{code}", certificates.verify, methods=["GET"]),
+            Route("/certificates/{file}", certificates.download, methods=["GET"]),
             *_graphiql_assets(hub.settings),
             # The web workbench (工作台), a client of /graphql like any other.
             *workbench.routes(hub),

@@ -64,6 +64,8 @@ FILTERS: dict[str, dict[str, tuple[str, ...] | None]] = {
         "honoreeKind": None, "honoreeCode": None, "communityCode": None, "year": None,
         "levels": None, "statuses": None,
     },
+    # Volunteer-hours certificates filter by codes, years and states only.
+    "CertificateFilter": {"memberCode": None, "year": None, "branchCode": None, "statuses": None},
     # Shared spaces and their bookings filter by kinds, states and times only.
     "SpaceFilter": {"kinds": None, "statuses": None},
     "SpaceBookingFilter": {
@@ -164,6 +166,9 @@ NESTED: dict[str, tuple[str, ...] | None] = {
     "Query.opinionRequests": None,
     # Public commitments (亮承诺): residents see only those the member consented to show.
     "Query.commitments": None,
+    # Certificates (志愿服务时长证明): read by the member, his unit (branch), the district
+    # and the auditor, who all read his name in full.
+    "Query.certificates": None,
     "Member.microWishes": None,
     "Member.assignments": None,
     "Member.activitySignups": None,

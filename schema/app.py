@@ -22,6 +22,7 @@ from schema import bounds, entities
 from schema.activities import ActivitiesMutation
 from schema.alliances import AlliancesMutation
 from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
+from schema.certificates import CertificatesMutation, CertificatesQuery
 from schema.commendations import CommendationsMutation, CommendationsQuery
 from schema.commitments import CommitmentsMutation, CommitmentsQuery
 from schema.evaluations import EvaluationsMutation
@@ -88,6 +89,7 @@ class Query(
     CommitmentsQuery,
     SpacesQuery,
     CommendationsQuery,
+    CertificatesQuery,
     ThreeEvaluationsQuery,
 ):
     node: relay.Node | None = relay.node(
@@ -125,6 +127,7 @@ class Mutation(
     CommitmentsMutation,
     SpacesMutation,
     CommendationsMutation,
+    CertificatesMutation,
     PositionsMutation,
     MasterDataMutation,
     ReferenceDataMutation,

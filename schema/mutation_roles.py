@@ -77,6 +77,10 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     # Commendations (表彰): the community committee or the district, each its own.
     "awardCommendation": frozenset({C, D}),
     "revokeCommendation": frozenset({C, D}),
+    # Volunteer-hours certificates (志愿服务时长证明): the member his own, the district any
+    # member's; only the district revokes one issued in error.
+    "issueVolunteerCertificate": frozenset({M, D}),
+    "revokeVolunteerCertificate": frozenset({D}),
     # Shared spaces (共享空间): the committee manages its spaces; a member, a resident or a
     # unit branch books; the booker or the community (committee, grid roles) cancels; the
     # community records the use.

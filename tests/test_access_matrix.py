@@ -59,6 +59,7 @@ from datasources.community.position_models import Position
 from datasources.community.spaces.models import Space, SpaceBooking
 from datasources.community.unit_service_models import ActivityUnitSignup
 from datasources.scope import Role, Viewer
+from datasources.units.models import VolunteerCertificate
 from resolvers.personal import BY_KEY, Withholdable, access_for
 from resolvers.points import DEFAULT_RULES
 from tests.client import GraphQLClient
@@ -230,6 +231,7 @@ RECORD_TYPES = {
     "viewer.notifications": "Notification", "viewer.notices": "Notice",
     "commitments": "MemberCommitment", "commendations": "Commendation",
     "Community.spaces": "Space", "Community.spaceBookings": "SpaceBooking",
+    "certificates": "VolunteerCertificate",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -650,6 +652,33 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                 await _add(conn, Notification, addressee=key, kind="order_dispatched",
                            title="覆盖消息", text="覆盖", created_at=datetime.now(UTC))  # fmt: skip
             await _insert_notices(conn, world, cases_of(world))
+    finally:
+        await engine.dispose()
+    await _insert_certificates(pair, cases)
+
+
+async def _insert_certificates(pair: DatabasePair, cases: dict[str, Case]) -> None:
+    """Volunteer-hours certificates (units side) of the member viewer and of a member of the
+    unit viewer's unit outside the branch viewer's branch (the seeded ones are few)."""
+    members = [cases["member"].scope["member"]]
+    members += sorted(cases["unit"].members - cases["branch"].members)[:1]
+    engine = create_async_engine(pair.units_url)
+    try:
+        async with engine.begin() as conn:
+            for code in members:
+                member_id, branch_id = (
+                    await conn.execute(
+                        text("SELECT id, branch_id FROM members WHERE code = :c"), {"c": code}
+                    )
+                ).one()
+                await _add(
+                    conn, VolunteerCertificate, code=f"MX{code}"[:12].ljust(12, "X"),
+                    member_id=member_id, branch_id=branch_id, member_code=code,
+                    member_name="覆盖", year=2025, period_from=date(2025, 1, 1),
+                    period_to=date(2025, 12, 31), services=1, hours=1, breakdown={},
+                    status="issued", issued_at=datetime.now(UTC), issued_by="test",
+                    issuer_role="district", issuer_identity="test",
+                )  # fmt: skip
     finally:
         await engine.dispose()
 

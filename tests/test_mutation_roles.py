@@ -75,6 +75,7 @@ ALLOWED: dict[str, set[str]] = {
     "overrideAppraisalCeiling": {D}, "requestCommunityOpinion": {U}, "answerOpinionRequest": {C},
     "publishCommitment": {M}, "setCommitmentConsent": {M}, "withdrawCommitment": {M},
     "assessCommitment": {C, W, S, X}, "awardCommendation": {C, D}, "revokeCommendation": {C, D},
+    "issueVolunteerCertificate": {M, D}, "revokeVolunteerCertificate": {D},
     "createSpace": {C}, "changeSpace": {C}, "closeSpace": {C}, "reopenSpace": {C},
     "bookSpace": {M, R, U}, "cancelSpaceBooking": {M, R, U, C, W, S, X},
     "recordSpaceUse": {C, W, S, X},

@@ -387,4 +387,6 @@ UNIT_RECORDS: dict[str, str] = {
     " JOIN members m ON m.id = e.member_id",
     "AppraisalPolicy": "SELECT id, year, district_code AS district, version"
     " FROM appraisal_policies",
+    "VolunteerCertificate": "SELECT c.id, m.code AS member FROM volunteer_certificates c"
+    " JOIN members m ON m.id = c.member_id",
 }

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select
 from datasources.filtering import contains, one_of
 from datasources.paging import ListSpec
 from datasources.units.models import (
+    CertificateStatus,
     Gender,
     Member,
     MemberStatus,
@@ -17,6 +18,7 @@ from datasources.units.models import (
     PoliticalStatus,
     UnitKind,
     UnitLevel,
+    VolunteerCertificate,
     WorkUnit,
 )
 
@@ -115,4 +117,36 @@ MEMBERS = ListSpec(
     orders={"name": Member.name, "code": Member.code},
     filter_clauses=_member_clauses,
     default_filter=MemberFilter(),  # members in the Party only
+)
+
+
+@dataclass(frozen=True)
+class CertificateFilter:
+    """Volunteer-hours certificates by member, year, branch and state; all given must hold."""
+
+    member_code: str | None = None
+    year: int | None = None
+    branch_code: str | None = None
+    statuses: tuple[CertificateStatus, ...] | None = None
+
+
+def _certificate_clauses(f: CertificateFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.member_code is not None:
+        clauses.append(VolunteerCertificate.member_code == f.member_code)
+    if f.year is not None:
+        clauses.append(VolunteerCertificate.year == f.year)
+    if f.branch_code is not None:
+        branch_ids = select(PartyBranch.id).where(PartyBranch.code == f.branch_code)
+        clauses.append(VolunteerCertificate.branch_id.in_(branch_ids))
+    if f.statuses is not None:
+        clauses.append(one_of(VolunteerCertificate.status, f.statuses))
+    return clauses
+
+
+CERTIFICATES = ListSpec(
+    VolunteerCertificate,
+    orders={"issued_at": VolunteerCertificate.issued_at},
+    filter_clauses=_certificate_clauses,
+    default_filter=CertificateFilter(),
 )

@@ -11,12 +11,13 @@ from datasources.base import Datasource
 from datasources.batching import DataLoader
 from datasources.loaders import ListLoaders, row_by_key
 from datasources.scope import Scope
-from datasources.units.lists import MEMBERS, PARTY_BRANCHES, WORK_UNITS
+from datasources.units.lists import CERTIFICATES, MEMBERS, PARTY_BRANCHES, WORK_UNITS
 from datasources.units.models import (
     MasterEvent,
     Member,
     OrganisationEvaluation,
     PartyBranch,
+    VolunteerCertificate,
     WorkUnit,
 )
 from datasources.units.performance import UnitsPerformance
@@ -45,6 +46,9 @@ class UnitsLoaders:
         self.members_of_unit = ListLoaders(source, scope, MEMBERS, Member.unit_id)
         self.members_of_branch = ListLoaders(source, scope, MEMBERS, Member.branch_id)
         self._organisation_evaluations(source, scope)
+        # Volunteer-hours certificates (志愿服务时长证明).
+        self.certificate_by_id = row_by_key(source, scope, VolunteerCertificate.id)
+        self.certificates = ListLoaders(source, scope, CERTIFICATES)
         # Change history (主数据变更记录) of units, branches and members, oldest first.
         self.master_history: DataLoader[EntityKey, list[Any]] = DataLoader(
             load_fn=self._master_history

@@ -320,3 +320,66 @@ class NotificationOutbox(UnitsBase):
     object_type: Mapped[str | None] = mapped_column(String(40))  # a GraphQL type name
     object_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow, index=True)
+
+
+class CertificateStatus(enum.Enum):
+    """State of a volunteer-hours certificate (证明状态)."""
+
+    ISSUED = "issued"  # 有效
+    REVOKED = "revoked"  # 已撤销 (issued in error)
+
+
+class VolunteerCertificate(UnitsBase):
+    """A certificate of a member's certified volunteer hours and services (志愿服务时长证明)
+    for a year: a snapshot of the totals the appraisal rules count (resolvers.performance,
+    `Performance.counted`), taken when issued, so it verifies the same later whatever the
+    records do. Anyone may check it by its `code` (masked name, period, totals, state).
+
+    Never deleted: one issued in error is revoked with a reason, and verification then says
+    so. `client_key` is the issuer's `clientMutationId` (unique per issuer identity): a
+    retried request finds its first certificate.
+    """
+
+    __tablename__ = "volunteer_certificates"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint("services >= 0", name="services_non_negative"),
+        CheckConstraint("hours >= 0", name="hours_non_negative"),
+        Index("ix_volunteer_certificates_member_year", "member_id", "year"),
+        Index(
+            "uq_volunteer_certificates_client_key",
+            "issuer_identity",
+            "client_key",
+            unique=True,
+            sqlite_where=text("client_key IS NOT NULL"),
+            postgresql_where=text("client_key IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The verification code (核验码): random, not derived from the member; stored without
+    # the dashes it is printed with.
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("party_branches.id"), index=True)
+    # The snapshot: who, which period, what counted (as the certificate prints them).
+    member_code: Mapped[str] = mapped_column(String(32))
+    member_name: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int]
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    services: Mapped[int]
+    hours: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    # {"orders": {"count": n, "hours": "h"}, ...}: the record types the rules counted.
+    breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[CertificateStatus] = mapped_column(
+        str_enum(CertificateStatus, "certificate_status"), default=CertificateStatus.ISSUED
+    )
+    issued_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
+    issued_by: Mapped[str] = mapped_column(String(120))
+    issuer_role: Mapped[str] = mapped_column(String(40))
+    issuer_identity: Mapped[str] = mapped_column(String(64))
+    client_key: Mapped[str | None] = mapped_column(String(120))
+    revoked_at: Mapped[datetime | None] = mapped_column(timestamp())
+    revoked_by: Mapped[str | None] = mapped_column(String(120))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)

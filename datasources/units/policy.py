@@ -3,7 +3,9 @@
 Organisations (units, branches) are not personal data: every signed-in role may read
 them, and their change history. A member's change history: whoever may read the member. Members are: a unit sees its own (a branch only its branch), a community its
 supporters, a member himself, the district and the auditor everyone. Organisation
-evaluations: the member's unit (branch) and the member himself.
+evaluations: the member's unit (branch) and the member himself. Volunteer-hours certificates
+(志愿服务时长证明): the same (the member, his unit or branch; the district and the auditor all);
+anyone checks one by its code through `verifyCertificate`, which shows only what it prints.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from datasources.units.models import (
     Member,
     OrganisationEvaluation,
     PartyBranch,
+    VolunteerCertificate,
     WorkUnit,
 )
 
 DENY: list[ColumnElement[bool]] = [false()]
+CERTIFICATE = "VolunteerCertificate"  # its history rows' entity type in master_events
 
 
 async def visible(
@@ -40,6 +44,8 @@ async def visible(
         return _organisation_evaluations(viewer)
     if model is MasterEvent:
         return await _master_events(viewer, facts)
+    if model is VolunteerCertificate:
+        return _certificates(viewer)
     return DENY
 
 
@@ -49,7 +55,11 @@ async def _master_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEl
     organisations = MasterEvent.entity_type.in_(("WorkUnit", "PartyBranch"))
     members = select(Member.id).where(*await _members(viewer, facts))
     of_members = and_(MasterEvent.entity_type == "Member", MasterEvent.entity_id.in_(members))
-    return [or_(organisations, of_members)]
+    certificates = select(VolunteerCertificate.id).where(*_certificates(viewer))
+    of_certificates = and_(
+        MasterEvent.entity_type == CERTIFICATE, MasterEvent.entity_id.in_(certificates)
+    )
+    return [or_(organisations, of_members, of_certificates)]
 
 
 async def _members(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnElement[bool]]:
@@ -70,6 +80,16 @@ def _organisation_evaluations(viewer: Viewer) -> list[ColumnElement[bool]]:
     if viewer.role is Role.MEMBER:
         own = select(Member.id).where(Member.code == viewer.member)
         return [OrganisationEvaluation.member_id.in_(own)]
+    return DENY
+
+
+def _certificates(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """Volunteer-hours certificates (志愿服务时长证明): the member's unit (branch) and the
+    member himself, like his organisation evaluations."""
+    if viewer.role is Role.UNIT_BRANCH:
+        return [VolunteerCertificate.member_id.in_(select(Member.id).where(unit_members(viewer)))]
+    if viewer.role is Role.MEMBER:
+        return [VolunteerCertificate.member_code == viewer.member]
     return DENY
 
 
