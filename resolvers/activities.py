@@ -208,6 +208,9 @@ async def cancel_activity(ctx: HubContext, activity_id: int, reason: str | None)
             state = signup.status.value
             record(session, ctx.viewer, SIGNUP, signup.id, state, state, note)
             told.append(signup.member_code)
+        from resolvers.resident_points import note_activity_cancelled
+
+        await note_activity_cancelled(session, ctx.viewer, activity.id, note)
         await notifications.activity_cancelled(session, activity, told, reason)
     return activity
 
@@ -360,8 +363,10 @@ async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> Activit
 
 
 async def places_taken(session: AsyncSession, activity_id: int) -> int:
-    """Places held: members' signups that hold one, and the units' committed headcounts
-    (活动接龙, resolvers/unit_service.py)."""
+    """Places held: members' signups that hold one, the units' committed headcounts
+    (活动接龙, resolvers/unit_service.py) and residents' and children's signups
+    (resolvers/resident_points.py)."""
+    from resolvers.resident_points import resident_places_taken
     from resolvers.unit_service import unit_places_taken
 
     taken = await session.scalar(
@@ -369,7 +374,8 @@ async def places_taken(session: AsyncSession, activity_id: int) -> int:
             ActivitySignup.activity_id == activity_id, ActivitySignup.status.in_(PLACE_HOLDING)
         )
     )
-    return int(taken or 0) + await unit_places_taken(session, activity_id)
+    units = await unit_places_taken(session, activity_id)
+    return int(taken or 0) + units + await resident_places_taken(session, activity_id)
 
 
 async def cancel_signup(ctx: HubContext, signup_id: int, reason: str | None) -> ActivitySignup:
