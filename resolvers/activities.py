@@ -438,7 +438,7 @@ async def promote(ctx: HubContext, session: AsyncSession, activity: Activity) ->
         await notifications.waitlist_promoted(session, activity, signup)
 
 
-def _inside_window(activity: Activity, now: datetime, field: str) -> None:
+def inside_window(activity: Activity, now: datetime, field: str) -> None:
     opens, closes = window_of(activity)
     if not opens <= now <= closes:
         raise Refusal(
@@ -456,7 +456,7 @@ async def issue_code(ctx: HubContext, activity_id: int) -> tuple[Activity, str, 
         if activity.status is not ActivityStatus.PUBLISHED:
             raise activity_state(activity, "不能生成签到码。")
         now = utcnow()
-        _inside_window(activity, now, "input.activityId")
+        inside_window(activity, now, "input.activityId")
         code = f"{secrets.randbelow(1_000_000):06d}"
         expires = min(now + CODE_LIFETIME, as_utc(activity.ends_at))
         session.add(
@@ -501,7 +501,7 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
         if activity.status is not ActivityStatus.PUBLISHED:
             raise activity_state(activity, "不能签到。")
         now = utcnow()
-        _inside_window(activity, now, "input.activityId")
+        inside_window(activity, now, "input.activityId")
         failures = await _failures_since_latest_code(session, signup)
         if failures >= MAX_CHECK_IN_FAILURES:
             raise Refusal(RefusalCode.TOO_MANY_ATTEMPTS, LOCKED_OUT, "input.code")

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datasources.common import CHINA, as_utc, utcnow
-from datasources.community.activity_models import Activity, ActivityStatus
+from datasources.community.activity_models import Activity, ActivityCheckInCode, ActivityStatus
 from datasources.community.points_models import MallItem, Merchant
 from datasources.community.resident_points.models import (
     RESIDENT_PLACE_HOLDING,
@@ -73,7 +73,7 @@ ITEM_NOT_FOUND = "未找到该商品。"
 SIGNUP_NAMES = {
     ResidentSignupStatus.REGISTERED: "已报名",
     ResidentSignupStatus.CANCELLED: "已取消",
-    ResidentSignupStatus.CONFIRMED: "已确认参加",
+    ResidentSignupStatus.CONFIRMED: "已签到或已确认参加",
 }
 
 
@@ -307,10 +307,11 @@ async def _signup(session: AsyncSession, signup_id: int) -> ResidentActivitySign
     return row
 
 
-def _signup_state(row: ResidentActivitySignup, allowed: str) -> Refusal:
+def _signup_state(
+    row: ResidentActivitySignup, allowed: str, field: str = "input.signupId"
+) -> Refusal:
     return Refusal(RefusalCode.INVALID_STATE,
-                   f"该报名当前为「{SIGNUP_NAMES[row.status]}」，{allowed}",
-                   "input.signupId")  # fmt: skip
+                   f"该报名当前为「{SIGNUP_NAMES[row.status]}」，{allowed}", field)  # fmt: skip
 
 
 async def cancel_signup(
@@ -365,22 +366,114 @@ async def confirm(ctx: HubContext, signup_id: int, note: str | None) -> Resident
         if volunteer.status is not VolunteerStatus.ACTIVE:
             raise Refusal(RefusalCode.INVALID_STATE, "监护人已撤回同意，不能确认参加。",
                           "input.signupId")  # fmt: skip
-        earned = activity.points_per_attendance or await points.rule_points(session, POINTS_ACTION)
-        row.status, row.confirmed_at, row.confirmed_by = (
-            ResidentSignupStatus.CONFIRMED, now, viewer.subject,
-        )  # fmt: skip
-        row.points = earned
         text = (note or "").strip() or None
-        record(session, viewer, SIGNUP, row.id, ResidentSignupStatus.REGISTERED.value,
-               ResidentSignupStatus.CONFIRMED.value, text)  # fmt: skip
-        if earned > 0:
-            session.add(ResidentPointsEntry(
-                volunteer_id=volunteer.id, community_id=volunteer.community_id,
-                kind=ResidentEntryKind.EARN, points=earned, source_type=SIGNUP, source_id=row.id,
-                note=f"参加活动「{activity.title}」", actor_subject=viewer.subject,
-                actor_role=viewer.role.value, occurred_at=now,
-            ))  # fmt: skip
+        await _earn(session, viewer, row, activity, volunteer, now, text)
     return row
+
+
+async def _earn(
+    session: AsyncSession, viewer: Viewer, row: ResidentActivitySignup, activity: Activity,
+    volunteer: ResidentVolunteer, now: datetime, note: str | None,
+) -> None:  # fmt: skip
+    """Confirm the signup and earn its points on the volunteer's ledger (once: the ledger's
+    unique index on the source refuses a second earn)."""
+    earned = activity.points_per_attendance or await points.rule_points(session, POINTS_ACTION)
+    row.status, row.confirmed_at, row.confirmed_by = (
+        ResidentSignupStatus.CONFIRMED, now, viewer.subject,
+    )  # fmt: skip
+    row.points = earned
+    record(session, viewer, SIGNUP, row.id, ResidentSignupStatus.REGISTERED.value,
+           ResidentSignupStatus.CONFIRMED.value, note)  # fmt: skip
+    if earned > 0:
+        session.add(ResidentPointsEntry(
+            volunteer_id=volunteer.id, community_id=volunteer.community_id,
+            kind=ResidentEntryKind.EARN, points=earned, source_type=SIGNUP, source_id=row.id,
+            note=f"参加活动「{activity.title}」", actor_subject=viewer.subject,
+            actor_role=viewer.role.value, occurred_at=now,
+        ))  # fmt: skip
+
+
+async def check_in(
+    ctx: HubContext, activity_id: int, code: str, volunteer_id: int | None
+) -> ResidentActivitySignup:
+    """Check in at the venue (签到) with the code shown there: a resident for himself or for
+    the child he accompanies, inside the check-in window (30 minutes before the start to
+    the end). It confirms the participation at once and earns the points; wrong codes are
+    counted per signup, as members' are (five per code issued)."""
+    from resolvers.activities import (
+        LOCKED_OUT,
+        MAX_CHECK_IN_FAILURES,
+        activity_state,
+        digest,
+        inside_window,
+    )
+
+    community = _resident(ctx)
+    async with ctx.sources.community.transaction() as session:
+        await write_lock(session, Activity, activity_id)  # one check-in of an activity at a time
+        activity = await session.get(Activity, activity_id)
+        if activity is None:
+            raise Refusal(RefusalCode.NOT_FOUND, ACTIVITY_NOT_FOUND, "input.activityId")
+        if await community_code_of(session, activity.community_id) != community:
+            raise PermissionError("a resident takes part in his own community's activities")
+        volunteer = await _volunteer_for(ctx, session, activity.community_id, volunteer_id)
+        row = await session.scalar(
+            select(ResidentActivitySignup)
+            .where(
+                ResidentActivitySignup.activity_id == activity.id,
+                ResidentActivitySignup.volunteer_id == volunteer.id,
+                ResidentActivitySignup.status != ResidentSignupStatus.CANCELLED,
+            )
+            .with_for_update()
+        )
+        if row is None:
+            raise Refusal(RefusalCode.INVALID_STATE, "未报名该活动，不能签到。", "input.activityId")
+        if row.status is not ResidentSignupStatus.REGISTERED:
+            raise _signup_state(row, "不能再次签到。", "input.activityId")
+        if activity.status is not ActivityStatus.PUBLISHED:
+            raise activity_state(activity, "不能签到。")
+        now = utcnow()
+        inside_window(activity, now, "input.activityId")
+        failures = await _failures_since_latest_code(session, row)
+        if failures >= MAX_CHECK_IN_FAILURES:
+            raise Refusal(RefusalCode.TOO_MANY_ATTEMPTS, LOCKED_OUT, "input.code")
+        valid = await session.scalar(
+            select(ActivityCheckInCode.id).where(
+                ActivityCheckInCode.activity_id == activity.id,
+                ActivityCheckInCode.code_digest == digest(code.strip()),
+                ActivityCheckInCode.expires_at > now,
+            )
+        )
+        wrong = None
+        if valid is None:
+            # Counted and committed: guessing six digits must not be free.
+            row.check_in_failures, row.check_in_failed_at = failures + 1, now
+            left = MAX_CHECK_IN_FAILURES - row.check_in_failures
+            wrong = Refusal(
+                RefusalCode.INVALID_CODE if left else RefusalCode.TOO_MANY_ATTEMPTS,
+                f"签到码错误或已过期，还可尝试 {left} 次。" if left else LOCKED_OUT,
+                "input.code",
+            )
+        else:
+            row.checked_in_at, row.check_in_failures = now, 0
+            await _earn(session, ctx.viewer, row, activity, volunteer, now, "现场签到")
+    if wrong is not None:
+        raise wrong
+    return row
+
+
+async def _failures_since_latest_code(session: AsyncSession, row: ResidentActivitySignup) -> int:
+    """Wrong codes entered for the signup since the activity's latest code was issued."""
+    if not row.check_in_failures or row.check_in_failed_at is None:
+        return 0
+    latest = await session.scalar(
+        select(func.max(ActivityCheckInCode.issued_at)).where(
+            ActivityCheckInCode.activity_id == row.activity_id
+        )
+    )
+    if latest is not None and as_utc(latest) > as_utc(row.check_in_failed_at):
+        return 0
+    return row.check_in_failures
 
 
 async def note_activity_cancelled(

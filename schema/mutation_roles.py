@@ -93,6 +93,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "withdrawYoungVolunteerConsent": frozenset({R}),
     "signUpResidentForActivity": frozenset({R}),
     "cancelResidentSignup": frozenset({R}),
+    "checkInResident": frozenset({R}),
     "confirmResidentParticipation": frozenset({C, W, S, X}),
     "redeemMallItemAsResident": frozenset({R}),
     "answerOpinionRequest": frozenset({C}),

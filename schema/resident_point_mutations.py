@@ -79,6 +79,19 @@ class CancelResidentSignupInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
 
 
+@strawberry.input(description="Check in at an activity's venue as a resident (居民签到).")
+class CheckInResidentInput:
+    activity_id: relay.GlobalID = strawberry.field(description="The activity (活动ID).")
+    code: str = strawberry.field(
+        metadata=text(16), description="The check-in code shown at the venue (签到码)."
+    )
+    volunteer_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description=_VOLUNTEER_ID + " The guardian checks in the child he accompanies.",
+    )
+    client_mutation_id: str | None = strawberry.field(default=None, description=_ECHO)
+
+
 @strawberry.input(description="Confirm a resident's participation (确认居民参加).")
 class ConfirmResidentParticipationInput:
     signup_id: relay.GlobalID = strawberry.field(description="The signup (报名ID).")
@@ -235,6 +248,36 @@ class ResidentPointsMutation:
             info, change, ResidentSignupPayload, input.signup_id,
             lambda row_id: rp.cancel_signup(info.context, row_id, input.reason), _signup,
             unknown=_SIGNUP_GONE,
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Check in at the venue (居民签到) with the code shown there: a resident, for "
+        "himself or a young volunteer he accompanies, signed up and inside the check-in "
+        "window (OUTSIDE_WINDOW). Confirms the participation at once and earns the "
+        "activity's points on the volunteer's own ledger. A wrong or expired code: "
+        "INVALID_CODE, counted: the fifth since the latest code and every one after it: "
+        "TOO_MANY_ATTEMPTS; not signed up, or checked in already: INVALID_STATE."
+    )
+    async def check_in_resident(
+        self,
+        info: Info,
+        input: Annotated[CheckInResidentInput, strawberry.argument(description="It.")],
+    ) -> ResidentSignupPayload:
+        key = input.client_mutation_id
+        change = Change(name="checkInResident", entity=rp.SIGNUP, key=key,
+                        forbidden=_RESIDENT_ONLY)  # fmt: skip
+        child = None
+        if input.volunteer_id is not None:
+            child = node_id_of(input.volunteer_id, rp.VOLUNTEER)
+            if child is None:
+                return refused(ResidentSignupPayload, _VOLUNTEER_GONE, key)
+
+        def check_in(activity_id: int) -> Awaitable[models.ResidentActivitySignup]:
+            return rp.check_in(info.context, activity_id, input.code, child)
+
+        return await mutate_node(
+            info, change, ResidentSignupPayload, input.activity_id, check_in, _signup,
+            unknown=_ACTIVITY_GONE, node_type="Activity", audited=audit_result(rp.SIGNUP),
         )  # fmt: skip
 
     @strawberry.mutation(

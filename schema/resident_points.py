@@ -55,7 +55,7 @@ strawberry.enum(
 strawberry.enum(
     models.ResidentSignupStatus,
     description="State of a resident's signup (居民报名状态): REGISTERED 已报名, CANCELLED "
-    "已取消, CONFIRMED 已确认参加 (points earned).",
+    "已取消, CONFIRMED 已签到或已确认参加 (points earned).",
 )
 VolunteerKind: TypeAlias = models.VolunteerKind
 VolunteerStatus: TypeAlias = models.VolunteerStatus
@@ -285,7 +285,13 @@ class ResidentActivitySignup(HubNode):
     signed_up_at: datetime = strawberry.field(description="When (报名时间).")
     cancelled_at: datetime | None = strawberry.field(description="When cancelled (取消时间).")
     cancelled_reason: str | None = strawberry.field(description="Why cancelled (取消原因).")
-    confirmed_at: datetime | None = strawberry.field(description="When confirmed (确认时间).")
+    checked_in_at: datetime | None = strawberry.field(
+        description="When he checked in at the venue (签到时间); null when the community "
+        "confirmed him instead."
+    )
+    confirmed_at: datetime | None = strawberry.field(
+        description="When confirmed, by check-in or by the community (确认时间)."
+    )
     points: int | None = strawberry.field(description="Points earned on confirmation (积分).")
     activity_id: strawberry.Private[int]
     volunteer_id: strawberry.Private[int]

@@ -80,7 +80,7 @@ ALLOWED: dict[str, set[str]] = {
     "recordSpaceUse": {C, W, S, X},
     "enrolYoungVolunteer": {R}, "withdrawYoungVolunteerConsent": {R},
     "signUpResidentForActivity": {R}, "cancelResidentSignup": {R},
-    "confirmResidentParticipation": {C, W, S, X}, "redeemMallItemAsResident": {R},
+    "checkInResident": {R}, "confirmResidentParticipation": {C, W, S, X}, "redeemMallItemAsResident": {R},
     "renewPropertyContract": {C, S, X}, "setPropertyAwardFund": {D}, "awardPropertyCompound": {D},
     "recordCompoundCommittee": {C, W, S, X}, "setCompoundKind": {C, W, S, X},
     "signUpUnitForActivity": {U}, "cancelUnitSignup": {U}, "nameUnitParticipants": {U},

@@ -346,3 +346,71 @@ async def test_a_resident_and_a_member_race_for_the_last_item(
         assert (len(won), len(lost)) == (1, 1), results
         assert _code(lost[0]) == "OUT_OF_STOCK"
     assert await count(workflow_db, "SELECT count(*) FROM mall_items WHERE stock < 0") == 0
+
+
+async def test_statements_of_resident_accounts_do_not_grow(hub: GraphQLClient) -> None:
+    """A page of accounts with their figures, entries and signups costs the same statements
+    for one account as for all of them (each nested list and figure is one batch)."""
+    query = """query($n: Int!) { community(code: "C001") { residentVolunteers(first: $n) {
+      edges { node { kind totals { balance } y: totals(year: 2025) { earned }
+        entries(first: 3) { edges { node { points } } } signups(first: 3) { totalCount }
+        } } } } }"""
+    district = hub.as_viewer("district", district="D01")
+    listed = await district.query(query, {"n": 100})
+    assert len(listed["community"]["residentVolunteers"]["edges"]) >= 2
+    few = await district.statements(query, {"n": 1})
+    many = await district.statements(query, {"n": 100})
+    assert few == many
+
+
+ISSUE = f"""mutation($input: IssueCheckInCodeInput!) {{ issueCheckInCode(input: $input) {{
+  {ERRORS} code }} }}"""
+CHECK_IN = f"""mutation($input: CheckInResidentInput!) {{ checkInResident(input: $input) {{
+  {ERRORS} signup {{ {SIGNUP} checkedInAt }} }} }}"""
+
+
+async def test_a_resident_checks_in_himself_and_his_child_with_the_venue_code(
+    hub: GraphQLClient,
+) -> None:
+    """签到: the code shown at the venue confirms the resident and the child he accompanies
+    at once and earns their points; wrong codes are counted and lock out at the fifth."""
+    parent, stranger = _resident(hub), _resident(hub)
+    year = datetime.now(UTC).year
+    child = (await _run(parent, ENROL, "enrolYoungVolunteer", birthYear=year - 9,
+                        guardianConsent=True))["volunteer"]  # fmt: skip
+    starts = datetime.now(UTC) + timedelta(minutes=20)  # the check-in window is open
+    published = await _run(
+        hub.as_viewer("community", community="C001"), PUBLISH, "publishActivity",
+        communityCode="C001", categoryCode=CATEGORY, title="亲子环保行动", place="社区广场",
+        startsAt=starts.isoformat(), endsAt=(starts + timedelta(hours=1)).isoformat(),
+        capacity=5, pointsPerAttendance=6,
+    )  # fmt: skip
+    activity = published["activity"]["id"]
+    for client, given in ((parent, {}), (parent, {"volunteerId": child["id"]}), (stranger, {})):
+        joined = await _run(client, SIGN_UP, "signUpResidentForActivity", activityId=activity,
+                            **given)  # fmt: skip
+        assert joined["userErrors"] == [], joined
+    issued = await _run(hub.as_viewer("community", community="C001"), ISSUE,
+                        "issueCheckInCode", activityId=activity)  # fmt: skip
+    code = issued["code"]
+    wrong = "000000" if code != "000000" else "111111"
+    body = await stranger.raw(CHECK_IN, {"input": {"activityId": activity, "code": code,
+                                                   "volunteerId": child["id"]}})  # fmt: skip
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    for attempt in range(1, 6):
+        refused = await _run(stranger, CHECK_IN, "checkInResident", activityId=activity,
+                             code=wrong)  # fmt: skip
+        assert _code(refused) == ("INVALID_CODE" if attempt < 5 else "TOO_MANY_ATTEMPTS")
+    locked = await _run(stranger, CHECK_IN, "checkInResident", activityId=activity, code=code)
+    assert _code(locked) == "TOO_MANY_ATTEMPTS"
+    for volunteer in (None, child["id"]):
+        given = {"activityId": activity, "code": code} | (
+            {"volunteerId": volunteer} if volunteer else {})  # fmt: skip
+        done = (await parent.query(CHECK_IN, {"input": given}))["checkInResident"]
+        assert (done["signup"]["status"], done["signup"]["points"]) == ("CONFIRMED", 6), done
+        assert done["signup"]["checkedInAt"]
+        assert done["signup"]["history"][-1]["note"] == "现场签到"
+    again = await _run(parent, CHECK_IN, "checkInResident", activityId=activity, code=code)
+    assert _code(again) == "INVALID_STATE"
+    totals = {a["kind"]: a["totals"]["balance"] for a in await _mine(parent)}
+    assert totals == {"RESIDENT": 6, "YOUNG": 6}

@@ -42,7 +42,7 @@ class ResidentEntryKind(enum.Enum):
 class ResidentSignupStatus(enum.Enum):
     REGISTERED = "registered"  # 已报名
     CANCELLED = "cancelled"  # 已取消
-    CONFIRMED = "confirmed"  # 已确认参加（积分已发放）
+    CONFIRMED = "confirmed"  # 已签到或已确认参加（积分已发放）
 
 
 # Resident signups that hold one of an activity's places (shared with members and units).
@@ -150,6 +150,12 @@ class ResidentActivitySignup(CommunityBase):
     signed_up_at: Mapped[datetime] = mapped_column(timestamp(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(timestamp())
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    # Checked in at the venue with its code (签到), which confirms at once; or confirmed by
+    # the community (确认参加). Either earns the points.
+    checked_in_at: Mapped[datetime | None] = mapped_column(timestamp())
+    # Wrong check-in codes since the activity's latest code was issued (as members' signups).
+    check_in_failures: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    check_in_failed_at: Mapped[datetime | None] = mapped_column(timestamp())
     confirmed_at: Mapped[datetime | None] = mapped_column(timestamp())
     confirmed_by: Mapped[str | None] = mapped_column(String(120))
     points: Mapped[int | None]  # earned on confirmation
