@@ -10,8 +10,9 @@ ledger of their own and spend them in the points mall (积分超市) members use
   (`activities.places_taken` counts resident signups): it locks the activity first, like
   a member's signup, so two callers racing for the last place cannot both get it; there is
   no waitlist for residents (FULL).
-- The community confirms participation (`confirm`) once the activity has started: that
-  earns the activity's points (or the district's rule for attending) on the volunteer's
+- The resident checks in at the venue with the activity's code (`check_in`, for himself or
+  the child he accompanies), or the community confirms participation (`confirm`) once the
+  activity has started: either earns the activity's points (or the district's rule for attending) on the volunteer's
   ledger, once per signup. Nothing here writes `points_entries`: a resident's points never
   count for a member.
 - A redemption locks the volunteer's account (so two spends of one ledger serialise and

@@ -173,8 +173,14 @@ async def test_residents_points_follow_the_workflow(busy_db: DatabasePair) -> No
     for table in ("resident_volunteers", "resident_activity_signups", "resident_points_entries",
                   "resident_redemptions"):  # fmt: skip
         assert await _one(busy_db.community_url, f"SELECT count(*) FROM {table}"), table  # noqa: S608
-    assert await _one(busy_db.community_url,
-                      "SELECT count(*) FROM resident_volunteers WHERE kind = 'young'")  # fmt: skip
+    # Children, check-ins at the venue and the community's confirmations all occur.
+    for sql in (
+        "SELECT count(*) FROM resident_volunteers WHERE kind = 'young'",
+        "SELECT count(*) FROM resident_activity_signups WHERE checked_in_at IS NOT NULL",
+        "SELECT count(*) FROM resident_activity_signups WHERE status = 'confirmed'"
+        " AND checked_in_at IS NULL",
+    ):
+        assert await _one(busy_db.community_url, sql), sql
     assert await _broken(busy_db, {
         "more places held than the capacity": """SELECT count(*) FROM activities a WHERE
             a.capacity < (SELECT count(*) FROM activity_signups s WHERE s.activity_id = a.id
@@ -191,6 +197,10 @@ async def test_residents_points_follow_the_workflow(busy_db: DatabasePair) -> No
             JOIN activities a ON a.id = r.activity_id WHERE r.signed_up_at > a.starts_at""",
         "confirmed before the start": """SELECT count(*) FROM resident_activity_signups r
             JOIN activities a ON a.id = r.activity_id WHERE r.confirmed_at < a.starts_at""",
+        "checked in outside the activity": """SELECT count(*) FROM resident_activity_signups r
+            JOIN activities a ON a.id = r.activity_id WHERE r.checked_in_at IS NOT NULL
+            AND (r.checked_in_at < a.starts_at OR r.checked_in_at > a.ends_at
+              OR r.confirmed_at != r.checked_in_at)""",
         "confirmed signup without exactly one earn of its points": """SELECT count(*)
             FROM resident_activity_signups r WHERE r.status = 'confirmed' AND 1 != (
               SELECT count(*) FROM resident_points_entries e WHERE e.kind = 'earn'

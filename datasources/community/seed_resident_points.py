@@ -5,9 +5,10 @@ Each community has resident volunteers (40 at the demo scale, up to 120 at the d
 scale, two at the small test scales, in proportion to the scale's `operations`, so every
 seeded test database stays small); about three in ten enrolled a child of six to seventeen
 with their consent, and a few withdrew it later. Residents and children take the places
-members and units left free in the community's activities of the year: the community
-confirmed most of them once the activity took place (the activity's points, or 5 when it
-set none, on the volunteer's own ledger), some cancelled before; those of activities not
+members and units left free in the community's activities of the year: most took part,
+half checked in at the venue with its code and half confirmed by the community after the
+activity (the activity's points, or 5 when it set none, on the volunteer's own ledger),
+some cancelled before; those of activities not
 yet held are still registered. Some then redeemed an item of the points mall (a guardian
 for his child), from stock left on the shelf. Every account, signup and redemption has its
 trail (state events) as the API would have written it.
@@ -44,6 +45,7 @@ _OPERATIONS_AT_DEMO = 20_000  # the demo scale's `operations`: below it, fewer
 _MOST = 3.0  # the district scale has up to three times the demo's per community
 CHILD_SHARE, WITHDRAWN_SHARE = 0.3, 0.05
 JOIN_SHARE = 0.6  # activities residents join
+CHECK_IN_SHARE = 0.5  # confirmations by check-in at the venue; the others by the community
 DEFAULT_POINTS = 5  # the district's default rule for attending (resolvers.points)
 _CANCELS = ("临时有事", "孩子要上兴趣班", "身体不适")
 _WITHDRAWALS = ("孩子学业繁忙", "搬离本社区")
@@ -60,7 +62,8 @@ def generate_resident_points(seed: int, scale: Scale, rows: TableRows) -> TableR
     for community in sorted(rows["communities"], key=lambda r: r["id"]):
         for number in range(1, per_community + 1):
             _resident(rng, trail, community["id"], number, volunteers, subjects)
-    signups = _signups(rng, trail, rows, volunteers, subjects, max_each=2 + round(4 * factor))
+    signups = _signups(rng, trail, rows, volunteers, subjects, max_each=2 + round(4 * factor),
+                       seed=seed)  # fmt: skip
     entries = _earned(rows, volunteers, signups)
     redemptions = _redeem(rng, trail, rows, volunteers, subjects, entries)
     entries.sort(key=lambda e: (e["occurred_at"], e["volunteer_id"]))
@@ -140,10 +143,11 @@ def _active_on(volunteer: Row, moment: datetime) -> bool:
 
 def _signups(
     rng: random.Random, trail: _Trail, rows: TableRows, volunteers: list[Row],
-    subjects: dict[int, str], *, max_each: int,
+    subjects: dict[int, str], *, max_each: int, seed: int,
 ) -> list[Row]:  # fmt: skip
     """Residents and children in the free places of their community's activities."""
     free = _free_places(rows)
+    venue = derive_rng(seed, "resident_check_ins")  # its own stream: the rest stays as it was
     of_community: dict[int, list[Row]] = {}
     for volunteer in volunteers:
         of_community.setdefault(volunteer["community_id"], []).append(volunteer)
@@ -164,6 +168,7 @@ def _signups(
                 "id": len(out) + 1, "activity_id": activity["id"],
                 "volunteer_id": volunteer["id"], "status": ResidentSignupStatus.REGISTERED,
                 "signed_up_at": signed, "cancelled_at": None, "cancelled_reason": None,
+                "checked_in_at": None, "check_in_failures": 0, "check_in_failed_at": None,
                 "confirmed_at": None, "confirmed_by": None, "points": None,
             }  # fmt: skip
             out.append(row)
@@ -181,10 +186,17 @@ def _signups(
                 trail.add("ResidentActivitySignup", row["id"], "registered", "cancelled",
                           actor, reason, at)  # fmt: skip
                 continue
+            points = activity["points_per_attendance"] or DEFAULT_POINTS
+            if venue.random() < CHECK_IN_SHARE:  # 签到 at the venue with the code shown there
+                at = starts + timedelta(minutes=venue.randrange(0, 15))
+                row |= {"status": ResidentSignupStatus.CONFIRMED, "checked_in_at": at,
+                        "confirmed_at": at, "confirmed_by": actor[0], "points": points}  # fmt: skip
+                trail.add("ResidentActivitySignup", row["id"], "registered", "confirmed", actor,
+                          "现场签到", at)  # fmt: skip
+                continue
             at = activity["ends_at"] + timedelta(minutes=rng.randrange(10, 600))
             row |= {"status": ResidentSignupStatus.CONFIRMED, "confirmed_at": at,
-                    "confirmed_by": office[0],
-                    "points": activity["points_per_attendance"] or DEFAULT_POINTS}  # fmt: skip
+                    "confirmed_by": office[0], "points": points}  # fmt: skip
             trail.add("ResidentActivitySignup", row["id"], "registered", "confirmed", office,
                       None, at)  # fmt: skip
     return out
@@ -199,7 +211,8 @@ def _earned(rows: TableRows, volunteers: list[Row], signups: list[Row]) -> list[
          "kind": ResidentEntryKind.EARN, "points": s["points"],
          "source_type": "ResidentActivitySignup", "source_id": s["id"],
          "note": f"参加活动「{titles[s['activity_id']]}」", "actor_subject": s["confirmed_by"],
-         "actor_role": "community", "occurred_at": s["confirmed_at"]}
+         "actor_role": "community" if s["checked_in_at"] is None else "resident",
+         "occurred_at": s["confirmed_at"]}
         for s in signups if s["status"] is ResidentSignupStatus.CONFIRMED
     ]  # fmt: skip
 
