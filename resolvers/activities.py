@@ -208,6 +208,9 @@ async def cancel_activity(ctx: HubContext, activity_id: int, reason: str | None)
             state = signup.status.value
             record(session, ctx.viewer, SIGNUP, signup.id, state, state, note)
             told.append(signup.member_code)
+        from resolvers.resident_points import note_activity_cancelled
+
+        await note_activity_cancelled(session, ctx.viewer, activity.id, note)
         await notifications.activity_cancelled(session, activity, told, reason)
     return activity
 
@@ -360,8 +363,10 @@ async def sign_up(ctx: HubContext, activity_id: int, key: str | None) -> Activit
 
 
 async def places_taken(session: AsyncSession, activity_id: int) -> int:
-    """Places held: members' signups that hold one, and the units' committed headcounts
-    (活动接龙, resolvers/unit_service.py)."""
+    """Places held: members' signups that hold one, the units' committed headcounts
+    (活动接龙, resolvers/unit_service.py) and residents' and children's signups
+    (resolvers/resident_points.py)."""
+    from resolvers.resident_points import resident_places_taken
     from resolvers.unit_service import unit_places_taken
 
     taken = await session.scalar(
@@ -369,7 +374,8 @@ async def places_taken(session: AsyncSession, activity_id: int) -> int:
             ActivitySignup.activity_id == activity_id, ActivitySignup.status.in_(PLACE_HOLDING)
         )
     )
-    return int(taken or 0) + await unit_places_taken(session, activity_id)
+    units = await unit_places_taken(session, activity_id)
+    return int(taken or 0) + units + await resident_places_taken(session, activity_id)
 
 
 async def cancel_signup(ctx: HubContext, signup_id: int, reason: str | None) -> ActivitySignup:
@@ -432,7 +438,7 @@ async def promote(ctx: HubContext, session: AsyncSession, activity: Activity) ->
         await notifications.waitlist_promoted(session, activity, signup)
 
 
-def _inside_window(activity: Activity, now: datetime, field: str) -> None:
+def inside_window(activity: Activity, now: datetime, field: str) -> None:
     opens, closes = window_of(activity)
     if not opens <= now <= closes:
         raise Refusal(
@@ -450,7 +456,7 @@ async def issue_code(ctx: HubContext, activity_id: int) -> tuple[Activity, str, 
         if activity.status is not ActivityStatus.PUBLISHED:
             raise activity_state(activity, "不能生成签到码。")
         now = utcnow()
-        _inside_window(activity, now, "input.activityId")
+        inside_window(activity, now, "input.activityId")
         code = f"{secrets.randbelow(1_000_000):06d}"
         expires = min(now + CODE_LIFETIME, as_utc(activity.ends_at))
         session.add(
@@ -495,7 +501,7 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
         if activity.status is not ActivityStatus.PUBLISHED:
             raise activity_state(activity, "不能签到。")
         now = utcnow()
-        _inside_window(activity, now, "input.activityId")
+        inside_window(activity, now, "input.activityId")
         failures = await _failures_since_latest_code(session, signup)
         if failures >= MAX_CHECK_IN_FAILURES:
             raise Refusal(RefusalCode.TOO_MANY_ATTEMPTS, LOCKED_OUT, "input.code")

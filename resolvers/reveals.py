@@ -71,6 +71,10 @@ FILTERS: dict[str, dict[str, tuple[str, ...] | None]] = {
     "SpaceBookingFilter": {
         "statuses": None, "bookerKinds": None, "startsFrom": None, "startsBefore": None,
     },
+    # Residents' points (居民积分): kinds, states and years only; no name is kept.
+    "ResidentVolunteerFilter": {"kinds": None, "statuses": None},
+    "ResidentPointsEntryFilter": {"kinds": None, "year": None},
+    "ResidentSignupFilter": {"statuses": None},
     "ServiceOrderFilter": {"statuses": None, "overdue": None, "categoryCode": None},
     "RedemptionFilter": {"statuses": None},
     "TimelineFilter": {"kinds": None, "since": None, "until": None, "services": None},
@@ -113,6 +117,9 @@ ORDERINGS: dict[str, dict[str, tuple[str, ...] | None]] = {
     "MerchantOrder": {"NAME": None, "CREATED_AT": None},
     "SpaceOrder": {"NAME": None, "CREATED_AT": None},
     "SpaceBookingOrder": {"STARTS_AT": None, "CREATED_AT": None},
+    "ResidentPointsEntryOrder": {"OCCURRED_AT": None},
+    "ResidentSignupOrder": {"SIGNED_UP_AT": None},
+    "ResidentRedemptionOrder": {"REDEEMED_AT": None},
 }
 
 # Other arguments of list fields, as `Type.field(argument)`.

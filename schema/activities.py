@@ -50,11 +50,13 @@ from schema.places import Community
 
 if TYPE_CHECKING:
     from schema.lists import ServiceCategory
+    from schema.resident_points import ResidentActivitySignup, ResidentSignupFilter
     from schema.unit_service import UnitActivitySignup
     from schema.units import Member
 
 _LISTS = "schema.lists"
 _UNITS = "schema.units"
+_RESIDENTS = "schema.resident_points"
 
 ActivityStatus = strawberry.enum(
     activity_models.ActivityStatus,
@@ -211,12 +213,38 @@ class Activity(HubNode):
         return counts.unit_places
 
     @strawberry.field(
-        description="Places still free (剩余名额): the capacity less members' places and "
-        "units' headcounts; never below zero."
+        description="Places held by residents' and young volunteers' signups (居民报名名额), "
+        "counted against the capacity like members' signups."
+    )
+    async def resident_places(self, info: Info) -> int:
+        counts = await info.context.community.signup_counts_of_activity.load(self.id)
+        return counts.resident_places
+
+    @strawberry.field(
+        description="Places still free (剩余名额): the capacity less members' places, "
+        "units' headcounts and residents' places; never below zero."
     )
     async def places_left(self, info: Info) -> int:
         counts = await info.context.community.signup_counts_of_activity.load(self.id)
         return max(0, self.capacity - counts.taken)
+
+    @strawberry.field(
+        description="Residents' and young volunteers' signups (居民报名), in signup order: the "
+        "activity's community sees all, a resident his own and his children's; empty for "
+        "others. They hold places like members' signups; the community confirms them."
+    )
+    async def resident_signups(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[ResidentSignupFilter, strawberry.lazy(_RESIDENTS)] | None = None,
+    ) -> Connection[Annotated[ResidentActivitySignup, strawberry.lazy(_RESIDENTS)]]:
+        from schema.resident_points import activity_resident_signups
+
+        return await activity_resident_signups(
+            info, self.id, first=first, after=after, filter=filter
+        )
 
     @strawberry.field(
         description="Units signed up with a headcount (单位活动接龙), in signup order: the "

@@ -57,6 +57,8 @@ from schema.property import PropertyMutation, PropertyQuery
 from schema.rating_policy import RatingPolicyMutation, RatingPolicyQuery
 from schema.reference_data import ReferenceDataMutation
 from schema.reporting_mutations import ReportingMutation
+from schema.resident_point_mutations import ResidentPointsMutation
+from schema.resident_points import ResidentPointsQuery
 from schema.space_mutations import SpacesMutation
 from schema.spaces import SpacesQuery
 from schema.three_evaluations import ThreeEvaluationsQuery
@@ -88,6 +90,7 @@ class Query(
     OpinionsQuery,
     CommitmentsQuery,
     SpacesQuery,
+    ResidentPointsQuery,
     CommendationsQuery,
     CertificatesQuery,
     ThreeEvaluationsQuery,
@@ -126,6 +129,7 @@ class Mutation(
     OpinionsMutation,
     CommitmentsMutation,
     SpacesMutation,
+    ResidentPointsMutation,
     CommendationsMutation,
     CertificatesMutation,
     PositionsMutation,

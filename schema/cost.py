@@ -101,6 +101,8 @@ AGGREGATE_COSTS: Mapping[str, int] = MappingProxyType(
         "Notice.readCount": BRANCH_MEMBERS,
         "Notice.audienceCount": BRANCH_MEMBERS,
         "AppraisalPolicy.history": LOOKUP,
+        # A resident's or child's ledger summed (居民积分): one account's entries, by index.
+        "ResidentVolunteer.totals": MEMBER_RECORDS,
         # A page of members loads the figures its nodes' `performance(year)` asks for, in
         # one batch: the work is `Member.performance`'s, multiplied by the page.
         "WorkUnit.members": 0,

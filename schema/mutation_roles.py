@@ -91,6 +91,15 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "bookSpace": frozenset({M, R, U}),
     "cancelSpaceBooking": frozenset({M, R, U, C, W, S, X}),
     "recordSpaceUse": frozenset({C, W, S, X}),
+    # Residents' points (居民积分) and young volunteers (小小志愿者): a resident for himself
+    # and the children he is guardian of; the community confirms participation.
+    "enrolYoungVolunteer": frozenset({R}),
+    "withdrawYoungVolunteerConsent": frozenset({R}),
+    "signUpResidentForActivity": frozenset({R}),
+    "cancelResidentSignup": frozenset({R}),
+    "checkInResident": frozenset({R}),
+    "confirmResidentParticipation": frozenset({C, W, S, X}),
+    "redeemMallItemAsResident": frozenset({R}),
     "answerOpinionRequest": frozenset({C}),
     "createBuildingGroup": frozenset({C, S, X}),
     "addGroupMember": frozenset({C, S, X}),

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from schema.posts import Post, PostCoverage, PostFilter
     from schema.property import ContractStatus, LinkageMeeting, PropertyContract
     from schema.reporting import Report, SupporterFilter, SupporterOrder, UnitPairing
+    from schema.resident_points import ResidentVolunteer, ResidentVolunteerFilter
     from schema.spaces import (
         Space,
         SpaceBooking,
@@ -70,6 +71,7 @@ _ALLIANCES = "schema.alliances"
 _ACTIVITIES = "schema.activities"
 _ORDERS = "schema.orders"
 _SPACES = "schema.spaces"
+_RESIDENTS = "schema.resident_points"
 
 
 @strawberry.enum(description="How to sort places: by name (名称) or code (编码).")
@@ -666,6 +668,22 @@ class Community(HubNode, Retirable):
             info, self.id, first=first, after=after, filter=filter,
             order_by=order_by or SpaceBookingOrder.STARTS_AT, direction=direction,
         )  # fmt: skip
+
+    @strawberry.field(
+        description="Residents' and young volunteers' points accounts (居民志愿者积分账户) of "
+        "the community, oldest first: for its community roles all; for a resident his own "
+        "and his children's; empty for others. Their points are no part of members' records."
+    )
+    async def resident_volunteers(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[ResidentVolunteerFilter, strawberry.lazy(_RESIDENTS)] | None = None,
+    ) -> Connection[Annotated[ResidentVolunteer, strawberry.lazy(_RESIDENTS)]]:
+        from schema.resident_points import community_volunteers
+
+        return await community_volunteers(info, self.id, first=first, after=after, filter=filter)
 
     @strawberry.field(
         description="Use of the community's spaces in a year (空间使用情况): bookings by "

@@ -165,6 +165,8 @@ def seed(connection: Connection, rules: dict[str, Rules], skip: set[str]) -> dic
             if key is not None:
                 row[key.name] = first + index
             _fill_foreign_keys(table, row, index, inserted, rows)
+            for name in table_rules.nulls:  # a CHECK's other alternative, a chain's key too
+                row[name] = None
             rows.append(row)
         for row in rows:  # one by one: a chain's rows need the one before
             connection.execute(insert(table), [row])

@@ -56,6 +56,7 @@ from datasources.community.points_models import (
     Redemption,
 )
 from datasources.community.position_models import Position
+from datasources.community.resident_points.models import ResidentVolunteer
 from datasources.community.spaces.models import Space, SpaceBooking
 from datasources.community.unit_service_models import ActivityUnitSignup
 from datasources.scope import Role, Viewer
@@ -232,6 +233,7 @@ RECORD_TYPES = {
     "commitments": "MemberCommitment", "commendations": "Commendation",
     "Community.spaces": "Space", "Community.spaceBookings": "SpaceBooking",
     "certificates": "VolunteerCertificate",
+    "Community.residentVolunteers": "ResidentVolunteer",
 }  # fmt: skip
 # Lists that hide some visible rows unless asked (the matrix is about what may be read).
 LIST_ARGS = {"merchants": ", filter: {includeInactive: true}",
@@ -425,6 +427,7 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "in force": lambda r: r["status"] == "active",
         "in force + own community": lambda r: r["status"] == "active" or own(r),
         "booked by him": lambda r: r["identity"] == key,
+        "himself + his children": lambda r: key in (r["identity"], r["guardian"]),
         "consented in own community": lambda r: (
             own(r) and bool(r["consent"]) and r["status"] != "withdrawn"
         ),
@@ -646,6 +649,7 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                 )  # fmt: skip
             await _insert_awards(conn, world, cases)
             await _insert_bookings(conn, ids["community"], cases)
+            await _insert_volunteers(conn, world, ids["community"], cases)
             # A notification to every viewer of the matrix, and one to nobody of them.
             keys = {addressee_of(case) for case in cases_of(world).values()}
             for key in [*sorted(k for k in keys if k), "member:M999999"]:
@@ -737,6 +741,24 @@ async def _insert_bookings(
             ends_at=start + timedelta(hours=1), minutes=60, purpose="覆盖", attendees=2,
             status="booked", created_at=now,
         )  # fmt: skip
+
+
+async def _insert_volunteers(
+    conn: AsyncConnection, world: World, community_id: int, cases: dict[str, Case]
+) -> None:
+    """Points accounts (居民积分) in the community viewer's community: the resident viewer's
+    (by his identity) with a child he is guardian of, another resident's with his child;
+    and a resident's of another community (the community viewer reads none of it)."""
+    now = datetime.now(UTC)
+    other = await _id(conn, Community, world.other_community(cases["community"].scope["community"]))
+    for where, identity in ((community_id, resident_identity_key(cases["resident"])),
+                            (community_id, "0" * 64), (other, "1" * 64)):  # fmt: skip
+        guardian = await _add(conn, ResidentVolunteer, community_id=where, kind="resident",
+                              identity=identity, status="active", created_at=now)  # fmt: skip
+        if where == community_id:
+            await _add(conn, ResidentVolunteer, community_id=where, kind="young",
+                       guardian_id=guardian, birth_year=now.year - 10, consent_at=now,
+                       status="active", created_at=now)  # fmt: skip
 
 
 async def _add(conn: AsyncConnection, model: Any, **values: Any) -> int:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from datasources.community import seed_operations, seed_posts
+from datasources.community import seed_operations, seed_posts, seed_resident_points
 from datasources.community.rating_policy_models import DEFAULT_RATING_DAYS
 from datasources.community.seed_serving import NOW
 from datasources.seeding import SCALES
@@ -163,6 +163,68 @@ async def test_activities_respect_capacity_window_and_points(busy_db: DatabasePa
             FROM activity_signups s JOIN activities a ON a.id = s.activity_id
             WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.member_code = s.member_code
               AND r.community_id = a.community_id AND r.status IN ('confirmed', 'closed'))""",
+    }) == {}  # fmt: skip
+
+
+async def test_residents_points_follow_the_workflow(busy_db: DatabasePair) -> None:
+    """居民积分 and 小小志愿者 in the seeded year: places shared within the capacity, points
+    earned once per confirmed signup on the volunteer's own ledger, redemptions paid for
+    from it, children only under a guardian of their community with consent."""
+    for table in ("resident_volunteers", "resident_activity_signups", "resident_points_entries",
+                  "resident_redemptions"):  # fmt: skip
+        assert await _one(busy_db.community_url, f"SELECT count(*) FROM {table}"), table  # noqa: S608
+    # Children, check-ins at the venue and the community's confirmations all occur.
+    for sql in (
+        "SELECT count(*) FROM resident_volunteers WHERE kind = 'young'",
+        "SELECT count(*) FROM resident_activity_signups WHERE checked_in_at IS NOT NULL",
+        "SELECT count(*) FROM resident_activity_signups WHERE status = 'confirmed'"
+        " AND checked_in_at IS NULL",
+    ):
+        assert await _one(busy_db.community_url, sql), sql
+    assert await _broken(busy_db, {
+        "more places held than the capacity": """SELECT count(*) FROM activities a WHERE
+            a.capacity < (SELECT count(*) FROM activity_signups s WHERE s.activity_id = a.id
+              AND s.status IN ('registered', 'attended', 'certified'))
+            + (SELECT count(*) FROM resident_activity_signups r WHERE r.activity_id = a.id
+              AND r.status IN ('registered', 'confirmed'))
+            + (SELECT coalesce(sum(u.headcount), 0) FROM activity_unit_signups u
+              WHERE u.activity_id = a.id AND u.status IN ('registered', 'certified'))""",
+        "signup in another community's activity": """SELECT count(*)
+            FROM resident_activity_signups r JOIN activities a ON a.id = r.activity_id
+            JOIN resident_volunteers v ON v.id = r.volunteer_id
+            WHERE v.community_id != a.community_id""",
+        "signed up after the start": """SELECT count(*) FROM resident_activity_signups r
+            JOIN activities a ON a.id = r.activity_id WHERE r.signed_up_at > a.starts_at""",
+        "confirmed before the start": """SELECT count(*) FROM resident_activity_signups r
+            JOIN activities a ON a.id = r.activity_id WHERE r.confirmed_at < a.starts_at""",
+        "checked in outside the activity": """SELECT count(*) FROM resident_activity_signups r
+            JOIN activities a ON a.id = r.activity_id WHERE r.checked_in_at IS NOT NULL
+            AND (r.checked_in_at < a.starts_at OR r.checked_in_at > a.ends_at
+              OR r.confirmed_at != r.checked_in_at)""",
+        "confirmed signup without exactly one earn of its points": """SELECT count(*)
+            FROM resident_activity_signups r WHERE r.status = 'confirmed' AND 1 != (
+              SELECT count(*) FROM resident_points_entries e WHERE e.kind = 'earn'
+              AND e.source_type = 'ResidentActivitySignup' AND e.source_id = r.id
+              AND e.volunteer_id = r.volunteer_id AND e.points = r.points)""",
+        "points for a signup not confirmed": """SELECT count(*) FROM resident_points_entries e
+            JOIN resident_activity_signups r ON r.id = e.source_id
+            WHERE e.source_type = 'ResidentActivitySignup' AND r.status != 'confirmed'""",
+        "a resident's points on a member's ledger": """SELECT count(*) FROM points_entries
+            WHERE source_type LIKE 'Resident%'""",
+        "redemption without its spend": """SELECT count(*) FROM resident_redemptions d
+            JOIN resident_points_entries e ON e.id = d.spend_entry_id
+            WHERE e.points != -d.points OR e.volunteer_id != d.volunteer_id
+            OR e.source_id != d.id""",
+        "balance below zero": """SELECT count(*) FROM (SELECT volunteer_id
+            FROM resident_points_entries GROUP BY volunteer_id HAVING sum(points) < 0) x""",
+        "stock below zero": "SELECT count(*) FROM mall_items WHERE stock < 0",
+        "child without a guardian of his community": """SELECT count(*)
+            FROM resident_volunteers c LEFT JOIN resident_volunteers g ON g.id = c.guardian_id
+            WHERE c.kind = 'young' AND (g.id IS NULL OR g.kind != 'resident'
+              OR g.community_id != c.community_id OR c.consent_at IS NULL)""",
+        "signup after consent was withdrawn": """SELECT count(*)
+            FROM resident_activity_signups r JOIN resident_volunteers v ON v.id = r.volunteer_id
+            WHERE v.withdrawn_at IS NOT NULL AND r.signed_up_at > v.withdrawn_at""",
     }) == {}  # fmt: skip
 
 
@@ -377,6 +439,8 @@ async def test_nothing_is_recorded_after_the_end_of_the_period(busy_db: Database
             ("points_entries", "occurred_at"), ("service_orders", "rated_at"),
             ("service_orders", "confirmed_at"), ("redemptions", "redeemed_at"),
             ("activity_signups", "signed_up_at"), ("activity_signups", "checked_in_at"),
+            ("resident_points_entries", "occurred_at"),
+            ("resident_activity_signups", "confirmed_at"),
         )
     }  # fmt: skip
     for name, [(value,)] in last.items():
@@ -387,6 +451,7 @@ def test_seeded_point_values_are_the_default_rules() -> None:
     assert DEFAULT_RULES["order_completed"].points == seed_operations.ORDER_POINTS
     assert DEFAULT_RULES["wish_fulfilled"].points == seed_operations.WISH_POINTS
     assert DEFAULT_RULES[seed_posts.DUTY_ACTION].points == seed_posts.DUTY_POINTS
+    assert DEFAULT_RULES["activity_attended"].points == seed_resident_points.DEFAULT_POINTS
 
 
 def test_scales_size_the_year_of_operations() -> None:

@@ -306,6 +306,10 @@ RECORDS: dict[str, str] = {
     " CASE WHEN b.booker_kind = 'unit' THEN b.booker_code END AS unit,"
     " CASE WHEN b.booker_kind = 'resident' THEN b.booker_identity END AS identity"
     " FROM space_bookings b JOIN communities c ON c.id = b.community_id",
+    # Residents' points accounts: a resident's by his identity, a child's by his guardian.
+    "ResidentVolunteer": "SELECT v.id, c.code AS community, v.identity, g.identity AS guardian"
+    " FROM resident_volunteers v JOIN communities c ON c.id = v.community_id"
+    " LEFT JOIN resident_volunteers g ON g.id = v.guardian_id",
     "MemberCommitment": "SELECT m.id, c.code AS community, m.member_code AS member,"
     " m.public_consent AS consent, m.status FROM member_commitments m"
     " JOIN communities c ON c.id = m.community_id",

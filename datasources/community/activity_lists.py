@@ -67,15 +67,17 @@ SIGNUPS = ListSpec(
 @dataclass(frozen=True)
 class SignupCounts:
     """Places taken (registered, attended or certified) and the waitlist of one activity,
-    and the places units' signups hold (活动接龙: the sum of their headcounts)."""
+    the places units' signups hold (活动接龙: the sum of their headcounts) and those
+    residents' and children's signups hold (居民报名)."""
 
     registered: int = 0
     waitlisted: int = 0
     unit_places: int = 0
+    resident_places: int = 0
 
     @property
     def taken(self) -> int:
-        return self.registered + self.unit_places
+        return self.registered + self.unit_places + self.resident_places
 
 
 def signup_counts(source: Datasource) -> DataLoader[int, SignupCounts]:
@@ -83,6 +85,10 @@ def signup_counts(source: Datasource) -> DataLoader[int, SignupCounts]:
 
     Figures of the activity, not lists of people: counted for any activity the viewer
     may see, whoever signed up (like a post's claimed count)."""
+    from datasources.community.resident_points.models import (
+        RESIDENT_PLACE_HOLDING,
+        ResidentActivitySignup,
+    )
     from datasources.community.unit_service_models import UNIT_PLACE_HOLDING, ActivityUnitSignup
 
     async def load(activity_ids: list[int]) -> list[SignupCounts]:
@@ -111,20 +117,33 @@ def signup_counts(source: Datasource) -> DataLoader[int, SignupCounts]:
             )
             .group_by(ActivityUnitSignup.activity_id)
         )
+        residents = (
+            select(
+                ResidentActivitySignup.activity_id, literal(RESIDENT).label("status"), func.count()
+            )
+            .where(
+                ResidentActivitySignup.activity_id.in_(activity_ids),
+                ResidentActivitySignup.status.in_(RESIDENT_PLACE_HOLDING),
+            )
+            .group_by(ResidentActivitySignup.activity_id)
+        )
         counts: dict[str, dict[int, int]] = {
             "registered": {},
             SignupStatus.WAITLISTED.value: {},
             UNIT: {},
+            RESIDENT: {},
         }
         async with source.session() as session:
-            for activity_id, status, n in await session.execute(union_all(members, units)):
-                kind = status if status in (UNIT, SignupStatus.WAITLISTED.value) else "registered"
+            rows = await session.execute(union_all(members, units, residents))
+            for activity_id, status, n in rows:
+                own = (UNIT, RESIDENT, SignupStatus.WAITLISTED.value)
+                kind = status if status in own else "registered"
                 found = counts[kind]
                 found[activity_id] = found.get(activity_id, 0) + int(n or 0)
         return [
             SignupCounts(
                 counts["registered"].get(i, 0), counts[SignupStatus.WAITLISTED.value].get(i, 0),
-                counts[UNIT].get(i, 0),
+                counts[UNIT].get(i, 0), counts[RESIDENT].get(i, 0),
             )
             for i in activity_ids
         ]  # fmt: skip
@@ -133,6 +152,7 @@ def signup_counts(source: Datasource) -> DataLoader[int, SignupCounts]:
 
 
 UNIT = "unit"  # the status column's value for the units' rows of `signup_counts`
+RESIDENT = "resident"  # and for the residents' rows
 
 
 def signup_points(source: Datasource) -> DataLoader[int, int]:

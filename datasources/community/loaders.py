@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from datasources.community.points_lists import PointsLoaders
     from datasources.community.points_models import MallItem, Merchant, PointsEntry, Redemption
     from datasources.community.positions import PositionLoaders
+    from datasources.community.resident_points.lists import ResidentPointsLoaders
     from datasources.community.spaces.lists import SpaceLoaders
     from datasources.community.unit_service import UnitContribution
     from datasources.community.unit_service_models import ActivityUnitSignup
@@ -98,7 +99,7 @@ class CommunityLoaders(LazyLoaderGroups):
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
         "_operations_read", "_unit_service", "_positions", "_households", "_notifications",
-        "_commitments", "_spaces",
+        "_commitments", "_spaces", "_resident_points",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -475,6 +476,14 @@ class CommunityLoaders(LazyLoaderGroups):
         from datasources.community.spaces.lists import SpaceLoaders
 
         self.spaces = SpaceLoaders(source, scope)
+
+    resident_points: ResidentPointsLoaders
+
+    def _resident_points(self, source: Datasource, scope: Scope) -> None:
+        """Residents' and young volunteers' points (居民积分, 小小志愿者)."""
+        from datasources.community.resident_points.lists import ResidentPointsLoaders
+
+        self.resident_points = ResidentPointsLoaders(source, scope)
 
     def history_of(self, entity_type: str) -> DataLoader[int, list[Any]]:
         """State events of one kind of workflow entity, oldest first, by entity id."""

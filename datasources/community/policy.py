@@ -620,6 +620,9 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
     from datasources.community.spaces.policy import space_events
 
     visible_ids.update(await space_events(viewer, facts))
+    from datasources.community.resident_points.policy import resident_points_events
+
+    visible_ids.update(await resident_points_events(viewer, facts))
     return [
         or_(
             *(
@@ -748,6 +751,11 @@ _RULES.update(MASTER_RULES)
 from datasources.community.spaces.policy import SPACE_RULES  # noqa: E402
 
 _RULES.update(SPACE_RULES)
+
+# Residents' points and young volunteers (居民积分, 小小志愿者): their own package.
+from datasources.community.resident_points.policy import RESIDENT_POINTS_RULES  # noqa: E402
+
+_RULES.update(RESIDENT_POINTS_RULES)
 
 # Notifications and notices (消息, 通知公告): their rules live in their own module.
 from datasources.community.notification_policy import (  # noqa: E402

@@ -21,6 +21,7 @@ from datasources.community.seed_partners import generate_partners
 from datasources.community.seed_places import generate_places
 from datasources.community.seed_positions import generate_positions
 from datasources.community.seed_reports import generate_pairings, generate_reports
+from datasources.community.seed_resident_points import generate_resident_points
 from datasources.community.seed_spaces import generate_spaces
 from datasources.community.seed_unit_claims import generate_unit_claims
 from datasources.community.seed_unit_service import generate_unit_service
@@ -53,6 +54,7 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(generate_commitments(seed, rows, unit_side))
     rows.update(generate_commendations(seed, rows))
     rows.update(generate_spaces(seed, scale, rows))
+    rows.update(generate_resident_points(seed, scale, rows))
     place_residents(seed, rows)  # last: its own random stream leaves the rows above as they were
     rows.update(generate_notifications(rows))  # no randomness: follows from the orders
     return rows
