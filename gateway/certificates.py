@@ -19,6 +19,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -132,7 +133,8 @@ async def download(request: Request) -> Response:
         logger.exception("request %s: audit log write failed", ctx.request_id)
         return refusal(503, ErrorCode.AUDIT_UNAVAILABLE,
                        "审计日志暂不可用，无法下载。The audit log cannot be written.")  # fmt: skip
-    body = render(row, verification_url(request, row.code))
+    # reportlab is CPU work of tens of milliseconds: off the event loop.
+    body = await run_in_threadpool(render, row, verification_url(request, row.code))
     return Response(
         body,
         media_type="application/pdf",
