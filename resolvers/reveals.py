@@ -75,6 +75,8 @@ FILTERS: dict[str, dict[str, tuple[str, ...] | None]] = {
     "ResidentVolunteerFilter": {"kinds": None, "statuses": None},
     "ResidentPointsEntryFilter": {"kinds": None, "year": None},
     "ResidentSignupFilter": {"statuses": None},
+    # Donations filter by states and kinds only.
+    "DonationFilter": {"statuses": None, "kinds": None, "donorKinds": None},
     "ServiceOrderFilter": {"statuses": None, "overdue": None, "categoryCode": None},
     "RedemptionFilter": {"statuses": None},
     "TimelineFilter": {"kinds": None, "since": None, "until": None, "services": None},

@@ -25,6 +25,7 @@ from schema.audit import AuditedMutation, AuditQuery, AuditRecorder
 from schema.certificates import CertificatesMutation, CertificatesQuery
 from schema.commendations import CommendationsMutation, CommendationsQuery
 from schema.commitments import CommitmentsMutation, CommitmentsQuery
+from schema.donations import DonationsMutation, DonationsQuery
 from schema.evaluations import EvaluationsMutation
 from schema.executor import HubExecutionContext
 from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
@@ -90,6 +91,7 @@ class Query(
     OpinionsQuery,
     CommitmentsQuery,
     SpacesQuery,
+    DonationsQuery,
     ResidentPointsQuery,
     CommendationsQuery,
     CertificatesQuery,
@@ -129,6 +131,7 @@ class Mutation(
     OpinionsMutation,
     CommitmentsMutation,
     SpacesMutation,
+    DonationsMutation,
     ResidentPointsMutation,
     CommendationsMutation,
     CertificatesMutation,

@@ -91,6 +91,12 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "bookSpace": frozenset({M, R, U}),
     "cancelSpaceBooking": frozenset({M, R, U, C, W, S, X}),
     "recordSpaceUse": frozenset({C, W, S, X}),
+    # Donations (爱心捐赠): a member, a resident or a unit branch offers; the donation's
+    # community (committee, grid roles) accepts or declines, hands over or passes on.
+    "offerDonation": frozenset({M, R, U}),
+    "decideDonation": frozenset({C, W, S, X}),
+    "handOverDonation": frozenset({C, W, S, X}),
+    "passOnDonation": frozenset({C, W, S, X}),
     # Residents' points (居民积分) and young volunteers (小小志愿者): a resident for himself
     # and the children he is guardian of; the community confirms participation.
     "enrolYoungVolunteer": frozenset({R}),

@@ -27,6 +27,7 @@ from schema.retirable import Retirable
 if TYPE_CHECKING:
     from schema.activities import Activity, ActivityFilter
     from schema.alliances import PartyContribution
+    from schema.donations import Donation, DonationFigures, DonationFilter
     from schema.evaluations import EvaluationFilter, MemberEvaluation
     from schema.groups import BuildingGroup, BuildingGroupFilter, HouseholdAssignment
     from schema.linkage import CompoundCommittee
@@ -71,6 +72,7 @@ _ALLIANCES = "schema.alliances"
 _ACTIVITIES = "schema.activities"
 _ORDERS = "schema.orders"
 _SPACES = "schema.spaces"
+_DONATIONS = "schema.donations"
 _RESIDENTS = "schema.resident_points"
 
 
@@ -697,6 +699,37 @@ class Community(HubNode, Retirable):
         from schema.spaces import community_space_use
 
         return await community_space_use(info, self.id, year)
+
+    @strawberry.field(
+        description="Donations to the community (爱心捐赠), newest first: for its community "
+        "roles all, for a donor his own."
+    )
+    async def donations(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[DonationFilter, strawberry.lazy(_DONATIONS)] | None = None,
+        direction: Direction = OrderDirection.DESC,
+    ) -> Connection[Annotated[Donation, strawberry.lazy(_DONATIONS)]]:
+        from schema.donations import community_donations
+
+        return await community_donations(
+            info, self.id, first=first, after=after, filter=filter, direction=direction
+        )
+
+    @strawberry.field(
+        description="Donations offered to the community in a year (捐赠情况): counts by state, "
+        "pieces and yuan accepted. Figures, not donors: for any signed-in viewer."
+    )
+    async def donation_figures(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(metadata=YEAR, description="The year.")],
+    ) -> Annotated[DonationFigures, strawberry.lazy(_DONATIONS)]:
+        from schema.donations import community_donation_figures
+
+        return await community_donation_figures(info, self.id, year)
 
     @strawberry.field(
         description="Service orders (服务订单) of the community, newest first; e.g. "

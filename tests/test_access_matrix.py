@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from datasources.community.activity_models import Activity, ActivitySignup
 from datasources.community.commendation_models import Commendation
 from datasources.community.commitment_models import MemberCommitment
+from datasources.community.donations.models import Donation
 from datasources.community.duty_models import PostDuty
 from datasources.community.evaluation_models import MemberEvaluation
 from datasources.community.group_models import (
@@ -232,6 +233,7 @@ RECORD_TYPES = {
     "viewer.notifications": "Notification", "viewer.notices": "Notice",
     "commitments": "MemberCommitment", "commendations": "Commendation",
     "Community.spaces": "Space", "Community.spaceBookings": "SpaceBooking",
+    "Community.donations": "Donation",
     "certificates": "VolunteerCertificate",
     "Community.residentVolunteers": "ResidentVolunteer",
 }  # fmt: skip
@@ -427,6 +429,7 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "in force": lambda r: r["status"] == "active",
         "in force + own community": lambda r: r["status"] == "active" or own(r),
         "booked by him": lambda r: r["identity"] == key,
+        "donated by him": lambda r: r["identity"] == key,
         "himself + his children": lambda r: key in (r["identity"], r["guardian"]),
         "consented in own community": lambda r: (
             own(r) and bool(r["consent"]) and r["status"] != "withdrawn"
@@ -649,6 +652,7 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
                 )  # fmt: skip
             await _insert_awards(conn, world, cases)
             await _insert_bookings(conn, ids["community"], cases)
+            await _insert_donations(conn, ids["community"], cases)
             await _insert_volunteers(conn, world, ids["community"], cases)
             # A notification to every viewer of the matrix, and one to nobody of them.
             keys = {addressee_of(case) for case in cases_of(world).values()}
@@ -759,6 +763,23 @@ async def _insert_volunteers(
             await _add(conn, ResidentVolunteer, community_id=where, kind="young",
                        guardian_id=guardian, birth_year=now.year - 10, consent_at=now,
                        status="active", created_at=now)  # fmt: skip
+
+
+async def _insert_donations(
+    conn: AsyncConnection, community_id: int, cases: dict[str, Case]
+) -> None:
+    """Donations to the community viewer's community by the member, unit and resident
+    viewers (each donor reads his own; the resident by his identity)."""
+    now = datetime.now(UTC)
+    donors = (("member", cases["member"].scope["member"], "x"),
+              ("unit", cases["unit"].scope["unit"], "x"),
+              ("resident", None, resident_identity_key(cases["resident"])))  # fmt: skip
+    for kind, code, identity in donors:
+        await _add(
+            conn, Donation, community_id=community_id, donor_kind=kind, donor_code=code,
+            donor_identity=identity, donor_subject="test", kind="goods", description="覆盖",
+            quantity=1, status="offered", offered_at=now,
+        )  # fmt: skip
 
 
 async def _add(conn: AsyncConnection, model: Any, **values: Any) -> int:

@@ -79,6 +79,8 @@ ALLOWED: dict[str, set[str]] = {
     "createSpace": {C}, "changeSpace": {C}, "closeSpace": {C}, "reopenSpace": {C},
     "bookSpace": {M, R, U}, "cancelSpaceBooking": {M, R, U, C, W, S, X},
     "recordSpaceUse": {C, W, S, X},
+    "offerDonation": {M, R, U}, "decideDonation": {C, W, S, X},
+    "handOverDonation": {C, W, S, X}, "passOnDonation": {C, W, S, X},
     "enrolYoungVolunteer": {R}, "withdrawYoungVolunteerConsent": {R},
     "signUpResidentForActivity": {R}, "cancelResidentSignup": {R},
     "checkInResident": {R}, "confirmResidentParticipation": {C, W, S, X}, "redeemMallItemAsResident": {R},

@@ -310,6 +310,11 @@ RECORDS: dict[str, str] = {
     "ResidentVolunteer": "SELECT v.id, c.code AS community, v.identity, g.identity AS guardian"
     " FROM resident_volunteers v JOIN communities c ON c.id = v.community_id"
     " LEFT JOIN resident_volunteers g ON g.id = v.guardian_id",
+    "Donation": "SELECT d.id, c.code AS community,"
+    " CASE WHEN d.donor_kind = 'member' THEN d.donor_code END AS member,"
+    " CASE WHEN d.donor_kind = 'unit' THEN d.donor_code END AS unit,"
+    " CASE WHEN d.donor_kind = 'resident' THEN d.donor_identity END AS identity"
+    " FROM donations d JOIN communities c ON c.id = d.community_id",
     "MemberCommitment": "SELECT m.id, c.code AS community, m.member_code AS member,"
     " m.public_consent AS consent, m.status FROM member_commitments m"
     " JOIN communities c ON c.id = m.community_id",

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     # Imported where their groups are built: most requests never touch these areas.
     from datasources.community.activity_lists import SignupCounts
     from datasources.community.activity_models import Activity, ActivitySignup
+    from datasources.community.donations.lists import DonationLoaders
     from datasources.community.evaluations_groups import EvaluationGroupLoaders
     from datasources.community.partner_loaders import PartnerLoaders
     from datasources.community.points_lists import PointsLoaders
@@ -99,7 +100,7 @@ class CommunityLoaders(LazyLoaderGroups):
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
         "_operations_read", "_unit_service", "_positions", "_households", "_notifications",
-        "_commitments", "_spaces", "_resident_points",
+        "_commitments", "_spaces", "_donations", "_resident_points",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -476,6 +477,14 @@ class CommunityLoaders(LazyLoaderGroups):
         from datasources.community.spaces.lists import SpaceLoaders
 
         self.spaces = SpaceLoaders(source, scope)
+
+    donations: DonationLoaders
+
+    def _donations(self, source: Datasource, scope: Scope) -> None:
+        """Donations (爱心捐赠)."""
+        from datasources.community.donations.lists import DonationLoaders
+
+        self.donations = DonationLoaders(source, scope)
 
     resident_points: ResidentPointsLoaders
 

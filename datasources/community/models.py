@@ -756,6 +756,7 @@ from datasources.community import (  # noqa: E402,F401
     rating_policy_models,
     unit_service_models,
 )
+from datasources.community.donations import models as donation_models  # noqa: E402,F401
 from datasources.community.resident_points import models as resident_points_models  # noqa: E402,F401
 from datasources.community.spaces import models as space_models  # noqa: E402,F401
 

@@ -620,6 +620,9 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
     from datasources.community.spaces.policy import space_events
 
     visible_ids.update(await space_events(viewer, facts))
+    from datasources.community.donations.policy import donation_events
+
+    visible_ids.update(await donation_events(viewer, facts))
     from datasources.community.resident_points.policy import resident_points_events
 
     visible_ids.update(await resident_points_events(viewer, facts))
@@ -751,6 +754,11 @@ _RULES.update(MASTER_RULES)
 from datasources.community.spaces.policy import SPACE_RULES  # noqa: E402
 
 _RULES.update(SPACE_RULES)
+
+# Donations (爱心捐赠): their rules live in their own package.
+from datasources.community.donations.policy import DONATION_RULES  # noqa: E402
+
+_RULES.update(DONATION_RULES)
 
 # Residents' points and young volunteers (居民积分, 小小志愿者): their own package.
 from datasources.community.resident_points.policy import RESIDENT_POINTS_RULES  # noqa: E402
