@@ -166,6 +166,36 @@ async def test_activities_respect_capacity_window_and_points(busy_db: DatabasePa
     }) == {}  # fmt: skip
 
 
+async def test_donations_follow_the_workflow(busy_db: DatabasePair) -> None:
+    """爱心捐赠 in the seeded year: handed over (to a household of the donation's own
+    community, after the offer) and accepted ones occur; every member donor reported to
+    the community, every unit donor is paired with it; each step has its event."""
+    for sql in (
+        "SELECT count(*) FROM donations WHERE status = 'handed_over'",
+        "SELECT count(*) FROM donations WHERE kind = 'money'",
+    ):
+        assert await _one(busy_db.community_url, sql), sql
+    assert await _broken(busy_db, {
+        "handed over to another community's household": """SELECT count(*) FROM donations d
+            JOIN households h ON h.id = d.recipient_household_id
+            WHERE h.community_id != d.community_id OR h.retired_on IS NOT NULL""",
+        "handed over without who, when and evidence": """SELECT count(*) FROM donations
+            WHERE status = 'handed_over' AND (recipient_household_id IS NULL
+              OR handed_over_by IS NULL OR handover_note IS NULL
+              OR handed_over_at < offered_at)""",
+        "member donor never reported there": """SELECT count(*) FROM donations d
+            WHERE d.donor_kind = 'member' AND NOT EXISTS (SELECT 1 FROM reports r
+              WHERE r.member_code = d.donor_code AND r.community_id = d.community_id)""",
+        "unit donor never paired": """SELECT count(*) FROM donations d
+            WHERE d.donor_kind = 'unit' AND NOT EXISTS (SELECT 1 FROM unit_pairings p
+              WHERE p.unit_code = d.donor_code AND p.community_id = d.community_id)""",
+        "a step without its event": """SELECT count(*) FROM donations d
+            WHERE (SELECT count(*) FROM state_events e WHERE e.entity_type = 'Donation'
+              AND e.entity_id = d.id) != CASE d.status WHEN 'offered' THEN 1
+              WHEN 'accepted' THEN 2 WHEN 'declined' THEN 2 ELSE 3 END""",
+    }) == {}  # fmt: skip
+
+
 async def test_residents_points_follow_the_workflow(busy_db: DatabasePair) -> None:
     """居民积分 and 小小志愿者 in the seeded year: places shared within the capacity, points
     earned once per confirmed signup on the volunteer's own ledger, redemptions paid for
@@ -439,7 +469,7 @@ async def test_nothing_is_recorded_after_the_end_of_the_period(busy_db: Database
             ("points_entries", "occurred_at"), ("service_orders", "rated_at"),
             ("service_orders", "confirmed_at"), ("redemptions", "redeemed_at"),
             ("activity_signups", "signed_up_at"), ("activity_signups", "checked_in_at"),
-            ("resident_points_entries", "occurred_at"),
+            ("resident_points_entries", "occurred_at"), ("donations", "handed_over_at"),
             ("resident_activity_signups", "confirmed_at"),
         )
     }  # fmt: skip

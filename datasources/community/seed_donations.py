@@ -81,7 +81,8 @@ def generate_donations(seed: int, scale: Scale, rows: TableRows) -> TableRows:
     for community in sorted(rows["communities"], key=lambda r: r["id"]):
         office = (f"community:{community['code']}", "community")
         for _ in range(per_year):
-            row = _offer(rng, community["id"], donors[community["id"]],
+            money = len(donations) % 4 == 3  # one in four is money
+            row = _offer(rng, community["id"], donors[community["id"]], money,
                          _at(YEAR_FROM + timedelta(days=rng.randrange(days)),
                              rng.randint(9 * 60, 20 * 60)))  # fmt: skip
             row["id"] = len(donations) + 1
@@ -93,7 +94,7 @@ def generate_donations(seed: int, scale: Scale, rows: TableRows) -> TableRows:
     return {"donations": donations, "state_events": [*earlier, *events]}
 
 
-def _offer(rng: random.Random, community: int, who: dict[DonorKind, list[str]],
+def _offer(rng: random.Random, community: int, who: dict[DonorKind, list[str]], money: bool,
            at: datetime) -> Row:  # fmt: skip
     kind = rng.choice((DonorKind.MEMBER, DonorKind.MEMBER, DonorKind.UNIT, DonorKind.RESIDENT))
     if not who.get(kind) and kind is not DonorKind.RESIDENT:
@@ -101,7 +102,6 @@ def _offer(rng: random.Random, community: int, who: dict[DonorKind, list[str]],
     code = None if kind is DonorKind.RESIDENT else rng.choice(who[kind])
     subject = (f"resident:{community}-{rng.randrange(1, 100_000):05d}"
                if code is None else f"{kind.value}:{code}")  # fmt: skip
-    money = rng.random() < 0.25
     what, low, high = rng.choice(_MONEY if money else _GOODS)
     quantity = rng.randint(low, high)
     description = what if money else f"{what}{quantity}件"
@@ -121,7 +121,7 @@ def _outcome(rng: random.Random, row: Row, households: list[int], office: tuple[
     """Declined (8%), or accepted within three days; then handed over (within a fortnight,
     to a household of the community), passed on (10%), or still waiting (the latest)."""
     decided = row["offered_at"] + timedelta(hours=rng.randint(2, 72))
-    if decided.date() > YEAR_TO:
+    if decided >= _at(YEAR_TO, 24 * 60):
         return
     row |= {"decided_by": office[0], "decided_at": decided}
     if rng.random() < 0.08:
@@ -132,7 +132,7 @@ def _outcome(rng: random.Random, row: Row, households: list[int], office: tuple[
     row["status"] = DonationStatus.ACCEPTED
     event(row, "offered", "accepted", office, None, decided)
     done = decided + timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
-    if done.date() > YEAR_TO:
+    if done >= _at(YEAR_TO, 24 * 60):
         return
     if rng.random() < 0.1 or not households:
         to, why = rng.choice(_PASSED_TO), "本社区暂无对应需求"
