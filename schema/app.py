@@ -29,6 +29,7 @@ from schema.evaluations import EvaluationsMutation
 from schema.executor import HubExecutionContext
 from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
+from schema.help_register import HelpMutation, HelpQuery
 from schema.imports import ImportMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
@@ -91,6 +92,7 @@ class Query(
     CommitmentsQuery,
     SpacesQuery,
     ResidentPointsQuery,
+    HelpQuery,
     CommendationsQuery,
     CertificatesQuery,
     ThreeEvaluationsQuery,
@@ -130,6 +132,7 @@ class Mutation(
     CommitmentsMutation,
     SpacesMutation,
     ResidentPointsMutation,
+    HelpMutation,
     CommendationsMutation,
     CertificatesMutation,
     PositionsMutation,

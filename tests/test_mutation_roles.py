@@ -79,6 +79,8 @@ ALLOWED: dict[str, set[str]] = {
     "createSpace": {C}, "changeSpace": {C}, "closeSpace": {C}, "reopenSpace": {C},
     "bookSpace": {M, R, U}, "cancelSpaceBooking": {M, R, U, C, W, S, X},
     "recordSpaceUse": {C, W, S, X},
+    "registerHelpHousehold": {C}, "leaveHelpRegister": {C}, "pairHelpHousehold": {C},
+    "endHelpPairing": {C}, "logHelpVisit": {C, M, U},
     "enrolYoungVolunteer": {R}, "withdrawYoungVolunteerConsent": {R},
     "signUpResidentForActivity": {R}, "cancelResidentSignup": {R},
     "checkInResident": {R}, "confirmResidentParticipation": {C, W, S, X}, "redeemMallItemAsResident": {R},
