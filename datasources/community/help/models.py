@@ -51,7 +51,6 @@ class HelpHousehold(CommunityBase):
     """A household on the community's register of people in need (特殊群体)."""
 
     __tablename__ = "help_households"
-    __table_args__ = (CheckConstraint("max_helpers BETWEEN 1 AND 2", name="max_helpers_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -61,7 +60,7 @@ class HelpHousehold(CommunityBase):
     phone: Mapped[str | None] = mapped_column(String(32))  # personal
     category: Mapped[HelpCategory] = mapped_column(str_enum(HelpCategory, "help_category"))
     circumstances: Mapped[str | None] = mapped_column(Text)  # personal (家庭情况)
-    max_helpers: Mapped[int]  # 1 一对一, 2 二对一
+    max_helpers: Mapped[int]  # 1 一对一, 2 二对一 (checked by resolvers.help_register)
     status: Mapped[HouseholdStatus] = mapped_column(
         str_enum(HouseholdStatus, "help_household_status")
     )

@@ -41,7 +41,6 @@ def upgrade() -> None:
     sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_by', sa.String(length=120), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('max_helpers BETWEEN 1 AND 2', name=op.f('ck_help_households_max_helpers_range')),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_help_households_community_id_communities')),
     sa.ForeignKeyConstraint(['grid_id'], ['grids.id'], name=op.f('fk_help_households_grid_id_grids')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_help_households'))
