@@ -87,6 +87,33 @@ PERSONAL_FIELDS: tuple[PersonalField, ...] = (
          Role.COMMUNITY: Access.FULL, **_GRID_FULL,
          Role.RESIDENT: Access.FULL},
     ),
+    # The register of households in need (特殊群体): its rows are read only by the community
+    # roles and the helpers paired with the household (datasources.community.help.policy);
+    # a helper reads the name and address to visit, the phone masked, not the category or
+    # the circumstances.
+    PersonalField(
+        "HelpHousehold", "name", "帮扶对象姓名",
+        {Role.COMMUNITY: Access.FULL, **_GRID_FULL, Role.MEMBER: Access.FULL,
+         Role.UNIT_BRANCH: Access.FULL},
+    ),
+    PersonalField(
+        "HelpHousehold", "address", "帮扶对象住址",
+        {Role.COMMUNITY: Access.FULL, **_GRID_FULL, Role.MEMBER: Access.FULL,
+         Role.UNIT_BRANCH: Access.FULL},
+    ),
+    PersonalField(
+        "HelpHousehold", "phone", "帮扶对象联系电话",
+        {Role.COMMUNITY: Access.FULL, **_GRID_FULL, Role.MEMBER: Access.MASKED,
+         Role.UNIT_BRANCH: Access.MASKED},
+    ),
+    PersonalField(
+        "HelpHousehold", "category", "帮扶对象类别（低保、残疾等）",
+        {Role.COMMUNITY: Access.FULL, **_GRID_FULL},
+    ),
+    PersonalField(
+        "HelpHousehold", "circumstances", "帮扶对象家庭情况",
+        {Role.COMMUNITY: Access.FULL, **_GRID_FULL},
+    ),
 )  # fmt: skip
 
 BY_KEY = {(f.type_name, f.field): f for f in PERSONAL_FIELDS}

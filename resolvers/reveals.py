@@ -68,6 +68,9 @@ FILTERS: dict[str, dict[str, tuple[str, ...] | None]] = {
     "CertificateFilter": {"memberCode": None, "year": None, "branchCode": None, "statuses": None},
     # Shared spaces and their bookings filter by kinds, states and times only.
     "SpaceFilter": {"kinds": None, "statuses": None},
+    # Households in need (特殊群体): by state only; pairings by state, helper kind, overdue.
+    "HelpHouseholdFilter": {"statuses": None},
+    "HelpPairingFilter": {"statuses": None, "helperKinds": None, "overdue": None},
     "SpaceBookingFilter": {
         "statuses": None, "bookerKinds": None, "startsFrom": None, "startsBefore": None,
     },
@@ -118,6 +121,8 @@ ORDERINGS: dict[str, dict[str, tuple[str, ...] | None]] = {
     "CategoryOrder": {"SORT_ORDER": None, "CODE": None},
     "MerchantOrder": {"NAME": None, "CREATED_AT": None},
     "SpaceOrder": {"NAME": None, "CREATED_AT": None},
+    "HelpHouseholdOrder": {"CREATED_AT": None},
+    "HelpPairingOrder": {"NEXT_VISIT_DUE": None, "CREATED_AT": None},
     "SpaceBookingOrder": {"STARTS_AT": None, "CREATED_AT": None},
     "ResidentPointsEntryOrder": {"OCCURRED_AT": None},
     "ResidentSignupOrder": {"SIGNED_UP_AT": None},
@@ -152,6 +157,8 @@ ARGUMENTS: dict[str, tuple[str, ...] | None] = {
 # listed under that parent reveals. A list under a member, a community, an activity or a
 # post says nothing the table keeps personal; one under a building says who lives there.
 NESTED: dict[str, tuple[str, ...] | None] = {
+    # Households in need: rows of the register, their personal fields resolved one by one.
+    "Query.helpHouseholds": None,
     "Building.supporters": (BUILDING,),
     # Reasons name his skills and whether he lives in the demand's grid.
     "DemandItem.suggestedSupporters": (REPORT_SKILLS, BUILDING),

@@ -30,6 +30,7 @@ from schema.evaluations import EvaluationsMutation
 from schema.executor import HubExecutionContext
 from schema.extensions import ErrorCodes, SqlStatements, ensure_coded
 from schema.groups import GroupsMutation
+from schema.help_register import HelpMutation, HelpQuery
 from schema.imports import ImportMutation
 from schema.input_guard import RejectNulCharacters
 from schema.limits import QueryLimits
@@ -93,6 +94,7 @@ class Query(
     SpacesQuery,
     DonationsQuery,
     ResidentPointsQuery,
+    HelpQuery,
     CommendationsQuery,
     CertificatesQuery,
     ThreeEvaluationsQuery,
@@ -133,6 +135,7 @@ class Mutation(
     SpacesMutation,
     DonationsMutation,
     ResidentPointsMutation,
+    HelpMutation,
     CommendationsMutation,
     CertificatesMutation,
     PositionsMutation,

@@ -89,6 +89,12 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "closeSpace": frozenset({C}),
     "reopenSpace": frozenset({C}),
     "bookSpace": frozenset({M, R, U}),
+    # The register of households in need (特殊群体): the committee; visits by the helper too.
+    "registerHelpHousehold": frozenset({C}),
+    "leaveHelpRegister": frozenset({C}),
+    "pairHelpHousehold": frozenset({C}),
+    "endHelpPairing": frozenset({C}),
+    "logHelpVisit": frozenset({C, M, U}),
     "cancelSpaceBooking": frozenset({M, R, U, C, W, S, X}),
     "recordSpaceUse": frozenset({C, W, S, X}),
     # Donations (爱心捐赠): a member, a resident or a unit branch offers; the donation's

@@ -25,6 +25,7 @@ from datasources.community.group_models import (
     BuildingGroupMember,
     HouseholdAssignment,
 )
+from datasources.community.help.models import HelpHousehold, HelpPairing
 from datasources.community.models import (
     Alliance,
     AllianceParty,
@@ -234,6 +235,7 @@ RECORD_TYPES = {
     "commitments": "MemberCommitment", "commendations": "Commendation",
     "Community.spaces": "Space", "Community.spaceBookings": "SpaceBooking",
     "Community.donations": "Donation",
+    "helpHouseholds": "HelpHousehold",
     "certificates": "VolunteerCertificate",
     "Community.residentVolunteers": "ResidentVolunteer",
 }  # fmt: skip
@@ -430,11 +432,26 @@ def _rules(world: World, case: Case, type_name: str) -> dict[str, Rule]:
         "in force + own community": lambda r: r["status"] == "active" or own(r),
         "booked by him": lambda r: r["identity"] == key,
         "donated by him": lambda r: r["identity"] == key,
+        "of his grid": lambda r: own(r) and r["grid"] in _household_grids(world, scope),
+        "paired with him": lambda r: ("member", member, r["id"]) in _helpers(world),
+        "paired with it": lambda r: ("unit", scope.get("unit"), r["id"]) in _helpers(world),
         "himself + his children": lambda r: key in (r["identity"], r["guardian"]),
         "consented in own community": lambda r: (
             own(r) and bool(r["consent"]) and r["status"] != "withdrawn"
         ),
     }  # fmt: skip
+
+
+def _household_grids(world: World, scope: dict[str, str]) -> set[str | None]:
+    """The grids whose households in need a grid role reads: his grid and those below; a
+    compound secretary's, his compound's grid."""
+    if "compound" in scope:
+        return {world.building_grid.get(b) for b in world.buildings_in_compound(scope["compound"])}
+    return set(world.grid_subtree(scope["grid"])) if "grid" in scope else set()
+
+
+def _helpers(world: World) -> set[tuple[str, str | None, int]]:
+    return {(r["kind"], r["code"], r["household"]) for r in world.records["HelpHelper"]}
 
 
 def _raised_by_him(case: Case, r: dict[str, Any]) -> bool:
@@ -653,6 +670,7 @@ async def _cover_every_cell(pair: DatabasePair) -> None:
             await _insert_awards(conn, world, cases)
             await _insert_bookings(conn, ids["community"], cases)
             await _insert_donations(conn, ids["community"], cases)
+            await _insert_households(conn, world, ids["community"], cases_of(world))
             await _insert_volunteers(conn, world, ids["community"], cases)
             # A notification to every viewer of the matrix, and one to nobody of them.
             keys = {addressee_of(case) for case in cases_of(world).values()}
@@ -744,6 +762,37 @@ async def _insert_bookings(
             booker_code=code, booker_identity=identity, booker_subject="test", starts_at=start,
             ends_at=start + timedelta(hours=1), minutes=60, purpose="覆盖", attendees=2,
             status="booked", created_at=now,
+        )  # fmt: skip
+
+
+async def _insert_households(
+    conn: AsyncConnection, world: World, community_id: int, cases: dict[str, Case]
+) -> None:
+    """Households in need (特殊群体) in the community viewer's community: one in the grid
+    viewer's grid paired with the member and the unit viewers, one in the compound viewer's
+    compound's grid, one with no grid; one in another community paired with the member
+    (an ended pairing: he no longer reads it)."""
+    now = datetime.now(UTC)
+    compound = cases["grid (compound)"].scope["compound"]
+    grids = (cases["grid"].scope["grid"],
+             world.building_grid.get(sorted(world.buildings_in_compound(compound))[0]), None)  # fmt: skip
+    other = await _id(conn, Community, world.other_community(cases["community"].scope["community"]))
+    made = []
+    for where, grid in [*((community_id, g) for g in grids), (other, None)]:
+        grid_id = None if grid is None else await _id(conn, Grid, grid)
+        made.append(await _add(
+            conn, HelpHousehold, community_id=where, grid_id=grid_id, name="覆盖对象",
+            address="覆盖住址", category="living_alone", max_helpers=2, status="active",
+            created_by="test", created_at=now,
+        ))  # fmt: skip
+    helpers = ((made[0], community_id, "member", cases["member"].scope["member"], "active"),
+               (made[0], community_id, "unit", cases["unit"].scope["unit"], "active"),
+               (made[3], other, "member", cases["member"].scope["member"], "ended"))  # fmt: skip
+    for household, where, kind, code, status in helpers:
+        await _add(
+            conn, HelpPairing, household_id=household, community_id=where,
+            helper_kind=kind, helper_code=code, visit_every_days=7, starts_on=now.date(),
+            status=status, next_visit_due=now.date(), created_by="test", created_at=now,
         )  # fmt: skip
 
 

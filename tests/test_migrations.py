@@ -33,7 +33,7 @@ from tests.databases import REQUIRE_POSTGRES
 POSTGRES_URL = os.environ.get(
     "DUALHUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-HEADS = {"units": "0009", "community": "0029", "audit": "0002"}
+HEADS = {"units": "0009", "community": "0030", "audit": "0002"}
 # Added columns whose migration computes the value of existing rows instead of leaving the
 # server default (which applies to rows written afterwards).
 COMPUTED = {

@@ -81,6 +81,8 @@ ALLOWED: dict[str, set[str]] = {
     "recordSpaceUse": {C, W, S, X},
     "offerDonation": {M, R, U}, "decideDonation": {C, W, S, X},
     "handOverDonation": {C, W, S, X}, "passOnDonation": {C, W, S, X},
+    "registerHelpHousehold": {C}, "leaveHelpRegister": {C}, "pairHelpHousehold": {C},
+    "endHelpPairing": {C}, "logHelpVisit": {C, M, U},
     "enrolYoungVolunteer": {R}, "withdrawYoungVolunteerConsent": {R},
     "signUpResidentForActivity": {R}, "cancelResidentSignup": {R},
     "checkInResident": {R}, "confirmResidentParticipation": {C, W, S, X}, "redeemMallItemAsResident": {R},

@@ -258,6 +258,46 @@ async def test_residents_points_follow_the_workflow(busy_db: DatabasePair) -> No
     }) == {}  # fmt: skip
 
 
+async def test_households_in_need_are_paired_and_visited(busy_db: DatabasePair) -> None:
+    """特殊群体 in the seeded year: households with their helpers (never more active than the
+    household takes, each a supporter of its community or a unit paired with it), visits
+    inside their pairing, the next due day following the last visit, a trail for each row,
+    and both missed visits and households that left the register occur."""
+    for table in ("help_households", "help_pairings", "help_visits"):
+        assert await _one(busy_db.community_url, f"SELECT count(*) FROM {table}"), table  # noqa: S608
+    for sql in (
+        "SELECT count(*) FROM help_households WHERE status = 'left'",
+        "SELECT count(*) FROM help_pairings WHERE status = 'active'"
+        " AND next_visit_due < '2026-06-30'",
+    ):
+        assert await _one(busy_db.community_url, sql), sql
+    broken = await _broken(busy_db, {
+        "over the helper limit": "SELECT count(*) FROM help_households h WHERE h.max_helpers <"
+        " (SELECT count(*) FROM help_pairings p WHERE p.household_id = h.id"
+        " AND p.status = 'active')",
+        "member helper not a supporter": "SELECT count(*) FROM help_pairings p"
+        " WHERE p.helper_kind = 'member' AND NOT EXISTS (SELECT 1 FROM reports r"
+        " WHERE r.member_code = p.helper_code AND r.community_id = p.community_id)",
+        "unit helper not paired": "SELECT count(*) FROM help_pairings p"
+        " WHERE p.helper_kind = 'unit' AND NOT EXISTS (SELECT 1 FROM unit_pairings u"
+        " WHERE u.unit_code = p.helper_code AND u.community_id = p.community_id)",
+        "visit outside its pairing": "SELECT count(*) FROM help_visits v JOIN help_pairings p"
+        " ON p.id = v.pairing_id WHERE v.visited_on < p.starts_on"
+        " OR (p.ends_on IS NOT NULL AND v.visited_on > p.ends_on)"
+        " OR v.household_id <> p.household_id",
+        "last visit not the latest": "SELECT count(*) FROM help_pairings p WHERE"
+        " p.last_visit_on IS DISTINCT FROM (SELECT max(v.visited_on) FROM help_visits v"
+        " WHERE v.pairing_id = p.id)",
+        "households without a trail": "SELECT count(*) FROM help_households h WHERE NOT EXISTS"
+        " (SELECT 1 FROM state_events e WHERE e.entity_type = 'HelpHousehold'"
+        " AND e.entity_id = h.id)",
+        "visits without a trail": "SELECT count(*) FROM help_visits v WHERE NOT EXISTS"
+        " (SELECT 1 FROM state_events e WHERE e.entity_type = 'HelpVisit'"
+        " AND e.entity_id = v.id)",
+    })  # fmt: skip
+    assert broken == {}
+
+
 async def test_units_serve_within_capacity_where_they_are_paired(busy_db: DatabasePair) -> None:
     """双服务 in the demo data: unit signups (活动接龙) and claims of demands (认领)."""
     # (Whether an activity still open has places left, or a demand is still published, is

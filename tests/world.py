@@ -301,6 +301,11 @@ RECORDS: dict[str, str] = {
     " LEFT JOIN communities c ON c.id = m.community_id",
     "Space": "SELECT s.id, c.code AS community, s.status FROM spaces s"
     " JOIN communities c ON c.id = s.community_id",
+    # Households in need (特殊群体): their grid; the helpers actively paired with them.
+    "HelpHousehold": "SELECT h.id, c.code AS community, g.code AS grid FROM help_households h"
+    " JOIN communities c ON c.id = h.community_id LEFT JOIN grids g ON g.id = h.grid_id",
+    "HelpHelper": "SELECT household_id AS household, helper_kind AS kind, helper_code AS code"
+    " FROM help_pairings WHERE status = 'active'",
     "SpaceBooking": "SELECT b.id, c.code AS community,"
     " CASE WHEN b.booker_kind = 'member' THEN b.booker_code END AS member,"
     " CASE WHEN b.booker_kind = 'unit' THEN b.booker_code END AS unit,"

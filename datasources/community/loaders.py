@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from datasources.community.activity_models import Activity, ActivitySignup
     from datasources.community.donations.lists import DonationLoaders
     from datasources.community.evaluations_groups import EvaluationGroupLoaders
+    from datasources.community.help.lists import HelpLoaders
     from datasources.community.partner_loaders import PartnerLoaders
     from datasources.community.points_lists import PointsLoaders
     from datasources.community.points_models import MallItem, Merchant, PointsEntry, Redemption
@@ -100,7 +101,7 @@ class CommunityLoaders(LazyLoaderGroups):
         "_by_id", "_by_code", "_lists", "_reports", "_posts", "_micro_wishes", "_partner_ops",
         "_orders", "_activities", "_evaluations_and_groups", "_points", "_partners_read",
         "_operations_read", "_unit_service", "_positions", "_households", "_notifications",
-        "_commitments", "_spaces", "_donations", "_resident_points",
+        "_commitments", "_spaces", "_donations", "_resident_points", "_help",
     )  # fmt: skip
 
     def __init__(self, source: Datasource, scope: Scope) -> None:
@@ -485,6 +486,14 @@ class CommunityLoaders(LazyLoaderGroups):
         from datasources.community.donations.lists import DonationLoaders
 
         self.donations = DonationLoaders(source, scope)
+
+    help: HelpLoaders
+
+    def _help(self, source: Datasource, scope: Scope) -> None:
+        """The register of households in need (特殊群体), pairings and visits."""
+        from datasources.community.help.lists import HelpLoaders
+
+        self.help = HelpLoaders(source, scope)
 
     resident_points: ResidentPointsLoaders
 

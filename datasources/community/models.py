@@ -766,3 +766,6 @@ class AuditOutbox(AuditOutboxColumns, CommunityBase):
     the change's own transaction (datasources.outbox), deleted once delivered."""
 
     __tablename__ = "community_audit_outbox"
+
+
+from datasources.community.help import models as help_models  # noqa: E402,F401

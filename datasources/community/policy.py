@@ -626,6 +626,9 @@ async def _state_events(viewer: Viewer, facts: CrossSideFacts) -> list[ColumnEle
     from datasources.community.resident_points.policy import resident_points_events
 
     visible_ids.update(await resident_points_events(viewer, facts))
+    from datasources.community.help.policy import help_events
+
+    visible_ids.update(await help_events(viewer, facts))
     return [
         or_(
             *(
@@ -772,7 +775,11 @@ from datasources.community.notification_policy import (  # noqa: E402
 )
 
 _RULES.update(NOTIFICATION_RULES)
-ADDRESSEE_ONLY = frozenset(ADDRESSEE_ONLY_MODELS)
+# The register of households in need (特殊群体): sensitive, its rules bind every role.
+from datasources.community.help.policy import HELP_MODELS, HELP_RULES  # noqa: E402
+
+_RULES.update(HELP_RULES)
+ADDRESSEE_ONLY = frozenset(ADDRESSEE_ONLY_MODELS) | HELP_MODELS
 # Evidence files (附件) follow the record they are attached to.
 from datasources.community.attachment_models import Attachment  # noqa: E402
 

@@ -13,6 +13,7 @@ from datasources.community.seed_addresses import place_residents
 from datasources.community.seed_catalog import CATEGORIES
 from datasources.community.seed_commitments import generate_commendations, generate_commitments
 from datasources.community.seed_donations import generate_donations
+from datasources.community.seed_help import generate_help
 from datasources.community.seed_households import generate_households
 from datasources.community.seed_linkage import generate_linkage
 from datasources.community.seed_lists import generate_lists
@@ -57,6 +58,7 @@ def generate_community(seed: int, scale: Scale, unit_side: UnitSide) -> TableRow
     rows.update(generate_spaces(seed, scale, rows))
     rows.update(generate_resident_points(seed, scale, rows))
     rows.update(generate_donations(seed, scale, rows))
+    rows.update(generate_help(seed, scale, rows))
     place_residents(seed, rows)  # last: its own random stream leaves the rows above as they were
     rows.update(generate_notifications(rows))  # no randomness: follows from the orders
     return rows
