@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -502,7 +502,7 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
             raise activity_state(activity, "不能签到。")
         now = utcnow()
         inside_window(activity, now, "input.activityId")
-        failures = await _failures_since_latest_code(session, signup)
+        failures = await failures_since_latest_code(session, signup)
         if failures >= MAX_CHECK_IN_FAILURES:
             raise Refusal(RefusalCode.TOO_MANY_ATTEMPTS, LOCKED_OUT, "input.code")
         valid = await session.scalar(
@@ -535,8 +535,16 @@ async def check_in(ctx: HubContext, activity_id: int, code: str) -> ActivitySign
     return signup
 
 
-async def _failures_since_latest_code(session: AsyncSession, signup: ActivitySignup) -> int:
-    """Wrong codes the member entered since the activity's latest code was issued."""
+class CheckingIn(Protocol):
+    """A signup that checks in with the venue's code: a member's or a resident's."""
+
+    activity_id: int
+    check_in_failures: int
+    check_in_failed_at: datetime | None
+
+
+async def failures_since_latest_code(session: AsyncSession, signup: CheckingIn) -> int:
+    """Wrong codes entered for the signup since the activity's latest code was issued."""
     if not signup.check_in_failures or signup.check_in_failed_at is None:
         return 0
     latest = await session.scalar(

@@ -46,7 +46,8 @@ from resolvers.workflow import (
 ENTITY = "Donation"
 NOT_FOUND = "未找到该捐赠。"
 HOUSEHOLD_NOT_FOUND = "未找到该受助家庭，或其不属于本社区。"
-MAX_QUANTITY = 10_000_000
+# Pieces or whole yuan: GraphQL's 32-bit Int must hold the sum of a thousand of them.
+MAX_QUANTITY = 2_000_000
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from datasources.community.resident_points.models import (
 )
 from datasources.scope import GRID_ROLES, Role, Viewer
 from resolvers import points
+from resolvers.activities import failures_since_latest_code
 from resolvers.context import HubContext
 from resolvers.workflow import (
     Refusal,
@@ -435,7 +436,7 @@ async def check_in(
             raise activity_state(activity, "不能签到。")
         now = utcnow()
         inside_window(activity, now, "input.activityId")
-        failures = await _failures_since_latest_code(session, row)
+        failures = await failures_since_latest_code(session, row)
         if failures >= MAX_CHECK_IN_FAILURES:
             raise Refusal(RefusalCode.TOO_MANY_ATTEMPTS, LOCKED_OUT, "input.code")
         valid = await session.scalar(
@@ -461,20 +462,6 @@ async def check_in(
     if wrong is not None:
         raise wrong
     return row
-
-
-async def _failures_since_latest_code(session: AsyncSession, row: ResidentActivitySignup) -> int:
-    """Wrong codes entered for the signup since the activity's latest code was issued."""
-    if not row.check_in_failures or row.check_in_failed_at is None:
-        return 0
-    latest = await session.scalar(
-        select(func.max(ActivityCheckInCode.issued_at)).where(
-            ActivityCheckInCode.activity_id == row.activity_id
-        )
-    )
-    if latest is not None and as_utc(latest) > as_utc(row.check_in_failed_at):
-        return 0
-    return row.check_in_failures
 
 
 async def note_activity_cancelled(
